@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages MultiSPA Studio builds, tests and runs with.
+# Idempotent: packages already present are skipped, so a second run costs a dpkg query.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  # GUI and rendering
+  qt6-base-dev libqt6opengl6-dev qt6-charts-dev libgl-dev libvtk9-dev
+  # inference (OpenBLAS: the reference BLAS makes float32 matmuls ~100x slower)
+  libtorch-dev libopenblas0-pthread
+  # images, geometry, formats
+  libopencv-dev libeigen3-dev nlohmann-json3-dev libsqlite3-dev libzip-dev
+  libcli11-dev libspdlog-dev libsentencepiece-dev sentencepiece
+  # tests: Catch2 v2, a virtual X server with Mesa for real rendering
+  catch2 xvfb xauth libgl1-mesa-dri
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+echo "Installing: ${missing[*]}"
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
