@@ -1,0 +1,14 @@
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace mspa::cli {
+
+// Each add*Command registers one subcommand; the subcommand's callback runs it. Errors in user
+// input surface as mspa::InputError, which main turns into exit code 2.
+void addInfoCommand(CLI::App& app);
+void addMakeDemoCloudCommand(CLI::App& app);
+
+}  // namespace mspa::cli

@@ -1,0 +1,37 @@
+// mspa: the command-line face of MultiSPA Studio. Every capability of the GUI is reachable here.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/cli_commands.h"
+#include "core/input_error.h"
+#include "core/version.h"
+#include "inference/engine_info.h"
+
+namespace {
+
+std::string versionText() {
+  return std::string("mspa ") + mspa::version() + " (LibTorch " + mspa::inference::engineInfo().libtorchVersion + ")";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"MultiSPA Studio command line: scenes, questions, models and scores"};
+  app.name("mspa");
+  app.set_version_flag("--version", versionText);
+  app.require_subcommand(1);
+  mspa::cli::addInfoCommand(app);
+  mspa::cli::addMakeDemoCloudCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  } catch (const mspa::InputError& e) {
+    std::cerr << "mspa: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "mspa: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

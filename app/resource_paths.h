@@ -1,0 +1,14 @@
+#pragma once
+
+#include <QString>
+
+namespace mspa::app {
+
+// The folder holding the bundled resources (demo content): $MSPA_RESOURCE_DIR, else the installed
+// share folder next to the executable, else the build tree's.
+QString resourceDir();
+
+// The bundled demo point cloud.
+QString demoCloudPath();
+
+}  // namespace mspa::app

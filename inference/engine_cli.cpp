@@ -1,0 +1,69 @@
+// mspa-engine: the inference engine's own command line, for GPU servers without the GUI stack.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "inference/engine_info.h"
+#include "inference/safetensors.h"
+
+using namespace mspa::inference;
+
+namespace {
+
+int printInfo(const std::string& device, const std::string& dtype, int size) {
+  const EngineInfo info = engineInfo();
+  std::printf("LibTorch %s, %d CPU threads, %d CUDA device(s)\n", info.libtorchVersion.c_str(), info.cpuThreads,
+              info.cudaDevices);
+  const MatmulCheck check = checkMatmul(device, dtype, size);
+  std::printf("matmul %dx%d %s on %s: %.2f ms, %.2f TFLOP/s, max relative error %.2e\n", check.size, check.size,
+              check.dtype.c_str(), check.device.c_str(), check.milliseconds, check.tflops, check.maxRelativeError);
+  return 0;
+}
+
+int printTensors(const std::string& path) {
+  const SafetensorsFile file(path);
+  std::size_t bytes = 0;
+  for (const auto& t : file.tensors()) {
+    std::string shape;
+    for (auto d : t.shape) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+    std::printf("%-60s %-5s [%s]\n", t.name.c_str(), dtypeName(t.dtype), shape.c_str());
+    bytes += t.end - t.begin;
+  }
+  std::printf("%zu tensors, %.1f MB\n", file.tensors().size(), static_cast<double>(bytes) / 1e6);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"MultiSPA inference engine"};
+  app.require_subcommand(1);
+  int threads = 0;
+  app.add_option("--threads", threads, "CPU threads for LibTorch (default: all cores)");
+
+  auto* info = app.add_subcommand("info", "LibTorch version, devices, and a matmul check on a device");
+  std::string device = "cpu", dtype = "float32";
+  int size = 512;
+  info->add_option("--device", device, "cpu or cuda")->capture_default_str();
+  info->add_option("--dtype", dtype, "float32, bfloat16 or float16")->capture_default_str();
+  info->add_option("--size", size, "matrix size")->capture_default_str();
+
+  auto* tensors = app.add_subcommand("tensors", "List and validate the tensors of a safetensors file");
+  std::string path;
+  tensors->add_option("FILE", path, "model.safetensors")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  try {
+    setCpuThreads(threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()));
+    if (*info) return printInfo(device, dtype, size);
+    return printTensors(path);
+  } catch (const std::exception& e) {
+    std::cerr << "mspa-engine: error: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,79 @@
+#include "inference/engine_info.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace mspa::inference {
+namespace {
+
+c10::ScalarType parseDType(const std::string& dtype) {
+  if (dtype == "float32") return at::kFloat;
+  if (dtype == "bfloat16") return at::kBFloat16;
+  if (dtype == "float16") return at::kHalf;
+  throw std::runtime_error("unknown dtype '" + dtype + "' (use float32, bfloat16 or float16)");
+}
+
+c10::Device parseDevice(const std::string& device) {
+  if (device == "cpu") return at::kCPU;
+  if (device == "cuda") {
+    if (!torch::cuda::is_available()) {
+      throw std::runtime_error("CUDA was requested but no CUDA device is available to LibTorch " +
+                               std::string(TORCH_VERSION));
+    }
+    return {at::kCUDA, 0};
+  }
+  throw std::runtime_error("unknown device '" + device + "' (use cpu or cuda)");
+}
+
+void synchronize(const c10::Device& device) {
+  if (device.is_cuda()) torch::cuda::synchronize();
+}
+
+}  // namespace
+
+EngineInfo engineInfo() {
+  EngineInfo info;
+  info.libtorchVersion = TORCH_VERSION;
+  info.cudaDevices = static_cast<int>(torch::cuda::device_count());
+  info.cpuThreads = at::get_num_threads();
+  return info;
+}
+
+void setCpuThreads(int threads) {
+  if (threads > 0) at::set_num_threads(threads);
+}
+
+MatmulCheck checkMatmul(const std::string& device, const std::string& dtype, int n) {
+  if (n <= 0) throw std::runtime_error("matrix size must be positive");
+  const c10::Device target = parseDevice(device);
+  const c10::ScalarType type = parseDType(dtype);
+  at::manual_seed(0);
+  const at::Tensor a64 = at::randn({n, n}, at::kDouble);
+  const at::Tensor b64 = at::randn({n, n}, at::kDouble);
+  const at::Tensor a = a64.to(target, type);
+  const at::Tensor b = b64.to(target, type);
+  at::Tensor c = at::matmul(a, b);  // warm-up: kernel selection, allocation
+  synchronize(target);
+  const auto start = std::chrono::steady_clock::now();
+  c = at::matmul(a, b);
+  synchronize(target);
+  const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+
+  MatmulCheck check;
+  check.device = device;
+  check.dtype = dtype;
+  check.size = n;
+  check.milliseconds = elapsed.count();
+  check.tflops = 2.0 * n * n * static_cast<double>(n) / (elapsed.count() * 1e-3) / 1e12;
+  const at::Tensor reference = at::matmul(a.to(at::kCPU, at::kDouble), b.to(at::kCPU, at::kDouble));
+  const at::Tensor error = (c.to(at::kCPU, at::kDouble) - reference).abs().max();
+  check.maxRelativeError = error.item<double>() / reference.abs().max().item<double>();
+  return check;
+}
+
+}  // namespace mspa::inference

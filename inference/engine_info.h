@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+
+namespace mspa::inference {
+
+struct EngineInfo {
+  std::string libtorchVersion;
+  int cudaDevices = 0;
+  int cpuThreads = 0;
+};
+
+EngineInfo engineInfo();
+
+// Sets the number of CPU threads LibTorch uses (its default here is one).
+void setCpuThreads(int threads);
+
+struct MatmulCheck {
+  std::string device;
+  std::string dtype;
+  int size = 0;
+  double milliseconds = 0;  // one n×n×n product, after a warm-up
+  double tflops = 0;
+  double maxRelativeError = 0;  // against a float64 product on the CPU
+};
+
+// Multiplies two random n×n matrices on `device` ("cpu" or "cuda") in `dtype` ("float32",
+// "bfloat16" or "float16") to prove the backend works and show what it sustains. Throws
+// std::runtime_error with a clear message for an unknown device or dtype, or missing CUDA.
+MatmulCheck checkMatmul(const std::string& device, const std::string& dtype, int n);
+
+}  // namespace mspa::inference

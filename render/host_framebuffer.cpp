@@ -1,0 +1,28 @@
+#include "render/host_framebuffer.h"
+
+#include <vtkOpenGLRenderWindow.h>
+#include <vtkOpenGLState.h>
+#include <vtk_glew.h>
+
+namespace mspa::render {
+
+void renderIntoHostFramebuffer(vtkOpenGLRenderWindow* window, unsigned int hostFramebuffer) {
+  vtkOpenGLState* state = window->GetState();
+  state->Reset();
+  state->Push();
+  window->Render();
+  state->Pop();
+
+  const int* size = window->GetSize();
+  state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, hostFramebuffer);
+  state->vtkglDisable(GL_SCISSOR_TEST);
+  state->vtkglViewport(0, 0, size[0], size[1]);
+  window->BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, size[0], size[1], GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  // VTK leaves alpha below 1 where it drew nothing; an opaque widget must not show through.
+  state->vtkglColorMask(false, false, false, true);
+  state->vtkglClearColor(0, 0, 0, 1);
+  state->vtkglClear(GL_COLOR_BUFFER_BIT);
+  state->vtkglColorMask(true, true, true, true);
+}
+
+}  // namespace mspa::render

@@ -1,0 +1,44 @@
+#include "render/offscreen_render.h"
+
+#include <vtkPNGWriter.h>
+#include <vtkRenderWindow.h>
+#include <vtkWindowToImageFilter.h>
+
+#include <filesystem>
+
+#include "core/input_error.h"
+
+namespace mspa::render {
+
+vtkSmartPointer<vtkImageData> renderOffscreen(vtkRenderer* renderer, int width, int height) {
+  auto window = vtkSmartPointer<vtkRenderWindow>::New();
+  window->SetOffScreenRendering(1);
+  window->SetMultiSamples(0);
+  window->SetSize(width, height);
+  window->AddRenderer(renderer);
+  window->Render();
+  auto grab = vtkSmartPointer<vtkWindowToImageFilter>::New();
+  grab->SetInput(window);
+  grab->SetInputBufferTypeToRGB();
+  grab->ReadFrontBufferOff();
+  grab->Update();
+  auto image = vtkSmartPointer<vtkImageData>::New();
+  image->DeepCopy(grab->GetOutput());
+  window->RemoveRenderer(renderer);
+  window->Finalize();
+  return image;
+}
+
+void writePng(vtkImageData* image, const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty() && !std::filesystem::is_directory(parent)) {
+    throw InputError(path, "the folder does not exist");
+  }
+  auto writer = vtkSmartPointer<vtkPNGWriter>::New();
+  writer->SetFileName(path.c_str());
+  writer->SetInputData(image);
+  writer->Write();
+  if (writer->GetErrorCode() != 0) throw InputError(path, "cannot write PNG");
+}
+
+}  // namespace mspa::render

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <vtkImageData.h>
+#include <vtkRenderer.h>
+#include <vtkSmartPointer.h>
+
+#include <string>
+
+namespace mspa::render {
+
+// Renders `renderer` into an offscreen window of the given size and returns the RGB image
+// (rows bottom-up, as VTK stores them). Needs an OpenGL context (an X server, real or Xvfb).
+vtkSmartPointer<vtkImageData> renderOffscreen(vtkRenderer* renderer, int width, int height);
+
+// Writes an RGB(A) image as PNG; throws InputError naming the path when it cannot.
+void writePng(vtkImageData* image, const std::string& path);
+
+}  // namespace mspa::render

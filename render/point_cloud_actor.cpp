@@ -1,0 +1,92 @@
+#include "render/point_cloud_actor.h"
+
+#include <vtkCellArray.h>
+#include <vtkCommand.h>
+#include <vtkFloatArray.h>
+#include <vtkLookupTable.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkTypeInt32Array.h>
+#include <vtkUnsignedCharArray.h>
+
+#include <numeric>
+
+namespace mspa::render {
+namespace {
+
+// Keeps the cloud alive for as long as the actor is: the arrays below point into it.
+class CloudOwner : public vtkCommand {
+ public:
+  static CloudOwner* New() { return new CloudOwner; }
+  void Execute(vtkObject*, unsigned long, void*) override {}
+  std::shared_ptr<const PointCloud> cloud;
+};
+
+template <typename VtkArray, typename T>
+vtkSmartPointer<VtkArray> aliasArray(const T* data, std::size_t tuples, int components) {
+  auto array = vtkSmartPointer<VtkArray>::New();
+  array->SetNumberOfComponents(components);
+  // save = 1: VTK must not free memory owned by the PointCloud.
+  array->SetArray(const_cast<T*>(data), static_cast<vtkIdType>(tuples * components), 1);
+  return array;
+}
+
+vtkSmartPointer<vtkCellArray> vertexCells(std::size_t count) {
+  auto offsets = vtkSmartPointer<vtkTypeInt32Array>::New();
+  auto connectivity = vtkSmartPointer<vtkTypeInt32Array>::New();
+  offsets->SetNumberOfValues(static_cast<vtkIdType>(count + 1));
+  connectivity->SetNumberOfValues(static_cast<vtkIdType>(count));
+  std::iota(offsets->GetPointer(0), offsets->GetPointer(0) + count + 1, 0);
+  std::iota(connectivity->GetPointer(0), connectivity->GetPointer(0) + count, 0);
+  auto cells = vtkSmartPointer<vtkCellArray>::New();
+  cells->SetData(offsets, connectivity);
+  return cells;
+}
+
+}  // namespace
+
+vtkSmartPointer<vtkActor> makePointCloudActor(std::shared_ptr<const PointCloud> cloud, float pointSize) {
+  static_assert(sizeof(Eigen::Vector3f) == 3 * sizeof(float), "positions must be packed");
+  auto points = vtkSmartPointer<vtkPoints>::New();
+  points->SetData(aliasArray<vtkFloatArray>(cloud->positions.data()->data(), cloud->size(), 3));
+  auto polyData = vtkSmartPointer<vtkPolyData>::New();
+  polyData->SetPoints(points);
+  polyData->SetVerts(vertexCells(cloud->size()));
+
+  auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
+  mapper->SetInputData(polyData);
+  if (cloud->hasColors()) {
+    auto colors = aliasArray<vtkUnsignedCharArray>(cloud->colors.data()->data(), cloud->size(), 3);
+    colors->SetName("rgb");
+    polyData->GetPointData()->SetScalars(colors);
+    mapper->SetColorModeToDirectScalars();
+  } else {
+    auto heights = vtkSmartPointer<vtkFloatArray>::New();
+    heights->SetName("height");
+    heights->SetNumberOfValues(static_cast<vtkIdType>(cloud->size()));
+    for (std::size_t i = 0; i < cloud->size(); ++i) heights->SetValue(static_cast<vtkIdType>(i), cloud->positions[i].z());
+    polyData->GetPointData()->SetScalars(heights);
+    const auto box = cloud->bounds();
+    mapper->SetScalarRange(box.min.z(), box.max.z());
+    auto lut = vtkSmartPointer<vtkLookupTable>::New();
+    lut->SetHueRange(0.667, 0.0);
+    lut->Build();
+    mapper->SetLookupTable(lut);
+  }
+  mapper->SetScalarModeToUsePointData();
+  mapper->ScalarVisibilityOn();
+
+  auto actor = vtkSmartPointer<vtkActor>::New();
+  actor->SetMapper(mapper);
+  actor->GetProperty()->SetPointSize(pointSize);
+  actor->GetProperty()->LightingOff();
+  auto owner = vtkSmartPointer<CloudOwner>::New();
+  owner->cloud = std::move(cloud);
+  actor->AddObserver(vtkCommand::DeleteEvent, owner);
+  return actor;
+}
+
+}  // namespace mspa::render

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkGenericRenderWindowInteractor.h>
+#include <vtkSmartPointer.h>
+
+#include <QOpenGLWidget>
+#include <QPoint>
+#include <array>
+
+class vtkRenderer;
+
+namespace mspa::widgets {
+
+// Hosts a VTK render window inside a QOpenGLWidget (Debian's VTK Qt module targets Qt 5). VTK
+// renders into its own framebuffer, which paintGL blits into the widget's; Qt input events are
+// forwarded to a VTK interactor with a trackball camera. A click without drag picks a point.
+class VtkViewWidget : public QOpenGLWidget {
+  Q_OBJECT
+
+ public:
+  explicit VtkViewWidget(QWidget* parent = nullptr);
+  ~VtkViewWidget() override;
+
+  void addRenderer(vtkRenderer* renderer);
+  vtkGenericOpenGLRenderWindow* renderWindow() const { return renderWindow_; }
+  vtkRenderWindowInteractor* interactor() const { return interactor_; }
+
+  // Picks the nearest rendered point under a widget position (logical pixels).
+  // Returns false when nothing is there.
+  bool pickAt(const QPoint& position, std::array<double, 3>& world, long long& pointId);
+
+ signals:
+  void pointPicked(double x, double y, double z, long long pointId);
+  void rendered(double milliseconds);
+
+ protected:
+  void initializeGL() override;
+  void resizeGL(int width, int height) override;
+  void paintGL() override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
+
+ private:
+  void onMakeCurrent();
+  void onIsCurrent(void* callData);
+  void onFrame();
+  void setEventPosition(const QPointF& position, Qt::KeyboardModifiers modifiers, char key = 0,
+                        const char* keySym = nullptr);
+  void finalizeVtk();
+
+  vtkSmartPointer<vtkGenericOpenGLRenderWindow> renderWindow_;
+  vtkSmartPointer<vtkGenericRenderWindowInteractor> interactor_;
+  bool painting_ = false;
+  QPoint pressPosition_;
+};
+
+}  // namespace mspa::widgets
