@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and opens MultiSPA Studio on the bundled demo content.
+# Extra arguments go to mspa-studio (e.g. a file to open). Without a display it renders the
+# window under Xvfb into demo-screenshot.png instead.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/packaging/build.sh" "$root/build"
+studio="$root/build/bin/mspa-studio"
+if [ -n "${DISPLAY:-}" ]; then
+  exec "$studio" "$@"
+fi
+echo "No display: rendering the window under Xvfb into $PWD/demo-screenshot.png"
+exec "$root/packaging/with-xvfb.sh" "$studio" --screenshot "$PWD/demo-screenshot.png" "$@"

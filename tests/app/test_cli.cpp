@@ -1,0 +1,74 @@
+#include <catch2/catch.hpp>
+
+#include "core/demo_cloud.h"
+#include "core/ply_reader.h"
+#include "core/ply_writer.h"
+#include "core/version.h"
+#include "tests/support/run_process.h"
+#include "tests/support/temp_dir.h"
+
+using namespace mspa;
+using Catch::Matchers::Contains;
+using test::shellQuote;
+
+namespace {
+
+test::ProcessResult mspaCli(const std::string& arguments) {
+  return test::runProcess(std::string(MSPA_CLI) + " " + arguments);
+}
+
+}  // namespace
+
+TEST_CASE("mspa --version names the project and LibTorch versions") {
+  const auto r = mspaCli("--version");
+  CHECK(r.exitCode == 0);
+  CHECK_THAT(r.out, Contains(std::string("mspa ") + version()));
+  CHECK_THAT(r.out, Contains("LibTorch"));
+}
+
+TEST_CASE("mspa info describes a PLY file") {
+  test::TempDir dir;
+  PointCloud cloud = makeDemoCloud(1234);
+  cloud.triangles = {{0, 1, 2}};
+  writePly(dir.file("c.ply"), cloud, PlyFormat::Ascii);
+  const auto r = mspaCli("info " + shellQuote(dir.file("c.ply")));
+  REQUIRE(r.exitCode == 0);
+  CHECK_THAT(r.out, Contains("format:     PLY ascii"));
+  CHECK_THAT(r.out, Contains("points:     1234"));
+  CHECK_THAT(r.out, Contains("triangles:  1"));
+  CHECK_THAT(r.out, Contains("colors:     yes"));
+  CHECK_THAT(r.out, Contains("element:    vertex x 1234: x:float y:float z:float red:uchar"));
+}
+
+TEST_CASE("mspa info: bad files give one message on stderr and exit code 2") {
+  test::TempDir dir;
+  test::writeFile(dir.file("empty.ply"), "");
+  test::writeFile(dir.file("text.ply"), "not a point cloud\n");
+  test::writeFile(dir.file("cut.ply"), "ply\nformat binary_little_endian 1.0\nelement vertex 10\n"
+                                       "property float x\nproperty float y\nproperty float z\nend_header\nabc");
+  const std::pair<std::string, std::string> cases[] = {
+      {"missing.ply", "No such file"}, {"empty.ply", "empty"}, {"text.ply", "not a PLY"}, {"cut.ply", "truncated"}};
+  for (const auto& [name, problem] : cases) {
+    INFO(name);
+    const auto r = mspaCli("info " + shellQuote(dir.file(name)));
+    CHECK(r.exitCode == 2);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Contains("mspa: error: " + dir.file(name)));
+    CHECK_THAT(r.err, Contains(problem));
+  }
+}
+
+TEST_CASE("mspa usage errors exit with 2, help with 0") {
+  CHECK(mspaCli("").exitCode == 2);
+  CHECK(mspaCli("frobnicate").exitCode == 2);
+  const auto help = mspaCli("info --help");
+  CHECK(help.exitCode == 0);
+  CHECK_THAT(help.out, Contains("FILE"));
+}
+
+TEST_CASE("mspa make-demo-cloud writes a readable cloud") {
+  test::TempDir dir;
+  REQUIRE(mspaCli("make-demo-cloud " + shellQuote(dir.file("d.ply")) + " --points 5000 --seed 3").exitCode == 0);
+  const auto cloud = readPly(dir.file("d.ply"));
+  CHECK(cloud.positions == makeDemoCloud(5000, 3).positions);
+}

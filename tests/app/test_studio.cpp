@@ -1,0 +1,50 @@
+#include <catch2/catch.hpp>
+
+#include <QColor>
+#include <QImage>
+
+#include "core/demo_cloud.h"
+#include "core/ply_writer.h"
+#include "tests/support/run_process.h"
+#include "tests/support/temp_dir.h"
+
+using namespace mspa;
+using Catch::Matchers::Contains;
+using test::shellQuote;
+
+namespace {
+
+test::ProcessResult studio(const std::string& arguments) {
+  return test::runProcess(std::string(MSPA_STUDIO) + " " + arguments);
+}
+
+}  // namespace
+
+TEST_CASE("mspa-studio --screenshot renders a cloud into a PNG and exits") {
+  test::TempDir dir;
+  writePly(dir.file("room.ply"), makeDemoCloud(300'000));
+  const auto r = studio("--size 800x600 --screenshot " + shellQuote(dir.file("shot.png")) + " " +
+                        shellQuote(dir.file("room.ply")));
+  REQUIRE(r.exitCode == 0);
+  const QImage shot(QString::fromStdString(dir.file("shot.png")));
+  REQUIRE(shot.width() == 800);
+  REQUIRE(shot.height() == 600);
+  int sphereHues = 0;  // the demo sphere is painted with every hue
+  for (int y = 0; y < shot.height(); y += 2) {
+    for (int x = 0; x < shot.width(); x += 2) {
+      const QColor c = shot.pixelColor(x, y);
+      if (c.hsvSaturation() > 150 && c.hue() > 260 && c.hue() < 330) ++sphereHues;
+    }
+  }
+  CHECK(sphereHues > 20);
+}
+
+TEST_CASE("mspa-studio with a bad file reports it and exits with 2 in screenshot mode") {
+  test::TempDir dir;
+  test::writeFile(dir.file("bad.ply"), "definitely not ply");
+  const auto r = studio("--screenshot " + shellQuote(dir.file("shot.png")) + " " + shellQuote(dir.file("bad.ply")));
+  CHECK(r.exitCode == 2);
+  CHECK_THAT(r.err, Contains(dir.file("bad.ply")));
+  CHECK_THAT(r.err, Contains("not a PLY file"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("shot.png")));
+}

@@ -1,0 +1,26 @@
+#include <catch2/catch.hpp>
+
+#include "inference/engine_info.h"
+
+using namespace mspa::inference;
+using Catch::Matchers::Contains;
+
+TEST_CASE("The engine reports its LibTorch and multiplies correctly on the CPU") {
+  const EngineInfo info = engineInfo();
+  CHECK_THAT(info.libtorchVersion, Contains("."));
+  CHECK(info.cpuThreads >= 1);
+  const MatmulCheck f32 = checkMatmul("cpu", "float32", 96);
+  CHECK(f32.maxRelativeError < 1e-5);
+  CHECK(f32.tflops > 0);
+  const MatmulCheck bf16 = checkMatmul("cpu", "bfloat16", 96);
+  CHECK(bf16.maxRelativeError < 3e-2);
+  CHECK(bf16.maxRelativeError > f32.maxRelativeError);
+}
+
+TEST_CASE("The engine refuses unknown devices and dtypes, and CUDA when there is none") {
+  CHECK_THROWS_WITH(checkMatmul("tpu", "float32", 8), Contains("unknown device 'tpu'"));
+  CHECK_THROWS_WITH(checkMatmul("cpu", "int4", 8), Contains("unknown dtype 'int4'"));
+  if (engineInfo().cudaDevices == 0) {
+    CHECK_THROWS_WITH(checkMatmul("cuda", "float32", 8), Contains("no CUDA device"));
+  }
+}

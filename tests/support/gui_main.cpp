@@ -1,0 +1,23 @@
+// Runner for GUI tests: one QApplication (with VTK's surface format) for the whole binary.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include <QApplication>
+#include <cstdio>
+#include <cstring>
+
+#include "widgets/surface_format.h"
+
+int main(int argc, char** argv) {
+  // Test discovery at build time lists the tests without a display.
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--list", 6) == 0) return Catch::Session().run(argc, argv);
+  }
+  if (qEnvironmentVariableIsEmpty("DISPLAY")) {
+    std::fprintf(stderr, "GUI tests need an X server: run packaging/run-tests.sh, or start Xvfb and set DISPLAY\n");
+    return 1;
+  }
+  mspa::widgets::setVtkSurfaceFormat();
+  QApplication app(argc, argv);
+  return Catch::Session().run(argc, argv);
+}
