@@ -1,0 +1,141 @@
+#include "core/image.h"
+
+#include <cmath>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/input_error.h"
+
+namespace mspa {
+namespace {
+
+RgbImage fromBgr(const cv::Mat& bgr) {
+  RgbImage image;
+  image.width = bgr.cols;
+  image.height = bgr.rows;
+  image.pixels.resize(static_cast<std::size_t>(bgr.cols) * bgr.rows * 3);
+  cv::Mat rgb(bgr.rows, bgr.cols, CV_8UC3, image.pixels.data());
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return image;
+}
+
+cv::Mat toBgr(const RgbImage& image) {
+  const cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.pixels.data()));
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  return bgr;
+}
+
+void requireReadable(const std::string& path) {
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe) throw InputError(path, "cannot open the file (missing or unreadable)");
+  if (probe.peek() == std::ifstream::traits_type::eof()) throw InputError(path, "file is empty");
+}
+
+void writeOrThrow(const std::string& path, const cv::Mat& mat, const std::vector<int>& params = {}) {
+  bool ok = false;
+  try {
+    ok = cv::imwrite(path, mat, params);
+  } catch (const cv::Exception& e) {
+    throw InputError(path, std::string("cannot write image: ") + e.what());
+  }
+  if (!ok) throw InputError(path, "cannot write image");
+}
+
+}  // namespace
+
+float DepthImage::nearest(const Eigen::Vector2d& pixel) const {
+  const long x = std::lround(pixel.x()), y = std::lround(pixel.y());
+  if (x < 0 || y < 0 || x >= width || y >= height) return 0;
+  return at(static_cast<int>(x), static_cast<int>(y));
+}
+
+RgbImage readRgbImage(const std::string& path) {
+  requireReadable(path);
+  const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
+  if (bgr.empty()) throw InputError(path, "not a readable image (corrupt or unsupported format)");
+  return fromBgr(bgr);
+}
+
+RgbImage decodeRgbImage(const std::uint8_t* bytes, std::size_t size, const std::string& sourceName) {
+  if (size == 0) throw InputError(sourceName, "image data is empty");
+  const cv::Mat buffer(1, static_cast<int>(size), CV_8UC1, const_cast<std::uint8_t*>(bytes));
+  const cv::Mat bgr = cv::imdecode(buffer, cv::IMREAD_COLOR);
+  if (bgr.empty()) throw InputError(sourceName, "image bytes cannot be decoded (corrupt JPEG/PNG?)");
+  return fromBgr(bgr);
+}
+
+DepthImage readDepthImage(const std::string& path, double metresPerUnit) {
+  requireReadable(path);
+  const cv::Mat raw = cv::imread(path, cv::IMREAD_ANYDEPTH | cv::IMREAD_GRAYSCALE);
+  if (raw.empty()) throw InputError(path, "not a readable depth image");
+  if (raw.type() != CV_16UC1) throw InputError(path, "depth must be a 16-bit single-channel PNG");
+  DepthImage depth;
+  depth.width = raw.cols;
+  depth.height = raw.rows;
+  depth.metres.resize(static_cast<std::size_t>(raw.cols) * raw.rows);
+  for (int y = 0; y < raw.rows; ++y) {
+    const auto* row = raw.ptr<std::uint16_t>(y);
+    for (int x = 0; x < raw.cols; ++x) {
+      depth.metres[static_cast<std::size_t>(y) * raw.cols + x] = static_cast<float>(row[x] * metresPerUnit);
+    }
+  }
+  return depth;
+}
+
+Eigen::Vector2i readImageSize(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "cannot open the file (missing or unreadable)");
+  const auto byte = [&] {
+    const int c = in.get();
+    if (c == EOF) throw InputError(path, "image header is truncated");
+    return static_cast<std::uint8_t>(c);
+  };
+  const auto big16 = [&] { return (byte() << 8) | byte(); };
+  const std::uint8_t b0 = byte(), b1 = byte();
+  if (b0 == 0x89 && b1 == 'P') {  // PNG: signature (8), IHDR length+type (8), width, height
+    in.seekg(16);
+    const int w = (big16() << 16) | big16();
+    const int h = (big16() << 16) | big16();
+    return {w, h};
+  }
+  if (b0 == 0xFF && b1 == 0xD8) {  // JPEG: walk the segments to the first start-of-frame
+    while (true) {
+      std::uint8_t marker = byte();
+      if (marker != 0xFF) throw InputError(path, "corrupt JPEG header");
+      while (marker == 0xFF) marker = byte();
+      const int length = big16();
+      const bool startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (startOfFrame) {
+        byte();  // precision
+        const int h = big16();
+        const int w = big16();
+        return {w, h};
+      }
+      in.seekg(length - 2, std::ios::cur);
+    }
+  }
+  const RgbImage other = readRgbImage(path);  // other formats: decode to learn the size
+  return {other.width, other.height};
+}
+
+void writeJpeg(const std::string& path, const RgbImage& image, int quality) {
+  writeOrThrow(path, toBgr(image), {cv::IMWRITE_JPEG_QUALITY, quality});
+}
+
+void writePng(const std::string& path, const RgbImage& image) { writeOrThrow(path, toBgr(image)); }
+
+void writeDepthPng(const std::string& path, const DepthImage& depth, double metresPerUnit) {
+  cv::Mat raw(depth.height, depth.width, CV_16UC1);
+  for (int y = 0; y < depth.height; ++y) {
+    auto* row = raw.ptr<std::uint16_t>(y);
+    for (int x = 0; x < depth.width; ++x) {
+      const double units = std::round(depth.at(x, y) / metresPerUnit);
+      row[x] = static_cast<std::uint16_t>(std::clamp(units, 0.0, 65535.0));
+    }
+  }
+  writeOrThrow(path, raw);
+}
+
+}  // namespace mspa

@@ -1,0 +1,51 @@
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "core/scene_loaders.h"
+
+namespace mspa::loaders {
+
+std::optional<Pose> validatePose(const Eigen::Matrix4d& m, const std::string& what, std::vector<std::string>& warnings) {
+  if (!m.allFinite()) {
+    warnings.push_back(what + ": pose has non-finite values (invalid tracking); frame has no pose");
+    return std::nullopt;
+  }
+  const Eigen::Matrix3d r = m.topLeftCorner<3, 3>();
+  const double orthogonality = (r.transpose() * r - Eigen::Matrix3d::Identity()).cwiseAbs().maxCoeff();
+  const bool lastRowOk = (m.row(3) - Eigen::RowVector4d(0, 0, 0, 1)).cwiseAbs().maxCoeff() < 1e-6;
+  if (orthogonality > 1e-3 || r.determinant() < 0.99 || !lastRowOk) {
+    warnings.push_back(what + ": pose is not a rigid transform (singular or scaled rotation); frame has no pose");
+    return std::nullopt;
+  }
+  Pose pose = Pose::Identity();
+  pose.linear() = r;
+  pose.translation() = m.topRightCorner<3, 1>();
+  return pose;
+}
+
+std::optional<Pose> readPoseFile(const std::string& path, std::vector<std::string>& warnings) {
+  std::ifstream in(path);
+  if (!in) {
+    warnings.push_back(path + ": missing pose file; frame has no pose");
+    return std::nullopt;
+  }
+  Eigen::Matrix4d m;
+  std::string token;
+  for (int i = 0; i < 16; ++i) {
+    if (!(in >> token)) {
+      warnings.push_back(path + ": pose file has fewer than 16 numbers; frame has no pose");
+      return std::nullopt;
+    }
+    // ScanNet writes invalid poses as "-inf"; strtod reads inf and nan, which validatePose rejects.
+    char* end = nullptr;
+    m(i / 4, i % 4) = std::strtod(token.c_str(), &end);
+    if (end == token.c_str() || *end != '\0') {
+      warnings.push_back(path + ": '" + token + "' is not a number; frame has no pose");
+      return std::nullopt;
+    }
+  }
+  return validatePose(m, path, warnings);
+}
+
+}  // namespace mspa::loaders

@@ -1,0 +1,163 @@
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <unordered_map>
+
+#include "core/input_error.h"
+#include "core/json_file.h"
+#include "core/ply_reader.h"
+#include "core/scene_loaders.h"
+
+namespace fs = std::filesystem;
+
+namespace mspa::loaders {
+namespace {
+
+// ScanNet's 30 Hz capture; frame names are capture indices.
+constexpr double kScanNetFps = 30.0;
+
+bool isNumber(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+std::optional<Intrinsics> readIntrinsics(const fs::path& folder, std::vector<std::string>& warnings) {
+  for (const char* name : {"intrinsic.txt", "intrinsic_color.txt", "intrinsics.txt"}) {
+    const fs::path path = folder / name;
+    std::ifstream in(path);
+    if (!in) continue;
+    Eigen::Matrix4d m;
+    for (int i = 0; i < 16; ++i) {
+      if (!(in >> m(i / 4, i % 4))) {
+        warnings.push_back(path.string() + ": expected a 4x4 matrix; frames have no intrinsics");
+        return std::nullopt;
+      }
+    }
+    Intrinsics k{m(0, 0), m(1, 1), m(0, 2), m(1, 2), 0, 0};
+    if (!(k.fx > 0 && k.fy > 0)) {
+      warnings.push_back(path.string() + ": focal lengths must be positive; frames have no intrinsics");
+      return std::nullopt;
+    }
+    return k;
+  }
+  warnings.push_back((folder / "intrinsic.txt").string() + ": missing; frames have no intrinsics");
+  return std::nullopt;
+}
+
+// The mesh and its annotation files: next to the frames (the demo scene's layout), or in
+// ScanNet's scans/<scene>/ beside posed_images/<scene>/.
+fs::path findMesh(const fs::path& folder, const std::string& sceneName) {
+  for (const fs::path& dir : {folder, folder.parent_path().parent_path() / "scans" / sceneName}) {
+    std::error_code error;
+    if (!fs::is_directory(dir, error)) continue;
+    for (const auto& entry : fs::directory_iterator(dir, error)) {
+      const std::string name = entry.path().filename().string();
+      if (name.size() > 15 && name.compare(name.size() - 15, 15, "_vh_clean_2.ply") == 0) return entry.path();
+    }
+  }
+  return {};
+}
+
+void loadInstances(Scene& scene, const fs::path& mesh) {
+  const std::string stem = mesh.filename().string().substr(0, mesh.filename().string().size() - 15);
+  const fs::path aggregation = mesh.parent_path() / (stem + ".aggregation.json");
+  const fs::path segments = mesh.parent_path() / (stem + "_vh_clean_2.0.010000.segs.json");
+  if (!fs::exists(aggregation) || !fs::exists(segments)) return;
+  try {
+    const auto segIndices = readJsonFile(segments.string()).at("segIndices").get<std::vector<long long>>();
+    if (segIndices.size() != scene.cloud->size()) {
+      scene.warnings.push_back(segments.string() + ": has " + std::to_string(segIndices.size()) +
+                               " segment indices for " + std::to_string(scene.cloud->size()) +
+                               " mesh vertices; instances skipped");
+      return;
+    }
+    std::unordered_map<long long, std::vector<std::uint32_t>> pointsOfSegment;
+    for (std::size_t i = 0; i < segIndices.size(); ++i) pointsOfSegment[segIndices[i]].push_back(static_cast<std::uint32_t>(i));
+    for (const auto& group : readJsonFile(aggregation.string()).at("segGroups")) {
+      ObjectInstance instance;
+      instance.id = group.value("objectId", group.value("id", 0));
+      instance.label = group.value("label", "");
+      for (long long segment : group.at("segments").get<std::vector<long long>>()) {
+        const auto& points = pointsOfSegment[segment];
+        instance.pointIndices.insert(instance.pointIndices.end(), points.begin(), points.end());
+      }
+      if (instance.pointIndices.empty()) continue;
+      PointCloud subset;
+      for (auto i : instance.pointIndices) subset.positions.push_back(scene.cloud->positions[i]);
+      instance.box = subset.bounds();
+      scene.instances.push_back(std::move(instance));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    scene.warnings.push_back(aggregation.string() + ": unexpected structure (" + e.what() + "); instances skipped");
+  } catch (const InputError& e) {
+    scene.warnings.push_back(std::string(e.what()) + "; instances skipped");
+  }
+}
+
+}  // namespace
+
+bool looksLikeScanNet(const std::string& folder) {
+  std::error_code error;
+  if (fs::exists(fs::path(folder) / "intrinsic.txt", error)) return true;
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
+    if (entry.path().extension() == ".txt" && isNumber(entry.path().stem().string())) return true;
+  }
+  return false;
+}
+
+Scene loadScanNetFolder(const std::string& folderName) {
+  const fs::path folder = fs::path(folderName);
+  Scene scene;
+  scene.kind = "scannet";
+  scene.source = folderName;
+  scene.name = folder.filename().empty() ? folder.parent_path().filename().string() : folder.filename().string();
+
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
+    if (entry.path().extension() == ".jpg" && isNumber(entry.path().stem().string())) {
+      names.push_back(entry.path().stem().string());
+    }
+  }
+  if (names.empty()) throw InputError(folderName, "no ScanNet frames ({frame}.jpg) in this folder");
+  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) { return std::stoll(a) < std::stoll(b); });
+
+  const std::optional<Intrinsics> intrinsics = readIntrinsics(folder, scene.warnings);
+  for (const auto& name : names) {
+    Frame frame;
+    frame.name = name;
+    frame.imagePath = (folder / (name + ".jpg")).string();
+    const fs::path depth = folder / (name + ".png");
+    if (fs::exists(depth)) {
+      frame.depthPath = depth.string();
+    } else {
+      scene.warnings.push_back(depth.string() + ": missing; frame has no depth");
+    }
+    frame.intrinsics = intrinsics;
+    frame.cameraToWorld = readPoseFile((folder / (name + ".txt")).string(), scene.warnings);
+    frame.timestamp = static_cast<double>(std::stoll(name)) / kScanNetFps;
+    scene.frames.push_back(std::move(frame));
+  }
+  checkImageSizes(scene);
+
+  const fs::path mesh = findMesh(folder, scene.name);
+  if (!mesh.empty()) {
+    try {
+      PlyReadOptions options;
+      scene.cloud = std::make_shared<PointCloud>(readPly(mesh.string(), options));
+      loadInstances(scene, mesh);
+    } catch (const InputError& e) {
+      scene.warnings.push_back(std::string(e.what()) + "; scene has no point cloud");
+    }
+  }
+  const fs::path tracks = folder / (scene.name + "_tracks.json");
+  if (fs::exists(tracks)) {
+    try {
+      scene.tracks = parseTracks(readJsonFile(tracks.string()).at("tracks"), scene.frames.size(), tracks.string());
+    } catch (const std::exception& e) {
+      scene.warnings.push_back(std::string(e.what()) + "; tracks skipped");
+    }
+  }
+  return scene;
+}
+
+}  // namespace mspa::loaders

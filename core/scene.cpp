@@ -1,0 +1,115 @@
+#include "core/scene.h"
+
+#include <filesystem>
+#include <opencv2/videoio.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/input_error.h"
+#include "core/ply_reader.h"
+#include "core/scene_loaders.h"
+
+namespace fs = std::filesystem;
+
+namespace mspa {
+namespace {
+
+std::string lowerExtension(const fs::path& path) {
+  std::string ext = path.extension().string();
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext;
+}
+
+bool isVideoExtension(const std::string& ext) {
+  return ext == ".mp4" || ext == ".avi" || ext == ".mov" || ext == ".mkv" || ext == ".webm";
+}
+
+Scene loadPlyScene(const std::string& path) {
+  Scene scene;
+  scene.kind = "ply";
+  scene.source = path;
+  scene.name = fs::path(path).stem().string();
+  scene.cloud = std::make_shared<PointCloud>(readPly(path));
+  return scene;
+}
+
+}  // namespace
+
+int Scene::frameIndex(const std::string& frameName) const {
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    if (frames[i].name == frameName) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Scene loadScene(const std::string& path) {
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  if (!fs::exists(status)) throw InputError(path, "no such file or folder");
+  const std::string ext = lowerExtension(path);
+  if (fs::is_directory(status)) {
+    return loaders::looksLikeScanNet(path) ? loaders::loadScanNetFolder(path) : loaders::loadImageFolder(path);
+  }
+  if (ext == ".json") return loaders::loadManifest(path);
+  if (ext == ".npz") return loaders::loadTapVid3d(path);
+  if (ext == ".ply") return loadPlyScene(path);
+  if (isVideoExtension(ext)) return loaders::loadVideo(path);
+  throw InputError(path, "unsupported scene type '" + ext +
+                             "' (expected a folder, .json manifest, .npz, .ply or a video)");
+}
+
+RgbImage loadColor(const Scene& scene, const Frame& frame) {
+  if (frame.encodedImage) {
+    return decodeRgbImage(frame.encodedImage->data(), frame.encodedImage->size(), scene.source + " frame " + frame.name);
+  }
+  if (frame.videoIndex >= 0) {
+    cv::VideoCapture video(scene.videoPath);
+    cv::Mat bgr;
+    if (!video.isOpened() || !video.set(cv::CAP_PROP_POS_FRAMES, frame.videoIndex) || !video.read(bgr) ||
+        bgr.empty()) {
+      throw InputError(scene.videoPath, "cannot decode frame " + std::to_string(frame.videoIndex));
+    }
+    RgbImage image;
+    image.width = bgr.cols;
+    image.height = bgr.rows;
+    image.pixels.resize(static_cast<std::size_t>(bgr.cols) * bgr.rows * 3);
+    cv::Mat rgb(bgr.rows, bgr.cols, CV_8UC3, image.pixels.data());
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    return image;
+  }
+  if (frame.imagePath.empty()) throw InputError(scene.source, "frame " + frame.name + " has no image");
+  return readRgbImage(frame.imagePath);
+}
+
+DepthImage loadDepth(const Frame& frame) {
+  if (!frame.hasDepth()) throw InputError(frame.name, "frame has no depth");
+  return readDepthImage(frame.depthPath, frame.depthUnit);
+}
+
+namespace loaders {
+
+void checkImageSizes(Scene& scene) {
+  for (auto& frame : scene.frames) {
+    if (frame.imagePath.empty()) continue;
+    Eigen::Vector2i size;
+    try {
+      size = readImageSize(frame.imagePath);
+    } catch (const InputError& e) {
+      scene.warnings.push_back(e.what());
+      continue;
+    }
+    if (!frame.intrinsics) continue;
+    Intrinsics& k = *frame.intrinsics;
+    if (k.width == 0 && k.height == 0) {
+      k.width = size.x();
+      k.height = size.y();
+    } else if (k.width != size.x() || k.height != size.y()) {
+      scene.warnings.push_back(frame.imagePath + ": image is " + std::to_string(size.x()) + "x" +
+                               std::to_string(size.y()) + " but the intrinsics are for " + std::to_string(k.width) +
+                               "x" + std::to_string(k.height) + "; intrinsics scaled to the image");
+      k = k.scaledTo(size.x(), size.y());
+    }
+  }
+}
+
+}  // namespace loaders
+}  // namespace mspa
