@@ -10,5 +10,7 @@ namespace mspa::cli {
 // input surface as mspa::InputError, which main turns into exit code 2.
 void addInfoCommand(CLI::App& app);
 void addMakeDemoCloudCommand(CLI::App& app);
+void addSceneCommand(CLI::App& app);
+void addMakeDemoCommand(CLI::App& app);
 
 }  // namespace mspa::cli

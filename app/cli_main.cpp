@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   mspa::cli::addInfoCommand(app);
   mspa::cli::addMakeDemoCloudCommand(app);
+  mspa::cli::addSceneCommand(app);
+  mspa::cli::addMakeDemoCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

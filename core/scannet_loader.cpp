@@ -57,6 +57,16 @@ fs::path findMesh(const fs::path& folder, const std::string& sceneName) {
   return {};
 }
 
+// Point tracks are not part of ScanNet; the project keeps them beside the frames as *_tracks.json.
+fs::path findTracks(const fs::path& folder) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 12 && name.compare(name.size() - 12, 12, "_tracks.json") == 0) return entry.path();
+  }
+  return {};
+}
+
 void loadInstances(Scene& scene, const fs::path& mesh) {
   const std::string stem = mesh.filename().string().substr(0, mesh.filename().string().size() - 15);
   const fs::path aggregation = mesh.parent_path() / (stem + ".aggregation.json");
@@ -72,7 +82,8 @@ void loadInstances(Scene& scene, const fs::path& mesh) {
     }
     std::unordered_map<long long, std::vector<std::uint32_t>> pointsOfSegment;
     for (std::size_t i = 0; i < segIndices.size(); ++i) pointsOfSegment[segIndices[i]].push_back(static_cast<std::uint32_t>(i));
-    for (const auto& group : readJsonFile(aggregation.string()).at("segGroups")) {
+    const nlohmann::json groups = readJsonFile(aggregation.string()).at("segGroups");
+    for (const auto& group : groups) {
       ObjectInstance instance;
       instance.id = group.value("objectId", group.value("id", 0));
       instance.label = group.value("label", "");
@@ -149,8 +160,8 @@ Scene loadScanNetFolder(const std::string& folderName) {
       scene.warnings.push_back(std::string(e.what()) + "; scene has no point cloud");
     }
   }
-  const fs::path tracks = folder / (scene.name + "_tracks.json");
-  if (fs::exists(tracks)) {
+  const fs::path tracks = findTracks(folder);
+  if (!tracks.empty()) {
     try {
       scene.tracks = parseTracks(readJsonFile(tracks.string()).at("tracks"), scene.frames.size(), tracks.string());
     } catch (const std::exception& e) {
