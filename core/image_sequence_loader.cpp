@@ -65,7 +65,7 @@ Scene loadImageFolder(const std::string& folder) {
 }
 
 Scene loadVideo(const std::string& path) {
-  cv::VideoCapture video(path);
+  cv::VideoCapture video(path, cv::CAP_FFMPEG);
   if (!video.isOpened()) throw InputError(path, "cannot open the video (corrupt or unsupported codec)");
   const int count = static_cast<int>(video.get(cv::CAP_PROP_FRAME_COUNT));
   const double fps = video.get(cv::CAP_PROP_FPS);

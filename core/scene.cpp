@@ -1,6 +1,8 @@
 #include "core/scene.h"
 
 #include <filesystem>
+#include <map>
+#include <tuple>
 #include <opencv2/videoio.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -62,7 +64,7 @@ RgbImage loadColor(const Scene& scene, const Frame& frame) {
     return decodeRgbImage(frame.encodedImage->data(), frame.encodedImage->size(), scene.source + " frame " + frame.name);
   }
   if (frame.videoIndex >= 0) {
-    cv::VideoCapture video(scene.videoPath);
+    cv::VideoCapture video(scene.videoPath, cv::CAP_FFMPEG);
     cv::Mat bgr;
     if (!video.isOpened() || !video.set(cv::CAP_PROP_POS_FRAMES, frame.videoIndex) || !video.read(bgr) ||
         bgr.empty()) {
@@ -88,21 +90,31 @@ DepthImage loadDepth(const Frame& frame) {
 namespace loaders {
 
 void checkImageSizes(Scene& scene) {
-  for (auto& frame : scene.frames) {
+  std::vector<std::optional<Eigen::Vector2i>> sizes;
+  std::map<std::pair<int, int>, int> votes;
+  for (const auto& frame : scene.frames) {
+    sizes.emplace_back();
     if (frame.imagePath.empty()) continue;
-    Eigen::Vector2i size;
     try {
-      size = readImageSize(frame.imagePath);
+      sizes.back() = readImageSize(frame.imagePath);
+      ++votes[{sizes.back()->x(), sizes.back()->y()}];
     } catch (const InputError& e) {
       scene.warnings.push_back(e.what());
-      continue;
     }
-    if (!frame.intrinsics) continue;
+  }
+  // Intrinsics without a size (ScanNet's intrinsic.txt) belong to the scene's usual image size.
+  std::pair<int, int> usual{0, 0};
+  int most = 0;
+  for (const auto& [size, n] : votes) {
+    if (n > most) std::tie(usual, most) = std::tie(size, n);
+  }
+  for (std::size_t i = 0; i < scene.frames.size(); ++i) {
+    auto& frame = scene.frames[i];
+    if (!frame.intrinsics || !sizes[i]) continue;
     Intrinsics& k = *frame.intrinsics;
-    if (k.width == 0 && k.height == 0) {
-      k.width = size.x();
-      k.height = size.y();
-    } else if (k.width != size.x() || k.height != size.y()) {
+    if (k.width == 0 && k.height == 0) std::tie(k.width, k.height) = usual;
+    const Eigen::Vector2i size = *sizes[i];
+    if (k.width != size.x() || k.height != size.y()) {
       scene.warnings.push_back(frame.imagePath + ": image is " + std::to_string(size.x()) + "x" +
                                std::to_string(size.y()) + " but the intrinsics are for " + std::to_string(k.width) +
                                "x" + std::to_string(k.height) + "; intrinsics scaled to the image");
