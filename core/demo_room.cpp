@@ -66,9 +66,9 @@ Pose lookAt(const Eigen::Vector3d& eye, const Eigen::Vector3d& target) {
 }
 
 Pose DemoRoom::cameraAt(double t) const {
-  // An arc around the room's centre whose radius, height and aim drift, so that consecutive
-  // pairs of frames show every kind of camera motion MultiSPA asks about.
-  const double angle = (-125.0 + 95.0 * t) * M_PI / 180.0;
+  // An arc around the room's centre that doubles back at the start and end, with drifting radius,
+  // height and aim, so that pairs of frames show every kind of camera motion MultiSPA asks about.
+  const double angle = (-125.0 + 95.0 * t - 28.0 * std::sin(2 * M_PI * t)) * M_PI / 180.0;
   const double radius = 3.3 + 0.5 * std::sin(2 * M_PI * t);
   const Eigen::Vector3d centre(3.0, 2.4, 0.0);
   const Eigen::Vector3d eye = centre + Eigen::Vector3d(radius * std::cos(angle), radius * std::sin(angle),

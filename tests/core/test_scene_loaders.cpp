@@ -68,7 +68,7 @@ TEST_CASE("ScanNet folder: mesh, instances and tracks from the scans layout") {
   CHECK(scene.tracks[0].positions[2] == Eigen::Vector3d(0, 0, 2));
 }
 
-TEST_CASE("A 2,000-frame ScanNet scene opens without decoding images") {
+TEST_CASE("A 2000-frame ScanNet scene opens without decoding images") {
   test::TempDir dir;
   const fs::path folder = dir.path() / "big";
   fs::create_directories(folder);

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
     if (std::strncmp(argv[i], "--list", 6) == 0) return Catch::Session().run(argc, argv);
   }
   if (qEnvironmentVariableIsEmpty("DISPLAY")) {
-    std::fprintf(stderr, "GUI tests need an X server: run packaging/run-tests.sh, or start Xvfb and set DISPLAY\n");
+    std::fprintf(stderr, "GUI tests need an X server: run packaging/run-tests.sh, or wrap the command in packaging/with-xvfb.sh\n");
     return 1;
   }
   mspa::widgets::setVtkSurfaceFormat();
