@@ -14,6 +14,6 @@ QString resourceDir() {
   return QStringLiteral(MSPA_BUILD_RESOURCE_DIR);
 }
 
-QString demoCloudPath() { return QDir(resourceDir()).filePath("demo/demo_cloud.ply"); }
+QString demoScenePath() { return QDir(resourceDir()).filePath("demo/demo_room"); }
 
 }  // namespace mspa::app

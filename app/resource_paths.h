@@ -8,7 +8,7 @@ namespace mspa::app {
 // share folder next to the executable, else the build tree's.
 QString resourceDir();
 
-// The bundled demo point cloud.
-QString demoCloudPath();
+// The bundled synthetic demo scene (ScanNet layout), rendered at build time.
+QString demoScenePath();
 
 }  // namespace mspa::app

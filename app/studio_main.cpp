@@ -1,5 +1,5 @@
-// mspa-studio: the GUI. Parses the command line, opens the window, and for --screenshot renders,
-// saves and exits (used by tests and the documentation).
+// mspa-studio: the GUI. Parses the command line, opens the window, and for --screenshot sets up
+// the requested view, renders, saves and exits (used by tests and the documentation).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
@@ -8,46 +8,73 @@
 #include "app/resource_paths.h"
 #include "core/version.h"
 #include "widgets/main_window.h"
+#include "widgets/scene_workspace.h"
 #include "widgets/surface_format.h"
+#include "widgets/timeline.h"
 
 namespace {
 
 struct StudioOptions {
-  QString file;
+  QString path;
   QString screenshot;
   QSize size{1280, 800};
+  int frame = 0;
+  int pair = -1;
+  bool depthOverlay = false;
+  QPointF pick{-1, -1};
 };
+
+QPointF parsePoint(const QString& text) {
+  const QStringList xy = text.split(',');
+  return xy.size() == 2 ? QPointF(xy[0].toDouble(), xy[1].toDouble()) : QPointF(-1, -1);
+}
 
 StudioOptions parseOptions(const QApplication& app) {
   QCommandLineParser parser;
   parser.setApplicationDescription("MultiSPA Studio: multi-frame spatial understanding with multimodal LLMs");
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument("FILE", "Point cloud to open (default: the bundled demo)", "[FILE]");
+  parser.addPositionalArgument("PATH", "Scene to open: ScanNet folder, manifest .json, TAPVid-3D .npz, images, video "
+                                       "or .ply (default: the bundled demo scene)", "[PATH]");
   const QCommandLineOption screenshot("screenshot", "Render the window to OUT.png and exit", "OUT.png");
-  const QCommandLineOption size("size", "Window size for --screenshot", "WxH", "1280x800");
-  parser.addOption(screenshot);
-  parser.addOption(size);
+  const QCommandLineOption size("size", "Window size", "WxH", "1280x800");
+  const QCommandLineOption frame("frame", "Frame index to show", "N", "0");
+  const QCommandLineOption pair("pair", "Show frame M beside the current one", "M");
+  const QCommandLineOption depth("depth-overlay", "Overlay depth on the frames");
+  const QCommandLineOption pick("pick", "Pick the pixel X,Y of the current frame", "X,Y");
+  parser.addOptions({screenshot, size, frame, pair, depth, pick});
   parser.process(app);
 
   StudioOptions options;
-  options.file = parser.positionalArguments().value(0, mspa::app::demoCloudPath());
+  options.path = parser.positionalArguments().value(0, mspa::app::demoScenePath());
   options.screenshot = parser.value(screenshot);
   const QStringList wh = parser.value(size).split('x');
   if (wh.size() == 2 && wh[0].toInt() > 0 && wh[1].toInt() > 0) options.size = {wh[0].toInt(), wh[1].toInt()};
+  options.frame = parser.value(frame).toInt();
+  if (parser.isSet(pair)) options.pair = parser.value(pair).toInt();
+  options.depthOverlay = parser.isSet(depth);
+  if (parser.isSet(pick)) options.pick = parsePoint(parser.value(pick));
   return options;
 }
 
-// Waits for the load, lets the view paint, saves the window and quits with 0, or 2 on bad input.
-void screenshotWhenLoaded(mspa::widgets::MainWindow& window, const QString& out) {
+// Applies the view options once the scene is in; then, for --screenshot, saves and quits with 0,
+// or 2 when the scene could not be loaded.
+void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options) {
   QObject::connect(&window, &mspa::widgets::MainWindow::loadFinished, &window,
-                   [&window, out](bool ok, const QString& message) {
+                   [&window, options](bool ok, const QString& message) {
                      if (!ok) {
+                       if (options.screenshot.isEmpty()) return;
                        std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(message));
                        QCoreApplication::exit(2);
                        return;
                      }
-                     QTimer::singleShot(200, &window, [&window, out] {
+                     auto* workspace = window.workspace();
+                     window.timeline()->setCurrent(options.frame);
+                     if (options.pair >= 0) workspace->setPairFrame(options.pair);
+                     workspace->setDepthOverlay(options.depthOverlay, 0.5);
+                     if (options.pick.x() >= 0) workspace->pickPixel(0, options.pick);
+                     if (options.screenshot.isEmpty()) return;
+                     QTimer::singleShot(300, &window, [&window, out = options.screenshot] {
                        QCoreApplication::exit(window.saveScreenshot(out) ? 0 : 1);
                      });
                    });
@@ -65,11 +92,9 @@ int main(int argc, char** argv) {
 
   mspa::widgets::MainWindow window;
   window.resize(options.size);
-  if (!options.screenshot.isEmpty()) {
-    window.setInteractive(false);
-    screenshotWhenLoaded(window, options.screenshot);
-  }
+  window.setInteractive(options.screenshot.isEmpty());
+  whenLoaded(window, options);
   window.show();
-  window.openPointCloud(options.file);
+  window.openScene(options.path);
   return QApplication::exec();
 }

@@ -57,7 +57,7 @@ Frame parseFrame(const nlohmann::json& j, std::size_t index, const fs::path& bas
 
 }  // namespace
 
-Scene loadManifest(const std::string& path) {
+Scene loadManifest(const std::string& path, const LoadProgress& progress) {
   const nlohmann::json manifest = readJsonFile(path);
   const fs::path base = fs::path(path).parent_path();
   Scene scene;
@@ -85,7 +85,9 @@ Scene loadManifest(const std::string& path) {
   if (manifest.contains("point_cloud")) {
     const std::string cloud = resolve(base, manifest["point_cloud"].get<std::string>());
     try {
-      scene.cloud = std::make_shared<PointCloud>(readPly(cloud));
+      PlyReadOptions options;
+      options.progress = progress;
+      scene.cloud = std::make_shared<PointCloud>(readPly(cloud, options));
     } catch (const InputError& e) {
       scene.warnings.push_back(std::string(e.what()) + "; scene has no point cloud");
     }

@@ -115,7 +115,7 @@ bool looksLikeScanNet(const std::string& folder) {
   return false;
 }
 
-Scene loadScanNetFolder(const std::string& folderName) {
+Scene loadScanNetFolder(const std::string& folderName, const LoadProgress& progress) {
   const fs::path folder = fs::path(folderName);
   Scene scene;
   scene.kind = "scannet";
@@ -154,6 +154,7 @@ Scene loadScanNetFolder(const std::string& folderName) {
   if (!mesh.empty()) {
     try {
       PlyReadOptions options;
+      options.progress = progress;
       scene.cloud = std::make_shared<PointCloud>(readPly(mesh.string(), options));
       loadInstances(scene, mesh);
     } catch (const InputError& e) {

@@ -25,12 +25,14 @@ bool isVideoExtension(const std::string& ext) {
   return ext == ".mp4" || ext == ".avi" || ext == ".mov" || ext == ".mkv" || ext == ".webm";
 }
 
-Scene loadPlyScene(const std::string& path) {
+Scene loadPlyScene(const std::string& path, const LoadProgress& progress) {
   Scene scene;
   scene.kind = "ply";
   scene.source = path;
   scene.name = fs::path(path).stem().string();
-  scene.cloud = std::make_shared<PointCloud>(readPly(path));
+  PlyReadOptions options;
+  options.progress = progress;
+  scene.cloud = std::make_shared<PointCloud>(readPly(path, options));
   return scene;
 }
 
@@ -43,17 +45,17 @@ int Scene::frameIndex(const std::string& frameName) const {
   return -1;
 }
 
-Scene loadScene(const std::string& path) {
+Scene loadScene(const std::string& path, const LoadProgress& progress) {
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
   if (!fs::exists(status)) throw InputError(path, "no such file or folder");
   const std::string ext = lowerExtension(path);
   if (fs::is_directory(status)) {
-    return loaders::looksLikeScanNet(path) ? loaders::loadScanNetFolder(path) : loaders::loadImageFolder(path);
+    return loaders::looksLikeScanNet(path) ? loaders::loadScanNetFolder(path, progress) : loaders::loadImageFolder(path);
   }
-  if (ext == ".json") return loaders::loadManifest(path);
+  if (ext == ".json") return loaders::loadManifest(path, progress);
   if (ext == ".npz") return loaders::loadTapVid3d(path);
-  if (ext == ".ply") return loadPlyScene(path);
+  if (ext == ".ply") return loadPlyScene(path, progress);
   if (isVideoExtension(ext)) return loaders::loadVideo(path);
   throw InputError(path, "unsupported scene type '" + ext +
                              "' (expected a folder, .json manifest, .npz, .ply or a video)");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,10 +61,13 @@ struct Scene {
   int frameIndex(const std::string& frameName) const;
 };
 
+// Called with the fraction done while a scene loads; returning false cancels (throws Cancelled).
+using LoadProgress = std::function<bool(double)>;
+
 // Opens any supported scene: a ScanNet posed-images folder, a scene manifest (.json), a TAPVid-3D
 // .npz, a folder of images, a video file, or a .ply. Throws InputError when nothing usable is
 // there; problems with single frames become warnings.
-Scene loadScene(const std::string& path);
+Scene loadScene(const std::string& path, const LoadProgress& progress = {});
 
 // Pixels of a frame, decoded now. Throws InputError naming the file.
 RgbImage loadColor(const Scene& scene, const Frame& frame);

@@ -9,8 +9,8 @@
 
 namespace mspa::loaders {
 
-Scene loadScanNetFolder(const std::string& folder);
-Scene loadManifest(const std::string& path);
+Scene loadScanNetFolder(const std::string& folder, const LoadProgress& progress);
+Scene loadManifest(const std::string& path, const LoadProgress& progress);
 Scene loadTapVid3d(const std::string& path);
 Scene loadImageFolder(const std::string& folder);
 Scene loadVideo(const std::string& path);

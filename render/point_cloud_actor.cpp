@@ -12,6 +12,8 @@
 #include <vtkTypeInt32Array.h>
 #include <vtkUnsignedCharArray.h>
 
+#include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace mspa::render {
@@ -46,9 +48,46 @@ vtkSmartPointer<vtkCellArray> vertexCells(std::size_t count) {
   return cells;
 }
 
+// A scalar per point shown through a rainbow lookup table; NaN (no value) shows grey.
+void colorByScalar(vtkPolyData* polyData, vtkPolyDataMapper* mapper, const std::vector<float>& values, const char* name) {
+  auto scalars = vtkSmartPointer<vtkFloatArray>::New();
+  scalars->SetName(name);
+  scalars->SetNumberOfValues(static_cast<vtkIdType>(values.size()));
+  std::copy(values.begin(), values.end(), scalars->GetPointer(0));
+  polyData->GetPointData()->SetScalars(scalars);
+  float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+  for (float v : values) {
+    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  }
+  if (!(lo < hi)) lo = 0, hi = 1;
+  mapper->SetScalarRange(lo, hi);
+  auto lut = vtkSmartPointer<vtkLookupTable>::New();
+  lut->SetHueRange(0.667, 0.0);
+  lut->SetNanColor(0.5, 0.5, 0.5, 1.0);
+  lut->Build();
+  mapper->SetLookupTable(lut);
+  mapper->SetColorModeToMapScalars();
+}
+
+std::vector<float> heights(const PointCloud& cloud) {
+  std::vector<float> values(cloud.size());
+  for (std::size_t i = 0; i < cloud.size(); ++i) values[i] = cloud.positions[i].z();
+  return values;
+}
+
+std::vector<float> depths(const PointCloud& cloud, const Pose& viewer) {
+  const Eigen::Matrix4f worldToCamera = viewer.inverse().matrix().cast<float>();
+  std::vector<float> values(cloud.size());
+  for (std::size_t i = 0; i < cloud.size(); ++i) {
+    const float z = worldToCamera.row(2).head<3>().dot(cloud.positions[i]) + worldToCamera(2, 3);
+    values[i] = z > 0 ? z : std::numeric_limits<float>::quiet_NaN();
+  }
+  return values;
+}
+
 }  // namespace
 
-vtkSmartPointer<vtkActor> makePointCloudActor(std::shared_ptr<const PointCloud> cloud, float pointSize) {
+vtkSmartPointer<vtkActor> makePointCloudActor(std::shared_ptr<const PointCloud> cloud, const CloudStyle& style) {
   static_assert(sizeof(Eigen::Vector3f) == 3 * sizeof(float), "positions must be packed");
   auto points = vtkSmartPointer<vtkPoints>::New();
   points->SetData(aliasArray<vtkFloatArray>(cloud->positions.data()->data(), cloud->size(), 3));
@@ -58,30 +97,22 @@ vtkSmartPointer<vtkActor> makePointCloudActor(std::shared_ptr<const PointCloud> 
 
   auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
   mapper->SetInputData(polyData);
-  if (cloud->hasColors()) {
+  if (style.coloring == CloudColoring::Depth && style.viewer) {
+    colorByScalar(polyData, mapper, depths(*cloud, *style.viewer), "depth");
+  } else if (style.coloring == CloudColoring::Rgb && cloud->hasColors()) {
     auto colors = aliasArray<vtkUnsignedCharArray>(cloud->colors.data()->data(), cloud->size(), 3);
     colors->SetName("rgb");
     polyData->GetPointData()->SetScalars(colors);
     mapper->SetColorModeToDirectScalars();
   } else {
-    auto heights = vtkSmartPointer<vtkFloatArray>::New();
-    heights->SetName("height");
-    heights->SetNumberOfValues(static_cast<vtkIdType>(cloud->size()));
-    for (std::size_t i = 0; i < cloud->size(); ++i) heights->SetValue(static_cast<vtkIdType>(i), cloud->positions[i].z());
-    polyData->GetPointData()->SetScalars(heights);
-    const auto box = cloud->bounds();
-    mapper->SetScalarRange(box.min.z(), box.max.z());
-    auto lut = vtkSmartPointer<vtkLookupTable>::New();
-    lut->SetHueRange(0.667, 0.0);
-    lut->Build();
-    mapper->SetLookupTable(lut);
+    colorByScalar(polyData, mapper, heights(*cloud), "height");
   }
   mapper->SetScalarModeToUsePointData();
   mapper->ScalarVisibilityOn();
 
   auto actor = vtkSmartPointer<vtkActor>::New();
   actor->SetMapper(mapper);
-  actor->GetProperty()->SetPointSize(pointSize);
+  actor->GetProperty()->SetPointSize(style.pointSize);
   actor->GetProperty()->LightingOff();
   auto owner = vtkSmartPointer<CloudOwner>::New();
   owner->cloud = std::move(cloud);

@@ -6,6 +6,7 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFileDialog>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -18,9 +19,11 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/input_error.h"
-#include "core/ply_reader.h"
 #include "core/version.h"
-#include "widgets/cloud_info_panel.h"
+#include "widgets/frame_view.h"
+#include "widgets/scene_panel.h"
+#include "widgets/scene_workspace.h"
+#include "widgets/timeline.h"
 #include "widgets/vtk_view_widget.h"
 
 namespace mspa::widgets {
@@ -28,14 +31,17 @@ namespace mspa::widgets {
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("MultiSPA Studio"));
   setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
-  view3d_ = new VtkViewWidget(this);
-  view3d_->addRenderer(scene_.renderer());
-  setCentralWidget(view3d_);
+  workspace_ = new SceneWorkspace(this);
+  setCentralWidget(workspace_);
   buildDocks();
   buildMenus();
   buildStatusBar();
   connect(&loadWatcher_, &QFutureWatcherBase::finished, this, &MainWindow::onLoadDone);
 }
+
+VtkViewWidget* MainWindow::view3d() const { return workspace_->view3d(); }
+
+std::shared_ptr<const Scene> MainWindow::scene() const { return workspace_->scene(); }
 
 MainWindow::~MainWindow() {
   cancelLoading();
@@ -44,15 +50,16 @@ MainWindow::~MainWindow() {
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  file->addAction(tr("&Open point cloud…"), QKeySequence::Open, this, &MainWindow::promptOpen);
+  file->addAction(tr("&Open scene file…"), QKeySequence::Open, this, [this] { promptOpen(false); });
+  file->addAction(tr("Open scene &folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] { promptOpen(true); });
   file->addAction(tr("Save &screenshot…"), QKeySequence(tr("Ctrl+Shift+S")), this, &MainWindow::promptScreenshot);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Reset camera"), QKeySequence(tr("Ctrl+R")), this, [this] {
-    scene_.resetCamera();
-    view3d_->update();
+    workspace_->renderer().resetCamera();
+    view3d()->update();
   });
   view->addSeparator();
   for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
@@ -64,10 +71,25 @@ void MainWindow::buildMenus() {
 void MainWindow::buildDocks() {
   auto* sceneDock = new QDockWidget(tr("Scene"), this);
   sceneDock->setObjectName("sceneDock");
-  cloudInfo_ = new CloudInfoPanel(sceneDock);
-  sceneDock->setWidget(cloudInfo_);
+  scenePanel_ = new ScenePanel(sceneDock);
+  sceneDock->setWidget(scenePanel_);
   addDockWidget(Qt::LeftDockWidgetArea, sceneDock);
-  resizeDocks({sceneDock}, {300}, Qt::Horizontal);
+  resizeDocks({sceneDock}, {330}, Qt::Horizontal);
+  connect(scenePanel_, &ScenePanel::coloringChanged, this, [this](render::CloudColoring c) {
+    workspace_->renderer().setColoring(c);
+    view3d()->update();
+  });
+  connect(scenePanel_, &ScenePanel::layerToggled, this, [this](render::Layer layer, bool on) {
+    workspace_->renderer().setLayerVisible(layer, on);
+    view3d()->update();
+  });
+
+  auto* timelineDock = new QDockWidget(tr("Timeline"), this);
+  timelineDock->setObjectName("timelineDock");
+  timeline_ = new Timeline(timelineDock);
+  timelineDock->setWidget(timeline_);
+  addDockWidget(Qt::BottomDockWidgetArea, timelineDock);
+  connect(timeline_, &Timeline::currentChanged, workspace_, &SceneWorkspace::showFrame);
 
   auto* logDock = new QDockWidget(tr("Log"), this);
   logDock->setObjectName("logDock");
@@ -76,11 +98,13 @@ void MainWindow::buildDocks() {
   logView_->setMaximumBlockCount(5000);
   logDock->setWidget(logView_);
   addDockWidget(Qt::BottomDockWidgetArea, logDock);
-  resizeDocks({logDock}, {110}, Qt::Vertical);
+  resizeDocks({logDock}, {90}, Qt::Vertical);
+  connect(workspace_, &SceneWorkspace::problem, this, [this](const QString& m) { log(tr("Problem: %1").arg(m)); });
 }
 
 void MainWindow::buildStatusBar() {
-  pickLabel_ = new QLabel(this);
+  readout_ = new QLabel(this);
+  readout_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   frameTimeLabel_ = new QLabel(this);
   frameTimeLabel_->setMinimumWidth(110);
   progress_ = new QProgressBar(this);
@@ -90,7 +114,7 @@ void MainWindow::buildStatusBar() {
   cancelButton_ = new QPushButton(tr("Cancel"), this);
   cancelButton_->hide();
   connect(cancelButton_, &QPushButton::clicked, this, &MainWindow::cancelLoading);
-  statusBar()->addWidget(pickLabel_, 1);
+  statusBar()->addWidget(readout_, 1);
   statusBar()->addPermanentWidget(progress_);
   statusBar()->addPermanentWidget(cancelButton_);
   statusBar()->addPermanentWidget(frameTimeLabel_);
@@ -100,14 +124,12 @@ void MainWindow::buildStatusBar() {
   connect(progressTimer_, &QTimer::timeout, this, [this] {
     if (loadPermille_) progress_->setValue(loadPermille_->load());
   });
-  connect(view3d_, &VtkViewWidget::rendered, this,
-          [this](double ms) { frameTimeLabel_->setText(tr("frame %1 ms").arg(ms, 0, 'f', 1)); });
-  connect(view3d_, &VtkViewWidget::pointPicked, this, [this](double x, double y, double z, long long id) {
-    pickLabel_->setText(tr("Point %1 at (%2, %3, %4) m").arg(id).arg(x, 0, 'f', 3).arg(y, 0, 'f', 3).arg(z, 0, 'f', 3));
-  });
+  connect(view3d(), &VtkViewWidget::rendered, this,
+          [this](double ms) { frameTimeLabel_->setText(tr("render %1 ms").arg(ms, 0, 'f', 1)); });
+  connect(workspace_, &SceneWorkspace::status, readout_, &QLabel::setText);
 }
 
-void MainWindow::openPointCloud(const QString& path) {
+void MainWindow::openScene(const QString& path) {
   if (isLoading()) cancelLoading();
   loadWatcher_.waitForFinished();
   loadingPath_ = path;
@@ -123,13 +145,12 @@ void MainWindow::openPointCloud(const QString& path) {
     LoadResult result;
     QElapsedTimer timer;
     timer.start();
-    PlyReadOptions options;
-    options.progress = [&](double fraction) {
+    const LoadProgress progress = [&](double fraction) {
       permille->store(static_cast<int>(fraction * 1000));
       return !cancel->load();
     };
     try {
-      result.cloud = std::make_shared<PointCloud>(readPly(file, options));
+      result.scene = std::make_shared<Scene>(loadScene(file, progress));
     } catch (const Cancelled&) {
       result.cancelled = true;
     } catch (const std::exception& e) {
@@ -156,20 +177,34 @@ void MainWindow::onLoadDone() {
     emit loadFinished(false, tr("cancelled"));
     return;
   }
-  if (!result.cloud) {
-    showError(tr("Cannot open point cloud"), result.error);
+  if (!result.scene) {
+    showError(tr("Cannot open scene"), result.error);
     emit loadFinished(false, result.error);
     return;
   }
-  scene_.setPointCloud(result.cloud);
-  cloudInfo_->showCloud(loadingPath_, *result.cloud, result.seconds);
-  const QString message = tr("Loaded %1 points from %2 in %3 ms")
-                              .arg(result.cloud->size())
-                              .arg(loadingPath_)
+  const Scene& scene = *result.scene;
+  scenePanel_->showScene(scene, result.seconds);
+  QStringList names;
+  QVector<double> times;
+  for (const auto& f : scene.frames) {
+    names << QString::fromStdString(f.name);
+    times << f.timestamp;
+  }
+  {
+    // The workspace shows frame 0 itself; the timeline only follows.
+    const QSignalBlocker block(timeline_);
+    timeline_->setFrames(names, times);
+  }
+  workspace_->setScene(result.scene);
+  const QString message = tr("Loaded %1 (%2): %3 frames, %4 points, %5 tracks in %6 ms")
+                              .arg(loadingPath_, QString::fromStdString(scene.kind))
+                              .arg(scene.frames.size())
+                              .arg(scene.cloud ? scene.cloud->size() : 0)
+                              .arg(scene.tracks.size())
                               .arg(result.seconds * 1000, 0, 'f', 0);
   log(message);
-  setWindowTitle(tr("%1 — MultiSPA Studio").arg(QFileInfo(loadingPath_).fileName()));
-  view3d_->update();
+  for (const auto& w : scene.warnings) log(tr("Problem: %1").arg(QString::fromStdString(w)));
+  setWindowTitle(tr("%1 — MultiSPA Studio").arg(QString::fromStdString(scene.name)));
   emit loadFinished(true, message);
 }
 
@@ -199,11 +234,24 @@ bool MainWindow::saveScreenshot(const QString& path) {
   return ok;
 }
 
-void MainWindow::promptOpen() {
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open point cloud"), QString(),
-                                                    tr("Point clouds (*.ply);;All files (*)"));
-  if (!path.isEmpty()) openPointCloud(path);
+void MainWindow::promptOpen(bool folder) {
+  const QString path =
+      folder ? QFileDialog::getExistingDirectory(this, tr("Open scene folder (ScanNet frames or images)"))
+             : QFileDialog::getOpenFileName(this, tr("Open scene"), QString(),
+                                            tr("Scenes (*.json *.npz *.ply *.mp4 *.avi *.mov *.mkv);;All files (*)"));
+  if (!path.isEmpty()) openScene(path);
 }
+
+void MainWindow::keyPressEvent(QKeyEvent* event) {
+  switch (event->key()) {
+    case Qt::Key_Space: return timeline_->setPlaying(!timeline_->playing());
+    case Qt::Key_Left: return timeline_->step(-1);
+    case Qt::Key_Right: return timeline_->step(1);
+    default: QMainWindow::keyPressEvent(event);
+  }
+}
+
+QString MainWindow::statusText() const { return readout_->text(); }
 
 void MainWindow::promptScreenshot() {
   const QString path = QFileDialog::getSaveFileName(this, tr("Save screenshot"), "screenshot.png",

@@ -5,8 +5,7 @@
 #include <atomic>
 #include <memory>
 
-#include "core/point_cloud.h"
-#include "render/scene_renderer.h"
+#include "core/scene.h"
 
 class QLabel;
 class QPlainTextEdit;
@@ -16,11 +15,14 @@ class QTimer;
 
 namespace mspa::widgets {
 
-class CloudInfoPanel;
+class ScenePanel;
+class SceneWorkspace;
+class Timeline;
 class VtkViewWidget;
 
-// The application window: the 3D view in the centre, docks around it, a status bar with load
-// progress. Files load on a worker thread; a failed load leaves what was shown before in place.
+// The application window: the linked scene views in the centre, the scene description, the
+// timeline and the log in docks, and a status bar with readouts and load progress. Scenes load on a
+// worker thread; a failed or cancelled load leaves what was shown before in place.
 class MainWindow : public QMainWindow {
   Q_OBJECT
 
@@ -32,23 +34,29 @@ class MainWindow : public QMainWindow {
   // loadFinished (scripted runs such as --screenshot).
   void setInteractive(bool interactive) { interactive_ = interactive; }
 
-  // Starts loading a point cloud in the background; loadFinished reports the outcome.
-  void openPointCloud(const QString& path);
+  // Starts loading any supported scene (or a .ply) in the background; loadFinished reports it.
+  void openScene(const QString& path);
   void cancelLoading();
   bool isLoading() const;
 
   bool saveScreenshot(const QString& path);
-  VtkViewWidget* view3d() const { return view3d_; }
-  const render::SceneRenderer& scene() const { return scene_; }
-  CloudInfoPanel* cloudInfo() const { return cloudInfo_; }
+  SceneWorkspace* workspace() const { return workspace_; }
+  Timeline* timeline() const { return timeline_; }
+  ScenePanel* scenePanel() const { return scenePanel_; }
+  VtkViewWidget* view3d() const;
+  std::shared_ptr<const Scene> scene() const;
   QString logText() const;
+  QString statusText() const;
 
  signals:
   void loadFinished(bool ok, const QString& message);
 
+ protected:
+  void keyPressEvent(QKeyEvent* event) override;
+
  private:
   struct LoadResult {
-    std::shared_ptr<PointCloud> cloud;
+    std::shared_ptr<Scene> scene;
     QString error;
     bool cancelled = false;
     double seconds = 0;
@@ -60,15 +68,15 @@ class MainWindow : public QMainWindow {
   void onLoadDone();
   void showError(const QString& title, const QString& message);
   void log(const QString& message);
-  void promptOpen();
+  void promptOpen(bool folder);
   void promptScreenshot();
   void showAbout();
 
-  render::SceneRenderer scene_;
-  VtkViewWidget* view3d_ = nullptr;
-  CloudInfoPanel* cloudInfo_ = nullptr;
+  SceneWorkspace* workspace_ = nullptr;
+  ScenePanel* scenePanel_ = nullptr;
+  Timeline* timeline_ = nullptr;
   QPlainTextEdit* logView_ = nullptr;
-  QLabel* pickLabel_ = nullptr;
+  QLabel* readout_ = nullptr;
   QLabel* frameTimeLabel_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QPushButton* cancelButton_ = nullptr;

@@ -46,7 +46,10 @@ VtkViewWidget::VtkViewWidget(QWidget* parent)
   renderWindow_->SetOwnContext(0);
   renderWindow_->SetMultiSamples(0);
   interactor_->SetRenderWindow(renderWindow_);
-  interactor_->SetInteractorStyle(vtkSmartPointer<vtkInteractorStyleTrackballCamera>::New());
+  auto style = vtkSmartPointer<vtkInteractorStyleTrackballCamera>::New();
+  interactor_->SetInteractorStyle(style);
+  observe(style, vtkCommand::StartInteractionEvent, [this](void*) { emit interactionStarted(); });
+  observe(style, vtkCommand::EndInteractionEvent, [this](void*) { emit interactionEnded(); });
   // Renders happen in paintGL only: an interaction asks Qt for a repaint instead of rendering.
   interactor_->EnableRenderOff();
   observe(interactor_, vtkCommand::RenderEvent, [this](void*) { update(); });
@@ -148,7 +151,7 @@ void VtkViewWidget::mouseReleaseEvent(QMouseEvent* event) {
   if (event->button() == Qt::LeftButton && (position - pressPosition_).manhattanLength() <= kClickSlop) {
     std::array<double, 3> world{};
     long long pointId = -1;
-    if (pickAt(position, world, pointId)) emit pointPicked(world[0], world[1], world[2], pointId);
+    if (pickAt(position, world, pointId)) emit pointPicked(world[0], world[1], world[2], pointId, event->modifiers());
   }
 }
 

@@ -9,7 +9,7 @@
 #include "core/ply_writer.h"
 #include "tests/support/temp_dir.h"
 #include "tests/widgets/gui_test_helpers.h"
-#include "widgets/cloud_info_panel.h"
+#include "widgets/scene_panel.h"
 #include "widgets/main_window.h"
 #include "widgets/vtk_view_widget.h"
 
@@ -31,7 +31,7 @@ struct WindowFixture {
   // Opens a file and waits for the outcome; returns (ok, message).
   std::pair<bool, QString> open(const std::string& path) {
     finished.clear();
-    window.openPointCloud(QString::fromStdString(path));
+    window.openScene(QString::fromStdString(path));
     REQUIRE(test::waitFor(finished));
     return {finished.last()[0].toBool(), finished.last()[1].toString()};
   }
@@ -45,18 +45,18 @@ TEST_CASE("The main window loads a point cloud off the GUI thread and describes 
   const auto [ok, message] = f.open(f.dir.file("room.ply"));
   REQUIRE(ok);
   CHECK(message.contains("100000 points"));
-  REQUIRE(f.window.scene().pointCloud());
-  CHECK(f.window.scene().pointCloud()->size() == 100'000);
-  CHECK(f.window.cloudInfo()->value("points") == QLocale().toString(100000));
-  CHECK(f.window.cloudInfo()->value("attributes") == "xyz, rgb");
-  CHECK(f.window.windowTitle().startsWith("room.ply"));
+  REQUIRE(f.window.scene());
+  REQUIRE(f.window.scene()->cloud);
+  CHECK(f.window.scene()->cloud->size() == 100'000);
+  CHECK(f.window.scenePanel()->summary().contains("cloud:      100000 points, 0 triangles, rgb"));
+  CHECK(f.window.windowTitle().startsWith("room"));
 }
 
 TEST_CASE("A bad file shows an error naming it and keeps the loaded cloud") {
   WindowFixture f;
   writePly(f.dir.file("good.ply"), makeDemoCloud(5'000));
   REQUIRE(f.open(f.dir.file("good.ply")).first);
-  const auto shown = f.window.scene().pointCloud();
+  const auto shown = f.window.scene();
 
   for (const std::string name : {"missing.ply", "empty.ply", "notply.ply", "truncated.ply"}) {
     INFO(name);
@@ -69,7 +69,7 @@ TEST_CASE("A bad file shows an error naming it and keeps the loaded cloud") {
     const auto [ok, message] = f.open(f.dir.file(name));
     CHECK_FALSE(ok);
     CHECK(message.contains(QString::fromStdString(f.dir.file(name))));
-    CHECK(f.window.scene().pointCloud() == shown);
+    CHECK(f.window.scene() == shown);
     QMessageBox* box = f.window.findChild<QMessageBox*>();
     REQUIRE(box);
     CHECK(box->isVisible());
@@ -86,12 +86,12 @@ TEST_CASE("Loading can be cancelled and leaves the scene as it was") {
   WindowFixture f;
   writePly(f.dir.file("big.ply"), makeDemoCloud(2'000'000));
   f.finished.clear();
-  f.window.openPointCloud(QString::fromStdString(f.dir.file("big.ply")));
+  f.window.openScene(QString::fromStdString(f.dir.file("big.ply")));
   f.window.cancelLoading();
   REQUIRE(test::waitFor(f.finished));
   CHECK_FALSE(f.finished.last()[0].toBool());
   CHECK(f.finished.last()[1].toString() == "cancelled");
-  CHECK_FALSE(f.window.scene().pointCloud());
+  CHECK_FALSE(f.window.scene());
 }
 
 TEST_CASE("A screenshot of the window shows the rendered cloud") {

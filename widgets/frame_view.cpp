@@ -1,0 +1,160 @@
+#include "widgets/frame_view.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <algorithm>
+#include <cmath>
+
+namespace mspa::widgets {
+namespace {
+
+QImage toQImage(const RgbImage& image) {
+  QImage out(image.width, image.height, QImage::Format_RGB888);
+  for (int y = 0; y < image.height; ++y) std::copy_n(image.at(0, y), image.width * 3, out.scanLine(y));
+  return out;
+}
+
+// Piecewise-linear blue-cyan-green-yellow-red ramp for t in [0, 1].
+QRgb ramp(double t, int alpha) {
+  static const double stops[5][3] = {{0.1, 0.2, 0.9}, {0.0, 0.8, 0.9}, {0.2, 0.85, 0.2}, {0.95, 0.9, 0.1}, {0.9, 0.1, 0.1}};
+  const double x = std::clamp(t, 0.0, 1.0) * 4.0;
+  const int i = std::min(3, static_cast<int>(x));
+  const double f = x - i;
+  const auto channel = [&](int c) { return static_cast<int>(255 * (stops[i][c] + f * (stops[i + 1][c] - stops[i][c]))); };
+  return qRgba(channel(0), channel(1), channel(2), alpha);
+}
+
+}  // namespace
+
+QImage depthColormap(const DepthImage& depth) {
+  QImage out(depth.width, depth.height, QImage::Format_ARGB32);
+  float lo = std::numeric_limits<float>::infinity(), hi = 0;
+  for (float d : depth.metres) {
+    if (d > 0) lo = std::min(lo, d), hi = std::max(hi, d);
+  }
+  const double range = hi > lo ? hi - lo : 1.0;
+  for (int y = 0; y < depth.height; ++y) {
+    auto* row = reinterpret_cast<QRgb*>(out.scanLine(y));
+    for (int x = 0; x < depth.width; ++x) {
+      const float d = depth.at(x, y);
+      row[x] = d > 0 ? ramp((d - lo) / range, 255) : qRgba(0, 0, 0, 0);
+    }
+  }
+  return out;
+}
+
+FrameView::FrameView(QWidget* parent) : QWidget(parent) {
+  setMouseTracking(true);
+  setMinimumSize(160, 120);
+  setAttribute(Qt::WA_OpaquePaintEvent);
+}
+
+void FrameView::setFrame(const RgbImage& image, const DepthImage* depth, const QString& title) {
+  image_ = toQImage(image);
+  depthColors_ = depth && !depth->empty() ? depthColormap(*depth) : QImage();
+  title_ = title;
+  message_.clear();
+  update();
+}
+
+void FrameView::showMessage(const QString& message) {
+  image_ = QImage();
+  depthColors_ = QImage();
+  markers_.clear();
+  message_ = message;
+  update();
+}
+
+void FrameView::setDepthOverlay(bool shown, double opacity) {
+  depthShown_ = shown;
+  depthOpacity_ = opacity;
+  update();
+}
+
+void FrameView::setMarkers(const QVector<Marker>& markers) {
+  markers_ = markers;
+  update();
+}
+
+QRectF FrameView::imageRect() const {
+  if (image_.isNull()) return {};
+  const double scale = std::min(width() / double(image_.width()), height() / double(image_.height()));
+  const QSizeF size(image_.width() * scale, image_.height() * scale);
+  return {QPointF((width() - size.width()) / 2, (height() - size.height()) / 2), size};
+}
+
+QPointF FrameView::widgetFromImage(const QPointF& pixel) const {
+  const QRectF r = imageRect();
+  const double scale = r.width() / image_.width();
+  return r.topLeft() + (pixel + QPointF(0.5, 0.5)) * scale;
+}
+
+std::optional<QPointF> FrameView::imageFromWidget(const QPointF& position) const {
+  const QRectF r = imageRect();
+  if (r.isEmpty() || !r.contains(position)) return std::nullopt;
+  const double scale = r.width() / image_.width();
+  return (position - r.topLeft()) / scale - QPointF(0.5, 0.5);
+}
+
+void FrameView::paintContent(QPainter& painter, const QRectF& target, double markerScale) const {
+  painter.drawImage(target, image_);
+  if (depthShown_ && !depthColors_.isNull()) {
+    painter.setOpacity(depthOpacity_);
+    painter.drawImage(target, depthColors_);
+    painter.setOpacity(1.0);
+  }
+  const double scale = target.width() / image_.width();
+  painter.setRenderHint(QPainter::Antialiasing);
+  for (const auto& m : markers_) {
+    const QPointF at = target.topLeft() + (m.pixel + QPointF(0.5, 0.5)) * scale;
+    painter.setPen(QPen(Qt::black, 4 * markerScale));
+    painter.drawEllipse(at, 6 * markerScale, 6 * markerScale);
+    painter.setPen(QPen(m.color, 2.5 * markerScale));
+    painter.drawEllipse(at, 6 * markerScale, 6 * markerScale);
+    if (m.radius > 0) {
+      painter.setPen(QPen(m.color, 1.5 * markerScale, Qt::DashLine));
+      painter.drawEllipse(at, m.radius * scale, m.radius * scale);
+    }
+    if (!m.label.isEmpty()) {
+      painter.setPen(m.color);
+      painter.drawText(at + QPointF(9, -9) * markerScale, m.label);
+    }
+  }
+}
+
+QImage FrameView::composed() const {
+  QImage out(image_.size(), QImage::Format_RGB888);
+  QPainter painter(&out);
+  paintContent(painter, QRectF(QPointF(0, 0), QSizeF(image_.size())), 1.0);
+  return out;
+}
+
+void FrameView::paintEvent(QPaintEvent*) {
+  QPainter painter(this);
+  painter.fillRect(rect(), QColor(30, 32, 36));
+  if (image_.isNull()) {
+    painter.setPen(QColor(200, 200, 200));
+    painter.drawText(rect().adjusted(10, 10, -10, -10), Qt::AlignCenter | Qt::TextWordWrap, message_);
+    return;
+  }
+  paintContent(painter, imageRect(), 1.0);
+  painter.setPen(Qt::white);
+  painter.drawText(QRectF(imageRect().topLeft() + QPointF(6, 4), QSizeF(400, 20)), title_);
+}
+
+void FrameView::mouseMoveEvent(QMouseEvent* event) {
+  if (const auto pixel = imageFromWidget(event->position())) {
+    emit hovered(*pixel);
+  } else {
+    emit hoverLeft();
+  }
+}
+
+void FrameView::mouseReleaseEvent(QMouseEvent* event) {
+  if (event->button() != Qt::LeftButton) return;
+  if (const auto pixel = imageFromWidget(event->position())) emit clicked(*pixel, event->modifiers());
+}
+
+void FrameView::leaveEvent(QEvent*) { emit hoverLeft(); }
+
+}  // namespace mspa::widgets

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <QImage>
+#include <QVector>
+#include <QWidget>
+#include <optional>
+
+#include "core/image.h"
+
+namespace mspa::widgets {
+
+// One frame as a 2D image, scaled to fit, with an optional depth overlay and markers. Reports
+// hovers and clicks in image pixel coordinates (pixel centres at integers); positions outside the
+// image are not reported.
+class FrameView : public QWidget {
+  Q_OBJECT
+
+ public:
+  struct Marker {
+    QPointF pixel;
+    QColor color;
+    QString label;
+    double radius = 0;  // a circle of this many image pixels around the point (0: none)
+  };
+
+  explicit FrameView(QWidget* parent = nullptr);
+
+  void setFrame(const RgbImage& image, const DepthImage* depth, const QString& title);
+  // No picture, only a message (e.g. why the frame cannot be shown).
+  void showMessage(const QString& message);
+  void setDepthOverlay(bool shown, double opacity);
+  void setMarkers(const QVector<Marker>& markers);
+  const QVector<Marker>& markers() const { return markers_; }
+
+  bool hasImage() const { return !image_.isNull(); }
+  QSize imageSize() const { return image_.size(); }
+  QString message() const { return message_; }
+  QPointF widgetFromImage(const QPointF& pixel) const;
+  std::optional<QPointF> imageFromWidget(const QPointF& position) const;
+  // The picture as painted (image, overlay, markers) at image resolution, for tests and export.
+  QImage composed() const;
+
+ signals:
+  void hovered(const QPointF& pixel);
+  void hoverLeft();
+  void clicked(const QPointF& pixel, Qt::KeyboardModifiers modifiers);
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void leaveEvent(QEvent* event) override;
+
+ private:
+  QRectF imageRect() const;
+  void paintContent(QPainter& painter, const QRectF& target, double markerScale) const;
+
+  QImage image_;
+  QImage depthColors_;
+  QString title_;
+  QString message_;
+  bool depthShown_ = false;
+  double depthOpacity_ = 0.5;
+  QVector<Marker> markers_;
+};
+
+// A colour image of a depth map: near blue through green and yellow to far red, transparent where
+// there is no depth.
+QImage depthColormap(const DepthImage& depth);
+
+}  // namespace mspa::widgets
