@@ -48,6 +48,21 @@ vtkSmartPointer<vtkCellArray> vertexCells(std::size_t count) {
   return cells;
 }
 
+vtkSmartPointer<vtkCellArray> triangleCells(const std::vector<Triangle>& triangles) {
+  auto offsets = vtkSmartPointer<vtkTypeInt32Array>::New();
+  auto connectivity = vtkSmartPointer<vtkTypeInt32Array>::New();
+  offsets->SetNumberOfValues(static_cast<vtkIdType>(triangles.size() + 1));
+  connectivity->SetNumberOfValues(static_cast<vtkIdType>(triangles.size() * 3));
+  for (std::size_t i = 0; i <= triangles.size(); ++i) offsets->SetValue(static_cast<vtkIdType>(i), static_cast<int>(3 * i));
+  auto* out = connectivity->GetPointer(0);
+  for (const auto& t : triangles) {
+    for (auto v : t) *out++ = static_cast<std::int32_t>(v);
+  }
+  auto cells = vtkSmartPointer<vtkCellArray>::New();
+  cells->SetData(offsets, connectivity);
+  return cells;
+}
+
 // A scalar per point shown through a rainbow lookup table; NaN (no value) shows grey.
 void colorByScalar(vtkPolyData* polyData, vtkPolyDataMapper* mapper, const std::vector<float>& values, const char* name) {
   auto scalars = vtkSmartPointer<vtkFloatArray>::New();
@@ -93,7 +108,12 @@ vtkSmartPointer<vtkActor> makePointCloudActor(std::shared_ptr<const PointCloud> 
   points->SetData(aliasArray<vtkFloatArray>(cloud->positions.data()->data(), cloud->size(), 3));
   auto polyData = vtkSmartPointer<vtkPolyData>::New();
   polyData->SetPoints(points);
-  polyData->SetVerts(vertexCells(cloud->size()));
+  // A mesh (ScanNet's scene reconstruction) shows as its surface, a bare cloud as points.
+  if (cloud->triangles.empty()) {
+    polyData->SetVerts(vertexCells(cloud->size()));
+  } else {
+    polyData->SetPolys(triangleCells(cloud->triangles));
+  }
 
   auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
   mapper->SetInputData(polyData);

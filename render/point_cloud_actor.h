@@ -20,7 +20,8 @@ struct CloudStyle {
   float pointSize = 2.0f;
 };
 
-// An actor drawing every point of `cloud` as a vertex, coloured as `style` says. The VTK arrays
+// An actor drawing `cloud` as a surface when it has triangles, else every point as a vertex,
+// coloured as `style` says. The VTK arrays
 // alias the cloud's memory, so the cloud must outlive the actor; the returned actor keeps a
 // reference to it for that reason.
 vtkSmartPointer<vtkActor> makePointCloudActor(std::shared_ptr<const PointCloud> cloud, const CloudStyle& style = {});

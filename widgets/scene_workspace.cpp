@@ -146,6 +146,10 @@ void SceneWorkspace::setPairMode(bool on) {
   if (pairBox_->isChecked() != on) return pairBox_->setChecked(on);  // re-enters through toggled
   pairSpin_->setEnabled(on);
   frameViews_[1]->setVisible(on);
+  // Two frames side by side need more room than one.
+  auto* splitter = static_cast<QSplitter*>(view3d_->parentWidget());
+  const int total = splitter->width();
+  splitter->setSizes({on ? total * 2 / 5 : total * 3 / 5, on ? total * 3 / 5 : total * 2 / 5});
   if (on && scene_ && !scene_->frames.empty()) {
     setPairFrame(pairSpin_->value());
   } else {

@@ -72,3 +72,32 @@ TEST_CASE("mspa make-demo-cloud writes a readable cloud") {
   const auto cloud = readPly(dir.file("d.ply"));
   CHECK(cloud.positions == makeDemoCloud(5000, 3).positions);
 }
+
+TEST_CASE("mspa make-demo writes a scene that mspa scene info describes") {
+  test::TempDir dir;
+  const std::string folder = (dir.path() / "demo").string();
+  REQUIRE(mspaCli("make-demo " + shellQuote(folder) + " --frames 6 --tracks 4").exitCode == 0);
+  const auto r = mspaCli("scene info " + shellQuote(folder));
+  REQUIRE(r.exitCode == 0);
+  CHECK_THAT(r.out, Contains("(scannet)"));
+  CHECK_THAT(r.out, Contains("frames:     6 (00000 .. 00025)"));
+  CHECK_THAT(r.out, Contains("resolution: 640x480"));
+  CHECK_THAT(r.out, Contains("poses:      6/6 valid"));
+  CHECK_THAT(r.out, Contains("instances:  6 (floor, wall, table, cabinet, bed, box)"));
+  CHECK_THAT(r.out, Contains("tracks:     4 points"));
+  CHECK_THAT(r.out, Contains("problems:   0"));
+}
+
+TEST_CASE("mspa scene info names pose problems per frame and fails cleanly on bad paths") {
+  test::TempDir dir;
+  const std::string folder = (dir.path() / "demo").string();
+  REQUIRE(mspaCli("make-demo " + shellQuote(folder) + " --frames 3 --tracks 1").exitCode == 0);
+  test::writeFile(folder + "/00005.txt", "nan nan nan nan\n0 1 0 0\n0 0 1 0\n0 0 0 1\n");
+  const auto r = mspaCli("scene info " + shellQuote(folder));
+  REQUIRE(r.exitCode == 0);
+  CHECK_THAT(r.out, Contains("poses:      2/3 valid"));
+  CHECK_THAT(r.out, Contains("00005.txt: pose has non-finite values"));
+  const auto missing = mspaCli("scene info " + shellQuote(dir.file("nowhere")));
+  CHECK(missing.exitCode == 2);
+  CHECK_THAT(missing.err, Contains("nowhere: no such file or folder"));
+}

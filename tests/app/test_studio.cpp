@@ -48,3 +48,13 @@ TEST_CASE("mspa-studio with a bad file reports it and exits with 2 in screenshot
   CHECK_THAT(r.err, Contains("not a PLY file"));
   CHECK_FALSE(std::filesystem::exists(dir.file("shot.png")));
 }
+
+TEST_CASE("mspa-studio opens a scene on a chosen frame pair with a picked pixel") {
+  test::TempDir dir;
+  const std::string folder = (dir.path() / "demo").string();
+  REQUIRE(test::runProcess(std::string(MSPA_CLI) + " make-demo " + shellQuote(folder) + " --frames 6").exitCode == 0);
+  const auto r = studio("--screenshot " + shellQuote(dir.file("pair.png")) +
+                        " --frame 1 --pair 4 --depth-overlay --pick 320,300 " + shellQuote(folder));
+  REQUIRE(r.exitCode == 0);
+  CHECK(QImage(QString::fromStdString(dir.file("pair.png"))).width() == 1280);
+}
