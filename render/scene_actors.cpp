@@ -1,6 +1,7 @@
 #include "render/scene_actors.h"
 
 #include <vtkCellArray.h>
+#include <vtkCellData.h>
 #include <vtkFloatArray.h>
 #include <vtkImageData.h>
 #include <vtkPointData.h>
@@ -189,6 +190,23 @@ vtkSmartPointer<vtkActor> makeGroundGridActor(const Bounds& extent, double spaci
   for (double y = y0; y <= y1 + 1e-9; y += spacing) lines.segment(lines.add({x0, y, 0}), lines.add({x1, y, 0}));
   auto actor = lines.actor(color, 1.0);
   actor->GetProperty()->SetOpacity(0.5);
+  return actor;
+}
+
+vtkSmartPointer<vtkActor> makeAxesActor(double length) {
+  LineSet lines;
+  const vtkIdType origin = lines.add(Eigen::Vector3d::Zero());
+  for (int axis = 0; axis < 3; ++axis) lines.segment(origin, lines.add(length * Eigen::Vector3d::Unit(axis)));
+  auto actor = lines.actor({1, 1, 1}, 4.0);
+  auto colors = vtkSmartPointer<vtkUnsignedCharArray>::New();
+  colors->SetNumberOfComponents(3);
+  const unsigned char rgb[3][3] = {{230, 50, 50}, {50, 200, 60}, {60, 110, 240}};
+  for (const auto& c : rgb) colors->InsertNextTypedTuple(c);
+  auto* data = vtkPolyData::SafeDownCast(actor->GetMapper()->GetInput());
+  data->GetCellData()->SetScalars(colors);
+  auto* mapper = vtkPolyDataMapper::SafeDownCast(actor->GetMapper());
+  mapper->SetScalarModeToUseCellData();
+  mapper->SetColorModeToDirectScalars();
   return actor;
 }
 

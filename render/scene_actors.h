@@ -39,6 +39,9 @@ vtkSmartPointer<vtkActor> makeBoxesActor(const std::vector<ObjectInstance>& inst
 // Lines every `spacing` metres on the plane z = 0 over the given extent.
 vtkSmartPointer<vtkActor> makeGroundGridActor(const Bounds& extent, double spacing, Color color);
 
+// The world axes at the origin: x red, y green, z blue, `length` metres long.
+vtkSmartPointer<vtkActor> makeAxesActor(double length);
+
 // A small sphere and a line, for picked points, rays and measurements.
 vtkSmartPointer<vtkActor> makeSphereActor(const Eigen::Vector3d& centre, double radius, Color color);
 vtkSmartPointer<vtkActor> makeLineActor(const Eigen::Vector3d& from, const Eigen::Vector3d& to, Color color,

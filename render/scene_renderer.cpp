@@ -66,7 +66,7 @@ void SceneRenderer::setScene(std::shared_ptr<const Scene> scene) {
   scene_ = std::move(scene);
   currentFrame_ = -1;
   clearMarkers();
-  for (auto* slot : {&currentFrustum_, &imagePlane_, &trackPoints_}) replace(*slot, nullptr);
+  for (auto* slot : {&currentFrustum_, &imagePlane_, &trackPoints_, &axes_}) replace(*slot, nullptr);
   for (std::size_t i = 0; i < layers_.size(); ++i) replace(layers_[i], nullptr);
   lodCloud_ = nullptr;
   if (scene_ && scene_->cloud && scene_->cloud->size() > kInteractivePoints) {
@@ -84,6 +84,7 @@ void SceneRenderer::setScene(std::shared_ptr<const Scene> scene) {
     if (extent.extent().norm() > 0) {
       replace(layers_[int(Layer::Grid)], makeGroundGridActor(extent, 0.5, kGridColor), visible(Layer::Grid));
     }
+    replace(axes_, makeAxesActor(2.5 * depth), visible(Layer::Grid));
   }
   resetCamera();
 }
@@ -130,6 +131,7 @@ void SceneRenderer::setLayerVisible(Layer layer, bool visible) {
     }
   }
   if (layer == Layer::Tracks && trackPoints_) trackPoints_->SetVisibility(visible);
+  if (layer == Layer::Grid && axes_) axes_->SetVisibility(visible);
 }
 
 bool SceneRenderer::layerVisible(Layer layer) const { return layerVisible_[static_cast<int>(layer)]; }

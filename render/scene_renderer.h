@@ -14,7 +14,7 @@
 
 namespace mspa::render {
 
-enum class Layer { Frustums, Trajectory, Tracks, Boxes, Grid };
+enum class Layer { Frustums, Trajectory, Tracks, Boxes, Grid };  // Grid includes the world axes
 
 // The 3D scene: owns the VTK renderer and the actors that show a loaded scene (cloud, camera
 // frustums with the current frame's image, trajectory, tracks, boxes, ground grid) and the
@@ -71,7 +71,7 @@ class SceneRenderer {
   vtkSmartPointer<vtkActor> cloudActor_, lodActor_;
   std::array<vtkSmartPointer<vtkActor>, 5> layers_;  // indexed by Layer
   std::array<bool, 5> layerVisible_{true, true, true, true, true};
-  vtkSmartPointer<vtkActor> currentFrustum_, imagePlane_, trackPoints_;
+  vtkSmartPointer<vtkActor> currentFrustum_, imagePlane_, trackPoints_, axes_;
   std::vector<vtkSmartPointer<vtkActor>> markers_;
   CloudColoring coloring_ = CloudColoring::Rgb;
   int currentFrame_ = -1;

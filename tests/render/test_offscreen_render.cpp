@@ -3,6 +3,9 @@
 #include <vtkCamera.h>
 #include <vtkImageData.h>
 
+#include <functional>
+
+#include "core/demo_room.h"
 #include "core/input_error.h"
 #include "render/offscreen_render.h"
 #include "render/point_cloud_actor.h"
@@ -91,4 +94,60 @@ TEST_CASE("Writing a PNG into a missing folder names the path") {
   test::TempDir dir;
   render::writePng(image, dir.file("x.png"));
   CHECK(std::filesystem::file_size(dir.file("x.png")) > 0);
+}
+
+namespace {
+
+int visibleActors(vtkRenderer* renderer) {
+  int n = 0;
+  auto* actors = renderer->GetActors();
+  actors->InitTraversal();
+  while (vtkActor* a = actors->GetNextActor()) n += a->GetVisibility() ? 1 : 0;
+  return n;
+}
+
+bool hasPixel(vtkImageData* image, const std::function<bool(const Rgb8&)>& test) {
+  const int* size = image->GetDimensions();
+  for (int y = 0; y < size[1]; ++y) {
+    for (int x = 0; x < size[0]; ++x) {
+      if (test(pixel(image, x, y))) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("Scene layers: frustums, current frame with its image, trajectory, tracks, boxes, grid") {
+  auto scene = std::make_shared<Scene>();
+  for (int i = 0; i < 3; ++i) {
+    Frame f;
+    f.name = std::to_string(i);
+    f.intrinsics = Intrinsics{50, 50, 31.5, 23.5, 64, 48};
+    f.cameraToWorld = lookAt({0.5 * i, -3, 1}, {0.5 * i, 0, 1});
+    scene->frames.push_back(f);
+  }
+  scene->tracks.push_back({"p", {{0, 0, 0}, {0, 0, 0.1}, {0, 0, 0.2}}, {true, false, true}});
+  scene->instances.push_back({1, "box", {{-0.5f, -0.5f, 0}, {0.5f, 0.5f, 1}}, {}});
+  render::SceneRenderer renderer;
+  renderer.setScene(scene);
+  const int base = visibleActors(renderer.renderer());
+  CHECK(base == 6);  // frustums, trajectory, tracks, boxes, grid, axes (no cloud)
+  RgbImage magenta{64, 48, std::vector<std::uint8_t>(64 * 48 * 3)};
+  for (std::size_t i = 0; i < magenta.pixels.size(); i += 3) magenta.pixels[i] = magenta.pixels[i + 2] = 255;
+  renderer.setCurrentFrame(1, &magenta);
+  CHECK(visibleActors(renderer.renderer()) == base + 3);  // highlighted frustum, image plane, track points
+  renderer.setLayerVisible(render::Layer::Frustums, false);
+  CHECK(visibleActors(renderer.renderer()) == base + 3 - 3);
+  renderer.setLayerVisible(render::Layer::Frustums, true);
+
+  // Looking at the current camera from behind, its image fills the middle of the picture.
+  vtkCamera* camera = renderer.renderer()->GetActiveCamera();
+  camera->SetPosition(0.5, -3.6, 1);
+  camera->SetFocalPoint(0.5, 0, 1);
+  camera->SetViewUp(0, 0, 1);
+  renderer.renderer()->ResetCameraClippingRange();
+  const auto image = render::renderOffscreen(renderer.renderer(), 200, 150);
+  CHECK(hasPixel(image, [](const Rgb8& c) { return c[0] > 200 && c[1] < 60 && c[2] > 200; }));
+  CHECK(hasPixel(image, [](const Rgb8& c) { return c[0] > 200 && c[1] > 180 && c[2] < 80; }));  // yellow frustum
 }
