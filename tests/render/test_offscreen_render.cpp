@@ -22,8 +22,10 @@ mspa::Rgb8 pixel(vtkImageData* image, int x, int y) {
   return {p[0], p[1], p[2]};
 }
 
-// Camera straight above the origin looking down -z, so the square fills the image centre.
+// Camera straight above the origin looking down -z, so the square fills the image centre. The
+// grid and axes are hidden: these tests look at the cloud's own colours.
 void lookDown(render::SceneRenderer& scene, double height) {
+  scene.setLayerVisible(render::Layer::Grid, false);
   vtkCamera* camera = scene.renderer()->GetActiveCamera();
   camera->SetFocalPoint(0, 0, 0);
   camera->SetPosition(0, 0, height);
@@ -54,6 +56,7 @@ TEST_CASE("A cloud without colours is coloured by height") {
   }
   render::SceneRenderer scene;
   scene.setPointCloud(std::make_shared<PointCloud>(std::move(cloud)));
+  scene.setLayerVisible(render::Layer::Grid, false);
   vtkCamera* camera = scene.renderer()->GetActiveCamera();
   camera->SetFocalPoint(0, 0, 0);
   camera->SetPosition(0, -6, 0);
