@@ -6,11 +6,11 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/input_error.h"
+#include "core/opencv_image.h"
 
 namespace mspa {
-namespace {
 
-RgbImage fromBgr(const cv::Mat& bgr) {
+RgbImage rgbFromBgr(const cv::Mat& bgr) {
   RgbImage image;
   image.width = bgr.cols;
   image.height = bgr.rows;
@@ -20,12 +20,14 @@ RgbImage fromBgr(const cv::Mat& bgr) {
   return image;
 }
 
-cv::Mat toBgr(const RgbImage& image) {
+cv::Mat bgrFromRgb(const RgbImage& image) {
   const cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.pixels.data()));
   cv::Mat bgr;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   return bgr;
 }
+
+namespace {
 
 void requireReadable(const std::string& path) {
   std::ifstream probe(path, std::ios::binary);
@@ -55,7 +57,7 @@ RgbImage readRgbImage(const std::string& path) {
   requireReadable(path);
   const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
   if (bgr.empty()) throw InputError(path, "not a readable image (corrupt or unsupported format)");
-  return fromBgr(bgr);
+  return rgbFromBgr(bgr);
 }
 
 RgbImage decodeRgbImage(const std::uint8_t* bytes, std::size_t size, const std::string& sourceName) {
@@ -63,7 +65,7 @@ RgbImage decodeRgbImage(const std::uint8_t* bytes, std::size_t size, const std::
   const cv::Mat buffer(1, static_cast<int>(size), CV_8UC1, const_cast<std::uint8_t*>(bytes));
   const cv::Mat bgr = cv::imdecode(buffer, cv::IMREAD_COLOR);
   if (bgr.empty()) throw InputError(sourceName, "image bytes cannot be decoded (corrupt JPEG/PNG?)");
-  return fromBgr(bgr);
+  return rgbFromBgr(bgr);
 }
 
 DepthImage readDepthImage(const std::string& path, double metresPerUnit) {
@@ -121,10 +123,10 @@ Eigen::Vector2i readImageSize(const std::string& path) {
 }
 
 void writeJpeg(const std::string& path, const RgbImage& image, int quality) {
-  writeOrThrow(path, toBgr(image), {cv::IMWRITE_JPEG_QUALITY, quality});
+  writeOrThrow(path, bgrFromRgb(image), {cv::IMWRITE_JPEG_QUALITY, quality});
 }
 
-void writePng(const std::string& path, const RgbImage& image) { writeOrThrow(path, toBgr(image)); }
+void writePng(const std::string& path, const RgbImage& image) { writeOrThrow(path, bgrFromRgb(image)); }
 
 void writeDepthPng(const std::string& path, const DepthImage& depth, double metresPerUnit) {
   cv::Mat raw(depth.height, depth.width, CV_16UC1);

@@ -4,9 +4,9 @@
 #include <map>
 #include <tuple>
 #include <opencv2/videoio.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "core/input_error.h"
+#include "core/opencv_image.h"
 #include "core/ply_reader.h"
 #include "core/scene_loaders.h"
 
@@ -72,13 +72,7 @@ RgbImage loadColor(const Scene& scene, const Frame& frame) {
         bgr.empty()) {
       throw InputError(scene.videoPath, "cannot decode frame " + std::to_string(frame.videoIndex));
     }
-    RgbImage image;
-    image.width = bgr.cols;
-    image.height = bgr.rows;
-    image.pixels.resize(static_cast<std::size_t>(bgr.cols) * bgr.rows * 3);
-    cv::Mat rgb(bgr.rows, bgr.cols, CV_8UC3, image.pixels.data());
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    return image;
+    return rgbFromBgr(bgr);
   }
   if (frame.imagePath.empty()) throw InputError(scene.source, "frame " + frame.name + " has no image");
   return readRgbImage(frame.imagePath);

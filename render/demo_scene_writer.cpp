@@ -1,16 +1,9 @@
 #include "render/demo_scene_writer.h"
 
 #include <vtkCamera.h>
-#include <vtkCellArray.h>
-#include <vtkFloatArray.h>
-#include <vtkLight.h>
-#include <vtkPointData.h>
-#include <vtkPolyData.h>
-#include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
-#include <vtkUnsignedCharArray.h>
 #include <vtkWindowToImageFilter.h>
 
 #include <cmath>
@@ -24,6 +17,7 @@
 #include "core/json_file.h"
 #include "core/ply_writer.h"
 #include "core/scene_loaders.h"
+#include "render/point_cloud_actor.h"
 
 namespace fs = std::filesystem;
 
@@ -32,28 +26,10 @@ namespace {
 
 constexpr double kNear = 0.05, kFar = 30.0;
 
+// The mesh in its vertex colours, lit so that faces at different angles shade differently.
 vtkSmartPointer<vtkActor> meshActor(const PointCloud& mesh) {
-  auto points = vtkSmartPointer<vtkPoints>::New();
-  auto colors = vtkSmartPointer<vtkUnsignedCharArray>::New();
-  colors->SetNumberOfComponents(3);
-  for (std::size_t i = 0; i < mesh.size(); ++i) {
-    points->InsertNextPoint(mesh.positions[i].x(), mesh.positions[i].y(), mesh.positions[i].z());
-    colors->InsertNextTypedTuple(mesh.colors[i].data());
-  }
-  auto polys = vtkSmartPointer<vtkCellArray>::New();
-  for (const auto& t : mesh.triangles) {
-    const vtkIdType ids[3] = {t[0], t[1], t[2]};
-    polys->InsertNextCell(3, ids);
-  }
-  auto data = vtkSmartPointer<vtkPolyData>::New();
-  data->SetPoints(points);
-  data->SetPolys(polys);
-  data->GetPointData()->SetScalars(colors);
-  auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
-  mapper->SetInputData(data);
-  mapper->SetColorModeToDirectScalars();
-  auto actor = vtkSmartPointer<vtkActor>::New();
-  actor->SetMapper(mapper);
+  auto actor = makePointCloudActor(std::make_shared<PointCloud>(mesh));
+  actor->GetProperty()->LightingOn();
   actor->GetProperty()->SetAmbient(0.55);
   actor->GetProperty()->SetDiffuse(0.45);
   return actor;
