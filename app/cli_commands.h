@@ -12,5 +12,6 @@ void addInfoCommand(CLI::App& app);
 void addMakeDemoCloudCommand(CLI::App& app);
 void addSceneCommand(CLI::App& app);
 void addMakeDemoCommand(CLI::App& app);
+void addScoreCommand(CLI::App& app);
 
 }  // namespace mspa::cli

@@ -24,10 +24,14 @@ int main(int argc, char** argv) {
   mspa::cli::addMakeDemoCloudCommand(app);
   mspa::cli::addSceneCommand(app);
   mspa::cli::addMakeDemoCommand(app);
+  mspa::cli::addScoreCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "mspa: error: " << e.what() << "\n";
+    return 2;
   } catch (const mspa::InputError& e) {
     std::cerr << "mspa: error: " << e.what() << "\n";
     return 2;

@@ -1,0 +1,159 @@
+#include "core/task_catalog.h"
+
+#include <algorithm>
+
+namespace mspa {
+namespace {
+// The 26 subtasks. Prompts are the canonical paraphrase of each (../shared/docs/multispa.md §3);
+// the data engine picks among ~30, which the answer parser and scorer never depend on.
+std::vector<TaskInfo> makeCatalog() {
+  using K = AnswerKind;
+  using R = Referencing;
+  return {
+      {1, "depth_estimation_dot", "depth_estimation_dot", "Depth perception", "Depth value", 1, R::Dot, K::Millimetres, {},
+       "<image>\nGiven an image with an annotated point, complete the question-answer task.",
+       "What is the depth of the annotated point in the image (in mm)?",
+       "The depth of the annotated point is `{value}` mm."},
+      {2, "depth_estimation_coor", "depth_estimation_coor", "Depth perception", "Depth value", 1, R::Coordinate, K::Millimetres, {},
+       "<image>\nGiven a single image and a 2D point's coordinates, complete the question-answer task. The point coordinates [ x , y ] are normalized to a range of 0-1 and scaled by 1000, with [ 0 , 0 ] at the top-left corner. The x-axis represents the width, and the y-axis represents the height.",
+       "What is the depth at point [ {x1} , {y1} ] in the image (in mm)?",
+       "The depth at point [ {x1} , {y1} ] is `{value}` mm."},
+      {3, "depth_comparison_annotated", "depth_comparison_annotated", "Depth perception", "Depth comparison", 1, R::Dot, K::Letter, {"A", "B"},
+       "<image>\nGiven an image with two annotated points labeled with letters, determine which point is closer to or farther from the camera.",
+       "Which of the annotated points is {closer_farther} the camera?",
+       "Point `{value}` is {closer_farther} the camera."},
+      {4, "depth_comparison_coordinate", "depth_comparison_coordinate", "Depth perception", "Depth comparison", 1, R::Coordinate, K::Coordinate, {},
+       "<image>\nGiven an image and the coordinates of two points, determine which point is closer to or farther from the camera. The point coordinates [ x , y ] are normalized to a range of 0-1 and scaled by 1000, with [ 0 , 0 ] at the top-left corner. The x-axis represents the width, and the y-axis represents the height.",
+       "Which point is {closer_farther} the camera: [ {x1} , {y1} ] or [ {x2} , {y2} ]?",
+       "Point `{value}` is {closer_farther} the camera."},
+      {5, "visual_correspondence_multiple_choice", "visual_correspondence_multiple_choice", "Visual correspondence", "Vis. corr. MCQ", 2, R::Dot, K::Letter, {"A", "B", "C", "D"},
+       "Image-1: <image>\nImage-2: <image>\nGiven these two images, find the corresponding points between them.",
+       "Which point labeled A, B, C, or D in Image-2 corresponds to the circle point in Image-1? Please answer with the correct label from Image-2.",
+       "The correct point is labeled `{value}`."},
+      {6, "visual_correspondence_coor_2_coor", "visual_correspondence_coor_2_coor", "Visual correspondence", "Vis. corr. coordinate", 2, R::Coordinate, K::Coordinate, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven these two images, find the corresponding points between them. Coordinates [ x , y ] are normalized from 0 to 1 and then multiplied by 1000, with [ 0 , 0 ] starting at the top-left corner. The x-axis denotes width, and the y-axis denotes height.",
+       "Given point coordinates [ {x1} , {y1} ] in the first image, where is this point located in the second image?",
+       "The point [ {x1} , {y1} ] in Image-1 corresponds to `{value}` in Image-2."},
+      {7, "x_movement", "x_movement", "Camera movement", "Cam. translation direction", 2, R::None, K::Word, {"left", "right"},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images are assumed to be static.",
+       "Did the camera move left or right?",
+       "The camera shifted `{value}`."},
+      {8, "y_movement", "y_movement", "Camera movement", "Cam. translation direction", 2, R::None, K::Word, {"up", "down"},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images are assumed to be static.",
+       "Did the camera move upward or downward?",
+       "The camera shifted `{value}`."},
+      {9, "z_movement", "z_movement", "Camera movement", "Cam. translation direction", 2, R::None, K::Word, {"forward", "backward"},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images are assumed to be static.",
+       "Did the camera move forward or backward in the scene?",
+       "The camera shifted `{value}`."},
+      {10, "yaw_movement", "yaw_movement", "Camera movement", "Cam. orientation direction", 2, R::None, K::Word, {"left", "right"},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images are assumed to be static.",
+       "The yaw angle is the left-right rotation around the gravity axis. Could you identify if the camera rotates to the left side or the right side?",
+       "The camera rotated `{value}`."},
+      {11, "pitch_movement", "pitch_movement", "Camera movement", "Cam. orientation direction", 2, R::None, K::Word, {"up", "down"},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images are assumed to be static.",
+       "The pitch angle is the up-down rotation around the camera's horizontal axis. Did the camera tilt up or down?",
+       "The camera tilted `{value}`."},
+      {12, "yaw_angle", "yaw_angle", "Camera movement", "Cam. orientation degree", 2, R::None, K::Degrees, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images are assumed to be static.",
+       "How many degrees did the camera rotate horizontally from the first shot to the second?",
+       "It rotated `{value}` degrees horizontally."},
+      {13, "pitch_angle", "pitch_angle", "Camera movement", "Cam. orientation degree", 2, R::None, K::Degrees, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images are assumed to be static.",
+       "How many degrees did the camera tilt vertically from the first shot to the second?",
+       "It tilted `{value}` degrees vertically."},
+      {14, "total_distance", "total_distance", "Camera movement", "Cam. translation distance", 2, R::None, K::Millimetres, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images are assumed to be static.",
+       "How far did the camera travel between the two shots?",
+       "The camera traveled a total of `{value}` mm."},
+      {15, "displacement_vector", "displacement_vector", "Camera movement", "Cam. translation vector", 2, R::None, K::VectorMm, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images are assumed to be static.",
+       "The first image is oriented such that positive X is right, Y is down, and Z is forward. What is the overall displacement vector of the camera's movement?",
+       "The displacement vector is `{value}` mm."},
+      {16, "object_perception_height_estimation", "object_perception_height_estimation", "Object perception", "Object size", 2, R::Label, K::Millimetres, {},
+       "Image-1: <image>\nImage-2: <image>\nAssume the scene remains unchanged. Your task is to determine the spatial properties based on the images. You need to integrate and analyze information from all provided images to get the answer.",
+       "What is the height (in millimeters) of the {category} itself commonly visible in these images?",
+       "The height is approximately `{value}` millimeters."},
+      {17, "object_perception_length_estimation", "object_perception_length_estimation", "Object perception", "Object size", 2, R::Label, K::Millimetres, {},
+       "Image-1: <image>\nImage-2: <image>\nAssume the scene remains unchanged. Your task is to determine the spatial properties based on the images. You need to integrate and analyze information from all provided images to get the answer.",
+       "What is the length (in millimeters) of the {category} itself commonly visible in these images?",
+       "The length is approximately `{value}` millimeters."},
+      {18, "object_perception_width_estimation", "object_perception_width_estimation", "Object perception", "Object size", 2, R::Label, K::Millimetres, {},
+       "Image-1: <image>\nImage-2: <image>\nAssume the scene remains unchanged. Your task is to determine the spatial properties based on the images. You need to integrate and analyze information from all provided images to get the answer.",
+       "What is the width (in millimeters) of the {category} itself commonly visible in these images?",
+       "The width is approximately `{value}` millimeters."},
+      {19, "object_movement_distance_coordinate_adt", "tapvid3d_total_distance", "Object movement", "Object movement distance", 2, R::Coordinate, K::Millimetres, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in the images and the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images and the camera may or may not have moved.",
+       "How far did the point at [ {x1} , {y1} ] in Image-1 travel between the two shots? The coordinates [ x , y ] are normalized to 0-1 and scaled by 1000, with [ 0 , 0 ] at the top-left corner. The x-axis represents the width, and the y-axis represents the height.",
+       "The point traveled a total of `{value}` mm."},
+      {20, "object_movement_distance_coordinate_pstudio", "tapvid3d_total_distance", "Object movement", "Object movement distance", 2, R::Coordinate, K::Millimetres, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in the images and the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images and the camera may or may not have moved.",
+       "How far did the point at [ {x1} , {y1} ] in Image-1 travel between the two shots? The coordinates [ x , y ] are normalized to 0-1 and scaled by 1000, with [ 0 , 0 ] at the top-left corner. The x-axis represents the width, and the y-axis represents the height.",
+       "The point traveled a total of `{value}` mm."},
+      {21, "object_movement_distance_dot_adt", "tapvid3d_total_distance", "Object movement", "Object movement distance", 2, R::Dot, K::Millimetres, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in the images and the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images and the camera may or may not have moved.",
+       "How far did the annotated point in Image-1 travel between the two shots?",
+       "The point traveled a total of `{value}` mm."},
+      {22, "object_movement_distance_dot_pstudio", "tapvid3d_total_distance", "Object movement", "Object movement distance", 2, R::Dot, K::Millimetres, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in the images and the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images and the camera may or may not have moved.",
+       "How far did the annotated point in Image-1 travel between the two shots?",
+       "The point traveled a total of `{value}` mm."},
+      {23, "object_movement_vector_coordinate_adt", "tapvid3d_displacement_vector", "Object movement", "Object movement vector", 2, R::Coordinate, K::VectorMm, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in the images and the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images and the camera may or may not have moved.",
+       "The first image is oriented such that positive X is right, Y is down, and Z is forward. What is the overall displacement vector of the point at [ {x1} , {y1} ] in Image-1? The coordinates [ x , y ] are normalized to 0-1 and scaled by 1000, with [ 0 , 0 ] at the top-left corner. The x-axis represents the width, and the y-axis represents the height.",
+       "The displacement vector is `{value}` mm."},
+      {24, "object_movement_vector_coordinate_pstudio", "tapvid3d_displacement_vector", "Object movement", "Object movement vector", 2, R::Coordinate, K::VectorMm, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in the images and the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images and the camera may or may not have moved.",
+       "The first image is oriented such that positive X is right, Y is down, and Z is forward. What is the overall displacement vector of the point at [ {x1} , {y1} ] in Image-1? The coordinates [ x , y ] are normalized to 0-1 and scaled by 1000, with [ 0 , 0 ] at the top-left corner. The x-axis represents the width, and the y-axis represents the height.",
+       "The displacement vector is `{value}` mm."},
+      {25, "object_movement_vector_dot_adt", "tapvid3d_displacement_vector", "Object movement", "Object movement vector", 2, R::Dot, K::VectorMm, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in the images and the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images and the camera may or may not have moved.",
+       "The first image is oriented such that positive X is right, Y is down, and Z is forward. What is the overall displacement vector of the annotated point in Image-1?",
+       "The displacement vector is `{value}` mm."},
+      {26, "object_movement_vector_dot_pstudio", "tapvid3d_displacement_vector", "Object movement", "Object movement vector", 2, R::Dot, K::VectorMm, {},
+       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in the images and the cameras that captured them. The movement should be relative to the first image. Note that the objects in the images and the camera may or may not have moved.",
+       "The first image is oriented such that positive X is right, Y is down, and Z is forward. What is the overall displacement vector of the annotated point in Image-1?",
+       "The displacement vector is `{value}` mm."},
+  };
+}
+
+}  // namespace
+
+const char* answerKindName(AnswerKind kind) {
+  switch (kind) {
+    case AnswerKind::Word: return "word";
+    case AnswerKind::Letter: return "letter";
+    case AnswerKind::Millimetres: return "millimetres";
+    case AnswerKind::Degrees: return "degrees";
+    case AnswerKind::Coordinate: return "coordinate";
+    case AnswerKind::VectorMm: return "vector (mm)";
+  }
+  return "?";
+}
+
+const std::vector<TaskInfo>& taskCatalog() {
+  static const std::vector<TaskInfo> catalog = makeCatalog();
+  return catalog;
+}
+
+const TaskInfo* findTask(std::string_view questionType) {
+  const auto& c = taskCatalog();
+  const auto it = std::find_if(c.begin(), c.end(), [&](const TaskInfo& t) { return t.questionType == questionType; });
+  return it == c.end() ? nullptr : &*it;
+}
+
+const TaskInfo* findSubtask(std::string_view subtask) {
+  const auto& c = taskCatalog();
+  const auto it = std::find_if(c.begin(), c.end(), [&](const TaskInfo& t) { return t.subtask == subtask; });
+  return it == c.end() ? nullptr : &*it;
+}
+
+const std::vector<std::string>& table2Columns() {
+  static const std::vector<std::string> columns = {
+      "Depth comparison",           "Depth value",                "Vis. corr. coordinate",     "Vis. corr. MCQ",
+      "Cam. orientation direction", "Cam. orientation degree",    "Cam. translation direction", "Cam. translation distance",
+      "Cam. translation vector",    "Object movement distance",   "Object movement vector",    "Object size"};
+  return columns;
+}
+
+}  // namespace mspa
