@@ -7,15 +7,11 @@
 #include "core/input_error.h"
 #include "core/mapped_file.h"
 
+#include <optional>
+#include <simdjson.h>
+
 namespace mspa {
 namespace {
-
-std::string idText(const nlohmann::json& id) {
-  if (id.is_string()) return id.get<std::string>();
-  if (id.is_number_integer()) return std::to_string(id.get<long long>());
-  if (id.is_number()) return id.dump();
-  return {};
-}
 
 struct Line {
   std::size_t number;
@@ -38,126 +34,177 @@ std::vector<Line> splitLines(const MappedFile& file) {
   return lines;
 }
 
-// Parses every line as JSON on all cores; a line that fails stays null with its error.
-struct ParsedLine {
-  nlohmann::json value;
-  std::string error;
-};
+using Object = simdjson::dom::object;
 
-std::vector<ParsedLine> parseLines(const std::vector<Line>& lines) {
-  std::vector<ParsedLine> parsed(lines.size());
-  const unsigned workers = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), lines.size() / 1000 + 1));
-  std::vector<std::thread> threads;
-  for (unsigned w = 0; w < workers; ++w) {
-    threads.emplace_back([&, w] {
-      for (std::size_t i = w; i < lines.size(); i += workers) {
-        try {
-          parsed[i].value = nlohmann::json::parse(lines[i].text);
-        } catch (const nlohmann::json::exception& e) {
-          parsed[i].error = e.what();
-        }
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  return parsed;
+std::string idText(simdjson::dom::element id) {
+  std::string_view text;
+  std::int64_t integer = 0;
+  if (id.get(text) == simdjson::SUCCESS) return std::string(text);
+  if (id.get(integer) == simdjson::SUCCESS) return std::to_string(integer);
+  if (id.is_number()) return simdjson::minify(id);
+  return {};
 }
 
-std::string conversationTurn(const nlohmann::json& object, const char* from) {
-  const auto it = object.find("conversations");
-  if (it == object.end() || !it->is_array()) return {};
-  for (const auto& turn : *it) {
-    if (turn.is_object() && turn.value("from", "") == from && turn.contains("value") && turn["value"].is_string()) {
-      return turn["value"].get<std::string>();
-    }
+nlohmann::json toNlohmann(simdjson::dom::element e) { return nlohmann::json::parse(simdjson::minify(e)); }
+
+std::string_view stringField(Object o, const char* key) {
+  std::string_view out;
+  return o[key].get(out) == simdjson::SUCCESS ? out : std::string_view();
+}
+
+std::string conversationTurn(Object o, const char* from) {
+  simdjson::dom::array turns;
+  if (o["conversations"].get(turns) != simdjson::SUCCESS) return {};
+  for (auto turn : turns) {
+    Object t;
+    if (turn.get(t) == simdjson::SUCCESS && stringField(t, "from") == from) return std::string(stringField(t, "value"));
   }
   return {};
 }
 
-std::vector<int> intList(const nlohmann::json& object, const char* key) {
+std::vector<int> intList(Object o, const char* key) {
   std::vector<int> out;
-  const auto it = object.find(key);
-  if (it == object.end() || !it->is_array()) return out;
-  for (const auto& v : *it) out.push_back(v.is_number() ? v.get<int>() : 0);
+  simdjson::dom::array values;
+  if (o[key].get(values) != simdjson::SUCCESS) return out;
+  for (auto v : values) {
+    double d = 0;
+    out.push_back(v.get(d) == simdjson::SUCCESS ? static_cast<int>(d) : 0);
+  }
   return out;
 }
 
-// Shared skeleton: map the file, parse its lines, and hand each object with a fresh id to `take`.
-template <typename Take>
-void readObjects(const std::string& path, std::vector<Diagnostic>& diagnostics, std::size_t& malformed, Take&& take) {
-  const MappedFile file(path);
-  const auto lines = splitLines(file);
-  const auto parsed = parseLines(lines);
-  std::unordered_set<std::string> seen;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const auto report = [&](const std::string& problem) { diagnostics.push_back({path, lines[i].number, problem}); };
-    if (!parsed[i].error.empty() || !parsed[i].value.is_object()) {
-      ++malformed;
-      report(parsed[i].error.empty() ? "not a JSON object" : "malformed JSON: " + parsed[i].error);
-      continue;
+// The sample keys read into Sample's own members; all others go to Sample::fields.
+bool isCoreKey(std::string_view key) {
+  return key == "id" || key == "image" || key == "conversations" || key == "text" || key == "width_list" ||
+         key == "height_list" || key == "question_type" || key == "gt_value";
+}
+
+void decodeSample(Object o, Sample& s) {
+  simdjson::dom::element image;
+  if (o["image"].get(image) == simdjson::SUCCESS) {
+    std::string_view single;
+    simdjson::dom::array many;
+    if (image.get(single) == simdjson::SUCCESS) s.images.emplace_back(single);
+    if (image.get(many) == simdjson::SUCCESS) {
+      for (auto i : many) {
+        if (i.get(single) == simdjson::SUCCESS) s.images.emplace_back(single);
+      }
     }
-    const nlohmann::json& object = parsed[i].value;
-    if (object.contains("run") && !object.contains("id")) {
-      take(object, std::string(), lines[i].number);
-      continue;
-    }
-    const std::string id = idText(object.value("id", nlohmann::json()));
-    if (id.empty()) {
-      report("no \"id\"");
-      continue;
-    }
-    if (!seen.insert(id).second) {
-      report("duplicate id " + id + " (the first one is kept)");
-      continue;
-    }
-    take(object, id, lines[i].number);
   }
+  const std::string_view text = stringField(o, "text");
+  s.prompt = !text.empty() ? std::string(text) : conversationTurn(o, "human");
+  s.answer = conversationTurn(o, "gpt");
+  s.widths = intList(o, "width_list");
+  s.heights = intList(o, "height_list");
+  s.questionType = std::string(stringField(o, "question_type"));
+  simdjson::dom::element gt;
+  if (o["gt_value"].get(gt) == simdjson::SUCCESS) s.gtValue = toNlohmann(gt);
+  for (auto field : o) {
+    if (!isCoreKey(field.key)) s.fields[std::string(field.key)] = toNlohmann(field.value);  // null becomes an object
+  }
+}
+
+// One decoded line: the record, a run header, or why the line is unusable.
+template <typename Record>
+struct Decoded {
+  std::optional<Record> record;
+  std::optional<nlohmann::json> run;
+  std::string error;
+};
+
+// Parses the lines on all cores (simdjson, one parser per thread) and decodes each object.
+template <typename Record, typename Decode>
+std::vector<Decoded<Record>> decodeLines(const std::vector<Line>& lines, Decode&& decode) {
+  std::vector<Decoded<Record>> out(lines.size());
+  const unsigned workers = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), lines.size() / 1000 + 1));
+  std::vector<std::thread> threads;
+  for (unsigned w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      simdjson::dom::parser parser;
+      for (std::size_t i = w; i < lines.size(); i += workers) {
+        Object o;
+        const auto error = parser.parse(lines[i].text.data(), lines[i].text.size()).get(o);
+        if (error) {
+          out[i].error = error == simdjson::INCORRECT_TYPE ? "not a JSON object"
+                                                           : std::string("malformed JSON: ") + simdjson::error_message(error);
+          continue;
+        }
+        simdjson::dom::element id, run;
+        if (o["id"].get(id) != simdjson::SUCCESS && o["run"].get(run) == simdjson::SUCCESS) {
+          out[i].run = toNlohmann(run);
+          continue;
+        }
+        Record record;
+        record.id = o["id"].get(id) == simdjson::SUCCESS ? idText(id) : std::string();
+        record.line = lines[i].number;
+        if (record.id.empty()) {
+          out[i].error = "no \"id\"";
+          continue;
+        }
+        out[i].error = decode(o, record);
+        if (out[i].error.empty()) out[i].record = std::move(record);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  return out;
+}
+
+// Keeps the first record of each id and turns every problem into a diagnostic with its line.
+template <typename Record>
+std::vector<Record> collect(const std::string& path, const std::vector<Line>& lines, std::vector<Decoded<Record>>&& decoded,
+                            std::vector<Diagnostic>& diagnostics, std::size_t& malformed, nlohmann::json* run) {
+  std::vector<Record> records;
+  records.reserve(decoded.size());
+  std::unordered_set<std::string> seen;
+  for (std::size_t i = 0; i < decoded.size(); ++i) {
+    auto& d = decoded[i];
+    if (d.run && run) {
+      *run = std::move(*d.run);
+      continue;
+    }
+    if (!d.record) {
+      if (d.error.rfind("malformed", 0) == 0 || d.error == "not a JSON object") ++malformed;
+      diagnostics.push_back({path, lines[i].number, d.error.empty() ? "run header where a sample was expected" : d.error});
+      continue;
+    }
+    if (!seen.insert(d.record->id).second) {
+      diagnostics.push_back({path, lines[i].number, "duplicate id " + d.record->id + " (the first one is kept)"});
+      continue;
+    }
+    records.push_back(std::move(*d.record));
+  }
+  return records;
 }
 
 }  // namespace
 
 SampleFile readSampleFile(const std::string& path) {
+  const MappedFile file(path);
+  const auto lines = splitLines(file);
   SampleFile out;
-  readObjects(path, out.diagnostics, out.malformedLines, [&](const nlohmann::json& object, const std::string& id, std::size_t line) {
-    if (id.empty()) return;  // a run header has no place in a sample file
-    Sample s;
-    s.id = id;
-    s.line = line;
-    if (const auto it = object.find("image"); it != object.end()) {
-      if (it->is_string()) s.images.push_back(it->get<std::string>());
-      if (it->is_array()) {
-        for (const auto& image : *it) {
-          if (image.is_string()) s.images.push_back(image.get<std::string>());
-        }
-      }
-    }
-    s.prompt = object.contains("text") && object["text"].is_string() ? object["text"].get<std::string>()
-                                                                       : conversationTurn(object, "human");
-    s.answer = conversationTurn(object, "gpt");
-    s.widths = intList(object, "width_list");
-    s.heights = intList(object, "height_list");
-    s.questionType = object.value("question_type", "");
-    s.gtValue = object.value("gt_value", nlohmann::json());
-    s.fields = object;
-    out.samples.push_back(std::move(s));
+  auto decoded = decodeLines<Sample>(lines, [](Object o, Sample& s) {
+    decodeSample(o, s);
+    return std::string();
   });
+  out.samples = collect(path, lines, std::move(decoded), out.diagnostics, out.malformedLines, nullptr);
   return out;
 }
 
 PredictionFile readPredictionFile(const std::string& path) {
+  const MappedFile file(path);
+  const auto lines = splitLines(file);
   PredictionFile out;
-  readObjects(path, out.diagnostics, out.malformedLines, [&](const nlohmann::json& object, const std::string& id, std::size_t line) {
-    if (id.empty()) {
-      out.run = object["run"];
-      return;
+  auto decoded = decodeLines<Prediction>(lines, [](Object o, Prediction& p) {
+    simdjson::dom::element text;
+    std::string_view value;
+    if (o["text"].get(text) != simdjson::SUCCESS || text.get(value) != simdjson::SUCCESS) {
+      return "prediction " + p.id + " has no \"text\" string";
     }
-    const auto text = object.find("text");
-    if (text == object.end() || !text->is_string()) {
-      out.diagnostics.push_back({path, line, "prediction " + id + " has no \"text\" string"});
-      return;
-    }
-    out.predictions.push_back({id, text->get<std::string>(), line});
+    p.text = std::string(value);
+    return std::string();
   });
+  out.predictions = collect(path, lines, std::move(decoded), out.diagnostics, out.malformedLines, &out.run);
   return out;
 }
 

@@ -17,7 +17,7 @@ struct Sample {
   std::vector<int> widths, heights;
   std::string questionType;
   nlohmann::json gtValue;
-  nlohmann::json fields;  // the whole object, for task-specific extras (points_info, p1, ...)
+  nlohmann::json fields;  // every other key, for task-specific extras (points_info, p1, gt_unit, ...)
   std::size_t line = 0;
 };
 

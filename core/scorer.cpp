@@ -1,6 +1,7 @@
 #include "core/scorer.h"
 
 #include <cmath>
+#include <thread>
 #include <unordered_map>
 
 namespace mspa {
@@ -69,6 +70,33 @@ bool readValue(const Sample& sample, const TaskInfo& task, AnswerValue& value, s
   }
   error = "gt_value " + gt.dump() + " is not a " + answerKindName(task.answer);
   return false;
+}
+
+using Scorable = std::vector<std::pair<const Sample*, Truth>>;
+
+// Parses and judges every sample's prediction, on all cores.
+std::vector<SampleResult> judgeAll(const Scorable& scorable,
+                                   const std::unordered_map<std::string_view, const Prediction*>& byId) {
+  std::vector<SampleResult> results(scorable.size());
+  const unsigned workers = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), scorable.size() / 1000 + 1));
+  std::vector<std::thread> threads;
+  for (unsigned w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      for (std::size_t i = w; i < scorable.size(); i += workers) {
+        const auto& [sample, truth] = scorable[i];
+        SampleResult& result = results[i];
+        result.id = sample->id;
+        result.questionType = sample->questionType;
+        const auto it = byId.find(sample->id);
+        result.missing = it == byId.end();
+        if (result.missing) continue;
+        result.answer = parseAnswer(it->second->text, *truth.task, truth.parse);
+        result.verdict = judge(truth, result.answer);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  return results;
 }
 
 }  // namespace
@@ -160,7 +188,7 @@ Verdict judge(const Truth& truth, const ParsedAnswer& answer) {
 ScoreReport scoreRuns(const SampleFile& benchmark, const std::vector<NamedPredictions>& runs, ParseMode mode) {
   ScoreReport report;
   report.benchmarkDiagnostics = benchmark.diagnostics;
-  std::vector<std::pair<const Sample*, Truth>> scorable;
+  Scorable scorable;
   for (const auto& sample : benchmark.samples) {
     std::string error;
     auto truth = truthOf(sample, error);
@@ -182,27 +210,21 @@ ScoreReport scoreRuns(const SampleFile& benchmark, const std::vector<NamedPredic
     scores.name = run.name;
     scores.run = run.file.run;
     scores.diagnostics = run.file.diagnostics;
-    std::unordered_map<std::string, const Prediction*> byId;
+    std::unordered_map<std::string_view, const Prediction*> byId;
+    byId.reserve(run.file.predictions.size());
     for (const auto& p : run.file.predictions) byId.emplace(p.id, &p);
+    scores.results = judgeAll(scorable, byId);
     std::size_t matched = 0;
-    for (const auto& [sample, truth] : scorable) {
-      SampleResult result{sample->id, sample->questionType, false, {}, {}};
+    for (std::size_t i = 0; i < scorable.size(); ++i) {
+      const SampleResult& result = scores.results[i];
       Tally one;
       one.total = 1;
-      const auto it = byId.find(sample->id);
-      if (it == byId.end()) {
-        result.missing = true;
-        one.missing = 1;
-      } else {
-        ++matched;
-        result.answer = parseAnswer(it->second->text, *truth.task, truth.parse);
-        result.verdict = judge(truth, result.answer);
-        one.parseFailures = result.answer.ok ? 0 : 1;
-        one.correct = result.verdict.correct ? 1 : 0;
-      }
-      scores.byQuestionType[sample->questionType].add(one);
-      scores.byColumn[truth.task->column].add(one);
-      scores.results.push_back(std::move(result));
+      one.missing = result.missing ? 1 : 0;
+      one.parseFailures = !result.missing && !result.answer.ok ? 1 : 0;
+      one.correct = result.verdict.correct ? 1 : 0;
+      matched += result.missing ? 0 : 1;
+      scores.byQuestionType[result.questionType].add(one);
+      scores.byColumn[scorable[i].second.task->column].add(one);
     }
     scores.unmatchedPredictions = run.file.predictions.size() - matched;
     if (scores.unmatchedPredictions > 0) {

@@ -11,7 +11,7 @@ packages=(
   # inference (OpenBLAS: the reference BLAS makes float32 matmuls ~100x slower)
   libtorch-dev libopenblas0-pthread
   # images, geometry, formats
-  libopencv-dev libeigen3-dev nlohmann-json3-dev libsqlite3-dev libzip-dev
+  libopencv-dev libeigen3-dev nlohmann-json3-dev libsimdjson-dev libsqlite3-dev libzip-dev
   libcli11-dev libspdlog-dev libsentencepiece-dev sentencepiece
   # tests: Catch2 v2, a virtual X server with Mesa for real rendering
   catch2 xvfb xauth libgl1-mesa-dri

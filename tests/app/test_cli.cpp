@@ -101,3 +101,33 @@ TEST_CASE("mspa scene info names pose problems per frame and fails cleanly on ba
   CHECK(missing.exitCode == 2);
   CHECK_THAT(missing.err, Contains("nowhere: no such file or folder"));
 }
+
+TEST_CASE("mspa score compares models side by side and reports bad lines") {
+  test::TempDir dir;
+  const auto sampleLine = [](const std::string& id, const std::string& type, const std::string& gt) {
+    return "{\"id\": \"" + id + "\", \"question_type\": \"" + type + "\", \"gt_value\": " + gt +
+           ", \"width_list\": [640, 640], \"height_list\": [480, 480], \"text\": \"q\"}\n";
+  };
+  test::writeFile(dir.file("bench.jsonl"), sampleLine("1", "x_movement", "\"left\"") + sampleLine("2", "total_distance", "1000") +
+                                               "{broken\n" + sampleLine("3", "yaw_angle", "30"));
+  test::writeFile(dir.file("a.jsonl"), "{\"run\": {\"model\": \"/ckpt/tuned\"}}\n{\"id\": \"1\", \"text\": \"`left`\"}\n"
+                                       "{\"id\": \"2\", \"text\": \"`1100` mm\"}\n{\"id\": \"3\", \"text\": \"`30`\"}\n");
+  test::writeFile(dir.file("b.jsonl"), "{\"id\": \"1\", \"text\": \"`right`\"}\n{\"id\": \"2\", \"text\": \"far\"}\n");
+  const auto r = mspaCli("score --gt " + shellQuote(dir.file("bench.jsonl")) + " --pred " + shellQuote(dir.file("a.jsonl")) +
+                         " --pred " + shellQuote(dir.file("b.jsonl")) + " --format md");
+  REQUIRE(r.exitCode == 0);
+  CHECK_THAT(r.out, Contains("|  | n | tuned | b |"));
+  CHECK_THAT(r.out, Contains("| Cam. translation direction | 1 | 100.00 | 0.00 |"));
+  CHECK_THAT(r.out, Contains("| **Average** |  | **100.00** | **0.00** |"));
+  CHECK_THAT(r.out, Contains("| Parse failures (counted wrong) |  | 0 (0.00%) | 1 (33.33%) |"));
+  CHECK_THAT(r.out, Contains("| Missing predictions (counted wrong) |  | 0 | 1 |"));
+  CHECK_THAT(r.err, Contains("bench.jsonl:3: malformed JSON"));
+  CHECK_THAT(r.err, Contains("scored 3 samples"));
+  const auto bad = mspaCli("score --gt " + shellQuote(dir.file("bench.jsonl")) + " --pred " + shellQuote(dir.file("a.jsonl")) +
+                           " --format xlsx");
+  CHECK(bad.exitCode == 2);
+  CHECK_THAT(bad.err, Contains("unknown report format 'xlsx'"));
+  const auto missing = mspaCli("score --gt " + shellQuote(dir.file("none.jsonl")) + " --pred " + shellQuote(dir.file("a.jsonl")));
+  CHECK(missing.exitCode == 2);
+  CHECK_THAT(missing.err, Contains("none.jsonl"));
+}
