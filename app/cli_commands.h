@@ -13,5 +13,6 @@ void addMakeDemoCloudCommand(CLI::App& app);
 void addSceneCommand(CLI::App& app);
 void addMakeDemoCommand(CLI::App& app);
 void addScoreCommand(CLI::App& app);
+void addGenerateCommand(CLI::App& app);
 
 }  // namespace mspa::cli

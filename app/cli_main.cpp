@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   mspa::cli::addSceneCommand(app);
   mspa::cli::addMakeDemoCommand(app);
   mspa::cli::addScoreCommand(app);
+  mspa::cli::addGenerateCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
