@@ -4,6 +4,10 @@
 #include "core/ply_reader.h"
 #include "core/ply_writer.h"
 #include "core/version.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include "tests/support/run_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -130,4 +134,32 @@ TEST_CASE("mspa score compares models side by side and reports bad lines") {
   const auto missing = mspaCli("score --gt " + shellQuote(dir.file("none.jsonl")) + " --pred " + shellQuote(dir.file("a.jsonl")));
   CHECK(missing.exitCode == 2);
   CHECK_THAT(missing.err, Contains("none.jsonl"));
+}
+
+TEST_CASE("mspa generate writes MultiSPA JSONL and images that mspa score rates 100% with the canonical answers") {
+  test::TempDir dir;
+  const std::string scene = (dir.path() / "demo").string(), out = (dir.path() / "data").string();
+  REQUIRE(mspaCli("make-demo " + shellQuote(scene) + " --frames 10 --tracks 9").exitCode == 0);
+  const auto r = mspaCli("generate " + shellQuote(scene) + " --out " + shellQuote(out) + " --per-subtask 4");
+  REQUIRE(r.exitCode == 0);
+  CHECK_THAT(r.out, Contains("x_movement                                        4 samples"));
+  CHECK_THAT(r.out, Contains("88 samples in"));
+  CHECK_THAT(r.out, Contains("samples/s"));
+  // Canonical answers as predictions.
+  std::string bench, predictions;
+  for (const auto& entry : std::filesystem::directory_iterator(out)) {
+    if (entry.path().extension() != ".jsonl") continue;
+    std::ifstream in(entry.path());
+    for (std::string line; std::getline(in, line);) {
+      bench += line + "\n";
+      const auto sample = nlohmann::json::parse(line);
+      predictions += nlohmann::json{{"id", sample["id"]}, {"text", sample["conversations"][1]["value"]}}.dump() + "\n";
+    }
+  }
+  test::writeFile(dir.file("bench.jsonl"), bench);
+  test::writeFile(dir.file("pred.jsonl"), predictions);
+  const auto scored = mspaCli("score --gt " + shellQuote(dir.file("bench.jsonl")) + " --pred " + shellQuote(dir.file("pred.jsonl")) +
+                              " --strict --format csv");
+  REQUIRE(scored.exitCode == 0);
+  CHECK_THAT(scored.out, Contains("Average,,100.00"));
 }
