@@ -1,11 +1,13 @@
 // mspa: the command-line face of MultiSPA Studio. Every capability of the GUI is reachable here.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <thread>
 
 #include "app/cli_commands.h"
 #include "core/input_error.h"
 #include "core/version.h"
 #include "inference/engine_info.h"
+#include "inference/model_commands.h"
 
 namespace {
 
@@ -26,8 +28,12 @@ int main(int argc, char** argv) {
   mspa::cli::addMakeDemoCommand(app);
   mspa::cli::addScoreCommand(app);
   mspa::cli::addGenerateCommand(app);
+  mspa::inference::addModelCommands(app);
+  mspa::inference::setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   } catch (const std::invalid_argument& e) {

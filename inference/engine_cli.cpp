@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "inference/engine_info.h"
+#include "inference/model_commands.h"
 #include "inference/safetensors.h"
 
 using namespace mspa::inference;
@@ -39,8 +40,8 @@ int printTensors(const std::string& path) {
 int main(int argc, char** argv) {
   CLI::App app{"MultiSPA inference engine"};
   app.require_subcommand(1);
-  int threads = 0;
-  app.add_option("--threads", threads, "CPU threads for LibTorch (default: all cores)");
+  setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
+  app.add_option_function<int>("--threads", setCpuThreads, "CPU threads for LibTorch (default: all cores)");
 
   auto* info = app.add_subcommand("info", "LibTorch version, devices, and a matmul check on a device");
   std::string device = "cpu", dtype = "float32";
@@ -53,17 +54,18 @@ int main(int argc, char** argv) {
   std::string path;
   tensors->add_option("FILE", path, "model.safetensors")->required();
 
+  addModelCommands(app);
+  info->callback([&] { printInfo(device, dtype, size); });
+  tensors->callback([&] { printTensors(path); });
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
-  }
-  try {
-    setCpuThreads(threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()));
-    if (*info) return printInfo(device, dtype, size);
-    return printTensors(path);
   } catch (const std::exception& e) {
     std::cerr << "mspa-engine: error: " << e.what() << "\n";
     return 2;
   }
+  return 0;
 }

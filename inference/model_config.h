@@ -1,0 +1,51 @@
+#pragma once
+
+#include <string>
+
+namespace mspa::inference {
+
+enum class LlmKind { InternLM2, Qwen2, Llama };
+enum class CheckpointLayout { Original, HuggingFace };
+
+struct VisionConfig {
+  int hidden = 0, layers = 0, heads = 0, intermediate = 0;
+  int imageSize = 448, patchSize = 14;
+  double normEps = 1e-6;
+  bool rmsNorm = false;   // InternViT-6B uses RMSNorm, InternViT-300M LayerNorm
+  bool qkNorm = false;
+  bool qkvBias = true;
+};
+
+struct LlmConfig {
+  LlmKind kind = LlmKind::InternLM2;
+  int hidden = 0, layers = 0, heads = 0, kvHeads = 0, headDim = 0, intermediate = 0, vocab = 0;
+  double normEps = 1e-5;
+  double ropeTheta = 10000;
+  std::string ropeScaling;  // "" or "dynamic"
+  double ropeFactor = 1.0;
+  int maxPositions = 32768;
+  bool qkvBias = false;
+  bool tiedEmbeddings = false;
+};
+
+// Everything the engine needs from an InternVL checkpoint's config.json, in either layout:
+// the original InternVLChatModel (llm_config / vision_config) or the Hugging Face
+// InternVLForConditionalGeneration (text_config / vision_config).
+struct ModelConfig {
+  CheckpointLayout layout = CheckpointLayout::Original;
+  VisionConfig vision;
+  LlmConfig llm;
+  double downsampleRatio = 0.5;
+  int imageTokenId = -1;  // HF configs carry it; original checkpoints get it from the tokenizer
+  std::string templateName;
+
+  int tokensPerTile() const;  // 256 for 448 px tiles, patch 14, ratio 0.5
+};
+
+// Reads DIR/config.json; throws std::runtime_error naming the file and the missing or invalid
+// field, or the unsupported architecture.
+ModelConfig readModelConfig(const std::string& modelDir);
+
+const char* llmKindName(LlmKind kind);
+
+}  // namespace mspa::inference
