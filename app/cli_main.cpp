@@ -4,7 +4,6 @@
 #include <thread>
 
 #include "app/cli_commands.h"
-#include "core/input_error.h"
 #include "core/version.h"
 #include "inference/engine_info.h"
 #include "inference/model_commands.h"
@@ -39,7 +38,9 @@ int main(int argc, char** argv) {
   } catch (const std::invalid_argument& e) {
     std::cerr << "mspa: error: " << e.what() << "\n";
     return 2;
-  } catch (const mspa::InputError& e) {
+  } catch (const std::runtime_error& e) {
+    // Bad input: mspa::InputError from core, and the engine's errors (a folder that is not a
+    // model, a broken checkpoint), both naming their file.
     std::cerr << "mspa: error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {

@@ -163,3 +163,21 @@ TEST_CASE("mspa generate writes MultiSPA JSONL and images that mspa score rates 
   REQUIRE(scored.exitCode == 0);
   CHECK_THAT(scored.out, Contains("Average,,100.00"));
 }
+
+TEST_CASE("mspa model check passes on a fixture and fails beyond tolerance; model info describes it") {
+  const std::string fixture = std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-qwen2";
+  const std::string args = "--model " + shellQuote(fixture + "/hf") + " --reference " + shellQuote(fixture + "/reference.safetensors");
+  const auto pass = mspaCli("model check " + args);
+  CHECK(pass.exitCode == 0);
+  CHECK_THAT(pass.out, Contains("greedy ids                      identical"));
+  CHECK_THAT(pass.out, Contains("PASS"));
+  const auto strict = mspaCli("model check " + args + " --dtype bfloat16 --tolerance 1e-6");
+  CHECK(strict.exitCode == 1);
+  CHECK_THAT(strict.out, Contains("FAIL"));
+  const auto info = mspaCli("model info " + shellQuote(fixture + "/original"));
+  CHECK(info.exitCode == 0);
+  CHECK_THAT(info.out, Contains("Qwen2, 3 layers, hidden 96, 6 heads / 2 KV heads"));
+  const auto notModel = mspaCli("model info " + shellQuote(std::string(MSPA_TEST_DATA_DIR)));
+  CHECK(notModel.exitCode == 2);
+  CHECK_THAT(notModel.err, Contains("config.json: cannot open"));
+}

@@ -1,0 +1,101 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "inference/internvl_model.h"
+#include "tests/support/temp_dir.h"
+
+using namespace mspa::inference;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kModel = fs::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-qwen2/original";
+
+// A copy of the tiny model whose config and weights a test may spoil.
+struct ModelCopy {
+  mspa::test::TempDir dir;
+  fs::path path = dir.path() / "model";
+  ModelCopy() { fs::copy(kModel, path); }
+  nlohmann::json config() const {
+    std::ifstream in(path / "config.json");
+    return nlohmann::json::parse(in);
+  }
+  void setConfig(const nlohmann::json& j) const { mspa::test::writeFile((path / "config.json").string(), j.dump()); }
+  std::string weights() const {
+    std::ifstream in(path / "model.safetensors", std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+  void setWeights(const std::string& bytes) const { mspa::test::writeFile((path / "model.safetensors").string(), bytes); }
+  std::string error() const {
+    try {
+      InternVLModel::load(path.string());
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    FAIL("the broken checkpoint loaded");
+    return {};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Checkpoints: a folder that is not a model, broken configs, unknown architectures") {
+  ModelCopy m;
+  fs::remove(m.path / "config.json");
+  CHECK_THAT(m.error(), Contains("config.json: cannot open"));
+  m.setConfig({{"architectures", {"BertModel"}}});
+  CHECK_THAT(m.error(), Contains("not an InternVL checkpoint"));
+  ModelCopy n;
+  auto c = n.config();
+  c["llm_config"].erase("hidden_size");
+  n.setConfig(c);
+  CHECK_THAT(n.error(), Contains("has no \"hidden_size\""));
+  c = ModelCopy().config();
+  c["llm_config"]["model_type"] = "mamba";
+  n.setConfig(c);
+  CHECK_THAT(n.error(), Contains("unsupported language model \"mamba\""));
+  mspa::test::writeFile((n.path / "config.json").string(), "{ not json");
+  CHECK_THAT(n.error(), Contains("invalid JSON"));
+}
+
+TEST_CASE("Checkpoints: wrong shapes, missing and extra tensors, truncated shards") {
+  ModelCopy m;
+  auto c = m.config();
+  c["llm_config"]["intermediate_size"] = 64;  // the weights have 128
+  m.setConfig(c);
+  CHECK_THAT(m.error(), Contains("but the config needs"));
+
+  ModelCopy truncated;
+  const std::string bytes = truncated.weights();
+  truncated.setWeights(bytes.substr(0, bytes.size() - 1000));
+  CHECK_THAT(truncated.error(), Contains("outside"));
+
+  ModelCopy fewer;
+  auto config = fewer.config();
+  config["llm_config"]["num_hidden_layers"] = 4;  // the weights have 3
+  fewer.setConfig(config);
+  CHECK_THAT(fewer.error(), Contains("no tensor 'language_model.model.layers.3"));
+
+  ModelCopy more;
+  config = more.config();
+  config["llm_config"]["num_hidden_layers"] = 2;
+  more.setConfig(config);
+  CHECK_THAT(more.error(), Contains("are not part of the model"));
+
+  ModelCopy none;
+  fs::remove(none.path / "model.safetensors");
+  CHECK_THAT(none.error(), Contains("no model.safetensors"));
+}
+
+TEST_CASE("Loading asks for a device and dtype it can give") {
+  LoadOptions options;
+  options.dtype = "int4";
+  CHECK_THROWS_WITH(InternVLModel::load(kModel.string(), options), Contains("unknown dtype 'int4'"));
+  options = {};
+  options.device = "tpu";
+  CHECK_THROWS_WITH(InternVLModel::load(kModel.string(), options), Contains("unknown device"));
+}
