@@ -1,4 +1,5 @@
 #include "inference/engine_info.h"
+#include "inference/torch_options.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -9,7 +10,6 @@
 #include <stdexcept>
 
 namespace mspa::inference {
-namespace {
 
 c10::ScalarType parseDType(const std::string& dtype) {
   if (dtype == "float32") return at::kFloat;
@@ -29,6 +29,8 @@ c10::Device parseDevice(const std::string& device) {
   }
   throw std::runtime_error("unknown device '" + device + "' (use cpu or cuda)");
 }
+
+namespace {
 
 void synchronize(const c10::Device& device) {
   if (device.is_cuda()) torch::cuda::synchronize();

@@ -1,7 +1,6 @@
 #include "inference/internvl_model.h"
 
 #include <ATen/ATen.h>
-#include <torch/cuda.h>
 
 #include <cmath>
 #include <filesystem>
@@ -10,25 +9,10 @@
 #include <stdexcept>
 
 #include "inference/checkpoint.h"
+#include "inference/torch_options.h"
 
 namespace mspa::inference {
 namespace {
-
-c10::ScalarType parseDType(const std::string& dtype) {
-  if (dtype == "float32") return at::kFloat;
-  if (dtype == "bfloat16") return at::kBFloat16;
-  if (dtype == "float16") return at::kHalf;
-  throw std::runtime_error("unknown dtype '" + dtype + "' (use float32, bfloat16 or float16)");
-}
-
-c10::Device parseDevice(const std::string& device) {
-  if (device == "cpu") return at::kCPU;
-  if (device == "cuda") {
-    if (!torch::cuda::is_available()) throw std::runtime_error("CUDA was requested but no CUDA device is available");
-    return {at::kCUDA, 0};
-  }
-  throw std::runtime_error("unknown device '" + device + "' (use cpu or cuda)");
-}
 
 // The <IMG_CONTEXT> id from the tokenizer files next to the weights, or -1.
 int imageTokenFromTokenizer(const std::string& dir) {

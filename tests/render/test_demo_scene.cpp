@@ -3,30 +3,14 @@
 #include "core/demo_room.h"
 #include "core/geometry.h"
 #include "core/scene.h"
-#include "render/demo_scene_writer.h"
-#include "tests/support/temp_dir.h"
+#include "tests/render/demo_fixture.h"
 
 using namespace mspa;
 
 namespace {
 
-constexpr int kFrames = 12;
-
-// One generated demo scene per test process; every check compares it with the construction.
-struct DemoScene {
-  test::TempDir dir;
-  Scene scene;
-  DemoRoom room = makeDemoRoom();
-
-  DemoScene() {
-    render::DemoSceneOptions options;
-    options.frames = kFrames;
-    options.tracks = 16;
-    render::writeDemoScene((dir.path() / "demo").string(), options);
-    scene = loadScene((dir.path() / "demo").string());
-  }
-  double time(int frame) const { return static_cast<double>(frame) / (kFrames - 1); }
-};
+constexpr int kFrames = test::DemoFixture::kFrames;
+using DemoScene = test::DemoFixture;
 
 // Depth along the camera axis where a pixel's ray meets the floor plane z = 0.
 double floorDepth(const Intrinsics& k, const Pose& pose, const Eigen::Vector2d& pixel) {

@@ -10,26 +10,15 @@
 #include "core/multispa_sample.h"
 #include "core/question_builder.h"
 #include "core/scorer.h"
-#include "render/demo_scene_writer.h"
-#include "tests/support/temp_dir.h"
+#include "tests/render/demo_fixture.h"
 
 using namespace mspa;
 
 namespace {
 
-constexpr int kFrames = 12;
+constexpr int kFrames = test::DemoFixture::kFrames;
 
-struct Demo {
-  test::TempDir dir;
-  Scene scene;
-  DemoRoom room = makeDemoRoom();
-  Demo() {
-    render::DemoSceneOptions options;
-    options.frames = kFrames;
-    options.tracks = 16;
-    render::writeDemoScene((dir.path() / "demo").string(), options);
-    scene = loadScene((dir.path() / "demo").string());
-  }
+struct Demo : test::DemoFixture {
   Question ask(QuestionSpec spec) {
     QuestionBuilder builder(scene, 3);
     std::string whyNot;
@@ -38,7 +27,6 @@ struct Demo {
     REQUIRE(q);
     return *q;
   }
-  double time(int f) const { return static_cast<double>(f) / (kFrames - 1); }
   Eigen::Vector2d pixelOf(int f, const Eigen::Vector3d& world) const {
     return project(*scene.frames[f].intrinsics, scene.frames[f].cameraToWorld->inverse() * world);
   }
