@@ -11,9 +11,14 @@
 namespace mspa::render {
 
 vtkSmartPointer<vtkImageData> renderOffscreen(vtkRenderer* renderer, int width, int height) {
-  auto window = vtkSmartPointer<vtkRenderWindow>::New();
-  window->SetOffScreenRendering(1);
-  window->SetMultiSamples(0);
+  // One window for the process: Mesa's GLX under Xvfb refuses new connections after a few
+  // offscreen windows have come and gone in one process.
+  static const vtkSmartPointer<vtkRenderWindow> window = [] {
+    auto w = vtkSmartPointer<vtkRenderWindow>::New();
+    w->SetOffScreenRendering(1);
+    w->SetMultiSamples(0);
+    return w;
+  }();
   window->SetSize(width, height);
   window->AddRenderer(renderer);
   window->Render();
@@ -25,7 +30,6 @@ vtkSmartPointer<vtkImageData> renderOffscreen(vtkRenderer* renderer, int width, 
   auto image = vtkSmartPointer<vtkImageData>::New();
   image->DeepCopy(grab->GetOutput());
   window->RemoveRenderer(renderer);
-  window->Finalize();
   return image;
 }
 
