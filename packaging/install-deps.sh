@@ -12,7 +12,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   # images, geometry, formats
   libopencv-dev libeigen3-dev nlohmann-json3-dev libsimdjson-dev libsqlite3-dev libzip-dev
-  libcli11-dev libspdlog-dev libsentencepiece-dev sentencepiece
+  libcli11-dev libspdlog-dev libsentencepiece-dev sentencepiece libstb-dev
   # tests: Catch2 v2, a virtual X server with Mesa for real rendering
   catch2 xvfb xauth libgl1-mesa-dri
 )

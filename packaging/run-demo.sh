@@ -4,7 +4,7 @@
 # window under Xvfb into demo-screenshot.png instead.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$root/packaging/build.sh" "$root/build"
+MSPA_BUILD_TARGETS="mspa-studio demo_content" "$root/packaging/build.sh" "$root/build"
 studio="$root/build/bin/mspa-studio"
 if [ -n "${DISPLAY:-}" ]; then
   exec "$studio" "$@"
