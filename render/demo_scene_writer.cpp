@@ -4,7 +4,6 @@
 #include <vtkProperty.h>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
-#include <vtkWindowToImageFilter.h>
 
 #include <cmath>
 #include <filesystem>
@@ -17,6 +16,7 @@
 #include "core/json_file.h"
 #include "core/ply_writer.h"
 #include "core/scene_loaders.h"
+#include "render/offscreen_render.h"
 #include "render/point_cloud_actor.h"
 
 namespace fs = std::filesystem;
@@ -49,12 +49,8 @@ void placeCamera(vtkCamera* camera, const Intrinsics& k, const Pose& pose) {
 }
 
 RgbImage grabColor(vtkRenderWindow* window, int width, int height) {
-  auto grab = vtkSmartPointer<vtkWindowToImageFilter>::New();
-  grab->SetInput(window);
-  grab->SetInputBufferTypeToRGB();
-  grab->ReadFrontBufferOff();
-  grab->Update();
-  const auto* src = static_cast<const std::uint8_t*>(grab->GetOutput()->GetScalarPointer());
+  const auto pixels = readWindow(window, WindowBuffer::Rgb);
+  const auto* src = static_cast<const std::uint8_t*>(pixels->GetScalarPointer());
   RgbImage image{width, height, std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
   for (int y = 0; y < height; ++y) {  // VTK rows are bottom-up
     std::copy_n(src + static_cast<std::size_t>(height - 1 - y) * width * 3, width * 3, image.at(0, y));
@@ -63,12 +59,8 @@ RgbImage grabColor(vtkRenderWindow* window, int width, int height) {
 }
 
 DepthImage grabDepth(vtkRenderWindow* window, int width, int height) {
-  auto grab = vtkSmartPointer<vtkWindowToImageFilter>::New();
-  grab->SetInput(window);
-  grab->SetInputBufferTypeToZBuffer();
-  grab->ReadFrontBufferOff();
-  grab->Update();
-  const auto* z = static_cast<const float*>(grab->GetOutput()->GetScalarPointer());
+  const auto zbuffer = readWindow(window, WindowBuffer::Depth);
+  const auto* z = static_cast<const float*>(zbuffer->GetScalarPointer());
   DepthImage depth{width, height, std::vector<float>(static_cast<std::size_t>(width) * height)};
   for (int y = 0; y < height; ++y) {
     for (int x = 0; x < width; ++x) {

@@ -22,14 +22,23 @@ vtkSmartPointer<vtkImageData> renderOffscreen(vtkRenderer* renderer, int width, 
   window->SetSize(width, height);
   window->AddRenderer(renderer);
   window->Render();
+  auto image = readWindow(window, WindowBuffer::Rgb);
+  window->RemoveRenderer(renderer);
+  return image;
+}
+
+vtkSmartPointer<vtkImageData> readWindow(vtkRenderWindow* window, WindowBuffer buffer) {
   auto grab = vtkSmartPointer<vtkWindowToImageFilter>::New();
   grab->SetInput(window);
-  grab->SetInputBufferTypeToRGB();
+  if (buffer == WindowBuffer::Rgb) {
+    grab->SetInputBufferTypeToRGB();
+  } else {
+    grab->SetInputBufferTypeToZBuffer();
+  }
   grab->ReadFrontBufferOff();
   grab->Update();
   auto image = vtkSmartPointer<vtkImageData>::New();
   image->DeepCopy(grab->GetOutput());
-  window->RemoveRenderer(renderer);
   return image;
 }
 
