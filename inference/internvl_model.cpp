@@ -1,7 +1,9 @@
 #include "inference/internvl_model.h"
 
 #include <ATen/ATen.h>
+#include <torch/cuda.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +76,7 @@ struct InternVLModel::Impl {
   int imageTokenId = -1;
   std::vector<at::Tensor> keys, values;  // per layer [1, Hkv, T, D]
   int64_t cached = 0;
+  double visionMs = 0;
 
   const at::Tensor& get(const std::string& name) const { return w.at(name); }
   at::Tensor opt(const std::string& name) const {
@@ -206,6 +209,7 @@ const ModelConfig& InternVLModel::config() const { return impl_->config; }
 int InternVLModel::imageTokenId() const { return impl_->imageTokenId; }
 std::string InternVLModel::device() const { return impl_->device.str(); }
 int InternVLModel::cachedPositions() const { return static_cast<int>(impl_->cached); }
+double InternVLModel::lastVisionMilliseconds() const { return impl_->visionMs; }
 
 std::vector<float> InternVLModel::visionEmbeddings(const std::uint8_t* tiles, int count) {
   at::NoGradGuard noGrad;
@@ -220,13 +224,17 @@ std::vector<float> InternVLModel::prefill(const std::vector<std::int64_t>& ids, 
   for (auto& t : m.keys) t = at::Tensor();
   for (auto& t : m.values) t = at::Tensor();
   m.cached = 0;
+  m.visionMs = 0;
   const at::Tensor tokens = at::tensor(ids, at::kLong).to(m.device);
   at::Tensor x = at::embedding(m.get("l.embed"), tokens);  // [L, hidden]
   const at::Tensor isImage = tokens == m.imageTokenId;
   const int64_t imageTokens = isImage.sum().item<int64_t>();
   if (imageTokens > 0 || tileCount > 0) {
     if (m.imageTokenId < 0) throw std::runtime_error("the image token id is unknown: give it in the load options");
+    const auto start = std::chrono::steady_clock::now();
     const at::Tensor embeds = tileCount > 0 ? m.visionEmbeddings(tiles, tileCount) : at::Tensor();
+    if (m.device.is_cuda()) torch::cuda::synchronize();
+    m.visionMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!embeds.defined() || embeds.size(0) != imageTokens) {
       throw std::runtime_error("the prompt has " + std::to_string(imageTokens) + " image tokens but the " + std::to_string(tileCount) +
                                " tiles give " + std::to_string(embeds.defined() ? embeds.size(0) : 0) + " embeddings");

@@ -41,6 +41,8 @@ class InternVLModel {
   // Feeds one token after the cached sequence; returns its logits [vocab].
   std::vector<float> step(std::int64_t token);
   int cachedPositions() const;
+  // Milliseconds the last prefill spent in the vision encoder and projector.
+  double lastVisionMilliseconds() const;
 
  private:
   struct Impl;

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "inference/internvl_model.h"
+
+namespace mspa::inference {
+
+struct SamplingOptions {
+  int maxNewTokens = 64;
+  double temperature = 0;  // 0: greedy
+  double topP = 1.0;
+  int topK = 0;            // 0: no limit
+  std::uint64_t seed = 0;
+  std::vector<std::int64_t> stopIds;  // generation ends after emitting one of these
+};
+
+struct GenerationTiming {
+  double visionMs = 0;   // tiles through InternViT and the projector
+  double prefillMs = 0;  // the whole prompt, vision included (time to first token)
+  double decodeMs = 0;   // every later token
+  int promptTokens = 0, newTokens = 0;
+  double decodeTokensPerSecond() const { return newTokens > 1 ? (newTokens - 1) / (decodeMs / 1e3) : 0; }
+};
+
+struct GenerationResult {
+  std::vector<std::int64_t> tokens;
+  bool stopped = false;    // a stop token ended it
+  bool cancelled = false;  // `cancel` was set
+  GenerationTiming timing;
+};
+
+// Picks the next token from logits: argmax when temperature is 0, else a draw from the softmax
+// at that temperature restricted to the top-k and the top-p nucleus. Deterministic for a seed.
+class TokenSampler {
+ public:
+  explicit TokenSampler(const SamplingOptions& options);
+  std::int64_t next(const std::vector<float>& logits);
+
+ private:
+  SamplingOptions options_;
+  std::uint64_t state_;
+};
+
+// Prefill then decode until a stop token, maxNewTokens or cancellation. `onToken` sees each token
+// as it is produced (streaming); `cancel` may be set from another thread.
+GenerationResult generate(InternVLModel& model, const std::vector<std::int64_t>& promptIds, const std::uint8_t* tiles,
+                          int tileCount, const SamplingOptions& options,
+                          const std::function<void(std::int64_t)>& onToken = {},
+                          const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace mspa::inference
