@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   mspa::cli::addScoreCommand(app);
   mspa::cli::addGenerateCommand(app);
   mspa::inference::addModelCommands(app);
+  mspa::inference::addAskCommand(app);
   mspa::inference::setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
   try {
     app.parse(argc, argv);

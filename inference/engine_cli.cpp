@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   tensors->add_option("FILE", path, "model.safetensors")->required();
 
   addModelCommands(app);
+  addAskCommand(app);
   info->callback([&] { printInfo(device, dtype, size); });
   tensors->callback([&] { printTensors(path); });
   try {

@@ -10,4 +10,8 @@ namespace mspa::inference {
 // shared by `mspa` and the standalone `mspa-engine`.
 void addModelCommands(CLI::App& app);
 
+// Registers `ask --model DIR --image A.jpg [--image B.jpg] "question"`: tiles the images, builds
+// the chat prompt, and streams the model's answer to stdout.
+void addAskCommand(CLI::App& app);
+
 }  // namespace mspa::inference

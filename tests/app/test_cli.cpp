@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include "tests/inference/tokenizer_fixture.h"
 #include "tests/support/run_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -180,4 +181,31 @@ TEST_CASE("mspa model check passes on a fixture and fails beyond tolerance; mode
   const auto notModel = mspaCli("model info " + shellQuote(std::string(MSPA_TEST_DATA_DIR)));
   CHECK(notModel.exitCode == 2);
   CHECK_THAT(notModel.err, Contains("config.json: cannot open"));
+}
+
+TEST_CASE("mspa ask runs images and a question through the model and streams the answer") {
+  test::TempDir dir;
+  const std::filesystem::path fixture = std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2";
+  const auto model = dir.path() / "model";
+  std::filesystem::copy(fixture / "original", model);
+  const auto missing = mspaCli("ask --model " + shellQuote(model.string()) + " --image " +
+                               shellQuote((fixture / "images/img1.png").string()) + " 'Which point is closer?'");
+  CHECK(missing.exitCode == 2);
+  CHECK_THAT(missing.err, Contains("no tokenizer.model or tokenizer.json"));
+
+  test::writeSentencePieceTokenizer(model);
+  const auto r = mspaCli("ask --model " + shellQuote(model.string()) + " --image " + shellQuote((fixture / "images/img1.png").string()) +
+                         " --image " + shellQuote((fixture / "images/img2.png").string()) +
+                         " --tiles 2 --max-new-tokens 4 'Which point is closer?'");
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  // At up to 2 tiles, img1 (1296x968) stays one tile and img2 (500x300) becomes 2+thumbnail:
+  // 4 tiles of 256 image tokens, plus the chat template's text.
+  CHECK_THAT(r.err, Contains("4 new tokens"));
+  const int promptTokens = std::stoi(r.err.substr(r.err.find('[') + 1));
+  CHECK(promptTokens > 4 * 256);
+  CHECK(promptTokens < 5 * 256);
+  const auto badImage = mspaCli("ask --model " + shellQuote(model.string()) + " --image " + shellQuote(dir.file("none.jpg")) + " 'x'");
+  CHECK(badImage.exitCode == 2);
+  CHECK_THAT(badImage.err, Contains("none.jpg"));
 }

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mspa::inference {
+
+// Text to token ids and back for InternVL checkpoints: SentencePiece `tokenizer.model` (InternLM2)
+// plus the added special tokens of `added_tokens.json` / `tokenizer_config.json`, which are matched
+// in the text before SentencePiece sees it.
+class Tokenizer {
+ public:
+  // Throws std::runtime_error naming the folder when there is no usable tokenizer there.
+  static std::unique_ptr<Tokenizer> load(const std::string& modelDir);
+  virtual ~Tokenizer() = default;
+
+  // With the beginning-of-sequence id first when the tokenizer config asks for it.
+  virtual std::vector<std::int64_t> encode(std::string_view text) const = 0;
+  virtual std::string decode(const std::vector<std::int64_t>& ids) const = 0;
+  // The id of a special token such as "<|im_end|>", or -1.
+  std::int64_t specialId(const std::string& token) const;
+
+ protected:
+  std::map<std::string, std::int64_t> special_;
+};
+
+struct ChatPrompt {
+  std::string templateName;  // "internlm2-chat" or "Hermes-2" (ChatML); from the model config
+  std::string system;        // empty: the template's default (InternVL2's system message)
+  std::string user;          // with one "<image>" per image, e.g. "Image-1: <image>\nImage-2: <image>\n..."
+};
+
+// The conversation as the model was trained to read it, each <image> expanded to
+// <img> + <IMG_CONTEXT> x (tokensPerTile · tiles) + </img>.
+std::string formatChat(const ChatPrompt& prompt, const std::vector<int>& tilesPerImage, int tokensPerTile);
+
+// "Image-1: <image>\nImage-2: <image>\n" + question, unless the question already places <image>.
+std::string withImageLabels(const std::string& question, int images);
+
+}  // namespace mspa::inference
