@@ -12,7 +12,9 @@ packages=(
   libtorch-dev libopenblas0-pthread
   # images, geometry, formats
   libopencv-dev libeigen3-dev nlohmann-json3-dev libsimdjson-dev libsqlite3-dev libzip-dev
-  libcli11-dev libspdlog-dev libsentencepiece-dev sentencepiece libstb-dev
+  libcli11-dev libstb-dev
+  # tests: SentencePiece's spm_train/spm_encode as the tokenizer's independent reference
+  sentencepiece
   # tests: Catch2 v2, a virtual X server with Mesa for real rendering
   catch2 xvfb xauth libgl1-mesa-dri
 )
