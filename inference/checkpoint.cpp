@@ -1,5 +1,6 @@
 #include "inference/checkpoint.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -50,10 +51,57 @@ std::vector<std::string> shardFiles(const std::string& dir) {
   return {files.begin(), files.end()};
 }
 
-// Checkpoint tensors by their file names, read on demand.
+// A LoRA update for one base weight.
+struct LoraDelta {
+  at::Tensor a, b;  // [r, in], [out, r]
+  double scale = 1;
+  bool used = false;
+};
+
+// The adapter's modules keyed by the base checkpoint's weight names. PEFT prefixes module paths
+// with "base_model.model." (once per wrapping), which is removed to find the base weight.
+std::map<std::string, LoraDelta> readLora(const std::string& dir) {
+  const fs::path configPath = fs::path(dir) / "adapter_config.json";
+  std::ifstream in(configPath);
+  if (!in) throw std::runtime_error(configPath.string() + ": cannot open (is this a PEFT LoRA adapter?)");
+  nlohmann::json config;
+  try {
+    config = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(configPath.string() + ": invalid JSON: " + e.what());
+  }
+  if (config.value("peft_type", "LORA") != "LORA") throw std::runtime_error(configPath.string() + ": not a LoRA adapter");
+  const double r = config.value("r", 0.0), alpha = config.value("lora_alpha", r);
+  if (r <= 0) throw std::runtime_error(configPath.string() + ": no positive \"r\"");
+  const double scale = config.value("use_rslora", false) ? alpha / std::sqrt(r) : alpha / r;
+  const SafetensorsFile weights((fs::path(dir) / "adapter_model.safetensors").string());
+  std::map<std::string, LoraDelta> deltas;
+  const auto tensor = [&](const TensorInfo& t) {
+    std::vector<int64_t> shape(t.shape.begin(), t.shape.end());
+    // A copy: the adapter file is unmapped when this function returns.
+    return at::from_blob(const_cast<std::uint8_t*>(weights.data(t)), shape, at::TensorOptions().dtype(torchType(t.dtype))).to(at::kFloat).clone();
+  };
+  for (const auto& t : weights.tensors()) {
+    const std::string suffixA = ".lora_A.weight", suffixB = ".lora_B.weight";
+    const bool isA = t.name.size() > suffixA.size() && t.name.compare(t.name.size() - suffixA.size(), suffixA.size(), suffixA) == 0;
+    const bool isB = t.name.size() > suffixB.size() && t.name.compare(t.name.size() - suffixB.size(), suffixB.size(), suffixB) == 0;
+    if (!isA && !isB) throw std::runtime_error(weights.path() + ": unexpected tensor '" + t.name + "' (only lora_A/lora_B weights)");
+    std::string module = t.name.substr(0, t.name.size() - suffixA.size());
+    for (auto at = module.find("base_model.model."); at != std::string::npos; at = module.find("base_model.model.")) module.erase(at, 17);
+    LoraDelta& d = deltas[module + ".weight"];
+    (isA ? d.a : d.b) = tensor(t);
+    d.scale = scale;
+  }
+  for (const auto& [name, d] : deltas) {
+    if (!d.a.defined() || !d.b.defined()) throw std::runtime_error(weights.path() + ": '" + name + "' lacks lora_A or lora_B");
+  }
+  return deltas;
+}
+
+// Checkpoint tensors by their file names, read on demand, with any LoRA update merged in.
 class TensorSource {
  public:
-  explicit TensorSource(const std::string& dir) {
+  TensorSource(const std::string& dir, std::map<std::string, LoraDelta> lora) : lora_(std::move(lora)) {
     for (const auto& path : shardFiles(dir)) {
       files_.push_back(std::make_unique<SafetensorsFile>(path));
       for (const auto& t : files_.back()->tensors()) {
@@ -70,7 +118,21 @@ class TensorSource {
     used_.insert(name);
     const auto& [file, info] = it->second;
     std::vector<int64_t> shape(info->shape.begin(), info->shape.end());
-    return at::from_blob(const_cast<std::uint8_t*>(file->data(*info)), shape, at::TensorOptions().dtype(torchType(info->dtype))).clone();
+    at::Tensor t = at::from_blob(const_cast<std::uint8_t*>(file->data(*info)), shape, at::TensorOptions().dtype(torchType(info->dtype))).clone();
+    const auto delta = lora_.find(name);
+    if (delta == lora_.end()) return t;
+    LoraDelta& d = delta->second;
+    const at::Tensor update = at::matmul(d.b, d.a) * d.scale;
+    if (update.sizes() != t.sizes()) throw std::runtime_error("LoRA update for '" + name + "' does not fit the weight's shape");
+    d.used = true;
+    return (t.to(at::kFloat) + update).to(t.scalar_type());
+  }
+  std::vector<std::string> unusedLora() const {
+    std::vector<std::string> out;
+    for (const auto& [name, d] : lora_) {
+      if (!d.used) out.push_back(name);
+    }
+    return out;
   }
   std::vector<std::string> unused() const {
     std::vector<std::string> out;
@@ -84,6 +146,7 @@ class TensorSource {
   std::vector<std::unique_ptr<SafetensorsFile>> files_;
   std::map<std::string, std::pair<const SafetensorsFile*, const TensorInfo*>> where_;
   std::set<std::string> used_;
+  std::map<std::string, LoraDelta> lora_;
 };
 
 // Collects canonical tensors, checking shapes against the config.
@@ -234,8 +297,8 @@ void loadLanguageModel(Loader& l) {
 }  // namespace
 
 std::map<std::string, at::Tensor> loadCheckpoint(const std::string& modelDir, const ModelConfig& config,
-                                                 c10::Device device, c10::ScalarType dtype) {
-  TensorSource source(modelDir);
+                                                 c10::Device device, c10::ScalarType dtype, const std::string& loraDir) {
+  TensorSource source(modelDir, loraDir.empty() ? std::map<std::string, LoraDelta>{} : readLora(loraDir));
   Loader loader(source, config);
   const bool hf = config.layout == CheckpointLayout::HuggingFace;
   try {
@@ -251,6 +314,9 @@ std::map<std::string, at::Tensor> loadCheckpoint(const std::string& modelDir, co
     for (std::size_t i = 0; i < unused.size() && i < 5; ++i) list += (i ? ", " : "") + unused[i];
     throw std::runtime_error(modelDir + ": " + std::to_string(unused.size()) + " tensors are not part of the model (" + list +
                              (unused.size() > 5 ? ", ..." : "") + "): unsupported architecture or a LoRA adapter?");
+  }
+  if (const auto unmatched = source.unusedLora(); !unmatched.empty()) {
+    throw std::runtime_error(loraDir + ": LoRA module '" + unmatched.front() + "' matches no weight of the base model in " + modelDir);
   }
   auto& weights = loader.result();
   for (auto& [name, tensor] : weights) tensor = tensor.to(device, dtype);

@@ -196,7 +196,7 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
   impl->config = readModelConfig(modelDir);
   impl->device = parseDevice(options.device);
   impl->dtype = parseDType(options.dtype);
-  impl->w = loadCheckpoint(modelDir, impl->config, impl->device, impl->dtype);
+  impl->w = loadCheckpoint(modelDir, impl->config, impl->device, impl->dtype, options.loraDir);
   impl->imageTokenId = options.imageTokenId >= 0 ? options.imageTokenId
                        : impl->config.imageTokenId >= 0 ? impl->config.imageTokenId
                                                          : imageTokenFromTokenizer(modelDir);

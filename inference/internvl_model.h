@@ -14,6 +14,8 @@ struct LoadOptions {
   std::string dtype = "float32"; // "float32", "bfloat16" or "float16"
   // The <IMG_CONTEXT> token id when neither the config nor the tokenizer files say it.
   int imageTokenId = -1;
+  // A PEFT LoRA adapter folder to merge into the weights at load time (empty: none).
+  std::string loraDir;
 };
 
 // An InternVL2-family model (InternViT + pixel-shuffle MLP projector + InternLM2/Qwen2/Llama)

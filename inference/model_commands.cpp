@@ -19,7 +19,7 @@ namespace mspa::inference {
 namespace {
 
 struct CheckOptions {
-  std::string model, reference, device = "cpu", dtype = "float32";
+  std::string model, lora, reference, device = "cpu", dtype = "float32";
   int imageToken = -1;
   float tolerance = 2e-3f;
 };
@@ -54,6 +54,7 @@ int runCheck(const CheckOptions& o) {
   load.device = o.device;
   load.dtype = o.dtype;
   load.imageTokenId = o.imageToken >= 0 ? o.imageToken : imageTokenBeside(o.reference);
+  load.loraDir = o.lora;
   const auto model = InternVLModel::load(o.model, load);
   const ParityReport r = checkParity(*model, o.reference);
   std::printf("vision embeddings (first tile)  max |d| %.3g\n", r.visionMaxDiff);
@@ -66,7 +67,7 @@ int runCheck(const CheckOptions& o) {
 }
 
 struct AskOptions {
-  std::string model, device = "cpu", dtype = "float32", question, system;
+  std::string model, lora, device = "cpu", dtype = "float32", question, system;
   std::vector<std::string> images;
   int tiles = 6;  // per image, as Multi-SpatialMLLM uses
   SamplingOptions sampling;
@@ -78,6 +79,7 @@ void runAsk(AskOptions o) {
   load.device = o.device;
   load.dtype = o.dtype;
   load.imageTokenId = static_cast<int>(tokenizer->specialId("<IMG_CONTEXT>"));
+  load.loraDir = o.lora;
   const auto model = InternVLModel::load(o.model, load);
   std::vector<std::uint8_t> tiles;
   std::vector<int> tilesPerImage;
@@ -118,6 +120,7 @@ void addAskCommand(CLI::App& app) {
   ask->add_option("QUESTION", o->question, "the question (Image-k labels are added for several images)")->required();
   ask->add_option("--model", o->model, "model folder (config, safetensors, tokenizer)")->required();
   ask->add_option("--image", o->images, "an image; repeat for several")->required();
+  ask->add_option("--lora", o->lora, "PEFT LoRA adapter folder merged into the model");
   ask->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
   ask->add_option("--dtype", o->dtype, "float32, bfloat16 or float16")->capture_default_str();
   ask->add_option("--tiles", o->tiles, "maximum tiles per image")->capture_default_str();
@@ -143,6 +146,7 @@ void addModelCommands(CLI::App& app) {
   auto o = std::make_shared<CheckOptions>();
   check->add_option("--model", o->model, "model folder")->required();
   check->add_option("--reference", o->reference, "reference.safetensors")->required();
+  check->add_option("--lora", o->lora, "PEFT LoRA adapter folder merged into the model");
   check->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
   check->add_option("--dtype", o->dtype, "float32, bfloat16 or float16")->capture_default_str();
   check->add_option("--image-token", o->imageToken, "<IMG_CONTEXT> id (default: meta.json beside the reference)");
