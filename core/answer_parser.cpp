@@ -284,7 +284,7 @@ class Parser {
         continue;
       }
       // A thousands separator: "1,234" (outside brackets, exactly three digits follow).
-      while (j + 3 < s.size() + 0 && s[j] == ',' && isDigit(s[j + 1]) && isDigit(s[j + 2]) && isDigit(s[j + 3]) &&
+      while (j + 3 < s.size() && s[j] == ',' && isDigit(s[j + 1]) && isDigit(s[j + 2]) && isDigit(s[j + 3]) &&
              (j + 4 >= s.size() || !isDigit(s[j + 4]))) {
         *v = *v * 1000 + (s[j + 1] - '0') * 100 + (s[j + 2] - '0') * 10 + (s[j + 3] - '0');
         j += 4;

@@ -1,38 +1,17 @@
 #include "core/multispa_sample.h"
 
-#include <cstring>
 #include <thread>
 #include <unordered_set>
 
 #include "core/input_error.h"
 #include "core/mapped_file.h"
+#include "core/text_lines.h"
 
 #include <optional>
 #include <simdjson.h>
 
 namespace mspa {
 namespace {
-
-struct Line {
-  std::size_t number;
-  std::string_view text;
-};
-
-std::vector<Line> splitLines(const MappedFile& file) {
-  std::vector<Line> lines;
-  const auto* data = reinterpret_cast<const char*>(file.data());
-  std::size_t begin = 0, number = 1;
-  while (begin < file.size()) {
-    const void* nl = std::memchr(data + begin, '\n', file.size() - begin);
-    const std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : file.size();
-    std::string_view text(data + begin, end - begin);
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    if (!text.empty()) lines.push_back({number, text});
-    begin = end + 1;
-    ++number;
-  }
-  return lines;
-}
 
 using Object = simdjson::dom::object;
 
@@ -114,7 +93,7 @@ struct Decoded {
 
 // Parses the lines on all cores (simdjson, one parser per thread) and decodes each object.
 template <typename Record, typename Decode>
-std::vector<Decoded<Record>> decodeLines(const std::vector<Line>& lines, Decode&& decode) {
+std::vector<Decoded<Record>> decodeLines(const MappedFile& file, const std::vector<TextLine>& lines, Decode&& decode) {
   std::vector<Decoded<Record>> out(lines.size());
   const unsigned workers = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), lines.size() / 1000 + 1));
   std::vector<std::thread> threads;
@@ -123,7 +102,8 @@ std::vector<Decoded<Record>> decodeLines(const std::vector<Line>& lines, Decode&
       simdjson::dom::parser parser;
       for (std::size_t i = w; i < lines.size(); i += workers) {
         Object o;
-        const auto error = parser.parse(lines[i].text.data(), lines[i].text.size()).get(o);
+        const std::string_view text = lines[i].in(file.data());
+        const auto error = parser.parse(text.data(), text.size()).get(o);
         if (error) {
           out[i].error = error == simdjson::INCORRECT_TYPE ? "not a JSON object"
                                                            : std::string("malformed JSON: ") + simdjson::error_message(error);
@@ -152,7 +132,7 @@ std::vector<Decoded<Record>> decodeLines(const std::vector<Line>& lines, Decode&
 
 // Keeps the first record of each id and turns every problem into a diagnostic with its line.
 template <typename Record>
-std::vector<Record> collect(const std::string& path, const std::vector<Line>& lines, std::vector<Decoded<Record>>&& decoded,
+std::vector<Record> collect(const std::string& path, const std::vector<TextLine>& lines, std::vector<Decoded<Record>>&& decoded,
                             std::vector<Diagnostic>& diagnostics, std::size_t& malformed, nlohmann::json* run) {
   std::vector<Record> records;
   records.reserve(decoded.size());
@@ -181,9 +161,9 @@ std::vector<Record> collect(const std::string& path, const std::vector<Line>& li
 
 SampleFile readSampleFile(const std::string& path) {
   const MappedFile file(path);
-  const auto lines = splitLines(file);
+  const auto lines = splitLines(file.data(), file.size(), path).lines;
   SampleFile out;
-  auto decoded = decodeLines<Sample>(lines, [](Object o, Sample& s) {
+  auto decoded = decodeLines<Sample>(file, lines, [](Object o, Sample& s) {
     decodeSample(o, s);
     return std::string();
   });
@@ -193,9 +173,9 @@ SampleFile readSampleFile(const std::string& path) {
 
 PredictionFile readPredictionFile(const std::string& path) {
   const MappedFile file(path);
-  const auto lines = splitLines(file);
+  const auto lines = splitLines(file.data(), file.size(), path).lines;
   PredictionFile out;
-  auto decoded = decodeLines<Prediction>(lines, [](Object o, Prediction& p) {
+  auto decoded = decodeLines<Prediction>(file, lines, [](Object o, Prediction& p) {
     simdjson::dom::element text;
     std::string_view value;
     if (o["text"].get(text) != simdjson::SUCCESS || text.get(value) != simdjson::SUCCESS) {

@@ -38,13 +38,6 @@ Scene loadPlyScene(const std::string& path, const LoadProgress& progress) {
 
 }  // namespace
 
-int Scene::frameIndex(const std::string& frameName) const {
-  for (std::size_t i = 0; i < frames.size(); ++i) {
-    if (frames[i].name == frameName) return static_cast<int>(i);
-  }
-  return -1;
-}
-
 Scene loadScene(const std::string& path, const LoadProgress& progress) {
   std::error_code error;
   const fs::file_status status = fs::status(path, error);

@@ -58,7 +58,6 @@ struct Scene {
   // What could not be loaded, each "FILE: problem"; the rest of the scene is usable.
   std::vector<std::string> warnings;
 
-  int frameIndex(const std::string& frameName) const;
 };
 
 // Called with the fraction done while a scene loads; returning false cancels (throws Cancelled).

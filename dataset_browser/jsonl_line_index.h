@@ -2,20 +2,14 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
+
+#include "core/text_lines.h"
 
 namespace mspa::dataset {
 
-struct LineSpan {
-  std::uint64_t offset = 0;
-  std::uint32_t length = 0;  // without the newline (and without a trailing '\r')
-};
-
 // Where every non-blank line of a JSONL file starts and ends: the first pass of indexing a
 // MultiSPA dataset, and what lets a table show row N without reading rows 0..N-1.
-struct JsonlLineIndex {
-  std::vector<LineSpan> lines;
-  std::uint64_t blankLines = 0;
+struct JsonlLineIndex : TextLines {
   std::uint64_t fileSize = 0;
 };
 

@@ -1,9 +1,9 @@
 // mspa-engine: the inference engine's own command line, for GPU servers without the GUI stack.
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <iostream>
 #include <thread>
 
+#include "inference/command_line.h"
 #include "inference/engine_info.h"
 #include "inference/model_commands.h"
 #include "inference/safetensors.h"
@@ -12,17 +12,16 @@ using namespace mspa::inference;
 
 namespace {
 
-int printInfo(const std::string& device, const std::string& dtype, int size) {
+void printInfo(const std::string& device, const std::string& dtype, int size) {
   const EngineInfo info = engineInfo();
   std::printf("LibTorch %s, %d CPU threads, %d CUDA device(s)\n", info.libtorchVersion.c_str(), info.cpuThreads,
               info.cudaDevices);
   const MatmulCheck check = checkMatmul(device, dtype, size);
   std::printf("matmul %dx%d %s on %s: %.2f ms, %.2f TFLOP/s, max relative error %.2e\n", check.size, check.size,
               check.dtype.c_str(), check.device.c_str(), check.milliseconds, check.tflops, check.maxRelativeError);
-  return 0;
 }
 
-int printTensors(const std::string& path) {
+void printTensors(const std::string& path) {
   const SafetensorsFile file(path);
   std::size_t bytes = 0;
   for (const auto& t : file.tensors()) {
@@ -32,13 +31,13 @@ int printTensors(const std::string& path) {
     bytes += t.end - t.begin;
   }
   std::printf("%zu tensors, %.1f MB\n", file.tensors().size(), static_cast<double>(bytes) / 1e6);
-  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"MultiSPA inference engine"};
+  app.name("mspa-engine");
   app.require_subcommand(1);
   setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
   app.add_option_function<int>("--threads", setCpuThreads, "CPU threads for LibTorch (default: all cores)");
@@ -58,15 +57,5 @@ int main(int argc, char** argv) {
   addAskCommand(app);
   info->callback([&] { printInfo(device, dtype, size); });
   tensors->callback([&] { printTensors(path); });
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::RuntimeError& e) {
-    return e.get_exit_code();
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  } catch (const std::exception& e) {
-    std::cerr << "mspa-engine: error: " << e.what() << "\n";
-    return 2;
-  }
-  return 0;
+  return runCommandLine(app, argc, argv);
 }

@@ -73,15 +73,18 @@ void SceneRenderer::setScene(std::shared_ptr<const Scene> scene) {
     lodCloud_ = subsample(*scene_->cloud, kInteractivePoints);
   }
   rebuildCloud();
+  frustumDepth_ = 0.3;
   if (scene_) {
-    const double depth = frustumDepth();
+    const Bounds extent = sceneExtent(*scene_);
+    const double diagonal = static_cast<double>(extent.extent().norm());
+    if (diagonal > 0) frustumDepth_ = std::clamp(0.04 * diagonal, 0.05, 1.0);
+    const double depth = frustumDepth_;
     const auto visible = [&](Layer l) { return layerVisible_[static_cast<int>(l)]; };
     replace(layers_[int(Layer::Frustums)], makeFrustumsActor(scene_->frames, depth, kFrustumColor), visible(Layer::Frustums));
     replace(layers_[int(Layer::Trajectory)], makeTrajectoryActor(scene_->frames, kTrajectoryColor), visible(Layer::Trajectory));
     replace(layers_[int(Layer::Tracks)], makeTracksActor(scene_->tracks, kTrackColor), visible(Layer::Tracks));
     replace(layers_[int(Layer::Boxes)], makeBoxesActor(scene_->instances, kBoxColor), visible(Layer::Boxes));
-    const Bounds extent = sceneExtent(*scene_);
-    if (extent.extent().norm() > 0) {
+    if (diagonal > 0) {
       replace(layers_[int(Layer::Grid)], makeGroundGridActor(extent, 0.5, kGridColor), visible(Layer::Grid));
     }
     replace(axes_, makeAxesActor(2.5 * depth), visible(Layer::Grid));
@@ -156,12 +159,6 @@ void SceneRenderer::addMarkerLine(const Eigen::Vector3d& from, const Eigen::Vect
 void SceneRenderer::clearMarkers() {
   for (auto& m : markers_) renderer_->RemoveActor(m);
   markers_.clear();
-}
-
-double SceneRenderer::frustumDepth() const {
-  if (!scene_) return 0.3;
-  const double diagonal = static_cast<double>(sceneExtent(*scene_).extent().norm());
-  return diagonal > 0 ? std::clamp(0.04 * diagonal, 0.05, 1.0) : 0.3;
 }
 
 void SceneRenderer::resetCamera() {

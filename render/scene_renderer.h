@@ -58,8 +58,8 @@ class SceneRenderer {
 
   // Looks at the content from above and to the side, with +z up (MultiSPA worlds are z-up).
   void resetCamera();
-  // Size of frustums and markers, from the scene's extent.
-  double frustumDepth() const;
+  // Size of frustums and markers, from the scene's extent (fixed when the scene is set).
+  double frustumDepth() const { return frustumDepth_; }
 
  private:
   void rebuildCloud();
@@ -76,6 +76,7 @@ class SceneRenderer {
   CloudColoring coloring_ = CloudColoring::Rgb;
   int currentFrame_ = -1;
   bool interacting_ = false;
+  double frustumDepth_ = 0.3;
 };
 
 }  // namespace mspa::render

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <opencv2/videoio.hpp>
 
 #include "core/input_error.h"
@@ -73,16 +74,22 @@ TEST_CASE("A 2000-frame ScanNet scene opens without decoding images") {
   const fs::path folder = dir.path() / "big";
   fs::create_directories(folder);
   test::writeScanNetFolder(folder, 1);
-  // Copies of one frame under 2,000 names: opening must only read headers.
+  // Every other frame is a JPEG cut short after its headers: its size can be read, its pixels
+  // cannot, so the scene only opens cleanly if opening reads headers and nothing more.
+  std::ifstream in(folder / "00000.jpg", std::ios::binary);
+  const std::string jpeg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string headersOnly = jpeg.substr(0, 400);
   for (int f = 1; f < 2000; ++f) {
     const std::string name = std::to_string(100000 + f).substr(1);
-    fs::copy_file(folder / "00000.jpg", folder / (name + ".jpg"));
+    test::writeFile((folder / (name + ".jpg")).string(), f % 2 ? headersOnly : jpeg);
     fs::copy_file(folder / "00000.png", folder / (name + ".png"));
     fs::copy_file(folder / "00000.txt", folder / (name + ".txt"));
   }
   const Scene scene = loadScene(folder.string());
   CHECK(scene.frames.size() == 2000);
   CHECK(scene.warnings.empty());
+  CHECK(scene.frames[1].intrinsics->width == 64);
+  CHECK_THROWS_AS(loadColor(scene, scene.frames[1]), InputError);
 }
 
 TEST_CASE("Scene manifest: frames, per-frame intrinsics, cloud, tracks and instances") {
