@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "inference/checkpoint.h"
+#include "inference/device_errors.h"
 #include "inference/torch_options.h"
 
 namespace mspa::inference {
@@ -64,6 +65,16 @@ at::Tensor attention(const at::Tensor& q, at::Tensor k, at::Tensor v, bool causa
     scores = scores.masked_fill(cols > rows, -std::numeric_limits<float>::infinity());
   }
   return at::matmul(at::softmax(scores, -1), v.to(at::kFloat)).to(q.scalar_type());
+}
+
+// LibTorch failures (CUDA out of memory above all) as one clear line naming what was being done.
+template <typename Work>
+auto translatingDeviceErrors(const std::string& during, Work&& work) {
+  try {
+    return work();
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(describeDeviceFailure(during, e.what()));
+  }
 }
 
 }  // namespace
@@ -182,6 +193,8 @@ struct InternVLModel::Impl {
     return rmsNorm(x, get("l.norm"), c.normEps);
   }
 
+  std::vector<float> prefill(const std::vector<std::int64_t>& ids, const std::uint8_t* tiles, int tileCount, int lastPositions);
+
   std::vector<float> logitsOf(const at::Tensor& hidden) const {
     const at::Tensor logits = dense(hidden, get("l.head")).to(at::kCPU, at::kFloat).contiguous();
     return {logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel()};
@@ -196,7 +209,9 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
   impl->config = readModelConfig(modelDir);
   impl->device = parseDevice(options.device);
   impl->dtype = parseDType(options.dtype);
-  impl->w = loadCheckpoint(modelDir, impl->config, impl->device, impl->dtype, options.loraDir);
+  impl->w = translatingDeviceErrors("loading " + modelDir, [&] {
+    return loadCheckpoint(modelDir, impl->config, impl->device, impl->dtype, options.loraDir);
+  });
   impl->imageTokenId = options.imageTokenId >= 0 ? options.imageTokenId
                        : impl->config.imageTokenId >= 0 ? impl->config.imageTokenId
                                                          : imageTokenFromTokenizer(modelDir);
@@ -219,8 +234,20 @@ std::vector<float> InternVLModel::visionEmbeddings(const std::uint8_t* tiles, in
 
 std::vector<float> InternVLModel::prefill(const std::vector<std::int64_t>& ids, const std::uint8_t* tiles, int tileCount,
                                           int lastPositions) {
+  for (const auto id : ids) {
+    if (id < 0 || id >= impl_->config.llm.vocab) {
+      throw std::runtime_error("token id " + std::to_string(id) + " is outside the model's vocabulary of " +
+                               std::to_string(impl_->config.llm.vocab) + " (tokenizer and weights do not match)");
+    }
+  }
+  return translatingDeviceErrors("prefill of " + std::to_string(ids.size()) + " tokens and " + std::to_string(tileCount) + " tiles",
+                                 [&] { return impl_->prefill(ids, tiles, tileCount, lastPositions); });
+}
+
+std::vector<float> InternVLModel::Impl::prefill(const std::vector<std::int64_t>& ids, const std::uint8_t* tiles, int tileCount,
+                                                int lastPositions) {
   at::NoGradGuard noGrad;
-  Impl& m = *impl_;
+  Impl& m = *this;
   for (auto& t : m.keys) t = at::Tensor();
   for (auto& t : m.values) t = at::Tensor();
   m.cached = 0;
@@ -247,10 +274,12 @@ std::vector<float> InternVLModel::prefill(const std::vector<std::int64_t>& ids, 
 }
 
 std::vector<float> InternVLModel::step(std::int64_t token) {
-  at::NoGradGuard noGrad;
-  Impl& m = *impl_;
-  const at::Tensor x = at::embedding(m.get("l.embed"), at::tensor({token}, at::kLong).to(m.device)).unsqueeze(0);
-  return m.logitsOf(m.decoder(x));
+  return translatingDeviceErrors("decoding", [&] {
+    at::NoGradGuard noGrad;
+    Impl& m = *impl_;
+    const at::Tensor x = at::embedding(m.get("l.embed"), at::tensor({token}, at::kLong).to(m.device)).unsqueeze(0);
+    return m.logitsOf(m.decoder(x));
+  });
 }
 
 }  // namespace mspa::inference

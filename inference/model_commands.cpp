@@ -91,10 +91,9 @@ void runAsk(AskOptions o) {
   }
   const std::string prompt = formatChat({model->config().templateName, o.system, withImageLabels(o.question, static_cast<int>(o.images.size()))},
                                         tilesPerImage, model->config().tokensPerTile());
-  for (const char* stop : {"<|im_end|>", "</s>"}) {
-    if (const auto id = tokenizer->specialId(stop); id >= 0) o.sampling.stopIds.push_back(id);
-  }
-  o.sampling.stopIds.push_back(2);  // EOS of InternLM2 and Llama vocabularies
+  // The chat turn ends at <|im_end|>; the model's own EOS ids end it too.
+  o.sampling.stopIds = model->config().eosIds;
+  if (const auto id = tokenizer->specialId("<|im_end|>"); id >= 0) o.sampling.stopIds.push_back(id);
   std::vector<std::int64_t> answer;
   std::string printed;
   const int totalTiles = std::accumulate(tilesPerImage.begin(), tilesPerImage.end(), 0);

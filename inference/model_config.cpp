@@ -103,6 +103,14 @@ const char* llmKindName(LlmKind kind) {
   return "?";
 }
 
+// eos_token_id comes as one id or a list.
+std::vector<std::int64_t> eosIds(const nlohmann::json& j) {
+  const auto value = j.value("eos_token_id", nlohmann::json());
+  if (value.is_number_integer()) return {value.get<std::int64_t>()};
+  if (value.is_array()) return value.get<std::vector<std::int64_t>>();
+  return {};
+}
+
 ModelConfig readModelConfig(const std::string& modelDir) {
   const std::string path = modelDir + "/config.json";
   const ConfigReader reader(path);
@@ -118,11 +126,13 @@ ModelConfig readModelConfig(const std::string& modelDir) {
   if (j.contains("llm_config")) {
     config.layout = CheckpointLayout::Original;
     readLlm(reader.section(j, "llm_config"), reader, config.llm);
+    config.eosIds = eosIds(j["llm_config"]);
     config.templateName = j.value("template", "");
     if (j.value("ps_version", "v2") != "v2") reader.fail("only ps_version v2 is supported");
   } else if (j.contains("text_config")) {
     config.layout = CheckpointLayout::HuggingFace;
     readLlm(reader.section(j, "text_config"), reader, config.llm);
+    config.eosIds = eosIds(j["text_config"]);
     config.imageTokenId = j.value("image_token_id", -1);
   } else {
     const auto architectures = j.value("architectures", nlohmann::json::array());
@@ -130,6 +140,12 @@ ModelConfig readModelConfig(const std::string& modelDir) {
   }
   readVision(reader.section(j, "vision_config"), reader, config.vision);
   config.downsampleRatio = j.value("downsample_ratio", 0.5);
+  std::ifstream generation(modelDir + "/generation_config.json");
+  if (generation) {
+    const auto g = nlohmann::json::parse(generation, nullptr, false);
+    if (g.is_discarded()) throw std::runtime_error(modelDir + "/generation_config.json: invalid JSON");
+    if (const auto ids = eosIds(g); !ids.empty()) config.eosIds = ids;
+  }
   return config;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mspa::inference {
 
@@ -38,6 +40,8 @@ struct ModelConfig {
   double downsampleRatio = 0.5;
   int imageTokenId = -1;  // HF configs carry it; original checkpoints get it from the tokenizer
   std::string templateName;
+  // End-of-sequence ids: generation_config.json's eos_token_id, else the LLM config's.
+  std::vector<std::int64_t> eosIds;
 
   int tokensPerTile() const;  // 256 for 448 px tiles, patch 14, ratio 0.5
 };

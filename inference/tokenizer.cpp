@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "inference/byte_level_bpe.h"
 #include "inference/sentencepiece_model.h"
 
 namespace fs = std::filesystem;
@@ -26,89 +27,108 @@ nlohmann::json readJson(const fs::path& path) {
   return j;
 }
 
-class SentencePieceTokenizer : public Tokenizer {
+// The added-token handling is Tokenizer's; the model encodes what lies between.
+template <typename Model>
+class ModelTokenizer : public Tokenizer {
+ protected:
+  explicit ModelTokenizer(const fs::path& file) : model_(file.string()) {}
+
+  void encodePlain(std::string_view text, std::vector<std::int64_t>& ids) const override {
+    const auto pieceIds = model_.encode(text);
+    ids.insert(ids.end(), pieceIds.begin(), pieceIds.end());
+  }
+  std::string decodePlain(const std::vector<std::int64_t>& ids) const override { return model_.decode(ids); }
+
+  Model model_;
+};
+
+class SentencePieceTokenizer : public ModelTokenizer<SentencePieceModel> {
  public:
-  explicit SentencePieceTokenizer(const fs::path& dir) : model_((dir / "tokenizer.model").string()) {
+  explicit SentencePieceTokenizer(const fs::path& dir) : ModelTokenizer(dir / "tokenizer.model") {
     if (const auto added = readJson(dir / "added_tokens.json"); added.is_object()) {
-      for (const auto& [token, id] : added.items()) special_[token] = id.get<std::int64_t>();
+      for (const auto& [token, id] : added.items()) addSpecial(token, id.get<std::int64_t>());
     }
+    bool addBos = true;
     if (const auto config = readJson(dir / "tokenizer_config.json"); config.is_object()) {
-      addBos_ = config.value("add_bos_token", true);
+      addBos = config.value("add_bos_token", true);
       if (config.contains("added_tokens_decoder")) {
-        for (const auto& [id, token] : config["added_tokens_decoder"].items()) {
-          special_[token.value("content", "")] = std::stoll(id);
-        }
+        for (const auto& [id, token] : config["added_tokens_decoder"].items()) addSpecial(token.value("content", ""), std::stoll(id));
       }
     }
+    if (addBos) bos_ = model_.bosId();
   }
+};
 
-  std::vector<std::int64_t> encode(std::string_view text) const override {
-    std::vector<std::int64_t> ids;
-    if (addBos_ && model_.bosId() >= 0) ids.push_back(model_.bosId());
-    std::size_t start = 0;
-    while (start < text.size()) {
-      // The earliest (then longest) special token from here.
-      std::size_t at = std::string_view::npos;
-      const std::pair<const std::string, std::int64_t>* match = nullptr;
-      for (const auto& entry : special_) {
-        const std::size_t found = text.find(entry.first, start);
-        if (found < at || (found == at && match && entry.first.size() > match->first.size())) {
-          at = found;
-          match = &entry;
-        }
-      }
-      const std::string_view plain = text.substr(start, (match ? at : text.size()) - start);
-      if (!plain.empty()) {
-        const auto pieceIds = model_.encode(plain);
-        ids.insert(ids.end(), pieceIds.begin(), pieceIds.end());
-      }
-      if (!match) break;
-      ids.push_back(match->second);
-      start = at + match->first.size();
+class ByteLevelBpeTokenizer : public ModelTokenizer<ByteLevelBpe> {
+ public:
+  explicit ByteLevelBpeTokenizer(const fs::path& dir) : ModelTokenizer(dir / "tokenizer.json") {
+    for (const auto& [token, id] : model_.addedTokens()) addSpecial(token, id);
+    // Qwen2 tokenizers add no BOS; honour a config that asks for one.
+    if (const auto config = readJson(dir / "tokenizer_config.json"); config.is_object() && config.value("add_bos_token", false)) {
+      const auto bos = config.value("bos_token", nlohmann::json());
+      if (bos.is_string()) bos_ = specialId(bos.get<std::string>());
     }
-    return ids;
   }
-
-  std::string decode(const std::vector<std::int64_t>& ids) const override {
-    std::string text;
-    std::vector<std::int64_t> run;
-    const auto flush = [&] {
-      if (!run.empty()) text += model_.decode(run);
-      run.clear();
-    };
-    for (auto id : ids) {
-      const auto special = std::find_if(special_.begin(), special_.end(), [&](const auto& e) { return e.second == id; });
-      if (special != special_.end()) {
-        flush();
-        text += special->first;
-      } else {
-        run.push_back(id);
-      }
-    }
-    flush();
-    return text;
-  }
-
- private:
-  SentencePieceModel model_;
-  bool addBos_ = true;
 };
 
 }  // namespace
+
+void Tokenizer::addSpecial(const std::string& token, std::int64_t id) {
+  if (token.empty() || id < 0) return;
+  special_[token] = id;
+  specialText_[id] = token;
+}
 
 std::int64_t Tokenizer::specialId(const std::string& token) const {
   const auto it = special_.find(token);
   return it == special_.end() ? -1 : it->second;
 }
 
+std::vector<std::int64_t> Tokenizer::encode(std::string_view text) const {
+  std::vector<std::int64_t> ids;
+  if (bos_ >= 0) ids.push_back(bos_);
+  std::size_t start = 0;
+  while (start < text.size()) {
+    // The earliest (then longest) added token from here.
+    std::size_t at = std::string_view::npos;
+    const std::pair<const std::string, std::int64_t>* match = nullptr;
+    for (const auto& entry : special_) {
+      const std::size_t found = text.find(entry.first, start);
+      if (found < at || (found == at && match && entry.first.size() > match->first.size())) {
+        at = found;
+        match = &entry;
+      }
+    }
+    const std::string_view plain = text.substr(start, (match ? at : text.size()) - start);
+    if (!plain.empty()) encodePlain(plain, ids);
+    if (!match) break;
+    ids.push_back(match->second);
+    start = at + match->first.size();
+  }
+  return ids;
+}
+
+std::string Tokenizer::decode(const std::vector<std::int64_t>& ids) const {
+  std::string text;
+  std::vector<std::int64_t> run;
+  for (const auto id : ids) {
+    const auto special = specialText_.find(id);
+    if (special == specialText_.end()) {
+      run.push_back(id);
+      continue;
+    }
+    if (!run.empty()) text += decodePlain(run);
+    run.clear();
+    text += special->second;
+  }
+  if (!run.empty()) text += decodePlain(run);
+  return text;
+}
+
 std::unique_ptr<Tokenizer> Tokenizer::load(const std::string& modelDir) {
   const fs::path dir(modelDir);
-  if (fs::exists(dir / "tokenizer.model")) {
-    return std::make_unique<SentencePieceTokenizer>(dir);
-  }
-  if (fs::exists(dir / "tokenizer.json")) {
-    throw std::runtime_error(modelDir + ": byte-level BPE tokenizer.json (Qwen2-based models) is not supported yet");
-  }
+  if (fs::exists(dir / "tokenizer.model")) return std::make_unique<SentencePieceTokenizer>(dir);
+  if (fs::exists(dir / "tokenizer.json")) return std::make_unique<ByteLevelBpeTokenizer>(dir);
   throw std::runtime_error(modelDir + ": no tokenizer.model or tokenizer.json");
 }
 

@@ -10,8 +10,9 @@
 namespace mspa::inference {
 
 // Text to token ids and back for InternVL checkpoints: SentencePiece `tokenizer.model` (InternLM2)
-// plus the added special tokens of `added_tokens.json` / `tokenizer_config.json`, which are matched
-// in the text before SentencePiece sees it.
+// with the added tokens of `added_tokens.json` / `tokenizer_config.json`, or byte-level BPE
+// `tokenizer.json` (Qwen2-based models) with its `added_tokens`. Added tokens are matched in the
+// text first (earliest, then longest), and the pieces between them go to the model.
 class Tokenizer {
  public:
   // Throws std::runtime_error naming the folder when there is no usable tokenizer there.
@@ -19,13 +20,20 @@ class Tokenizer {
   virtual ~Tokenizer() = default;
 
   // With the beginning-of-sequence id first when the tokenizer config asks for it.
-  virtual std::vector<std::int64_t> encode(std::string_view text) const = 0;
-  virtual std::string decode(const std::vector<std::int64_t>& ids) const = 0;
-  // The id of a special token such as "<|im_end|>", or -1.
+  std::vector<std::int64_t> encode(std::string_view text) const;
+  std::string decode(const std::vector<std::int64_t>& ids) const;
+  // The id of an added token such as "<|im_end|>", or -1.
   std::int64_t specialId(const std::string& token) const;
 
  protected:
+  void addSpecial(const std::string& token, std::int64_t id);
+  virtual void encodePlain(std::string_view text, std::vector<std::int64_t>& ids) const = 0;
+  virtual std::string decodePlain(const std::vector<std::int64_t>& ids) const = 0;
+  std::int64_t bos_ = -1;  // -1: none added
+
+ private:
   std::map<std::string, std::int64_t> special_;
+  std::map<std::int64_t, std::string> specialText_;
 };
 
 struct ChatPrompt {

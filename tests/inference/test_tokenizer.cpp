@@ -100,5 +100,5 @@ TEST_CASE("A folder without a tokenizer says so") {
   mspa::test::TempDir dir;
   CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()), Contains("no tokenizer.model or tokenizer.json"));
   mspa::test::writeFile(dir.file("tokenizer.json"), "{}");
-  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()), Contains("not supported yet"));
+  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()), Contains("tokenizer.json: model is not BPE"));
 }
