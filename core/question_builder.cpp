@@ -23,12 +23,6 @@ std::string fill(std::string text, const std::map<std::string, std::string>& fie
   return text;
 }
 
-bool isPairTask(const TaskInfo& t) { return t.frames == 2; }
-bool isCameraTask(const TaskInfo& t) { return t.group == "Camera movement"; }
-bool isDepthTask(const TaskInfo& t) { return t.questionType.rfind("depth_", 0) == 0; }
-bool isCorrespondenceTask(const TaskInfo& t) { return t.group == "Visual correspondence"; }
-bool isSizeTask(const TaskInfo& t) { return t.group == "Object perception"; }
-bool isMovementTask(const TaskInfo& t) { return t.group == "Object movement"; }
 
 // The data engine's truncation to whole units (Python int()).
 long long truncated(double v) { return static_cast<long long>(v); }
@@ -55,13 +49,21 @@ std::string QuestionBuilder::unsupportedReason(const TaskInfo& task) const {
   const auto withDepth = std::count_if(scene_.frames.begin(), scene_.frames.end(),
                                        [](const Frame& f) { return f.hasGeometry() && f.hasDepth(); });
   if (static_cast<int>(scene_.frames.size()) < task.frames) return "the scene has fewer frames than the task needs";
-  if (isDepthTask(task) && withDepth == 0) return "no frame has depth and intrinsics";
-  if (isCorrespondenceTask(task) && (withDepth == 0 || posed < 2)) return "needs two posed frames, one with depth";
-  if (isCameraTask(task) && posed < 2) return "needs two frames with camera poses";
-  if (isSizeTask(task) && scene_.instances.empty()) return "the scene has no labelled objects";
-  if (isSizeTask(task) && posed < 2) return "needs two posed frames that show the object";
-  if (isMovementTask(task) && scene_.tracks.empty()) return "the scene has no point tracks";
-  if (isMovementTask(task) && posed < 2) return "needs two posed frames";
+  switch (taskFamily(task)) {
+    case TaskFamily::Depth:
+    case TaskFamily::DepthComparison:
+      return withDepth == 0 ? "no frame has depth and intrinsics" : "";
+    case TaskFamily::Correspondence:
+      return withDepth == 0 || posed < 2 ? "needs two posed frames, one with depth" : "";
+    case TaskFamily::CameraMotion:
+      return posed < 2 ? "needs two frames with camera poses" : "";
+    case TaskFamily::ObjectSize:
+      if (scene_.instances.empty()) return "the scene has no labelled objects";
+      return posed < 2 ? "needs two posed frames that show the object" : "";
+    case TaskFamily::ObjectMovement:
+      if (scene_.tracks.empty()) return "the scene has no point tracks";
+      return posed < 2 ? "needs two posed frames" : "";
+  }
   return {};
 }
 
@@ -142,19 +144,16 @@ std::optional<Question> QuestionBuilder::build(const QuestionSpec& spec, std::st
   if (!frames) return std::nullopt;
   q.frames = *frames;
   const bool swap = spec.swapFrames.value_or(std::uniform_int_distribution<int>(0, 1)(rng_) == 1);
-  if (isPairTask(*q.task) && spec.frames.empty() && swap) std::swap(q.frames[0], q.frames[1]);
+  if (q.task->frames == 2 && spec.frames.empty() && swap) std::swap(q.frames[0], q.frames[1]);
   try {
     bool ok = false;
-    if (isDepthTask(*q.task)) {
-      ok = q.task->questionType.rfind("depth_estimation", 0) == 0 ? buildDepth(q, spec, whyNot) : buildDepthComparison(q, spec, whyNot);
-    } else if (isCorrespondenceTask(*q.task)) {
-      ok = buildCorrespondence(q, spec, whyNot);
-    } else if (isCameraTask(*q.task)) {
-      ok = buildCameraMotion(q, whyNot);
-    } else if (isSizeTask(*q.task)) {
-      ok = buildObjectSize(q, spec, whyNot);
-    } else {
-      ok = buildObjectMovement(q, spec, whyNot);
+    switch (taskFamily(*q.task)) {
+      case TaskFamily::Depth: ok = buildDepth(q, spec, whyNot); break;
+      case TaskFamily::DepthComparison: ok = buildDepthComparison(q, spec, whyNot); break;
+      case TaskFamily::Correspondence: ok = buildCorrespondence(q, spec, whyNot); break;
+      case TaskFamily::CameraMotion: ok = buildCameraMotion(q, whyNot); break;
+      case TaskFamily::ObjectSize: ok = buildObjectSize(q, spec, whyNot); break;
+      case TaskFamily::ObjectMovement: ok = buildObjectMovement(q, spec, whyNot); break;
     }
     if (!ok) return std::nullopt;
   } catch (const InputError& e) {
@@ -244,6 +243,7 @@ bool QuestionBuilder::buildDepthComparison(Question& q, const QuestionSpec& spec
     for (int i = 0; i < 2; ++i) {
       used.push_back(distinctColor(rng_, used));
       drawLabeledDot(q.images[0], points[i], std::string(1, letters[i]), used.back());
+      q.choices.push_back({std::string(1, letters[i]), 0, points[i]});
     }
     q.truth = {AnswerKind::Letter, std::string(1, letters[chosen]), Eigen::Vector3d::Zero()};
     q.sample.gtValue = q.truth.text;
@@ -311,6 +311,7 @@ bool QuestionBuilder::buildCorrespondence(Question& q, const QuestionSpec& spec,
   for (int slot = 0; slot < 4; ++slot) {
     used.push_back(distinctColor(rng_, used));
     drawLabeledDot(q.images[1], options[order[slot]], std::string(1, static_cast<char>('A' + slot)), used.back());
+    q.choices.push_back({std::string(1, static_cast<char>('A' + slot)), 1, options[order[slot]]});
     if (order[slot] == 0) q.truth = {AnswerKind::Letter, std::string(1, static_cast<char>('A' + slot)), Eigen::Vector3d::Zero()};
   }
   q.sample.gtValue = q.truth.text;

@@ -28,9 +28,17 @@ struct QuestionSpec {
 // A MultiSPA question built from a scene: the sample exactly as the data engine writes it, the
 // images to send (annotated where the task draws dots or letters), and the truth.
 struct Question {
+  // A lettered choice drawn on an image: depth comparison's A/B, correspondence's A-D.
+  struct Choice {
+    std::string letter;
+    int image = 0;  // index into frames
+    Eigen::Vector2d pixel;
+  };
+
   const TaskInfo* task = nullptr;
   std::vector<int> frames;
   std::vector<Eigen::Vector2d> points;  // what the question refers to, in first-frame pixels
+  std::vector<Choice> choices;
   Sample sample;
   std::vector<RgbImage> images;
   AnswerValue truth;

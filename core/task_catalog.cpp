@@ -131,6 +131,14 @@ const char* answerKindName(AnswerKind kind) {
   return "?";
 }
 
+TaskFamily taskFamily(const TaskInfo& task) {
+  if (task.group == "Camera movement") return TaskFamily::CameraMotion;
+  if (task.group == "Visual correspondence") return TaskFamily::Correspondence;
+  if (task.group == "Object perception") return TaskFamily::ObjectSize;
+  if (task.group == "Object movement") return TaskFamily::ObjectMovement;
+  return task.questionType.rfind("depth_comparison", 0) == 0 ? TaskFamily::DepthComparison : TaskFamily::Depth;
+}
+
 const std::vector<TaskInfo>& taskCatalog() {
   static const std::vector<TaskInfo> catalog = makeCatalog();
   return catalog;

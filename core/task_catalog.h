@@ -40,6 +40,10 @@ struct TaskInfo {
   std::string answerTemplate;
 };
 
+// The six families of subtasks that share a geometry (and an overlay).
+enum class TaskFamily { Depth, DepthComparison, Correspondence, CameraMotion, ObjectSize, ObjectMovement };
+TaskFamily taskFamily(const TaskInfo& task);
+
 const std::vector<TaskInfo>& taskCatalog();
 // The first subtask with this question_type (object movement: the coordinate/ADT one); null if
 // unknown.

@@ -1,0 +1,45 @@
+#include "core/ask.h"
+
+#include <chrono>
+
+#include "core/input_error.h"
+
+namespace mspa {
+
+BackendReply OracleBackend::answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>*) {
+  const auto start = std::chrono::steady_clock::now();
+  BackendReply reply;
+  reply.text = question.sample.answer;
+  if (progress) progress(reply.text);
+  reply.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return reply;
+}
+
+const char* backendKindName(BackendSettings::Kind kind) {
+  switch (kind) {
+    case BackendSettings::Kind::Oracle: return "oracle";
+    case BackendSettings::Kind::Local: return "local";
+    case BackendSettings::Kind::OpenAI: return "openai";
+  }
+  return "?";
+}
+
+BackendSettings::Kind parseBackendKind(const std::string& name) {
+  for (auto kind : {BackendSettings::Kind::Oracle, BackendSettings::Kind::Local, BackendSettings::Kind::OpenAI}) {
+    if (name == backendKindName(kind)) return kind;
+  }
+  throw InputError("backend '" + name + "'", "unknown (oracle, local, openai)");
+}
+
+AskOutcome judgeAnswer(const Question& question, const BackendReply& reply) {
+  AskOutcome outcome;
+  outcome.reply = reply;
+  std::string error;
+  const auto truth = truthOf(question.sample, error);
+  if (!truth) throw std::runtime_error("the question cannot be scored: " + error);
+  outcome.parsed = parseAnswer(reply.text, *truth->task, truth->parse);
+  outcome.verdict = judge(*truth, outcome.parsed);
+  return outcome;
+}
+
+}  // namespace mspa

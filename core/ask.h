@@ -1,0 +1,75 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/question_builder.h"
+#include "core/scorer.h"
+
+namespace mspa {
+
+// Text streamed so far (the whole answer, not a delta), for live display.
+using AnswerProgress = std::function<void(const std::string& textSoFar)>;
+
+struct BackendReply {
+  std::string text;
+  int tokens = 0;          // generated tokens, where the backend knows them
+  double seconds = 0;      // wall time of the request
+  bool cancelled = false;
+};
+
+// Something that answers a MultiSPA question: the local engine, a served model, or the scene's
+// own geometry. Backends send `question.sample.prompt` (the user may have edited it) with
+// `question.images`. Errors (out of memory, dead endpoint, bad model) are thrown as
+// std::runtime_error with a message fit for the user; `cancel` may be set from another thread.
+class AnswerBackend {
+ public:
+  virtual ~AnswerBackend() = default;
+  virtual std::string label() const = 0;
+  // True when the answers are the truth itself (the geometry oracle), so the UI says so.
+  virtual bool answersWithTruth() const { return false; }
+  virtual BackendReply answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) = 0;
+};
+
+// Answers from the scene's geometry through the task engine: the canonical answer of the
+// question, i.e. the ground truth. For demos without weights and for checking overlays.
+class OracleBackend : public AnswerBackend {
+ public:
+  std::string label() const override { return "geometry oracle (ground truth)"; }
+  bool answersWithTruth() const override { return true; }
+  BackendReply answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) override;
+};
+
+// Which backend to use and how to reach it; kept in the GUI's settings and given by CLI flags.
+struct BackendSettings {
+  enum class Kind { Oracle, Local, OpenAI };
+  Kind kind = Kind::Oracle;
+  // Local engine
+  std::string modelDir, loraDir, device = "cpu", dtype = "float32";
+  int tilesPerImage = 6;
+  // OpenAI-compatible endpoint; the API key is read from the environment variable named here,
+  // never stored.
+  std::string endpoint, modelName, apiKeyVariable = "OPENAI_API_KEY";
+  double timeoutSeconds = 120;
+  int maxNewTokens = 64;
+};
+
+const char* backendKindName(BackendSettings::Kind kind);
+// "oracle", "local", "openai"; throws InputError for anything else.
+BackendSettings::Kind parseBackendKind(const std::string& name);
+
+// A question asked and judged under the scorer's rule.
+struct AskOutcome {
+  BackendReply reply;
+  ParsedAnswer parsed;
+  Verdict verdict;
+  std::string backend;
+  bool groundTruthBackend = false;
+};
+
+// Parses and judges `answer` against the question's truth as `mspa score` would.
+AskOutcome judgeAnswer(const Question& question, const BackendReply& reply);
+
+}  // namespace mspa
