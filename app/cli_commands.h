@@ -14,5 +14,7 @@ void addSceneCommand(CLI::App& app);
 void addMakeDemoCommand(CLI::App& app);
 void addScoreCommand(CLI::App& app);
 void addGenerateCommand(CLI::App& app);
+// `ask`: the engine's plain form (--model --image QUESTION) and the scene form (--scene --task).
+void addAskCommand(CLI::App& app);
 
 }  // namespace mspa::cli

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   mspa::cli::addScoreCommand(app);
   mspa::cli::addGenerateCommand(app);
   mspa::inference::addModelCommands(app);
-  mspa::inference::addAskCommand(app);
+  mspa::cli::addAskCommand(app);
   mspa::inference::setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
   return mspa::inference::runCommandLine(app, argc, argv);
 }

@@ -53,16 +53,26 @@ class OverlayBuilder {
   AnswerValue predicted_;
 };
 
+std::string withUnit(const AnswerValue& v) {
+  const std::string text = formatAnswerValue(v);
+  switch (v.kind) {
+    case AnswerKind::Millimetres:
+    case AnswerKind::VectorMm: return text + " mm";
+    case AnswerKind::Degrees: return text + " deg";
+    default: return text;
+  }
+}
+
 void depthOverlay(const OverlayBuilder& b, const Question& q, AnswerOverlay& o) {
   const Eigen::Vector2d p = q.points.at(0);
   o.marks.push_back({0, p, Role::Query, "", 0});
   const Eigen::Vector3d centre = b.pose(0).translation();
   const Eigen::Vector3d truth = b.worldAt(0, p, b.truth().number.x() / 1000);
-  o.points.push_back({truth, Role::Truth, formatAnswerValue(b.truth()) + " mm"});
+  o.points.push_back({truth, Role::Truth, withUnit(b.truth())});
   Eigen::Vector3d far = truth;
   if (b.parsed()) {
     const Eigen::Vector3d predicted = b.worldAt(0, p, b.predicted().number.x() / 1000);
-    o.points.push_back({predicted, Role::Prediction, formatAnswerValue(b.predicted()) + " mm"});
+    o.points.push_back({predicted, Role::Prediction, withUnit(b.predicted())});
     if ((predicted - centre).norm() > (far - centre).norm()) far = predicted;
   }
   o.arrows.push_back({centre, far, Role::Query});  // the pixel's ray
@@ -234,10 +244,11 @@ void movementOverlay(const OverlayBuilder& b, const Question& q, const Scene& sc
   b.project(o, start, predicted, Role::Prediction, true);
 }
 
+// ASCII only: OpenCV's Hershey fonts draw nothing else.
 std::string captionOf(const Question& q, const AskOutcome& outcome) {
-  const std::string truth = formatAnswerValue(q.truth);
-  if (!outcome.parsed.ok) return "answer not understood (" + outcome.parsed.error + ") · truth " + truth;
-  std::string caption = "prediction " + formatAnswerValue(outcome.parsed.value) + " · truth " + truth + " · " +
+  const std::string truth = withUnit(q.truth);
+  if (!outcome.parsed.ok) return "answer not understood (" + outcome.parsed.error + ") - truth " + truth;
+  std::string caption = "prediction " + withUnit(outcome.parsed.value) + " - truth " + truth + " - " +
                         (outcome.verdict.correct ? "correct" : "wrong");
   if (outcome.verdict.error > 0) caption += " (error " + std::to_string(std::lround(outcome.verdict.error)) + ")";
   return caption;

@@ -57,7 +57,7 @@ struct AnswerOverlay {
   };
 
   bool parsed = false, correct = false;
-  std::string caption;  // "prediction 950 mm · truth 1012 mm · correct (error 62)"
+  std::string caption;  // "prediction 950 mm - truth 1012 mm - correct (error 62)"
   std::vector<Mark> marks;
   std::vector<Segment> segments;
   std::vector<Point3> points;

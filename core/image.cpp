@@ -126,6 +126,14 @@ void writeJpeg(const std::string& path, const RgbImage& image, int quality) {
   writeOrThrow(path, bgrFromRgb(image), {cv::IMWRITE_JPEG_QUALITY, quality});
 }
 
+std::vector<std::uint8_t> encodeJpeg(const RgbImage& image, int quality) {
+  std::vector<std::uint8_t> bytes;
+  if (!cv::imencode(".jpg", bgrFromRgb(image), bytes, {cv::IMWRITE_JPEG_QUALITY, quality})) {
+    throw std::runtime_error("JPEG encoding failed");
+  }
+  return bytes;
+}
+
 void writePng(const std::string& path, const RgbImage& image) { writeOrThrow(path, bgrFromRgb(image)); }
 
 void writeDepthPng(const std::string& path, const DepthImage& depth, double metresPerUnit) {

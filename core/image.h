@@ -37,6 +37,7 @@ DepthImage readDepthImage(const std::string& path, double metresPerUnit = 0.001)
 Eigen::Vector2i readImageSize(const std::string& path);
 
 void writeJpeg(const std::string& path, const RgbImage& image, int quality = 92);
+std::vector<std::uint8_t> encodeJpeg(const RgbImage& image, int quality = 92);
 void writePng(const std::string& path, const RgbImage& image);
 void writeDepthPng(const std::string& path, const DepthImage& depth, double metresPerUnit = 0.001);
 

@@ -223,6 +223,11 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
 const ModelConfig& InternVLModel::config() const { return impl_->config; }
 int InternVLModel::imageTokenId() const { return impl_->imageTokenId; }
 std::string InternVLModel::device() const { return impl_->device.str(); }
+std::size_t InternVLModel::weightBytes() const {
+  std::size_t bytes = 0;
+  for (const auto& [name, tensor] : impl_->w) bytes += tensor.numel() * tensor.element_size();
+  return bytes;
+}
 int InternVLModel::cachedPositions() const { return static_cast<int>(impl_->cached); }
 double InternVLModel::lastVisionMilliseconds() const { return impl_->visionMs; }
 

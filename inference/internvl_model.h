@@ -32,6 +32,7 @@ class InternVLModel {
   const ModelConfig& config() const;
   int imageTokenId() const;
   std::string device() const;
+  std::size_t weightBytes() const;  // what the weights occupy on the device
 
   // Projector outputs for the tiles: [count · tokensPerTile, hidden] floats.
   std::vector<float> visionEmbeddings(const std::uint8_t* tiles, int count);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "inference/chat_engine.h"
 #include "inference/internvl_model.h"
 #include "inference/generation.h"
 #include "inference/image_preprocess.h"
@@ -66,69 +67,46 @@ int runCheck(const CheckOptions& o) {
   return ok ? 0 : 1;
 }
 
-struct AskOptions {
-  std::string model, lora, device = "cpu", dtype = "float32", question, system;
-  std::vector<std::string> images;
-  int tiles = 6;  // per image, as Multi-SpatialMLLM uses
-  SamplingOptions sampling;
-};
+}  // namespace
 
-void runAsk(AskOptions o) {
-  const auto tokenizer = Tokenizer::load(o.model);
-  LoadOptions load;
-  load.device = o.device;
-  load.dtype = o.dtype;
-  load.imageTokenId = static_cast<int>(tokenizer->specialId("<IMG_CONTEXT>"));
-  load.loraDir = o.lora;
-  const auto model = InternVLModel::load(o.model, load);
-  std::vector<std::uint8_t> tiles;
-  std::vector<int> tilesPerImage;
-  for (const auto& path : o.images) {
-    int count = 0;
-    const auto t = makeTiles(readImageFile(path), o.tiles, count, model->config().vision.imageSize);
-    tiles.insert(tiles.end(), t.begin(), t.end());
-    tilesPerImage.push_back(count);
+void runAsk(const AskOptions& o) {
+  if (o.model.empty() || o.images.empty() || o.question.empty()) {
+    throw CLI::ValidationError("ask", "needs --model DIR, at least one --image and a QUESTION");
   }
-  const std::string prompt = formatChat({model->config().templateName, o.system, withImageLabels(o.question, static_cast<int>(o.images.size()))},
-                                        tilesPerImage, model->config().tokensPerTile());
-  // The chat turn ends at <|im_end|>; the model's own EOS ids end it too.
-  o.sampling.stopIds = model->config().eosIds;
-  if (const auto id = tokenizer->specialId("<|im_end|>"); id >= 0) o.sampling.stopIds.push_back(id);
-  std::vector<std::int64_t> answer;
-  std::string printed;
-  const int totalTiles = std::accumulate(tilesPerImage.begin(), tilesPerImage.end(), 0);
-  const auto result = generate(*model, tokenizer->encode(prompt), tiles.data(), totalTiles, o.sampling, [&](std::int64_t token) {
-                                 if (std::find(o.sampling.stopIds.begin(), o.sampling.stopIds.end(), token) != o.sampling.stopIds.end()) return;
-                                 answer.push_back(token);
-                                 // Decoding the whole answer keeps multi-token characters intact.
-                                 const std::string text = tokenizer->decode(answer);
-                                 std::fputs(text.substr(std::min(printed.size(), text.size())).c_str(), stdout);
-                                 std::fflush(stdout);
-                                 printed = text;
-                               });
-  std::fprintf(stderr, "\n[%d prompt tokens, vision %.0f ms, first token %.0f ms, %d new tokens at %.1f tokens/s]\n",
-               result.timing.promptTokens, result.timing.visionMs, result.timing.prefillMs, result.timing.newTokens,
-               result.timing.decodeTokensPerSecond());
+  const auto engine = ChatEngine::load({o.model, o.lora, o.device, o.dtype, o.tiles});
+  ChatRequest request{o.question, {}, o.system, o.sampling};
+  for (const auto& path : o.images) request.images.push_back(readImageFile(path));
+  std::size_t printed = 0;
+  const auto reply = engine->answer(request, [&](const std::string& text) {
+    std::fputs(text.substr(std::min(printed, text.size())).c_str(), stdout);
+    std::fflush(stdout);
+    printed = text.size();
+  });
+  const auto& t = reply.generation.timing;
+  std::fprintf(stderr, "\n[%d prompt tokens, vision %.0f ms, first token %.0f ms, %d new tokens at %.1f tokens/s]\n", t.promptTokens,
+               t.visionMs, t.prefillMs, t.newTokens, t.decodeTokensPerSecond());
 }
 
-}  // namespace
+void addAskOptions(CLI::App& ask, AskOptions& o) {
+  ask.add_option("QUESTION", o.question, "the question (Image-k labels are added for several images)");
+  ask.add_option("--model", o.model, "model folder (config, safetensors, tokenizer)");
+  ask.add_option("--image", o.images, "an image; repeat for several")->allow_extra_args(false);
+  ask.add_option("--lora", o.lora, "PEFT LoRA adapter folder merged into the model");
+  ask.add_option("--device", o.device, "cpu or cuda")->capture_default_str();
+  ask.add_option("--dtype", o.dtype, "float32, bfloat16 or float16")->capture_default_str();
+  ask.add_option("--tiles", o.tiles, "maximum tiles per image")->capture_default_str();
+  ask.add_option("--system", o.system, "system message (default: InternVL2's)");
+  ask.add_option("--max-new-tokens", o.sampling.maxNewTokens, "")->capture_default_str();
+  ask.add_option("--temperature", o.sampling.temperature, "0: greedy")->capture_default_str();
+  ask.add_option("--top-p", o.sampling.topP, "")->capture_default_str();
+  ask.add_option("--top-k", o.sampling.topK, "")->capture_default_str();
+  ask.add_option("--seed", o.sampling.seed, "")->capture_default_str();
+}
 
 void addAskCommand(CLI::App& app) {
   auto* ask = app.add_subcommand("ask", "Ask an InternVL model about images; the answer streams to stdout");
   auto o = std::make_shared<AskOptions>();
-  ask->add_option("QUESTION", o->question, "the question (Image-k labels are added for several images)")->required();
-  ask->add_option("--model", o->model, "model folder (config, safetensors, tokenizer)")->required();
-  ask->add_option("--image", o->images, "an image; repeat for several")->required();
-  ask->add_option("--lora", o->lora, "PEFT LoRA adapter folder merged into the model");
-  ask->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
-  ask->add_option("--dtype", o->dtype, "float32, bfloat16 or float16")->capture_default_str();
-  ask->add_option("--tiles", o->tiles, "maximum tiles per image")->capture_default_str();
-  ask->add_option("--system", o->system, "system message (default: InternVL2's)");
-  ask->add_option("--max-new-tokens", o->sampling.maxNewTokens, "")->capture_default_str();
-  ask->add_option("--temperature", o->sampling.temperature, "0: greedy")->capture_default_str();
-  ask->add_option("--top-p", o->sampling.topP, "")->capture_default_str();
-  ask->add_option("--top-k", o->sampling.topK, "")->capture_default_str();
-  ask->add_option("--seed", o->sampling.seed, "")->capture_default_str();
+  addAskOptions(*ask, *o);
   ask->callback([o] { runAsk(*o); });
 }
 

@@ -15,8 +15,11 @@ packages=(
   # images, geometry, formats
   libopencv-dev libeigen3-dev nlohmann-json3-dev libsimdjson-dev libsqlite3-dev libzip-dev
   libcli11-dev libstb-dev
-  # tests: SentencePiece's spm_train/spm_encode as the tokenizer's independent reference
-  sentencepiece
+  # OpenAI-compatible endpoints (HTTP with streaming)
+  libcurl4-openssl-dev
+  # tests: SentencePiece's spm_train/spm_encode as the tokenizer's independent reference;
+  # Python's http.server as the stand-in OpenAI-compatible endpoint
+  sentencepiece python3
   # tests: Catch2 v2, a virtual X server with Mesa for real rendering
   catch2 xvfb xauth libgl1-mesa-dri
 )

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include "core/image.h"
+#include "tests/app/fake_endpoint.h"
 #include "tests/inference/tokenizer_fixture.h"
 #include "tests/support/run_process.h"
 #include "tests/support/temp_dir.h"
@@ -208,4 +210,138 @@ TEST_CASE("mspa ask runs images and a question through the model and streams the
   const auto badImage = mspaCli("ask --model " + shellQuote(model.string()) + " --image " + shellQuote(dir.file("none.jpg")) + " 'x'");
   CHECK(badImage.exitCode == 2);
   CHECK_THAT(badImage.err, Contains("none.jpg"));
+}
+
+namespace {
+
+test::ProcessResult askScene(const std::string& arguments) {
+  return mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) + " " + arguments);
+}
+
+}  // namespace
+
+TEST_CASE("mspa ask --scene with the oracle: JSON with prompt, answer, parsed value, truth and verdict and an overlay PNG") {
+  test::TempDir dir;
+  for (const char* task : {"depth_estimation_dot", "depth_comparison_coordinate", "visual_correspondence_coor_2_coor", "yaw_angle",
+                           "displacement_vector", "object_perception_width_estimation", "object_movement_distance_coordinate_adt"}) {
+    INFO(task);
+    const auto r = askScene(std::string("--task ") + task + " --format json --overlay " + shellQuote(dir.file("o.png")));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["subtask"] == task);
+    CHECK(j["correct"] == true);
+    CHECK(j["ground_truth_backend"] == true);
+    CHECK(j["parsed"] == j["truth"]);
+    CHECK_THAT(j["prompt"].get<std::string>(), Contains("<image>"));
+    CHECK(j["answer"] == j["canonical_answer"]);
+    const auto size = readImageSize(dir.file("o.png"));
+    CHECK(size.x() >= 640);
+    std::filesystem::remove(dir.file("o.png"));
+  }
+}
+
+TEST_CASE("mspa ask --scene takes frames and points, and names what cannot be asked") {
+  const auto r = askScene("--task depth_estimation_coor --frames 3 --point 320,400 --format json");
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["frames"][0]["index"] == 3);
+  CHECK(j["points"][0] == nlohmann::json::array({320.0, 400.0}));
+  CHECK_THAT(j["prompt"].get<std::string>(), Contains("[ 500 , 833 ]"));  // 320/640, 400/480 of 1000
+
+  const auto outside = askScene("--task depth_estimation_coor --frames 3 --point 900,100");
+  CHECK(outside.exitCode == 2);
+  CHECK_THAT(outside.err, Contains("cannot ask depth_estimation_coor"));
+  const auto unknown = askScene("--task depth_of_field");
+  CHECK(unknown.exitCode == 2);
+  CHECK_THAT(unknown.err, Contains("unknown subtask 'depth_of_field'"));
+  const auto badPoint = askScene("--task depth_estimation_coor --point 12");
+  CHECK(badPoint.exitCode == 2);
+  CHECK_THAT(badPoint.err, Contains("expected X,Y"));
+  const auto badBackend = askScene("--task depth_estimation_coor --backend magic");
+  CHECK(badBackend.exitCode == 2);
+  CHECK_THAT(badBackend.err, Contains("backend 'magic'"));
+}
+
+TEST_CASE("mspa ask --scene with a local fixture model completes and is judged") {
+  test::TempDir dir;
+  const auto model = dir.path() / "model";
+  std::filesystem::copy(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
+  test::writeSentencePieceTokenizer(model);
+  const auto r = askScene("--task x_movement --backend local --model " + shellQuote(model.string()) +
+                          " --tiles 1 --max-new-tokens 3 --format json");
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK_THAT(j["backend"].get<std::string>(), Contains("local model on cpu"));
+  CHECK(j["tokens"].get<int>() >= 1);
+  CHECK(j["correct"] == false);  // random weights do not say left or right
+  CHECK(j["ground_truth_backend"] == false);
+}
+
+TEST_CASE("mspa ask --backend openai streams from an endpoint with images as data URLs and the key only in the header") {
+  test::FakeEndpoint endpoint("stream", "The camera shifted `left`.");
+  const auto r = test::runProcess("MSPA_TEST_KEY=sk-secret-123 " + std::string(MSPA_CLI) + " ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
+                                  " --task x_movement --backend openai --endpoint " + endpoint.url() +
+                                  " --model internvl2-8b --api-key-env MSPA_TEST_KEY --format json");
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["answer"] == "The camera shifted `left`.");
+  CHECK(j["parsed"] == "left");
+  CHECK(j["correct"] == (j["truth"] == "left"));
+  CHECK(j["tokens"].get<int>() == 7);  // seven streamed events
+  CHECK(r.out.find("sk-secret") == std::string::npos);
+  CHECK(r.err.find("sk-secret") == std::string::npos);
+
+  const auto requests = endpoint.requests();
+  REQUIRE(requests.size() == 1);
+  const auto& request = requests[0];
+  CHECK(request["path"] == "/v1/chat/completions");
+  CHECK(request["headers"]["Authorization"] == "Bearer sk-secret-123");
+  CHECK(request["body"]["model"] == "internvl2-8b");
+  CHECK(request["body"]["stream"] == true);
+  const auto& content = request["body"]["messages"][0]["content"];
+  REQUIRE(content.size() == 5);  // "Image-1: ", image, "\nImage-2: ", image, the question
+  CHECK(content[0]["text"] == "Image-1: ");
+  CHECK(content[1]["type"] == "image_url");
+  CHECK_THAT(content[1]["image_url"]["url"].get<std::string>(), Catch::Matchers::StartsWith("data:image/jpeg;base64,/9j/"));
+  CHECK(content[2]["text"] == "\nImage-2: ");
+  CHECK_THAT(content[4]["text"].get<std::string>(), Contains("Did the camera move left or right?"));
+}
+
+TEST_CASE("mspa ask --backend openai: plain JSON replies, and failing, slow, garbage and dead servers give one clear message") {
+  const auto ask = [](const std::string& url, const std::string& extra = "") {
+    return mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) + " --task depth_estimation_coor --backend openai --endpoint " + url +
+                   " --model m --format json " + extra);
+  };
+  {
+    test::FakeEndpoint plain("plain", "The depth is `2000` mm.");
+    const auto r = ask(plain.url());
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK(nlohmann::json::parse(r.out)["parsed"] == "2000");
+  }
+  {
+    test::FakeEndpoint failing("fail");
+    const auto r = ask(failing.url());
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Contains("HTTP 500") && Contains("model overloaded") && Contains(failing.url()));
+  }
+  {
+    test::FakeEndpoint slow("slow");
+    const auto r = ask(slow.url(), "--timeout 1");
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Contains("no complete answer within 1 s"));
+  }
+  {
+    test::FakeEndpoint garbage("garbage");
+    const auto r = ask(garbage.url());
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Contains("not an OpenAI chat completion"));
+  }
+  const auto dead = ask("http://127.0.0.1:9");
+  CHECK(dead.exitCode == 2);
+  CHECK_THAT(dead.err, Contains("127.0.0.1:9/v1/chat/completions"));
 }

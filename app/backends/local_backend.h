@@ -1,0 +1,29 @@
+#pragma once
+
+#include <memory>
+
+#include "core/ask.h"
+
+namespace mspa::inference {
+class ChatEngine;
+}
+
+namespace mspa::backends {
+
+// The InternVL engine in this process. Loading (seconds to minutes for 8B weights) happens in
+// the constructor, so callers construct it off the GUI thread.
+class LocalBackend : public AnswerBackend {
+ public:
+  explicit LocalBackend(const BackendSettings& settings);
+  ~LocalBackend() override;
+
+  std::string label() const override { return label_; }
+  BackendReply answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) override;
+
+ private:
+  std::unique_ptr<inference::ChatEngine> engine_;
+  int maxNewTokens_;
+  std::string label_;
+};
+
+}  // namespace mspa::backends

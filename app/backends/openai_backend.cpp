@@ -1,0 +1,171 @@
+#include "app/backends/openai_backend.h"
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "core/image.h"
+
+namespace mspa::backends {
+namespace {
+
+std::string base64(const std::vector<std::uint8_t>& bytes) {
+  static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::uint32_t n = (bytes[i] << 16) | (i + 1 < bytes.size() ? bytes[i + 1] << 8 : 0) | (i + 2 < bytes.size() ? bytes[i + 2] : 0);
+    out += digits[(n >> 18) & 63];
+    out += digits[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? digits[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? digits[n & 63] : '=';
+  }
+  return out;
+}
+
+// The user message: text pieces and images in the order the prompt places its <image> markers.
+nlohmann::json messageContent(const Question& q) {
+  nlohmann::json content = nlohmann::json::array();
+  const std::string& prompt = q.sample.prompt;
+  std::size_t from = 0, image = 0;
+  const auto text = [&](std::string piece) {
+    if (!piece.empty()) content.push_back({{"type", "text"}, {"text", std::move(piece)}});
+  };
+  for (auto at = prompt.find("<image>"); at != std::string::npos && image < q.images.size(); at = prompt.find("<image>", from)) {
+    text(prompt.substr(from, at - from));
+    content.push_back({{"type", "image_url"}, {"image_url", {{"url", "data:image/jpeg;base64," + base64(encodeJpeg(q.images[image++]))}}}});
+    from = at + 7;
+  }
+  text(prompt.substr(from));
+  return content;
+}
+
+// Accumulates a streamed (server-sent events) or plain JSON completion.
+struct ResponseReader {
+  std::string body, text, error;
+  std::size_t consumed = 0;  // bytes of `body` already split into lines
+  int tokens = 0;
+  const AnswerProgress* progress = nullptr;
+  const std::atomic<bool>* cancel = nullptr;
+
+  void feed(const char* data, std::size_t size) {
+    body.append(data, size);
+    for (auto end = body.find('\n', consumed); end != std::string::npos; end = body.find('\n', consumed)) {
+      std::string line = body.substr(consumed, end - consumed);
+      consumed = end + 1;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.rfind("data:", 0) == 0) event(line.substr(line.size() > 5 && line[5] == ' ' ? 6 : 5));
+    }
+  }
+  void event(const std::string& data) {
+    if (data == "[DONE]" || !error.empty()) return;
+    const auto j = nlohmann::json::parse(data, nullptr, false);
+    if (!j.is_object() || !j.contains("choices") || !j["choices"].is_array() || j["choices"].empty()) {
+      error = "a stream event that is not a chat completion chunk: " + data.substr(0, 120);
+      return;
+    }
+    const auto& delta = j["choices"][0].value("delta", nlohmann::json::object());
+    if (delta.contains("content") && delta["content"].is_string()) {
+      text += delta["content"].get<std::string>();
+      ++tokens;
+      if (*progress) (*progress)(text);
+    }
+  }
+  bool streamed() const { return tokens > 0 || body.rfind("data:", 0) == 0; }
+  // A server that ignored "stream" sends one JSON body.
+  void finishPlain() {
+    if (streamed() || !error.empty()) return;
+    const auto j = nlohmann::json::parse(body, nullptr, false);
+    try {
+      text = j.at("choices").at(0).at("message").at("content").get<std::string>();
+      tokens = j.value("usage", nlohmann::json::object()).value("completion_tokens", 0);
+      if (*progress) (*progress)(text);
+    } catch (const nlohmann::json::exception&) {
+      error = "not an OpenAI chat completion: " + body.substr(0, 120);
+    }
+  }
+};
+
+std::size_t onBody(char* data, std::size_t size, std::size_t count, void* reader) {
+  static_cast<ResponseReader*>(reader)->feed(data, size * count);
+  return size * count;
+}
+
+int onProgress(void* reader, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<ResponseReader*>(reader)->cancel;
+  return cancel && cancel->load() ? 1 : 0;
+}
+
+}  // namespace
+
+std::string OpenAIBackend::completionsUrl(const std::string& endpoint) {
+  std::string url = endpoint;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  const auto endsWith = [&](const std::string& tail) { return url.size() >= tail.size() && url.compare(url.size() - tail.size(), tail.size(), tail) == 0; };
+  if (endsWith("/chat/completions")) return url;
+  return url + (endsWith("/v1") ? "/chat/completions" : "/v1/chat/completions");
+}
+
+OpenAIBackend::OpenAIBackend(const BackendSettings& s)
+    : url_(completionsUrl(s.endpoint)), modelName_(s.modelName), timeoutSeconds_(s.timeoutSeconds), maxNewTokens_(s.maxNewTokens) {
+  if (s.endpoint.empty()) throw std::runtime_error("no endpoint URL given");
+  if (s.modelName.empty()) throw std::runtime_error("no model name given for " + url_);
+  if (const char* key = std::getenv(s.apiKeyVariable.c_str())) apiKey_ = key;
+  static const CURLcode initialised = curl_global_init(CURL_GLOBAL_DEFAULT);
+  (void)initialised;
+}
+
+BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) {
+  const auto start = std::chrono::steady_clock::now();
+  const nlohmann::json body = {{"model", modelName_},
+                               {"messages", {{{"role", "user"}, {"content", messageContent(question)}}}},
+                               {"max_tokens", maxNewTokens_},
+                               {"temperature", 0},
+                               {"stream", true}};
+  const std::string payload = body.dump();
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  if (!apiKey_.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + apiKey_).c_str());
+  std::unique_ptr<curl_slist, void (*)(curl_slist*)> headerList(headers, curl_slist_free_all);
+  ResponseReader reader;
+  reader.progress = &progress;
+  reader.cancel = cancel;
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url_.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, payload.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, onBody);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &reader);
+  curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, onProgress);
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &reader);
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeoutSeconds_ * 1000));
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(timeoutSeconds_, 10.0) * 1000));
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  const CURLcode code = curl_easy_perform(curl.get());
+  BackendReply reply;
+  reply.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (code == CURLE_ABORTED_BY_CALLBACK) {
+    reply.cancelled = true;
+    reply.text = reader.text;
+    return reply;
+  }
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    throw std::runtime_error(url_ + ": no complete answer within " + std::to_string(static_cast<int>(timeoutSeconds_)) + " s");
+  }
+  if (code != CURLE_OK) throw std::runtime_error(url_ + ": " + curl_easy_strerror(code));
+  long status = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 400) throw std::runtime_error(url_ + ": HTTP " + std::to_string(status) + ": " + reader.body.substr(0, 200));
+  reader.finishPlain();
+  if (!reader.error.empty()) throw std::runtime_error(url_ + ": " + reader.error);
+  reply.text = reader.text;
+  reply.tokens = reader.tokens;
+  return reply;
+}
+
+}  // namespace mspa::backends

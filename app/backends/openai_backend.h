@@ -1,0 +1,27 @@
+#pragma once
+
+#include "core/ask.h"
+
+namespace mspa::backends {
+
+// A model served behind an OpenAI-compatible `/v1/chat/completions` (vLLM, LMDeploy, SGLang):
+// the prompt's text around each <image> interleaved with the images as base64 JPEG data URLs,
+// streamed back as server-sent events. The API key comes from the environment variable the
+// settings name and is sent only in the Authorization header.
+class OpenAIBackend : public AnswerBackend {
+ public:
+  explicit OpenAIBackend(const BackendSettings& settings);
+
+  std::string label() const override { return "endpoint " + modelName_ + " at " + url_; }
+  BackendReply answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) override;
+
+  // The chat-completions URL for what the user typed: a server root, a /v1 base or the full path.
+  static std::string completionsUrl(const std::string& endpoint);
+
+ private:
+  std::string url_, modelName_, apiKey_;
+  double timeoutSeconds_;
+  int maxNewTokens_;
+};
+
+}  // namespace mspa::backends

@@ -1,0 +1,135 @@
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "app/backends/backend_factory.h"
+#include "app/cli_commands.h"
+#include "core/answer_overlay.h"
+#include "core/ask.h"
+#include "core/image.h"
+#include "core/input_error.h"
+#include "core/scene.h"
+#include "inference/model_commands.h"
+
+namespace mspa::cli {
+namespace {
+
+struct SceneAskOptions {
+  std::string scene, task, backend = "oracle", endpoint, apiKeyVariable = "OPENAI_API_KEY", overlay, format = "text";
+  std::vector<int> frames;
+  std::vector<std::string> points;  // "X,Y" pixels of the first frame
+  std::uint32_t seed = 0;
+  double timeout = 120;
+};
+
+Eigen::Vector2d parsePoint(const std::string& text) {
+  double x = 0, y = 0;
+  char comma = 0;
+  if (std::sscanf(text.c_str(), "%lf %c %lf", &x, &comma, &y) != 3 || comma != ',') {
+    throw InputError("--point " + text, "expected X,Y in pixels of the first frame");
+  }
+  return {x, y};
+}
+
+Question buildQuestion(const Scene& scene, const SceneAskOptions& o) {
+  QuestionSpec spec;
+  spec.subtask = o.task;
+  spec.frames = o.frames;
+  for (const auto& p : o.points) spec.points.push_back(parsePoint(p));
+  QuestionBuilder builder(scene, o.seed);
+  std::string whyNot;
+  auto question = builder.build(spec, whyNot);
+  if (!question) throw InputError(o.scene, "cannot ask " + o.task + ": " + whyNot);
+  return *question;
+}
+
+nlohmann::json outcomeJson(const Scene& scene, const Question& q, const AskOutcome& a) {
+  nlohmann::json frames = nlohmann::json::array(), points = nlohmann::json::array();
+  for (int f : q.frames) frames.push_back({{"index", f}, {"name", scene.frames[f].name}});
+  for (const auto& p : q.points) points.push_back({p.x(), p.y()});
+  return {{"scene", scene.name},
+          {"subtask", q.task->subtask},
+          {"question_type", q.task->questionType},
+          {"frames", frames},
+          {"points", points},
+          {"prompt", q.sample.prompt},
+          {"backend", a.backend},
+          {"ground_truth_backend", a.groundTruthBackend},
+          {"answer", a.reply.text},
+          {"parsed", a.parsed.ok ? nlohmann::json(formatAnswerValue(a.parsed.value)) : nlohmann::json()},
+          {"parse_error", a.parsed.ok ? nlohmann::json() : nlohmann::json(a.parsed.error)},
+          {"truth", formatAnswerValue(q.truth)},
+          {"canonical_answer", q.sample.answer},
+          {"correct", a.verdict.correct},
+          {"error", a.verdict.error},
+          {"seconds", a.reply.seconds},
+          {"tokens", a.reply.tokens}};
+}
+
+void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) {
+  if (o.task.empty()) throw CLI::ValidationError("ask --scene", "needs --task SUBTASK (or a question_type)");
+  if (o.format != "text" && o.format != "json") throw CLI::ValidationError("--format", "text or json");
+  const Scene scene = loadScene(o.scene);
+  const Question question = buildQuestion(scene, o);
+  BackendSettings settings;
+  settings.kind = parseBackendKind(o.backend);
+  settings.modelDir = settings.modelName = engine.model;
+  settings.loraDir = engine.lora;
+  settings.device = engine.device;
+  settings.dtype = engine.dtype;
+  settings.tilesPerImage = engine.tiles;
+  settings.maxNewTokens = engine.sampling.maxNewTokens;
+  settings.endpoint = o.endpoint;
+  settings.apiKeyVariable = o.apiKeyVariable;
+  settings.timeoutSeconds = o.timeout;
+  const auto backend = backends::makeBackend(settings);
+  const bool text = o.format == "text";
+  if (text) std::printf("%s\n\n[%s] ", question.sample.prompt.c_str(), backend->label().c_str());
+  std::size_t printed = 0;
+  const auto reply = backend->answer(question, [&](const std::string& so_far) {
+    if (!text) return;
+    std::fputs(so_far.substr(std::min(printed, so_far.size())).c_str(), stdout);
+    std::fflush(stdout);
+    printed = so_far.size();
+  }, nullptr);
+  AskOutcome outcome = judgeAnswer(question, reply);
+  outcome.backend = backend->label();
+  outcome.groundTruthBackend = backend->answersWithTruth();
+  if (!o.overlay.empty()) writePng(o.overlay, drawAnswerOverlay(question, buildAnswerOverlay(scene, question, outcome)));
+  if (text) {
+    std::printf("\n%s\n", buildAnswerOverlay(scene, question, outcome).caption.c_str());
+  } else {
+    // A random or broken model may stream bytes that are not UTF-8.
+    std::printf("%s\n", outcomeJson(scene, question, outcome).dump(1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  }
+}
+
+}  // namespace
+
+void addAskCommand(CLI::App& app) {
+  auto* ask = app.add_subcommand(
+      "ask", "Ask a model about images, or (with --scene) pose a MultiSPA question on a scene and judge the answer against the truth");
+  auto engine = std::make_shared<inference::AskOptions>();
+  auto o = std::make_shared<SceneAskOptions>();
+  inference::addAskOptions(*ask, *engine);
+  ask->add_option("--scene", o->scene, "scene to ask about (folder, manifest, .npz, ...)");
+  ask->add_option("--task", o->task, "subtask or question_type, e.g. depth_estimation_coor");
+  ask->add_option("--frames", o->frames, "frame indices (1 or 2); sampled when not given")->delimiter(',');
+  ask->add_option("--point", o->points, "X,Y pixel in the first frame; repeat for two; sampled when not given")->allow_extra_args(false);
+  ask->add_option("--backend", o->backend, "oracle, local (--model DIR) or openai (--endpoint URL --model NAME)")->capture_default_str();
+  ask->add_option("--endpoint", o->endpoint, "OpenAI-compatible server, e.g. http://gpu1:8000/v1");
+  ask->add_option("--api-key-env", o->apiKeyVariable, "environment variable holding the endpoint's API key")->capture_default_str();
+  ask->add_option("--timeout", o->timeout, "seconds to wait for an endpoint's answer")->capture_default_str();
+  ask->add_option("--overlay", o->overlay, "write the prediction-vs-truth overlay to this PNG");
+  ask->add_option("--format", o->format, "text or json")->capture_default_str();
+  ask->add_option("--question-seed", o->seed, "seed for sampled frames and points")->capture_default_str();
+  ask->callback([engine, o] {
+    if (o->scene.empty()) {
+      inference::runAsk(*engine);
+    } else {
+      runSceneAsk(*o, *engine);
+    }
+  });
+}
+
+}  // namespace mspa::cli

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "inference/generation.h"
+#include "inference/image_preprocess.h"
+#include "inference/model_config.h"
+
+namespace mspa::inference {
+
+class InternVLModel;
+class Tokenizer;
+
+struct ChatEngineOptions {
+  std::string modelDir, loraDir;
+  std::string device = "cpu", dtype = "float32";
+  int tilesPerImage = 6;  // as Multi-SpatialMLLM uses
+};
+
+struct ChatRequest {
+  std::string question;  // user text; "Image-k: <image>" labels are added unless it places <image>
+  std::vector<RgbBuffer> images;
+  std::string system;    // empty: the template's default
+  SamplingOptions sampling;  // stop ids are the model's own plus <|im_end|>
+};
+
+struct ChatReply {
+  std::string text;
+  GenerationResult generation;
+};
+
+// A loaded model with its tokenizer, answering chat questions about images: tiling, the chat
+// template, generation and incremental decoding. What `ask` and the GUI's local backend use.
+class ChatEngine {
+ public:
+  // Throws std::runtime_error naming the folder or file and the problem.
+  static std::unique_ptr<ChatEngine> load(const ChatEngineOptions& options);
+  ~ChatEngine();
+
+  // `onText` sees the whole answer so far after each token (multi-byte characters kept whole).
+  ChatReply answer(const ChatRequest& request, const std::function<void(const std::string&)>& onText = {},
+                   const std::atomic<bool>* cancel = nullptr);
+
+  const ModelConfig& config() const;
+  std::string device() const;
+  double weightGigabytes() const;
+
+ private:
+  ChatEngine() = default;
+  ChatEngineOptions options_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  std::unique_ptr<InternVLModel> model_;
+};
+
+}  // namespace mspa::inference
