@@ -5,9 +5,11 @@
 #include <QTimer>
 #include <cstdio>
 
+#include "app/backends/backend_factory.h"
 #include "app/resource_paths.h"
 #include "core/version.h"
 #include "widgets/main_window.h"
+#include "widgets/question_panel.h"
 #include "widgets/scene_workspace.h"
 #include "widgets/surface_format.h"
 #include "widgets/timeline.h"
@@ -22,6 +24,8 @@ struct StudioOptions {
   int pair = -1;
   bool depthOverlay = false;
   QPointF pick{-1, -1};
+  QString ask;          // subtask to compose and ask with the oracle (or the saved backend)
+  int askSeed = -1;     // sample the question's frames and points
 };
 
 QPointF parsePoint(const QString& text) {
@@ -42,7 +46,9 @@ StudioOptions parseOptions(const QApplication& app) {
   const QCommandLineOption pair("pair", "Show frame M beside the current one", "M");
   const QCommandLineOption depth("depth-overlay", "Overlay depth on the frames");
   const QCommandLineOption pick("pick", "Pick the pixel X,Y of the current frame", "X,Y");
-  parser.addOptions({screenshot, size, frame, pair, depth, pick});
+  const QCommandLineOption ask("ask", "Compose SUBTASK on the shown frames and ask the saved backend", "SUBTASK");
+  const QCommandLineOption sample("sample", "With --ask: let the task engine choose frames and points");
+  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample});
   parser.process(app);
 
   StudioOptions options;
@@ -54,6 +60,8 @@ StudioOptions parseOptions(const QApplication& app) {
   if (parser.isSet(pair)) options.pair = parser.value(pair).toInt();
   options.depthOverlay = parser.isSet(depth);
   if (parser.isSet(pick)) options.pick = parsePoint(parser.value(pick));
+  options.ask = parser.value(ask);
+  if (parser.isSet(sample)) options.askSeed = 0;
   return options;
 }
 
@@ -73,10 +81,18 @@ void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options)
                      if (options.pair >= 0) workspace->setPairFrame(options.pair);
                      workspace->setDepthOverlay(options.depthOverlay, 0.5);
                      if (options.pick.x() >= 0) workspace->pickPixel(0, options.pick);
-                     if (options.screenshot.isEmpty()) return;
-                     QTimer::singleShot(300, &window, [&window, out = options.screenshot] {
-                       QCoreApplication::exit(window.saveScreenshot(out) ? 0 : 1);
-                     });
+                     const auto screenshot = [&window, out = options.screenshot] {
+                       if (out.isEmpty()) return;
+                       QTimer::singleShot(300, &window, [&window, out] { QCoreApplication::exit(window.saveScreenshot(out) ? 0 : 1); });
+                     };
+                     if (options.ask.isEmpty()) return screenshot();
+                     auto* panel = window.questionPanel();
+                     QObject::connect(panel, &mspa::widgets::QuestionPanel::askFinished, &window, screenshot);
+                     const bool composed = panel->selectSubtask(options.ask) && (options.askSeed < 0 || panel->compose(true));
+                     if (!composed || !panel->ask()) {
+                       std::fprintf(stderr, "mspa-studio: cannot ask %s: %s\n", qPrintable(options.ask), qPrintable(panel->message()));
+                       if (!options.screenshot.isEmpty()) QCoreApplication::exit(2);
+                     }
                    });
 }
 
@@ -91,6 +107,7 @@ int main(int argc, char** argv) {
   const StudioOptions options = parseOptions(app);
 
   mspa::widgets::MainWindow window;
+  window.questionPanel()->setBackendFactory(mspa::backends::makeBackend);
   window.resize(options.size);
   window.setInteractive(options.screenshot.isEmpty());
   whenLoaded(window, options);

@@ -76,31 +76,6 @@ class BalancedPairs {
 };
 
 // Writes each plain frame once and each annotated image under the image root.
-class ImageWriter {
- public:
-  ImageWriter(const Scene& scene, fs::path root) : scene_(scene), root_(std::move(root)) {}
-
-  void write(const Question& q) {
-    for (std::size_t i = 0; i < q.sample.images.size(); ++i) {
-      const std::string& name = q.sample.images[i];
-      if (!written_.insert(name).second) continue;
-      const fs::path path = root_ / name;
-      fs::create_directories(path.parent_path());
-      const Frame& frame = scene_.frames[q.frames[i]];
-      const bool plain = name == scene_.name + "/" + frame.name + ".jpg";
-      if (plain && !frame.imagePath.empty() && fs::path(frame.imagePath).extension() == ".jpg") {
-        fs::copy_file(frame.imagePath, path, fs::copy_options::overwrite_existing);
-      } else {
-        writeJpeg(path.string(), q.images[i], 95);
-      }
-    }
-  }
-
- private:
-  const Scene& scene_;
-  fs::path root_;
-  std::set<std::string> written_;
-};
 
 }  // namespace
 
@@ -112,7 +87,7 @@ GenerateReport generateDataset(const Scene& scene, const std::string& outDir, co
   if (error) throw InputError(outDir, "cannot create the folder: " + error.message());
   std::mt19937 rng(options.seed);
   QuestionBuilder builder(scene, options.seed);
-  ImageWriter images(scene, fs::path(outDir) / "images");
+  QuestionImageWriter images(scene, (fs::path(outDir) / "images").string());
   std::optional<BalancedPairs> pairs;
 
   std::vector<const TaskInfo*> subtasks;
@@ -154,6 +129,24 @@ GenerateReport generateDataset(const Scene& scene, const std::string& outDir, co
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
+}
+
+QuestionImageWriter::QuestionImageWriter(const Scene& scene, std::string root) : scene_(scene), root_(std::move(root)) {}
+
+void QuestionImageWriter::write(const Question& q) {
+  for (std::size_t i = 0; i < q.sample.images.size(); ++i) {
+    const std::string& name = q.sample.images[i];
+    if (!written_.insert(name).second) continue;
+    const fs::path path = fs::path(root_) / name;
+    fs::create_directories(path.parent_path());
+    const Frame& frame = scene_.frames[q.frames[i]];
+    const bool plain = name == scene_.name + "/" + frame.name + ".jpg";
+    if (plain && !frame.imagePath.empty() && fs::path(frame.imagePath).extension() == ".jpg") {
+      fs::copy_file(frame.imagePath, path, fs::copy_options::overwrite_existing);
+    } else {
+      writeJpeg(path.string(), q.images[i], 95);
+    }
+  }
 }
 
 }  // namespace mspa

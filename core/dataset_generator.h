@@ -2,8 +2,10 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 
+#include "core/question_builder.h"
 #include "core/scene.h"
 
 namespace mspa {
@@ -28,6 +30,19 @@ struct GenerateReport {
 // Writes MultiSPA data for every subtask the scene allows: OUT/{subtask}.jsonl and the images
 // under OUT/images/{scene}/ (frames copied, annotated copies for dot variants), so OUT is the
 // image root. The eight object-movement subtasks are generated once per referencing variant.
+// Writes the images a question's sample names under ROOT, each name once: plain frames copied
+// from their JPEG files, annotated copies (dots, letters) encoded.
+class QuestionImageWriter {
+ public:
+  QuestionImageWriter(const Scene& scene, std::string root);
+  void write(const Question& question);
+
+ private:
+  const Scene& scene_;
+  std::string root_;
+  std::set<std::string> written_;
+};
+
 GenerateReport generateDataset(const Scene& scene, const std::string& outDir, const GenerateOptions& options = {});
 
 }  // namespace mspa

@@ -76,6 +76,11 @@ void FrameView::setMarkers(const QVector<Marker>& markers) {
   update();
 }
 
+void FrameView::setLines(const QVector<Line>& lines) {
+  lines_ = lines;
+  update();
+}
+
 QRectF FrameView::imageRect() const {
   if (image_.isNull()) return {};
   const double scale = std::min(width() / double(image_.width()), height() / double(image_.height()));
@@ -105,6 +110,21 @@ void FrameView::paintContent(QPainter& painter, const QRectF& target, double mar
   }
   const double scale = target.width() / image_.width();
   painter.setRenderHint(QPainter::Antialiasing);
+  const auto toTarget = [&](const QPointF& p) { return target.topLeft() + (p + QPointF(0.5, 0.5)) * scale; };
+  for (const auto& l : lines_) {
+    const QPointF from = toTarget(l.from), to = toTarget(l.to);
+    painter.setPen(QPen(l.color, 2.5 * markerScale, Qt::SolidLine, Qt::RoundCap));
+    painter.drawLine(from, to);
+    const QLineF shaft(to, from);
+    if (l.arrow && shaft.length() > 1) {
+      for (double turn : {25.0, -25.0}) {
+        QLineF barb = shaft;
+        barb.setLength(std::min(14.0 * markerScale, shaft.length() / 2));
+        barb.setAngle(shaft.angle() + turn);
+        painter.drawLine(barb);
+      }
+    }
+  }
   for (const auto& m : markers_) {
     const QPointF at = target.topLeft() + (m.pixel + QPointF(0.5, 0.5)) * scale;
     painter.setPen(QPen(Qt::black, 4 * markerScale));
@@ -152,7 +172,11 @@ void FrameView::mouseMoveEvent(QMouseEvent* event) {
 
 void FrameView::mouseReleaseEvent(QMouseEvent* event) {
   if (event->button() != Qt::LeftButton) return;
-  if (const auto pixel = imageFromWidget(event->position())) emit clicked(*pixel, event->modifiers());
+  if (const auto pixel = imageFromWidget(event->position())) {
+    emit clicked(*pixel, event->modifiers());
+  } else {
+    emit clickedOutside();
+  }
 }
 
 void FrameView::leaveEvent(QEvent*) { emit hoverLeft(); }

@@ -23,6 +23,12 @@ class FrameView : public QWidget {
     double radius = 0;  // a circle of this many image pixels around the point (0: none)
   };
 
+  struct Line {  // a segment or arrow in image pixels
+    QPointF from, to;
+    QColor color;
+    bool arrow = false;
+  };
+
   explicit FrameView(QWidget* parent = nullptr);
 
   void setFrame(const RgbImage& image, const DepthImage* depth, const QString& title);
@@ -31,6 +37,8 @@ class FrameView : public QWidget {
   void setDepthOverlay(bool shown, double opacity);
   void setMarkers(const QVector<Marker>& markers);
   const QVector<Marker>& markers() const { return markers_; }
+  void setLines(const QVector<Line>& lines);
+  const QVector<Line>& lines() const { return lines_; }
 
   bool hasImage() const { return !image_.isNull(); }
   QSize imageSize() const { return image_.size(); }
@@ -44,6 +52,7 @@ class FrameView : public QWidget {
   void hovered(const QPointF& pixel);
   void hoverLeft();
   void clicked(const QPointF& pixel, Qt::KeyboardModifiers modifiers);
+  void clickedOutside();
 
  protected:
   void paintEvent(QPaintEvent* event) override;
@@ -62,6 +71,7 @@ class FrameView : public QWidget {
   bool depthShown_ = false;
   double depthOpacity_ = 0.5;
   QVector<Marker> markers_;
+  QVector<Line> lines_;
 };
 
 // A colour image of a depth map: near blue through green and yellow to far red, transparent where

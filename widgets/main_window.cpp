@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QDockWidget>
+#include <QScrollArea>
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QKeyEvent>
@@ -22,6 +23,7 @@
 #include "core/version.h"
 #include "widgets/frame_view.h"
 #include "widgets/scene_panel.h"
+#include "widgets/question_panel.h"
 #include "widgets/scene_workspace.h"
 #include "widgets/timeline.h"
 #include "widgets/vtk_view_widget.h"
@@ -90,6 +92,10 @@ void MainWindow::buildDocks() {
   timelineDock->setWidget(timeline_);
   addDockWidget(Qt::BottomDockWidgetArea, timelineDock);
   connect(timeline_, &Timeline::currentChanged, workspace_, &SceneWorkspace::showFrame);
+  connect(workspace_, &SceneWorkspace::currentFrameChanged, timeline_, [this](int index) {
+    const QSignalBlocker block(timeline_);  // following, not driving
+    timeline_->setCurrent(index);
+  });
 
   auto* logDock = new QDockWidget(tr("Log"), this);
   logDock->setObjectName("logDock");
@@ -100,6 +106,21 @@ void MainWindow::buildDocks() {
   addDockWidget(Qt::BottomDockWidgetArea, logDock);
   resizeDocks({logDock}, {90}, Qt::Vertical);
   connect(workspace_, &SceneWorkspace::problem, this, [this](const QString& m) { log(tr("Problem: %1").arg(m)); });
+
+  auto* askDock = new QDockWidget(tr("Ask"), this);
+  askDock->setObjectName("askDock");
+  // Scrollable, so the many controls never force a minimum window height.
+  auto* askScroll = new QScrollArea(askDock);
+  askScroll->setWidgetResizable(true);
+  askScroll->setFrameShape(QFrame::NoFrame);
+  questionPanel_ = new QuestionPanel(workspace_, askScroll);
+  askScroll->setWidget(questionPanel_);
+  askDock->setWidget(askScroll);
+  // Beside the scene panel as a tab, raised: the window stays usable at 800 px wide.
+  tabifyDockWidget(findChild<QDockWidget*>("sceneDock"), askDock);
+  askDock->raise();
+  resizeDocks({askDock}, {330}, Qt::Horizontal);
+  connect(questionPanel_, &QuestionPanel::logMessage, this, &MainWindow::log);
 }
 
 void MainWindow::buildStatusBar() {
@@ -196,6 +217,7 @@ void MainWindow::onLoadDone() {
     timeline_->setFrames(names, times);
   }
   workspace_->setScene(result.scene);
+  questionPanel_->sceneChanged();
   const QString message = tr("Loaded %1 (%2): %3 frames, %4 points, %5 tracks in %6 ms")
                               .arg(loadingPath_, QString::fromStdString(scene.kind))
                               .arg(scene.frames.size())

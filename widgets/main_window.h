@@ -15,6 +15,7 @@ class QTimer;
 
 namespace mspa::widgets {
 
+class QuestionPanel;
 class ScenePanel;
 class SceneWorkspace;
 class Timeline;
@@ -43,6 +44,7 @@ class MainWindow : public QMainWindow {
   SceneWorkspace* workspace() const { return workspace_; }
   Timeline* timeline() const { return timeline_; }
   ScenePanel* scenePanel() const { return scenePanel_; }
+  QuestionPanel* questionPanel() const { return questionPanel_; }
   VtkViewWidget* view3d() const;
   std::shared_ptr<const Scene> scene() const;
   QString logText() const;
@@ -74,6 +76,7 @@ class MainWindow : public QMainWindow {
 
   SceneWorkspace* workspace_ = nullptr;
   ScenePanel* scenePanel_ = nullptr;
+  QuestionPanel* questionPanel_ = nullptr;
   Timeline* timeline_ = nullptr;
   QPlainTextEdit* logView_ = nullptr;
   QLabel* readout_ = nullptr;

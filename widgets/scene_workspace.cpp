@@ -61,6 +61,7 @@ SceneWorkspace::SceneWorkspace(QWidget* parent) : QWidget(parent) {
     connect(frameViews_[view], &FrameView::hovered, this, [this, view](const QPointF& p) { emit status(describePixel(view, p)); });
     connect(frameViews_[view], &FrameView::clicked, this,
             [this, view](const QPointF& p, Qt::KeyboardModifiers m) { onFrameClicked(view, p, m); });
+    connect(frameViews_[view], &FrameView::clickedOutside, this, [this] { emit status(tr("That click was outside the image.")); });
   }
   frameViews_[1]->hide();
   framesLayout->addWidget(pairSplitter, 1);
@@ -138,6 +139,18 @@ void SceneWorkspace::showFrame(int index) {
   renderer_.setCurrentFrame(index, shown_[0].color.empty() ? nullptr : &shown_[0].color);
   refreshPick();
   view3d_->update();
+  emit currentFrameChanged(index);
+}
+
+void SceneWorkspace::showQuestionImages(const std::vector<int>& frames, const std::vector<RgbImage>& images) {
+  if (frames.empty()) return;
+  showFrame(frames[0]);
+  if (frames.size() > 1) setPairFrame(frames[1]);
+  for (std::size_t view = 0; view < std::min<std::size_t>(2, std::min(frames.size(), images.size())); ++view) {
+    const ShownFrame& shown = shown_[view];
+    frameViews_[view]->setFrame(images[view], shown.depth.empty() ? nullptr : &shown.depth,
+                                tr("Image-%1: %2").arg(view + 1).arg(QString::fromStdString(scene_->frames[frames[view]].name)));
+  }
 }
 
 bool SceneWorkspace::pairMode() const { return pairBox_->isChecked(); }
@@ -275,6 +288,8 @@ QString SceneWorkspace::describePixel(int view, const QPointF& pixel) const {
 }
 
 void SceneWorkspace::onFrameClicked(int view, const QPointF& pixel, Qt::KeyboardModifiers modifiers) {
+  emit frameClicked(view, pixel);
+  if (!pickingEnabled_) return;
   if (modifiers & Qt::ShiftModifier) {
     if (const auto world = worldAt(view, pixel)) return addMeasurementPoint(*world);
     return emit status(tr("No 3D point there to measure from."));

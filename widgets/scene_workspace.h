@@ -36,6 +36,11 @@ class SceneWorkspace : public QWidget {
   void setPairFrame(int index);
   int pairFrame() const { return shown_[1].index; }
   void setDepthOverlay(bool shown, double opacity);
+  // Shows a question's frames with its images (annotated with dots or letters where the task
+  // draws them) in place of the plain frames.
+  void showQuestionImages(const std::vector<int>& frames, const std::vector<RgbImage>& images);
+  // While off, clicks on the frames only emit frameClicked (the question panel places points).
+  void setPickingEnabled(bool enabled) { pickingEnabled_ = enabled; }
 
   // Linked picking from a pixel of view 0 (current frame) or 1 (pair frame). False when the frame
   // has no depth or pose there; the reason goes to status().
@@ -58,6 +63,8 @@ class SceneWorkspace : public QWidget {
  signals:
   void status(const QString& message);
   void problem(const QString& message);
+  void frameClicked(int view, const QPointF& pixel);
+  void currentFrameChanged(int index);
 
  private:
   struct ShownFrame {
@@ -84,6 +91,7 @@ class SceneWorkspace : public QWidget {
   ShownFrame shown_[2];
   std::optional<Pick> pick_;
   std::vector<Eigen::Vector3d> measurement_;
+  bool pickingEnabled_ = true;
 };
 
 }  // namespace mspa::widgets

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include "core/image.h"
-#include "tests/app/fake_endpoint.h"
+#include "tests/support/fake_endpoint.h"
 #include "tests/inference/tokenizer_fixture.h"
 #include "tests/support/run_process.h"
 #include "tests/support/temp_dir.h"

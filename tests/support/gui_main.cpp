@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <QApplication>
+#include <QStandardPaths>
 #include <cstdio>
 #include <cstring>
 
@@ -19,5 +20,8 @@ int main(int argc, char** argv) {
   }
   mspa::widgets::setVtkSurfaceFormat();
   QApplication app(argc, argv);
+  // Settings the tests save (the backend choice) go to a throwaway location, not the user's.
+  QStandardPaths::setTestModeEnabled(true);
+  QApplication::setOrganizationName("MultiSPA-tests");
   return Catch::Session().run(argc, argv);
 }

@@ -23,7 +23,7 @@ struct WindowFixture {
   QSignalSpy finished{&window, &widgets::MainWindow::loadFinished};
 
   WindowFixture() {
-    window.resize(900, 600);
+    window.resize(1300, 700);
     window.show();
     REQUIRE(QTest::qWaitForWindowExposed(&window));
   }

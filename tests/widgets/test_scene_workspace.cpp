@@ -11,6 +11,7 @@
 #include "core/geometry.h"
 #include "render/demo_scene_writer.h"
 #include "tests/support/temp_dir.h"
+#include "tests/widgets/demo_window.h"
 #include "tests/widgets/gui_test_helpers.h"
 #include "widgets/frame_view.h"
 #include "widgets/main_window.h"
@@ -23,43 +24,13 @@ using widgets::SceneWorkspace;
 
 namespace {
 
-// The demo scene (8 frames) open in a main window.
-struct DemoWindow {
-  test::TempDir dir;
-  std::string folder = (dir.path() / "demo").string();
-  widgets::MainWindow window;
-
-  DemoWindow() {
-    render::DemoSceneOptions options;
-    options.frames = 8;
-    options.tracks = 9;
-    render::writeDemoScene(folder, options);
-    window.setInteractive(false);
-    window.resize(1400, 800);
-    window.show();
-    REQUIRE(QTest::qWaitForWindowExposed(&window));
-    QSignalSpy finished(&window, &widgets::MainWindow::loadFinished);
-    window.openScene(QString::fromStdString(folder));
-    REQUIRE(test::waitFor(finished));
-    REQUIRE(finished.last()[0].toBool());
-  }
-  SceneWorkspace* workspace() const { return window.workspace(); }
-  const Frame& frame(int i) const { return window.scene()->frames[i]; }
-  // The pixel (centre) where a world point appears in a frame.
-  QPointF pixelOf(int frameIndex, const Eigen::Vector3d& world) const {
-    const Frame& f = frame(frameIndex);
-    const Eigen::Vector2d p = project(*f.intrinsics, f.cameraToWorld->inverse() * world);
-    return {std::round(p.x()), std::round(p.y())};
-  }
-};
-
 // The middle of the table's front face, which every demo camera sees nearly head-on.
 const Eigen::Vector3d kTableFront(3.0, 2.0, 0.4);
 
 }  // namespace
 
 TEST_CASE("Opening the demo scene fills the panel, the timeline and the frame view") {
-  DemoWindow w;
+  test::DemoWindow w;
   CHECK(w.window.scenePanel()->summary().contains("frames:     8 (00000 .. 00035)"));
   CHECK(w.window.scenePanel()->problems().isEmpty());
   CHECK(w.window.timeline()->count() == 8);
@@ -70,7 +41,7 @@ TEST_CASE("Opening the demo scene fills the panel, the timeline and the frame vi
 }
 
 TEST_CASE("The timeline drives the frame views and the 3D current frame") {
-  DemoWindow w;
+  test::DemoWindow w;
   w.window.timeline()->setCurrent(5);
   CHECK(w.workspace()->currentFrame() == 5);
   CHECK(w.workspace()->renderer().currentFrame() == 5);
@@ -87,7 +58,7 @@ TEST_CASE("The timeline drives the frame views and the 3D current frame") {
 }
 
 TEST_CASE("The depth overlay changes the frame picture") {
-  DemoWindow w;
+  test::DemoWindow w;
   const QImage plain = w.workspace()->frameView(0)->composed();
   w.workspace()->setDepthOverlay(true, 0.8);
   const QImage overlaid = w.workspace()->frameView(0)->composed();
@@ -97,7 +68,7 @@ TEST_CASE("The depth overlay changes the frame picture") {
 }
 
 TEST_CASE("Picking a pixel places its 3D point and its reprojection in the paired frame") {
-  DemoWindow w;
+  test::DemoWindow w;
   w.window.timeline()->setCurrent(2);
   w.workspace()->setPairFrame(5);
   REQUIRE(w.workspace()->frameView(1)->isVisible());
@@ -123,8 +94,8 @@ TEST_CASE("Picking a pixel places its 3D point and its reprojection in the paire
   CHECK(std::hypot(pick->inOther->pixel.x() - moved.x(), pick->inOther->pixel.y() - moved.y()) < 2.0);
 }
 
-TEST_CASE("Clicks on the frame view pick; clicks outside the image do nothing") {
-  DemoWindow w;
+TEST_CASE("Clicks on the frame view pick and clicks outside the image do nothing") {
+  test::DemoWindow w;
   auto* view = w.workspace()->frameView(0);
   const QPointF pixel = w.pixelOf(0, kTableFront);
   QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, view->widgetFromImage(pixel).toPoint());
@@ -136,7 +107,7 @@ TEST_CASE("Clicks on the frame view pick; clicks outside the image do nothing") 
 }
 
 TEST_CASE("Hovering reads out the pixel in MultiSPA's normalized coordinates and its depth") {
-  DemoWindow w;
+  test::DemoWindow w;
   auto* view = w.workspace()->frameView(0);
   const QPointF centre = view->widgetFromImage({320, 240});
   QMouseEvent move(QEvent::MouseMove, centre, view->mapToGlobal(centre), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
@@ -146,7 +117,7 @@ TEST_CASE("Hovering reads out the pixel in MultiSPA's normalized coordinates and
 }
 
 TEST_CASE("Shift-clicks measure the distance between two 3D points") {
-  DemoWindow w;
+  test::DemoWindow w;
   const Eigen::Vector3d a(3.0, 2.45, 0.75), b(2.5, 2.3, 0.75);  // both on the table top
   auto* view = w.workspace()->frameView(0);
   for (const auto& p : {a, b}) {
@@ -158,7 +129,7 @@ TEST_CASE("Shift-clicks measure the distance between two 3D points") {
 }
 
 TEST_CASE("A frame whose image is missing says so and the others still show") {
-  DemoWindow w;
+  test::DemoWindow w;
   std::filesystem::remove(std::filesystem::path(w.folder) / "00010.jpg");
   w.window.timeline()->setCurrent(2);
   CHECK_FALSE(w.workspace()->frameView(0)->hasImage());

@@ -13,7 +13,7 @@
 
 namespace mspa::test {
 
-// tests/app/fake_openai_server.py running on 127.0.0.1 for as long as this object lives.
+// tests/support/fake_openai_server.py running on 127.0.0.1 for as long as this object lives.
 class FakeEndpoint {
  public:
   explicit FakeEndpoint(const std::string& mode, const std::string& answer = "The depth is `1234` mm.") {

@@ -1,0 +1,191 @@
+#include <catch2/catch.hpp>
+
+#include <QSignalSpy>
+#include <QTest>
+#include <filesystem>
+
+#include "app/backends/backend_factory.h"
+#include "core/multispa_sample.h"
+#include "core/scorer.h"
+#include "tests/inference/tokenizer_fixture.h"
+#include "tests/support/fake_endpoint.h"
+#include "tests/widgets/demo_window.h"
+#include "widgets/frame_view.h"
+#include "widgets/question_panel.h"
+
+using namespace mspa;
+using Catch::Matchers::Contains;
+using widgets::QuestionPanel;
+
+namespace {
+
+struct AskWindow : test::DemoWindow {
+  QuestionPanel* panel = window.questionPanel();
+
+  explicit AskWindow(BackendSettings settings = {}, int tracks = 9) : test::DemoWindow(8, tracks) {
+    panel->setBackendFactory(backends::makeBackend);
+    panel->setBackendSettings(settings);
+  }
+  // Asks and waits; true when an answer was judged.
+  bool askAndWait() {
+    QSignalSpy finished(panel, &QuestionPanel::askFinished);
+    if (!panel->ask()) return false;
+    REQUIRE(test::waitFor(finished, 60000));
+    return finished.last()[0].toBool();
+  }
+  int markers(int view) const { return workspace()->frameView(view)->markers().size(); }
+};
+
+BackendSettings endpointSettings(const test::FakeEndpoint& endpoint) {
+  BackendSettings s;
+  s.kind = BackendSettings::Kind::OpenAI;
+  s.endpoint = endpoint.url();
+  s.modelName = "internvl2-8b";
+  s.timeoutSeconds = 5;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("Ask with the oracle: every subtask family gets a correct verdict and its overlay in 2D and 3D") {
+  AskWindow w;
+  int asked = 0;
+  for (const auto& task : taskCatalog()) {
+    const QString subtask = QString::fromStdString(task.subtask);
+    if (!w.panel->subtaskDisabledReason(subtask).isEmpty()) continue;
+    INFO(task.subtask << ": " << w.panel->message().toStdString());
+    REQUIRE(w.panel->selectSubtask(subtask));
+    REQUIRE(w.panel->compose(true));
+    REQUIRE(w.askAndWait());
+    ++asked;
+    CHECK_THAT(w.panel->verdict().toStdString(), Contains("correct") && Contains("ground truth"));
+    CHECK(w.panel->answerText().toStdString() == w.panel->question()->sample.answer);
+    REQUIRE(w.panel->overlay());
+    CHECK(w.panel->overlay()->correct);
+    CHECK(w.workspace()->renderer().markerCount() > 0);  // the 3D overlay
+    const TaskFamily family = taskFamily(task);
+    if (family != TaskFamily::CameraMotion || task.answer == AnswerKind::Word) {
+      CHECK(w.markers(0) + w.workspace()->frameView(0)->lines().size() + w.workspace()->frameView(1)->lines().size() > 0);
+    }
+  }
+  CHECK(asked >= 20);
+  CHECK(static_cast<int>(w.panel->history().size()) == asked);
+
+  // A history entry restores its question, answer and overlay.
+  w.panel->showHistoryEntry(0);
+  CHECK(w.panel->question()->sample.id == w.panel->history()[0].question.sample.id);
+  CHECK(w.panel->prompt().toStdString() == w.panel->history()[0].question.sample.prompt);
+}
+
+TEST_CASE("Points placed by clicking on the first frame become the question's points") {
+  AskWindow w;
+  REQUIRE(w.panel->selectSubtask("depth_estimation_coor"));
+  w.panel->setPlacingPoints(true);
+  w.panel->placePoint(1, QPointF(100, 100));
+  CHECK_THAT(w.panel->message().toStdString(), Contains("first frame"));
+  w.panel->placePoint(0, QPointF(320, 400));
+  REQUIRE(w.panel->question());
+  CHECK(w.panel->question()->points[0] == Eigen::Vector2d(320, 400));
+  CHECK(w.panel->question()->frames[0] == w.workspace()->currentFrame());
+  CHECK_THAT(w.panel->prompt().toStdString(), Contains("[ 500 , 833 ]"));
+
+  REQUIRE(w.panel->selectSubtask("depth_comparison_coordinate"));
+  w.panel->placePoint(0, QPointF(100, 440));  // the floor near the camera
+  CHECK_THAT(w.panel->message().toStdString(), Contains("1 of 2 points"));
+  w.panel->placePoint(0, QPointF(500, 300));  // farther back
+  INFO(w.panel->message().toStdString());
+  REQUIRE(w.panel->question());
+  CHECK(w.panel->question()->points.size() == 2);
+  CHECK(w.panel->question()->points[1] == Eigen::Vector2d(500, 300));
+  // Clicks pick no 3D point while placing.
+  CHECK_FALSE(w.workspace()->pick());
+}
+
+TEST_CASE("Subtasks the scene cannot support are disabled with the reason") {
+  AskWindow w({}, 0);  // no point tracks
+  CHECK_THAT(w.panel->subtaskDisabledReason("object_movement_distance_dot_adt").toStdString(), Contains("no point tracks"));
+  CHECK_FALSE(w.panel->selectSubtask("object_movement_distance_dot_adt"));
+  CHECK_THAT(w.panel->message().toStdString(), Contains("no point tracks"));
+  CHECK(w.panel->subtaskDisabledReason("depth_estimation_dot").isEmpty());
+}
+
+TEST_CASE("The local engine answers in the background, streams, and can be cancelled") {
+  test::TempDir models;
+  const auto model = models.path() / "tiny";
+  std::filesystem::copy(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
+  test::writeSentencePieceTokenizer(model);
+  BackendSettings local;
+  local.kind = BackendSettings::Kind::Local;
+  local.modelDir = model.string();
+  local.tilesPerImage = 1;
+  local.maxNewTokens = 6;
+  AskWindow w(local);
+  REQUIRE(w.panel->selectSubtask("x_movement"));
+  QSignalSpy streamed(&w.panel->worker(), &widgets::AskWorker::streamed);
+  CHECK(w.askAndWait());
+  CHECK(streamed.size() >= 1);
+  CHECK(w.panel->history().size() == 1);
+  CHECK_FALSE(w.panel->history()[0].outcome.groundTruthBackend);
+  CHECK_THAT(w.panel->history()[0].outcome.backend, Contains("local tiny on cpu"));
+
+  // A long answer, cancelled at its first token: no verdict, the question stays.
+  local.maxNewTokens = 2000;
+  w.panel->setBackendSettings(local);
+  QObject::connect(&w.panel->worker(), &widgets::AskWorker::streamed, w.panel, [&w] { w.panel->cancel(); });
+  const auto asked = w.panel->question()->sample.id;
+  CHECK_FALSE(w.askAndWait());
+  CHECK_THAT(w.panel->message().toStdString(), Contains("Cancelled"));
+  CHECK(w.panel->question()->sample.id == asked);
+  CHECK(w.panel->history().size() == 1);
+}
+
+TEST_CASE("An edited prompt goes to the endpoint and a failing endpoint leaves the panel usable") {
+  test::FakeEndpoint endpoint("stream", "The camera shifted `right`.");
+  AskWindow w(endpointSettings(endpoint));
+  REQUIRE(w.panel->selectSubtask("x_movement"));
+  const QString canonical = w.panel->prompt();
+  w.panel->setPrompt(canonical + " Answer in one word.");
+  REQUIRE(w.askAndWait());
+  const auto requests = endpoint.requests();
+  REQUIRE(requests.size() == 1);
+  CHECK_THAT(requests[0]["body"]["messages"][0]["content"].back()["text"].get<std::string>(), Contains("Answer in one word."));
+  CHECK(w.panel->answerText() == "The camera shifted `right`.");
+  w.panel->resetPrompt();
+  CHECK(w.panel->prompt() == canonical);
+
+  test::FakeEndpoint failing("fail");
+  w.panel->setBackendSettings(endpointSettings(failing));
+  CHECK_FALSE(w.askAndWait());
+  CHECK_THAT(w.panel->message().toStdString(), Contains("HTTP 500"));
+  CHECK(w.panel->prompt() == canonical);  // nothing typed is lost
+  w.panel->setBackendSettings({});
+  CHECK(w.askAndWait());
+  CHECK(w.panel->history().size() == 2);
+}
+
+TEST_CASE("The session exports as a benchmark that the scorer rates like the panel did") {
+  test::FakeEndpoint endpoint("stream", "The depth is `1000` mm.");
+  AskWindow w;
+  for (const char* subtask : {"depth_estimation_dot", "x_movement", "object_perception_height_estimation"}) {
+    REQUIRE(w.panel->selectSubtask(subtask));
+    REQUIRE(w.askAndWait());
+  }
+  w.panel->setBackendSettings(endpointSettings(endpoint));
+  REQUIRE(w.panel->selectSubtask("depth_estimation_coor"));
+  REQUIRE(w.askAndWait());
+  test::TempDir out;
+  const auto written = w.panel->exportHistory(QString::fromStdString(out.path().string()));
+  REQUIRE_FALSE(written.questions.empty());
+  const auto benchmark = readSampleFile(written.questions);
+  CHECK(benchmark.samples.size() == 4);
+  for (const auto& sample : benchmark.samples) {
+    for (const auto& image : sample.images) CHECK(std::filesystem::exists(std::filesystem::path(written.images) / image));
+  }
+  const auto report = scoreRuns(benchmark, {{"session", readPredictionFile(written.predictions)}});
+  std::size_t correct = 0;
+  for (const auto& r : w.panel->history()) correct += r.outcome.verdict.correct ? 1 : 0;
+  std::size_t scored = 0;
+  for (const auto& [type, tally] : report.models[0].byQuestionType) scored += tally.correct;
+  CHECK(scored == correct);
+  CHECK(correct >= 3);
+}

@@ -1,0 +1,477 @@
+#include "widgets/question_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStandardItemModel>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include "render/answer_overlay_markers.h"
+#include "widgets/backend_settings_dialog.h"
+#include "widgets/frame_view.h"
+#include "widgets/scene_workspace.h"
+#include "widgets/vtk_view_widget.h"
+
+namespace mspa::widgets {
+namespace {
+
+QColor colorOf(OverlayRole role, bool correct) {
+  const auto c = overlayColor(role, correct);
+  return QColor(c[0], c[1], c[2]);
+}
+
+QPushButton* button(const QString& text, QWidget* parent, QHBoxLayout* row) {
+  auto* b = new QPushButton(text, parent);
+  row->addWidget(b);
+  return b;
+}
+
+QString framesText(const Scene& scene, const Question& q) {
+  QStringList names;
+  for (int f : q.frames) names << QString::fromStdString(scene.frames[f].name);
+  return names.join(", ");
+}
+
+}  // namespace
+
+QuestionPanel::QuestionPanel(SceneWorkspace* workspace, QWidget* parent) : QWidget(parent), workspace_(workspace) {
+  buildControls();
+  setBackendSettings(loadBackendSettings());
+  connect(workspace_, &SceneWorkspace::frameClicked, this, &QuestionPanel::placePoint);
+  connect(&worker_, &AskWorker::loading, this, [this](const QString& what) { progress_->setText(what); });
+  connect(&worker_, &AskWorker::streamed, this, &QuestionPanel::onStreamed);
+  connect(&worker_, &AskWorker::finished, this, &QuestionPanel::onFinished);
+  sceneChanged();
+}
+
+QuestionPanel::~QuestionPanel() {
+  worker_.cancel();
+  worker_.wait();
+}
+
+void QuestionPanel::buildControls() {
+  auto* layout = new QVBoxLayout(this);
+  backendLabel_ = new QLabel(this);
+  backendLabel_->setWordWrap(true);
+  layout->addWidget(backendLabel_);
+  auto* backendRow = new QHBoxLayout;
+  settingsButton_ = button(tr("Backend…"), this, backendRow);
+  unloadButton_ = button(tr("Unload"), this, backendRow);
+  backendRow->addStretch(1);
+  layout->addLayout(backendRow);
+
+  subtask_ = new QComboBox(this);
+  auto* model = new QStandardItemModel(subtask_);
+  for (const auto& column : table2Columns()) {
+    auto* header = new QStandardItem(QString::fromStdString(column));
+    header->setFlags(Qt::NoItemFlags);
+    QFont bold = header->font();
+    bold.setBold(true);
+    header->setFont(bold);
+    model->appendRow(header);
+    for (const auto& task : taskCatalog()) {
+      if (task.column != column) continue;
+      auto* item = new QStandardItem(QString("  %1. %2").arg(task.number).arg(QString::fromStdString(task.subtask)));
+      item->setData(QString::fromStdString(task.subtask), Qt::UserRole);
+      model->appendRow(item);
+    }
+  }
+  subtask_->setModel(model);
+  subtask_->setMinimumContentsLength(12);
+  subtask_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  layout->addWidget(subtask_);
+
+  auto* composeRow = new QHBoxLayout;
+  sampleButton_ = button(tr("Sample"), this, composeRow);
+  sampleButton_->setToolTip(tr("Let the task engine choose frames and points"));
+  placeButton_ = button(tr("Place points"), this, composeRow);
+  placeButton_->setCheckable(true);
+  placeButton_->setToolTip(tr("Click the points on the first frame"));
+  composeButton_ = button(tr("Use frames"), this, composeRow);
+  composeButton_->setToolTip(tr("Ask about the frames on screen (and the placed points)"));
+  layout->addLayout(composeRow);
+
+  promptEdit_ = new QPlainTextEdit(this);
+  promptEdit_->setPlaceholderText(tr("The prompt appears here, exactly as the model will read it."));
+  layout->addWidget(promptEdit_, 2);
+  auto* truthRow = new QHBoxLayout;
+  showTruth_ = new QCheckBox(tr("Show truth"), this);
+  truthRow->addWidget(showTruth_);
+  resetButton_ = button(tr("Reset prompt"), this, truthRow);
+  truthRow->addStretch(1);
+  layout->addLayout(truthRow);
+  truth_ = new QLabel(this);
+  truth_->setWordWrap(true);
+  truth_->setVisible(false);
+  layout->addWidget(truth_);
+
+  auto* askRow = new QHBoxLayout;
+  askButton_ = button(tr("Ask"), this, askRow);
+  cancelButton_ = button(tr("Cancel"), this, askRow);
+  cancelButton_->setEnabled(false);
+  askRow->addStretch(1);
+  layout->addLayout(askRow);
+  progress_ = new QLabel(this);
+  layout->addWidget(progress_);
+  answer_ = new QPlainTextEdit(this);
+  answer_->setReadOnly(true);
+  answer_->setPlaceholderText(tr("The answer streams here."));
+  layout->addWidget(answer_, 1);
+  verdict_ = new QLabel(this);
+  verdict_->setWordWrap(true);
+  layout->addWidget(verdict_);
+  message_ = new QLabel(this);
+  message_->setWordWrap(true);
+  layout->addWidget(message_);
+
+  historyTable_ = new QTableWidget(0, 6, this);
+  historyTable_->setHorizontalHeaderLabels({tr("#"), tr("Subtask"), tr("Frames"), tr("Answer"), tr("Truth"), tr("Verdict")});
+  historyTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  historyTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  historyTable_->horizontalHeader()->setStretchLastSection(true);
+  historyTable_->verticalHeader()->hide();
+  layout->addWidget(historyTable_, 2);
+  exportButton_ = new QPushButton(tr("Export history as a benchmark…"), this);
+  exportButton_->setEnabled(false);
+  layout->addWidget(exportButton_);
+
+  clock_ = new QTimer(this);
+  clock_->setInterval(100);
+  connect(clock_, &QTimer::timeout, this, [this] {
+    const double rate = streamedSeconds_ > 0 ? streamedPieces_ / streamedSeconds_ : 0;
+    progress_->setText(tr("%1 s · %2 tokens · %3 tokens/s").arg(streamedSeconds_, 0, 'f', 1).arg(streamedPieces_).arg(rate, 0, 'f', 1));
+  });
+  connect(settingsButton_, &QPushButton::clicked, this, &QuestionPanel::openSettings);
+  connect(unloadButton_, &QPushButton::clicked, this, [this] {
+    worker_.unload();
+    setBackendSettings(worker_.settings());
+  });
+  connect(subtask_, &QComboBox::currentIndexChanged, this, [this] {
+    placed_.clear();
+    if (workspace_->scene()) compose(false);
+  });
+  connect(sampleButton_, &QPushButton::clicked, this, [this] { compose(true); });
+  connect(composeButton_, &QPushButton::clicked, this, [this] { compose(false); });
+  connect(placeButton_, &QPushButton::toggled, this, &QuestionPanel::setPlacingPoints);
+  connect(resetButton_, &QPushButton::clicked, this, &QuestionPanel::resetPrompt);
+  connect(showTruth_, &QCheckBox::toggled, truth_, &QLabel::setVisible);
+  connect(askButton_, &QPushButton::clicked, this, &QuestionPanel::ask);
+  connect(cancelButton_, &QPushButton::clicked, this, &QuestionPanel::cancel);
+  connect(historyTable_, &QTableWidget::cellClicked, this, [this](int row, int) { showHistoryEntry(row); });
+  connect(exportButton_, &QPushButton::clicked, this, [this] {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export the session to a folder"));
+    if (!folder.isEmpty()) exportHistory(folder);
+  });
+}
+
+void QuestionPanel::setBackendSettings(const BackendSettings& settings) {
+  worker_.setSettings(settings);
+  const QString loaded = worker_.backendLabel();
+  backendLabel_->setText(tr("Backend: %1").arg(loaded.isEmpty() ? QString(backendKindName(settings.kind)) + tr(" (loads at the first question)") : loaded));
+}
+
+void QuestionPanel::openSettings() {
+  BackendSettingsDialog dialog(worker_.settings(), this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  saveBackendSettings(dialog.settings());
+  setBackendSettings(dialog.settings());
+}
+
+void QuestionPanel::showMessage(const QString& text, bool problem) {
+  message_->setText(text);
+  message_->setStyleSheet(problem ? "color: #e04040;" : "");
+  if (!text.isEmpty()) emit logMessage(text);
+}
+
+void QuestionPanel::sceneChanged() {
+  const auto& scene = workspace_->scene();
+  builder_ = scene ? std::make_unique<QuestionBuilder>(*scene) : nullptr;
+  question_.reset();
+  overlay_.reset();
+  placed_.clear();
+  auto* model = static_cast<QStandardItemModel*>(subtask_->model());
+  int firstUsable = -1;
+  for (int row = 0; row < model->rowCount(); ++row) {
+    QStandardItem* item = model->item(row);
+    const QString name = item->data(Qt::UserRole).toString();
+    if (name.isEmpty()) continue;
+    const std::string reason = builder_ ? builder_->unsupportedReason(*findSubtask(name.toStdString())) : "no scene is open";
+    item->setEnabled(reason.empty());
+    item->setToolTip(reason.empty() ? QString() : tr("Not available: %1").arg(QString::fromStdString(reason)));
+    if (reason.empty() && firstUsable < 0) firstUsable = row;
+  }
+  const QSignalBlocker block(subtask_);
+  if (firstUsable >= 0) subtask_->setCurrentIndex(firstUsable);
+  askButton_->setEnabled(firstUsable >= 0);
+}
+
+QString QuestionPanel::subtaskDisabledReason(const QString& subtask) const {
+  auto* model = static_cast<QStandardItemModel*>(subtask_->model());
+  for (int row = 0; row < model->rowCount(); ++row) {
+    const QStandardItem* item = model->item(row);
+    if (item->data(Qt::UserRole).toString() == subtask) return item->isEnabled() ? QString() : item->toolTip();
+  }
+  return tr("unknown subtask %1").arg(subtask);
+}
+
+bool QuestionPanel::selectSubtask(const QString& subtask) {
+  const QString reason = subtaskDisabledReason(subtask);
+  if (!reason.isEmpty()) {
+    showMessage(reason, true);
+    return false;
+  }
+  const int index = subtask_->findData(subtask, Qt::UserRole);
+  if (index == subtask_->currentIndex()) {
+    compose(false);
+  } else {
+    subtask_->setCurrentIndex(index);  // composes through currentIndexChanged
+  }
+  return true;
+}
+
+int QuestionPanel::pointsNeeded() const {
+  const TaskInfo* task = findSubtask(subtask_->currentData(Qt::UserRole).toString().toStdString());
+  if (!task) return 0;
+  switch (taskFamily(*task)) {
+    case TaskFamily::Depth:
+    case TaskFamily::Correspondence: return 1;
+    case TaskFamily::DepthComparison: return 2;
+    default: return 0;
+  }
+}
+
+bool QuestionPanel::compose(bool sample) {
+  const auto& scene = workspace_->scene();
+  const QString subtask = subtask_->currentData(Qt::UserRole).toString();
+  if (!scene || !builder_) {
+    showMessage(tr("Open a scene first."), true);
+    return false;
+  }
+  if (subtask.isEmpty()) {
+    showMessage(tr("Choose a subtask."), true);
+    return false;
+  }
+  QuestionSpec spec;
+  spec.subtask = subtask.toStdString();
+  const TaskInfo& task = *findSubtask(spec.subtask);
+  if (!sample && workspace_->currentFrame() >= 0) {
+    spec.frames = {workspace_->currentFrame()};
+    if (task.frames == 2) {
+      if (workspace_->pairMode() && workspace_->pairFrame() >= 0) {
+        spec.frames.push_back(workspace_->pairFrame());
+        spec.swapFrames = false;
+      } else {
+        spec.frames.clear();  // no second frame on screen: the engine picks the pair
+      }
+    }
+    if (pointsNeeded() > 0 && static_cast<int>(placed_.size()) == pointsNeeded()) {
+      for (const auto& p : placed_) spec.points.emplace_back(p.x(), p.y());
+    }
+  }
+  std::string whyNot;
+  auto built = builder_->build(spec, whyNot);
+  // Sampled frames may miss what the task needs (a track visible in both); draw again.
+  for (int attempt = 0; sample && !built && attempt < 8; ++attempt) built = builder_->build(spec, whyNot);
+  if (!built) {
+    showMessage(tr("Cannot ask %1 here: %2").arg(subtask, QString::fromStdString(whyNot)), true);
+    return false;
+  }
+  question_ = std::move(*built);
+  overlay_.reset();
+  promptEdit_->setPlainText(QString::fromStdString(question_->sample.prompt));
+  answer_->clear();
+  verdict_->clear();
+  showQuestion();
+  showMessage(tr("%1 on %2: %3").arg(subtask, framesText(*scene, *question_),
+                                     spec.points.empty() && pointsNeeded() > 0 ? tr("points sampled") : tr("ready to ask")),
+              false);
+  return true;
+}
+
+void QuestionPanel::showQuestion() {
+  const Question& q = *question_;
+  workspace_->showQuestionImages(q.frames, q.images);
+  QVector<FrameView::Marker> markers;
+  for (const auto& p : q.points) markers.push_back({QPointF(p.x(), p.y()), colorOf(OverlayRole::Query, true), QString(), 0});
+  workspace_->frameView(0)->setMarkers(markers);
+  workspace_->frameView(0)->setLines({});
+  workspace_->frameView(1)->setMarkers({});
+  workspace_->frameView(1)->setLines({});
+  workspace_->renderer().clearMarkers();
+  workspace_->view3d()->update();
+  truth_->setText(tr("Truth: %1 — canonical answer: %2")
+                      .arg(QString::fromStdString(formatAnswerValue(q.truth)), QString::fromStdString(q.sample.answer)));
+}
+
+void QuestionPanel::setPlacingPoints(bool on) {
+  if (placeButton_->isChecked() != on) return placeButton_->setChecked(on);  // re-enters through toggled
+  workspace_->setPickingEnabled(!on);
+  placed_.clear();
+  if (on) showMessage(pointsNeeded() > 0 ? tr("Click %n point(s) on the first frame.", "", pointsNeeded())
+                                         : tr("This subtask takes no points: frames (and objects or tracks) are enough."),
+                      false);
+}
+
+void QuestionPanel::placePoint(int view, const QPointF& pixel) {
+  if (!placeButton_->isChecked()) return;
+  const int needed = pointsNeeded();
+  if (needed == 0) return showMessage(tr("This subtask takes no points."), true);
+  if (view != 0) return showMessage(tr("Points go on the first frame (Image-1)."), true);
+  if (static_cast<int>(placed_.size()) >= needed) placed_.clear();
+  placed_.push_back(pixel);
+  QVector<FrameView::Marker> markers;
+  for (const auto& p : placed_) markers.push_back({p, colorOf(OverlayRole::Query, true), QString::number(markers.size() + 1), 0});
+  workspace_->frameView(0)->setMarkers(markers);
+  if (static_cast<int>(placed_.size()) == needed) {
+    compose(false);
+  } else {
+    showMessage(tr("%1 of %2 points placed.").arg(placed_.size()).arg(needed), false);
+  }
+}
+
+QString QuestionPanel::prompt() const { return promptEdit_->toPlainText(); }
+void QuestionPanel::setPrompt(const QString& prompt) { promptEdit_->setPlainText(prompt); }
+
+void QuestionPanel::resetPrompt() {
+  if (question_) promptEdit_->setPlainText(QString::fromStdString(question_->sample.prompt));
+}
+
+bool QuestionPanel::ask() {
+  if (worker_.busy()) return false;
+  if (!question_ && !compose(false)) return false;
+  // The question keeps its canonical prompt (for Reset); what is sent carries the edits.
+  asked_ = *question_;
+  asked_->sample.prompt = prompt().toStdString();
+  if (!worker_.start(*asked_)) return false;
+  answer_->clear();
+  verdict_->clear();
+  streamedPieces_ = 0;
+  streamedSeconds_ = 0;
+  setBusy(true);
+  showMessage(QString(), false);
+  return true;
+}
+
+void QuestionPanel::cancel() { worker_.cancel(); }
+
+void QuestionPanel::setBusy(bool busy) {
+  askButton_->setEnabled(!busy);
+  cancelButton_->setEnabled(busy);
+  settingsButton_->setEnabled(!busy);
+  unloadButton_->setEnabled(!busy);
+  if (busy) {
+    clock_->start();
+  } else {
+    clock_->stop();
+  }
+}
+
+void QuestionPanel::onStreamed(const QString& text, int pieces, double seconds) {
+  answer_->setPlainText(text);
+  streamedPieces_ = pieces;
+  streamedSeconds_ = seconds;
+}
+
+void QuestionPanel::onFinished(const BackendReply& reply, const QString& backend, bool groundTruth, const QString& error) {
+  setBusy(false);
+  setBackendSettings(worker_.settings());
+  if (!error.isEmpty()) {
+    showMessage(tr("The backend failed: %1").arg(error), true);
+    return emit askFinished(false);
+  }
+  answer_->setPlainText(QString::fromStdString(reply.text));
+  if (reply.cancelled) {
+    showMessage(tr("Cancelled after %1 s; the question is kept.").arg(reply.seconds, 0, 'f', 1), false);
+    return emit askFinished(false);
+  }
+  AskRecord record{*asked_, {}};
+  try {
+    record.outcome = judgeAnswer(record.question, reply);
+  } catch (const std::exception& e) {
+    showMessage(QString::fromStdString(e.what()), true);
+    return emit askFinished(false);
+  }
+  record.outcome.backend = backend.toStdString();
+  record.outcome.groundTruthBackend = groundTruth;
+  progress_->setText(tr("%1 s · %2 tokens").arg(reply.seconds, 0, 'f', 2).arg(reply.tokens));
+  history_.push_back(record);
+  canonicalPrompts_.push_back(question_->sample.prompt);
+  addHistoryRow(record);
+  showHistoryEntry(static_cast<int>(history_.size()) - 1);
+  emit askFinished(true);
+}
+
+void QuestionPanel::addHistoryRow(const AskRecord& r) {
+  const int row = historyTable_->rowCount();
+  historyTable_->insertRow(row);
+  const QString verdict = !r.outcome.parsed.ok ? tr("not understood") : r.outcome.verdict.correct ? tr("correct") : tr("wrong");
+  const QStringList cells = {QString::number(row + 1), QString::fromStdString(r.question.task->subtask),
+                             framesText(*workspace_->scene(), r.question),
+                             r.outcome.parsed.ok ? QString::fromStdString(formatAnswerValue(r.outcome.parsed.value)) : QString("—"),
+                             QString::fromStdString(formatAnswerValue(r.question.truth)), verdict};
+  for (int column = 0; column < cells.size(); ++column) historyTable_->setItem(row, column, new QTableWidgetItem(cells[column]));
+  historyTable_->item(row, 5)->setForeground(colorOf(OverlayRole::Prediction, r.outcome.verdict.correct));
+  exportButton_->setEnabled(true);
+}
+
+void QuestionPanel::showHistoryEntry(int row) {
+  if (row < 0 || row >= static_cast<int>(history_.size())) return;
+  const AskRecord& r = history_[row];
+  question_ = r.question;
+  question_->sample.prompt = canonicalPrompts_[row];
+  promptEdit_->setPlainText(QString::fromStdString(r.question.sample.prompt));
+  answer_->setPlainText(QString::fromStdString(r.outcome.reply.text));
+  showQuestion();
+  overlay_ = buildAnswerOverlay(*workspace_->scene(), r.question, r.outcome);
+  presentOverlay(r.question, *overlay_);
+  const QString source = r.outcome.groundTruthBackend ? tr(" (ground truth from the geometry oracle)") : QString();
+  verdict_->setText(QString::fromStdString(overlay_->caption) + source);
+  verdict_->setStyleSheet(QString("font-weight: bold; color: %1;").arg(colorOf(OverlayRole::Prediction, overlay_->correct && overlay_->parsed).name()));
+  historyTable_->selectRow(row);
+}
+
+void QuestionPanel::presentOverlay(const Question& q, const AnswerOverlay& o) {
+  QVector<FrameView::Marker> markers[2];
+  QVector<FrameView::Line> lines[2];
+  for (const auto& m : o.marks) {
+    if (m.image > 1) continue;
+    markers[m.image].push_back({QPointF(m.pixel.x(), m.pixel.y()), colorOf(m.role, o.correct), QString::fromStdString(m.label), m.radius});
+  }
+  for (const auto& s : o.segments) {
+    // Lines from one image to the other only make sense side by side (the exported PNG).
+    if (s.fromImage != s.toImage || s.fromImage > 1) continue;
+    lines[s.fromImage].push_back({QPointF(s.from.x(), s.from.y()), QPointF(s.to.x(), s.to.y()), colorOf(s.role, o.correct), s.arrow});
+  }
+  for (int view = 0; view < std::min<int>(2, static_cast<int>(q.frames.size())); ++view) {
+    workspace_->frameView(view)->setMarkers(markers[view]);
+    workspace_->frameView(view)->setLines(lines[view]);
+  }
+  render::showAnswerOverlay(workspace_->renderer(), o);
+  workspace_->view3d()->update();
+}
+
+SessionExport QuestionPanel::exportHistory(const QString& folder) {
+  try {
+    const auto written = exportAskSession(*workspace_->scene(), history_, folder.toStdString());
+    showMessage(tr("Exported %1 questions to %2 and %3").arg(history_.size()).arg(QString::fromStdString(written.questions),
+                                                                                  QString::fromStdString(written.predictions)),
+                false);
+    return written;
+  } catch (const std::exception& e) {
+    showMessage(QString::fromStdString(e.what()), true);
+    return {};
+  }
+}
+
+QString QuestionPanel::answerText() const { return answer_->toPlainText(); }
+QString QuestionPanel::message() const { return message_->text(); }
+QString QuestionPanel::verdict() const { return verdict_->text(); }
+
+}  // namespace mspa::widgets

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <QWidget>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/answer_overlay.h"
+#include "core/ask_session.h"
+#include "widgets/ask_worker.h"
+
+class QComboBox;
+class QCheckBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QTableWidget;
+class QTimer;
+
+namespace mspa::widgets {
+
+class SceneWorkspace;
+
+// Composes a MultiSPA question on the workspace's scene (subtask, frames from the workspace,
+// points clicked on the first frame or sampled), shows the exact prompt (editable, with a reset),
+// asks the chosen backend off the GUI thread with streaming and cancel, and overlays the answer
+// against the truth on the frames and in 3D. Every question asked is kept in the history, which
+// restores its view on click and exports as a benchmark.
+class QuestionPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit QuestionPanel(SceneWorkspace* workspace, QWidget* parent = nullptr);
+  ~QuestionPanel() override;
+
+  void setBackendFactory(BackendFactory factory) { worker_.setFactory(std::move(factory)); }
+  void setBackendSettings(const BackendSettings& settings);
+  const BackendSettings& backendSettings() const { return worker_.settings(); }
+  AskWorker& worker() { return worker_; }
+
+  // The workspace shows a new scene: subtasks the scene cannot support are disabled with the reason.
+  void sceneChanged();
+  // Scripted use (tests, --ask screenshots) does what the controls do. Selecting composes on the
+  // shown frames; false when the subtask is unknown or disabled here.
+  bool selectSubtask(const QString& subtask);
+  QString subtaskDisabledReason(const QString& subtask) const;
+  bool compose(bool sample);
+  void placePoint(int view, const QPointF& pixel);
+  void setPlacingPoints(bool on);
+  void setPrompt(const QString& prompt);
+  void resetPrompt();
+  bool ask();
+  void cancel();
+  void showHistoryEntry(int row);
+  SessionExport exportHistory(const QString& folder);
+
+  const std::optional<Question>& question() const { return question_; }
+  QString prompt() const;
+  const std::vector<AskRecord>& history() const { return history_; }
+  std::optional<AnswerOverlay> overlay() const { return overlay_; }
+  QString answerText() const;
+  QString message() const;
+  QString verdict() const;
+  bool busy() const { return worker_.busy(); }
+
+ signals:
+  void askFinished(bool answered);
+  void logMessage(const QString& message);
+
+ private:
+  void buildControls();
+  void openSettings();
+  void showMessage(const QString& text, bool problem);
+  void showQuestion();
+  void onStreamed(const QString& text, int pieces, double seconds);
+  void onFinished(const BackendReply& reply, const QString& backend, bool groundTruth, const QString& error);
+  void presentOverlay(const Question& q, const AnswerOverlay& overlay);
+  void addHistoryRow(const AskRecord& record);
+  int pointsNeeded() const;
+  void setBusy(bool busy);
+
+  SceneWorkspace* workspace_;
+  AskWorker worker_;
+  std::unique_ptr<QuestionBuilder> builder_;
+  std::optional<Question> question_;
+  std::optional<Question> asked_;  // as sent, with the user's prompt edits
+  std::optional<AnswerOverlay> overlay_;
+  std::vector<QPointF> placed_;
+  std::vector<AskRecord> history_;             // as asked
+  std::vector<std::string> canonicalPrompts_;  // per history entry, for Reset
+
+  QComboBox* subtask_;
+  QLabel* backendLabel_;
+  QPushButton *settingsButton_, *unloadButton_, *sampleButton_, *composeButton_, *placeButton_, *resetButton_;
+  QPushButton *askButton_, *cancelButton_, *exportButton_;
+  QCheckBox* showTruth_;
+  QLabel *truth_, *message_, *progress_, *verdict_;
+  QPlainTextEdit *promptEdit_, *answer_;
+  QTableWidget* historyTable_;
+  QTimer* clock_;
+  double streamedSeconds_ = 0;
+  int streamedPieces_ = 0;
+};
+
+}  // namespace mspa::widgets
