@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "app/backends/backend_factory.h"
@@ -16,6 +17,7 @@ namespace {
 
 struct SceneAskOptions {
   std::string scene, task, backend = "oracle", endpoint, apiKeyVariable = "OPENAI_API_KEY", overlay, format = "text";
+  std::optional<std::string> answer;  // judge this text instead of asking a backend
   std::vector<int> frames;
   std::vector<std::string> points;  // "X,Y" pixels of the first frame
   std::uint32_t seed = 0;
@@ -82,19 +84,26 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
   settings.endpoint = o.endpoint;
   settings.apiKeyVariable = o.apiKeyVariable;
   settings.timeoutSeconds = o.timeout;
-  const auto backend = backends::makeBackend(settings);
   const bool text = o.format == "text";
-  if (text) std::printf("%s\n\n[%s] ", question.sample.prompt.c_str(), backend->label().c_str());
-  std::size_t printed = 0;
-  const auto reply = backend->answer(question, [&](const std::string& so_far) {
-    if (!text) return;
-    std::fputs(so_far.substr(std::min(printed, so_far.size())).c_str(), stdout);
-    std::fflush(stdout);
-    printed = so_far.size();
-  }, nullptr);
-  AskOutcome outcome = judgeAnswer(question, reply);
-  outcome.backend = backend->label();
-  outcome.groundTruthBackend = backend->answersWithTruth();
+  AskOutcome outcome;
+  if (o.answer) {
+    if (text) std::printf("%s\n\n[given answer] %s", question.sample.prompt.c_str(), o.answer->c_str());
+    outcome = judgeAnswer(question, {*o.answer});
+    outcome.backend = "given answer";
+  } else {
+    const auto backend = backends::makeBackend(settings);
+    if (text) std::printf("%s\n\n[%s] ", question.sample.prompt.c_str(), backend->label().c_str());
+    std::size_t printed = 0;
+    const auto reply = backend->answer(question, [&](const std::string& so_far) {
+      if (!text) return;
+      std::fputs(so_far.substr(std::min(printed, so_far.size())).c_str(), stdout);
+      std::fflush(stdout);
+      printed = so_far.size();
+    }, nullptr);
+    outcome = judgeAnswer(question, reply);
+    outcome.backend = backend->label();
+    outcome.groundTruthBackend = backend->answersWithTruth();
+  }
   if (!o.overlay.empty()) writePng(o.overlay, drawAnswerOverlay(question, buildAnswerOverlay(scene, question, outcome)));
   if (text) {
     std::printf("\n%s\n", buildAnswerOverlay(scene, question, outcome).caption.c_str());
@@ -121,6 +130,7 @@ void addAskCommand(CLI::App& app) {
   ask->add_option("--api-key-env", o->apiKeyVariable, "environment variable holding the endpoint's API key")->capture_default_str();
   ask->add_option("--timeout", o->timeout, "seconds to wait for an endpoint's answer")->capture_default_str();
   ask->add_option("--overlay", o->overlay, "write the prediction-vs-truth overlay to this PNG");
+  ask->add_option("--answer", o->answer, "judge this answer text (e.g. from a paper or a log) instead of asking a backend");
   ask->add_option("--format", o->format, "text or json")->capture_default_str();
   ask->add_option("--question-seed", o->seed, "seed for sampled frames and points")->capture_default_str();
   ask->callback([engine, o] {

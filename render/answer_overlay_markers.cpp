@@ -51,7 +51,8 @@ void showAnswerOverlay(SceneRenderer& renderer, const AnswerOverlay& o) {
   renderer.clearMarkers();
   for (const auto& p : o.points) renderer.addMarkerPoint(p.world, colorOf(p.role, o.correct));
   for (const auto& a : o.arrows) addArrow(renderer, a.from, a.to, colorOf(a.role, o.correct));
-  for (const auto& c : o.cameras) addFrustum(renderer, c.cameraToWorld, c.intrinsics, renderer.frustumDepth(), colorOf(c.role, o.correct));
+  // Twice the size of the path's frustums, so the answer stands out among them.
+  for (const auto& c : o.cameras) addFrustum(renderer, c.cameraToWorld, c.intrinsics, 2 * renderer.frustumDepth(), colorOf(c.role, o.correct));
   for (const auto& b : o.boxes) addBox(renderer, b.box, colorOf(b.role, o.correct));
 }
 

@@ -189,3 +189,26 @@ TEST_CASE("The session exports as a benchmark that the scorer rates like the pan
   CHECK(scored == correct);
   CHECK(correct >= 3);
 }
+
+TEST_CASE("A model folder that is not a model is reported and the panel stays usable") {
+  test::TempDir empty;
+  BackendSettings local;
+  local.kind = BackendSettings::Kind::Local;
+  local.modelDir = empty.path().string();
+  AskWindow w(local);
+  REQUIRE(w.panel->selectSubtask("depth_estimation_dot"));
+  const QString prompt = w.panel->prompt();
+  CHECK_FALSE(w.askAndWait());
+  CHECK_THAT(w.panel->message().toStdString(), Contains(empty.path().string()) && Contains("no tokenizer.model or tokenizer.json"));
+  CHECK(w.panel->prompt() == prompt);
+  CHECK_FALSE(w.panel->busy());
+  w.panel->setBackendSettings({});
+  CHECK(w.askAndWait());
+}
+
+TEST_CASE("A click outside the frame says so in the status bar") {
+  AskWindow w;
+  auto* view = w.workspace()->frameView(0);
+  QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, QPoint(2, 2));  // the letterbox above the picture
+  CHECK_THAT(w.window.statusText().toStdString(), Contains("outside the image"));
+}
