@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "core/frame_overlap.h"
 #include "core/geometry.h"
 #include "core/input_error.h"
 #include "core/question_builder.h"
@@ -16,7 +17,7 @@ namespace fs = std::filesystem;
 namespace mspa {
 namespace {
 
-constexpr std::size_t kOverlapPoints = 50'000;   // cloud subsample for visibility sets
+constexpr std::size_t kOverlapPoints = 50'000;  // cloud subsample for visibility sets
 constexpr std::size_t kMaxPairsTried = 20'000;
 
 bool needsOverlapPair(const TaskInfo& t) { return t.group == "Camera movement" || t.group == "Visual correspondence" ; }
@@ -25,19 +26,9 @@ bool needsOverlapPair(const TaskInfo& t) { return t.group == "Camera movement" |
 std::vector<std::vector<std::pair<int, int>>> overlapBins(const Scene& scene, const GenerateOptions& options,
                                                           std::mt19937& rng, GenerateReport& report) {
   std::vector<std::vector<std::pair<int, int>>> bins(static_cast<std::size_t>(std::ceil((options.maxOverlap - options.minOverlap) * 100)) + 1);
-  if (!scene.cloud || scene.cloud->size() == 0) return bins;
-  PointCloud sample;
-  const std::size_t step = std::max<std::size_t>(1, scene.cloud->size() / kOverlapPoints);
-  for (std::size_t i = 0; i < scene.cloud->size(); i += step) sample.positions.push_back(scene.cloud->positions[i]);
-  std::vector<int> posed;
-  std::vector<std::vector<std::uint32_t>> seen(scene.frames.size());
-  for (int i = 0; i < static_cast<int>(scene.frames.size()); ++i) {
-    const Frame& f = scene.frames[i];
-    if (!f.hasGeometry()) continue;
-    posed.push_back(i);
-    const DepthImage depth = f.hasDepth() ? loadDepth(f) : DepthImage{};
-    seen[i] = visiblePoints(sample, *f.intrinsics, *f.cameraToWorld, depth.empty() ? nullptr : &depth);
-  }
+  const FrameOverlap overlap(scene, kOverlapPoints);
+  if (!overlap.available()) return bins;
+  const std::vector<int>& posed = overlap.posedFrames();
   std::vector<std::pair<int, int>> pairs;
   for (std::size_t a = 0; a < posed.size(); ++a) {
     for (std::size_t b = a + 1; b < posed.size(); ++b) pairs.emplace_back(posed[a], posed[b]);
@@ -46,7 +37,7 @@ std::vector<std::vector<std::pair<int, int>>> overlapBins(const Scene& scene, co
   if (pairs.size() > kMaxPairsTried) pairs.resize(kMaxPairsTried);
   report.pairsTried = pairs.size();
   for (const auto& [a, b] : pairs) {
-    const double iou = overlapIoU(seen[a], seen[b]);
+    const double iou = overlap.iou(a, b);
     if (iou < options.minOverlap || iou > options.maxOverlap) continue;
     bins[static_cast<std::size_t>((iou - options.minOverlap) * 100)].push_back({a, b});
     ++report.pairsInRange;

@@ -97,6 +97,11 @@ void QuestionPanel::buildControls() {
   composeButton_ = button(tr("Use frames"), this, composeRow);
   composeButton_->setToolTip(tr("Ask about the frames on screen (and the placed points)"));
   layout->addLayout(composeRow);
+  auto* pairRow = new QHBoxLayout;
+  overlapButton_ = button(tr("Pair by overlap"), this, pairRow);
+  overlapButton_->setToolTip(tr("Second frame: the one overlapping the current frame by 6-35%, as the data engine pairs them"));
+  pairRow->addStretch(1);
+  layout->addLayout(pairRow);
 
   promptEdit_ = new QPlainTextEdit(this);
   promptEdit_->setPlaceholderText(tr("The prompt appears here, exactly as the model will read it."));
@@ -159,6 +164,7 @@ void QuestionPanel::buildControls() {
   });
   connect(sampleButton_, &QPushButton::clicked, this, [this] { compose(true); });
   connect(composeButton_, &QPushButton::clicked, this, [this] { compose(false); });
+  connect(overlapButton_, &QPushButton::clicked, this, &QuestionPanel::pairByOverlap);
   connect(placeButton_, &QPushButton::toggled, this, &QuestionPanel::setPlacingPoints);
   connect(resetButton_, &QPushButton::clicked, this, &QuestionPanel::resetPrompt);
   connect(showTruth_, &QCheckBox::toggled, truth_, &QLabel::setVisible);
@@ -193,6 +199,7 @@ void QuestionPanel::showMessage(const QString& text, bool problem) {
 void QuestionPanel::sceneChanged() {
   const auto& scene = workspace_->scene();
   builder_ = scene ? std::make_unique<QuestionBuilder>(*scene) : nullptr;
+  overlap_.reset();
   question_.reset();
   overlay_.reset();
   placed_.clear();
@@ -293,6 +300,21 @@ bool QuestionPanel::compose(bool sample) {
                                      spec.points.empty() && pointsNeeded() > 0 ? tr("points sampled") : tr("ready to ask")),
               false);
   return true;
+}
+
+bool QuestionPanel::pairByOverlap() {
+  const auto& scene = workspace_->scene();
+  if (!scene) return false;
+  if (!overlap_) overlap_ = std::make_unique<FrameOverlap>(*scene);
+  const int frame = workspace_->currentFrame();
+  const int partner = overlap_->partner(frame, 0.06, 0.35);
+  if (partner < 0) {
+    showMessage(overlap_->available() ? tr("No frame overlaps frame %1 by 6-35%.").arg(frame) : tr("Pairing by overlap needs a scene cloud."), true);
+    return false;
+  }
+  workspace_->setPairFrame(partner);
+  showMessage(tr("Paired with frame %1 (overlap %2%).").arg(partner).arg(overlap_->iou(frame, partner) * 100, 0, 'f', 0), false);
+  return compose(false);
 }
 
 void QuestionPanel::showQuestion() {

@@ -7,6 +7,7 @@
 
 #include "core/answer_overlay.h"
 #include "core/ask_session.h"
+#include "core/frame_overlap.h"
 #include "widgets/ask_worker.h"
 
 class QComboBox;
@@ -45,6 +46,9 @@ class QuestionPanel : public QWidget {
   bool selectSubtask(const QString& subtask);
   QString subtaskDisabledReason(const QString& subtask) const;
   bool compose(bool sample);
+  // Pairs the current frame with the frame whose overlap is nearest the data engine's range
+  // (6-35%), then composes; false with a message when no frame overlaps that much.
+  bool pairByOverlap();
   void placePoint(int view, const QPointF& pixel);
   void setPlacingPoints(bool on);
   void setPrompt(const QString& prompt);
@@ -82,6 +86,7 @@ class QuestionPanel : public QWidget {
   SceneWorkspace* workspace_;
   AskWorker worker_;
   std::unique_ptr<QuestionBuilder> builder_;
+  std::unique_ptr<FrameOverlap> overlap_;  // computed at the first pairing by overlap
   std::optional<Question> question_;
   std::optional<Question> asked_;  // as sent, with the user's prompt edits
   std::optional<AnswerOverlay> overlay_;
@@ -92,7 +97,7 @@ class QuestionPanel : public QWidget {
   QComboBox* subtask_;
   QLabel* backendLabel_;
   QPushButton *settingsButton_, *unloadButton_, *sampleButton_, *composeButton_, *placeButton_, *resetButton_;
-  QPushButton *askButton_, *cancelButton_, *exportButton_;
+  QPushButton *askButton_, *cancelButton_, *exportButton_, *overlapButton_;
   QCheckBox* showTruth_;
   QLabel *truth_, *message_, *progress_, *verdict_;
   QPlainTextEdit *promptEdit_, *answer_;

@@ -12,6 +12,7 @@
 #include "tests/widgets/demo_window.h"
 #include "widgets/frame_view.h"
 #include "widgets/question_panel.h"
+#include "widgets/timeline.h"
 
 using namespace mspa;
 using Catch::Matchers::Contains;
@@ -211,4 +212,17 @@ TEST_CASE("A click outside the frame says so in the status bar") {
   auto* view = w.workspace()->frameView(0);
   QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, QPoint(2, 2));  // the letterbox above the picture
   CHECK_THAT(w.window.statusText().toStdString(), Contains("outside the image"));
+}
+
+TEST_CASE("Pairing by overlap picks a second frame the data engine would pair with the current one") {
+  AskWindow w;
+  REQUIRE(w.panel->selectSubtask("visual_correspondence_coor_2_coor"));
+  w.window.timeline()->setCurrent(2);
+  REQUIRE(w.panel->pairByOverlap());
+  const int pair = w.workspace()->pairFrame();
+  CHECK(pair != 2);
+  const double overlap = FrameOverlap(*w.window.scene()).iou(2, pair);
+  CHECK(overlap >= 0.06);
+  CHECK(overlap <= 0.35);
+  CHECK(w.panel->question()->frames == std::vector<int>{2, pair});
 }
