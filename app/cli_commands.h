@@ -16,5 +16,6 @@ void addScoreCommand(CLI::App& app);
 void addGenerateCommand(CLI::App& app);
 // `ask`: the engine's plain form (--model --image QUESTION) and the scene form (--scene --task).
 void addAskCommand(CLI::App& app);
+void addDatasetCommand(CLI::App& app);
 
 }  // namespace mspa::cli

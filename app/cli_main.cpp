@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   mspa::cli::addGenerateCommand(app);
   mspa::inference::addModelCommands(app);
   mspa::cli::addAskCommand(app);
+  mspa::cli::addDatasetCommand(app);
   mspa::inference::setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
   return mspa::inference::runCommandLine(app, argc, argv);
 }

@@ -159,6 +159,25 @@ std::vector<Record> collect(const std::string& path, const std::vector<TextLine>
 
 }  // namespace
 
+std::optional<Sample> parseSampleLine(std::string_view line, std::string& error) {
+  thread_local simdjson::dom::parser parser;
+  Object o;
+  const auto status = parser.parse(line.data(), line.size()).get(o);
+  if (status) {
+    error = status == simdjson::INCORRECT_TYPE ? "not a JSON object" : std::string("malformed JSON: ") + simdjson::error_message(status);
+    return std::nullopt;
+  }
+  simdjson::dom::element id;
+  Sample s;
+  if (o["id"].get(id) == simdjson::SUCCESS) s.id = idText(id);
+  if (s.id.empty()) {
+    error = "no \"id\"";
+    return std::nullopt;
+  }
+  decodeSample(o, s);
+  return s;
+}
+
 SampleFile readSampleFile(const std::string& path) {
   const MappedFile file(path);
   const auto lines = splitLines(file.data(), file.size(), path).lines;

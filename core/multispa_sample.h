@@ -2,7 +2,9 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mspa {
@@ -52,6 +54,9 @@ struct PredictionFile {
 // when the file cannot be opened.
 SampleFile readSampleFile(const std::string& path);
 PredictionFile readPredictionFile(const std::string& path);
+
+// One JSONL line as a sample; nullopt with `error` set when it is not a JSON object with an id.
+std::optional<Sample> parseSampleLine(std::string_view line, std::string& error);
 
 nlohmann::json sampleToJson(const Sample& sample);
 
