@@ -2,12 +2,16 @@
 // the requested view, renders, saves and exits (used by tests and the documentation).
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QTableView>
 #include <QTimer>
 #include <cstdio>
 
 #include "app/backends/backend_factory.h"
 #include "app/resource_paths.h"
 #include "core/version.h"
+#include "dataset_browser/dataset_browser_window.h"
 #include "widgets/main_window.h"
 #include "widgets/question_panel.h"
 #include "widgets/scene_workspace.h"
@@ -26,6 +30,10 @@ struct StudioOptions {
   QPointF pick{-1, -1};
   QString ask;          // subtask to compose and ask with the oracle (or the saved backend)
   int askSeed = -1;     // sample the question's frames and points
+  QStringList dataset;  // MultiSPA JSONL files to browse
+  QString images;       // their image root
+  QString predictions;
+  int select = -1;      // table row to show
 };
 
 QPointF parsePoint(const QString& text) {
@@ -48,7 +56,11 @@ StudioOptions parseOptions(const QApplication& app) {
   const QCommandLineOption pick("pick", "Pick the pixel X,Y of the current frame", "X,Y");
   const QCommandLineOption ask("ask", "Compose SUBTASK on the shown frames and ask the saved backend", "SUBTASK");
   const QCommandLineOption sample("sample", "With --ask: let the task engine choose frames and points");
-  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample});
+  const QCommandLineOption dataset("dataset", "Browse this MultiSPA JSONL file (repeat for several)", "FILE");
+  const QCommandLineOption images("images", "With --dataset: the image root", "DIR");
+  const QCommandLineOption predictions("predictions", "With --dataset: join this prediction file", "PRED.jsonl");
+  const QCommandLineOption select("select", "With --dataset: show this table row", "N");
+  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select});
   parser.process(app);
 
   StudioOptions options;
@@ -62,6 +74,10 @@ StudioOptions parseOptions(const QApplication& app) {
   if (parser.isSet(pick)) options.pick = parsePoint(parser.value(pick));
   options.ask = parser.value(ask);
   if (parser.isSet(sample)) options.askSeed = 0;
+  options.dataset = parser.values(dataset);
+  options.images = parser.value(images);
+  options.predictions = parser.value(predictions);
+  if (parser.isSet(select)) options.select = parser.value(select).toInt();
   return options;
 }
 
@@ -96,6 +112,26 @@ void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options)
                    });
 }
 
+// The dataset browser as its own window; for --screenshot it renders once the table is filled.
+void browseDataset(const StudioOptions& options) {
+  auto* browser = new mspa::dataset::DatasetBrowser;
+  browser->setAttribute(Qt::WA_DeleteOnClose);
+  browser->resize(options.size);
+  QObject::connect(browser, &mspa::dataset::DatasetBrowser::indexReady, browser, [browser, options](bool ok, const QString& message) {
+    if (!ok) {
+      std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(message));
+      if (!options.screenshot.isEmpty()) QCoreApplication::exit(2);
+      return;
+    }
+    if (!options.predictions.isEmpty()) browser->loadPredictions(options.predictions);
+    if (options.select >= 0) browser->table()->selectRow(options.select);
+    if (options.screenshot.isEmpty()) return;
+    QTimer::singleShot(300, browser, [browser, out = options.screenshot] { QCoreApplication::exit(browser->grab().save(out) ? 0 : 1); });
+  });
+  browser->show();
+  browser->openDataset(options.dataset, options.images.isEmpty() ? QFileInfo(options.dataset[0]).absolutePath() : options.images);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,9 +141,21 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName("MultiSPA");
   QApplication::setApplicationVersion(mspa::version());
   const StudioOptions options = parseOptions(app);
+  if (!options.dataset.isEmpty()) {
+    browseDataset(options);
+    return QApplication::exec();
+  }
 
   mspa::widgets::MainWindow window;
   window.questionPanel()->setBackendFactory(mspa::backends::makeBackend);
+  QObject::connect(&window, &mspa::widgets::MainWindow::datasetRequested, &window, [&window, options] {
+    StudioOptions browse = options;
+    browse.screenshot.clear();
+    browse.dataset = QFileDialog::getOpenFileNames(&window, QObject::tr("MultiSPA JSONL files"), {}, QObject::tr("JSONL (*.jsonl)"));
+    if (browse.dataset.isEmpty()) return;
+    browse.images = QFileDialog::getExistingDirectory(&window, QObject::tr("Image root"), QFileInfo(browse.dataset[0]).absolutePath());
+    browseDataset(browse);
+  });
   window.resize(options.size);
   window.setInteractive(options.screenshot.isEmpty());
   whenLoaded(window, options);

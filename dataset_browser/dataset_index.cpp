@@ -24,11 +24,12 @@ namespace fs = std::filesystem;
 namespace mspa::dataset {
 namespace {
 
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;
 constexpr std::size_t kChunkBytes = 32u << 20;  // read and parsed at a time: bounds the memory
 constexpr std::size_t kFingerprintBytes = 64u << 10;
 constexpr std::size_t kMaxListedProblems = 1000;
-constexpr std::uint32_t kVectorCode = DatasetIndex::kNoCode - 1;
+constexpr std::uint32_t kVectorCode = DatasetIndex::kNoCode - 1;      // number: the vector's length
+constexpr std::uint32_t kCoordinateCode = DatasetIndex::kNoCode - 2;  // number: x * 1001 + y, exact in a float
 
 std::uint64_t fnv1a(const void* data, std::size_t size, std::uint64_t hash = 1469598103934665603ull) {
   const auto* bytes = static_cast<const std::uint8_t*>(data);
@@ -71,14 +72,19 @@ std::string splitOf(const std::string& path) {
   return name.find("bench") != std::string::npos ? "benchmark" : "";
 }
 
-// Codes for the strings one worker meets; merged into the index's dictionaries afterwards.
+// Codes for the strings one worker meets; merged into the index's dictionaries afterwards. The
+// texts come from simdjson's parser buffer, which the next line overwrites, so they are copied,
+// through one reused string so that known texts cost no allocation.
 struct LocalDictionary {
   std::unordered_map<std::string, std::uint32_t> codes;
   std::vector<std::string> names;
+  std::string scratch;
   std::uint32_t code(std::string_view text) {
-    const auto [it, added] = codes.try_emplace(std::string(text), static_cast<std::uint32_t>(names.size()));
-    if (added) names.emplace_back(text);
-    return it->second;
+    scratch.assign(text);
+    const auto it = codes.find(scratch);
+    if (it != codes.end()) return it->second;
+    names.push_back(scratch);
+    return codes.emplace(scratch, static_cast<std::uint32_t>(names.size() - 1)).first->second;
   }
 };
 
@@ -153,30 +159,52 @@ void parseLine(simdjson::dom::parser& parser, const ChunkLine& line, WorkerOutpu
     } else if (gt.get(number) == simdjson::SUCCESS) {
       row.number = static_cast<float>(number);
     } else if (gt.get(values) == simdjson::SUCCESS) {
-      double squares = 0;
-      for (auto v : values) squares += v.get(number) == simdjson::SUCCESS ? number * number : 0;
-      row.answer = kVectorCode;
-      row.number = static_cast<float>(std::sqrt(squares));
+      std::vector<double> v;
+      for (auto value : values) v.push_back(value.get(number) == simdjson::SUCCESS ? number : NAN);
+      const auto normalized = [](double x) { return x >= 0 && x <= 1000 && x == std::floor(x); };
+      if (v.size() == 2 && normalized(v[0]) && normalized(v[1])) {
+        row.answer = kCoordinateCode;
+        row.number = static_cast<float>(v[0] * 1001 + v[1]);
+      } else {
+        double squares = 0;
+        for (double x : v) squares += std::isnan(x) ? 0 : x * x;
+        row.answer = kVectorCode;
+        row.number = static_cast<float>(std::sqrt(squares));
+      }
     }
   }
   out.rows.push_back(row);
 }
 
-// Appends columns to their files as chunks are indexed.
+// Appends columns to their files as chunks are indexed: values gather in a buffer per column
+// and go out in one write per chunk.
 class ColumnWriter {
  public:
+  static constexpr std::size_t kColumns = 9;
+
   explicit ColumnWriter(const fs::path& dir) {
     for (const char* name : {"file.u16", "offset.u64", "length.u32", "id.u64", "type.u8", "scene.u32", "images.u8", "answer_code.u32",
                              "answer_number.f32"}) {
       streams_.emplace_back(dir / name, std::ios::binary);
       if (!streams_.back()) throw InputError((dir / name).string(), "cannot write the index");
     }
+    buffers_.resize(kColumns);
   }
   template <typename T>
   void put(std::size_t column, T value) {
-    streams_[column].write(reinterpret_cast<const char*>(&value), sizeof value);
+    auto& b = buffers_[column];
+    const auto at = b.size();
+    b.resize(at + sizeof value);
+    std::memcpy(b.data() + at, &value, sizeof value);
+  }
+  void flush() {
+    for (std::size_t c = 0; c < kColumns; ++c) {
+      streams_[c].write(buffers_[c].data(), static_cast<std::streamsize>(buffers_[c].size()));
+      buffers_[c].clear();
+    }
   }
   void close(const std::string& dir) {
+    flush();
     for (auto& s : streams_) {
       s.close();
       if (!s) throw InputError(dir, "writing the index failed (disk full?)");
@@ -185,6 +213,7 @@ class ColumnWriter {
 
  private:
   std::vector<std::ofstream> streams_;
+  std::vector<std::vector<char>> buffers_;
 };
 
 // Global dictionaries; question types start with the catalogue's so their codes are stable.
@@ -284,6 +313,7 @@ class IndexBuilder {
     }
     for (auto& t : threads) t.join();
     for (auto& out : outputs) append(fileCode, file, out);
+    columns_.flush();
     return lineNumber;
   }
 
@@ -299,7 +329,7 @@ class IndexBuilder {
       columns_.put(4, static_cast<std::uint8_t>(types[r.type]));
       columns_.put(5, scenes[r.scene]);
       columns_.put(6, r.images);
-      columns_.put(7, r.answer == DatasetIndex::kNoCode || r.answer == kVectorCode ? r.answer : answers[r.answer]);
+      columns_.put(7, r.answer >= kCoordinateCode ? r.answer : answers[r.answer]);
       columns_.put(8, r.number);
     }
     rows_ += out.rows.size();
@@ -528,6 +558,11 @@ std::string DatasetIndex::answerSummary(std::size_t row) const {
   char text[48];
   if (code == kVectorCode) {
     std::snprintf(text, sizeof text, "|v| %g", number);
+    return text;
+  }
+  if (code == kCoordinateCode) {
+    const int packed = static_cast<int>(number);
+    std::snprintf(text, sizeof text, "[ %d , %d ]", packed / 1001, packed % 1001);
     return text;
   }
   if (code != kNoCode) return answers_[code];

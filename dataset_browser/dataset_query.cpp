@@ -180,7 +180,7 @@ void sortRows(const DatasetIndex& index, std::vector<std::uint32_t>& rows, SortK
       const auto rank = ranks(index.answers());
       return radixSort(rows, [&](std::uint32_t r) {
         const std::uint32_t code = index.answerCode(r);
-        return code < rank.size() ? rank[code] : floatKey(index.answerNumber(r)) | 0x80000000u;
+        return code < rank.size() ? rank[code] : floatKey(index.answerNumber(r)) | 0x80000000u;  // numbers after words
       }, descending);
     }
     case SortKey::Error:

@@ -54,6 +54,7 @@ void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open scene file…"), QKeySequence::Open, this, [this] { promptOpen(false); });
   file->addAction(tr("Open scene &folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] { promptOpen(true); });
+  file->addAction(tr("Open MultiSPA &dataset…"), QKeySequence(tr("Ctrl+D")), this, &MainWindow::datasetRequested);
   file->addAction(tr("Save &screenshot…"), QKeySequence(tr("Ctrl+Shift+S")), this, &MainWindow::promptScreenshot);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);

@@ -52,6 +52,8 @@ class MainWindow : public QMainWindow {
 
  signals:
   void loadFinished(bool ok, const QString& message);
+  // File > Open MultiSPA dataset: the app opens its browser (which lives above this library).
+  void datasetRequested();
 
  protected:
   void keyPressEvent(QKeyEvent* event) override;

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <QFutureWatcher>
+#include <QMainWindow>
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include "core/multispa_sample.h"
+#include "dataset_browser/dataset_table_model.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableView;
+class QTextBrowser;
+
+namespace mspa::widgets {
+class FrameView;
+}
+
+namespace mspa::dataset {
+
+class QuestionTypeHistogram;
+
+// Browses MultiSPA JSONL datasets of any size: indexes them in the background (progress, rate,
+// cancel), filters and sorts the table of samples, shows a sample's images with the points and
+// answers its fields give, joins prediction files, and annotates samples in a sidecar database.
+class DatasetBrowser : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit DatasetBrowser(QWidget* parent = nullptr);
+  ~DatasetBrowser() override;
+
+  void openDataset(const QStringList& files, const QString& imageRoot);
+  bool isIndexing() const { return indexWatcher_.isRunning(); }
+  void cancelIndexing();
+  bool loadPredictions(const QString& path);
+  void setFilter(const DatasetFilter& filter);  // fills the controls and filters
+  void applyFilter();
+  void showSample(int tableRow);
+  bool saveAnnotation(Flag flag, const QString& note, const QString& corrected);
+  bool undoAnnotation();
+
+  DatasetTableModel* model() const { return model_; }
+  const DatasetIndex* index() const { return index_.get(); }
+  const std::optional<Sample>& sample() const { return sample_; }
+  widgets::FrameView* imageView(int i) const { return images_[i]; }
+  QString sampleText() const;
+  QString statusText() const;
+  QTableView* table() const { return table_; }
+
+ signals:
+  void indexReady(bool ok, const QString& message);
+  void filtered(int rows);
+
+ private:
+  struct IndexResult {
+    std::shared_ptr<DatasetIndex> index;
+    QString error, note;
+  };
+  void buildUi();
+  void onIndexed();
+  void fillFilterChoices();
+  DatasetFilter filterFromControls() const;
+  void showImages(const Sample& sample);
+  void describeSample(std::uint32_t row, const Sample& sample);
+  void setStatus(const QString& text);
+
+  std::shared_ptr<DatasetIndex> index_;
+  std::shared_ptr<Annotations> annotations_;
+  std::shared_ptr<const JoinedPredictions> predictions_;
+  QString imageRoot_;
+  std::optional<Sample> sample_;
+  int sampleRow_ = -1;
+  QFutureWatcher<IndexResult> indexWatcher_;
+  std::shared_ptr<std::atomic<bool>> cancel_;
+
+  DatasetTableModel* model_;
+  QTableView* table_;
+  QuestionTypeHistogram* histogram_;
+  QComboBox *type_, *column_, *split_, *flagged_, *flag_;
+  QLineEdit *scene_, *text_, *note_, *corrected_;
+  QSpinBox* imageCount_;
+  QLabel *count_, *status_;
+  QProgressBar* progress_;
+  QPushButton* cancelButton_;
+  widgets::FrameView* images_[2];
+  QTextBrowser* details_;
+};
+
+}  // namespace mspa::dataset
