@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -403,6 +405,34 @@ std::optional<nlohmann::json> readMeta(const std::string& dir) {
 
 std::uint64_t DatasetIndex::hashId(const std::string& id) { return fnv1a(id.data(), id.size()); }
 
+struct DatasetIndex::OrderCache {
+  std::mutex mutex;
+  std::map<std::string, std::vector<std::uint32_t>> orders;
+};
+
+const std::vector<std::uint32_t>& DatasetIndex::cachedOrder(const std::string& name,
+                                                            const std::function<std::vector<std::uint32_t>()>& compute) const {
+  const std::lock_guard<std::mutex> lock(orders_->mutex);
+  auto it = orders_->orders.find(name);
+  if (it != orders_->orders.end()) return it->second;
+  const fs::path file = fs::path(dir_) / ("order_" + name + ".u32");
+  std::vector<std::uint32_t> order;
+  std::error_code error;
+  if (fs::file_size(file, error) == rows_ * sizeof(std::uint32_t) && !error) {
+    order.resize(rows_);
+    std::ifstream in(file, std::ios::binary);
+    in.read(reinterpret_cast<char*>(order.data()), static_cast<std::streamsize>(rows_ * sizeof(std::uint32_t)));
+    if (!in) order.clear();
+  }
+  if (order.size() != rows_) {
+    order = compute();
+    // Best effort: a read-only index folder only loses the speed-up on the next open.
+    std::ofstream out(file, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(order.data()), static_cast<std::streamsize>(order.size() * sizeof(std::uint32_t)));
+  }
+  return orders_->orders.emplace(name, std::move(order)).first->second;
+}
+
 struct DatasetIndex::OpenFiles {
   std::vector<int> fds;
   ~OpenFiles() {
@@ -526,6 +556,7 @@ DatasetIndex DatasetIndex::open(const std::vector<std::string>& paths, const Ind
 }
 
 void DatasetIndex::mapColumns() {
+  orders_ = std::make_unique<OrderCache>();
   open_ = std::make_unique<OpenFiles>();
   for (const auto& f : files_) open_->fds.push_back(::open(f.path.c_str(), O_RDONLY));
   const auto map = [&](const char* name, std::size_t width) -> const void* {

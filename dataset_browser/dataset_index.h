@@ -81,6 +81,10 @@ class DatasetIndex {
   // The sample's JSONL line, read from its file.
   std::string line(std::size_t row) const;
 
+  // A permutation of all rows computed once per index (a sort order), kept in memory and in the
+  // index folder; `compute` runs only the first time.
+  const std::vector<std::uint32_t>& cachedOrder(const std::string& name, const std::function<std::vector<std::uint32_t>()>& compute) const;
+
   // The hash ids are indexed by; predictions join on it.
   static std::uint64_t hashId(const std::string& id);
 
@@ -96,6 +100,8 @@ class DatasetIndex {
   std::vector<std::unique_ptr<MappedFile>> maps_;
   struct OpenFiles;  // descriptors for line(), opened once
   std::unique_ptr<OpenFiles> open_;
+  struct OrderCache;
+  std::unique_ptr<OrderCache> orders_;
   const std::uint16_t* fileColumn_ = nullptr;
   const std::uint64_t* offsetColumn_ = nullptr;
   const std::uint32_t* lengthColumn_ = nullptr;

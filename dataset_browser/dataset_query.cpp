@@ -157,39 +157,71 @@ std::vector<std::uint32_t> filterRows(const DatasetIndex& index, const DatasetFi
   return out;
 }
 
-void sortRows(const DatasetIndex& index, std::vector<std::uint32_t>& rows, SortKey key, bool descending, const std::vector<float>* errors) {
+namespace {
+
+// Large tables sort by walking the cached order of all rows and keeping the ones shown: linear in
+// the index size, without the random access of a radix sort.
+constexpr std::size_t kCachedOrderRows = 1u << 18;
+
+void sortByCachedOrder(const DatasetIndex& index, std::vector<std::uint32_t>& rows, const std::string& name,
+                       const std::function<std::uint32_t(std::uint32_t)>& keyOf, bool descending) {
+  const auto& order = index.cachedOrder(name + (descending ? "_desc" : "_asc"), [&] {
+    std::vector<std::uint32_t> all(index.size());
+    std::iota(all.begin(), all.end(), 0u);
+    radixSort(all, keyOf, descending);
+    return all;
+  });
+  if (rows.size() == index.size()) {
+    rows = order;
+    return;
+  }
+  std::vector<std::uint64_t> shown((index.size() + 63) / 64, 0);
+  for (auto r : rows) shown[r >> 6] |= 1ull << (r & 63);
+  std::size_t at = 0;
+  for (auto r : order) {
+    if (shown[r >> 6] >> (r & 63) & 1) rows[at++] = r;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// The 32-bit key a row sorts by (ranks make dictionary codes sort by their names).
+std::function<std::uint32_t(std::uint32_t)> keyFunction(const DatasetIndex& index, SortKey key, bool descending, const std::vector<float>* errors) {
   switch (key) {
-    case SortKey::File:
-      return radixSort(rows, [&](std::uint32_t r) { return r; }, descending);
-    case SortKey::QuestionType: {
-      const auto rank = ranks(index.questionTypes());
-      return radixSort(rows, [&](std::uint32_t r) { return rank[index.questionType(r)]; }, descending);
-    }
-    case SortKey::Column: {
-      const auto rank = ranks(index.questionTypes(), columnOf);
-      return radixSort(rows, [&](std::uint32_t r) { return rank[index.questionType(r)]; }, descending);
-    }
-    case SortKey::Scene: {
-      const auto rank = ranks(index.scenes());
-      return radixSort(rows, [&](std::uint32_t r) { return rank[index.scene(r)]; }, descending);
-    }
-    case SortKey::Images:
-      return radixSort(rows, [&](std::uint32_t r) { return index.imageCount(r); }, descending);
-    case SortKey::Answer: {
+    case SortKey::File: return [](std::uint32_t r) { return r; };
+    case SortKey::QuestionType: return [&index, rank = ranks(index.questionTypes())](std::uint32_t r) { return rank[index.questionType(r)]; };
+    case SortKey::Column: return [&index, rank = ranks(index.questionTypes(), columnOf)](std::uint32_t r) { return rank[index.questionType(r)]; };
+    case SortKey::Scene: return [&index, rank = ranks(index.scenes())](std::uint32_t r) { return rank[index.scene(r)]; };
+    case SortKey::Images: return [&index](std::uint32_t r) { return std::uint32_t{index.imageCount(r)}; };
+    case SortKey::Answer:
       // Strings by name, then numbers by value.
-      const auto rank = ranks(index.answers());
-      return radixSort(rows, [&](std::uint32_t r) {
+      return [&index, rank = ranks(index.answers())](std::uint32_t r) {
         const std::uint32_t code = index.answerCode(r);
-        return code < rank.size() ? rank[code] : floatKey(index.answerNumber(r)) | 0x80000000u;  // numbers after words
-      }, descending);
-    }
+        return code < rank.size() ? rank[code] : floatKey(index.answerNumber(r)) | 0x80000000u;
+      };
     case SortKey::Error:
       // Rows without a judged prediction stay last in either direction.
-      return radixSort(rows, [&](std::uint32_t r) {
+      return [errors, descending](std::uint32_t r) {
         const float e = errors && r < errors->size() ? (*errors)[r] : NAN;
         return std::isnan(e) ? (descending ? 0u : 0xFFFFFFFFu) : floatKey(e);
-      }, descending);
+      };
   }
+  return [](std::uint32_t r) { return r; };
+}
+
+}  // namespace
+
+void sortRows(const DatasetIndex& index, std::vector<std::uint32_t>& rows, SortKey key, bool descending, const std::vector<float>* errors) {
+  const auto keyOf = keyFunction(index, key, descending, errors);
+  // Orders of the index's own columns are worth keeping; file order and errors are not.
+  const bool cacheable = key != SortKey::File && key != SortKey::Error;
+  if (cacheable && rows.size() >= kCachedOrderRows) {
+    static const char* names[] = {"file", "type", "column", "scene", "images", "answer", "error"};
+    return sortByCachedOrder(index, rows, names[static_cast<int>(key)], keyOf, descending);
+  }
+  radixSort(rows, keyOf, descending);
 }
 
 DatasetStats computeStats(const DatasetIndex& index, const std::vector<std::uint32_t>* rows) {
