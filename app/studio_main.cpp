@@ -124,7 +124,10 @@ void browseDataset(const StudioOptions& options) {
       return;
     }
     if (!options.predictions.isEmpty()) browser->loadPredictions(options.predictions);
-    if (options.select >= 0) browser->table()->selectRow(options.select);
+    if (options.select >= 0) {
+      browser->table()->selectRow(options.select);
+      browser->table()->scrollTo(browser->model()->index(options.select, 0), QAbstractItemView::PositionAtCenter);
+    }
     if (options.screenshot.isEmpty()) return;
     QTimer::singleShot(300, browser, [browser, out = options.screenshot] { QCoreApplication::exit(browser->grab().save(out) ? 0 : 1); });
   });

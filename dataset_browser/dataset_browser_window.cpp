@@ -397,7 +397,7 @@ void DatasetBrowser::showImages(const Sample& s) {
 }
 
 void DatasetBrowser::describeSample(std::uint32_t row, const Sample& s) {
-  QString html = tr("<b>%1</b> · id %2 · %3 line %4<br>")
+  QString html = tr("<b>%1</b> · id %2 · %3 at byte %4<br>")
                      .arg(QString::fromStdString(s.questionType).toHtmlEscaped(), QString::fromStdString(s.id).toHtmlEscaped(),
                           QString::fromStdString(std::filesystem::path(index_->files()[index_->file(row)].path).filename().string()))
                      .arg(index_->offset(row));

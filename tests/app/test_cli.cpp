@@ -7,8 +7,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include "core/image.h"
+#include "tests/dataset_browser/dataset_fixture.h"
 #include "tests/support/fake_endpoint.h"
 #include "tests/inference/tokenizer_fixture.h"
 #include "tests/support/run_process.h"
@@ -344,4 +346,37 @@ TEST_CASE("mspa ask --backend openai: plain JSON replies, and failing, slow, gar
   const auto dead = ask("http://127.0.0.1:9");
   CHECK(dead.exitCode == 2);
   CHECK_THAT(dead.err, Contains("127.0.0.1:9/v1/chat/completions"));
+}
+
+TEST_CASE("mspa dataset index, stats, query, annotate and export work from the command line") {
+  test::SmallDataset d;
+  const std::string files = shellQuote(d.train) + " " + shellQuote(d.test);
+  const auto index = mspaCli("dataset index " + files);
+  INFO(index.err);
+  REQUIRE(index.exitCode == 0);
+  CHECK_THAT(index.out, Contains("7 samples in 2 files, 2 malformed lines"));
+  CHECK_THAT(index.out, Contains("multispa_train.jsonl:5: malformed JSON"));
+  const auto stats = mspaCli("dataset stats " + files);
+  CHECK_THAT(stats.out, Contains("x_movement") && Contains("left 2"));
+  const auto query = mspaCli("dataset query " + files + " --where question_type=x_movement,split=train --sort answer --desc");
+  REQUIRE(query.exitCode == 0);
+  std::istringstream lines(query.out);
+  std::string first;
+  std::getline(lines, first);
+  CHECK(nlohmann::json::parse(first)["gt_value"] == "right");
+  const auto annotate = mspaCli("dataset annotate " + files + " --id six --flag ambiguous --note 'what is blurry?'");
+  INFO(annotate.err);
+  REQUIRE(annotate.exitCode == 0);
+  const auto flagged = mspaCli("dataset query " + files + " --where flagged=yes");
+  CHECK(nlohmann::json::parse(flagged.out)["id"] == "six");
+  test::TempDir out;
+  const auto exported = mspaCli("dataset export " + files + " --flagged " + shellQuote(out.file("f.jsonl")));
+  CHECK_THAT(exported.out, Contains("1 flagged samples"));
+  CHECK(mspaCli("dataset annotate " + files + " --undo").out == "undone\n");
+  const auto missing = mspaCli("dataset stats " + shellQuote(d.dir.file("none.jsonl")));
+  CHECK(missing.exitCode == 2);
+  CHECK_THAT(missing.err, Contains("none.jsonl: no such file"));
+  const auto badWhere = mspaCli("dataset query " + files + " --where colour=red");
+  CHECK(badWhere.exitCode == 2);
+  CHECK_THAT(badWhere.err, Contains("unknown key"));
 }

@@ -148,3 +148,12 @@ TEST_CASE("Stats count types, columns, splits, scenes and summarise answers") {
   CHECK(stats.topAnswers.at("x_movement")[0] == std::make_pair(std::string("left"), std::uint64_t{2}));
   CHECK(stats.numbers.at("depth_estimation_dot").median == 1234);
 }
+
+TEST_CASE("Coordinate answers are kept exactly and print in MultiSPA's form") {
+  test::TempDir dir;
+  test::writeFile(dir.file("c.jsonl"), test::sampleLine(1, "visual_correspondence_coor_2_coor", "s", nlohmann::json::array({819, 160}), "`[ 819 , 160 ]`") +
+                                           "\n" + test::sampleLine(2, "visual_correspondence_coor_2_coor", "s", nlohmann::json::array({0, 1000}), "x") + "\n");
+  const auto index = DatasetIndex::build({dir.file("c.jsonl")});
+  CHECK(index.answerSummary(0) == "[ 819 , 160 ]");
+  CHECK(index.answerSummary(1) == "[ 0 , 1000 ]");
+}
