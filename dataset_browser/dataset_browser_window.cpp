@@ -256,7 +256,7 @@ void DatasetBrowser::onIndexed() {
     return emit indexReady(false, QString::fromStdString(e.what()));
   }
   index_ = result.index;
-  predictions_.reset();
+  predictions_.clear();
   model_->setIndex(index_, annotations_);
   fillFilterChoices();
   const QString message = tr("%1 samples in %2 file(s), %3 malformed lines skipped%4")
@@ -315,18 +315,20 @@ void DatasetBrowser::applyFilter() {
 
 bool DatasetBrowser::loadPredictions(const QString& path) {
   if (!index_) return false;
+  std::shared_ptr<const JoinedPredictions> joined;
   try {
-    predictions_ = std::make_shared<JoinedPredictions>(joinPredictions(*index_, path.toStdString()));
+    joined = std::make_shared<JoinedPredictions>(joinPredictions(*index_, path.toStdString()));
   } catch (const std::exception& e) {
     setStatus(QString::fromStdString(e.what()));
     return false;
   }
-  model_->setPredictions(predictions_);
+  predictions_.push_back(joined);
+  model_->setPredictions(joined);
   setStatus(tr("%1: %2 predictions joined, %3 correct, %4 ids not in the dataset")
-                .arg(QString::fromStdString(predictions_->name))
-                .arg(predictions_->byRow.size())
-                .arg(predictions_->correct)
-                .arg(predictions_->unmatched));
+                .arg(QString::fromStdString(joined->name))
+                .arg(joined->byRow.size())
+                .arg(joined->correct)
+                .arg(joined->unmatched));
   if (sampleRow_ >= 0) showSample(sampleRow_);
   return true;
 }
@@ -386,11 +388,14 @@ void DatasetBrowser::showImages(const Sample& s) {
     const QPointF truth = pixelOf(s.gtValue[0].get<double>(), s.gtValue[1].get<double>(), lastSize);
     marks[std::min(last, 1)].push_back({truth, QColor(0, 200, 255), tr("truth"), correspondence ? 0.05 * lastSize.width() : 0});
   }
-  if (predictions_ && task && task->answer == AnswerKind::Coordinate) {
-    const auto it = predictions_->byRow.find(model_->indexRow(sampleRow_));
-    if (it != predictions_->byRow.end() && it->second.parsed) {
-      const auto p = coordinatesIn(it->second.value);
-      if (!p.empty()) marks[std::min(last, 1)].push_back({pixelOf(p[0].x(), p[0].y(), lastSize), it->second.correct ? QColor(40, 210, 60) : QColor(235, 40, 40), tr("prediction"), 0});
+  for (const auto& run : predictions_) {
+    if (!task || task->answer != AnswerKind::Coordinate) break;
+    const auto it = run->byRow.find(model_->indexRow(sampleRow_));
+    if (it == run->byRow.end() || !it->second.parsed) continue;
+    const auto p = coordinatesIn(it->second.value);
+    if (!p.empty()) {
+      marks[std::min(last, 1)].push_back({pixelOf(p[0].x(), p[0].y(), lastSize), it->second.correct ? QColor(40, 210, 60) : QColor(235, 40, 40),
+                                          QString::fromStdString(run->name), 0});
     }
   }
   for (int i = 0; i < 2; ++i) images_[i]->setMarkers(marks[i]);
@@ -412,14 +417,14 @@ void DatasetBrowser::describeSample(std::uint32_t row, const Sample& s) {
   } else {
     html += tr("<p><b>gt_value:</b> %1 (%2)</p>").arg(QString::fromStdString(s.gtValue.dump()).toHtmlEscaped(), QString::fromStdString(error).toHtmlEscaped());
   }
-  if (predictions_) {
-    const auto it = predictions_->byRow.find(row);
-    if (it == predictions_->byRow.end()) {
-      html += tr("<p><b>%1:</b> no prediction</p>").arg(QString::fromStdString(predictions_->name).toHtmlEscaped());
+  for (const auto& run : predictions_) {
+    const auto it = run->byRow.find(row);
+    if (it == run->byRow.end()) {
+      html += tr("<p><b>%1:</b> no prediction</p>").arg(QString::fromStdString(run->name).toHtmlEscaped());
     } else {
       const auto& p = it->second;
       html += tr("<p><b>%1:</b> %2<br>parsed %3 — <span style='color:%4'>%5</span>%6</p>")
-                  .arg(QString::fromStdString(predictions_->name).toHtmlEscaped(), QString::fromStdString(p.text).toHtmlEscaped(),
+                  .arg(QString::fromStdString(run->name).toHtmlEscaped(), QString::fromStdString(p.text).toHtmlEscaped(),
                        QString::fromStdString(p.value).toHtmlEscaped(), p.correct ? "#180" : "#c22", p.correct ? tr("correct") : tr("wrong"),
                        p.parsed && !p.correct ? tr(" (error %1)").arg(p.error) : QString());
     }

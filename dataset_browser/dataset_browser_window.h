@@ -40,6 +40,7 @@ class DatasetBrowser : public QMainWindow {
   void openDataset(const QStringList& files, const QString& imageRoot);
   bool isIndexing() const { return indexWatcher_.isRunning(); }
   void cancelIndexing();
+  // Joins a prediction file; several can be joined (the table shows the latest, the sample view all).
   bool loadPredictions(const QString& path);
   void setFilter(const DatasetFilter& filter);  // fills the controls and filters
   void applyFilter();
@@ -74,7 +75,7 @@ class DatasetBrowser : public QMainWindow {
 
   std::shared_ptr<DatasetIndex> index_;
   std::shared_ptr<Annotations> annotations_;
-  std::shared_ptr<const JoinedPredictions> predictions_;
+  std::vector<std::shared_ptr<const JoinedPredictions>> predictions_;
   QString imageRoot_;
   std::optional<Sample> sample_;
   int sampleRow_ = -1;

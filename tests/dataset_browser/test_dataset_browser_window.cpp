@@ -128,3 +128,14 @@ TEST_CASE("Cancelling the indexing leaves the browser as it was") {
   CHECK_THAT(ready.last()[1].toString().toStdString(), Contains("cancelled"));
   CHECK(browser.index() == nullptr);
 }
+
+TEST_CASE("Several prediction files are joined side by side in the sample view") {
+  BrowserFixture f;
+  test::writeFile(f.data.dir.file("a.jsonl"), "{\"run\": {\"model\": \"model-a\"}}\n{\"id\": 1, \"text\": \"`left`\"}\n");
+  test::writeFile(f.data.dir.file("b.jsonl"), "{\"run\": {\"model\": \"model-b\"}}\n{\"id\": 1, \"text\": \"`right`\"}\n");
+  REQUIRE(f.browser.loadPredictions(QString::fromStdString(f.data.dir.file("a.jsonl"))));
+  REQUIRE(f.browser.loadPredictions(QString::fromStdString(f.data.dir.file("b.jsonl"))));
+  f.browser.showSample(0);
+  CHECK_THAT(f.browser.sampleText().toStdString(), Contains("model-a: `left`") && Contains("model-b: `right`"));
+  CHECK(f.cell(0, DatasetTableModel::Prediction) == "right");  // the latest run in the table
+}
