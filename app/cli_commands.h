@@ -17,5 +17,6 @@ void addGenerateCommand(CLI::App& app);
 // `ask`: the engine's plain form (--model --image QUESTION) and the scene form (--scene --task).
 void addAskCommand(CLI::App& app);
 void addDatasetCommand(CLI::App& app);
+void addBenchCommand(CLI::App& app);
 
 }  // namespace mspa::cli

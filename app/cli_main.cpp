@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   mspa::inference::addModelCommands(app);
   mspa::cli::addAskCommand(app);
   mspa::cli::addDatasetCommand(app);
+  mspa::cli::addBenchCommand(app);
   mspa::inference::setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
   return mspa::inference::runCommandLine(app, argc, argv);
 }

@@ -157,11 +157,13 @@ int main(int argc, char** argv) {
     dataset::sortRows(index, copy, dataset::SortKey::Scene, true);
   });
   const double stats = bestOf(3, [&] { dataset::computeStats(index); });
+  const double histogram = bestOf(3, [&] { dataset::countByQuestionType(index, all); });
   std::printf("filter: all %.0f ms, one question_type (%zu rows) %.0f ms, two columns + image count %.0f ms\n", filterAll * 1e3, typeRows,
               filterType * 1e3, filterTwo * 1e3);
   std::printf("sort all %zu rows by answer: first %.0f ms (computes the cached order), then %.0f ms; by scene %.0f ms\n", all.size(),
               firstSort * 1e3, sortAnswer * 1e3, sortScene * 1e3);
-  std::printf("sort the %zu two-image rows by answer: %.0f ms; stats %.0f ms\n", half.size(), sortSubset * 1e3, stats * 1e3);
+  std::printf("sort the %zu two-image rows by answer: %.0f ms; question-type histogram %.0f ms; full stats %.0f ms\n", half.size(),
+              sortSubset * 1e3, histogram * 1e3, stats * 1e3);
 
   // Opening a sample: read its line, parse it, decode its two images (1296x968 JPEGs).
   RgbImage frame{1296, 968, std::vector<std::uint8_t>(1296 * 968 * 3)};

@@ -10,7 +10,10 @@ namespace mspa {
 // one into their own output.
 class MappedFile {
  public:
-  explicit MappedFile(const std::string& path);  // throws InputError
+  // Whole: every page is read soon (parsers), so all are faulted in at once. OnDemand: pages come
+  // in as they are touched (an index's columns), so mapping costs nothing in memory up front.
+  enum class Access { Whole, OnDemand };
+  explicit MappedFile(const std::string& path, Access access = Access::Whole);  // throws InputError
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;

@@ -41,6 +41,9 @@ struct Question {
   std::vector<Choice> choices;
   Sample sample;
   std::vector<RgbImage> images;
+  // The images' files, when the question was read from a benchmark: a served model can be sent
+  // the files' own bytes, with no decoding (images may then be empty).
+  std::vector<std::string> imageFiles;
   AnswerValue truth;
 };
 

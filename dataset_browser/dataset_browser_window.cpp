@@ -305,8 +305,7 @@ void DatasetBrowser::setFilter(const DatasetFilter& f) {
 void DatasetBrowser::applyFilter() {
   if (!index_) return;
   auto rows = filterRows(*index_, filterFromControls(), annotations_.get());
-  const auto stats = computeStats(*index_, &rows);
-  histogram_->setCounts(stats.byQuestionType);
+  histogram_->setCounts(countByQuestionType(*index_, rows));
   model_->setRows(std::move(rows));
   table_->sortByColumn(table_->horizontalHeader()->sortIndicatorSection(), table_->horizontalHeader()->sortIndicatorOrder());
   count_->setText(tr("%1 of %2").arg(model_->rowCount()).arg(index_->size()));

@@ -563,7 +563,7 @@ void DatasetIndex::mapColumns() {
     const std::string path = (fs::path(dir_) / name).string();
     if (fs::file_size(path) != rows_ * width) throw InputError(path, "index column of the wrong size (damaged index: delete the folder)");
     if (rows_ == 0) return nullptr;
-    maps_.push_back(std::make_unique<MappedFile>(path));
+    maps_.push_back(std::make_unique<MappedFile>(path, MappedFile::Access::OnDemand));
     return maps_.back()->data();
   };
   fileColumn_ = static_cast<const std::uint16_t*>(map("file.u16", 2));

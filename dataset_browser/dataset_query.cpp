@@ -224,6 +224,16 @@ void sortRows(const DatasetIndex& index, std::vector<std::uint32_t>& rows, SortK
   radixSort(rows, keyOf, descending);
 }
 
+std::map<std::string, std::uint64_t> countByQuestionType(const DatasetIndex& index, const std::vector<std::uint32_t>& rows) {
+  std::vector<std::uint64_t> counts(index.questionTypes().size());
+  for (auto r : rows) ++counts[index.questionType(r)];
+  std::map<std::string, std::uint64_t> out;
+  for (std::size_t t = 0; t < counts.size(); ++t) {
+    if (counts[t]) out[index.questionTypes()[t].empty() ? "(none)" : index.questionTypes()[t]] += counts[t];
+  }
+  return out;
+}
+
 DatasetStats computeStats(const DatasetIndex& index, const std::vector<std::uint32_t>* rows) {
   DatasetStats s;
   s.malformed = index.malformedLines();

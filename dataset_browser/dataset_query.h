@@ -55,6 +55,8 @@ struct DatasetStats {
 };
 
 DatasetStats computeStats(const DatasetIndex& index, const std::vector<std::uint32_t>* rows = nullptr);
+// Only the counts per question type (the histogram): one pass over a byte column.
+std::map<std::string, std::uint64_t> countByQuestionType(const DatasetIndex& index, const std::vector<std::uint32_t>& rows);
 
 // The Table-2 column of a question type, or "unknown".
 std::string columnOf(const std::string& questionType);

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -27,6 +29,17 @@ std::string base64(const std::vector<std::uint8_t>& bytes) {
   return out;
 }
 
+// An image as a data URL: the file's own bytes when the question has them (no re-encoding),
+// else the decoded image as JPEG.
+std::string imageUrl(const Question& q, std::size_t i) {
+  if (i < q.images.size()) return "data:image/jpeg;base64," + base64(encodeJpeg(q.images[i]));
+  std::ifstream in(q.imageFiles.at(i), std::ios::binary);
+  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+  if (bytes.empty()) throw std::runtime_error(q.imageFiles[i] + ": cannot read the image");
+  const std::string ext = std::filesystem::path(q.imageFiles[i]).extension().string();
+  return std::string("data:image/") + (ext == ".png" ? "png" : "jpeg") + ";base64," + base64(bytes);
+}
+
 // The user message: text pieces and images in the order the prompt places its <image> markers.
 nlohmann::json messageContent(const Question& q) {
   nlohmann::json content = nlohmann::json::array();
@@ -35,9 +48,10 @@ nlohmann::json messageContent(const Question& q) {
   const auto text = [&](std::string piece) {
     if (!piece.empty()) content.push_back({{"type", "text"}, {"text", std::move(piece)}});
   };
-  for (auto at = prompt.find("<image>"); at != std::string::npos && image < q.images.size(); at = prompt.find("<image>", from)) {
+  const std::size_t images = std::max(q.images.size(), q.imageFiles.size());
+  for (auto at = prompt.find("<image>"); at != std::string::npos && image < images; at = prompt.find("<image>", from)) {
     text(prompt.substr(from, at - from));
-    content.push_back({{"type", "image_url"}, {"image_url", {{"url", "data:image/jpeg;base64," + base64(encodeJpeg(q.images[image++]))}}}});
+    content.push_back({{"type", "image_url"}, {"image_url", {{"url", imageUrl(q, image++)}}}});
     from = at + 7;
   }
   text(prompt.substr(from));

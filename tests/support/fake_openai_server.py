@@ -2,7 +2,8 @@
 """A stand-in OpenAI-compatible chat-completions server for the endpoint tests.
 
 Modes: stream (server-sent events, a few characters per event), plain (one JSON body),
-slow (stream with a pause before every event), fail (HTTP 500), garbage (200 with non-JSON).
+slow (stream with a pause before every event), fail (HTTP 500), garbage (200 with non-JSON),
+flaky (every other request fails with HTTP 503, the others stream).
 Every request is appended to --log as one JSON line: path, headers, body.
 Writes its port to --port-file once listening on 127.0.0.1.
 """
@@ -20,6 +21,11 @@ parser.add_argument("--delay", type=float, default=0.5)
 args = parser.parse_args()
 
 
+import threading
+requests_seen = 0
+lock = threading.Lock()
+
+
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *unused):
         pass
@@ -28,8 +34,12 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         with open(args.log, "a") as log:
             log.write(json.dumps({"path": self.path, "headers": dict(self.headers), "body": json.loads(body)}) + "\n")
-        if args.mode == "fail":
-            self.reply(500, "text/plain", b"model overloaded")
+        global requests_seen
+        with lock:
+            requests_seen += 1
+            seen = requests_seen
+        if args.mode == "fail" or (args.mode == "flaky" and seen % 2 == 1):
+            self.reply(500 if args.mode == "fail" else 503, "text/plain", b"model overloaded")
         elif args.mode == "garbage":
             self.reply(200, "text/html", b"<html>hello</html>")
         elif args.mode == "plain":

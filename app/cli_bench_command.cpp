@@ -1,0 +1,129 @@
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include "app/backends/backend_factory.h"
+#include "app/cli_commands.h"
+#include "core/benchmark_run.h"
+#include "core/version.h"
+
+namespace mspa::cli {
+namespace {
+
+std::atomic<bool> interrupted{false};
+
+void onInterrupt(int) { interrupted = true; }
+
+std::uint64_t fnv1a(const std::string& text) {
+  std::uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
+
+std::string today() {
+  char text[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+struct BenchRunOptions {
+  std::string data, images, out, backend = "local", model, lora, device = "cpu", dtype = "bfloat16", apiKeyVariable = "OPENAI_API_KEY";
+  std::vector<std::string> endpoints;
+  int tiles = 6, concurrency = 8, retries = 3, maxNewTokens = 64;
+  double timeout = 120;
+  std::size_t limit = 0;
+};
+
+// What the output's first line records, so that a number can be traced to its setup.
+nlohmann::json runHeader(const BenchRunOptions& o, const BackendSettings& s) {
+  nlohmann::json h = {{"backend", backendKindName(s.kind)}, {"software", std::string("mspa ") + version()}, {"date", today()},
+                      {"benchmark", std::filesystem::path(o.data).filename().string()}, {"max_new_tokens", o.maxNewTokens}};
+  if (s.kind == BackendSettings::Kind::Local) {
+    std::ifstream config(std::filesystem::path(o.model) / "config.json");
+    const std::string text((std::istreambuf_iterator<char>(config)), {});
+    char hash[20];
+    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(fnv1a(text)));
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    h.update({{"model", std::filesystem::absolute(o.model).string()}, {"config_hash", hash}, {"adapter", o.lora}, {"tiles_per_image", o.tiles},
+              {"template", j.is_object() ? j.value("template", "") : ""}, {"dtype", o.dtype}, {"device", o.device}});
+  } else if (s.kind == BackendSettings::Kind::OpenAI) {
+    h.update({{"model", o.model}, {"endpoints", o.endpoints}});
+  }
+  return h;
+}
+
+void runBench(const BenchRunOptions& o) {
+  BackendSettings settings;
+  settings.kind = parseBackendKind(o.backend);
+  settings.modelDir = settings.modelName = o.model;
+  settings.loraDir = o.lora;
+  settings.device = o.device;
+  settings.dtype = o.dtype;
+  settings.tilesPerImage = o.tiles;
+  settings.maxNewTokens = o.maxNewTokens;
+  settings.apiKeyVariable = o.apiKeyVariable;
+  settings.timeoutSeconds = o.timeout;
+  if (settings.kind == BackendSettings::Kind::OpenAI && o.endpoints.empty()) throw CLI::ValidationError("bench run", "--backend openai needs --endpoint URL");
+  if (settings.kind == BackendSettings::Kind::Local && o.model.empty()) throw CLI::ValidationError("bench run", "--backend local needs --model DIR");
+  std::vector<BackendMaker> makers;
+  const std::vector<std::string> targets = settings.kind == BackendSettings::Kind::OpenAI ? o.endpoints : std::vector<std::string>{""};
+  for (const auto& endpoint : targets) {
+    BackendSettings s = settings;
+    s.endpoint = endpoint;
+    makers.push_back([s] { return backends::makeBackend(s); });
+  }
+  BenchmarkRunOptions run;
+  run.data = o.data;
+  run.images = o.images.empty() ? std::filesystem::path(o.data).parent_path().string() : o.images;
+  run.out = o.out;
+  run.workersPerBackend = settings.kind == BackendSettings::Kind::OpenAI ? o.concurrency : 1;
+  run.decodeImages = settings.kind != BackendSettings::Kind::OpenAI;  // endpoints get the files as they are
+  run.retries = o.retries;
+  run.limit = o.limit;
+  run.header = runHeader(o, settings);
+  run.stop = &interrupted;
+  run.progress = [](const BenchmarkProgress& p) {
+    std::fprintf(stderr, "\r%zu / %zu  %.1f samples/s  ETA %.0f s  errors %zu  retries %zu   ", p.done, p.total, p.rate(), p.etaSeconds(),
+                 p.errors, p.retries);
+  };
+  std::signal(SIGINT, onInterrupt);
+  const BenchmarkRunReport r = runBenchmark(makers, run);
+  std::signal(SIGINT, SIG_DFL);
+  for (const auto& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  std::printf("%zu answered, %zu errors, %zu retries, %zu already in %s; %.1f s (%.1f samples/s)%s\n", r.answered, r.errors, r.retries,
+              r.alreadyDone, o.out.c_str(), r.seconds, (r.answered + r.errors) / std::max(r.seconds, 1e-9),
+              r.stopped ? "; stopped early: run the same command again to resume" : "");
+  if (r.stopped) throw CLI::RuntimeError(130);
+}
+
+}  // namespace
+
+void addBenchCommand(CLI::App& app) {
+  auto* bench = app.add_subcommand("bench", "Run a model over a MultiSPA benchmark");
+  bench->require_subcommand(1);
+  auto* run = bench->add_subcommand("run", "Answer every sample into a prediction file (resumable; Ctrl-C stops cleanly)");
+  auto o = std::make_shared<BenchRunOptions>();
+  run->add_option("--data", o->data, "benchmark JSONL")->required();
+  run->add_option("--images", o->images, "image root (default: the benchmark's folder)");
+  run->add_option("--out", o->out, "prediction JSONL; answered ids in it are skipped")->required();
+  run->add_option("--backend", o->backend, "local, openai or oracle")->capture_default_str();
+  run->add_option("--model", o->model, "local: model folder; openai: the served model's name");
+  run->add_option("--lora", o->lora, "local: PEFT LoRA adapter folder");
+  run->add_option("--device", o->device, "local: cpu or cuda")->capture_default_str();
+  run->add_option("--dtype", o->dtype, "local: float32, bfloat16 or float16")->capture_default_str();
+  run->add_option("--tiles", o->tiles, "local: tiles per image")->capture_default_str();
+  run->add_option("--endpoint", o->endpoints, "OpenAI-compatible server; repeat to spread over several")->allow_extra_args(false);
+  run->add_option("--api-key-env", o->apiKeyVariable, "environment variable with the endpoints' API key")->capture_default_str();
+  run->add_option("--concurrency", o->concurrency, "requests in flight per endpoint")->capture_default_str();
+  run->add_option("--retries", o->retries, "tries after a failed request, with backoff")->capture_default_str();
+  run->add_option("--timeout", o->timeout, "seconds per request")->capture_default_str();
+  run->add_option("--max-new-tokens", o->maxNewTokens, "")->capture_default_str();
+  run->add_option("--limit", o->limit, "answer at most this many new samples");
+  run->callback([o] { runBench(*o); });
+}
+
+}  // namespace mspa::cli
