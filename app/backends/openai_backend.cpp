@@ -125,13 +125,17 @@ std::string OpenAIBackend::completionsUrl(const std::string& endpoint) {
 }
 
 OpenAIBackend::OpenAIBackend(const BackendSettings& s)
-    : url_(completionsUrl(s.endpoint)), modelName_(s.modelName), timeoutSeconds_(s.timeoutSeconds), maxNewTokens_(s.maxNewTokens) {
+    : url_(completionsUrl(s.endpoint)), modelName_(s.modelName), curl_(nullptr, curl_easy_cleanup), timeoutSeconds_(s.timeoutSeconds),
+      maxNewTokens_(s.maxNewTokens) {
   if (s.endpoint.empty()) throw std::runtime_error("no endpoint URL given");
   if (s.modelName.empty()) throw std::runtime_error("no model name given for " + url_);
   if (const char* key = std::getenv(s.apiKeyVariable.c_str())) apiKey_ = key;
   static const CURLcode initialised = curl_global_init(CURL_GLOBAL_DEFAULT);
   (void)initialised;
+  curl_.reset(curl_easy_init());
 }
+
+OpenAIBackend::~OpenAIBackend() = default;
 
 BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) {
   const auto start = std::chrono::steady_clock::now();
@@ -141,26 +145,27 @@ BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgres
                                {"temperature", 0},
                                {"stream", true}};
   const std::string payload = body.dump();
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  CURL* curl = curl_.get();
+  curl_easy_reset(curl);
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
   if (!apiKey_.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + apiKey_).c_str());
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> headerList(headers, curl_slist_free_all);
   ResponseReader reader;
   reader.progress = &progress;
   reader.cancel = cancel;
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url_.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, payload.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, onBody);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &reader);
-  curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, onProgress);
-  curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &reader);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeoutSeconds_ * 1000));
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(timeoutSeconds_, 10.0) * 1000));
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  const CURLcode code = curl_easy_perform(curl.get());
+  curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, onBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reader);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, onProgress);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &reader);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeoutSeconds_ * 1000));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(timeoutSeconds_, 10.0) * 1000));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  const CURLcode code = curl_easy_perform(curl);
   BackendReply reply;
   reply.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (code == CURLE_ABORTED_BY_CALLBACK) {
@@ -173,7 +178,7 @@ BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgres
   }
   if (code != CURLE_OK) throw std::runtime_error(url_ + ": " + curl_easy_strerror(code));
   long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   if (status >= 400) throw std::runtime_error(url_ + ": HTTP " + std::to_string(status) + ": " + reader.body.substr(0, 200));
   reader.finishPlain();
   if (!reader.error.empty()) throw std::runtime_error(url_ + ": " + reader.error);

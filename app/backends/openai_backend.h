@@ -1,16 +1,21 @@
 #pragma once
 
+#include <memory>
+
 #include "core/ask.h"
+
+typedef void CURL;
 
 namespace mspa::backends {
 
 // A model served behind an OpenAI-compatible `/v1/chat/completions` (vLLM, LMDeploy, SGLang):
 // the prompt's text around each <image> interleaved with the images as base64 JPEG data URLs,
 // streamed back as server-sent events. The API key comes from the environment variable the
-// settings name and is sent only in the Authorization header.
+// settings name and is sent only in the Authorization header. One request at a time per object.
 class OpenAIBackend : public AnswerBackend {
  public:
   explicit OpenAIBackend(const BackendSettings& settings);
+  ~OpenAIBackend() override;
 
   std::string label() const override { return "endpoint " + modelName_ + " at " + url_; }
   BackendReply answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) override;
@@ -20,6 +25,8 @@ class OpenAIBackend : public AnswerBackend {
 
  private:
   std::string url_, modelName_, apiKey_;
+  // One handle per backend (a backend serves one request at a time), so connections are reused.
+  std::unique_ptr<CURL, void (*)(CURL*)> curl_;
   double timeoutSeconds_;
   int maxNewTokens_;
 };
