@@ -12,6 +12,7 @@
 #include "app/resource_paths.h"
 #include "core/version.h"
 #include "dataset_browser/dataset_browser_window.h"
+#include "dataset_browser/score_dashboard.h"
 #include "widgets/main_window.h"
 #include "widgets/question_panel.h"
 #include "widgets/scene_workspace.h"
@@ -34,6 +35,8 @@ struct StudioOptions {
   QString images;       // their image root
   QString predictions;
   int select = -1;      // table row to show
+  QString dashboard;    // benchmark JSONL to score
+  QStringList runs;     // prediction files scored against it
 };
 
 QPointF parsePoint(const QString& text) {
@@ -60,7 +63,9 @@ StudioOptions parseOptions(const QApplication& app) {
   const QCommandLineOption images("images", "With --dataset: the image root", "DIR");
   const QCommandLineOption predictions("predictions", "With --dataset: join this prediction file", "PRED.jsonl");
   const QCommandLineOption select("select", "With --dataset: show this table row", "N");
-  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select});
+  const QCommandLineOption dashboard("dashboard", "Score runs against this benchmark in the dashboard", "BENCH.jsonl");
+  const QCommandLineOption run("run", "With --dashboard: a prediction file (repeat for several)", "PRED.jsonl");
+  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run});
   parser.process(app);
 
   StudioOptions options;
@@ -78,6 +83,8 @@ StudioOptions parseOptions(const QApplication& app) {
   options.images = parser.value(images);
   options.predictions = parser.value(predictions);
   if (parser.isSet(select)) options.select = parser.value(select).toInt();
+  options.dashboard = parser.value(dashboard);
+  options.runs = parser.values(run);
   return options;
 }
 
@@ -135,6 +142,22 @@ void browseDataset(const StudioOptions& options) {
   browser->openDataset(options.dataset, options.images.isEmpty() ? QFileInfo(options.dataset[0]).absolutePath() : options.images);
 }
 
+// The scoring dashboard as its own window; for --screenshot it renders once scored.
+int showDashboard(const StudioOptions& options) {
+  auto* dashboard = new mspa::dataset::ScoreDashboard;
+  dashboard->setAttribute(Qt::WA_DeleteOnClose);
+  dashboard->resize(options.size);
+  dashboard->show();
+  if (!dashboard->load(options.dashboard, options.runs, options.images)) {
+    std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(dashboard->status()));
+    if (!options.screenshot.isEmpty()) return 2;
+  }
+  if (!options.screenshot.isEmpty()) {
+    QTimer::singleShot(300, dashboard, [dashboard, out = options.screenshot] { QCoreApplication::exit(dashboard->grab().save(out) ? 0 : 1); });
+  }
+  return QApplication::exec();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -148,6 +171,7 @@ int main(int argc, char** argv) {
     browseDataset(options);
     return QApplication::exec();
   }
+  if (!options.dashboard.isEmpty()) return showDashboard(options);
 
   mspa::widgets::MainWindow window;
   window.questionPanel()->setBackendFactory(mspa::backends::makeBackend);
@@ -158,6 +182,16 @@ int main(int argc, char** argv) {
     if (browse.dataset.isEmpty()) return;
     browse.images = QFileDialog::getExistingDirectory(&window, QObject::tr("Image root"), QFileInfo(browse.dataset[0]).absolutePath());
     browseDataset(browse);
+  });
+  QObject::connect(&window, &mspa::widgets::MainWindow::dashboardRequested, &window, [&window] {
+    const QString bench = QFileDialog::getOpenFileName(&window, QObject::tr("Benchmark JSONL"), {}, QObject::tr("JSONL (*.jsonl)"));
+    if (bench.isEmpty()) return;
+    const QStringList runs = QFileDialog::getOpenFileNames(&window, QObject::tr("Prediction files"), QFileInfo(bench).absolutePath(), QObject::tr("JSONL (*.jsonl)"));
+    auto* dashboard = new mspa::dataset::ScoreDashboard;
+    dashboard->setAttribute(Qt::WA_DeleteOnClose);
+    dashboard->resize(1400, 900);
+    dashboard->show();
+    dashboard->load(bench, runs);
   });
   window.resize(options.size);
   window.setInteractive(options.screenshot.isEmpty());

@@ -350,6 +350,23 @@ void DatasetBrowser::showSample(int tableRow) {
   corrected_->setText(a ? QString::fromStdString(a->correctedAnswer) : QString());
 }
 
+bool DatasetBrowser::selectSample(const std::string& id) {
+  if (!index_) return false;
+  const std::uint64_t hash = DatasetIndex::hashId(id);
+  for (int pass = 0; pass < 2; ++pass) {
+    const auto& rows = model_->rows();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (index_->idHash(rows[i]) != hash) continue;
+      table_->selectRow(static_cast<int>(i));
+      table_->scrollTo(model_->index(static_cast<int>(i), 0), QAbstractItemView::PositionAtCenter);
+      showSample(static_cast<int>(i));
+      return true;
+    }
+    setFilter({});
+  }
+  return false;
+}
+
 void DatasetBrowser::showImages(const Sample& s) {
   const TaskInfo* task = findTask(s.questionType);
   for (int i = 0; i < 2; ++i) {

@@ -45,6 +45,8 @@ class DatasetBrowser : public QMainWindow {
   void setFilter(const DatasetFilter& filter);  // fills the controls and filters
   void applyFilter();
   void showSample(int tableRow);
+  // Selects and shows the sample with this id (clearing the filter when it hides it).
+  bool selectSample(const std::string& id);
   bool saveAnnotation(Flag flag, const QString& note, const QString& corrected);
   bool undoAnnotation();
 

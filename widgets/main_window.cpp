@@ -55,6 +55,7 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Open scene file…"), QKeySequence::Open, this, [this] { promptOpen(false); });
   file->addAction(tr("Open scene &folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] { promptOpen(true); });
   file->addAction(tr("Open MultiSPA &dataset…"), QKeySequence(tr("Ctrl+D")), this, &MainWindow::datasetRequested);
+  file->addAction(tr("Open &benchmark runs…"), QKeySequence(tr("Ctrl+B")), this, &MainWindow::dashboardRequested);
   file->addAction(tr("Save &screenshot…"), QKeySequence(tr("Ctrl+Shift+S")), this, &MainWindow::promptScreenshot);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);

@@ -54,6 +54,8 @@ class MainWindow : public QMainWindow {
   void loadFinished(bool ok, const QString& message);
   // File > Open MultiSPA dataset: the app opens its browser (which lives above this library).
   void datasetRequested();
+  // File > Open benchmark runs: the app opens its scoring dashboard.
+  void dashboardRequested();
 
  protected:
   void keyPressEvent(QKeyEvent* event) override;
