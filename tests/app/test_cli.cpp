@@ -169,7 +169,7 @@ TEST_CASE("mspa generate writes MultiSPA JSONL and images that mspa score rates 
   CHECK_THAT(scored.out, Contains("Average,,100.00"));
 }
 
-TEST_CASE("mspa model check passes on a fixture and fails beyond tolerance; model info describes it") {
+TEST_CASE("mspa model check passes on a fixture and fails beyond tolerance and model info describes it") {
   const std::string fixture = std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-qwen2";
   const std::string args = "--model " + shellQuote(fixture + "/hf") + " --reference " + shellQuote(fixture + "/reference.safetensors");
   const auto pass = mspaCli("model check " + args);
