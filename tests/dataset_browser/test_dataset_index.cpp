@@ -109,7 +109,7 @@ TEST_CASE("Indexing can be cancelled and missing files are named") {
   CHECK_THROWS_WITH(DatasetIndex::build({d.dir.file("none.jsonl")}), Contains("none.jsonl") && Contains("no such file"));
 }
 
-TEST_CASE("Filters by type, column, scene, split, images and text; sorts are stable") {
+TEST_CASE("Filters by type, column, scene, split, images and text, and sorts are stable") {
   test::SmallDataset d;
   const auto index = DatasetIndex::build(d.paths());
   CHECK(filterRows(index, parseWhere("")).size() == 7);

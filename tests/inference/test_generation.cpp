@@ -64,7 +64,7 @@ TEST_CASE("Greedy generation streams the reference continuation and times its ph
   CHECK(result.timing.decodeTokensPerSecond() > 0);
 }
 
-TEST_CASE("Stop tokens end generation; top-k 1 is greedy; sampling is reproducible per seed") {
+TEST_CASE("Stop tokens end generation, top-k 1 is greedy, sampling is reproducible per seed") {
   Fixture f;
   SamplingOptions stop;
   stop.maxNewTokens = 12;
@@ -123,7 +123,7 @@ TEST_CASE("End-of-sequence ids come from generation_config.json before the LLM c
   CHECK(readModelConfig(dir + "/hf").eosIds == std::vector<std::int64_t>{2});
 }
 
-TEST_CASE("LibTorch failures become one line; out of memory says what to lower") {
+TEST_CASE("LibTorch failures become one line and out of memory says what to lower") {
   const auto oom = describeDeviceFailure("prefill of 3709 tokens and 14 tiles",
                                          "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.6 GiB total)\nException raised from ...");
   CHECK_THAT(oom, Catch::Matchers::StartsWith("out of memory during prefill of 3709 tokens and 14 tiles"));
