@@ -52,7 +52,7 @@ std::map<std::string, NpyArray> tapvid(const test::TempDir& dir, int frames, int
 
 }  // namespace
 
-TEST_CASE("ScanNet: bad poses, missing depth and odd image sizes become warnings; the rest loads") {
+TEST_CASE("ScanNet: bad poses, missing depth and odd image sizes become warnings and the rest loads") {
   test::TempDir dir;
   const fs::path folder = dir.path() / "scene";
   test::writeScanNetFolder(folder, 6);

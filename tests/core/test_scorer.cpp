@@ -181,7 +181,7 @@ TEST_CASE("Table 2 pooling and average reproduce the paper's arithmetic") {
   CHECK_THAT(md, Contains("| Object movement distance | 1200 | 40.42 |"));
 }
 
-TEST_CASE("Bad benchmark and prediction lines are reported with line numbers; the rest is scored") {
+TEST_CASE("Bad benchmark and prediction lines are reported with line numbers and the rest is scored") {
   test::TempDir dir;
   writeLines(dir.file("bench.jsonl"),
              {sample("1", "x_movement", "left").dump(), "{not json", sample("2", "teleportation", "left").dump(),
