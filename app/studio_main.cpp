@@ -80,6 +80,8 @@ StudioOptions parseOptions(const QApplication& app) {
   options.ask = parser.value(ask);
   if (parser.isSet(sample)) options.askSeed = 0;
   options.dataset = parser.values(dataset);
+  // A MultiSPA dataset opened from the file manager (the desktop entry's MIME types).
+  if (options.path.endsWith(".jsonl") && options.dataset.isEmpty()) options.dataset = {options.path};
   options.images = parser.value(images);
   options.predictions = parser.value(predictions);
   if (parser.isSet(select)) options.select = parser.value(select).toInt();

@@ -20,6 +20,8 @@ packages=(
   # tests: SentencePiece's spm_train/spm_encode as the tokenizer's independent reference;
   # Python's http.server as the stand-in OpenAI-compatible endpoint
   sentencepiece python3
+  # tests: the desktop entry is validated
+  desktop-file-utils
   # tests: Catch2 v2, a virtual X server with Mesa for real rendering
   catch2 xvfb xauth libgl1-mesa-dri
 )
