@@ -18,5 +18,6 @@ void addGenerateCommand(CLI::App& app);
 void addAskCommand(CLI::App& app);
 void addDatasetCommand(CLI::App& app);
 void addBenchCommand(CLI::App& app);
+void addRewardCommand(CLI::App& app);
 
 }  // namespace mspa::cli

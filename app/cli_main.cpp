@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   mspa::cli::addAskCommand(app);
   mspa::cli::addDatasetCommand(app);
   mspa::cli::addBenchCommand(app);
+  mspa::cli::addRewardCommand(app);
   mspa::inference::setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
   return mspa::inference::runCommandLine(app, argc, argv);
 }

@@ -24,6 +24,7 @@ class AskWorker : public QObject {
   ~AskWorker() override;
 
   void setFactory(BackendFactory factory) { factory_ = std::move(factory); }
+  const BackendFactory& factory() const { return factory_; }
   // Takes effect at the next question; the loaded backend is dropped if the settings differ.
   void setSettings(const BackendSettings& settings);
   const BackendSettings& settings() const { return settings_; }

@@ -24,6 +24,7 @@
 #include "widgets/frame_view.h"
 #include "widgets/scene_panel.h"
 #include "widgets/question_panel.h"
+#include "widgets/reward_window.h"
 #include "widgets/scene_workspace.h"
 #include "widgets/timeline.h"
 #include "widgets/vtk_view_widget.h"
@@ -68,6 +69,8 @@ void MainWindow::buildMenus() {
   view->addSeparator();
   for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
+  auto* tools = menuBar()->addMenu(tr("&Tools"));
+  tools->addAction(tr("&Reward annotation…"), this, &MainWindow::openRewardAnnotator);
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About MultiSPA Studio"), this, &MainWindow::showAbout);
 }
@@ -256,6 +259,14 @@ bool MainWindow::saveScreenshot(const QString& path) {
     showError(tr("Cannot save screenshot"), tr("%1: cannot write the image").arg(path));
   }
   return ok;
+}
+
+RewardWindow* MainWindow::openRewardAnnotator() {
+  auto* window = new RewardWindow(scene(), questionPanel_->worker().factory(), questionPanel_->backendSettings());
+  window->setAttribute(Qt::WA_DeleteOnClose);
+  window->resize(900, 600);
+  window->show();
+  return window;
 }
 
 void MainWindow::promptOpen(bool folder) {

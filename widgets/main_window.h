@@ -16,6 +16,7 @@ class QTimer;
 namespace mspa::widgets {
 
 class QuestionPanel;
+class RewardWindow;
 class ScenePanel;
 class SceneWorkspace;
 class Timeline;
@@ -41,6 +42,8 @@ class MainWindow : public QMainWindow {
   bool isLoading() const;
 
   bool saveScreenshot(const QString& path);
+  // Tools > Reward annotation on the open scene, with the Ask panel's backend.
+  RewardWindow* openRewardAnnotator();
   SceneWorkspace* workspace() const { return workspace_; }
   Timeline* timeline() const { return timeline_; }
   ScenePanel* scenePanel() const { return scenePanel_; }

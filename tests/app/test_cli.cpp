@@ -380,3 +380,22 @@ TEST_CASE("mspa dataset index, stats, query, annotate and export work from the c
   CHECK(badWhere.exitCode == 2);
   CHECK_THAT(badWhere.err, Contains("unknown key"));
 }
+
+TEST_CASE("mspa reward follows the sliding toy and writes the curve as CSV") {
+  test::TempDir dir;
+  const auto r = mspaCli("reward " + shellQuote(MSPA_DEMO_SCENE) + " --csv " + shellQuote(dir.file("r.csv")));
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  CHECK_THAT(r.out, Contains("toy") && Contains("geometry oracle"));
+  std::ifstream csv(dir.file("r.csv"));
+  std::string line;
+  std::getline(csv, line);
+  CHECK(line == "frame,frame_name,predicted_mm,truth_mm,answer");
+  int rows = 0;
+  while (std::getline(csv, line)) ++rows;
+  CHECK(rows > 10);
+  REQUIRE(mspaCli("make-demo " + shellQuote(dir.file("still")) + " --frames 4 --tracks 0").exitCode == 0);
+  const auto still = mspaCli("reward " + shellQuote(dir.file("still")));
+  CHECK(still.exitCode == 2);
+  CHECK_THAT(still.err, Contains("no reward curve: the scene has no point tracks"));
+}

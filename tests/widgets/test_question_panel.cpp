@@ -12,6 +12,8 @@
 #include "tests/widgets/demo_window.h"
 #include "widgets/frame_view.h"
 #include "widgets/question_panel.h"
+#include "widgets/reward_window.h"
+#include "core/reward_curve.h"
 #include "widgets/timeline.h"
 
 using namespace mspa;
@@ -225,4 +227,32 @@ TEST_CASE("Pairing by overlap picks a second frame the data engine would pair wi
   CHECK(overlap >= 0.06);
   CHECK(overlap <= 0.35);
   CHECK(w.panel->question()->frames == std::vector<int>{2, pair});
+}
+
+TEST_CASE("The reward annotator plots the oracle's distances on the truth and exports them") {
+  AskWindow w({}, 16);
+  auto* reward = w.window.openRewardAnnotator();
+  REQUIRE(reward->reason().isEmpty());
+  QSignalSpy finished(reward, &widgets::RewardWindow::finished);
+  const int start = firstFrameWithTracks(*w.window.scene());
+  const auto& k = *w.window.scene()->frames[start].intrinsics;
+  reward->start(start, trackNearPixel(*w.window.scene(), start, {k.width / 2.0, k.height / 2.0}));
+  REQUIRE(test::waitFor(finished, 60000));
+  CHECK(finished.last()[0].toBool());
+  REQUIRE_FALSE(reward->curve().points.empty());
+  CHECK(reward->predictedPoints() == static_cast<int>(reward->curve().points.size()));
+  for (const auto& p : reward->curve().points) CHECK(p.predictedMm == p.truthMm);
+  test::TempDir out;
+  CHECK(reward->exportCsv(QString::fromStdString(out.file("r.csv"))));
+  CHECK(std::filesystem::file_size(out.file("r.csv")) > 50);
+  reward->close();
+}
+
+TEST_CASE("Without point tracks the reward annotator is disabled with the reason") {
+  AskWindow w({}, 0);
+  auto* reward = w.window.openRewardAnnotator();
+  CHECK_THAT(reward->reason().toStdString(), Contains("no point tracks"));
+  reward->start(0, 0);
+  CHECK_FALSE(reward->running());
+  reward->close();
 }
