@@ -11,6 +11,7 @@
 #include "app/backends/backend_factory.h"
 #include "app/resource_paths.h"
 #include "core/version.h"
+#include "inference/engine_info.h"
 #include "dataset_browser/dataset_browser_window.h"
 #include "dataset_browser/score_dashboard.h"
 #include "widgets/main_window.h"
@@ -49,8 +50,9 @@ StudioOptions parseOptions(const QApplication& app) {
   parser.setApplicationDescription("MultiSPA Studio: multi-frame spatial understanding with multimodal LLMs");
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument("PATH", "Scene to open: ScanNet folder, manifest .json, TAPVid-3D .npz, images, video "
-                                       "or .ply (default: the bundled demo scene)", "[PATH]");
+  parser.addPositionalArgument("PATH", "Scene to open: ScanNet folder, manifest .json, TAPVid-3D .npz, images, video, "
+                                       ".ply, or a MultiSPA .jsonl dataset (default: the start page)", "[PATH]");
+  const QCommandLineOption demo("demo", "Open the bundled demo scene");
   const QCommandLineOption screenshot("screenshot", "Render the window to OUT.png and exit", "OUT.png");
   const QCommandLineOption size("size", "Window size", "WxH", "1280x800");
   const QCommandLineOption frame("frame", "Frame index to show", "N", "0");
@@ -65,11 +67,11 @@ StudioOptions parseOptions(const QApplication& app) {
   const QCommandLineOption select("select", "With --dataset: show this table row", "N");
   const QCommandLineOption dashboard("dashboard", "Score runs against this benchmark in the dashboard", "BENCH.jsonl");
   const QCommandLineOption run("run", "With --dashboard: a prediction file (repeat for several)", "PRED.jsonl");
-  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run});
+  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run, demo});
   parser.process(app);
 
   StudioOptions options;
-  options.path = parser.positionalArguments().value(0, mspa::app::demoScenePath());
+  options.path = parser.positionalArguments().value(0, parser.isSet(demo) ? mspa::app::demoScenePath() : QString());
   options.screenshot = parser.value(screenshot);
   const QStringList wh = parser.value(size).split('x');
   if (wh.size() == 2 && wh[0].toInt() > 0 && wh[1].toInt() > 0) options.size = {wh[0].toInt(), wh[1].toInt()};
@@ -177,6 +179,10 @@ int main(int argc, char** argv) {
 
   mspa::widgets::MainWindow window;
   window.questionPanel()->setBackendFactory(mspa::backends::makeBackend);
+  window.setDemoScenePath(mspa::app::demoScenePath());
+  const auto engine = mspa::inference::engineInfo();
+  window.setEngineDescription(QString("LibTorch %1 (%2)").arg(QString::fromStdString(engine.libtorchVersion),
+                                                              engine.cudaDevices > 0 ? QString("CUDA, %1 GPU(s)").arg(engine.cudaDevices) : QString("CPU only")));
   QObject::connect(&window, &mspa::widgets::MainWindow::datasetRequested, &window, [&window, options] {
     StudioOptions browse = options;
     browse.screenshot.clear();
@@ -199,6 +205,13 @@ int main(int argc, char** argv) {
   window.setInteractive(options.screenshot.isEmpty());
   whenLoaded(window, options);
   window.show();
-  window.openScene(options.path);
+  if (options.path.isEmpty()) {
+    window.showStartPage();
+    if (!options.screenshot.isEmpty()) {
+      QTimer::singleShot(300, &window, [&window, out = options.screenshot] { QCoreApplication::exit(window.saveScreenshot(out) ? 0 : 1); });
+    }
+  } else {
+    window.openScene(options.path);
+  }
   return QApplication::exec();
 }

@@ -7,7 +7,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MSPA_BUILD_TARGETS="mspa-studio demo_content" "$root/packaging/build.sh" "$root/build"
 studio="$root/build/bin/mspa-studio"
 if [ -n "${DISPLAY:-}" ]; then
-  exec "$studio" "$@"
+  exec "$studio" --demo "$@"
 fi
 echo "No display: rendering the window under Xvfb into $PWD/demo-screenshot.png"
-exec "$root/packaging/with-xvfb.sh" "$studio" --screenshot "$PWD/demo-screenshot.png" "$@"
+exec "$root/packaging/with-xvfb.sh" "$studio" --demo --screenshot "$PWD/demo-screenshot.png" "$@"

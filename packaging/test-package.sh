@@ -28,6 +28,6 @@ dpkg-deb -x "$deb" "$root"
 version=$("$root/usr/bin/mspa" --version)
 grep -q "^mspa " <<< "$version" || fail "installed mspa --version printed: $version"
 # The installed GUI finds its demo scene under ../share beside itself, not in the build tree.
-MSPA_RESOURCE_DIR= "$root/usr/bin/mspa-studio" --screenshot "$root/shot.png" --size 800x600 || fail "installed mspa-studio failed"
+MSPA_RESOURCE_DIR= "$root/usr/bin/mspa-studio" --demo --screenshot "$root/shot.png" --size 800x600 || fail "installed mspa-studio failed"
 [ -s "$root/shot.png" ] || fail "no screenshot from the installed mspa-studio"
 echo "package OK: $(basename "$deb"), $(du -h "$deb" | cut -f1); $version"

@@ -4,6 +4,9 @@
 
 #include <QApplication>
 #include <QDockWidget>
+#include <QSettings>
+#include <QStackedWidget>
+#include <functional>
 #include <QScrollArea>
 #include <QElapsedTimer>
 #include <QFileDialog>
@@ -25,6 +28,7 @@
 #include "widgets/scene_panel.h"
 #include "widgets/question_panel.h"
 #include "widgets/reward_window.h"
+#include "widgets/start_page.h"
 #include "widgets/scene_workspace.h"
 #include "widgets/timeline.h"
 #include "widgets/vtk_view_widget.h"
@@ -34,12 +38,37 @@ namespace mspa::widgets {
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("MultiSPA Studio"));
   setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
-  workspace_ = new SceneWorkspace(this);
-  setCentralWidget(workspace_);
+  centre_ = new QStackedWidget(this);
+  startPage_ = new StartPage(centre_);
+  workspace_ = new SceneWorkspace(centre_);
+  centre_->addWidget(startPage_);
+  centre_->addWidget(workspace_);
+  centre_->setCurrentWidget(workspace_);
+  setCentralWidget(centre_);
   buildDocks();
   buildMenus();
   buildStatusBar();
   connect(&loadWatcher_, &QFutureWatcherBase::finished, this, &MainWindow::onLoadDone);
+  connect(startPage_, &StartPage::openDemo, this, [this] { openScene(demoPath_); });
+  connect(startPage_, &StartPage::openScene, this, [this] { promptOpen(false); });
+  connect(startPage_, &StartPage::openDataset, this, &MainWindow::datasetRequested);
+  connect(startPage_, &StartPage::configureModel, this, [this] { questionPanel_->openSettings(); });
+  connect(startPage_, &StartPage::openRuns, this, &MainWindow::dashboardRequested);
+  connect(startPage_, &StartPage::openRecent, this, &MainWindow::openScene);
+  QSettings settings;
+  startPage_->setRecentFiles(settings.value("recentFiles").toStringList());
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  restoreState(settings.value("window/state").toByteArray());
+}
+
+void MainWindow::showStartPage() { centre_->setCurrentWidget(startPage_); }
+bool MainWindow::startPageShown() const { return centre_->currentWidget() == startPage_; }
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  QMainWindow::closeEvent(event);
 }
 
 VtkViewWidget* MainWindow::view3d() const { return workspace_->view3d(); }
@@ -72,6 +101,9 @@ void MainWindow::buildMenus() {
   auto* tools = menuBar()->addMenu(tr("&Tools"));
   tools->addAction(tr("&Reward annotation…"), this, &MainWindow::openRewardAnnotator);
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1), this, [this] {
+    QMessageBox::information(this, tr("Keyboard shortcuts"), shortcutsText());
+  });
   help->addAction(tr("&About MultiSPA Studio"), this, &MainWindow::showAbout);
 }
 
@@ -223,6 +255,16 @@ void MainWindow::onLoadDone() {
   }
   workspace_->setScene(result.scene);
   questionPanel_->sceneChanged();
+  centre_->setCurrentWidget(workspace_);
+  {
+    QSettings settings;
+    QStringList recent = settings.value("recentFiles").toStringList();
+    recent.removeAll(loadingPath_);
+    recent.prepend(loadingPath_);
+    while (recent.size() > 10) recent.removeLast();
+    settings.setValue("recentFiles", recent);
+    startPage_->setRecentFiles(recent);
+  }
   const QString message = tr("Loaded %1 (%2): %3 frames, %4 points, %5 tracks in %6 ms")
                               .arg(loadingPath_, QString::fromStdString(scene.kind))
                               .arg(scene.frames.size())
@@ -294,11 +336,25 @@ void MainWindow::promptScreenshot() {
   if (!path.isEmpty()) saveScreenshot(path);
 }
 
-void MainWindow::showAbout() {
-  QMessageBox::about(this, tr("About MultiSPA Studio"),
-                     tr("<b>MultiSPA Studio %1</b><br>Multi-frame spatial understanding with multimodal LLMs."
-                        "<br><br>Qt %2, VTK %3")
-                         .arg(version(), qVersion(), vtkVersion::GetVTKVersion()));
+QString MainWindow::aboutText() const {
+  return tr("<b>MultiSPA Studio %1</b><br>Multi-frame spatial understanding with multimodal LLMs.<br><br>Qt %2, VTK %3%4")
+      .arg(version(), qVersion(), vtkVersion::GetVTKVersion(), engineDescription_.isEmpty() ? QString() : ", " + engineDescription_);
+}
+
+void MainWindow::showAbout() { QMessageBox::about(this, tr("About MultiSPA Studio"), aboutText()); }
+
+QString MainWindow::shortcutsText() const {
+  QStringList lines;
+  const std::function<void(const QList<QAction*>&)> collect = [&](const QList<QAction*>& actions) {
+    for (auto* action : actions) {
+      if (action->menu()) collect(action->menu()->actions());
+      if (!action->shortcut().isEmpty()) lines << action->shortcut().toString(QKeySequence::NativeText) + "\t" + action->text().remove('&');
+    }
+  };
+  collect(menuBar()->actions());
+  lines << tr("Space\tplay / pause the timeline") << tr("Left, Right\tprevious / next frame") << tr("R (3D view)\treset the camera")
+        << tr("Shift-click\tmeasure a distance (frames or 3D)");
+  return lines.join("\n");
 }
 
 }  // namespace mspa::widgets

@@ -16,6 +16,7 @@ class QTimer;
 namespace mspa::widgets {
 
 class QuestionPanel;
+class StartPage;
 class RewardWindow;
 class ScenePanel;
 class SceneWorkspace;
@@ -44,6 +45,15 @@ class MainWindow : public QMainWindow {
   bool saveScreenshot(const QString& path);
   // Tools > Reward annotation on the open scene, with the Ask panel's backend.
   RewardWindow* openRewardAnnotator();
+  // The start page (first steps, recent files) until a scene is open.
+  void showStartPage();
+  bool startPageShown() const;
+  StartPage* startPage() const { return startPage_; }
+  void setDemoScenePath(const QString& path) { demoPath_ = path; }
+  // LibTorch version and device, for the About box (the engine lives above this library).
+  void setEngineDescription(const QString& text) { engineDescription_ = text; }
+  QString aboutText() const;
+  QString shortcutsText() const;
   SceneWorkspace* workspace() const { return workspace_; }
   Timeline* timeline() const { return timeline_; }
   ScenePanel* scenePanel() const { return scenePanel_; }
@@ -62,6 +72,7 @@ class MainWindow : public QMainWindow {
 
  protected:
   void keyPressEvent(QKeyEvent* event) override;
+  void closeEvent(QCloseEvent* event) override;
 
  private:
   struct LoadResult {
@@ -84,6 +95,9 @@ class MainWindow : public QMainWindow {
   SceneWorkspace* workspace_ = nullptr;
   ScenePanel* scenePanel_ = nullptr;
   QuestionPanel* questionPanel_ = nullptr;
+  StartPage* startPage_ = nullptr;
+  class QStackedWidget* centre_ = nullptr;
+  QString demoPath_, engineDescription_;
   Timeline* timeline_ = nullptr;
   QPlainTextEdit* logView_ = nullptr;
   QLabel* readout_ = nullptr;

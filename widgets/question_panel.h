@@ -35,6 +35,8 @@ class QuestionPanel : public QWidget {
   ~QuestionPanel() override;
 
   void setBackendFactory(BackendFactory factory) { worker_.setFactory(std::move(factory)); }
+  // The backend settings dialog (saved on OK).
+  void openSettings();
   void setBackendSettings(const BackendSettings& settings);
   const BackendSettings& backendSettings() const { return worker_.settings(); }
   AskWorker& worker() { return worker_; }
@@ -73,7 +75,6 @@ class QuestionPanel : public QWidget {
 
  private:
   void buildControls();
-  void openSettings();
   void showMessage(const QString& text, bool problem);
   void showQuestion();
   void onStreamed(const QString& text, int pieces, double seconds);

@@ -13,6 +13,7 @@
 #include "widgets/frame_view.h"
 #include "widgets/question_panel.h"
 #include "widgets/reward_window.h"
+#include "widgets/start_page.h"
 #include "core/reward_curve.h"
 #include "widgets/timeline.h"
 
@@ -255,4 +256,19 @@ TEST_CASE("Without point tracks the reward annotator is disabled with the reason
   reward->start(0, 0);
   CHECK_FALSE(reward->running());
   reward->close();
+}
+
+TEST_CASE("The start page lists recent files and gives way to the scene, and help lists versions and shortcuts") {
+  AskWindow w;  // loading the demo scene records it as recent
+  CHECK_FALSE(w.window.startPageShown());
+  w.window.showStartPage();
+  CHECK(w.window.startPageShown());
+  CHECK(w.window.startPage()->recentFiles().contains(QString::fromStdString(w.folder)));
+  QSignalSpy loaded(&w.window, &widgets::MainWindow::loadFinished);
+  emit w.window.startPage()->openRecent(QString::fromStdString(w.folder));
+  REQUIRE(test::waitFor(loaded));
+  CHECK_FALSE(w.window.startPageShown());
+  w.window.setEngineDescription("LibTorch 9.9 (CPU only)");
+  CHECK_THAT(w.window.aboutText().toStdString(), Contains(qVersion()) && Contains("VTK") && Contains("LibTorch 9.9 (CPU only)"));
+  CHECK_THAT(w.window.shortcutsText().toStdString(), Contains("Ctrl+O") && Contains("Open scene file") && Contains("Space"));
 }
