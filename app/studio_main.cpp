@@ -14,6 +14,9 @@
 #include "inference/engine_info.h"
 #include "dataset_browser/dataset_browser_window.h"
 #include "dataset_browser/score_dashboard.h"
+#include "core/demo_playlist.h"
+#include "widgets/demo_tour.h"
+#include "widgets/frame_view.h"
 #include "widgets/main_window.h"
 #include "widgets/question_panel.h"
 #include "widgets/scene_workspace.h"
@@ -36,6 +39,8 @@ struct StudioOptions {
   QString images;       // their image root
   QString predictions;
   int select = -1;      // table row to show
+  QString tour;         // demo playlist to play
+  QString tourShots;    // folder for a screenshot per tour step (then exit)
   QString dashboard;    // benchmark JSONL to score
   QStringList runs;     // prediction files scored against it
 };
@@ -53,6 +58,8 @@ StudioOptions parseOptions(const QApplication& app) {
   parser.addPositionalArgument("PATH", "Scene to open: ScanNet folder, manifest .json, TAPVid-3D .npz, images, video, "
                                        ".ply, or a MultiSPA .jsonl dataset (default: the start page)", "[PATH]");
   const QCommandLineOption demo("demo", "Open the bundled demo scene");
+  const QCommandLineOption tour("tour", "Demo mode: play this playlist full screen, looping (default playlist: the bundled tour)", "PLAYLIST");
+  const QCommandLineOption tourShots("tour-screenshots", "With --tour: save each step's window into DIR, then exit", "DIR");
   const QCommandLineOption screenshot("screenshot", "Render the window to OUT.png and exit", "OUT.png");
   const QCommandLineOption size("size", "Window size", "WxH", "1280x800");
   const QCommandLineOption frame("frame", "Frame index to show", "N", "0");
@@ -67,7 +74,7 @@ StudioOptions parseOptions(const QApplication& app) {
   const QCommandLineOption select("select", "With --dataset: show this table row", "N");
   const QCommandLineOption dashboard("dashboard", "Score runs against this benchmark in the dashboard", "BENCH.jsonl");
   const QCommandLineOption run("run", "With --dashboard: a prediction file (repeat for several)", "PRED.jsonl");
-  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run, demo});
+  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run, demo, tour, tourShots});
   parser.process(app);
 
   StudioOptions options;
@@ -87,6 +94,8 @@ StudioOptions parseOptions(const QApplication& app) {
   options.images = parser.value(images);
   options.predictions = parser.value(predictions);
   if (parser.isSet(select)) options.select = parser.value(select).toInt();
+  options.tour = parser.value(tour);
+  options.tourShots = parser.value(tourShots);
   options.dashboard = parser.value(dashboard);
   options.runs = parser.values(run);
   return options;
@@ -162,6 +171,35 @@ int showDashboard(const StudioOptions& options) {
   return QApplication::exec();
 }
 
+// Demo mode: large type, thick overlays, full screen, the playlist looping hands-free.
+int playTour(mspa::widgets::MainWindow& window, const StudioOptions& options) {
+  mspa::DemoPlaylist playlist;
+  try {
+    playlist = mspa::readDemoPlaylist(options.tour.toStdString());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mspa-studio: error: %s\n", e.what());
+    return 2;
+  }
+  QFont font = QApplication::font();
+  font.setPointSizeF(font.pointSizeF() * 1.5);
+  QApplication::setFont(font);
+  mspa::widgets::FrameView::setOverlayScale(2.5);
+  auto* tour = new mspa::widgets::DemoTour(&window, playlist, &window);
+  QObject::connect(tour, &mspa::widgets::DemoTour::stepShown, &window, [&window, options](int index, bool ok, const QString& message) {
+    std::fprintf(stderr, "step %d: %s%s\n", index + 1, ok ? "" : "skipped: ", qPrintable(message));
+    if (!options.tourShots.isEmpty()) window.saveScreenshot(QString("%1/tour-%2.png").arg(options.tourShots).arg(index + 1, 2, 10, QChar('0')));
+  });
+  if (options.tourShots.isEmpty()) {
+    window.showFullScreen();
+  } else {
+    tour->setOnePass(true);
+    QObject::connect(tour, &mspa::widgets::DemoTour::finished, &window, [] { QCoreApplication::exit(0); });
+    window.show();
+  }
+  tour->start();
+  return QApplication::exec();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -203,6 +241,7 @@ int main(int argc, char** argv) {
   });
   window.resize(options.size);
   window.setInteractive(options.screenshot.isEmpty());
+  if (!options.tour.isEmpty()) return playTour(window, options);
   whenLoaded(window, options);
   window.show();
   if (options.path.isEmpty()) {

@@ -101,7 +101,14 @@ std::optional<QPointF> FrameView::imageFromWidget(const QPointF& position) const
   return (position - r.topLeft()) / scale - QPointF(0.5, 0.5);
 }
 
-void FrameView::paintContent(QPainter& painter, const QRectF& target, double markerScale) const {
+namespace {
+double overlayScale = 1.0;
+}  // namespace
+
+void FrameView::setOverlayScale(double scale) { overlayScale = scale; }
+
+void FrameView::paintContent(QPainter& painter, const QRectF& target, double baseScale) const {
+  const double markerScale = baseScale * overlayScale;
   painter.drawImage(target, image_);
   if (depthShown_ && !depthColors_.isNull()) {
     painter.setOpacity(depthOpacity_);

@@ -45,6 +45,8 @@ class FrameView : public QWidget {
   QString message() const { return message_; }
   QPointF widgetFromImage(const QPointF& pixel) const;
   std::optional<QPointF> imageFromWidget(const QPointF& position) const;
+  // Thicker marks and lines for every frame view (demo mode on a large screen).
+  static void setOverlayScale(double scale);
   // The picture as painted (image, overlay, markers) at image resolution, for tests and export.
   QImage composed() const;
 

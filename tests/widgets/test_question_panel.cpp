@@ -14,6 +14,8 @@
 #include "widgets/question_panel.h"
 #include "widgets/reward_window.h"
 #include "widgets/start_page.h"
+#include "widgets/demo_tour.h"
+#include "core/demo_playlist.h"
 #include "core/reward_curve.h"
 #include "widgets/timeline.h"
 
@@ -271,4 +273,39 @@ TEST_CASE("The start page lists recent files and gives way to the scene, and hel
   w.window.setEngineDescription("LibTorch 9.9 (CPU only)");
   CHECK_THAT(w.window.aboutText().toStdString(), Contains(qVersion()) && Contains("VTK") && Contains("LibTorch 9.9 (CPU only)"));
   CHECK_THAT(w.window.shortcutsText().toStdString(), Contains("Ctrl+O") && Contains("Open scene file") && Contains("Space"));
+}
+
+TEST_CASE("A demo tour plays its steps, skips broken ones with the reason, pauses and steps on keys") {
+  AskWindow w;
+  test::TempDir dir;
+  const std::string scene = w.folder;
+  test::writeFile(dir.file("tour.json"), nlohmann::json{{"loop", false},
+                                                         {"steps", {{{"scene", scene}, {"frames", {2}}, {"subtask", "depth_estimation_coor"}, {"pause", 0.1}},
+                                                                    {{"scene", scene}, {"subtask", "levitation"}, {"pause", 0.1}},
+                                                                    {{"scene", dir.file("nowhere")}, {"subtask", "x_movement"}},
+                                                                    {{"scene", scene}, {"frames", {1, 5}}, {"subtask", "x_movement"}, {"pause", 0.1}}}}}
+                                                  .dump());
+  const DemoPlaylist playlist = readDemoPlaylist(dir.file("tour.json"));
+  REQUIRE(playlist.steps.size() == 4);
+  CHECK_THAT(playlist.steps[1].problem, Contains("unknown subtask 'levitation'"));
+  CHECK_THAT(playlist.steps[2].problem, Contains("no scene at"));
+  widgets::DemoTour tour(&w.window, playlist);
+  QSignalSpy shown(&tour, &widgets::DemoTour::stepShown);
+  QSignalSpy finished(&tour, &widgets::DemoTour::finished);
+  tour.start();
+  REQUIRE(test::waitFor(finished, 60000));
+  REQUIRE(shown.size() == 4);
+  CHECK(shown[0][1].toBool());
+  CHECK_FALSE(shown[1][1].toBool());
+  CHECK_FALSE(shown[2][1].toBool());
+  CHECK(shown[3][1].toBool());
+  CHECK_THAT(shown[3][2].toString().toStdString(), Contains("correct"));
+  CHECK(w.panel->history().size() == 2);
+  // Space pauses; Right steps on.
+  tour.togglePause();
+  CHECK(tour.paused());
+  tour.stepBy(1);
+  REQUIRE(test::waitFor(shown, 30000));
+  CHECK(tour.currentStep() == 0);  // wrapped around from the last step
+  CHECK_THROWS_WITH(readDemoPlaylist(dir.file("none.json")), Contains("none.json"));
 }
