@@ -58,7 +58,7 @@ StudioOptions parseOptions(const QApplication& app) {
   parser.addPositionalArgument("PATH", "Scene to open: ScanNet folder, manifest .json, TAPVid-3D .npz, images, video, "
                                        ".ply, or a MultiSPA .jsonl dataset (default: the start page)", "[PATH]");
   const QCommandLineOption demo("demo", "Open the bundled demo scene");
-  const QCommandLineOption tour("tour", "Demo mode: play this playlist full screen, looping (default playlist: the bundled tour)", "PLAYLIST");
+  const QCommandLineOption tour("tour", "Demo mode: play this playlist full screen, looping (the bundled one: demo/demo_tour.json)", "PLAYLIST");
   const QCommandLineOption tourShots("tour-screenshots", "With --tour: save each step's window into DIR, then exit", "DIR");
   const QCommandLineOption screenshot("screenshot", "Render the window to OUT.png and exit", "OUT.png");
   const QCommandLineOption size("size", "Window size", "WxH", "1280x800");
