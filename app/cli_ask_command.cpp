@@ -104,9 +104,10 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
     outcome.backend = backend->label();
     outcome.groundTruthBackend = backend->answersWithTruth();
   }
-  if (!o.overlay.empty()) writePng(o.overlay, drawAnswerOverlay(question, buildAnswerOverlay(scene, question, outcome)));
+  const AnswerOverlay overlay = buildAnswerOverlay(scene, question, outcome);
+  if (!o.overlay.empty()) writePng(o.overlay, drawAnswerOverlay(question, overlay));
   if (text) {
-    std::printf("\n%s\n", buildAnswerOverlay(scene, question, outcome).caption.c_str());
+    std::printf("\n%s\n", overlay.caption.c_str());
   } else {
     // A random or broken model may stream bytes that are not UTF-8.
     std::printf("%s\n", outcomeJson(scene, question, outcome).dump(1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());

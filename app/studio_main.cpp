@@ -39,6 +39,7 @@ struct StudioOptions {
   QString images;       // their image root
   QString predictions;
   int select = -1;      // table row to show
+  QString record;       // record the timeline into this folder, then exit
   QString tour;         // demo playlist to play
   QString tourShots;    // folder for a screenshot per tour step (then exit)
   QString dashboard;    // benchmark JSONL to score
@@ -58,6 +59,7 @@ StudioOptions parseOptions(const QApplication& app) {
   parser.addPositionalArgument("PATH", "Scene to open: ScanNet folder, manifest .json, TAPVid-3D .npz, images, video, "
                                        ".ply, or a MultiSPA .jsonl dataset (default: the start page)", "[PATH]");
   const QCommandLineOption demo("demo", "Open the bundled demo scene");
+  const QCommandLineOption record("record-timeline", "Save the window at every frame into DIR (frame-00000.png, ...), then exit", "DIR");
   const QCommandLineOption tour("tour", "Demo mode: play this playlist full screen, looping (the bundled one: demo/demo_tour.json)", "PLAYLIST");
   const QCommandLineOption tourShots("tour-screenshots", "With --tour: save each step's window into DIR, then exit", "DIR");
   const QCommandLineOption screenshot("screenshot", "Render the window to OUT.png and exit", "OUT.png");
@@ -74,7 +76,7 @@ StudioOptions parseOptions(const QApplication& app) {
   const QCommandLineOption select("select", "With --dataset: show this table row", "N");
   const QCommandLineOption dashboard("dashboard", "Score runs against this benchmark in the dashboard", "BENCH.jsonl");
   const QCommandLineOption run("run", "With --dashboard: a prediction file (repeat for several)", "PRED.jsonl");
-  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run, demo, tour, tourShots});
+  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run, demo, tour, tourShots, record});
   parser.process(app);
 
   StudioOptions options;
@@ -94,6 +96,7 @@ StudioOptions parseOptions(const QApplication& app) {
   options.images = parser.value(images);
   options.predictions = parser.value(predictions);
   if (parser.isSet(select)) options.select = parser.value(select).toInt();
+  options.record = parser.value(record);
   options.tour = parser.value(tour);
   options.tourShots = parser.value(tourShots);
   options.dashboard = parser.value(dashboard);
@@ -121,6 +124,12 @@ void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options)
                        if (out.isEmpty()) return;
                        QTimer::singleShot(300, &window, [&window, out] { QCoreApplication::exit(window.saveScreenshot(out) ? 0 : 1); });
                      };
+                     if (!options.record.isEmpty()) {
+                       QTimer::singleShot(300, &window, [&window, dir = options.record] {
+                         QCoreApplication::exit(window.recordTimeline(dir) > 0 ? 0 : 1);
+                       });
+                       return;
+                     }
                      if (options.ask.isEmpty()) return screenshot();
                      auto* panel = window.questionPanel();
                      QObject::connect(panel, &mspa::widgets::QuestionPanel::askFinished, &window, screenshot);

@@ -3,7 +3,9 @@
 #include <vtkVersion.h>
 
 #include <QApplication>
+#include <QDir>
 #include <QDockWidget>
+#include <QProgressDialog>
 #include <QSettings>
 #include <QStackedWidget>
 #include <functional>
@@ -86,6 +88,10 @@ void MainWindow::buildMenus() {
   file->addAction(tr("Open scene &folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] { promptOpen(true); });
   file->addAction(tr("Open MultiSPA &dataset…"), QKeySequence(tr("Ctrl+D")), this, &MainWindow::datasetRequested);
   file->addAction(tr("Open &benchmark runs…"), QKeySequence(tr("Ctrl+B")), this, &MainWindow::dashboardRequested);
+  file->addAction(tr("&Record timeline as images…"), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for the image sequence"));
+    if (!dir.isEmpty()) recordTimeline(dir);
+  });
   file->addAction(tr("Save &screenshot…"), QKeySequence(tr("Ctrl+Shift+S")), this, &MainWindow::promptScreenshot);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
@@ -301,6 +307,24 @@ bool MainWindow::saveScreenshot(const QString& path) {
     showError(tr("Cannot save screenshot"), tr("%1: cannot write the image").arg(path));
   }
   return ok;
+}
+
+int MainWindow::recordTimeline(const QString& dir) {
+  const auto current = scene();
+  if (!current || !QDir().mkpath(dir)) return 0;
+  const int frames = static_cast<int>(current->frames.size());
+  QProgressDialog progress(tr("Recording the timeline…"), tr("Cancel"), 0, frames, this);
+  progress.setWindowModality(Qt::WindowModal);
+  int written = 0;
+  for (int i = 0; i < frames && !progress.wasCanceled(); ++i) {
+    timeline_->setCurrent(i);
+    QCoreApplication::processEvents();
+    if (!grab().save(QDir(dir).filePath(QString("frame-%1.png").arg(i, 5, 10, QChar('0'))))) break;
+    ++written;
+    progress.setValue(i + 1);
+  }
+  log(tr("Recorded %1 frames into %2").arg(written).arg(dir));
+  return written;
 }
 
 RewardWindow* MainWindow::openRewardAnnotator() {

@@ -43,6 +43,8 @@ class MainWindow : public QMainWindow {
   bool isLoading() const;
 
   bool saveScreenshot(const QString& path);
+  // Saves the window at every frame of the timeline as DIR/frame-00000.png, …; returns how many.
+  int recordTimeline(const QString& dir);
   // Tools > Reward annotation on the open scene, with the Ask panel's backend.
   RewardWindow* openRewardAnnotator();
   // The start page (first steps, recent files) until a scene is open.

@@ -2,6 +2,7 @@
 
 #include <QColor>
 #include <QImage>
+#include <filesystem>
 
 #include "core/demo_cloud.h"
 #include "core/ply_writer.h"
@@ -57,4 +58,17 @@ TEST_CASE("mspa-studio opens a scene on a chosen frame pair with a picked pixel"
                         " --frame 1 --pair 4 --depth-overlay --pick 320,300 " + shellQuote(folder));
   REQUIRE(r.exitCode == 0);
   CHECK(QImage(QString::fromStdString(dir.file("pair.png"))).width() == 1280);
+}
+
+TEST_CASE("mspa-studio --record-timeline saves the window at every frame") {
+  test::TempDir dir;
+  REQUIRE(test::runProcess(std::string(MSPA_CLI) + " make-demo " + shellQuote(dir.file("demo")) + " --frames 4 --tracks 2").exitCode == 0);
+  const auto r = studio("--size 900x600 --record-timeline " + shellQuote(dir.file("frames")) + " " + shellQuote(dir.file("demo")));
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  for (int i = 0; i < 4; ++i) {
+    const QImage frame(QString::fromStdString(dir.file("frames/frame-0000" + std::to_string(i) + ".png")));
+    CHECK(frame.width() == 900);
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.file("frames/frame-00004.png")));
 }
