@@ -250,6 +250,7 @@ int main(int argc, char** argv) {
   });
   window.resize(options.size);
   window.setInteractive(options.screenshot.isEmpty());
+  if (options.screenshot.isEmpty()) window.restoreLayout();
   if (!options.tour.isEmpty()) return playTour(window, options);
   whenLoaded(window, options);
   window.show();

@@ -41,9 +41,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("MultiSPA Studio"));
   setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
   centre_ = new QStackedWidget(this);
-  startPage_ = new StartPage(centre_);
+  // Scrollable, so the start page's buttons never set the window's minimum size.
+  auto* startScroll = new QScrollArea(centre_);
+  startScroll->setWidgetResizable(true);
+  startScroll->setFrameShape(QFrame::NoFrame);
+  startPage_ = new StartPage(startScroll);
+  startScroll->setWidget(startPage_);
   workspace_ = new SceneWorkspace(centre_);
-  centre_->addWidget(startPage_);
+  centre_->addWidget(startScroll);
   centre_->addWidget(workspace_);
   centre_->setCurrentWidget(workspace_);
   setCentralWidget(centre_);
@@ -57,19 +62,24 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(startPage_, &StartPage::configureModel, this, [this] { questionPanel_->openSettings(); });
   connect(startPage_, &StartPage::openRuns, this, &MainWindow::dashboardRequested);
   connect(startPage_, &StartPage::openRecent, this, &MainWindow::openScene);
+  startPage_->setRecentFiles(QSettings().value("recentFiles").toStringList());
+}
+
+void MainWindow::restoreLayout() {
   QSettings settings;
-  startPage_->setRecentFiles(settings.value("recentFiles").toStringList());
   restoreGeometry(settings.value("window/geometry").toByteArray());
   restoreState(settings.value("window/state").toByteArray());
 }
 
-void MainWindow::showStartPage() { centre_->setCurrentWidget(startPage_); }
-bool MainWindow::startPageShown() const { return centre_->currentWidget() == startPage_; }
+void MainWindow::showStartPage() { centre_->setCurrentIndex(0); }
+bool MainWindow::startPageShown() const { return centre_->currentIndex() == 0; }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  QSettings settings;
-  settings.setValue("window/geometry", saveGeometry());
-  settings.setValue("window/state", saveState());
+  if (interactive_) {
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+  }
   QMainWindow::closeEvent(event);
 }
 

@@ -36,6 +36,9 @@ class MainWindow : public QMainWindow {
   // Errors are shown in a dialog (interactive) or only logged and reported through
   // loadFinished (scripted runs such as --screenshot).
   void setInteractive(bool interactive) { interactive_ = interactive; }
+  // The window geometry and dock layout of the last interactive session (scripted runs skip it,
+  // so their pictures do not depend on the user's settings).
+  void restoreLayout();
 
   // Starts loading any supported scene (or a .ply) in the background; loadFinished reports it.
   void openScene(const QString& path);
