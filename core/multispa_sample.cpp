@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "core/input_error.h"
+#include "core/json_id.h"
 #include "core/mapped_file.h"
 #include "core/text_lines.h"
 
@@ -11,18 +12,21 @@
 #include <simdjson.h>
 
 namespace mspa {
-namespace {
 
-using Object = simdjson::dom::object;
-
-std::string idText(simdjson::dom::element id) {
+std::string jsonIdText(simdjson::dom::element id) {
   std::string_view text;
   std::int64_t integer = 0;
+  std::uint64_t unsignedInteger = 0;
   if (id.get(text) == simdjson::SUCCESS) return std::string(text);
   if (id.get(integer) == simdjson::SUCCESS) return std::to_string(integer);
+  if (id.get(unsignedInteger) == simdjson::SUCCESS) return std::to_string(unsignedInteger);
   if (id.is_number()) return simdjson::minify(id);
   return {};
 }
+
+namespace {
+
+using Object = simdjson::dom::object;
 
 nlohmann::json toNlohmann(simdjson::dom::element e) { return nlohmann::json::parse(simdjson::minify(e)); }
 
@@ -115,7 +119,7 @@ std::vector<Decoded<Record>> decodeLines(const MappedFile& file, const std::vect
           continue;
         }
         Record record;
-        record.id = o["id"].get(id) == simdjson::SUCCESS ? idText(id) : std::string();
+        record.id = o["id"].get(id) == simdjson::SUCCESS ? jsonIdText(id) : std::string();
         record.line = lines[i].number;
         if (record.id.empty()) {
           out[i].error = "no \"id\"";
@@ -169,7 +173,7 @@ std::optional<Sample> parseSampleLine(std::string_view line, std::string& error)
   }
   simdjson::dom::element id;
   Sample s;
-  if (o["id"].get(id) == simdjson::SUCCESS) s.id = idText(id);
+  if (o["id"].get(id) == simdjson::SUCCESS) s.id = jsonIdText(id);
   if (s.id.empty()) {
     error = "no \"id\"";
     return std::nullopt;

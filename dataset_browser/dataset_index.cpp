@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "core/input_error.h"
+#include "core/json_id.h"
 #include "core/mapped_file.h"
 #include "core/task_catalog.h"
 
@@ -109,17 +110,6 @@ struct WorkerOutput {
   std::vector<std::pair<std::uint64_t, std::string>> problems;
 };
 
-std::string idText(simdjson::dom::element id) {
-  std::string_view text;
-  std::int64_t integer = 0;
-  std::uint64_t unsignedInteger = 0;
-  if (id.get(text) == simdjson::SUCCESS) return std::string(text);
-  if (id.get(integer) == simdjson::SUCCESS) return std::to_string(integer);
-  if (id.get(unsignedInteger) == simdjson::SUCCESS) return std::to_string(unsignedInteger);
-  if (id.is_number()) return simdjson::minify(id);
-  return {};
-}
-
 void parseLine(simdjson::dom::parser& parser, const ChunkLine& line, WorkerOutput& out) {
   simdjson::dom::object o;
   const auto status = parser.parse(line.text, line.length).get(o);
@@ -129,7 +119,7 @@ void parseLine(simdjson::dom::parser& parser, const ChunkLine& line, WorkerOutpu
     return;
   }
   simdjson::dom::element id;
-  const std::string idString = o["id"].get(id) == simdjson::SUCCESS ? idText(id) : std::string();
+  const std::string idString = o["id"].get(id) == simdjson::SUCCESS ? jsonIdText(id) : std::string();
   if (idString.empty()) {
     simdjson::dom::element run;
     if (o["run"].get(run) != simdjson::SUCCESS) out.problems.emplace_back(line.number, "no \"id\"");
