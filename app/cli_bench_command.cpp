@@ -8,6 +8,7 @@
 #include "app/backends/backend_factory.h"
 #include "app/cli_commands.h"
 #include "core/benchmark_run.h"
+#include "core/fnv_hash.h"
 #include "core/version.h"
 
 namespace mspa::cli {
@@ -16,12 +17,6 @@ namespace {
 std::atomic<bool> interrupted{false};
 
 void onInterrupt(int) { interrupted = true; }
-
-std::uint64_t fnv1a(const std::string& text) {
-  std::uint64_t hash = 1469598103934665603ull;
-  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
-  return hash;
-}
 
 std::string today() {
   char text[32];

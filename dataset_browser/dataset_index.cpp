@@ -17,6 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/fnv_hash.h"
 #include "core/input_error.h"
 #include "core/json_id.h"
 #include "core/mapped_file.h"
@@ -33,12 +34,6 @@ constexpr std::size_t kFingerprintBytes = 64u << 10;
 constexpr std::size_t kMaxListedProblems = 1000;
 constexpr std::uint32_t kVectorCode = DatasetIndex::kNoCode - 1;      // number: the vector's length
 constexpr std::uint32_t kCoordinateCode = DatasetIndex::kNoCode - 2;  // number: x * 1001 + y, exact in a float
-
-std::uint64_t fnv1a(const void* data, std::size_t size, std::uint64_t hash = 1469598103934665603ull) {
-  const auto* bytes = static_cast<const std::uint8_t*>(data);
-  for (std::size_t i = 0; i < size; ++i) hash = (hash ^ bytes[i]) * 1099511628211ull;
-  return hash;
-}
 
 struct FileState {
   std::uint64_t size = 0;
@@ -438,12 +433,16 @@ DatasetIndex::~DatasetIndex() = default;
 
 std::string DatasetIndex::defaultIndexDir(const std::vector<std::string>& paths) {
   const auto absolute = absolutePaths(paths);
+  return indexDirFor(absolute, ::access(fs::path(absolute[0]).parent_path().c_str(), W_OK) == 0);
+}
+
+std::string DatasetIndex::indexDirFor(const std::vector<std::string>& absolutePaths, bool besideWritable) {
   std::string joined;
-  for (const auto& p : absolute) joined += p + "\n";
+  for (const auto& p : absolutePaths) joined += p + "\n";
   char name[40];
-  std::snprintf(name, sizeof name, ".mspa-index-%016llx", static_cast<unsigned long long>(fnv1a(joined.data(), joined.size())));
-  const fs::path beside = fs::path(absolute[0]).parent_path();
-  if (::access(beside.c_str(), W_OK) == 0) return (beside / name).string();
+  std::snprintf(name, sizeof name, ".mspa-index-%016llx", static_cast<unsigned long long>(fnv1a(joined)));
+  const fs::path beside = fs::path(absolutePaths.at(0)).parent_path();
+  if (besideWritable) return (beside / name).string();
   const char* cache = std::getenv("XDG_CACHE_HOME");
   const char* home = std::getenv("HOME");
   const fs::path root = cache && *cache ? fs::path(cache) : fs::path(home ? home : "/tmp") / ".cache";

@@ -50,6 +50,8 @@ class DatasetIndex {
   // Where the index of these files lives: a hidden folder beside the first file, or under
   // ~/.cache/mspa-studio when that folder is read-only.
   static std::string defaultIndexDir(const std::vector<std::string>& paths);
+  // The same choice for given absolute paths, with the writability of their folder as an input.
+  static std::string indexDirFor(const std::vector<std::string>& absolutePaths, bool besideWritable);
   // Empty when the index in `indexDir` matches the files; otherwise why not.
   static std::string staleReason(const std::vector<std::string>& paths, const std::string& indexDir);
 

@@ -81,15 +81,19 @@ TEST_CASE("Reopening reuses a fresh index and rebuilds a stale one, saying why")
 }
 
 TEST_CASE("A read-only dataset folder keeps its index in the cache folder") {
-  test::SmallDataset d;
   test::TempDir cache;
   setenv("XDG_CACHE_HOME", cache.path().c_str(), 1);
-  std::filesystem::permissions(d.dir.path(), std::filesystem::perms::owner_write, std::filesystem::perm_options::remove);
-  const bool root = ::geteuid() == 0;  // root may write anyway; then the folder beside is right
-  const auto dir = DatasetIndex::defaultIndexDir(d.paths());
-  std::filesystem::permissions(d.dir.path(), std::filesystem::perms::owner_write, std::filesystem::perm_options::add);
+  const std::vector<std::string> paths = {"/data/multispa/train.jsonl"};
+  const auto readOnly = DatasetIndex::indexDirFor(paths, false);
+  const auto writable = DatasetIndex::indexDirFor(paths, true);
   unsetenv("XDG_CACHE_HOME");
-  if (!root) CHECK_THAT(dir, Contains(cache.path().string() + "/mspa-studio/"));
+  CHECK_THAT(readOnly, Catch::Matchers::StartsWith(cache.path().string() + "/mspa-studio/mspa-index-"));
+  CHECK_THAT(writable, Catch::Matchers::StartsWith("/data/multispa/.mspa-index-"));
+  // Same files, same index: the two places share the name.
+  CHECK(std::filesystem::path(readOnly).filename().string() == std::filesystem::path(writable).filename().string().substr(1));
+  // The writability the default choice uses is the folder's own.
+  test::SmallDataset d;
+  CHECK(DatasetIndex::defaultIndexDir(d.paths()) == DatasetIndex::indexDirFor({d.train, d.test}, true));
 }
 
 TEST_CASE("A file that changes while it is indexed is reported, and no half index is left") {
