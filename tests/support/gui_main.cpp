@@ -4,9 +4,9 @@
 
 #include <QApplication>
 #include <QStandardPaths>
-#include <cstdio>
 #include <cstring>
 
+#include "tests/support/x_display.h"
 #include "widgets/surface_format.h"
 
 int main(int argc, char** argv) {
@@ -14,10 +14,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--list", 6) == 0) return Catch::Session().run(argc, argv);
   }
-  if (qEnvironmentVariableIsEmpty("DISPLAY")) {
-    std::fprintf(stderr, "GUI tests need an X server: run packaging/run-tests.sh, or wrap the command in packaging/with-xvfb.sh\n");
-    return 1;
-  }
+  if (!mspa::test::waitForXDisplay()) return 1;
   mspa::widgets::setVtkSurfaceFormat();
   QApplication app(argc, argv);
   // Settings the tests save (the backend choice) go to a throwaway location, not the user's.
