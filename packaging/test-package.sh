@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the .deb from a build tree, checks its contents and dependencies, unpacks it into a
-# fresh root and runs the installed programs from there (the test of `packaging`).
+# Builds the .deb from a build tree, checks its contents and dependencies, installs it with
+# `dpkg -i` into a fresh root and runs the installed programs from there (the test of `packaging`).
+# dpkg checks the Depends against a copy of this machine's package database, so a dependency
+# that Debian 12 cannot satisfy fails the install; a database without VTK must refuse it.
 # Usage: packaging/test-package.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -22,9 +24,22 @@ if command -v desktop-file-validate > /dev/null; then
   desktop-file-validate "$(dirname "$0")/../resources/multispa-studio.desktop" || fail "the desktop entry does not validate"
 fi
 
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
-dpkg-deb -x "$deb" "$root"
+# dpkg_into ROOT STATUS: dpkg -i the package into ROOT with STATUS as the installed packages.
+dpkg_into() {
+  mkdir -p "$1/admin/updates" "$1/admin/info" "$1/root"
+  cp "$2" "$1/admin/status"
+  touch "$1/admin/available"
+  # --root also moves the admin folder, so --admindir must come after it.
+  dpkg --force-not-root --force-script-chrootless --root="$1/root" --admindir="$1/admin" \
+       -i "$deb" > "$1/dpkg.log" 2>&1
+}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+awk -v RS= -v ORS='\n\n' '!/(^|\n)Package: libvtk9\.1\n/' /var/lib/dpkg/status > "$work/status-without-vtk"
+if dpkg_into "$work/no-vtk" "$work/status-without-vtk"; then fail "dpkg installed it into a root without libvtk9.1"; fi
+grep -q "depends on libvtk9.1" "$work/no-vtk/dpkg.log" || fail "dpkg refused it without naming libvtk9.1: $(tail -5 "$work/no-vtk/dpkg.log")"
+dpkg_into "$work/clean" /var/lib/dpkg/status || fail "dpkg -i failed: $(grep -v 'files list file' "$work/clean/dpkg.log" | tail -5)"
+root=$work/clean/root
 version=$("$root/usr/bin/mspa" --version)
 grep -q "^mspa " <<< "$version" || fail "installed mspa --version printed: $version"
 # The installed GUI finds its demo scene under ../share beside itself, not in the build tree.
