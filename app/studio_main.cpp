@@ -7,6 +7,8 @@
 #include <QTableView>
 #include <QTimer>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 
 #include "app/backends/backend_factory.h"
 #include "app/resource_paths.h"
@@ -22,6 +24,7 @@
 #include "widgets/scene_workspace.h"
 #include "widgets/surface_format.h"
 #include "widgets/timeline.h"
+#include "widgets/view_export.h"
 
 namespace {
 
@@ -29,6 +32,8 @@ struct StudioOptions {
   QString path;
   QString screenshot;
   QSize size{1280, 800};
+  std::optional<mspa::widgets::ExportedView> exportView;  // with --screenshot: this view alone
+  QSize exportSize;
   int frame = 0;
   int pair = -1;
   bool depthOverlay = false;
@@ -51,6 +56,18 @@ QPointF parsePoint(const QString& text) {
   return xy.size() == 2 ? QPointF(xy[0].toDouble(), xy[1].toDouble()) : QPointF(-1, -1);
 }
 
+// "WxH" with both positive, else an invalid size.
+QSize parseSize(const QString& text) {
+  const QStringList wh = text.split('x');
+  if (wh.size() != 2 || wh[0].toInt() <= 0 || wh[1].toInt() <= 0) return {};
+  return {wh[0].toInt(), wh[1].toInt()};
+}
+
+[[noreturn]] void usageError(const QString& message) {
+  std::fprintf(stderr, "mspa-studio: %s\n", qPrintable(message));
+  std::exit(2);
+}
+
 StudioOptions parseOptions(const QApplication& app) {
   QCommandLineParser parser;
   parser.setApplicationDescription("MultiSPA Studio: multi-frame spatial understanding with multimodal LLMs");
@@ -64,6 +81,8 @@ StudioOptions parseOptions(const QApplication& app) {
   const QCommandLineOption tourShots("tour-screenshots", "With --tour: save each step's window into DIR, then exit", "DIR");
   const QCommandLineOption screenshot("screenshot", "Render the window to OUT.png and exit", "OUT.png");
   const QCommandLineOption size("size", "Window size", "WxH", "1280x800");
+  const QCommandLineOption exportView("export-view", "With --screenshot: save only this view (3d, frame or pair)", "VIEW");
+  const QCommandLineOption exportSize("export-size", "With --export-view: the picture's size (default: the view's own)", "WxH");
   const QCommandLineOption frame("frame", "Frame index to show", "N", "0");
   const QCommandLineOption pair("pair", "Show frame M beside the current one", "M");
   const QCommandLineOption depth("depth-overlay", "Overlay depth on the frames");
@@ -76,14 +95,21 @@ StudioOptions parseOptions(const QApplication& app) {
   const QCommandLineOption select("select", "With --dataset: show this table row", "N");
   const QCommandLineOption dashboard("dashboard", "Score runs against this benchmark in the dashboard", "BENCH.jsonl");
   const QCommandLineOption run("run", "With --dashboard: a prediction file (repeat for several)", "PRED.jsonl");
-  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run, demo, tour, tourShots, record});
+  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run, demo, tour, tourShots, record, exportView, exportSize});
   parser.process(app);
 
   StudioOptions options;
   options.path = parser.positionalArguments().value(0, parser.isSet(demo) ? mspa::app::demoScenePath() : QString());
   options.screenshot = parser.value(screenshot);
-  const QStringList wh = parser.value(size).split('x');
-  if (wh.size() == 2 && wh[0].toInt() > 0 && wh[1].toInt() > 0) options.size = {wh[0].toInt(), wh[1].toInt()};
+  if (const QSize window = parseSize(parser.value(size)); window.isValid()) options.size = window;
+  if (parser.isSet(exportView)) {
+    options.exportView = mspa::widgets::exportedViewFromName(parser.value(exportView));
+    if (!options.exportView) usageError("--export-view must be 3d, frame or pair, not " + parser.value(exportView));
+  }
+  if (parser.isSet(exportSize)) {
+    options.exportSize = parseSize(parser.value(exportSize));
+    if (!options.exportSize.isValid()) usageError("--export-size must be WxH with positive numbers, not " + parser.value(exportSize));
+  }
   options.frame = parser.value(frame).toInt();
   if (parser.isSet(pair)) options.pair = parser.value(pair).toInt();
   options.depthOverlay = parser.isSet(depth);
@@ -104,6 +130,17 @@ StudioOptions parseOptions(const QApplication& app) {
   return options;
 }
 
+// The window, or with --export-view that view alone at --export-size (default: the dialog's).
+bool saveRequestedPicture(mspa::widgets::MainWindow& window, const StudioOptions& options) {
+  if (!options.exportView) return window.saveScreenshot(options.screenshot);
+  const QSize size = options.exportSize.isValid() ? options.exportSize
+                                                  : mspa::widgets::defaultExportSize(*window.workspace(), *options.exportView);
+  QString problem;
+  if (window.exportView(*options.exportView, size, options.screenshot, &problem)) return true;
+  std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(problem));
+  return false;
+}
+
 // Applies the view options once the scene is in; then, for --screenshot, saves and quits with 0,
 // or 2 when the scene could not be loaded.
 void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options) {
@@ -120,9 +157,11 @@ void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options)
                      if (options.pair >= 0) workspace->setPairFrame(options.pair);
                      workspace->setDepthOverlay(options.depthOverlay, 0.5);
                      if (options.pick.x() >= 0) workspace->pickPixel(0, options.pick);
-                     const auto screenshot = [&window, out = options.screenshot] {
-                       if (out.isEmpty()) return;
-                       QTimer::singleShot(300, &window, [&window, out] { QCoreApplication::exit(window.saveScreenshot(out) ? 0 : 1); });
+                     const auto screenshot = [&window, options] {
+                       if (options.screenshot.isEmpty()) return;
+                       QTimer::singleShot(300, &window, [&window, options] {
+                         QCoreApplication::exit(saveRequestedPicture(window, options) ? 0 : 1);
+                       });
                      };
                      if (!options.record.isEmpty()) {
                        QTimer::singleShot(300, &window, [&window, dir = options.record] {

@@ -48,16 +48,6 @@ void placeCamera(vtkCamera* camera, const Intrinsics& k, const Pose& pose) {
   camera->SetClippingRange(kNear, kFar);
 }
 
-RgbImage grabColor(vtkRenderWindow* window, int width, int height) {
-  const auto pixels = readWindow(window, WindowBuffer::Rgb);
-  const auto* src = static_cast<const std::uint8_t*>(pixels->GetScalarPointer());
-  RgbImage image{width, height, std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
-  for (int y = 0; y < height; ++y) {  // VTK rows are bottom-up
-    std::copy_n(src + static_cast<std::size_t>(height - 1 - y) * width * 3, width * 3, image.at(0, y));
-  }
-  return image;
-}
-
 DepthImage grabDepth(vtkRenderWindow* window, int width, int height) {
   const auto zbuffer = readWindow(window, WindowBuffer::Depth);
   const auto* z = static_cast<const float*>(zbuffer->GetScalarPointer());
@@ -138,7 +128,7 @@ void writeDemoScene(const std::string& folderName, const DemoSceneOptions& optio
     toy->SetPosition(offset.x(), offset.y(), offset.z());
     placeCamera(renderer->GetActiveCamera(), k, pose);
     window->Render();
-    const RgbImage color = grabColor(window, k.width, k.height);
+    const RgbImage color = readWindowColor(window);
     const DepthImage depth = grabDepth(window, k.width, k.height);
 
     std::ostringstream name;

@@ -4,6 +4,8 @@
 #include <vtkRenderWindow.h>
 #include <vtkWindowToImageFilter.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 
 #include "core/input_error.h"
@@ -36,9 +38,22 @@ vtkSmartPointer<vtkImageData> readWindow(vtkRenderWindow* window, WindowBuffer b
     grab->SetInputBufferTypeToZBuffer();
   }
   grab->ReadFrontBufferOff();
+  grab->ShouldRerenderOff();  // callers have rendered; a second render would only cost time
   grab->Update();
   auto image = vtkSmartPointer<vtkImageData>::New();
   image->DeepCopy(grab->GetOutput());
+  return image;
+}
+
+RgbImage readWindowColor(vtkRenderWindow* window) {
+  const auto pixels = readWindow(window, WindowBuffer::Rgb);
+  const int* dims = pixels->GetDimensions();
+  const int width = dims[0], height = dims[1];
+  const auto* src = static_cast<const std::uint8_t*>(pixels->GetScalarPointer());
+  RgbImage image{width, height, std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
+  for (int y = 0; y < height; ++y) {  // VTK rows are bottom-up
+    std::copy_n(src + static_cast<std::size_t>(height - 1 - y) * width * 3, width * 3, image.at(0, y));
+  }
   return image;
 }
 

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "core/image.h"
+
 namespace mspa::render {
 
 // Renders `renderer` into an offscreen window of the given size and returns the RGB image
@@ -18,6 +20,9 @@ enum class WindowBuffer { Rgb, Depth };
 // What the window shows now, read back from its back buffer: RGB bytes or the float z-buffer
 // (rows bottom-up).
 vtkSmartPointer<vtkImageData> readWindow(vtkRenderWindow* window, WindowBuffer buffer);
+
+// What the window shows now, as a top-down RGB image.
+RgbImage readWindowColor(vtkRenderWindow* window);
 
 // Writes an RGB(A) image as PNG; throws InputError naming the path when it cannot.
 void writePng(vtkImageData* image, const std::string& path);

@@ -6,13 +6,14 @@
 #include <cmath>
 
 namespace mspa::widgets {
-namespace {
 
 QImage toQImage(const RgbImage& image) {
   QImage out(image.width, image.height, QImage::Format_RGB888);
   for (int y = 0; y < image.height; ++y) std::copy_n(image.at(0, y), image.width * 3, out.scanLine(y));
   return out;
 }
+
+namespace {
 
 // Piecewise-linear blue-cyan-green-yellow-red ramp for t in [0, 1].
 QRgb ramp(double t, int alpha) {
@@ -22,6 +23,15 @@ QRgb ramp(double t, int alpha) {
   const double f = x - i;
   const auto channel = [&](int c) { return static_cast<int>(255 * (stops[i][c] + f * (stops[i + 1][c] - stops[i][c]))); };
   return qRgba(channel(0), channel(1), channel(2), alpha);
+}
+
+const QColor kBackground(30, 32, 36);
+
+// `content` scaled to fit `area`, centred.
+QRectF fitted(const QSizeF& content, const QSizeF& area) {
+  const double scale = std::min(area.width() / content.width(), area.height() / content.height());
+  const QSizeF size = content * scale;
+  return {QPointF((area.width() - size.width()) / 2, (area.height() - size.height()) / 2), size};
 }
 
 }  // namespace
@@ -83,9 +93,7 @@ void FrameView::setLines(const QVector<Line>& lines) {
 
 QRectF FrameView::imageRect() const {
   if (image_.isNull()) return {};
-  const double scale = std::min(width() / double(image_.width()), height() / double(image_.height()));
-  const QSizeF size(image_.width() * scale, image_.height() * scale);
-  return {QPointF((width() - size.width()) / 2, (height() - size.height()) / 2), size};
+  return fitted(QSizeF(image_.size()), QSizeF(size()));
 }
 
 QPointF FrameView::widgetFromImage(const QPointF& pixel) const {
@@ -117,6 +125,11 @@ void FrameView::paintContent(QPainter& painter, const QRectF& target, double bas
   }
   const double scale = target.width() / image_.width();
   painter.setRenderHint(QPainter::Antialiasing);
+  if (baseScale != 1.0) {  // labels grow with an export (demo mode enlarges the whole font)
+    QFont font = painter.font();
+    font.setPointSizeF(font.pointSizeF() * baseScale);
+    painter.setFont(font);
+  }
   const auto toTarget = [&](const QPointF& p) { return target.topLeft() + (p + QPointF(0.5, 0.5)) * scale; };
   for (const auto& l : lines_) {
     const QPointF from = toTarget(l.from), to = toTarget(l.to);
@@ -149,16 +162,21 @@ void FrameView::paintContent(QPainter& painter, const QRectF& target, double bas
   }
 }
 
-QImage FrameView::composed() const {
-  QImage out(image_.size(), QImage::Format_RGB888);
+QImage FrameView::composed() const { return composed(image_.size()); }
+
+QImage FrameView::composed(const QSize& size) const {
+  QImage out(size, QImage::Format_RGB888);
+  out.fill(kBackground);
+  if (image_.isNull()) return out;
+  const QRectF target = fitted(QSizeF(image_.size()), QSizeF(size));
   QPainter painter(&out);
-  paintContent(painter, QRectF(QPointF(0, 0), QSizeF(image_.size())), 1.0);
+  paintContent(painter, target, target.width() / image_.width());
   return out;
 }
 
 void FrameView::paintEvent(QPaintEvent*) {
   QPainter painter(this);
-  painter.fillRect(rect(), QColor(30, 32, 36));
+  painter.fillRect(rect(), kBackground);
   if (image_.isNull()) {
     painter.setPen(QColor(200, 200, 200));
     painter.drawText(rect().adjusted(10, 10, -10, -10), Qt::AlignCenter | Qt::TextWordWrap, message_);

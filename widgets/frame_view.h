@@ -49,6 +49,9 @@ class FrameView : public QWidget {
   static void setOverlayScale(double scale);
   // The picture as painted (image, overlay, markers) at image resolution, for tests and export.
   QImage composed() const;
+  // The same at `size` pixels: the image fitted in the middle on the view's background, marks
+  // scaled with it, so a poster-size export looks like the view.
+  QImage composed(const QSize& size) const;
 
  signals:
   void hovered(const QPointF& pixel);
@@ -75,6 +78,8 @@ class FrameView : public QWidget {
   QVector<Marker> markers_;
   QVector<Line> lines_;
 };
+
+QImage toQImage(const RgbImage& image);
 
 // A colour image of a depth map: near blue through green and yellow to far red, transparent where
 // there is no depth.

@@ -103,6 +103,7 @@ void MainWindow::buildMenus() {
     if (!dir.isEmpty()) recordTimeline(dir);
   });
   file->addAction(tr("Save &screenshot…"), QKeySequence(tr("Ctrl+Shift+S")), this, &MainWindow::promptScreenshot);
+  file->addAction(tr("&Export view…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::promptExportView);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -319,6 +320,19 @@ bool MainWindow::saveScreenshot(const QString& path) {
   return ok;
 }
 
+bool MainWindow::exportView(ExportedView view, const QSize& size, const QString& path, QString* problem) {
+  QString why;
+  const QImage image = renderExportedView(*workspace_, view, size, &why);
+  if (image.isNull() || !image.save(path)) {
+    const QString message = tr("%1: %2").arg(path, image.isNull() ? why : tr("cannot write the image"));
+    showError(tr("Cannot export the view"), message);
+    if (problem) *problem = message;
+    return false;
+  }
+  log(tr("Saved the %1 view at %2x%3 to %4").arg(exportedViewName(view)).arg(size.width()).arg(size.height()).arg(path));
+  return true;
+}
+
 int MainWindow::recordTimeline(const QString& dir) {
   const auto current = scene();
   if (!current || !QDir().mkpath(dir)) return 0;
@@ -368,6 +382,18 @@ void MainWindow::promptScreenshot() {
   const QString path = QFileDialog::getSaveFileName(this, tr("Save screenshot"), "screenshot.png",
                                                     tr("PNG images (*.png)"));
   if (!path.isEmpty()) saveScreenshot(path);
+}
+
+void MainWindow::promptExportView() {
+  if (!scene()) {
+    showError(tr("Cannot export the view"), tr("Open a scene first."));
+    return;
+  }
+  ExportViewDialog dialog(*workspace_, this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), exportedViewName(dialog.view()) + ".png",
+                                                    tr("PNG images (*.png)"));
+  if (!path.isEmpty()) exportView(dialog.view(), dialog.size(), path);
 }
 
 QString MainWindow::aboutText() const {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/scene.h"
+#include "widgets/view_export.h"
 
 class QLabel;
 class QPlainTextEdit;
@@ -46,6 +47,9 @@ class MainWindow : public QMainWindow {
   bool isLoading() const;
 
   bool saveScreenshot(const QString& path);
+  // Saves one view (3D, frame, pair frame) at `size` pixels as an image file; on failure the
+  // message (naming the file) is shown and returned in `problem`.
+  bool exportView(ExportedView view, const QSize& size, const QString& path, QString* problem = nullptr);
   // Saves the window at every frame of the timeline as DIR/frame-00000.png, …; returns how many.
   int recordTimeline(const QString& dir);
   // Tools > Reward annotation on the open scene, with the Ask panel's backend.
@@ -95,6 +99,7 @@ class MainWindow : public QMainWindow {
   void log(const QString& message);
   void promptOpen(bool folder);
   void promptScreenshot();
+  void promptExportView();
   void showAbout();
 
   SceneWorkspace* workspace_ = nullptr;

@@ -13,6 +13,7 @@
 #include <QWheelEvent>
 
 #include "render/host_framebuffer.h"
+#include "widgets/frame_view.h"
 
 namespace mspa::widgets {
 namespace {
@@ -112,6 +113,21 @@ void VtkViewWidget::paintGL() {
   render::renderIntoHostFramebuffer(renderWindow_, defaultFramebufferObject());
   painting_ = false;
   emit rendered(static_cast<double>(timer.nsecsElapsed()) / 1e6);
+}
+
+QImage VtkViewWidget::renderImage(const QSize& size, QString* problem) {
+  const auto fail = [problem](const QString& why) {
+    if (problem) *problem = why;
+    return QImage();
+  };
+  if (!context() || !isValid()) return fail(tr("the 3D view is not shown yet"));
+  makeCurrent();
+  const int limit = render::maxRenderSize();
+  const auto image = render::renderHostedAtSize(renderWindow_, size.width(), size.height());
+  doneCurrent();
+  update();
+  if (!image) return fail(tr("%1x%2 is beyond what the graphics driver renders (at most %3 pixels a side)").arg(size.width()).arg(size.height()).arg(limit));
+  return toQImage(*image);
 }
 
 void VtkViewWidget::setEventPosition(const QPointF& position, Qt::KeyboardModifiers modifiers, char key,

@@ -4,6 +4,7 @@
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkSmartPointer.h>
 
+#include <QImage>
 #include <QOpenGLWidget>
 #include <QPoint>
 #include <array>
@@ -25,6 +26,11 @@ class VtkViewWidget : public QOpenGLWidget {
   void addRenderer(vtkRenderer* renderer);
   vtkGenericOpenGLRenderWindow* renderWindow() const { return renderWindow_; }
   vtkRenderWindowInteractor* interactor() const { return interactor_; }
+
+  // The scene as this view shows it (same camera and actors), rendered at `size` device pixels;
+  // the aspect follows the size. Null, with the reason in `problem`, when the view has no GL
+  // context yet or the size is beyond the GL's limit.
+  QImage renderImage(const QSize& size, QString* problem = nullptr);
 
   // Picks the nearest rendered point under a widget position (logical pixels).
   // Returns false when nothing is there.

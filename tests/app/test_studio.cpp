@@ -72,3 +72,18 @@ TEST_CASE("mspa-studio --record-timeline saves the window at every frame") {
   }
   CHECK_FALSE(std::filesystem::exists(dir.file("frames/frame-00004.png")));
 }
+
+TEST_CASE("mspa-studio --export-view saves one view at the chosen size, and refuses an unknown view") {
+  test::TempDir dir;
+  REQUIRE(test::runProcess(std::string(MSPA_CLI) + " make-demo " + shellQuote(dir.file("demo")) + " --frames 3 --tracks 2").exitCode == 0);
+  const auto r = studio("--export-view 3d --export-size 900x300 --screenshot " + shellQuote(dir.file("3d.png")) + " " + shellQuote(dir.file("demo")));
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  CHECK(QImage(QString::fromStdString(dir.file("3d.png"))).size() == QSize(900, 300));
+  const auto frame = studio("--export-view frame --screenshot " + shellQuote(dir.file("frame.png")) + " " + shellQuote(dir.file("demo")));
+  REQUIRE(frame.exitCode == 0);
+  CHECK(QImage(QString::fromStdString(dir.file("frame.png"))).size() == QSize(640, 480));
+  const auto unknown = studio("--export-view side --screenshot " + shellQuote(dir.file("x.png")) + " " + shellQuote(dir.file("demo")));
+  CHECK(unknown.exitCode == 2);
+  CHECK_THAT(unknown.err, Contains("3d, frame or pair"));
+}
