@@ -16,4 +16,6 @@ QString resourceDir() {
 
 QString demoScenePath() { return QDir(resourceDir()).filePath("demo/demo_room"); }
 
+QString demoEpisodePath() { return QDir(resourceDir()).filePath("demo/demo_push"); }
+
 }  // namespace mspa::app

@@ -10,5 +10,7 @@ QString resourceDir();
 
 // The bundled synthetic demo scene (ScanNet layout), rendered at build time.
 QString demoScenePath();
+// The bundled robot-style episode (a gripper pushes a block) for the reward annotator.
+QString demoEpisodePath();
 
 }  // namespace mspa::app

@@ -21,6 +21,7 @@
 #include "widgets/frame_view.h"
 #include "widgets/main_window.h"
 #include "widgets/question_panel.h"
+#include "widgets/reward_window.h"
 #include "widgets/scene_workspace.h"
 #include "widgets/surface_format.h"
 #include "widgets/timeline.h"
@@ -47,6 +48,7 @@ struct StudioOptions {
   QString record;       // record the timeline into this folder, then exit
   QString tour;         // demo playlist to play
   QString tourShots;    // folder for a screenshot per tour step (then exit)
+  bool reward = false;  // open the reward annotator on the scene (with --screenshot: run it)
   QString dashboard;    // benchmark JSONL to score
   QStringList runs;     // prediction files scored against it
 };
@@ -76,6 +78,8 @@ StudioOptions parseOptions(const QApplication& app) {
   parser.addPositionalArgument("PATH", "Scene to open: ScanNet folder, manifest .json, TAPVid-3D .npz, images, video, "
                                        ".ply, or a MultiSPA .jsonl dataset (default: the start page)", "[PATH]");
   const QCommandLineOption demo("demo", "Open the bundled demo scene");
+  const QCommandLineOption demoEpisode("demo-episode", "Open the bundled robot episode (a gripper pushes a block)");
+  const QCommandLineOption reward("reward", "Open the reward annotator on the scene; with --screenshot, run it and save its window");
   const QCommandLineOption record("record-timeline", "Save the window at every frame into DIR (frame-00000.png, ...), then exit", "DIR");
   const QCommandLineOption tour("tour", "Demo mode: play this playlist full screen, looping (the bundled one: demo/demo_tour.json)", "PLAYLIST");
   const QCommandLineOption tourShots("tour-screenshots", "With --tour: save each step's window into DIR, then exit", "DIR");
@@ -95,11 +99,13 @@ StudioOptions parseOptions(const QApplication& app) {
   const QCommandLineOption select("select", "With --dataset: show this table row", "N");
   const QCommandLineOption dashboard("dashboard", "Score runs against this benchmark in the dashboard", "BENCH.jsonl");
   const QCommandLineOption run("run", "With --dashboard: a prediction file (repeat for several)", "PRED.jsonl");
-  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run, demo, tour, tourShots, record, exportView, exportSize});
+  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run, demo, tour, tourShots, record, exportView, exportSize, demoEpisode, reward});
   parser.process(app);
 
   StudioOptions options;
-  options.path = parser.positionalArguments().value(0, parser.isSet(demo) ? mspa::app::demoScenePath() : QString());
+  const QString bundled = parser.isSet(demoEpisode) ? mspa::app::demoEpisodePath() : parser.isSet(demo) ? mspa::app::demoScenePath() : QString();
+  options.path = parser.positionalArguments().value(0, bundled);
+  options.reward = parser.isSet(reward);
   options.screenshot = parser.value(screenshot);
   if (const QSize window = parseSize(parser.value(size)); window.isValid()) options.size = window;
   if (parser.isSet(exportView)) {
@@ -141,6 +147,18 @@ bool saveRequestedPicture(mspa::widgets::MainWindow& window, const StudioOptions
   return false;
 }
 
+// --reward: the annotator on the loaded scene; for --screenshot it runs and its window is saved.
+void annotateReward(mspa::widgets::MainWindow& window, const StudioOptions& options) {
+  auto* reward = window.openRewardAnnotator();
+  if (options.screenshot.isEmpty()) return;
+  reward->resize(1200, 560);
+  QObject::connect(reward, &mspa::widgets::RewardWindow::finished, reward, [reward, out = options.screenshot](bool ok, const QString& message) {
+    if (!ok) std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(message));
+    QTimer::singleShot(300, reward, [reward, ok, out] { QCoreApplication::exit(ok && reward->grab().save(out) ? 0 : 1); });
+  });
+  reward->start();
+}
+
 // Applies the view options once the scene is in; then, for --screenshot, saves and quits with 0,
 // or 2 when the scene could not be loaded.
 void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options) {
@@ -163,6 +181,7 @@ void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options)
                          QCoreApplication::exit(saveRequestedPicture(window, options) ? 0 : 1);
                        });
                      };
+                     if (options.reward) return annotateReward(window, options);
                      if (!options.record.isEmpty()) {
                        QTimer::singleShot(300, &window, [&window, dir = options.record] {
                          QCoreApplication::exit(window.recordTimeline(dir) > 0 ? 0 : 1);
@@ -266,6 +285,7 @@ int main(int argc, char** argv) {
   mspa::widgets::MainWindow window;
   window.questionPanel()->setBackendFactory(mspa::backends::makeBackend);
   window.setDemoScenePath(mspa::app::demoScenePath());
+  window.setDemoEpisodePath(mspa::app::demoEpisodePath());
   const auto engine = mspa::inference::engineInfo();
   window.setEngineDescription(QString("LibTorch %1 (%2)").arg(QString::fromStdString(engine.libtorchVersion),
                                                               engine.cudaDevices > 0 ? QString("CUDA, %1 GPU(s)").arg(engine.cudaDevices) : QString("CPU only")));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -54,6 +55,11 @@ struct BackendSettings {
   std::string endpoint, modelName, apiKeyVariable = "OPENAI_API_KEY";
   double timeoutSeconds = 120;
   int maxNewTokens = 64;
+  int concurrency = 4;  // questions in flight at once on the endpoint (one connection each)
+
+  // How many backends a batch of questions (the reward annotator's) is spread over: an endpoint
+  // serves several requests at once; the local engine and the oracle answer one at a time.
+  int parallelQuestions() const { return kind == Kind::OpenAI ? std::max(1, concurrency) : 1; }
 };
 
 const char* backendKindName(BackendSettings::Kind kind);
@@ -69,7 +75,8 @@ struct AskOutcome {
   bool groundTruthBackend = false;
 };
 
-// Parses and judges `answer` against the question's truth as `mspa score` would.
+// Parses and judges `answer` against the question's truth as `mspa score` would; a question
+// without truth is only parsed.
 AskOutcome judgeAnswer(const Question& question, const BackendReply& reply);
 
 }  // namespace mspa

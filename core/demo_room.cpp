@@ -1,7 +1,7 @@
 #include "core/demo_room.h"
 
+#include <algorithm>
 #include <cmath>
-#include <functional>
 
 namespace mspa {
 namespace {
@@ -65,7 +65,9 @@ Pose lookAt(const Eigen::Vector3d& eye, const Eigen::Vector3d& target) {
   return pose;
 }
 
-Pose DemoRoom::cameraAt(double t) const {
+namespace {
+
+Pose roomCameraPath(double t) {
   // An arc around the room's centre that doubles back at the start and end, with drifting radius,
   // height and aim, so that pairs of frames show every kind of camera motion MultiSPA asks about.
   const double angle = (-125.0 + 95.0 * t - 28.0 * std::sin(2 * M_PI * t)) * M_PI / 180.0;
@@ -77,8 +79,10 @@ Pose DemoRoom::cameraAt(double t) const {
   return lookAt(eye, target);
 }
 
+}  // namespace
+
 std::vector<Eigen::Vector3d> DemoRoom::trackSeeds(int count) const {
-  // A grid on the toy's top face, where the camera path always sees it.
+  // A grid on the object's top face, where the camera always sees it.
   const Bounds b = movingObject.mesh.bounds();
   std::vector<Eigen::Vector3d> seeds;
   const int side = std::max(1, static_cast<int>(std::ceil(std::sqrt(count))));
@@ -108,12 +112,33 @@ DemoRoom makeDemoRoom() {
   room.staticObjects.push_back(box(5, "bed", Vec3(4.0f, 0.3f, 0), Vec3(1.8f, 2.2f, 0.55f), rgb(0.95f, 0.85f, 0.2f), rgb(0.7f, 0.6f, 0.1f)));
   room.staticObjects.push_back(box(6, "box", Vec3(3.0f, 4.2f, 0), Vec3(0.5f, 0.5f, 0.5f), rgb(0.3f, 0.8f, 0.4f), rgb(0.15f, 0.55f, 0.25f)));
   room.movingObject = box(7, "toy car", Vec3(1.0f, 1.2f, 0), Vec3(0.4f, 0.25f, 0.2f), rgb(0.95f, 0.4f, 0.9f), rgb(0.6f, 0.2f, 0.6f), 0.02f);
-  room.movingStart = Eigen::Vector3d(1.2, 1.325, 0.2);
   room.movingDistance = Eigen::Vector3d(0.9, 0.35, 0.0);
+  room.motion = [](double t) { return t; };
+  room.cameraPath = roomCameraPath;
   // ScanNet's colour camera at half resolution; the principal point at the image centre matches
   // the renderer's projection exactly.
   room.intrinsics = {580.0, 580.0, 319.5, 239.5, 640, 480};
   return room;
 }
+
+DemoRoom makePushEpisode() {
+  DemoRoom episode = makeDemoRoom();
+  const float tableTop = 0.75f;
+  episode.movingObject = box(7, "block", Vec3(2.45f, 2.38f, tableTop), Vec3(0.14f, 0.14f, 0.12f), rgb(0.2f, 0.85f, 0.9f),
+                             rgb(0.1f, 0.55f, 0.6f), 0.01f);
+  // The gripper's finger touches the block's -x face just above the table.
+  episode.pusher = box(8, "gripper", Vec3(2.39f, 2.40f, tableTop + 0.02f), Vec3(0.06f, 0.10f, 1.2f), rgb(0.8f, 0.8f, 0.82f),
+                       rgb(0.45f, 0.45f, 0.5f), 0.02f);
+  episode.movingDistance = Eigen::Vector3d(0.8, 0.1, 0.0);
+  episode.motion = [](double t) {
+    const double s = std::clamp((t - 0.15) / 0.7, 0.0, 1.0);
+    return s * s * (3 - 2 * s);
+  };
+  const Pose camera = lookAt(Eigen::Vector3d(3.0, 0.95, 2.0), Eigen::Vector3d(2.95, 2.5, 0.75));
+  episode.cameraPath = [camera](double) { return camera; };
+  return episode;
+}
+
+DemoRoom makeDemo(DemoKind kind) { return kind == DemoKind::PushEpisode ? makePushEpisode() : makeDemoRoom(); }
 
 }  // namespace mspa

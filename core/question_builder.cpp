@@ -163,6 +163,52 @@ std::optional<Question> QuestionBuilder::build(const QuestionSpec& spec, std::st
   return q;
 }
 
+Eigen::Vector2i QuestionBuilder::frameSize(int frame) {
+  if (const auto& k = scene_.frames[frame].intrinsics) return {k->width, k->height};
+  const RgbImage& image = color(frame);
+  return {image.width, image.height};
+}
+
+std::optional<Question> QuestionBuilder::buildUntrackedMovement(const std::string& subtask, int from, int to,
+                                                                const Eigen::Vector2d& pixel, std::string& whyNot) {
+  Question q;
+  q.task = findSubtask(subtask);
+  if (!q.task || taskFamily(*q.task) != TaskFamily::ObjectMovement) {
+    whyNot = "'" + subtask + "' is not an object-movement subtask";
+    return std::nullopt;
+  }
+  const int frames = static_cast<int>(scene_.frames.size());
+  if (from < 0 || to < 0 || from >= frames || to >= frames || from == to) {
+    whyNot = "needs two different frames of the scene";
+    return std::nullopt;
+  }
+  try {
+    q.frames = {from, to};
+    const Eigen::Vector2i size = frameSize(from);
+    if (pixel.x() < 0 || pixel.y() < 0 || pixel.x() > size.x() - 1 || pixel.y() > size.y() - 1) {
+      whyNot = "the point lies outside frame " + scene_.frames[from].name;
+      return std::nullopt;
+    }
+    const Eigen::Vector2i n = normalizedCoordinates(pixel, size.x(), size.y());
+    q.points = {pixel};
+    q.hasTruth = false;
+    q.truth.kind = q.task->answer;
+    q.sample.fields["p1"] = {n.x(), n.y()};
+    const bool dot = q.task->referencing == Referencing::Dot;
+    if (dot) {
+      q.images = {color(from), color(to)};
+      drawDot(q.images[0], pixel, distinctColor(rng_, {}));
+    }
+    finish(q, {{"x1", std::to_string(n.x())}, {"y1", std::to_string(n.y())}}, {dot, false});
+  } catch (const InputError& e) {
+    whyNot = e.what();
+    return std::nullopt;
+  }
+  q.sample.answer.clear();
+  q.sample.gtValue = nullptr;
+  return q;
+}
+
 void QuestionBuilder::finish(Question& q, const std::map<std::string, std::string>& fields, const std::vector<bool>& annotated) {
   const TaskInfo& t = *q.task;
   Sample& s = q.sample;
@@ -173,9 +219,9 @@ void QuestionBuilder::finish(Question& q, const std::map<std::string, std::strin
   s.prompt = fill(t.taskDescription + "\n" + t.question, fields);
   s.answer = fill(t.answerTemplate, withValue);
   for (std::size_t i = 0; i < q.frames.size(); ++i) {
-    const Intrinsics& k = *scene_.frames[q.frames[i]].intrinsics;
-    s.widths.push_back(k.width);
-    s.heights.push_back(k.height);
+    const Eigen::Vector2i size = frameSize(q.frames[i]);
+    s.widths.push_back(size.x());
+    s.heights.push_back(size.y());
     const std::string name = imageName(q.frames[i]);
     s.images.push_back(i < annotated.size() && annotated[i] ? name.substr(0, name.size() - 4) + "_" + s.id + ".jpg" : name);
     if (q.images.size() <= i) q.images.push_back(color(q.frames[i]));

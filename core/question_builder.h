@@ -45,6 +45,7 @@ struct Question {
   // the files' own bytes, with no decoding (images may then be empty).
   std::vector<std::string> imageFiles;
   AnswerValue truth;
+  bool hasTruth = true;  // false for a question about an untracked point (only a model can answer)
 };
 
 // Builds questions with ground truth from a scene's geometry (../shared/docs/multispa.md §3-4):
@@ -63,11 +64,18 @@ class QuestionBuilder {
   // visible in the other frame, ...). Sampling retries before giving up.
   std::optional<Question> build(const QuestionSpec& spec, std::string& whyNot);
 
+  // The object-movement question `subtask` about a pixel of frame `from` that no track follows
+  // (a robot episode with frames only): it needs nothing but the two frames' images, and has no
+  // truth (hasTruth false, empty answer, null gt_value), so only a model can answer it.
+  std::optional<Question> buildUntrackedMovement(const std::string& subtask, int from, int to, const Eigen::Vector2d& pixel,
+                                                 std::string& whyNot);
+
  private:
   const DepthImage& depth(int frame);
   const RgbImage& color(int frame);
   std::optional<Eigen::Vector2d> randomPixelWithDepth(int frame);
   std::string imageName(int frame) const;
+  Eigen::Vector2i frameSize(int frame);
   std::optional<std::vector<int>> chooseFrames(const QuestionSpec& spec, std::size_t count, std::string& whyNot);
 
   // One builder per task family; each fills `q` or says why not.

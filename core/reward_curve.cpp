@@ -1,7 +1,11 @@
 #include "core/reward_curve.h"
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
 
 #include "core/input_error.h"
 #include "core/question_builder.h"
@@ -17,70 +21,136 @@ std::string csvQuoted(const std::string& text) {
   return out + "\"";
 }
 
+// Where track k appears in a posed frame when it is visible there.
+std::optional<Eigen::Vector2d> trackPixel(const Scene& scene, int frame, int k) {
+  const PointTrack& track = scene.tracks[k];
+  const Frame& f = scene.frames[frame];
+  if (static_cast<int>(track.visible.size()) <= frame || !track.visible[frame] || !f.hasGeometry()) return std::nullopt;
+  const Eigen::Vector3d camera = f.cameraToWorld->inverse() * track.positions[frame];
+  if (camera.z() <= 0) return std::nullopt;
+  return project(*f.intrinsics, camera);
+}
+
+std::optional<Question> buildQuestion(QuestionBuilder& builder, const RewardTarget& target, int frame, std::string& whyNot) {
+  if (target.track < 0) return builder.buildUntrackedMovement(kDistanceTask, target.startFrame, frame, *target.pixel, whyNot);
+  QuestionSpec spec;
+  spec.subtask = kDistanceTask;
+  spec.frames = {target.startFrame, frame};
+  spec.track = target.track;
+  spec.swapFrames = false;
+  return builder.build(spec, whyNot);
+}
+
 }  // namespace
 
 std::string rewardUnsupportedReason(const Scene& scene) {
-  if (scene.frames.size() < 2) return "the episode needs at least two frames";
+  return scene.frames.size() < 2 ? "the episode needs at least two frames" : "";
+}
+
+std::string rewardTruthUnavailableReason(const Scene& scene) {
   return QuestionBuilder(scene).unsupportedReason(*findSubtask(kDistanceTask));
 }
 
 int firstFrameWithTracks(const Scene& scene) {
   for (int f = 0; f < static_cast<int>(scene.frames.size()); ++f) {
-    for (const auto& t : scene.tracks) {
-      if (f < static_cast<int>(t.visible.size()) && t.visible[f] && scene.frames[f].hasGeometry()) return f;
+    for (int k = 0; k < static_cast<int>(scene.tracks.size()); ++k) {
+      if (trackPixel(scene, f, k)) return f;
     }
   }
   return -1;
 }
 
 int trackNearPixel(const Scene& scene, int frame, const Eigen::Vector2d& pixel) {
-  if (frame < 0 || frame >= static_cast<int>(scene.frames.size()) || !scene.frames[frame].hasGeometry()) return -1;
-  const Frame& first = scene.frames[frame];
+  if (frame < 0 || frame >= static_cast<int>(scene.frames.size())) return -1;
   int best = -1;
   double bestDistance = std::numeric_limits<double>::max();
   for (int k = 0; k < static_cast<int>(scene.tracks.size()); ++k) {
-    const PointTrack& t = scene.tracks[k];
-    if (static_cast<int>(t.visible.size()) <= frame || !t.visible[frame]) continue;
-    const Eigen::Vector3d camera = first.cameraToWorld->inverse() * t.positions[frame];
-    if (camera.z() <= 0) continue;
-    const double d = (project(*first.intrinsics, camera) - pixel).norm();
-    if (d < bestDistance) {
+    const auto at = trackPixel(scene, frame, k);
+    if (at && (*at - pixel).norm() < bestDistance) {
       best = k;
-      bestDistance = d;
+      bestDistance = (*at - pixel).norm();
     }
   }
   return best;
 }
 
-RewardCurve annotateReward(const Scene& scene, int startFrame, int track, AnswerBackend& backend,
+RewardTarget resolveRewardTarget(const Scene& scene, const RewardTarget& target) {
+  RewardTarget resolved = target;
+  if (target.startFrame < 0 || target.startFrame >= static_cast<int>(scene.frames.size())) {
+    throw InputError(scene.source, "no frame " + std::to_string(target.startFrame) + " to start from");
+  }
+  if (resolved.track < 0 && resolved.pixel && rewardTruthUnavailableReason(scene).empty()) {
+    const int near = trackNearPixel(scene, target.startFrame, *resolved.pixel);
+    if (near >= 0 && (*trackPixel(scene, target.startFrame, near) - *resolved.pixel).norm() <= kTrackSnapPixels) resolved.track = near;
+  }
+  if (resolved.track >= 0) {
+    if (resolved.track >= static_cast<int>(scene.tracks.size())) throw InputError(scene.source, "no track " + std::to_string(resolved.track));
+    const auto at = trackPixel(scene, target.startFrame, resolved.track);
+    if (!at) throw InputError(scene.source, "track " + std::to_string(resolved.track) + " is not visible in the start frame");
+    resolved.pixel = at;
+  }
+  if (!resolved.pixel) throw InputError(scene.source, "choose a point or a track to follow");
+  return resolved;
+}
+
+RewardCurve annotateReward(const Scene& scene, const RewardTarget& target, const std::vector<AnswerBackend*>& backends,
                            const std::function<void(const RewardPoint&)>& progress, const std::atomic<bool>* cancel) {
   if (const std::string why = rewardUnsupportedReason(scene); !why.empty()) throw InputError(scene.source, why);
-  if (track < 0 || track >= static_cast<int>(scene.tracks.size())) throw InputError(scene.source, "no track " + std::to_string(track));
+  if (backends.empty()) throw std::invalid_argument("annotateReward needs a backend");
+  const RewardTarget t = resolveRewardTarget(scene, target);
   RewardCurve curve;
-  curve.track = track;
-  curve.startFrame = startFrame;
+  curve.track = t.track;
+  curve.startFrame = t.startFrame;
+  curve.pixel = *t.pixel;
+  std::vector<int> frames;
+  for (int f = t.startFrame + 1; f < static_cast<int>(scene.frames.size()); ++f) {
+    if (t.track < 0 || trackPixel(scene, f, t.track)) frames.push_back(f);
+  }
+
   QuestionBuilder builder(scene);
-  const PointTrack& t = scene.tracks[track];
-  if (startFrame < 0 || startFrame >= static_cast<int>(scene.frames.size()) || !t.visible[startFrame]) {
-    throw InputError(scene.source, "track " + std::to_string(track) + " is not visible in the start frame");
-  }
-  for (int frame = startFrame + 1; frame < static_cast<int>(scene.frames.size()); ++frame) {
-    if (cancel && cancel->load()) break;
-    if (!t.visible[frame] || !scene.frames[frame].hasGeometry()) continue;
-    QuestionSpec spec;
-    spec.subtask = kDistanceTask;
-    spec.frames = {startFrame, frame};
-    spec.track = track;
-    spec.swapFrames = false;
-    std::string whyNot;
-    const auto question = builder.build(spec, whyNot);
-    if (!question) continue;
-    const AskOutcome outcome = judgeAnswer(*question, backend.answer(*question, {}, cancel));
-    RewardPoint p{frame, scene.frames[frame].name, std::nullopt, question->truth.number.x(), outcome.reply.text};
-    if (outcome.parsed.ok) p.predictedMm = outcome.parsed.value.number.x();
-    curve.points.push_back(p);
-    if (progress) progress(p);
-  }
+  std::mutex builderMutex, resultMutex;
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr failure;
+  const auto stopped = [&] { return failed.load() || (cancel && cancel->load()); };
+  const auto record = [&](RewardPoint p) {
+    const std::lock_guard lock(resultMutex);
+    curve.points.push_back(std::move(p));
+    if (progress) progress(curve.points.back());
+  };
+  const auto work = [&](AnswerBackend* backend) {
+    for (std::size_t i = next++; i < frames.size() && !stopped(); i = next++) {
+      const int frame = frames[i];
+      std::string whyNot;
+      std::optional<Question> question;
+      {
+        const std::lock_guard lock(builderMutex);  // the builder caches images and is not thread-safe
+        question = buildQuestion(builder, t, frame, whyNot);
+      }
+      if (!question) {
+        record({frame, scene.frames[frame].name, std::nullopt, std::nullopt, "(not asked: " + whyNot + ")"});
+        continue;
+      }
+      try {
+        const AskOutcome outcome = judgeAnswer(*question, backend->answer(*question, {}, cancel));
+        if (stopped()) return;
+        RewardPoint p{frame, scene.frames[frame].name, std::nullopt, std::nullopt, outcome.reply.text};
+        if (outcome.parsed.ok) p.predictedMm = outcome.parsed.value.number.x();
+        if (question->hasTruth) p.truthMm = question->truth.number.x();
+        record(std::move(p));
+      } catch (...) {
+        const std::lock_guard lock(resultMutex);
+        if (!failure) failure = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  for (std::size_t b = 1; b < backends.size(); ++b) workers.emplace_back(work, backends[b]);
+  work(backends[0]);
+  for (auto& worker : workers) worker.join();
+  if (failure) std::rethrow_exception(failure);
+  std::sort(curve.points.begin(), curve.points.end(), [](const RewardPoint& a, const RewardPoint& b) { return a.frame < b.frame; });
   return curve;
 }
 
@@ -89,8 +159,8 @@ void writeRewardCsv(const RewardCurve& curve, const std::string& path) {
   if (!out) throw InputError(path, "cannot write");
   out << "frame,frame_name,predicted_mm,truth_mm,answer\n";
   for (const auto& p : curve.points) {
-    out << p.frame << "," << p.frameName << "," << (p.predictedMm ? std::to_string(*p.predictedMm) : "") << "," << p.truthMm << ","
-        << csvQuoted(p.answer) << "\n";
+    out << p.frame << "," << p.frameName << "," << (p.predictedMm ? std::to_string(*p.predictedMm) : "") << ","
+        << (p.truthMm ? std::to_string(*p.truthMm) : "") << "," << csvQuoted(p.answer) << "\n";
   }
   if (!out.flush()) throw InputError(path, "writing failed (disk full?)");
 }

@@ -96,14 +96,15 @@ void writeDemoScene(const std::string& folderName, const DemoSceneOptions& optio
   std::error_code error;
   fs::create_directories(folder, error);
   if (error) throw InputError(folderName, "cannot create the folder: " + error.message());
-  const DemoRoom room = makeDemoRoom();
+  const DemoRoom room = makeDemo(options.kind);
   const Intrinsics& k = room.intrinsics;
 
   auto renderer = vtkSmartPointer<vtkRenderer>::New();
   renderer->SetBackground(0, 0, 0);
   for (const auto& object : room.staticObjects) renderer->AddActor(meshActor(object.mesh));
-  auto toy = meshActor(room.movingObject.mesh);
-  renderer->AddActor(toy);
+  std::vector<vtkSmartPointer<vtkActor>> moving{meshActor(room.movingObject.mesh)};
+  if (room.pusher) moving.push_back(meshActor(room.pusher->mesh));
+  for (const auto& actor : moving) renderer->AddActor(actor);
   auto window = vtkSmartPointer<vtkRenderWindow>::New();
   window->SetOffScreenRendering(1);
   window->SetMultiSamples(0);
@@ -120,12 +121,12 @@ void writeDemoScene(const std::string& folderName, const DemoSceneOptions& optio
 
   const auto seeds = room.trackSeeds(options.tracks);
   std::vector<PointTrack> tracks(seeds.size());
-  for (std::size_t n = 0; n < seeds.size(); ++n) tracks[n].label = "toy car";
+  for (auto& track : tracks) track.label = room.movingObject.label;
   for (int f = 0; f < options.frames; ++f) {
     const double t = options.frames > 1 ? static_cast<double>(f) / (options.frames - 1) : 0.0;
     const Pose pose = room.cameraAt(t);
     const Eigen::Vector3d offset = room.movingOffset(t);
-    toy->SetPosition(offset.x(), offset.y(), offset.z());
+    for (const auto& actor : moving) actor->SetPosition(offset.x(), offset.y(), offset.z());
     placeCamera(renderer->GetActiveCamera(), k, pose);
     window->Render();
     const RgbImage color = readWindowColor(window);

@@ -57,6 +57,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   buildStatusBar();
   connect(&loadWatcher_, &QFutureWatcherBase::finished, this, &MainWindow::onLoadDone);
   connect(startPage_, &StartPage::openDemo, this, [this] { openScene(demoPath_); });
+  connect(startPage_, &StartPage::openRewardDemo, this, &MainWindow::openRewardDemo);
   connect(startPage_, &StartPage::openScene, this, [this] { promptOpen(false); });
   connect(startPage_, &StartPage::openDataset, this, &MainWindow::datasetRequested);
   connect(startPage_, &StartPage::configureModel, this, [this] { questionPanel_->openSettings(); });
@@ -357,6 +358,15 @@ RewardWindow* MainWindow::openRewardAnnotator() {
   window->resize(900, 600);
   window->show();
   return window;
+}
+
+void MainWindow::openRewardDemo() {
+  auto once = std::make_shared<QMetaObject::Connection>();
+  *once = connect(this, &MainWindow::loadFinished, this, [this, once](bool ok) {
+    disconnect(*once);
+    if (ok) openRewardAnnotator();
+  });
+  openScene(episodePath_);
 }
 
 void MainWindow::promptOpen(bool folder) {

@@ -59,6 +59,9 @@ class MainWindow : public QMainWindow {
   bool startPageShown() const;
   StartPage* startPage() const { return startPage_; }
   void setDemoScenePath(const QString& path) { demoPath_ = path; }
+  void setDemoEpisodePath(const QString& path) { episodePath_ = path; }
+  // Opens the bundled robot episode, then the reward annotator on it.
+  void openRewardDemo();
   // LibTorch version and device, for the About box (the engine lives above this library).
   void setEngineDescription(const QString& text) { engineDescription_ = text; }
   QString aboutText() const;
@@ -107,7 +110,7 @@ class MainWindow : public QMainWindow {
   QuestionPanel* questionPanel_ = nullptr;
   StartPage* startPage_ = nullptr;
   class QStackedWidget* centre_ = nullptr;
-  QString demoPath_, engineDescription_;
+  QString demoPath_, episodePath_, engineDescription_;
   Timeline* timeline_ = nullptr;
   QPlainTextEdit* logView_ = nullptr;
   QLabel* readout_ = nullptr;

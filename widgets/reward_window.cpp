@@ -7,11 +7,16 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QPointer>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QValueAxis>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+#include <algorithm>
+
+#include "widgets/frame_view.h"
 
 namespace mspa::widgets {
 
@@ -21,25 +26,29 @@ RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory fa
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout;
   startFrame_ = new QSpinBox(this);
-  track_ = new QSpinBox(this);
   run_ = new QPushButton(tr("Annotate"), this);
   stop_ = new QPushButton(tr("Cancel"), this);
   export_ = new QPushButton(tr("Export CSV…"), this);
+  progress_ = new QProgressBar(this);
   stop_->setEnabled(false);
   export_->setEnabled(false);
   controls->addWidget(new QLabel(tr("Start frame"), this));
   controls->addWidget(startFrame_);
-  controls->addWidget(new QLabel(tr("Track"), this));
-  controls->addWidget(track_);
   controls->addWidget(run_);
   controls->addWidget(stop_);
   controls->addWidget(export_);
-  controls->addStretch(1);
+  controls->addWidget(progress_, 1);
   layout->addLayout(controls);
+
+  startView_ = new FrameView(this);
+  startView_->setMinimumWidth(320);
   predicted_ = new QLineSeries;
   predicted_->setName(tr("answered distance (mm)"));
+  predicted_->setPointsVisible(true);
   truth_ = new QLineSeries;
   truth_->setName(tr("truth (mm)"));
+  // Wide and pale beneath the answers, so that a model that matches the truth shows both.
+  truth_->setPen(QPen(QColor(70, 130, 230, 110), 8, Qt::SolidLine, Qt::RoundCap));
   auto* chart = new QChart;
   chart->addSeries(truth_);
   chart->addSeries(predicted_);
@@ -47,25 +56,31 @@ RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory fa
   chart->setTitle(tr("Distance the point moved since the start frame"));
   chart_ = new QChartView(chart, this);
   chart_->setRenderHint(QPainter::Antialiasing);
-  layout->addWidget(chart_, 1);
+  auto* split = new QSplitter(this);
+  split->addWidget(startView_);
+  split->addWidget(chart_);
+  split->setStretchFactor(1, 2);
+  layout->addWidget(split, 1);
+  truthNote_ = new QLabel(this);
+  truthNote_->setWordWrap(true);
+  layout->addWidget(truthNote_);
   status_ = new QLabel(this);
   status_->setWordWrap(true);
   layout->addWidget(status_);
 
   const int frames = scene_ ? static_cast<int>(scene_->frames.size()) : 0;
   startFrame_->setRange(0, std::max(0, frames - 1));
-  track_->setRange(0, std::max(0, scene_ ? static_cast<int>(scene_->tracks.size()) - 1 : 0));
   if (const QString why = reason(); !why.isEmpty()) {
     run_->setEnabled(false);
+    startFrame_->setEnabled(false);
     status_->setText(tr("Reward annotation is not available for this episode: %1").arg(why));
   } else {
-    const int first = firstFrameWithTracks(*scene_);
-    startFrame_->setValue(first);
-    const Intrinsics& k = *scene_->frames[first].intrinsics;
-    track_->setValue(std::max(0, trackNearPixel(*scene_, first, {k.width / 2.0, k.height / 2.0})));
-    status_->setText(tr("Backend: %1").arg(backendKindName(settings_.kind)));
+    status_->setText(tr("Click the point to follow on the start frame. Backend: %1").arg(backendKindName(settings_.kind)));
+    setStartFrame(truthReason().isEmpty() ? std::max(0, firstFrameWithTracks(*scene_)) : 0);
   }
-  connect(run_, &QPushButton::clicked, this, [this] { start(startFrame_->value(), track_->value()); });
+  connect(startFrame_, &QSpinBox::valueChanged, this, &RewardWindow::setStartFrame);
+  connect(startView_, &FrameView::clicked, this, [this](const QPointF& pixel) { pickPoint({pixel.x(), pixel.y()}); });
+  connect(run_, &QPushButton::clicked, this, &RewardWindow::start);
   connect(stop_, &QPushButton::clicked, this, &RewardWindow::cancel);
   connect(export_, &QPushButton::clicked, this, [this] {
     const QString path = QFileDialog::getSaveFileName(this, tr("Reward curve"), "reward.csv", tr("CSV (*.csv)"));
@@ -75,7 +90,9 @@ RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory fa
     const QString error = watcher_.result();
     run_->setEnabled(true);
     stop_->setEnabled(false);
+    startFrame_->setEnabled(true);
     export_->setEnabled(!curve_.points.empty());
+    std::sort(curve_.points.begin(), curve_.points.end(), [](const RewardPoint& a, const RewardPoint& b) { return a.frame < b.frame; });
     status_->setText(error.isEmpty() ? tr("%1 frames annotated.").arg(curve_.points.size()) : error);
     emit finished(error.isEmpty(), status_->text());
   });
@@ -91,20 +108,68 @@ QString RewardWindow::reason() const {
   return QString::fromStdString(rewardUnsupportedReason(*scene_));
 }
 
-void RewardWindow::start(int startFrame, int track) {
-  if (running() || !reason().isEmpty()) return;
+QString RewardWindow::truthReason() const { return scene_ ? QString::fromStdString(rewardTruthUnavailableReason(*scene_)) : QString(); }
+
+void RewardWindow::setStartFrame(int frame) {
+  if (!reason().isEmpty() || frame < 0 || frame >= static_cast<int>(scene_->frames.size())) return;
+  const QSignalBlocker block(startFrame_);
+  startFrame_->setValue(frame);
+  const Frame& f = scene_->frames[frame];
+  try {
+    startView_->setFrame(loadColor(*scene_, f), nullptr, tr("start frame %1").arg(QString::fromStdString(f.name)));
+  } catch (const std::exception& e) {
+    startView_->showMessage(QString::fromStdString(e.what()));
+    return;
+  }
+  const QSize size = startView_->imageSize();
+  const Eigen::Vector2d centre(size.width() / 2.0, size.height() / 2.0);
+  const int near = truthReason().isEmpty() ? trackNearPixel(*scene_, frame, centre) : -1;
+  target_ = {frame, near, near >= 0 ? std::nullopt : std::optional(centre)};
+  showTarget();
+}
+
+void RewardWindow::pickPoint(const Eigen::Vector2d& pixel) {
+  target_ = {target_.startFrame, -1, pixel};
+  showTarget();
+}
+
+void RewardWindow::showTarget() {
+  try {
+    target_ = resolveRewardTarget(*scene_, target_);
+  } catch (const std::exception& e) {
+    status_->setText(QString::fromStdString(e.what()));
+    return;
+  }
+  const QPointF at(target_.pixel->x(), target_.pixel->y());
+  const bool tracked = target_.track >= 0;
+  const QString label = tracked ? tr("track %1 (%2)").arg(target_.track).arg(QString::fromStdString(scene_->tracks[target_.track].label))
+                                : tr("untracked point");
+  startView_->setMarkers({{at, tracked ? QColor(60, 220, 90) : QColor(255, 170, 40), label, 0}});
+  const QString why = truthReason();
+  truthNote_->setText(tracked ? tr("Truth: from %1.").arg(label)
+                              : tr("No truth for this point (%1): only a model can answer it.")
+                                    .arg(why.isEmpty() ? tr("no track within %1 pixels").arg(kTrackSnapPixels) : why));
+}
+
+void RewardWindow::start() {
+  if (running() || !reason().isEmpty() || !target_.pixel) return;
   curve_ = {};
   predicted_->clear();
   truth_->clear();
   cancel_ = std::make_shared<std::atomic<bool>>(false);
   run_->setEnabled(false);
   stop_->setEnabled(true);
-  status_->setText(tr("Asking frame by frame…"));
+  startFrame_->setEnabled(false);
+  progress_->setRange(0, static_cast<int>(scene_->frames.size()) - target_.startFrame - 1);
+  progress_->setValue(0);
+  status_->setText(tr("Asking %1 frames…").arg(progress_->maximum()));
   QPointer<RewardWindow> self(this);
-  watcher_.setFuture(QtConcurrent::run([self, scene = scene_, factory = factory_, settings = settings_, startFrame, track, cancel = cancel_] {
+  watcher_.setFuture(QtConcurrent::run([self, scene = scene_, factory = factory_, settings = settings_, target = target_, cancel = cancel_] {
     try {
-      const auto backend = factory(settings);
-      annotateReward(*scene, startFrame, track, *backend, [&](const RewardPoint& p) {
+      std::vector<std::unique_ptr<AnswerBackend>> backends;
+      std::vector<AnswerBackend*> workers;
+      for (int i = 0; i < settings.parallelQuestions(); ++i) workers.push_back(backends.emplace_back(factory(settings)).get());
+      annotateReward(*scene, target, workers, [self](const RewardPoint& p) {
         QMetaObject::invokeMethod(self, [self, p] {
           if (self) self->onPoint(p);
         }, Qt::QueuedConnection);
@@ -118,16 +183,31 @@ void RewardWindow::start(int startFrame, int track) {
 
 void RewardWindow::onPoint(const RewardPoint& p) {
   curve_.points.push_back(p);
-  truth_->append(p.frame, p.truthMm);
-  if (p.predictedMm) predicted_->append(p.frame, *p.predictedMm);
+  progress_->setValue(progress_->value() + 1);
+  // Parallel answers arrive out of order; the series are kept sorted by frame.
+  const auto insert = [](QLineSeries* series, int frame, double value) {
+    const auto points = series->points();
+    const auto at = std::lower_bound(points.begin(), points.end(), frame, [](const QPointF& q, int f) { return q.x() < f; });
+    series->insert(static_cast<int>(at - points.begin()), QPointF(frame, value));
+  };
+  if (p.truthMm) insert(truth_, p.frame, *p.truthMm);
+  if (p.predictedMm) insert(predicted_, p.frame, *p.predictedMm);
+  fitAxes();
+}
+
+void RewardWindow::fitAxes() {
   double top = 1;
-  for (const auto& q : curve_.points) top = std::max({top, q.truthMm, q.predictedMm.value_or(0)});
-  auto axes = chart_->chart()->axes();
-  for (auto* axis : axes) {
+  int first = curve_.points.front().frame, last = first;
+  for (const auto& q : curve_.points) {
+    top = std::max({top, q.truthMm.value_or(0), q.predictedMm.value_or(0)});
+    first = std::min(first, q.frame);
+    last = std::max(last, q.frame);
+  }
+  for (auto* axis : chart_->chart()->axes()) {
     auto* value = qobject_cast<QValueAxis*>(axis);
     if (!value) continue;
     if (axis->orientation() == Qt::Horizontal) {
-      value->setRange(curve_.points.front().frame - 1, p.frame + 1);
+      value->setRange(first - 1, last + 1);
       value->setTitleText(tr("frame"));
     } else {
       value->setRange(0, top * 1.1);
@@ -152,5 +232,7 @@ bool RewardWindow::exportCsv(const QString& path) {
 }
 
 int RewardWindow::predictedPoints() const { return predicted_->count(); }
+
+int RewardWindow::truthPoints() const { return truth_->count(); }
 
 }  // namespace mspa::widgets

@@ -11,15 +11,19 @@
 class QChartView;
 class QLabel;
 class QLineSeries;
+class QProgressBar;
 class QPushButton;
 class QSpinBox;
 
 namespace mspa::widgets {
 
-// The reward annotator: follows a tracked point from a start frame through an episode, asks the
-// chosen backend how far it moved at every later frame, and plots the answers against the frame
-// index beside the truth; the curve exports as CSV. Disabled, with the reason, for episodes that
-// cannot support it (no tracks, no poses).
+class FrameView;
+
+// The reward annotator: a point picked on the start frame is followed through the episode; the
+// chosen backend is asked how far it moved at every later frame (spread over parallel requests
+// for an endpoint), and the answers are plotted against the frame index beside the truth when a
+// track follows the point. The curve exports as CSV. Episodes with frames alone work with a
+// model; why there is no truth is shown under the chart.
 class RewardWindow : public QWidget {
   Q_OBJECT
 
@@ -27,30 +31,42 @@ class RewardWindow : public QWidget {
   RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory factory, BackendSettings settings, QWidget* parent = nullptr);
   ~RewardWindow() override;
 
-  void start(int startFrame, int track);
+  // Shows `frame` to pick on; the point resets to the track nearest its centre (or the centre).
+  void setStartFrame(int frame);
+  // Picks the point to follow (start-frame pixels), snapping to a track within kTrackSnapPixels.
+  void pickPoint(const Eigen::Vector2d& pixel);
+  const RewardTarget& target() const { return target_; }
+  void start();
   void cancel();
   bool running() const { return watcher_.isRunning(); }
   const RewardCurve& curve() const { return curve_; }
-  QString reason() const;  // why the annotator is disabled, or empty
+  QString reason() const;       // why the annotator is disabled, or empty
+  QString truthReason() const;  // why the curve has no truth, or empty
   bool exportCsv(const QString& path);
   int predictedPoints() const;
+  int truthPoints() const;
 
  signals:
   void finished(bool ok, const QString& message);
 
  private:
   void onPoint(const RewardPoint& p);
+  void showTarget();
+  void fitAxes();
 
   std::shared_ptr<const Scene> scene_;
   BackendFactory factory_;
   BackendSettings settings_;
+  RewardTarget target_;
   RewardCurve curve_;
   QFutureWatcher<QString> watcher_;
   std::shared_ptr<std::atomic<bool>> cancel_;
+  FrameView* startView_;
   QChartView* chart_;
   QLineSeries *predicted_, *truth_;
-  QLabel* status_;
-  QSpinBox *startFrame_, *track_;
+  QLabel *status_, *truthNote_;
+  QProgressBar* progress_;
+  QSpinBox* startFrame_;
   QPushButton *run_, *stop_, *export_;
 };
 

@@ -32,6 +32,8 @@ StartPage::StartPage(QWidget* parent) : QWidget(parent) {
   add(tr("Configure model…"), tr("The geometry oracle, a local InternVL checkpoint or an OpenAI-compatible endpoint"), 1, 1,
       &StartPage::configureModel);
   add(tr("Score benchmark runs…"), tr("Compare prediction files on a benchmark and find the failures"), 2, 0, &StartPage::openRuns);
+  add(tr("Reward annotation demo"), tr("A robot pushes a block: how far has it moved at every frame? Plotted against the truth"), 2, 1,
+      &StartPage::openRewardDemo);
   auto* centred = new QHBoxLayout;
   centred->addStretch(1);
   centred->addLayout(grid);

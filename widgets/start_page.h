@@ -18,6 +18,7 @@ class StartPage : public QWidget {
 
  signals:
   void openDemo();
+  void openRewardDemo();
   void openScene();
   void openDataset();
   void configureModel();

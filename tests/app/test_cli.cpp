@@ -5,6 +5,7 @@
 #include "core/ply_writer.h"
 #include "core/version.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,6 +19,7 @@
 
 using namespace mspa;
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 using test::shellQuote;
 
 namespace {
@@ -394,8 +396,41 @@ TEST_CASE("mspa reward follows the sliding toy and writes the curve as CSV") {
   int rows = 0;
   while (std::getline(csv, line)) ++rows;
   CHECK(rows > 10);
+}
+
+TEST_CASE("mspa reward on the bundled push episode: the block's curve rises from 0 to the 0.8 m push") {
+  const auto r = mspaCli("reward " + shellQuote(MSPA_DEMO_EPISODE));
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  CHECK_THAT(r.out, Contains("(block) from frame 0"));
+  std::istringstream table(r.out.substr(r.out.find("truth_mm\n") + 9));
+  std::vector<double> truth;
+  for (std::string name, predicted, truthText; table >> name >> name >> predicted >> truthText;) {
+    CHECK(predicted == truthText);
+    truth.push_back(std::stod(truthText));
+  }
+  REQUIRE(truth.size() == 39);
+  CHECK(truth.front() == 0);
+  CHECK(truth.back() == Approx(806).margin(2));
+  CHECK(std::is_sorted(truth.begin(), truth.end()));
+}
+
+TEST_CASE("mspa reward on frames without tracks needs a model, and follows a point with one") {
+  test::TempDir dir;
   REQUIRE(mspaCli("make-demo " + shellQuote(dir.file("still")) + " --frames 4 --tracks 0").exitCode == 0);
-  const auto still = mspaCli("reward " + shellQuote(dir.file("still")));
-  CHECK(still.exitCode == 2);
-  CHECK_THAT(still.err, Contains("no reward curve: the scene has no point tracks"));
+  const auto oracle = mspaCli("reward " + shellQuote(dir.file("still")));
+  CHECK(oracle.exitCode == 2);
+  CHECK_THAT(oracle.err, Contains("the oracle needs the truth") && Contains("no point tracks"));
+  test::FakeEndpoint endpoint("plain", "The point traveled a total of `75` mm.", 0.1);
+  const auto model = mspaCli("reward " + shellQuote(dir.file("still")) + " --point 100,50 --backend openai --endpoint " + endpoint.url() +
+                             " --model m --concurrency 2 --csv " + shellQuote(dir.file("r.csv")));
+  INFO(model.err);
+  REQUIRE(model.exitCode == 0);
+  CHECK_THAT(model.out, Contains("the untracked point 100,50 (no truth)"));
+  CHECK(endpoint.requests().size() == 3);
+  std::ifstream csv(dir.file("r.csv"));
+  std::string line;
+  std::getline(csv, line);
+  std::getline(csv, line);
+  CHECK_THAT(line, StartsWith("1,00005,75.000000,,"));
 }

@@ -87,3 +87,12 @@ TEST_CASE("mspa-studio --export-view saves one view at the chosen size, and refu
   CHECK(unknown.exitCode == 2);
   CHECK_THAT(unknown.err, Contains("3d, frame or pair"));
 }
+
+TEST_CASE("mspa-studio --demo-episode --reward runs the annotator on the bundled push episode and saves its window") {
+  test::TempDir dir;
+  const auto r = studio("--demo-episode --reward --screenshot " + shellQuote(dir.file("reward.png")));
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  const QImage shot(QString::fromStdString(dir.file("reward.png")));
+  CHECK(shot.width() == 1200);
+}

@@ -3,9 +3,7 @@
 #include "core/answer_overlay.h"
 #include "core/ask.h"
 #include "core/geometry.h"
-#include "core/reward_curve.h"
 
-#include <fstream>
 #include "tests/render/demo_fixture.h"
 
 using namespace mspa;
@@ -150,35 +148,4 @@ TEST_CASE("An unparsable answer keeps the truth overlay and says why in the capt
   CHECK_THAT(a.overlay.caption, Catch::Matchers::StartsWith("answer not understood"));
   CHECK(countRole(a.overlay.arrows, OverlayRole::Truth) == 1);
   CHECK(countRole(a.overlay.arrows, OverlayRole::Prediction) == 0);
-}
-
-TEST_CASE("The reward curve of the sliding toy equals the truth with the oracle and grows along the slide") {
-  Demo demo;
-  const int start = firstFrameWithTracks(demo.scene);
-  REQUIRE(start >= 0);
-  const int track = trackNearPixel(demo.scene, start, {320, 240});
-  REQUIRE(track >= 0);
-  OracleBackend oracle;
-  int seen = 0;
-  const RewardCurve curve = annotateReward(demo.scene, start, track, oracle, [&](const RewardPoint&) { ++seen; });
-  REQUIRE(curve.points.size() >= 3);
-  CHECK(seen == static_cast<int>(curve.points.size()));
-  for (const auto& p : curve.points) {
-    REQUIRE(p.predictedMm);
-    CHECK(*p.predictedMm == p.truthMm);
-  }
-  CHECK(curve.points.back().truthMm > curve.points.front().truthMm);
-  test::TempDir out;
-  writeRewardCsv(curve, out.file("r.csv"));
-  std::ifstream csv(out.file("r.csv"));
-  std::string header;
-  std::getline(csv, header);
-  CHECK(header == "frame,frame_name,predicted_mm,truth_mm,answer");
-}
-
-TEST_CASE("An episode without tracks cannot give a reward curve and says why") {
-  test::DemoFixture demo(0);
-  CHECK(rewardUnsupportedReason(demo.scene) == "the scene has no point tracks");
-  OracleBackend oracle;
-  CHECK_THROWS_WITH(annotateReward(demo.scene, 0, 0, oracle), Catch::Matchers::Contains("no point tracks"));
 }

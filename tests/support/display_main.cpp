@@ -11,6 +11,5 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--list", 6) == 0) return Catch::Session().run(argc, argv);
   }
-  if (!mspa::test::waitForXDisplay()) return 1;
-  return Catch::Session().run(argc, argv);
+  return mspa::test::runWithXRetries([&] { return Catch::Session().run(argc, argv); });
 }

@@ -14,11 +14,12 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--list", 6) == 0) return Catch::Session().run(argc, argv);
   }
-  if (!mspa::test::waitForXDisplay()) return 1;
-  mspa::widgets::setVtkSurfaceFormat();
-  QApplication app(argc, argv);
-  // Settings the tests save (the backend choice) go to a throwaway location, not the user's.
-  QStandardPaths::setTestModeEnabled(true);
-  QApplication::setOrganizationName("MultiSPA-tests");
-  return Catch::Session().run(argc, argv);
+  return mspa::test::runWithXRetries([&] {
+    mspa::widgets::setVtkSurfaceFormat();
+    QApplication app(argc, argv);
+    // Settings the tests save (the backend choice) go to a throwaway location, not the user's.
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication::setOrganizationName("MultiSPA-tests");
+    return Catch::Session().run(argc, argv);
+  });
 }

@@ -26,14 +26,21 @@ std::string shellQuote(const std::string& argument) {
   return quoted + "'";
 }
 
+bool isXConnectionFailure(std::string_view output) {
+  return output.find("could not connect to display") != std::string_view::npos ||
+         output.find("bad X server connection") != std::string_view::npos;
+}
+
 ProcessResult runProcess(const std::string& commandLine) {
   TempDir dir;
   const std::string out = dir.file("out"), err = dir.file("err");
-  const int status = std::system((commandLine + " >" + shellQuote(out) + " 2>" + shellQuote(err)).c_str());
   ProcessResult result;
-  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = readAll(out);
-  result.err = readAll(err);
+  for (int run = 0; run < 3 && (run == 0 || (result.exitCode != 0 && isXConnectionFailure(result.err))); ++run) {
+    const int status = std::system((commandLine + " >" + shellQuote(out) + " 2>" + shellQuote(err)).c_str());
+    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = readAll(out);
+    result.err = readAll(err);
+  }
   return result;
 }
 

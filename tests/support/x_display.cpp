@@ -1,32 +1,66 @@
 #include "tests/support/x_display.h"
 
-#include <X11/Xlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
+#include <string>
+
+#include "tests/support/run_process.h"
 
 namespace mspa::test {
+namespace {
 
-bool waitForXDisplay() {
-  const char* name = std::getenv("DISPLAY");
-  if (!name || !*name) {
+constexpr int kRuns = 3;
+
+struct ChildRun {
+  int status = 1;
+  std::string err;
+};
+
+// One run of `body` in a forked child, its standard error copied to ours and kept.
+ChildRun runChild(const std::function<int()>& body) {
+  int errPipe[2];
+  if (pipe(errPipe) != 0) return {body(), {}};
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(errPipe[0]);
+    dup2(errPipe[1], STDERR_FILENO);
+    close(errPipe[1]);
+    std::exit(body());
+  }
+  close(errPipe[1]);
+  ChildRun run;
+  char buffer[4096];
+  for (ssize_t n; (n = read(errPipe[0], buffer, sizeof buffer)) > 0;) {
+    fwrite(buffer, 1, static_cast<std::size_t>(n), stderr);
+    run.err.append(buffer, static_cast<std::size_t>(n));
+  }
+  close(errPipe[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+}  // namespace
+
+int runWithXRetries(const std::function<int()>& body) {
+  const char* display = std::getenv("DISPLAY");
+  if (!display || !*display) {
     std::fprintf(stderr, "these tests need an X server: run packaging/run-tests.sh, "
                          "or wrap the command in packaging/with-xvfb.sh\n");
-    return false;
+    return 1;
   }
-  constexpr int kAttempts = 50;
-  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
-    if (Display* display = XOpenDisplay(name)) {
-      XCloseDisplay(display);
-      if (attempt > 1) std::fprintf(stderr, "X display %s answered on attempt %d\n", name, attempt);
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ChildRun run;
+  for (int attempt = 1; attempt <= kRuns; ++attempt) {
+    run = runChild(body);
+    if (run.status == 0 || !isXConnectionFailure(run.err)) break;
+    if (attempt < kRuns) std::fprintf(stderr, "the X server dropped a connection; running again (%d of %d)\n", attempt + 1, kRuns);
   }
-  std::fprintf(stderr, "X display %s refused every connection for 5 s\n", name);
-  return false;
+  return run.status;
 }
 
 }  // namespace mspa::test

@@ -1,10 +1,14 @@
 #pragma once
 
+#include <functional>
+
 namespace mspa::test {
 
-// True once the X server named by $DISPLAY accepts a connection. Retries for a few seconds:
-// under a loaded Xvfb a single connection can be refused for a moment, and Qt turns that into
-// an abort of the whole test binary. Prints what is wrong when there is no server at all.
-bool waitForXDisplay();
+// Runs `body` (the test binary's work) in a child process whose standard error passes through,
+// and runs it again, up to three times, when it failed because the X server dropped a new
+// connection: Debian 12's Xvfb (xserver 21.1) closes about 4% of the connections that arrive
+// while it is closing others, which with tests in parallel is several per run. Returns the last
+// run's exit status. Prints what is wrong when $DISPLAY is not set at all.
+int runWithXRetries(const std::function<int()>& body);
 
 }  // namespace mspa::test

@@ -236,14 +236,14 @@ TEST_CASE("The reward annotator plots the oracle's distances on the truth and ex
   AskWindow w({}, 16);
   auto* reward = w.window.openRewardAnnotator();
   REQUIRE(reward->reason().isEmpty());
+  REQUIRE(reward->target().track >= 0);  // the track nearest the centre of the first frame showing one
   QSignalSpy finished(reward, &widgets::RewardWindow::finished);
-  const int start = firstFrameWithTracks(*w.window.scene());
-  const auto& k = *w.window.scene()->frames[start].intrinsics;
-  reward->start(start, trackNearPixel(*w.window.scene(), start, {k.width / 2.0, k.height / 2.0}));
+  reward->start();
   REQUIRE(test::waitFor(finished, 60000));
   CHECK(finished.last()[0].toBool());
   REQUIRE_FALSE(reward->curve().points.empty());
   CHECK(reward->predictedPoints() == static_cast<int>(reward->curve().points.size()));
+  CHECK(reward->truthPoints() == reward->predictedPoints());
   for (const auto& p : reward->curve().points) CHECK(p.predictedMm == p.truthMm);
   test::TempDir out;
   CHECK(reward->exportCsv(QString::fromStdString(out.file("r.csv"))));
@@ -251,13 +251,69 @@ TEST_CASE("The reward annotator plots the oracle's distances on the truth and ex
   reward->close();
 }
 
-TEST_CASE("Without point tracks the reward annotator is disabled with the reason") {
-  AskWindow w({}, 0);
+TEST_CASE("A click on the reward annotator's start frame picks the point, snapping to a track near it") {
+  AskWindow w({}, 16);
   auto* reward = w.window.openRewardAnnotator();
-  CHECK_THAT(reward->reason().toStdString(), Contains("no point tracks"));
-  reward->start(0, 0);
-  CHECK_FALSE(reward->running());
+  reward->resize(1200, 600);
+  reward->show();
+  REQUIRE(QTest::qWaitForWindowExposed(reward));
+  auto* view = reward->findChild<widgets::FrameView*>();
+  REQUIRE(view);
+  const int track = reward->target().track;
+  const Eigen::Vector2d onTrack = *reward->target().pixel;
+  QTest::mouseClick(view, Qt::LeftButton, {}, view->widgetFromImage(QPointF(onTrack.x() + 4, onTrack.y() - 3)).toPoint());
+  CHECK(reward->target().track == track);
+  QTest::mouseClick(view, Qt::LeftButton, {}, view->widgetFromImage(QPointF(5, 5)).toPoint());
+  CHECK(reward->target().track == -1);
+  CHECK(std::abs(reward->target().pixel->x() - 5) < 2);
+  REQUIRE(view->markers().size() == 1);
+  CHECK(view->markers()[0].label == "untracked point");
   reward->close();
+}
+
+TEST_CASE("The start page's reward demo opens the episode, then the annotator on it") {
+  AskWindow w({}, 4);
+  w.window.setDemoEpisodePath(QString::fromStdString(w.folder));
+  w.window.showStartPage();
+  QSignalSpy loaded(&w.window, &widgets::MainWindow::loadFinished);
+  emit w.window.startPage()->openRewardDemo();
+  REQUIRE(test::waitFor(loaded));
+  widgets::RewardWindow* reward = nullptr;
+  for (auto* widget : QApplication::topLevelWidgets()) {
+    if (auto* found = qobject_cast<widgets::RewardWindow*>(widget); found && found->isVisible()) reward = found;
+  }
+  REQUIRE(reward);
+  CHECK(reward->reason().isEmpty());
+  CHECK(reward->target().track >= 0);
+  reward->close();
+  QCoreApplication::processEvents();
+}
+
+TEST_CASE("Without point tracks the reward annotator asks a model without truth, and the oracle refuses") {
+  test::FakeEndpoint endpoint("plain", "The point traveled a total of `250` mm.", 0.2);
+  AskWindow w(endpointSettings(endpoint), 0);
+  auto* reward = w.window.openRewardAnnotator();
+  REQUIRE(reward->reason().isEmpty());
+  CHECK_THAT(reward->truthReason().toStdString(), Contains("no point tracks"));
+  CHECK(reward->target().track == -1);
+  QSignalSpy finished(reward, &widgets::RewardWindow::finished);
+  reward->start();
+  REQUIRE(test::waitFor(finished, 60000));
+  INFO(finished.last()[1].toString().toStdString());
+  CHECK(finished.last()[0].toBool());
+  CHECK(reward->predictedPoints() == static_cast<int>(w.window.scene()->frames.size()) - 1);
+  CHECK(reward->truthPoints() == 0);
+  CHECK(endpoint.requests().size() == w.window.scene()->frames.size() - 1);
+  reward->close();
+
+  w.panel->setBackendSettings({});  // the oracle
+  auto* oracle = w.window.openRewardAnnotator();
+  QSignalSpy refused(oracle, &widgets::RewardWindow::finished);
+  oracle->start();
+  REQUIRE(test::waitFor(refused, 60000));
+  CHECK_FALSE(refused.last()[0].toBool());
+  CHECK_THAT(refused.last()[1].toString().toStdString(), Contains("geometry oracle"));
+  oracle->close();
 }
 
 TEST_CASE("The start page lists recent files and gives way to the scene, and help lists versions and shortcuts") {
