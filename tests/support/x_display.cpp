@@ -58,7 +58,10 @@ int runWithXRetries(const std::function<int()>& body) {
   for (int attempt = 1; attempt <= kRuns; ++attempt) {
     run = runChild(body);
     if (run.status == 0 || !isXConnectionFailure(run.err)) break;
-    if (attempt < kRuns) std::fprintf(stderr, "the X server dropped a connection; running again (%d of %d)\n", attempt + 1, kRuns);
+    if (attempt < kRuns) {
+      std::fprintf(stderr, "the X server dropped a connection; running again (%d of %d)\n", attempt + 1, kRuns);
+      usleep(300'000 * attempt);  // the drops come in bursts, while the server closes other clients
+    }
   }
   return run.status;
 }
