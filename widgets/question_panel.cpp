@@ -7,6 +7,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QStandardItemModel>
 #include <QTableWidget>
@@ -125,6 +126,13 @@ void QuestionPanel::buildControls() {
   layout->addLayout(askRow);
   progress_ = new QLabel(this);
   layout->addWidget(progress_);
+  // Loading a checkpoint or generating has no known end: an indeterminate bar while it runs.
+  busyBar_ = new QProgressBar(this);
+  busyBar_->setRange(0, 0);
+  busyBar_->setTextVisible(false);
+  busyBar_->setMaximumHeight(8);
+  busyBar_->hide();
+  layout->addWidget(busyBar_);
   answer_ = new QPlainTextEdit(this);
   answer_->setReadOnly(true);
   answer_->setPlaceholderText(tr("The answer streams here."));
@@ -388,6 +396,7 @@ void QuestionPanel::setBusy(bool busy) {
   cancelButton_->setEnabled(busy);
   settingsButton_->setEnabled(!busy);
   unloadButton_->setEnabled(!busy);
+  busyBar_->setVisible(busy);
   if (busy) {
     clock_->start();
   } else {

@@ -14,6 +14,7 @@ class QComboBox;
 class QCheckBox;
 class QLabel;
 class QPlainTextEdit;
+class QProgressBar;
 class QPushButton;
 class QTableWidget;
 class QTimer;
@@ -101,6 +102,7 @@ class QuestionPanel : public QWidget {
   QPushButton *askButton_, *cancelButton_, *exportButton_, *overlapButton_;
   QCheckBox* showTruth_;
   QLabel *truth_, *message_, *progress_, *verdict_;
+  QProgressBar* busyBar_;
   QPlainTextEdit *promptEdit_, *answer_;
   QTableWidget* historyTable_;
   QTimer* clock_;

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <QProgressBar>
 #include <QSignalSpy>
 #include <QTest>
 #include <filesystem>
@@ -137,9 +138,17 @@ TEST_CASE("The local engine answers in the background, streams, and can be cance
   // A long answer, cancelled at its first token: no verdict, the question stays.
   local.maxNewTokens = 2000;
   w.panel->setBackendSettings(local);
-  QObject::connect(&w.panel->worker(), &widgets::AskWorker::streamed, w.panel, [&w] { w.panel->cancel(); });
+  auto* busyBar = w.panel->findChild<QProgressBar*>();
+  REQUIRE(busyBar);
+  bool busyWhileStreaming = false;
+  QObject::connect(&w.panel->worker(), &widgets::AskWorker::streamed, w.panel, [&] {
+    busyWhileStreaming = busyBar->isVisible();
+    w.panel->cancel();
+  });
   const auto asked = w.panel->question()->sample.id;
   CHECK_FALSE(w.askAndWait());
+  CHECK(busyWhileStreaming);
+  CHECK_FALSE(busyBar->isVisible());
   CHECK_THAT(w.panel->message().toStdString(), Contains("Cancelled"));
   CHECK(w.panel->question()->sample.id == asked);
   CHECK(w.panel->history().size() == 1);
