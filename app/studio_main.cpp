@@ -308,8 +308,12 @@ int main(int argc, char** argv) {
     dashboard->load(bench, runs);
   });
   window.resize(options.size);
-  window.setInteractive(options.screenshot.isEmpty());
-  if (options.screenshot.isEmpty()) window.restoreLayout();
+  // Scripted runs (pictures for tests and documentation) neither show dialogs nor read or write
+  // the user's layout and recent files, so they do not depend on, or change, the user's state.
+  const bool scripted = !options.screenshot.isEmpty() || !options.record.isEmpty() || !options.tourShots.isEmpty();
+  window.setInteractive(!scripted);
+  window.setRemembersRecentFiles(!scripted);
+  if (!scripted) window.restoreLayout();
   if (!options.tour.isEmpty()) return playTour(window, options);
   whenLoaded(window, options);
   window.show();

@@ -72,6 +72,11 @@ void MainWindow::restoreLayout() {
   restoreState(settings.value("window/state").toByteArray());
 }
 
+void MainWindow::setRemembersRecentFiles(bool remembers) {
+  remembersRecent_ = remembers;
+  startPage_->setRecentFiles(remembers ? QSettings().value("recentFiles").toStringList() : QStringList());
+}
+
 void MainWindow::showStartPage() { centre_->setCurrentIndex(0); }
 bool MainWindow::startPageShown() const { return centre_->currentIndex() == 0; }
 
@@ -274,7 +279,7 @@ void MainWindow::onLoadDone() {
   workspace_->setScene(result.scene);
   questionPanel_->sceneChanged();
   centre_->setCurrentWidget(workspace_);
-  {
+  if (remembersRecent_) {
     QSettings settings;
     QStringList recent = settings.value("recentFiles").toStringList();
     recent.removeAll(loadingPath_);

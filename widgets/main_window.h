@@ -37,6 +37,8 @@ class MainWindow : public QMainWindow {
   // Errors are shown in a dialog (interactive) or only logged and reported through
   // loadFinished (scripted runs such as --screenshot).
   void setInteractive(bool interactive) { interactive_ = interactive; }
+  // Whether opened scenes join the recent files (scripted runs such as tests leave them alone).
+  void setRemembersRecentFiles(bool remembers);
   // The window geometry and dock layout of the last interactive session (scripted runs skip it,
   // so their pictures do not depend on the user's settings).
   void restoreLayout();
@@ -123,6 +125,7 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<std::atomic<int>> loadPermille_;
   std::shared_ptr<std::atomic<bool>> loadCancel_;
   bool interactive_ = true;
+  bool remembersRecent_ = true;
 };
 
 }  // namespace mspa::widgets

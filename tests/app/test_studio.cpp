@@ -3,6 +3,7 @@
 #include <QColor>
 #include <QImage>
 #include <filesystem>
+#include <fstream>
 
 #include "core/demo_cloud.h"
 #include "core/ply_writer.h"
@@ -95,4 +96,20 @@ TEST_CASE("mspa-studio --demo-episode --reward runs the annotator on the bundled
   REQUIRE(r.exitCode == 0);
   const QImage shot(QString::fromStdString(dir.file("reward.png")));
   CHECK(shot.width() == 1200);
+}
+
+TEST_CASE("Scripted mspa-studio runs leave the user's recent files and layout alone") {
+  test::TempDir dir;
+  const std::string config = dir.file("config");
+  const auto r = test::runProcess("XDG_CONFIG_HOME=" + shellQuote(config) + " " + MSPA_STUDIO + " --demo --screenshot " +
+                                  shellQuote(dir.file("shot.png")));
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  if (!std::filesystem::exists(config)) return;  // nothing written at all
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(config)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_THAT(text, !Contains("recentFiles") && !Contains("window"));
+  }
 }
