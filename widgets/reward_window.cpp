@@ -88,7 +88,7 @@ RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory fa
   });
   connect(&watcher_, &QFutureWatcher<QString>::finished, this, [this] {
     const QString error = watcher_.result();
-    run_->setEnabled(true);
+    run_->setEnabled(blockedReason().isEmpty());
     stop_->setEnabled(false);
     startFrame_->setEnabled(true);
     export_->setEnabled(!curve_.points.empty());
@@ -149,10 +149,28 @@ void RewardWindow::showTarget() {
   truthNote_->setText(tracked ? tr("Truth: from %1.").arg(label)
                               : tr("No truth for this point (%1): only a model can answer it.")
                                     .arg(why.isEmpty() ? tr("no track within %1 pixels").arg(kTrackSnapPixels) : why));
+  const QString blocked = blockedReason();
+  run_->setEnabled(blocked.isEmpty() && !running());
+  run_->setToolTip(blocked);
+  if (!blocked.isEmpty()) status_->setText(blocked);
+}
+
+QString RewardWindow::blockedReason() const {
+  if (const QString why = reason(); !why.isEmpty()) return why;
+  if (!target_.pixel) return tr("pick a point on the start frame");
+  if (target_.track < 0 && settings_.kind == BackendSettings::Kind::Oracle) {
+    return tr("the geometry oracle answers from the truth, and this point has none: choose a model (Ask panel > Backend…)");
+  }
+  return {};
 }
 
 void RewardWindow::start() {
-  if (running() || !reason().isEmpty() || !target_.pixel) return;
+  if (running()) return;
+  if (const QString why = blockedReason(); !why.isEmpty()) {
+    status_->setText(why);
+    emit finished(false, why);
+    return;
+  }
   curve_ = {};
   predicted_->clear();
   truth_->clear();

@@ -42,6 +42,8 @@ class RewardWindow : public QWidget {
   const RewardCurve& curve() const { return curve_; }
   QString reason() const;       // why the annotator is disabled, or empty
   QString truthReason() const;  // why the curve has no truth, or empty
+  // Why Annotate cannot run now (no point, or the oracle asked about an untracked point), or empty.
+  QString blockedReason() const;
   bool exportCsv(const QString& path);
   int predictedPoints() const;
   int truthPoints() const;

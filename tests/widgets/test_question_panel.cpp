@@ -317,6 +317,7 @@ TEST_CASE("Without point tracks the reward annotator asks a model without truth,
 
   w.panel->setBackendSettings({});  // the oracle
   auto* oracle = w.window.openRewardAnnotator();
+  CHECK_THAT(oracle->blockedReason().toStdString(), Contains("geometry oracle"));
   QSignalSpy refused(oracle, &widgets::RewardWindow::finished);
   oracle->start();
   REQUIRE(test::waitFor(refused, 60000));
