@@ -31,7 +31,10 @@ std::optional<Eigen::Vector2d> trackPixel(const Scene& scene, int frame, int k) 
   return project(*f.intrinsics, camera);
 }
 
-std::optional<Question> buildQuestion(QuestionBuilder& builder, const RewardTarget& target, int frame, std::string& whyNot) {
+// A builder per question: it caches the images it decodes, which over a long episode would keep
+// every frame in memory; decoding the start frame again costs milliseconds beside an answer.
+std::optional<Question> buildQuestion(const Scene& scene, const RewardTarget& target, int frame, std::string& whyNot) {
+  QuestionBuilder builder(scene, static_cast<std::uint32_t>(frame));
   if (target.track < 0) return builder.buildUntrackedMovement(kDistanceTask, target.startFrame, frame, *target.pixel, whyNot);
   QuestionSpec spec;
   spec.subtask = kDistanceTask;
@@ -107,8 +110,7 @@ RewardCurve annotateReward(const Scene& scene, const RewardTarget& target, const
     if (t.track < 0 || trackPixel(scene, f, t.track)) frames.push_back(f);
   }
 
-  QuestionBuilder builder(scene);
-  std::mutex builderMutex, resultMutex;
+  std::mutex resultMutex;
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::exception_ptr failure;
@@ -122,11 +124,7 @@ RewardCurve annotateReward(const Scene& scene, const RewardTarget& target, const
     for (std::size_t i = next++; i < frames.size() && !stopped(); i = next++) {
       const int frame = frames[i];
       std::string whyNot;
-      std::optional<Question> question;
-      {
-        const std::lock_guard lock(builderMutex);  // the builder caches images and is not thread-safe
-        question = buildQuestion(builder, t, frame, whyNot);
-      }
+      const std::optional<Question> question = buildQuestion(scene, t, frame, whyNot);
       if (!question) {
         record({frame, scene.frames[frame].name, std::nullopt, std::nullopt, "(not asked: " + whyNot + ")"});
         continue;

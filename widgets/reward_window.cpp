@@ -93,6 +93,7 @@ RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory fa
     startFrame_->setEnabled(true);
     export_->setEnabled(!curve_.points.empty());
     std::sort(curve_.points.begin(), curve_.points.end(), [](const RewardPoint& a, const RewardPoint& b) { return a.frame < b.frame; });
+    if (error.isEmpty()) progress_->setValue(progress_->maximum());  // frames where the track hides are not asked
     status_->setText(error.isEmpty() ? tr("%1 frames annotated.").arg(curve_.points.size()) : error);
     emit finished(error.isEmpty(), status_->text());
   });

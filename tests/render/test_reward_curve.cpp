@@ -2,7 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "core/ask.h"
 #include "core/reward_curve.h"
@@ -13,11 +16,13 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-// A model that always says the same distance and remembers what it was asked.
+// A model that always says the same distance, after `delay`, and remembers what it was asked.
 class FixedAnswerModel : public AnswerBackend {
  public:
+  explicit FixedAnswerModel(std::chrono::milliseconds delay = {}) : delay_(delay) {}
   std::string label() const override { return "fixed"; }
   BackendReply answer(const Question& question, const AnswerProgress&, const std::atomic<bool>*) override {
+    std::this_thread::sleep_for(delay_);
     const std::lock_guard lock(mutex_);
     asked.push_back(question);
     return {"The point traveled a total of `123` mm."};
@@ -25,6 +30,7 @@ class FixedAnswerModel : public AnswerBackend {
   std::vector<Question> asked;
 
  private:
+  std::chrono::milliseconds delay_;
   std::mutex mutex_;
 };
 
@@ -86,6 +92,15 @@ TEST_CASE("The push episode's reward curve follows the block: still, pushed smoo
 TEST_CASE("Questions spread over several backends give the same curve as one backend") {
   test::DemoFixture demo(16, DemoKind::PushEpisode);
   const RewardTarget target{0, 5, {}};
+  // Each answer takes 50 ms, so one worker alone would need 0.5 s: all three get questions.
+  FixedAnswerModel slow[3]{FixedAnswerModel(std::chrono::milliseconds(50)), FixedAnswerModel(std::chrono::milliseconds(50)),
+                           FixedAnswerModel(std::chrono::milliseconds(50))};
+  const RewardCurve spread = annotateReward(demo.scene, target, {&slow[0], &slow[1], &slow[2]});
+  CHECK(spread.points.size() == test::DemoFixture::kFrames - 1);
+  for (const auto& model : slow) CHECK_FALSE(model.asked.empty());
+  CHECK(slow[0].asked.size() + slow[1].asked.size() + slow[2].asked.size() == spread.points.size());
+  CHECK(std::is_sorted(spread.points.begin(), spread.points.end(), [](const RewardPoint& a, const RewardPoint& b) { return a.frame < b.frame; }));
+
   const RewardCurve one = oracleCurve(demo.scene, target), three = oracleCurve(demo.scene, target, 3);
   REQUIRE(one.points.size() == three.points.size());
   for (std::size_t i = 0; i < one.points.size(); ++i) {
