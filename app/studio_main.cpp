@@ -136,7 +136,7 @@ StudioOptions parseOptions(const QApplication& app) {
   return options;
 }
 
-// The window, or with --export-view that view alone at --export-size (default: the dialog's).
+// The window, or with --export-view that view alone at --export-size (default: defaultExportSize).
 bool saveRequestedPicture(mspa::widgets::MainWindow& window, const StudioOptions& options) {
   if (!options.exportView) return window.saveScreenshot(options.screenshot);
   const QSize size = options.exportSize.isValid() ? options.exportSize
@@ -148,7 +148,7 @@ bool saveRequestedPicture(mspa::widgets::MainWindow& window, const StudioOptions
 }
 
 // --reward: the annotator on the loaded scene; for --screenshot it runs and its window is saved.
-void annotateReward(mspa::widgets::MainWindow& window, const StudioOptions& options) {
+void runRewardAnnotator(mspa::widgets::MainWindow& window, const StudioOptions& options) {
   auto* reward = window.openRewardAnnotator();
   if (options.screenshot.isEmpty()) return;
   reward->resize(1200, 560);
@@ -181,7 +181,7 @@ void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options)
                          QCoreApplication::exit(saveRequestedPicture(window, options) ? 0 : 1);
                        });
                      };
-                     if (options.reward) return annotateReward(window, options);
+                     if (options.reward) return runRewardAnnotator(window, options);
                      if (!options.record.isEmpty()) {
                        QTimer::singleShot(300, &window, [&window, dir = options.record] {
                          QCoreApplication::exit(window.recordTimeline(dir) > 0 ? 0 : 1);
