@@ -20,6 +20,15 @@ test::ProcessResult studio(const std::string& arguments) {
   return test::runProcess(std::string(MSPA_STUDIO) + " " + arguments);
 }
 
+// Renders the demo room with `mspa make-demo` into DIR/demo; returns the folder.
+std::string renderDemo(const test::TempDir& dir, int frames, int tracks) {
+  const std::string folder = (dir.path() / "demo").string();
+  REQUIRE(test::runProcess(std::string(MSPA_CLI) + " make-demo " + shellQuote(folder) + " --frames " + std::to_string(frames) +
+                           " --tracks " + std::to_string(tracks))
+              .exitCode == 0);
+  return folder;
+}
+
 }  // namespace
 
 TEST_CASE("mspa-studio --screenshot renders a cloud into a PNG and exits") {
@@ -53,8 +62,7 @@ TEST_CASE("mspa-studio with a bad file reports it and exits with 2 in screenshot
 
 TEST_CASE("mspa-studio opens a scene on a chosen frame pair with a picked pixel") {
   test::TempDir dir;
-  const std::string folder = (dir.path() / "demo").string();
-  REQUIRE(test::runProcess(std::string(MSPA_CLI) + " make-demo " + shellQuote(folder) + " --frames 6").exitCode == 0);
+  const std::string folder = renderDemo(dir, 6, 64);
   const auto r = studio("--screenshot " + shellQuote(dir.file("pair.png")) +
                         " --frame 1 --pair 4 --depth-overlay --pick 320,300 " + shellQuote(folder));
   REQUIRE(r.exitCode == 0);
@@ -63,7 +71,7 @@ TEST_CASE("mspa-studio opens a scene on a chosen frame pair with a picked pixel"
 
 TEST_CASE("mspa-studio --record-timeline saves the window at every frame") {
   test::TempDir dir;
-  REQUIRE(test::runProcess(std::string(MSPA_CLI) + " make-demo " + shellQuote(dir.file("demo")) + " --frames 4 --tracks 2").exitCode == 0);
+  renderDemo(dir, 4, 2);
   const auto r = studio("--size 900x600 --record-timeline " + shellQuote(dir.file("frames")) + " " + shellQuote(dir.file("demo")));
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
@@ -76,7 +84,7 @@ TEST_CASE("mspa-studio --record-timeline saves the window at every frame") {
 
 TEST_CASE("mspa-studio --export-view saves one view at the chosen size, and refuses an unknown view") {
   test::TempDir dir;
-  REQUIRE(test::runProcess(std::string(MSPA_CLI) + " make-demo " + shellQuote(dir.file("demo")) + " --frames 3 --tracks 2").exitCode == 0);
+  renderDemo(dir, 3, 2);
   const auto r = studio("--export-view 3d --export-size 900x300 --screenshot " + shellQuote(dir.file("3d.png")) + " " + shellQuote(dir.file("demo")));
   INFO(r.err);
   REQUIRE(r.exitCode == 0);

@@ -34,14 +34,11 @@ bool isXConnectionFailure(std::string_view output) {
 ProcessResult runProcess(const std::string& commandLine) {
   TempDir dir;
   const std::string out = dir.file("out"), err = dir.file("err");
-  ProcessResult result;
-  for (int run = 0; run < 3 && (run == 0 || (result.exitCode != 0 && isXConnectionFailure(result.err))); ++run) {
+  for (int run = 1;; ++run) {
     const int status = std::system((commandLine + " >" + shellQuote(out) + " 2>" + shellQuote(err)).c_str());
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = readAll(out);
-    result.err = readAll(err);
+    ProcessResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, readAll(out), readAll(err)};
+    if (result.exitCode == 0 || run == 3 || !isXConnectionFailure(result.err)) return result;
   }
-  return result;
 }
 
 }  // namespace mspa::test
