@@ -181,7 +181,7 @@ ByteLevelBpe::ByteLevelBpe(const std::string& path) : path_(path) {
     merges_.emplace(pairKey(li->second, ri->second), Merge{rank++, mi->second});
   }
   for (const auto& token : json.value("added_tokens", nlohmann::json::array())) {
-    added_.emplace_back(token.value("content", ""), token.value("id", std::int64_t{-1}));
+    added_.push_back({token.value("content", ""), token.value("id", std::int64_t{-1}), token.value("special", true)});
   }
   splitter_ = std::make_unique<Splitter>();
   UErrorCode status = U_ZERO_ERROR;

@@ -29,8 +29,13 @@ class ByteLevelBpe {
   // Raw bytes; a multi-byte character split across calls is the caller's to join.
   std::string decode(const std::vector<std::int64_t>& ids) const;
   std::int64_t vocabSize() const { return static_cast<std::int64_t>(tokens_.size()); }
-  // The file's `added_tokens` (content, id), special or not.
-  const std::vector<std::pair<std::string, std::int64_t>>& addedTokens() const { return added_; }
+  struct AddedToken {
+    std::string content;
+    std::int64_t id;
+    bool special;
+  };
+  // The file's `added_tokens`, special or not.
+  const std::vector<AddedToken>& addedTokens() const { return added_; }
 
  private:
   struct Merge {
@@ -44,7 +49,7 @@ class ByteLevelBpe {
   std::vector<std::string> tokens_;  // id -> raw bytes
   std::array<std::int64_t, 256> byteIds_{};              // the one-byte tokens
   std::unordered_map<std::uint64_t, Merge> merges_;       // (left id, right id) -> merge
-  std::vector<std::pair<std::string, std::int64_t>> added_;
+  std::vector<AddedToken> added_;
   std::unique_ptr<Splitter> splitter_;
   std::string path_;
 };

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "inference/chat_prompt.h"
 #include "inference/generation.h"
 #include "inference/image_preprocess.h"
 #include "inference/model_config.h"
@@ -13,11 +14,10 @@
 namespace mspa::inference {
 
 class InternVLModel;
-class Tokenizer;
 
 struct ChatEngineOptions {
   std::string modelDir, loraDir;
-  std::string device = "cpu", dtype = "float32";
+  std::string device = "cpu", dtype;  // dtype empty: the checkpoint's own (defaultDtype)
   int tilesPerImage = 6;  // as Multi-SpatialMLLM uses
 };
 
@@ -29,7 +29,7 @@ struct ChatRequest {
 };
 
 struct ChatReply {
-  std::string text;
+  std::string text;  // cleaned as chat() cleans it
   GenerationResult generation;
 };
 
@@ -41,18 +41,23 @@ class ChatEngine {
   static std::unique_ptr<ChatEngine> load(const ChatEngineOptions& options);
   ~ChatEngine();
 
+  // The exact prompt text for a request, every image token spelled out.
+  std::string prompt(const ChatRequest& request) const;
   // `onText` sees the whole answer so far after each token (multi-byte characters kept whole).
   ChatReply answer(const ChatRequest& request, const std::function<void(const std::string&)>& onText = {},
                    const std::atomic<bool>* cancel = nullptr);
 
   const ModelConfig& config() const;
   std::string device() const;
+  std::string dtype() const;
   double weightGigabytes() const;
 
  private:
-  ChatEngine() = default;
+  ChatEngine(const ChatEngineOptions& options, ChatPrompt prompt);
+  std::vector<int> tileCounts(const ChatRequest& request, std::vector<std::uint8_t>* tiles) const;
+
   ChatEngineOptions options_;
-  std::unique_ptr<Tokenizer> tokenizer_;
+  ChatPrompt prompt_;
   std::unique_ptr<InternVLModel> model_;
 };
 

@@ -1,16 +1,10 @@
 #include "inference/checkpoint.h"
 
-#include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <memory>
-#include <nlohmann/json.hpp>
+#include <cstdint>
 #include <set>
 #include <stdexcept>
 
-#include "inference/safetensors.h"
-
-namespace fs = std::filesystem;
+#include "inference/weight_source.h"
 
 namespace mspa::inference {
 namespace {
@@ -31,122 +25,56 @@ c10::ScalarType torchType(DType d) {
   return at::kFloat;
 }
 
-std::vector<std::string> shardFiles(const std::string& dir) {
-  const fs::path index = fs::path(dir) / "model.safetensors.index.json";
-  if (!fs::exists(index)) {
-    const fs::path single = fs::path(dir) / "model.safetensors";
-    if (!fs::exists(single)) throw std::runtime_error(dir + ": no model.safetensors or model.safetensors.index.json");
-    return {single.string()};
-  }
-  std::ifstream in(index);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(index.string() + ": invalid JSON: " + e.what());
-  }
-  if (!j.contains("weight_map") || !j["weight_map"].is_object()) throw std::runtime_error(index.string() + ": no weight_map");
-  std::set<std::string> files;
-  for (const auto& [name, file] : j["weight_map"].items()) files.insert((fs::path(dir) / file.get<std::string>()).string());
-  return {files.begin(), files.end()};
+// A view of the mapped bytes; the source must outlive it.
+at::Tensor mapped(const StoredTensor& t) {
+  return at::from_blob(const_cast<std::uint8_t*>(t.file->data(*t.info)), t.info->shape,
+                       at::TensorOptions().dtype(torchType(t.info->dtype)));
 }
 
-// A LoRA update for one base weight.
-struct LoraDelta {
-  at::Tensor a, b;  // [r, in], [out, r]
-  double scale = 1;
-  bool used = false;
-};
-
-// The adapter's modules keyed by the base checkpoint's weight names. PEFT prefixes module paths
-// with "base_model.model." (once per wrapping), which is removed to find the base weight.
-std::map<std::string, LoraDelta> readLora(const std::string& dir) {
-  const fs::path configPath = fs::path(dir) / "adapter_config.json";
-  std::ifstream in(configPath);
-  if (!in) throw std::runtime_error(configPath.string() + ": cannot open (is this a PEFT LoRA adapter?)");
-  nlohmann::json config;
-  try {
-    config = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(configPath.string() + ": invalid JSON: " + e.what());
-  }
-  if (config.value("peft_type", "LORA") != "LORA") throw std::runtime_error(configPath.string() + ": not a LoRA adapter");
-  const double r = config.value("r", 0.0), alpha = config.value("lora_alpha", r);
-  if (r <= 0) throw std::runtime_error(configPath.string() + ": no positive \"r\"");
-  const double scale = config.value("use_rslora", false) ? alpha / std::sqrt(r) : alpha / r;
-  const SafetensorsFile weights((fs::path(dir) / "adapter_model.safetensors").string());
-  std::map<std::string, LoraDelta> deltas;
-  const auto tensor = [&](const TensorInfo& t) {
-    std::vector<int64_t> shape(t.shape.begin(), t.shape.end());
-    // A copy: the adapter file is unmapped when this function returns.
-    return at::from_blob(const_cast<std::uint8_t*>(weights.data(t)), shape, at::TensorOptions().dtype(torchType(t.dtype))).to(at::kFloat).clone();
-  };
-  for (const auto& t : weights.tensors()) {
-    const std::string suffixA = ".lora_A.weight", suffixB = ".lora_B.weight";
-    const bool isA = t.name.size() > suffixA.size() && t.name.compare(t.name.size() - suffixA.size(), suffixA.size(), suffixA) == 0;
-    const bool isB = t.name.size() > suffixB.size() && t.name.compare(t.name.size() - suffixB.size(), suffixB.size(), suffixB) == 0;
-    if (!isA && !isB) throw std::runtime_error(weights.path() + ": unexpected tensor '" + t.name + "' (only lora_A/lora_B weights)");
-    std::string module = t.name.substr(0, t.name.size() - suffixA.size());
-    for (auto at = module.find("base_model.model."); at != std::string::npos; at = module.find("base_model.model.")) module.erase(at, 17);
-    LoraDelta& d = deltas[module + ".weight"];
-    (isA ? d.a : d.b) = tensor(t);
-    d.scale = scale;
-  }
-  for (const auto& [name, d] : deltas) {
-    if (!d.a.defined() || !d.b.defined()) throw std::runtime_error(weights.path() + ": '" + name + "' lacks lora_A or lora_B");
-  }
-  return deltas;
+bool aligned(const StoredTensor& t) {
+  return reinterpret_cast<std::uintptr_t>(t.file->data(*t.info)) % dtypeSize(t.info->dtype) == 0;
 }
 
-// Checkpoint tensors by their file names, read on demand, with any LoRA update merged in.
+// W + scale · B·A accumulated in float32 on `device`, stored in `dtype`.
+at::Tensor merge(const at::Tensor& weight, const LoraUpdate& u, c10::Device device, c10::ScalarType dtype) {
+  at::Tensor delta = at::matmul(mapped(u.b).to(device, at::kFloat), mapped(u.a).to(device, at::kFloat)).mul_(u.scale);
+  if (u.fanInFanOut) delta = delta.t();
+  return weight.to(device, at::kFloat, false, true).add_(delta).to(dtype);  // a copy: the weight may be mapped
+}
+
+// Checkpoint tensors by their plain names, converted on demand, each used once.
 class TensorSource {
  public:
-  TensorSource(const std::string& dir, std::map<std::string, LoraDelta> lora) : lora_(std::move(lora)) {
-    for (const auto& path : shardFiles(dir)) {
-      files_.push_back(std::make_unique<SafetensorsFile>(path));
-      for (const auto& t : files_.back()->tensors()) {
-        if (!where_.emplace(t.name, std::make_pair(files_.back().get(), &t)).second) {
-          throw std::runtime_error(path + ": tensor '" + t.name + "' appears in two shards");
-        }
-      }
-    }
-  }
-  bool has(const std::string& name) const { return where_.count(name) > 0; }
+  TensorSource(std::shared_ptr<const WeightSource> source, c10::Device device, c10::ScalarType dtype)
+      : source_(std::move(source)), device_(device), dtype_(dtype) {}
+
+  bool has(const std::string& name) const { return source_->find(name) != nullptr; }
+
   at::Tensor take(const std::string& name) {
-    const auto it = where_.find(name);
-    if (it == where_.end()) throw std::runtime_error("checkpoint has no tensor '" + name + "'");
+    const StoredTensor* stored = source_->find(name);
+    if (!stored) throw std::runtime_error("checkpoint has no tensor '" + name + "'");
     used_.insert(name);
-    const auto& [file, info] = it->second;
-    std::vector<int64_t> shape(info->shape.begin(), info->shape.end());
-    at::Tensor t = at::from_blob(const_cast<std::uint8_t*>(file->data(*info)), shape, at::TensorOptions().dtype(torchType(info->dtype))).clone();
-    const auto delta = lora_.find(name);
-    if (delta == lora_.end()) return t;
-    LoraDelta& d = delta->second;
-    const at::Tensor update = at::matmul(d.b, d.a) * d.scale;
-    if (update.sizes() != t.sizes()) throw std::runtime_error("LoRA update for '" + name + "' does not fit the weight's shape");
-    d.used = true;
-    return (t.to(at::kFloat) + update).to(t.scalar_type());
-  }
-  std::vector<std::string> unusedLora() const {
-    std::vector<std::string> out;
-    for (const auto& [name, d] : lora_) {
-      if (!d.used) out.push_back(name);
-    }
+    const at::Tensor view = mapped(*stored);
+    const auto lora = source_->lora().find(name);
+    if (lora == source_->lora().end() && device_.is_cpu() && view.scalar_type() == dtype_ && aligned(*stored)) return view;
+    at::Tensor out = lora == source_->lora().end() ? view.to(device_, dtype_, false, true) : merge(view, lora->second, device_, dtype_);
+    stored->file->release(*stored->info);
     return out;
   }
+
   std::vector<std::string> unused() const {
     std::vector<std::string> out;
-    for (const auto& [name, _] : where_) {
+    for (const auto& [name, _] : source_->tensors()) {
       if (!used_.count(name)) out.push_back(name);
     }
     return out;
   }
 
  private:
-  std::vector<std::unique_ptr<SafetensorsFile>> files_;
-  std::map<std::string, std::pair<const SafetensorsFile*, const TensorInfo*>> where_;
+  std::shared_ptr<const WeightSource> source_;
+  c10::Device device_;
+  c10::ScalarType dtype_;
   std::set<std::string> used_;
-  std::map<std::string, LoraDelta> lora_;
 };
 
 // Collects canonical tensors, checking shapes against the config.
@@ -154,17 +82,15 @@ class Loader {
  public:
   Loader(TensorSource& source, const ModelConfig& config) : source_(source), config_(config) {}
 
-  void put(const std::string& canonical, at::Tensor t, std::vector<int64_t> shape) {
+  void map(const std::string& canonical, const std::string& name, std::vector<int64_t> shape) {
+    at::Tensor t = source_.take(name);
     if (t.sizes().vec() != shape) {
       std::string expected, got;
       for (auto d : shape) expected += std::to_string(d) + " ";
       for (auto d : t.sizes()) got += std::to_string(d) + " ";
-      throw std::runtime_error("tensor for " + canonical + " has shape [ " + got + "] but the config needs [ " + expected + "]");
+      throw std::runtime_error("tensor " + name + " has shape [ " + got + "] but the config needs [ " + expected + "]");
     }
     out_[canonical] = std::move(t);
-  }
-  void map(const std::string& canonical, const std::string& name, std::vector<int64_t> shape) {
-    put(canonical, source_.take(name), std::move(shape));
   }
   void mapOptional(const std::string& canonical, const std::string& name, std::vector<int64_t> shape) {
     if (source_.has(name)) map(canonical, name, std::move(shape));
@@ -207,14 +133,8 @@ void loadVision(Loader& l, bool hf) {
       l.map(out + "ls1", in + "lambda_1", {c});
       l.map(out + "ls2", in + "lambda_2", {c});
     } else {
-      const at::Tensor qkv = l.source().take(in + "attn.qkv.weight");
-      if (qkv.sizes().vec() != std::vector<int64_t>{3 * c, c}) throw std::runtime_error(in + "attn.qkv.weight has the wrong shape");
-      const auto parts = qkv.chunk(3, 0);
-      for (int k = 0; k < 3; ++k) l.put(out + "qkv"[k] + ".w", parts[k].contiguous(), {c, c});
-      if (v.qkvBias) {
-        const auto bias = l.source().take(in + "attn.qkv.bias").chunk(3, 0);
-        for (int k = 0; k < 3; ++k) l.put(out + "qkv"[k] + ".b", bias[k].contiguous(), {c});
-      }
+      l.map(out + "qkv.w", in + "attn.qkv.weight", {3 * c, c});
+      if (v.qkvBias) l.map(out + "qkv.b", in + "attn.qkv.bias", {3 * c});
       l.map(out + "proj.w", in + "attn.proj.weight", {c, c});
       l.map(out + "proj.b", in + "attn.proj.bias", {c});
       l.map(out + "ls1", in + "ls1", {c});
@@ -252,14 +172,8 @@ void loadLanguageModel(Loader& l) {
   for (int i = 0; i < c.layers; ++i) {
     const std::string in = m + "layers." + std::to_string(i) + ".", out = "l." + std::to_string(i) + ".";
     if (packed) {
-      // For each KV head: its query heads, then its key, then its value.
-      const int64_t groups = c.heads / c.kvHeads;
-      const at::Tensor wqkv = l.source().take(in + "attention.wqkv.weight");
-      if (wqkv.sizes().vec() != std::vector<int64_t>{q + 2 * kv, h}) throw std::runtime_error(in + "attention.wqkv.weight has the wrong shape");
-      const at::Tensor grouped = wqkv.view({c.kvHeads, groups + 2, d, h});
-      l.put(out + "q.w", grouped.narrow(1, 0, groups).reshape({q, h}).contiguous(), {q, h});
-      l.put(out + "k.w", grouped.select(1, groups).reshape({kv, h}).contiguous(), {kv, h});
-      l.put(out + "v.w", grouped.select(1, groups + 1).reshape({kv, h}).contiguous(), {kv, h});
+      // For each KV head: its query heads, then its key, then its value (split after the product).
+      l.map(out + "wqkv", in + "attention.wqkv.weight", {q + 2 * kv, h});
       l.map(out + "o.w", in + "attention.wo.weight", {h, q});
       l.map(out + "attn_norm", in + "attention_norm.weight", {h});
       l.map(out + "ffn_norm", in + "ffn_norm.weight", {h});
@@ -296,9 +210,10 @@ void loadLanguageModel(Loader& l) {
 
 }  // namespace
 
-std::map<std::string, at::Tensor> loadCheckpoint(const std::string& modelDir, const ModelConfig& config,
-                                                 c10::Device device, c10::ScalarType dtype, const std::string& loraDir) {
-  TensorSource source(modelDir, loraDir.empty() ? std::map<std::string, LoraDelta>{} : readLora(loraDir));
+LoadedWeights loadCheckpoint(const std::string& modelDir, const ModelConfig& config, c10::Device device, c10::ScalarType dtype,
+                             const std::string& loraDir) {
+  auto weights = std::make_shared<const WeightSource>(modelDir, config, loraDir);
+  TensorSource source(weights, device, dtype);
   Loader loader(source, config);
   const bool hf = config.layout == CheckpointLayout::HuggingFace;
   try {
@@ -313,14 +228,17 @@ std::map<std::string, at::Tensor> loadCheckpoint(const std::string& modelDir, co
     std::string list;
     for (std::size_t i = 0; i < unused.size() && i < 5; ++i) list += (i ? ", " : "") + unused[i];
     throw std::runtime_error(modelDir + ": " + std::to_string(unused.size()) + " tensors are not part of the model (" + list +
-                             (unused.size() > 5 ? ", ..." : "") + "): unsupported architecture or a LoRA adapter?");
+                             (unused.size() > 5 ? ", ..." : "") + "): unsupported architecture?");
   }
-  if (const auto unmatched = source.unusedLora(); !unmatched.empty()) {
-    throw std::runtime_error(loraDir + ": LoRA module '" + unmatched.front() + "' matches no weight of the base model in " + modelDir);
-  }
-  auto& weights = loader.result();
-  for (auto& [name, tensor] : weights) tensor = tensor.to(device, dtype);
-  return std::move(weights);
+  return {std::move(loader.result()), std::move(weights)};
+}
+
+at::Tensor mergedTensor(const WeightSource& source, const std::string& name) {
+  const StoredTensor* stored = source.find(name);
+  if (!stored) throw std::runtime_error(source.modelDir() + ": checkpoint has no tensor '" + name + "'");
+  const at::Tensor view = mapped(*stored);
+  const auto lora = source.lora().find(name);
+  return lora == source.lora().end() ? view : merge(view, lora->second, at::kCPU, view.scalar_type());
 }
 
 }  // namespace mspa::inference

@@ -6,20 +6,34 @@
 #include <ATen/ATen.h>
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "inference/model_config.h"
 
 namespace mspa::inference {
 
-// The model's weights under layout-independent names (v.* vision, p.* projector, l.* language
-// model), converted to `dtype` on `device`. InternLM2's packed wqkv and InternViT's packed qkv are
-// split into q, k, v. With `loraDir`, a PEFT LoRA adapter (adapter_config.json +
-// adapter_model.safetensors) is merged first: W += scale · B·A, scale = alpha / r (alpha / √r with
-// rsLoRA). Throws std::runtime_error for a missing, misshapen or unknown tensor, or an adapter
-// module that matches no weight.
-std::map<std::string, at::Tensor> loadCheckpoint(const std::string& modelDir, const ModelConfig& config,
-                                                 c10::Device device, c10::ScalarType dtype,
-                                                 const std::string& loraDir = {});
+class WeightSource;
+
+struct LoadedWeights {
+  // Canonical names: v.* vision, p.* projector, l.* language model. Packed projections stay
+  // packed (InternLM2's wqkv as l.N.wqkv, InternViT's qkv as v.N.qkv.*) so they can be used in
+  // place.
+  std::map<std::string, at::Tensor> tensors;
+  // The mapped files: tensors used in place point into them.
+  std::shared_ptr<const WeightSource> source;
+};
+
+// The model's weights in `dtype` on `device`. On the CPU a tensor already in `dtype` is used in
+// place from the memory map; every other tensor is converted or moved one at a time and its
+// mapped pages dropped, so host memory beyond the map stays small. LoRA updates (from the folder
+// itself or `loraDir`) are merged on the device in float32 and stored in `dtype`. Throws
+// std::runtime_error for a missing, misshapen or unknown tensor, naming the folder.
+LoadedWeights loadCheckpoint(const std::string& modelDir, const ModelConfig& config, c10::Device device,
+                             c10::ScalarType dtype, const std::string& loraDir = {});
+
+// The tensor `name` of a source with its LoRA update merged, in its stored dtype on the CPU
+// (what `model merge` writes).
+at::Tensor mergedTensor(const WeightSource& source, const std::string& name);
 
 }  // namespace mspa::inference

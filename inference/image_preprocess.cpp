@@ -131,10 +131,15 @@ TileGrid chooseTileGrid(int width, int height, int maxTiles, int tileSize) {
   return best;
 }
 
+int tileCount(int width, int height, int maxTiles, int tileSize, bool thumbnail) {
+  const TileGrid grid = chooseTileGrid(width, height, maxTiles, tileSize);
+  return grid.cols * grid.rows + (thumbnail && grid.cols * grid.rows > 1 ? 1 : 0);
+}
+
 std::vector<std::uint8_t> makeTiles(const RgbBuffer& image, int maxTiles, int& count, int tileSize, bool thumbnail) {
   const TileGrid grid = chooseTileGrid(image.width, image.height, maxTiles, tileSize);
   const RgbBuffer resized = resizeBicubic(image, grid.cols * tileSize, grid.rows * tileSize);
-  count = grid.cols * grid.rows + (thumbnail && grid.cols * grid.rows > 1 ? 1 : 0);
+  count = tileCount(image.width, image.height, maxTiles, tileSize, thumbnail);
   const std::size_t tileBytes = static_cast<std::size_t>(tileSize) * tileSize * 3;
   std::vector<std::uint8_t> tiles(tileBytes * count);
   for (int t = 0; t < grid.cols * grid.rows; ++t) {

@@ -28,6 +28,9 @@ struct TileGrid {
 // exceeds half of its pixel area.
 TileGrid chooseTileGrid(int width, int height, int maxTiles, int tileSize = 448);
 
+// How many tiles makeTiles makes for an image of this size (the grid, plus the thumbnail).
+int tileCount(int width, int height, int maxTiles, int tileSize = 448, bool thumbnail = true);
+
 // The tiles the model sees: the image resized to the grid, cut row-major into tileSize² crops,
 // plus a tileSize² thumbnail of the whole image when there is more than one tile.
 // Returns count × tileSize × tileSize × 3 bytes.

@@ -12,6 +12,8 @@
 
 #include "inference/checkpoint.h"
 #include "inference/device_errors.h"
+#include "inference/memory_need.h"
+#include "inference/weight_source.h"
 #include "inference/torch_options.h"
 
 namespace mspa::inference {
@@ -82,8 +84,10 @@ auto translatingDeviceErrors(const std::string& during, Work&& work) {
 struct InternVLModel::Impl {
   ModelConfig config;
   std::map<std::string, at::Tensor> w;
+  std::shared_ptr<const WeightSource> source;  // keeps the tensors used in place mapped
   c10::Device device = at::kCPU;
   c10::ScalarType dtype = at::kFloat;
+  std::string dtypeText;
   int imageTokenId = -1;
   std::vector<at::Tensor> keys, values;  // per layer [1, Hkv, T, D]
   int64_t cached = 0;
@@ -119,9 +123,15 @@ struct InternVLModel::Impl {
     for (int i = 0; i < v.layers; ++i) {
       const std::string p = "v." + std::to_string(i) + ".";
       const at::Tensor h = visionNorm(x, p + "norm1");
-      at::Tensor q = dense(h, get(p + "q.w"), opt(p + "q.b"));
-      at::Tensor k = dense(h, get(p + "k.w"), opt(p + "k.b"));
-      const at::Tensor vv = dense(h, get(p + "v.w"), opt(p + "v.b"));
+      at::Tensor q, k, vv;
+      if (const at::Tensor qkv = opt(p + "qkv.w"); qkv.defined()) {
+        const auto parts = dense(h, qkv, opt(p + "qkv.b")).chunk(3, -1);
+        q = parts[0], k = parts[1], vv = parts[2];
+      } else {
+        q = dense(h, get(p + "q.w"), opt(p + "q.b"));
+        k = dense(h, get(p + "k.w"), opt(p + "k.b"));
+        vv = dense(h, get(p + "v.w"), opt(p + "v.b"));
+      }
       if (v.qkNorm) {
         q = rmsNorm(q, get(p + "qnorm.w"), v.normEps);
         k = rmsNorm(k, get(p + "knorm.w"), v.normEps);
@@ -169,6 +179,22 @@ struct InternVLModel::Impl {
     return {emb.cos().to(device, dtype), emb.sin().to(device, dtype)};
   }
 
+  // Queries [1, H, L, D], keys and values [1, Hkv, L, D]. InternLM2's packed wqkv holds, for
+  // each KV head, its query heads, then its key, then its value.
+  std::tuple<at::Tensor, at::Tensor, at::Tensor> projectQkv(const at::Tensor& h, const std::string& p) const {
+    const LlmConfig& c = config.llm;
+    const int64_t length = h.size(1);
+    const auto heads = [&](const at::Tensor& t, int64_t n) { return t.reshape({1, length, n, c.headDim}).transpose(1, 2); };
+    if (const at::Tensor wqkv = opt(p + "wqkv"); wqkv.defined()) {
+      const int64_t groups = c.heads / c.kvHeads;
+      const at::Tensor grouped = dense(h, wqkv).view({1, length, c.kvHeads, groups + 2, c.headDim});
+      return {heads(grouped.narrow(3, 0, groups), c.heads), heads(grouped.select(3, groups), c.kvHeads),
+              heads(grouped.select(3, groups + 1), c.kvHeads)};
+    }
+    return {heads(dense(h, get(p + "q.w"), opt(p + "q.b")), c.heads), heads(dense(h, get(p + "k.w"), opt(p + "k.b")), c.kvHeads),
+            heads(dense(h, get(p + "v.w"), opt(p + "v.b")), c.kvHeads)};
+  }
+
   at::Tensor decoder(at::Tensor x) {
     const LlmConfig& c = config.llm;
     const int64_t length = x.size(1), start = cached;
@@ -176,10 +202,7 @@ struct InternVLModel::Impl {
     for (int i = 0; i < c.layers; ++i) {
       const std::string p = "l." + std::to_string(i) + ".";
       const at::Tensor h = rmsNorm(x, get(p + "attn_norm"), c.normEps);
-      const auto heads = [&](const at::Tensor& t, int64_t n) { return t.view({1, length, n, c.headDim}).transpose(1, 2); };
-      at::Tensor q = heads(dense(h, get(p + "q.w"), opt(p + "q.b")), c.heads);
-      at::Tensor k = heads(dense(h, get(p + "k.w"), opt(p + "k.b")), c.kvHeads);
-      const at::Tensor v = heads(dense(h, get(p + "v.w"), opt(p + "v.b")), c.kvHeads);
+      auto [q, k, v] = projectQkv(h, p);
       q = q * cos + rotateHalf(q) * sin;
       k = k * cos + rotateHalf(k) * sin;
       keys[i] = keys[i].defined() ? at::cat({keys[i], k}, 2) : k;
@@ -208,10 +231,16 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
   auto impl = std::make_unique<Impl>();
   impl->config = readModelConfig(modelDir);
   impl->device = parseDevice(options.device);
-  impl->dtype = parseDType(options.dtype);
-  impl->w = translatingDeviceErrors("loading " + modelDir, [&] {
+  impl->dtypeText = options.dtype.empty() ? defaultDtype(impl->config, options.device) : options.dtype;
+  impl->dtype = parseDType(impl->dtypeText);
+  if (options.checkMemory) {
+    requireMemory(describeMemoryNeed(modelDir, impl->config, options.device, impl->dtypeText, options.loraDir), modelDir);
+  }
+  auto weights = translatingDeviceErrors("loading " + modelDir, [&] {
     return loadCheckpoint(modelDir, impl->config, impl->device, impl->dtype, options.loraDir);
   });
+  impl->w = std::move(weights.tensors);
+  impl->source = std::move(weights.source);
   impl->imageTokenId = options.imageTokenId >= 0 ? options.imageTokenId
                        : impl->config.imageTokenId >= 0 ? impl->config.imageTokenId
                                                          : imageTokenFromTokenizer(modelDir);
@@ -223,6 +252,7 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
 const ModelConfig& InternVLModel::config() const { return impl_->config; }
 int InternVLModel::imageTokenId() const { return impl_->imageTokenId; }
 std::string InternVLModel::device() const { return impl_->device.str(); }
+std::string InternVLModel::dtype() const { return impl_->dtypeText; }
 std::size_t InternVLModel::weightBytes() const {
   std::size_t bytes = 0;
   for (const auto& [name, tensor] : impl_->w) bytes += tensor.numel() * tensor.element_size();

@@ -10,12 +10,14 @@
 namespace mspa::inference {
 
 struct LoadOptions {
-  std::string device = "cpu";    // "cpu" or "cuda"
-  std::string dtype = "float32"; // "float32", "bfloat16" or "float16"
+  std::string device = "cpu";  // "cpu" or "cuda"
+  std::string dtype;           // "float32", "bfloat16", "float16"; empty: the checkpoint's (defaultDtype)
   // The <IMG_CONTEXT> token id when neither the config nor the tokenizer files say it.
   int imageTokenId = -1;
   // A PEFT LoRA adapter folder to merge into the weights at load time (empty: none).
   std::string loraDir;
+  // Refuse, before reading any weight, a model the device has no room for (describeMemoryNeed).
+  bool checkMemory = true;
 };
 
 // An InternVL2-family model (InternViT + pixel-shuffle MLP projector + InternLM2/Qwen2/Llama)
@@ -24,7 +26,8 @@ struct LoadOptions {
 class InternVLModel {
  public:
   // Loads DIR/config.json and its safetensors (single file or sharded with an index), checking
-  // every tensor's presence and shape; unknown tensors are an error too. Throws
+  // every tensor's presence and shape; unknown tensors are an error too. LoRA updates in the
+  // folder (InternVL fine-tune output) or in `loraDir` are merged. Throws
   // std::runtime_error naming the file and problem; no partial model is returned.
   static std::unique_ptr<InternVLModel> load(const std::string& modelDir, const LoadOptions& options = {});
   ~InternVLModel();
@@ -32,6 +35,7 @@ class InternVLModel {
   const ModelConfig& config() const;
   int imageTokenId() const;
   std::string device() const;
+  std::string dtype() const;
   std::size_t weightBytes() const;  // what the weights occupy on the device
 
   // Projector outputs for the tiles: [count · tokensPerTile, hidden] floats.

@@ -28,6 +28,15 @@ class ConfigReader {
     }
   }
 
+  // A non-negative integer that defaults to 0 (LoRA ranks).
+  int count(const nlohmann::json& j, const char* key) const {
+    if (!j.contains(key) || j[key].is_null()) return 0;
+    if (!j[key].is_number_integer() || j[key].get<std::int64_t>() < 0 || j[key].get<std::int64_t>() > 1 << 20) {
+      fail(std::string("\"") + key + "\" must be a non-negative integer, not " + j[key].dump());
+    }
+    return j[key].get<int>();
+  }
+
   // Sizes that come as a number or as [n, n].
   int size(const nlohmann::json& j, const char* key, int fallback) const {
     if (!j.contains(key)) return fallback;
@@ -111,6 +120,23 @@ std::vector<std::int64_t> eosIds(const nlohmann::json& j) {
   return {};
 }
 
+// transformers writes "torch_dtype" (before 4.56) or "dtype", at the top or in the LLM's section.
+std::string torchDtype(const nlohmann::json& j) {
+  for (const char* section : {"", "llm_config", "text_config"}) {
+    const nlohmann::json& s = *section ? j.value(section, nlohmann::json::object()) : j;
+    for (const char* key : {"torch_dtype", "dtype"}) {
+      if (s.is_object() && s.contains(key) && s[key].is_string()) return s[key].get<std::string>();
+    }
+  }
+  return "";
+}
+
+std::string defaultDtype(const ModelConfig& config, const std::string& device) {
+  if (config.torchDtype == "bfloat16") return "bfloat16";
+  if (config.torchDtype == "float16") return device == "cpu" ? "float32" : "float16";
+  return "float32";
+}
+
 ModelConfig readModelConfig(const std::string& modelDir) {
   const std::string path = modelDir + "/config.json";
   const ConfigReader reader(path);
@@ -128,6 +154,9 @@ ModelConfig readModelConfig(const std::string& modelDir) {
     readLlm(reader.section(j, "llm_config"), reader, config.llm);
     config.eosIds = eosIds(j["llm_config"]);
     config.templateName = j.value("template", "");
+    if (j.contains("system_message") && j["system_message"].is_string()) config.systemMessage = j["system_message"].get<std::string>();
+    config.llmLoraRank = reader.count(j, "use_llm_lora");
+    config.visionLoraRank = reader.count(j, "use_backbone_lora");
     if (j.value("ps_version", "v2") != "v2") reader.fail("only ps_version v2 is supported");
   } else if (j.contains("text_config")) {
     config.layout = CheckpointLayout::HuggingFace;
@@ -140,6 +169,7 @@ ModelConfig readModelConfig(const std::string& modelDir) {
   }
   readVision(reader.section(j, "vision_config"), reader, config.vision);
   config.downsampleRatio = j.value("downsample_ratio", 0.5);
+  config.torchDtype = torchDtype(j);
   std::ifstream generation(modelDir + "/generation_config.json");
   if (generation) {
     const auto g = nlohmann::json::parse(generation, nullptr, false);

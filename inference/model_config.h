@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,10 @@ struct ModelConfig {
   LlmConfig llm;
   double downsampleRatio = 0.5;
   int imageTokenId = -1;  // HF configs carry it; original checkpoints get it from the tokenizer
-  std::string templateName;
+  std::string templateName;                  // InternVL conversation template (original layout)
+  std::optional<std::string> systemMessage;  // config.json's system_message, which chat() prefers
+  std::string torchDtype;                    // "bfloat16", "float16", "float32" or "" when unstated
+  int llmLoraRank = 0, visionLoraRank = 0;   // use_llm_lora / use_backbone_lora of a fine-tune output
   // End-of-sequence ids: generation_config.json's eos_token_id, else the LLM config's.
   std::vector<std::int64_t> eosIds;
 
@@ -49,6 +53,11 @@ struct ModelConfig {
 // Reads DIR/config.json; throws std::runtime_error naming the file and the missing or invalid
 // field, or the unsupported architecture.
 ModelConfig readModelConfig(const std::string& modelDir);
+
+// The dtype a model runs in when none is asked for: the checkpoint's own (torch_dtype), except
+// float16 on the CPU, where LibTorch lacks half-precision kernels, and unstated, which mean
+// float32.
+std::string defaultDtype(const ModelConfig& config, const std::string& device);
 
 const char* llmKindName(LlmKind kind);
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -148,10 +149,61 @@ void SafetensorsFile::parseHeader(const char* json, std::size_t length) {
   std::sort(tensors_.begin(), tensors_.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
 }
 
+void SafetensorsFile::release(const TensorInfo& tensor) const {
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = (reinterpret_cast<std::uintptr_t>(data(tensor)) + page - 1) / page * page;
+  const auto end = (reinterpret_cast<std::uintptr_t>(data(tensor)) + (tensor.end - tensor.begin)) / page * page;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 const TensorInfo* SafetensorsFile::find(const std::string& name) const {
   const auto it = std::lower_bound(tensors_.begin(), tensors_.end(), name,
                                    [](const TensorInfo& t, const std::string& n) { return t.name < n; });
   return (it != tensors_.end() && it->name == name) ? &*it : nullptr;
+}
+
+struct SafetensorsWriter::File {
+  std::ofstream out;
+};
+
+SafetensorsWriter::SafetensorsWriter(const std::string& path, const std::vector<Entry>& entries,
+                                     const std::map<std::string, std::string>& metadata)
+    : path_(path), file_(std::make_unique<File>()) {
+  nlohmann::json header = nlohmann::json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  std::size_t offset = 0;
+  for (const auto& e : entries) {
+    std::size_t bytes = dtypeSize(e.dtype);
+    for (const auto d : e.shape) bytes *= static_cast<std::size_t>(d);
+    header[e.name] = {{"dtype", dtypeName(e.dtype)}, {"shape", e.shape}, {"data_offsets", {offset, offset + bytes}}};
+    sizes_.push_back(bytes);
+    offset += bytes;
+  }
+  std::string json = header.dump();
+  json.append((8 - json.size() % 8) % 8, ' ');
+  const std::uint64_t length = json.size();
+  file_->out.open(path, std::ios::binary | std::ios::trunc);
+  file_->out.write(reinterpret_cast<const char*>(&length), 8);
+  file_->out.write(json.data(), static_cast<std::streamsize>(json.size()));
+  if (!file_->out) throw std::runtime_error(path + ": cannot write");
+}
+
+SafetensorsWriter::~SafetensorsWriter() = default;
+
+void SafetensorsWriter::write(const void* bytes, std::size_t size) {
+  if (next_ >= sizes_.size() || size != sizes_[next_]) {
+    throw std::runtime_error(path_ + ": tensor " + std::to_string(next_) + " has " + std::to_string(size) + " bytes, not the " +
+                             (next_ < sizes_.size() ? std::to_string(sizes_[next_]) : std::string("0")) + " its shape needs");
+  }
+  file_->out.write(static_cast<const char*>(bytes), static_cast<std::streamsize>(size));
+  if (!file_->out) throw std::runtime_error(path_ + ": cannot write (disk full?)");
+  ++next_;
+}
+
+void SafetensorsWriter::finish() {
+  if (next_ != sizes_.size()) throw std::runtime_error(path_ + ": only " + std::to_string(next_) + " of " + std::to_string(sizes_.size()) + " tensors written");
+  file_->out.close();
+  if (!file_->out) throw std::runtime_error(path_ + ": cannot write (disk full?)");
 }
 
 }  // namespace mspa::inference

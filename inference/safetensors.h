@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ class SafetensorsFile {
   const TensorInfo* find(const std::string& name) const;
   // Raw little-endian bytes of a tensor.
   const std::uint8_t* data(const TensorInfo& tensor) const { return dataSection_ + tensor.begin; }
+  // Drops the tensor's pages from this process's memory once a copy of it is all that is used
+  // (they are read again from the file if touched).
+  void release(const TensorInfo& tensor) const;
 
  private:
   void parseHeader(const char* json, std::size_t length);
@@ -51,6 +55,33 @@ class SafetensorsFile {
   std::size_t dataSize_ = 0;
   std::vector<TensorInfo> tensors_;
   std::map<std::string, std::string> metadata_;
+};
+
+// Writes a safetensors file one tensor at a time, so a checkpoint larger than memory can be
+// written: the header (offsets from the shapes, padded to 8 bytes as the reference writer pads
+// it) first, then each tensor's bytes in the order given. Throws std::runtime_error naming the
+// file when it cannot be written or a tensor's bytes do not match its shape.
+class SafetensorsWriter {
+ public:
+  struct Entry {
+    std::string name;
+    DType dtype = DType::F32;
+    std::vector<std::int64_t> shape;
+  };
+  SafetensorsWriter(const std::string& path, const std::vector<Entry>& entries,
+                    const std::map<std::string, std::string>& metadata = {{"format", "pt"}});
+  ~SafetensorsWriter();
+  // The next entry's bytes.
+  void write(const void* bytes, std::size_t size);
+  // Checks that every entry was written and closes the file.
+  void finish();
+
+ private:
+  struct File;
+  std::string path_;
+  std::vector<std::size_t> sizes_;
+  std::size_t next_ = 0;
+  std::unique_ptr<File> file_;
 };
 
 }  // namespace mspa::inference

@@ -13,12 +13,6 @@ namespace fs = std::filesystem;
 namespace mspa::inference {
 namespace {
 
-// InternVL2's default system message (InternVL2 chat templates).
-const char* kInternVLSystem =
-    "\u4f60\u662f\u7531\u4e0a\u6d77\u4eba\u5de5\u667a\u80fd\u5b9e\u9a8c\u5ba4\u8054\u5408\u5546\u6c64\u79d1\u6280\u5f00\u53d1\u7684"
-    "\u4e66\u751f\u591a\u6a21\u6001\u5927\u6a21\u578b\uff0c\u82f1\u6587\u540d\u53eb"
-    "InternVL, \u662f\u4e00\u4e2a\u6709\u7528\u65e0\u5bb3\u7684\u4eba\u5de5\u667a\u80fd\u52a9\u624b\u3002";
-
 nlohmann::json readJson(const fs::path& path) {
   std::ifstream in(path);
   if (!in) return nullptr;
@@ -52,7 +46,9 @@ class SentencePieceTokenizer : public ModelTokenizer<SentencePieceModel> {
     if (const auto config = readJson(dir / "tokenizer_config.json"); config.is_object()) {
       addBos = config.value("add_bos_token", true);
       if (config.contains("added_tokens_decoder")) {
-        for (const auto& [id, token] : config["added_tokens_decoder"].items()) addSpecial(token.value("content", ""), std::stoll(id));
+        for (const auto& [id, token] : config["added_tokens_decoder"].items()) {
+          addSpecial(token.value("content", ""), std::stoll(id), token.value("special", true));
+        }
       }
     }
     if (addBos) bos_ = model_.bosId();
@@ -62,7 +58,7 @@ class SentencePieceTokenizer : public ModelTokenizer<SentencePieceModel> {
 class ByteLevelBpeTokenizer : public ModelTokenizer<ByteLevelBpe> {
  public:
   explicit ByteLevelBpeTokenizer(const fs::path& dir) : ModelTokenizer(dir / "tokenizer.json") {
-    for (const auto& [token, id] : model_.addedTokens()) addSpecial(token, id);
+    for (const auto& t : model_.addedTokens()) addSpecial(t.content, t.id, t.special);
     // Qwen2 tokenizers add no BOS; honour a config that asks for one.
     if (const auto config = readJson(dir / "tokenizer_config.json"); config.is_object() && config.value("add_bos_token", false)) {
       const auto bos = config.value("bos_token", nlohmann::json());
@@ -73,10 +69,10 @@ class ByteLevelBpeTokenizer : public ModelTokenizer<ByteLevelBpe> {
 
 }  // namespace
 
-void Tokenizer::addSpecial(const std::string& token, std::int64_t id) {
+void Tokenizer::addSpecial(const std::string& token, std::int64_t id, bool special) {
   if (token.empty() || id < 0) return;
   special_[token] = id;
-  specialText_[id] = token;
+  specialText_[id] = {token, special};
 }
 
 std::int64_t Tokenizer::specialId(const std::string& token) const {
@@ -87,39 +83,45 @@ std::int64_t Tokenizer::specialId(const std::string& token) const {
 std::vector<std::int64_t> Tokenizer::encode(std::string_view text) const {
   std::vector<std::int64_t> ids;
   if (bos_ >= 0) ids.push_back(bos_);
+  // Each added token with the position of its next occurrence at or after `start`.
+  struct Candidate {
+    const std::string* token;
+    std::int64_t id;
+    std::size_t at;
+  };
+  std::vector<Candidate> candidates;
+  for (const auto& [token, id] : special_) candidates.push_back({&token, id, text.find(token)});
   std::size_t start = 0;
   while (start < text.size()) {
-    // The earliest (then longest) added token from here.
-    std::size_t at = std::string_view::npos;
-    const std::pair<const std::string, std::int64_t>* match = nullptr;
-    for (const auto& entry : special_) {
-      const std::size_t found = text.find(entry.first, start);
-      if (found < at || (found == at && match && entry.first.size() > match->first.size())) {
-        at = found;
-        match = &entry;
+    const Candidate* match = nullptr;  // the earliest, then the longest
+    for (auto& c : candidates) {
+      if (c.at < start) c.at = text.find(*c.token, start);
+      if (c.at != std::string_view::npos &&
+          (!match || c.at < match->at || (c.at == match->at && c.token->size() > match->token->size()))) {
+        match = &c;
       }
     }
-    const std::string_view plain = text.substr(start, (match ? at : text.size()) - start);
+    const std::string_view plain = text.substr(start, (match ? match->at : text.size()) - start);
     if (!plain.empty()) encodePlain(plain, ids);
     if (!match) break;
-    ids.push_back(match->second);
-    start = at + match->first.size();
+    ids.push_back(match->id);
+    start = match->at + match->token->size();
   }
   return ids;
 }
 
-std::string Tokenizer::decode(const std::vector<std::int64_t>& ids) const {
+std::string Tokenizer::decode(const std::vector<std::int64_t>& ids, bool skipSpecial) const {
   std::string text;
   std::vector<std::int64_t> run;
   for (const auto id : ids) {
-    const auto special = specialText_.find(id);
-    if (special == specialText_.end()) {
+    const auto added = specialText_.find(id);
+    if (added == specialText_.end()) {
       run.push_back(id);
       continue;
     }
     if (!run.empty()) text += decodePlain(run);
     run.clear();
-    text += special->second;
+    if (!skipSpecial || !added->second.special) text += added->second.text;
   }
   if (!run.empty()) text += decodePlain(run);
   return text;
@@ -130,35 +132,6 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string& modelDir) {
   if (fs::exists(dir / "tokenizer.model")) return std::make_unique<SentencePieceTokenizer>(dir);
   if (fs::exists(dir / "tokenizer.json")) return std::make_unique<ByteLevelBpeTokenizer>(dir);
   throw std::runtime_error(modelDir + ": no tokenizer.model or tokenizer.json");
-}
-
-std::string withImageLabels(const std::string& question, int images) {
-  if (question.find("<image>") != std::string::npos || images == 0) return question;
-  if (images == 1) return "<image>\n" + question;
-  std::string labelled;
-  for (int i = 1; i <= images; ++i) labelled += "Image-" + std::to_string(i) + ": <image>\n";
-  return labelled + question;
-}
-
-std::string formatChat(const ChatPrompt& prompt, const std::vector<int>& tilesPerImage, int tokensPerTile) {
-  std::string user;
-  std::size_t image = 0, from = 0;
-  for (std::size_t at = prompt.user.find("<image>"); at != std::string::npos; at = prompt.user.find("<image>", from)) {
-    if (image >= tilesPerImage.size()) throw std::runtime_error("the prompt has more <image> than images");
-    user += prompt.user.substr(from, at - from) + "<img>";
-    for (int i = 0; i < tokensPerTile * tilesPerImage[image]; ++i) user += "<IMG_CONTEXT>";
-    user += "</img>";
-    from = at + 7;
-    ++image;
-  }
-  user += prompt.user.substr(from);
-  if (image != tilesPerImage.size()) throw std::runtime_error("the prompt has fewer <image> than images");
-  const std::string system = prompt.system.empty() ? kInternVLSystem : prompt.system;
-  // internlm2-chat and Hermes-2 (ChatML) write the same turn markers; they differ in tokenizers.
-  if (prompt.templateName != "internlm2-chat" && prompt.templateName != "Hermes-2" && !prompt.templateName.empty()) {
-    throw std::runtime_error("unknown chat template '" + prompt.templateName + "' (internlm2-chat, Hermes-2)");
-  }
-  return "<|im_start|>system\n" + system + "<|im_end|>\n<|im_start|>user\n" + user + "<|im_end|>\n<|im_start|>assistant\n";
 }
 
 }  // namespace mspa::inference

@@ -20,33 +20,28 @@ class Tokenizer {
   virtual ~Tokenizer() = default;
 
   // With the beginning-of-sequence id first when the tokenizer config asks for it.
+  // Linear in the text's length: each added token's next occurrence is searched for once per match
+  // it lies behind.
   std::vector<std::int64_t> encode(std::string_view text) const;
-  std::string decode(const std::vector<std::int64_t>& ids) const;
+  // With `skipSpecial`, added tokens marked special are left out (transformers'
+  // skip_special_tokens, which chat() uses for the answer).
+  std::string decode(const std::vector<std::int64_t>& ids, bool skipSpecial = false) const;
   // The id of an added token such as "<|im_end|>", or -1.
   std::int64_t specialId(const std::string& token) const;
 
  protected:
-  void addSpecial(const std::string& token, std::int64_t id);
+  void addSpecial(const std::string& token, std::int64_t id, bool special = true);
   virtual void encodePlain(std::string_view text, std::vector<std::int64_t>& ids) const = 0;
   virtual std::string decodePlain(const std::vector<std::int64_t>& ids) const = 0;
   std::int64_t bos_ = -1;  // -1: none added
 
  private:
   std::map<std::string, std::int64_t> special_;
-  std::map<std::int64_t, std::string> specialText_;
+  struct AddedToken {
+    std::string text;
+    bool special;
+  };
+  std::map<std::int64_t, AddedToken> specialText_;
 };
-
-struct ChatPrompt {
-  std::string templateName;  // "internlm2-chat" or "Hermes-2" (ChatML); from the model config
-  std::string system;        // empty: the template's default (InternVL2's system message)
-  std::string user;          // with one "<image>" per image, e.g. "Image-1: <image>\nImage-2: <image>\n..."
-};
-
-// The conversation as the model was trained to read it, each <image> expanded to
-// <img> + <IMG_CONTEXT> x (tokensPerTile · tiles) + </img>.
-std::string formatChat(const ChatPrompt& prompt, const std::vector<int>& tilesPerImage, int tokensPerTile);
-
-// "Image-1: <image>\nImage-2: <image>\n" + question, unless the question already places <image>.
-std::string withImageLabels(const std::string& question, int images);
 
 }  // namespace mspa::inference

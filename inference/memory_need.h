@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "inference/model_config.h"
+
+namespace mspa::inference {
+
+// What loading a model on a device takes, against what the device has, stated before any weight
+// is read so a model that cannot fit is refused with the numbers instead of being killed by the
+// kernel or by CUDA halfway through.
+struct MemoryNeed {
+  std::string device, dtype;
+  std::size_t weightBytes = 0;   // the checkpoint's tensors in `dtype`
+  std::size_t workingBytes = 0;  // KV cache for 8,192 tokens plus activations of a MultiSPA question
+  std::optional<std::size_t> availableBytes;  // unknown where the device cannot be asked
+
+  std::size_t totalBytes() const { return weightBytes + workingBytes; }
+  bool fits() const { return !availableBytes || totalBytes() <= *availableBytes; }
+  // "17.3 GB (16.2 GB of bfloat16 weights + 1.1 GB working memory); the cpu has 22.9 GB available"
+  std::string describe() const;
+};
+
+// Reads only config.json and the safetensors headers. Throws std::runtime_error naming the file
+// for an unreadable checkpoint.
+MemoryNeed describeMemoryNeed(const std::string& modelDir, const ModelConfig& config, const std::string& device,
+                              const std::string& dtype, const std::string& loraDir = {});
+
+// Throws std::runtime_error "MODEL needs X but the DEVICE has Y available" when it does not fit.
+void requireMemory(const MemoryNeed& need, const std::string& modelDir);
+
+// Free memory for a new model: MemAvailable on the CPU, cudaMemGetInfo's free bytes on CUDA
+// (when the CUDA runtime is in the process); nothing when it cannot be asked.
+std::optional<std::size_t> availableMemory(const std::string& device);
+
+}  // namespace mspa::inference
