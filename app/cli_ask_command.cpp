@@ -10,13 +10,15 @@
 #include "core/image.h"
 #include "core/input_error.h"
 #include "core/scene.h"
+#include "inference/image_preprocess.h"
 #include "inference/model_commands.h"
+#include "inference/model_config.h"
 
 namespace mspa::cli {
 namespace {
 
 struct SceneAskOptions {
-  std::string scene, task, backend = "oracle", endpoint, apiKeyVariable = "OPENAI_API_KEY", overlay, format = "text";
+  std::string scene, task, backend = "oracle", endpoint, apiKeyVariable = "OPENAI_API_KEY", overlay;
   std::optional<std::string> answer;  // judge this text instead of asking a backend
   std::vector<int> frames;
   std::vector<std::string> points;  // "X,Y" pixels of the first frame
@@ -70,9 +72,17 @@ nlohmann::json outcomeJson(const Scene& scene, const Question& q, const AskOutco
 
 void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) {
   if (o.task.empty()) throw CLI::ValidationError("ask --scene", "needs --task SUBTASK (or a question_type)");
-  if (o.format != "text" && o.format != "json") throw CLI::ValidationError("--format", "text or json");
+  if (engine.format != "text" && engine.format != "json") throw CLI::ValidationError("--format", "text or json");
   const Scene scene = loadScene(o.scene);
   const Question question = buildQuestion(scene, o);
+  if (engine.printPrompt) {
+    if (engine.model.empty()) throw CLI::ValidationError("--print-prompt", "needs --model DIR: the prompt is the model's own");
+    const int tileSize = inference::readModelConfig(engine.model).vision.imageSize;
+    std::vector<int> tiles;
+    for (const auto& image : question.images) tiles.push_back(inference::tileCount(image.width, image.height, engine.tiles, tileSize));
+    inference::printPrompt(engine.model, question.sample.prompt, tiles, engine.system, engine.format);
+    return;
+  }
   BackendSettings settings;
   settings.kind = parseBackendKind(o.backend);
   settings.modelDir = settings.modelName = engine.model;
@@ -84,7 +94,7 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
   settings.endpoint = o.endpoint;
   settings.apiKeyVariable = o.apiKeyVariable;
   settings.timeoutSeconds = o.timeout;
-  const bool text = o.format == "text";
+  const bool text = engine.format == "text";
   AskOutcome outcome;
   if (o.answer) {
     if (text) std::printf("%s\n\n[given answer] %s", question.sample.prompt.c_str(), o.answer->c_str());
@@ -132,7 +142,6 @@ void addAskCommand(CLI::App& app) {
   ask->add_option("--timeout", o->timeout, "seconds to wait for an endpoint's answer")->capture_default_str();
   ask->add_option("--overlay", o->overlay, "write the prediction-vs-truth overlay to this PNG");
   ask->add_option("--answer", o->answer, "judge this answer text (e.g. from a paper or a log) instead of asking a backend");
-  ask->add_option("--format", o->format, "text or json")->capture_default_str();
   ask->add_option("--question-seed", o->seed, "seed for sampled frames and points")->capture_default_str();
   ask->callback([engine, o] {
     if (o->scene.empty()) {

@@ -284,6 +284,7 @@ int main(int argc, char** argv) {
 
   mspa::widgets::MainWindow window;
   window.questionPanel()->setBackendFactory(mspa::backends::makeBackend);
+  window.questionPanel()->setModelInputRenderer(mspa::backends::renderModelInput);
   window.setDemoScenePath(mspa::app::demoScenePath());
   window.setDemoEpisodePath(mspa::app::demoEpisodePath());
   const auto engine = mspa::inference::engineInfo();

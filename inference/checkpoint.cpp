@@ -56,11 +56,16 @@ class TensorSource {
     used_.insert(name);
     const at::Tensor view = mapped(*stored);
     const auto lora = source_->lora().find(name);
-    if (lora == source_->lora().end() && device_.is_cpu() && view.scalar_type() == dtype_ && aligned(*stored)) return view;
+    if (lora == source_->lora().end() && device_.is_cpu() && view.scalar_type() == dtype_ && aligned(*stored)) {
+      bytesInPlace_ += view.nbytes();
+      return view;
+    }
     at::Tensor out = lora == source_->lora().end() ? view.to(device_, dtype_, false, true) : merge(view, lora->second, device_, dtype_);
     stored->file->release(*stored->info);
     return out;
   }
+
+  std::size_t bytesInPlace() const { return bytesInPlace_; }
 
   std::vector<std::string> unused() const {
     std::vector<std::string> out;
@@ -75,6 +80,7 @@ class TensorSource {
   c10::Device device_;
   c10::ScalarType dtype_;
   std::set<std::string> used_;
+  std::size_t bytesInPlace_ = 0;
 };
 
 // Collects canonical tensors, checking shapes against the config.
@@ -230,7 +236,7 @@ LoadedWeights loadCheckpoint(const std::string& modelDir, const ModelConfig& con
     throw std::runtime_error(modelDir + ": " + std::to_string(unused.size()) + " tensors are not part of the model (" + list +
                              (unused.size() > 5 ? ", ..." : "") + "): unsupported architecture?");
   }
-  return {std::move(loader.result()), std::move(weights)};
+  return {std::move(loader.result()), std::move(weights), source.bytesInPlace()};
 }
 
 at::Tensor mergedTensor(const WeightSource& source, const std::string& name) {

@@ -22,6 +22,7 @@ struct LoadedWeights {
   std::map<std::string, at::Tensor> tensors;
   // The mapped files: tensors used in place point into them.
   std::shared_ptr<const WeightSource> source;
+  std::size_t bytesInPlace = 0;  // tensors used from the map without a copy
 };
 
 // The model's weights in `dtype` on `device`. On the CPU a tensor already in `dtype` is used in

@@ -85,6 +85,7 @@ struct InternVLModel::Impl {
   ModelConfig config;
   std::map<std::string, at::Tensor> w;
   std::shared_ptr<const WeightSource> source;  // keeps the tensors used in place mapped
+  std::size_t bytesInPlace = 0;
   c10::Device device = at::kCPU;
   c10::ScalarType dtype = at::kFloat;
   std::string dtypeText;
@@ -241,6 +242,7 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
   });
   impl->w = std::move(weights.tensors);
   impl->source = std::move(weights.source);
+  impl->bytesInPlace = weights.bytesInPlace;
   impl->imageTokenId = options.imageTokenId >= 0 ? options.imageTokenId
                        : impl->config.imageTokenId >= 0 ? impl->config.imageTokenId
                                                          : imageTokenFromTokenizer(modelDir);
@@ -258,6 +260,7 @@ std::size_t InternVLModel::weightBytes() const {
   for (const auto& [name, tensor] : impl_->w) bytes += tensor.numel() * tensor.element_size();
   return bytes;
 }
+std::size_t InternVLModel::weightBytesInPlace() const { return impl_->bytesInPlace; }
 int InternVLModel::cachedPositions() const { return static_cast<int>(impl_->cached); }
 double InternVLModel::lastVisionMilliseconds() const { return impl_->visionMs; }
 

@@ -37,6 +37,8 @@ class InternVLModel {
   std::string device() const;
   std::string dtype() const;
   std::size_t weightBytes() const;  // what the weights occupy on the device
+  // Of those, what is read in place from the memory-mapped checkpoint (CPU, no conversion).
+  std::size_t weightBytesInPlace() const;
 
   // Projector outputs for the tiles: [count · tokensPerTile, hidden] floats.
   std::vector<float> visionEmbeddings(const std::uint8_t* tiles, int count);

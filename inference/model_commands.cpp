@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <array>
+#include <chrono>
 #include <sstream>
 #include <algorithm>
 #include <cstdio>
@@ -119,7 +120,9 @@ void runAsk(const AskOptions& o) {
     printPrompt(o.model, o.question, tiles, o.system, o.format);
     return;
   }
+  const auto loadStart = std::chrono::steady_clock::now();
   const auto engine = ChatEngine::load({o.model, o.lora, o.device, o.dtype, o.tiles});
+  const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
   ChatRequest request{o.question, {}, o.system, o.sampling};
   for (const auto& path : o.images) request.images.push_back(readImageFile(path));
   std::size_t printed = 0;
@@ -129,8 +132,8 @@ void runAsk(const AskOptions& o) {
     printed = text.size();
   });
   const auto& t = reply.generation.timing;
-  std::fprintf(stderr, "\n[%d prompt tokens, vision %.0f ms, first token %.0f ms, %d new tokens at %.1f tokens/s]\n", t.promptTokens,
-               t.visionMs, t.prefillMs, t.newTokens, t.decodeTokensPerSecond());
+  std::fprintf(stderr, "\n[%s loaded in %.1f s; %d prompt tokens, vision %.0f ms, first token %.0f ms, %d new tokens at %.1f tokens/s]\n",
+               engine->dtype().c_str(), loadSeconds, t.promptTokens, t.visionMs, t.prefillMs, t.newTokens, t.decodeTokensPerSecond());
 }
 
 void addAskOptions(CLI::App& ask, AskOptions& o) {

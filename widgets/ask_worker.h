@@ -12,6 +12,8 @@
 namespace mspa::widgets {
 
 using BackendFactory = std::function<std::unique_ptr<AnswerBackend>(const BackendSettings&)>;
+// The exact model input for a question under the settings (backends::renderModelInput).
+using ModelInputRenderer = std::function<std::string(const BackendSettings&, const Question&)>;
 
 // Runs questions through a backend on a worker thread, one at a time: loads the backend first
 // when the settings changed (a local model takes a while), streams the text back to the GUI

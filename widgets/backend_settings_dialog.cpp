@@ -1,5 +1,6 @@
 #include "widgets/backend_settings_dialog.h"
 
+#include <algorithm>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -47,7 +48,7 @@ BackendSettings loadBackendSettings() {
   b.modelDir = s.value("modelDir").toString().toStdString();
   b.loraDir = s.value("loraDir").toString().toStdString();
   b.device = s.value("device", "cpu").toString().toStdString();
-  b.dtype = s.value("dtype", "float32").toString().toStdString();
+  b.dtype = s.value("dtype", "").toString().toStdString();
   b.tilesPerImage = s.value("tilesPerImage", 6).toInt();
   b.endpoint = s.value("endpoint").toString().toStdString();
   b.modelName = s.value("modelName").toString().toStdString();
@@ -106,8 +107,10 @@ BackendSettingsDialog::BackendSettingsDialog(const BackendSettings& b, QWidget* 
   device_->setCurrentText(QString::fromStdString(b.device));
   localForm->addRow(tr("Device"), device_);
   dtype_ = new QComboBox(local);
-  dtype_->addItems({"float32", "bfloat16", "float16"});
-  dtype_->setCurrentText(QString::fromStdString(b.dtype));
+  // An empty value means the checkpoint's torch_dtype (bfloat16 for InternVL2).
+  dtype_->addItem(tr("checkpoint's own (torch_dtype)"), QString());
+  for (const char* d : {"float32", "bfloat16", "float16"}) dtype_->addItem(d, QString(d));
+  dtype_->setCurrentIndex(std::max(0, dtype_->findData(QString::fromStdString(b.dtype))));
   localForm->addRow(tr("Data type"), dtype_);
   tiles_ = new QSpinBox(local);
   tiles_->setRange(1, 12);
@@ -159,7 +162,7 @@ BackendSettings BackendSettingsDialog::settings() const {
   b.modelDir = modelDir_->text().toStdString();
   b.loraDir = loraDir_->text().toStdString();
   b.device = device_->currentText().toStdString();
-  b.dtype = dtype_->currentText().toStdString();
+  b.dtype = dtype_->currentData().toString().toStdString();
   b.tilesPerImage = tiles_->value();
   b.endpoint = endpoint_->text().toStdString();
   b.modelName = modelName_->text().toStdString();

@@ -2,6 +2,8 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -111,6 +113,8 @@ void QuestionPanel::buildControls() {
   showTruth_ = new QCheckBox(tr("Show truth"), this);
   truthRow->addWidget(showTruth_);
   resetButton_ = button(tr("Reset prompt"), this, truthRow);
+  modelInputButton_ = button(tr("Model input…"), this, truthRow);
+  modelInputButton_->setToolTip(tr("The exact text the model reads: chat template, system message, every image token"));
   truthRow->addStretch(1);
   layout->addLayout(truthRow);
   truth_ = new QLabel(this);
@@ -175,6 +179,7 @@ void QuestionPanel::buildControls() {
   connect(overlapButton_, &QPushButton::clicked, this, &QuestionPanel::pairByOverlap);
   connect(placeButton_, &QPushButton::toggled, this, &QuestionPanel::setPlacingPoints);
   connect(resetButton_, &QPushButton::clicked, this, &QuestionPanel::resetPrompt);
+  connect(modelInputButton_, &QPushButton::clicked, this, &QuestionPanel::showModelInput);
   connect(showTruth_, &QCheckBox::toggled, truth_, &QLabel::setVisible);
   connect(askButton_, &QPushButton::clicked, this, &QuestionPanel::ask);
   connect(cancelButton_, &QPushButton::clicked, this, &QuestionPanel::cancel);
@@ -367,6 +372,33 @@ void QuestionPanel::placePoint(int view, const QPointF& pixel) {
 }
 
 QString QuestionPanel::prompt() const { return promptEdit_->toPlainText(); }
+
+QString QuestionPanel::modelInput() const {
+  if (!question_) return tr("Compose a question first.");
+  if (!modelInputRenderer_) return tr("No model input renderer is set.");
+  Question edited = *question_;
+  edited.sample.prompt = prompt().toStdString();
+  try {
+    return QString::fromStdString(modelInputRenderer_(worker_.settings(), edited));
+  } catch (const std::exception& e) {
+    return tr("Cannot show the model input: %1").arg(QString::fromUtf8(e.what()));
+  }
+}
+
+void QuestionPanel::showModelInput() {
+  auto* dialog = new QDialog(this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setWindowTitle(tr("Model input"));
+  auto* layout = new QVBoxLayout(dialog);
+  auto* text = new QPlainTextEdit(modelInput(), dialog);
+  text->setReadOnly(true);
+  layout->addWidget(text);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+  connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+  layout->addWidget(buttons);
+  dialog->resize(720, 480);
+  dialog->show();
+}
 void QuestionPanel::setPrompt(const QString& prompt) { promptEdit_->setPlainText(prompt); }
 
 void QuestionPanel::resetPrompt() {

@@ -36,6 +36,10 @@ class QuestionPanel : public QWidget {
   ~QuestionPanel() override;
 
   void setBackendFactory(BackendFactory factory) { worker_.setFactory(std::move(factory)); }
+  void setModelInputRenderer(ModelInputRenderer renderer) { modelInputRenderer_ = std::move(renderer); }
+  // The exact text the chosen backend's model reads for the prompt as edited (every image token
+  // spelled out), or why it cannot be shown. *Model input…* shows it.
+  QString modelInput() const;
   // The backend settings dialog (saved on OK).
   void openSettings();
   void setBackendSettings(const BackendSettings& settings);
@@ -76,6 +80,7 @@ class QuestionPanel : public QWidget {
 
  private:
   void buildControls();
+  void showModelInput();
   void showMessage(const QString& text, bool problem);
   void showQuestion();
   void onStreamed(const QString& text, int pieces, double seconds);
@@ -99,7 +104,8 @@ class QuestionPanel : public QWidget {
   QComboBox* subtask_;
   QLabel* backendLabel_;
   QPushButton *settingsButton_, *unloadButton_, *sampleButton_, *composeButton_, *placeButton_, *resetButton_;
-  QPushButton *askButton_, *cancelButton_, *exportButton_, *overlapButton_;
+  QPushButton *askButton_, *cancelButton_, *exportButton_, *overlapButton_, *modelInputButton_;
+  ModelInputRenderer modelInputRenderer_;
   QCheckBox* showTruth_;
   QLabel *truth_, *message_, *progress_, *verdict_;
   QProgressBar* busyBar_;

@@ -13,7 +13,7 @@ LocalBackend::LocalBackend(const BackendSettings& s)
   char memory[64];
   std::snprintf(memory, sizeof memory, "%.2f GB", engine_->weightGigabytes());
   label_ = "local " + std::filesystem::path(s.modelDir).filename().string() + (s.loraDir.empty() ? "" : " + LoRA") + " on " +
-           engine_->device() + " (" + s.dtype + ", " + memory + ")";
+           engine_->device() + " (" + engine_->dtype() + ", " + memory + ")";
 }
 
 LocalBackend::~LocalBackend() = default;

@@ -80,22 +80,6 @@ TEST_CASE("SentencePiece BPE encoding equals spm_encode over a varied corpus") {
   }
 }
 
-TEST_CASE("Chat prompts expand images into IMG_CONTEXT runs inside the template") {
-  const std::string text = formatChat({"internlm2-chat", "Be brief.", withImageLabels("Which is closer?", 2)}, {2, 1}, 4);
-  CHECK(text.rfind("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nImage-1: <img>", 0) == 0);
-  std::size_t contexts = 0;
-  for (auto at = text.find("<IMG_CONTEXT>"); at != std::string::npos; at = text.find("<IMG_CONTEXT>", at + 1)) ++contexts;
-  CHECK(contexts == (2 + 1) * 4);
-  CHECK_THAT(text, Contains("</img>\nImage-2: <img>"));
-  const std::string tail = "</img>\nWhich is closer?<|im_end|>\n<|im_start|>assistant\n";
-  REQUIRE(text.size() > tail.size());
-  CHECK(text.substr(text.size() - tail.size()) == tail);
-  CHECK_THAT(formatChat({"", "", "hi"}, {}, 256), Contains("InternVL"));  // the default system message
-  CHECK(withImageLabels("<image>\nWhat?", 1) == "<image>\nWhat?");
-  CHECK_THROWS_WITH(formatChat({"internlm2-chat", "", "<image> <image>"}, {1}, 4), Contains("more <image>"));
-  CHECK_THROWS_WITH(formatChat({"vicuna", "", "x"}, {}, 4), Contains("unknown chat template"));
-}
-
 TEST_CASE("A folder without a tokenizer says so") {
   mspa::test::TempDir dir;
   CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()), Contains("no tokenizer.model or tokenizer.json"));

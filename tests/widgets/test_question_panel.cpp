@@ -31,6 +31,7 @@ struct AskWindow : test::DemoWindow {
 
   explicit AskWindow(BackendSettings settings = {}, int tracks = 9) : test::DemoWindow(8, tracks) {
     panel->setBackendFactory(backends::makeBackend);
+    panel->setModelInputRenderer(backends::renderModelInput);
     panel->setBackendSettings(settings);
   }
   // Asks and waits; true when an answer was judged.
@@ -152,6 +153,33 @@ TEST_CASE("The local engine answers in the background, streams, and can be cance
   CHECK_THAT(w.panel->message().toStdString(), Contains("Cancelled"));
   CHECK(w.panel->question()->sample.id == asked);
   CHECK(w.panel->history().size() == 1);
+}
+
+TEST_CASE("Model input shows the exact text the local model reads, without loading weights") {
+  test::TempDir models;
+  const auto model = models.path() / "tokenizer-only";
+  std::filesystem::create_directories(model);
+  std::filesystem::copy_file(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original/config.json",
+                             model / "config.json");
+  BackendSettings local;
+  local.kind = BackendSettings::Kind::Local;
+  local.modelDir = model.string();
+  local.tilesPerImage = 6;
+  AskWindow w(local);
+  REQUIRE(w.panel->selectSubtask("x_movement"));
+  CHECK_THAT(w.panel->modelInput().toStdString(), Contains("Cannot show the model input") && Contains("no tokenizer.model"));
+  test::writeSentencePieceTokenizer(model);
+  w.panel->setPrompt(w.panel->prompt() + " Edited.");
+  const std::string input = w.panel->modelInput().toStdString();
+  CHECK(input.rfind("<|im_start|>system\n", 0) == 0);
+  CHECK_THAT(input, Contains("<|im_end|><|im_start|>user\nImage-1: <img><IMG_CONTEXT>"));
+  CHECK_THAT(input, Contains(" Edited.<|im_end|><|im_start|>assistant\n"));
+  std::size_t contexts = 0;
+  for (auto at = input.find("<IMG_CONTEXT>"); at != std::string::npos; at = input.find("<IMG_CONTEXT>", at + 1)) ++contexts;
+  // Two 640x480 frames at up to 6 tiles: a 3x2 grid + thumbnail each, 256 tokens a tile.
+  CHECK(contexts == 2 * 7 * 256);
+  w.panel->setBackendSettings({});
+  CHECK_THAT(w.panel->modelInput().toStdString(), Contains("oracle"));
 }
 
 TEST_CASE("An edited prompt goes to the endpoint and a failing endpoint leaves the panel usable") {
