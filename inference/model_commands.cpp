@@ -99,7 +99,7 @@ void printPrompt(const std::string& modelDir, const std::string& question, const
   const ChatPrompt prompt(modelDir);
   const std::string text = prompt.render(question, tilesPerImage, system);
   if (format == "json") {
-    const nlohmann::json j = {{"prompt", text}, {"input_ids", prompt.encode(text)}, {"template", prompt.conversation().name}};
+    const nlohmann::json j = {{"prompt", text}, {"input_ids", prompt.encode(text)}, {"template", prompt.templateName()}};
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::fwrite(text.data(), 1, text.size(), stdout);

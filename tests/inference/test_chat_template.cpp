@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "inference/chat_prompt.h"
@@ -97,4 +100,76 @@ TEST_CASE("Encoding a two-image 14-tile prompt gives one id per image token") {
   CHECK(std::count(ids.begin(), ids.end(), 510) == 2);
   CHECK(std::count(ids.begin(), ids.end(), 511) == 2);
   CHECK(tokenizer->decode(ids) == prompt);
+}
+
+namespace {
+
+// A transformers-layout checkpoint folder: the HF fixture's config, a tokenizer, and `files`.
+void writeHfCheckpoint(const mspa::test::TempDir& dir, const std::map<std::string, std::string>& files) {
+  mspa::test::writeSentencePieceTokenizer(dir.path());
+  std::filesystem::copy_file(std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-internlm2/hf/config.json", dir.file("config.json"),
+                             std::filesystem::copy_options::overwrite_existing);
+  for (const auto& [name, text] : files) mspa::test::writeFile(dir.file(name), text);
+}
+
+// The ChatML template with content lists that InternVL's -hf checkpoints use: image items
+// become <IMG_CONTEXT> for the processor to expand.
+const char* kChatMlTemplate =
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' }}{% if message['content'] is string %}"
+    "{{ message['content'] }}{% else %}{% for content in message['content'] %}{% if content['type'] == 'image' %}"
+    "{{ '<IMG_CONTEXT>\\n' }}{% elif content['type'] == 'text' %}{{ content['text'] }}{% endif %}{% endfor %}{% endif %}"
+    "{{ '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+}  // namespace
+
+TEST_CASE("A transformers-layout checkpoint's own Jinja template renders as apply_chat_template does, images expanded") {
+  mspa::test::TempDir dir;
+  writeHfCheckpoint(dir, {{"chat_template.jinja", kChatMlTemplate}});
+  const ChatPrompt prompt(dir.path().string());
+  CHECK_THAT(prompt.templateName(), Contains("chat_template.jinja"));
+  const auto run = [](int tokens) {
+    std::string s = "<img>";
+    for (int i = 0; i < tokens; ++i) s += "<IMG_CONTEXT>";
+    return s + "</img>";
+  };
+  CHECK(prompt.render("Image-1: <image>\nImage-2: <image>\nWhich?", {1, 2}, "Be brief.") ==
+        "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nImage-1: " + run(256) + "\n\nImage-2: " + run(512) +
+            "\n\nWhich?<|im_end|>\n<|im_start|>assistant\n");
+  // A question that places no image gets the images first, as the processor's examples send them.
+  CHECK(prompt.render("What?", {}) == "<|im_start|>user\nWhat?<|im_end|>\n<|im_start|>assistant\n");
+  // No chat() cleaning: the text as decoded with special tokens skipped.
+  const auto ids = prompt.encode(" A B ");
+  CHECK(prompt.answerText({ids.begin() + 1, ids.end()}) == " A B ");
+}
+
+TEST_CASE("Jinja templates: trim_blocks, lstrip_blocks, special tokens, tokenizer_config and chat_template.json, raise_exception") {
+  mspa::test::TempDir dir;
+  const std::string blocks =
+      "{{ bos_token }}\n{% for message in messages %}\n    {% if loop.first %}[{{ message['role'] | upper }}]{% endif %}\n"
+      "    {{ message['content'][0]['text'] | trim }}\n{% endfor %}\n";
+  writeHfCheckpoint(dir, {{"tokenizer_config.json", nlohmann::json{{"bos_token", "<s>"}, {"chat_template", {{{"name", "tool_use"}, {"template", "x"}},
+                                                                                                          {{"name", "default"}, {"template", blocks}}}}}.dump()}});
+  CHECK(ChatPrompt(dir.path().string()).render("  Q ", {}, "S") == "<s>\n[SYSTEM]    S\n    Q\n");
+  mspa::test::writeFile(dir.file("chat_template.json"),
+                        nlohmann::json{{"chat_template", "{{ raise_exception('only one image per turn') }}"}}.dump());
+  CHECK_THROWS_WITH(ChatPrompt(dir.path().string()).render("Q", {1}),
+                    Contains("chat_template.json: TemplateError: only one image per turn"));
+  mspa::test::writeFile(dir.file("chat_template.json"), nlohmann::json{{"chat_template", "{% for %}"}}.dump());
+  CHECK_THROWS_WITH(ChatPrompt(dir.path().string()).render("Q", {}), Contains("TemplateSyntaxError"));
+  mspa::test::writeFile(dir.file("chat_template.json"), nlohmann::json{{"chat_template", "{{ messages[0]['content'][1]['text'] }}"}}.dump());
+  CHECK_THROWS_WITH(ChatPrompt(dir.path().string()).render("Q", {1}), Contains("places 0 of 1 images"));
+}
+
+TEST_CASE("Without Python's Jinja2 a Jinja template is refused with what to install") {
+  mspa::test::TempDir dir;
+  writeHfCheckpoint(dir, {{"chat_template.jinja", kChatMlTemplate}});
+  for (const char* python : {"/nonexistent/python3", "/bin/false"}) {
+    setenv("MSPA_PYTHON", python, 1);  // the user's choice is the only one tried
+    CHECK_THROWS_WITH(ChatPrompt(dir.path().string()).render("Q", {}),
+                      Contains("chat_template.jinja: rendering the checkpoint's chat template needs Python 3 with Jinja2 "
+                               "(apt install python3-jinja2)") &&
+                          Contains(python));
+  }
+  unsetenv("MSPA_PYTHON");
+  CHECK_NOTHROW(ChatPrompt(dir.path().string()).render("Q", {}));
 }
