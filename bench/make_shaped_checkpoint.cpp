@@ -35,10 +35,11 @@ struct Tensor {
 
 std::vector<Tensor> visionTensors() {
   const std::int64_t c = 1024, mlp = 4096;
-  std::vector<Tensor> t = {{"vision_model.embeddings.class_embedding", {1, 1, c}, 0.02f},
-                           {"vision_model.embeddings.patch_embedding.weight", {c, 3, 14, 14}, 0.02f},
-                           {"vision_model.embeddings.patch_embedding.bias", {c}, 0.02f},
-                           {"vision_model.embeddings.position_embedding", {1, 1025, c}, 0.02f}};
+  std::vector<Tensor> t = {
+      {"vision_model.embeddings.class_embedding", {1, 1, c}, 0.02f},
+      {"vision_model.embeddings.patch_embedding.weight", {c, 3, 14, 14}, 0.02f},
+      {"vision_model.embeddings.patch_embedding.bias", {c}, 0.02f},
+      {"vision_model.embeddings.position_embedding", {1, 1025, c}, 0.02f}};
   for (int i = 0; i < 24; ++i) {
     const std::string p = "vision_model.encoder.layers." + std::to_string(i) + ".";
     for (const char* norm : {"norm1", "norm2"}) {
@@ -61,9 +62,12 @@ std::vector<Tensor> visionTensors() {
 
 std::vector<Tensor> projectorAndLlmTensors(const Shape& s) {
   const std::int64_t h = s.llmHidden, d = 128, vocab = 92553, in = 4 * 1024;
-  std::vector<Tensor> t = {{"mlp1.0.weight", {in}, 0}, {"mlp1.0.bias", {in}, 0.02f},
-                           {"mlp1.1.weight", {h, in}, 0.015f}, {"mlp1.1.bias", {h}, 0.02f},
-                           {"mlp1.3.weight", {h, h}, 0.015f}, {"mlp1.3.bias", {h}, 0.02f},
+  std::vector<Tensor> t = {{"mlp1.0.weight", {in}, 0},
+                           {"mlp1.0.bias", {in}, 0.02f},
+                           {"mlp1.1.weight", {h, in}, 0.015f},
+                           {"mlp1.1.bias", {h}, 0.02f},
+                           {"mlp1.3.weight", {h, h}, 0.015f},
+                           {"mlp1.3.bias", {h}, 0.02f},
                            {"language_model.model.tok_embeddings.weight", {vocab, h}, 0.02f}};
   for (int i = 0; i < s.llmLayers; ++i) {
     const std::string p = "language_model.model.layers." + std::to_string(i) + ".";
@@ -81,21 +85,50 @@ std::vector<Tensor> projectorAndLlmTensors(const Shape& s) {
 }
 
 nlohmann::json config(const Shape& s) {
-  return {{"architectures", {"InternVLChatModel"}}, {"model_type", "internvl_chat"}, {"downsample_ratio", 0.5},
-          {"dynamic_image_size", true}, {"force_image_size", 448}, {"max_dynamic_patch", 12}, {"ps_version", "v2"},
-          {"select_layer", -1}, {"template", "internlm2-chat"}, {"use_thumbnail", true}, {"use_backbone_lora", 0},
-          {"use_llm_lora", 0}, {"torch_dtype", "bfloat16"},
+  return {{"architectures", {"InternVLChatModel"}},
+          {"model_type", "internvl_chat"},
+          {"downsample_ratio", 0.5},
+          {"dynamic_image_size", true},
+          {"force_image_size", 448},
+          {"max_dynamic_patch", 12},
+          {"ps_version", "v2"},
+          {"select_layer", -1},
+          {"template", "internlm2-chat"},
+          {"use_thumbnail", true},
+          {"use_backbone_lora", 0},
+          {"use_llm_lora", 0},
+          {"torch_dtype", "bfloat16"},
           {"llm_config",
-           {{"architectures", {"InternLM2ForCausalLM"}}, {"model_type", "internlm2"}, {"bias", false}, {"hidden_size", s.llmHidden},
-            {"intermediate_size", s.intermediate}, {"num_attention_heads", s.heads}, {"num_key_value_heads", s.kvHeads},
-            {"num_hidden_layers", s.llmLayers}, {"vocab_size", 92553}, {"rms_norm_eps", 1e-5}, {"rope_theta", 1000000},
-            {"rope_scaling", {{"type", "dynamic"}, {"factor", 2.0}}}, {"max_position_embeddings", 32768}, {"bos_token_id", 1},
-            {"eos_token_id", 2}, {"torch_dtype", "bfloat16"}}},
+           {{"architectures", {"InternLM2ForCausalLM"}},
+            {"model_type", "internlm2"},
+            {"bias", false},
+            {"hidden_size", s.llmHidden},
+            {"intermediate_size", s.intermediate},
+            {"num_attention_heads", s.heads},
+            {"num_key_value_heads", s.kvHeads},
+            {"num_hidden_layers", s.llmLayers},
+            {"vocab_size", 92553},
+            {"rms_norm_eps", 1e-5},
+            {"rope_theta", 1000000},
+            {"rope_scaling", {{"type", "dynamic"}, {"factor", 2.0}}},
+            {"max_position_embeddings", 32768},
+            {"bos_token_id", 1},
+            {"eos_token_id", 2},
+            {"torch_dtype", "bfloat16"}}},
           {"vision_config",
-           {{"architectures", {"InternVisionModel"}}, {"model_type", "intern_vit_6b"}, {"hidden_size", 1024},
-            {"intermediate_size", 4096}, {"num_attention_heads", 16}, {"num_hidden_layers", 24}, {"image_size", 448},
-            {"patch_size", 14}, {"layer_norm_eps", 1e-6}, {"norm_type", "layer_norm"}, {"qk_normalization", false},
-            {"qkv_bias", true}, {"torch_dtype", "bfloat16"}}}};
+           {{"architectures", {"InternVisionModel"}},
+            {"model_type", "intern_vit_6b"},
+            {"hidden_size", 1024},
+            {"intermediate_size", 4096},
+            {"num_attention_heads", 16},
+            {"num_hidden_layers", 24},
+            {"image_size", 448},
+            {"patch_size", 14},
+            {"layer_norm_eps", 1e-6},
+            {"norm_type", "layer_norm"},
+            {"qk_normalization", false},
+            {"qkv_bias", true},
+            {"torch_dtype", "bfloat16"}}}};
 }
 
 // bfloat16 bits of uniform values in [-scale, scale] (xorshift64), or of 1.0.
@@ -129,7 +162,9 @@ void write(const Shape& s, const fs::path& out) {
   std::size_t next = 0, written = 0;
   for (int shard = 0; shard < s.shards; ++shard) {
     char name[64];
-    std::snprintf(name, sizeof name, s.shards == 1 ? "model.safetensors" : "model-%05d-of-%05d.safetensors", shard + 1, s.shards);
+    std::snprintf(name, sizeof name,
+                  s.shards == 1 ? "model.safetensors" : "model-%05d-of-%05d.safetensors", shard + 1,
+                  s.shards);
     std::vector<SafetensorsWriter::Entry> entries;
     std::vector<const Tensor*> tensors;
     std::size_t bytes = 0;
@@ -156,10 +191,12 @@ void write(const Shape& s, const fs::path& out) {
   }
   if (s.shards > 1) {
     std::ofstream index(out / "model.safetensors.index.json");
-    index << nlohmann::json{{"metadata", {{"total_size", written}}}, {"weight_map", weightMap}}.dump(1);
+    index << nlohmann::json{{"metadata", {{"total_size", written}}}, {"weight_map", weightMap}}
+                 .dump(1);
   }
   std::ofstream(out / "config.json") << config(s).dump(1);
-  std::printf("%s: %zu tensors, %.2f GB of bfloat16\n", out.c_str(), all.size(), static_cast<double>(written) / 1e9);
+  std::printf("%s: %zu tensors, %.2f GB of bfloat16\n", out.c_str(), all.size(),
+              static_cast<double>(written) / 1e9);
 }
 
 }  // namespace
@@ -167,7 +204,9 @@ void write(const Shape& s, const fs::path& out) {
 int main(int argc, char** argv) {
   CLI::App app{"Writes an InternVL2-shaped checkpoint with random bfloat16 weights"};
   std::string shape = "2b", out;
-  app.add_option("--shape", shape, "8b (InternVL2-8B) or 2b (InternVL2-2B)")->check(CLI::IsMember({"8b", "2b"}))->capture_default_str();
+  app.add_option("--shape", shape, "8b (InternVL2-8B) or 2b (InternVL2-2B)")
+      ->check(CLI::IsMember({"8b", "2b"}))
+      ->capture_default_str();
   app.add_option("--out", out, "output folder")->required();
   app.callback([&] {
     write(shape == "8b" ? Shape{4096, 32, 32, 8, 14336, 4} : Shape{2048, 24, 16, 8, 8192, 1}, out);

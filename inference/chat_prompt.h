@@ -29,7 +29,8 @@ class ChatPrompt {
 
   // `system` empty: config.json's system_message, else the template's (original layout); no
   // system turn (transformers layout, whose template adds its own default if it has one).
-  std::string render(const std::string& question, const std::vector<int>& tilesPerImage, const std::string& system = {}) const;
+  std::string render(const std::string& question, const std::vector<int>& tilesPerImage,
+                     const std::string& system = {}) const;
   std::vector<std::int64_t> encode(const std::string& prompt) const;
   // The ids that end an answer: the template's stop token (chat()'s eos_token_id), or the
   // generation config's EOS ids for a Jinja template.

@@ -28,7 +28,8 @@ std::vector<std::string> conversationTemplateNames();
 // <img> + <IMG_CONTEXT> x (tokensPerTile * tiles) + </img>. As chat() does, "<image>\n" is put in
 // front of a question that has images but places none.
 std::string renderInternVLQuery(const ConversationTemplate& conversation, const std::string& system,
-                                const std::string& question, const std::vector<int>& tilesPerImage, int tokensPerTile);
+                                const std::string& question, const std::vector<int>& tilesPerImage,
+                                int tokensPerTile);
 
 // chat()'s cleaning of the decoded answer (special tokens already skipped): the text before the
 // first stop token, without surrounding whitespace.

@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "inference/json_file.h"
+
 extern char** environ;
 
 namespace fs = std::filesystem;
@@ -68,36 +70,33 @@ for line in sys.stdin:
         print(json.dumps({"error": type(e).__name__ + ": " + str(e)}), flush=True)
 )PY";
 
-nlohmann::json readJson(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return nullptr;
-  auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded()) throw std::runtime_error(path.string() + ": invalid JSON");
-  return j;
-}
-
 // tokenizer_config.json's "chat_template": a string, or named templates of which "default" is used.
 std::string templateOf(const nlohmann::json& value, const fs::path& path) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_array()) {
     for (const auto& named : value) {
-      if (named.is_object() && named.value("name", "") == "default" && named.contains("template") && named["template"].is_string()) {
+      if (named.is_object() && named.value("name", "") == "default" && named.contains("template") &&
+          named["template"].is_string()) {
         return named["template"].get<std::string>();
       }
     }
   }
-  throw std::runtime_error(path.string() + ": \"chat_template\" is neither a string nor a list with a \"default\" template");
+  throw std::runtime_error(
+      path.string() +
+      ": \"chat_template\" is neither a string nor a list with a \"default\" template");
 }
 
 // The tokenizer's special tokens as template variables (bos_token, eos_token, ...).
 std::string specialTokens(const fs::path& dir) {
   nlohmann::json tokens = nlohmann::json::object();
-  const auto config = readJson(dir / "tokenizer_config.json");
+  const auto config = readOptionalJson(dir / "tokenizer_config.json");
   if (!config.is_object()) return tokens.dump();
-  for (const char* key : {"bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token"}) {
+  for (const char* key : {"bos_token", "eos_token", "unk_token", "pad_token", "sep_token",
+                          "cls_token", "mask_token"}) {
     const auto value = config.value(key, nlohmann::json());
     if (value.is_string()) tokens[key] = value;
-    if (value.is_object() && value.contains("content") && value["content"].is_string()) tokens[key] = value["content"];
+    if (value.is_object() && value.contains("content") && value["content"].is_string())
+      tokens[key] = value["content"];
   }
   return tokens.dump();
 }
@@ -125,8 +124,11 @@ std::string readLine(int fd, std::string& buffer) {
 
 }  // namespace
 
-JinjaChatTemplate::JinjaChatTemplate(std::string path, std::string source, std::string specialTokensJson)
-    : path_(std::move(path)), source_(std::move(source)), specialTokensJson_(std::move(specialTokensJson)) {}
+JinjaChatTemplate::JinjaChatTemplate(std::string path, std::string source,
+                                     std::string specialTokensJson)
+    : path_(std::move(path)),
+      source_(std::move(source)),
+      specialTokensJson_(std::move(specialTokensJson)) {}
 
 JinjaChatTemplate::~JinjaChatTemplate() {
   if (socket_ >= 0) ::close(socket_);  // the renderer reads end of input and exits
@@ -136,14 +138,17 @@ JinjaChatTemplate::~JinjaChatTemplate() {
 std::unique_ptr<JinjaChatTemplate> JinjaChatTemplate::find(const std::string& modelDir) {
   const fs::path dir(modelDir);
   const auto make = [&](const fs::path& path, std::string source) {
-    return std::unique_ptr<JinjaChatTemplate>(new JinjaChatTemplate(path.string(), std::move(source), specialTokens(dir)));
+    return std::unique_ptr<JinjaChatTemplate>(
+        new JinjaChatTemplate(path.string(), std::move(source), specialTokens(dir)));
   };
   if (std::ifstream jinja(dir / "chat_template.jinja"); jinja) {
-    return make(dir / "chat_template.jinja", std::string(std::istreambuf_iterator<char>(jinja), {}));
+    return make(dir / "chat_template.jinja",
+                std::string(std::istreambuf_iterator<char>(jinja), {}));
   }
   for (const char* file : {"chat_template.json", "tokenizer_config.json"}) {
-    const auto j = readJson(dir / file);
-    if (j.is_object() && j.contains("chat_template")) return make(dir / file, templateOf(j["chat_template"], dir / file));
+    const auto j = readOptionalJson(dir / file);
+    if (j.is_object() && j.contains("chat_template"))
+      return make(dir / file, templateOf(j["chat_template"], dir / file));
   }
   return nullptr;
 }
@@ -152,7 +157,8 @@ void JinjaChatTemplate::start() const {
   std::string reasons;
   for (const auto& python : pythonCandidates()) {
     int sockets[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) throw std::runtime_error(path_ + ": " + std::strerror(errno));
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0)
+      throw std::runtime_error(path_ + ": " + std::strerror(errno));
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, sockets[1], 0);
@@ -160,7 +166,8 @@ void JinjaChatTemplate::start() const {
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     const char* argv[] = {python.c_str(), "-c", kRenderer, nullptr};
     pid_t pid = -1;
-    const int failed = ::posix_spawnp(&pid, python.c_str(), &actions, nullptr, const_cast<char**>(argv), environ);
+    const int failed =
+        ::posix_spawnp(&pid, python.c_str(), &actions, nullptr, const_cast<char**>(argv), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(sockets[1]);
     if (failed) {
@@ -177,9 +184,13 @@ void JinjaChatTemplate::start() const {
     }
     ::close(sockets[0]);
     ::waitpid(pid, nullptr, 0);
-    reasons += "; " + python + ": " + (hello.is_object() ? hello.value("error", std::string("no answer")) : std::string("did not start"));
+    reasons += "; " + python + ": " +
+               (hello.is_object() ? hello.value("error", std::string("no answer"))
+                                  : std::string("did not start"));
   }
-  throw std::runtime_error(path_ + ": rendering the checkpoint's chat template needs Python 3 with Jinja2 (apt install python3-jinja2)" +
+  throw std::runtime_error(path_ +
+                           ": rendering the checkpoint's chat template needs Python 3 with Jinja2 "
+                           "(apt install python3-jinja2)" +
                            reasons);
 }
 
@@ -198,12 +209,15 @@ std::string JinjaChatTemplate::request(const std::string& line) const {
   return reply;
 }
 
-std::string JinjaChatTemplate::render(const std::string& question, int images, const std::string& system) const {
+std::string JinjaChatTemplate::render(const std::string& question, int images,
+                                      const std::string& system) const {
   nlohmann::json content = nlohmann::json::array();
   int placed = 0;
   std::size_t from = 0;
-  for (auto at = question.find("<image>"); at != std::string::npos; at = question.find("<image>", from)) {
-    if (at > from) content.push_back({{"type", "text"}, {"text", question.substr(from, at - from)}});
+  for (auto at = question.find("<image>"); at != std::string::npos;
+       at = question.find("<image>", from)) {
+    if (at > from)
+      content.push_back({{"type", "text"}, {"text", question.substr(from, at - from)}});
     content.push_back({{"type", "image"}});
     ++placed;
     from = at + 7;
@@ -211,17 +225,26 @@ std::string JinjaChatTemplate::render(const std::string& question, int images, c
   if (placed == 0) {
     for (int i = 0; i < images; ++i) content.push_back({{"type", "image"}});
   } else if (placed != images) {
-    throw std::runtime_error("the prompt places " + std::to_string(placed) + " <image> for " + std::to_string(images) + " images");
+    throw std::runtime_error("the prompt places " + std::to_string(placed) + " <image> for " +
+                             std::to_string(images) + " images");
   }
-  if (from < question.size()) content.push_back({{"type", "text"}, {"text", question.substr(from)}});
+  if (from < question.size())
+    content.push_back({{"type", "text"}, {"text", question.substr(from)}});
   nlohmann::json messages = nlohmann::json::array();
-  if (!system.empty()) messages.push_back({{"role", "system"}, {"content", {{{"type", "text"}, {"text", system}}}}});
+  if (!system.empty())
+    messages.push_back({{"role", "system"}, {"content", {{{"type", "text"}, {"text", system}}}}});
   messages.push_back({{"role", "user"}, {"content", content}});
   const nlohmann::json requestJson = {
-      {"template", source_}, {"messages", messages}, {"special_tokens", nlohmann::json::parse(specialTokensJson_)}};
-  const auto reply = nlohmann::json::parse(request(requestJson.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace)), nullptr, false);
-  if (!reply.is_object()) throw std::runtime_error(path_ + ": the template renderer answered nonsense");
-  if (reply.contains("error")) throw std::runtime_error(path_ + ": " + reply["error"].get<std::string>());
+      {"template", source_},
+      {"messages", messages},
+      {"special_tokens", nlohmann::json::parse(specialTokensJson_)}};
+  const auto reply = nlohmann::json::parse(
+      request(requestJson.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace)), nullptr,
+      false);
+  if (!reply.is_object())
+    throw std::runtime_error(path_ + ": the template renderer answered nonsense");
+  if (reply.contains("error"))
+    throw std::runtime_error(path_ + ": " + reply["error"].get<std::string>());
   return reply.value("text", std::string());
 }
 

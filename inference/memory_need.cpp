@@ -17,7 +17,9 @@ std::string gigabytes(std::size_t bytes) {
   return text;
 }
 
-std::size_t elementSize(const std::string& dtype) { return dtype == "float32" ? 4 : 2; }
+std::size_t elementSize(const std::string& dtype) {
+  return dtype == "float32" ? 4 : 2;
+}
 
 // The KV cache of 8,192 tokens (a two-image MultiSPA question at 6 tiles each is ~3.7k) plus the
 // logits and the largest activations of a prefill, with a margin for the allocator.
@@ -33,12 +35,15 @@ std::size_t workingMemory(const ModelConfig& config, const std::string& dtype) {
 }  // namespace
 
 std::string MemoryNeed::describe() const {
-  return gigabytes(totalBytes()) + " (" + gigabytes(weightBytes) + " of " + dtype + " weights + " + gigabytes(workingBytes) +
-         " working memory); the " + device + (availableBytes ? " has " + gigabytes(*availableBytes) + " available" : "'s free memory is unknown");
+  return gigabytes(totalBytes()) + " (" + gigabytes(weightBytes) + " of " + dtype + " weights + " +
+         gigabytes(workingBytes) + " working memory); the " + device +
+         (availableBytes ? " has " + gigabytes(*availableBytes) + " available"
+                         : "'s free memory is unknown");
 }
 
-MemoryNeed describeMemoryNeed(const std::string& modelDir, const ModelConfig& config, const std::string& device,
-                              const std::string& dtype, const std::string& loraDir) {
+MemoryNeed describeMemoryNeed(const std::string& modelDir, const ModelConfig& config,
+                              const std::string& device, const std::string& dtype,
+                              const std::string& loraDir) {
   const WeightSource source(modelDir, config, loraDir);
   MemoryNeed need;
   need.device = device;
@@ -51,7 +56,8 @@ MemoryNeed describeMemoryNeed(const std::string& modelDir, const ModelConfig& co
 
 void requireMemory(const MemoryNeed& need, const std::string& modelDir) {
   if (need.fits()) return;
-  throw std::runtime_error(modelDir + ": the model needs " + need.describe() + ": it does not fit (choose a smaller dtype, " +
+  throw std::runtime_error(modelDir + ": the model needs " + need.describe() +
+                           ": it does not fit (choose a smaller dtype, " +
                            "another device or free memory)");
 }
 

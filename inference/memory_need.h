@@ -13,8 +13,9 @@ namespace mspa::inference {
 // kernel or by CUDA halfway through.
 struct MemoryNeed {
   std::string device, dtype;
-  std::size_t weightBytes = 0;   // the checkpoint's tensors in `dtype`
-  std::size_t workingBytes = 0;  // KV cache for 8,192 tokens plus activations of a MultiSPA question
+  std::size_t weightBytes = 0;  // the checkpoint's tensors in `dtype`
+  std::size_t workingBytes =
+      0;  // KV cache for 8,192 tokens plus activations of a MultiSPA question
   std::optional<std::size_t> availableBytes;  // unknown where the device cannot be asked
 
   std::size_t totalBytes() const { return weightBytes + workingBytes; }
@@ -25,8 +26,9 @@ struct MemoryNeed {
 
 // Reads only config.json and the safetensors headers. Throws std::runtime_error naming the file
 // for an unreadable checkpoint.
-MemoryNeed describeMemoryNeed(const std::string& modelDir, const ModelConfig& config, const std::string& device,
-                              const std::string& dtype, const std::string& loraDir = {});
+MemoryNeed describeMemoryNeed(const std::string& modelDir, const ModelConfig& config,
+                              const std::string& device, const std::string& dtype,
+                              const std::string& loraDir = {});
 
 // Throws std::runtime_error "MODEL needs X but the DEVICE has Y available" when it does not fit.
 void requireMemory(const MemoryNeed& need, const std::string& modelDir);

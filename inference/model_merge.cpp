@@ -19,7 +19,8 @@ namespace {
 
 bool isWeightFile(const fs::path& p) {
   const std::string name = p.filename().string();
-  return p.extension() == ".safetensors" || name == "model.safetensors.index.json" || name == "config.json";
+  return p.extension() == ".safetensors" || name == "model.safetensors.index.json" ||
+         name == "config.json";
 }
 
 void writeConfig(const fs::path& from, const fs::path& to) {
@@ -36,9 +37,11 @@ void writeConfig(const fs::path& from, const fs::path& to) {
 
 }  // namespace
 
-MergeSummary mergeCheckpoint(const std::string& modelDir, const std::string& loraDir, const std::string& outDir) {
+MergeSummary mergeCheckpoint(const std::string& modelDir, const std::string& loraDir,
+                             const std::string& outDir) {
   const fs::path in(modelDir), out(outDir);
-  if (fs::exists(out) && fs::equivalent(in, out)) throw std::runtime_error(outDir + ": is the input folder; choose another");
+  if (fs::exists(out) && fs::equivalent(in, out))
+    throw std::runtime_error(outDir + ": is the input folder; choose another");
   if (fs::exists(out) && !fs::is_empty(out)) throw std::runtime_error(outDir + ": is not empty");
   const WeightSource source(modelDir, readModelConfig(modelDir), loraDir);
   fs::create_directories(out);
@@ -69,11 +72,15 @@ MergeSummary mergeCheckpoint(const std::string& modelDir, const std::string& lor
   summary.gigabytes = static_cast<double>(totalBytes) / 1e9;
   if (fs::exists(in / "model.safetensors.index.json")) {
     std::ofstream index(out / "model.safetensors.index.json");
-    index << nlohmann::ordered_json{{"metadata", {{"total_size", totalBytes}}}, {"weight_map", weightMap}}.dump(2) << "\n";
+    index << nlohmann::ordered_json{{"metadata", {{"total_size", totalBytes}}},
+                                    {"weight_map", weightMap}}
+                 .dump(2)
+          << "\n";
   }
   writeConfig(in / "config.json", out / "config.json");
   for (const auto& entry : fs::directory_iterator(in)) {
-    if (entry.is_regular_file() && !isWeightFile(entry.path())) fs::copy_file(entry.path(), out / entry.path().filename());
+    if (entry.is_regular_file() && !isWeightFile(entry.path()))
+      fs::copy_file(entry.path(), out / entry.path().filename());
   }
   return summary;
 }

@@ -16,6 +16,7 @@ struct MergeSummary {
 // use_llm_lora and use_backbone_lora set to 0, and the other files (tokenizer, generation
 // config, code) copied. One tensor is in memory at a time. Throws std::runtime_error naming the
 // file; refuses an `outDir` that is the input or is not empty.
-MergeSummary mergeCheckpoint(const std::string& modelDir, const std::string& loraDir, const std::string& outDir);
+MergeSummary mergeCheckpoint(const std::string& modelDir, const std::string& loraDir,
+                             const std::string& outDir);
 
 }  // namespace mspa::inference

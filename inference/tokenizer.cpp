@@ -6,20 +6,13 @@
 #include <stdexcept>
 
 #include "inference/byte_level_bpe.h"
+#include "inference/json_file.h"
 #include "inference/sentencepiece_model.h"
 
 namespace fs = std::filesystem;
 
 namespace mspa::inference {
 namespace {
-
-nlohmann::json readJson(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return nullptr;
-  auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded()) throw std::runtime_error(path.string() + ": invalid JSON");
-  return j;
-}
 
 // The added-token handling is Tokenizer's; the model encodes what lies between.
 template <typename Model>
@@ -39,11 +32,11 @@ class ModelTokenizer : public Tokenizer {
 class SentencePieceTokenizer : public ModelTokenizer<SentencePieceModel> {
  public:
   explicit SentencePieceTokenizer(const fs::path& dir) : ModelTokenizer(dir / "tokenizer.model") {
-    if (const auto added = readJson(dir / "added_tokens.json"); added.is_object()) {
+    if (const auto added = readOptionalJson(dir / "added_tokens.json"); added.is_object()) {
       for (const auto& [token, id] : added.items()) addSpecial(token, id.get<std::int64_t>());
     }
     bool addBos = true;
-    if (const auto config = readJson(dir / "tokenizer_config.json"); config.is_object()) {
+    if (const auto config = readOptionalJson(dir / "tokenizer_config.json"); config.is_object()) {
       addBos = config.value("add_bos_token", true);
       if (config.contains("added_tokens_decoder")) {
         for (const auto& [id, token] : config["added_tokens_decoder"].items()) {
@@ -60,7 +53,7 @@ class ByteLevelBpeTokenizer : public ModelTokenizer<ByteLevelBpe> {
   explicit ByteLevelBpeTokenizer(const fs::path& dir) : ModelTokenizer(dir / "tokenizer.json") {
     for (const auto& t : model_.addedTokens()) addSpecial(t.content, t.id, t.special);
     // Qwen2 tokenizers add no BOS; honour a config that asks for one.
-    if (const auto config = readJson(dir / "tokenizer_config.json"); config.is_object() && config.value("add_bos_token", false)) {
+    if (const auto config = readOptionalJson(dir / "tokenizer_config.json"); config.is_object() && config.value("add_bos_token", false)) {
       const auto bos = config.value("bos_token", nlohmann::json());
       if (bos.is_string()) bos_ = specialId(bos.get<std::string>());
     }

@@ -27,7 +27,8 @@ struct LoraUpdate {
 
 // Where a set of LoRA updates came from and what they are, for `model info` and the loader.
 struct LoraSummary {
-  std::string origin;  // e.g. "InternVL fine-tune output (use_llm_lora 16)" or "PEFT adapter /x (language model only)"
+  std::string origin;  // e.g. "InternVL fine-tune output (use_llm_lora 16)" or "PEFT adapter /x
+                       // (language model only)"
   std::vector<std::string> targets;  // module names without layer numbers, e.g. "attention.wqkv"
   std::vector<int> ranks;            // distinct
   std::vector<double> alphas;        // distinct
@@ -48,7 +49,8 @@ struct LoraSummary {
 // weight, a rank that disagrees with the tensors, DoRA, an unknown tensor kind.
 class WeightSource {
  public:
-  WeightSource(const std::string& modelDir, const ModelConfig& config, const std::string& loraDir = {});
+  WeightSource(const std::string& modelDir, const ModelConfig& config,
+               const std::string& loraDir = {});
   ~WeightSource();
   WeightSource(const WeightSource&) = delete;
   WeightSource& operator=(const WeightSource&) = delete;

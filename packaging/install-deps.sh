@@ -8,8 +8,9 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # GUI and rendering
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libgl-dev libvtk9-dev
-  # inference (OpenBLAS: the reference BLAS makes float32 matmuls ~100x slower)
-  libtorch-dev libopenblas0-pthread
+  # inference (OpenBLAS: the reference BLAS makes float32 matmuls ~100x slower; Jinja2 renders
+  # transformers-layout checkpoints' own chat templates)
+  libtorch-dev libopenblas0-pthread python3-jinja2
   # Unicode regex and NFC for byte-level BPE tokenizers (Qwen2)
   libicu-dev
   # images, geometry, formats

@@ -385,12 +385,17 @@ QString QuestionPanel::modelInput() const {
   }
 }
 
-void QuestionPanel::showModelInput() {
+QDialog* QuestionPanel::showModelInput() {
   auto* dialog = new QDialog(this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->setWindowTitle(tr("Model input"));
   auto* layout = new QVBoxLayout(dialog);
-  auto* text = new QPlainTextEdit(modelInput(), dialog);
+  const QString input = modelInput();
+  layout->addWidget(new QLabel(tr("%1 characters, %2 image tokens, exactly as the model reads them")
+                                   .arg(input.size())
+                                   .arg(input.count(QStringLiteral("<IMG_CONTEXT>"))),
+                               dialog));
+  auto* text = new QPlainTextEdit(input, dialog);
   text->setReadOnly(true);
   layout->addWidget(text);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
@@ -398,6 +403,7 @@ void QuestionPanel::showModelInput() {
   layout->addWidget(buttons);
   dialog->resize(720, 480);
   dialog->show();
+  return dialog;
 }
 void QuestionPanel::setPrompt(const QString& prompt) { promptEdit_->setPlainText(prompt); }
 

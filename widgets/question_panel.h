@@ -11,6 +11,7 @@
 #include "widgets/ask_worker.h"
 
 class QComboBox;
+class QDialog;
 class QCheckBox;
 class QLabel;
 class QPlainTextEdit;
@@ -40,6 +41,8 @@ class QuestionPanel : public QWidget {
   // The exact text the chosen backend's model reads for the prompt as edited (every image token
   // spelled out), or why it cannot be shown. *Model input…* shows it.
   QString modelInput() const;
+  // Opens a read-only window with modelInput() (what *Model input…* does).
+  QDialog* showModelInput();
   // The backend settings dialog (saved on OK).
   void openSettings();
   void setBackendSettings(const BackendSettings& settings);
@@ -80,7 +83,6 @@ class QuestionPanel : public QWidget {
 
  private:
   void buildControls();
-  void showModelInput();
   void showMessage(const QString& text, bool problem);
   void showQuestion();
   void onStreamed(const QString& text, int pieces, double seconds);

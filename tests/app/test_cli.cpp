@@ -266,10 +266,7 @@ TEST_CASE("mspa ask --print-prompt prints the exact model input, as text or JSON
 TEST_CASE("mspa ask --scene --print-prompt prints the scene question as the model reads it") {
   test::TempDir dir;
   const auto model = dir.path() / "model";
-  std::filesystem::create_directories(model);
-  std::filesystem::copy_file(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original/config.json",
-                             model / "config.json");
-  test::writeSentencePieceTokenizer(model);
+  test::writePromptOnlyModel(model);
   const auto r = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) + " --task depth_estimation_coor --frames 3 --point 320,400 --model " +
                          shellQuote(model.string()) + " --tiles 1 --print-prompt");
   INFO(r.err);

@@ -37,7 +37,8 @@ struct FloatTensor {
 using FloatTensors = std::map<std::string, FloatTensor>;
 
 inline const std::filesystem::path& internlm2Fixture() {
-  static const std::filesystem::path dir = std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2";
+  static const std::filesystem::path dir =
+      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2";
   return dir;
 }
 
@@ -45,7 +46,9 @@ inline void writeSafetensors(const std::filesystem::path& path, const FloatTenso
   nlohmann::json header = nlohmann::json::object();
   std::string data;
   for (const auto& [name, t] : tensors) {
-    header[name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {data.size(), data.size() + t.values.size() * 4}}};
+    header[name] = {{"dtype", "F32"},
+                    {"shape", t.shape},
+                    {"data_offsets", {data.size(), data.size() + t.values.size() * 4}}};
     data.append(reinterpret_cast<const char*>(t.values.data()), t.values.size() * 4);
   }
   const std::string json = header.dump();
@@ -84,7 +87,8 @@ inline LoraPair subtractLora(FloatTensor& weight, int rank, double scale, std::m
   for (int64_t o = 0; o < out; ++o) {
     for (int64_t i = 0; i < in; ++i) {
       double sum = 0;
-      for (int k = 0; k < rank; ++k) sum += static_cast<double>(p.b.values[o * rank + k]) * p.a.values[k * in + i];
+      for (int k = 0; k < rank; ++k)
+        sum += static_cast<double>(p.b.values[o * rank + k]) * p.a.values[k * in + i];
       weight.values[o * in + i] = static_cast<float>(weight.values[o * in + i] - scale * sum);
     }
   }
@@ -94,7 +98,8 @@ inline LoraPair subtractLora(FloatTensor& weight, int rank, double scale, std::m
 inline std::vector<std::string> internlm2Targets(const std::string& root, int layers) {
   std::vector<std::string> modules;
   for (int i = 0; i < layers; ++i) {
-    for (const char* m : {"attention.wqkv", "attention.wo", "feed_forward.w1", "feed_forward.w2", "feed_forward.w3"}) {
+    for (const char* m : {"attention.wqkv", "attention.wo", "feed_forward.w1", "feed_forward.w2",
+                          "feed_forward.w3"}) {
       modules.push_back(root + "layers." + std::to_string(i) + "." + m);
     }
   }
@@ -116,25 +121,30 @@ inline nlohmann::json fixtureConfig() {
   return nlohmann::json::parse(in);
 }
 
-inline void writeJson(const std::filesystem::path& path, const nlohmann::json& j) { writeFile(path.string(), j.dump(1)); }
+inline void writeJson(const std::filesystem::path& path, const nlohmann::json& j) {
+  writeFile(path.string(), j.dump(1));
+}
 
 // Splits tensors over two shards with an index, as large checkpoints come.
 inline void writeSharded(const std::filesystem::path& dir, const FloatTensors& tensors) {
   FloatTensors first, second;
   nlohmann::json map = nlohmann::json::object();
   for (const auto& [name, t] : tensors) {
-    const bool early = name.find("vision_model") != std::string::npos || name.find("mlp1") != std::string::npos;
+    const bool early =
+        name.find("vision_model") != std::string::npos || name.find("mlp1") != std::string::npos;
     (early ? first : second)[name] = t;
     map[name] = early ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
   }
   writeSafetensors(dir / "model-00001-of-00002.safetensors", first);
   writeSafetensors(dir / "model-00002-of-00002.safetensors", second);
-  writeJson(dir / "model.safetensors.index.json", {{"metadata", {{"total_size", 0}}}, {"weight_map", map}});
+  writeJson(dir / "model.safetensors.index.json",
+            {{"metadata", {{"total_size", 0}}}, {"weight_map", map}});
 }
 
 // InternVL's fine-tune output of the tiny InternLM2 fixture with --use_llm_lora llmRank and
 // --use_backbone_lora visionRank (0: not wrapped), in two shards.
-inline void writeFineTuneOutput(const std::filesystem::path& dir, int llmRank, int visionRank, std::uint32_t seed = 3) {
+inline void writeFineTuneOutput(const std::filesystem::path& dir, int llmRank, int visionRank,
+                                std::uint32_t seed = 3) {
   std::filesystem::create_directories(dir);
   std::mt19937 rng(seed);
   const FloatTensors base = readSafetensors(internlm2Fixture() / "original/model.safetensors");
@@ -142,7 +152,8 @@ inline void writeFineTuneOutput(const std::filesystem::path& dir, int llmRank, i
   const auto wrap = [&](const std::string& name) {
     for (const char* root : {"language_model.", "vision_model."}) {
       const int rank = root[0] == 'l' ? llmRank : visionRank;
-      if (rank > 0 && name.rfind(root, 0) == 0) return root + std::string("base_model.model.") + name.substr(std::strlen(root));
+      if (rank > 0 && name.rfind(root, 0) == 0)
+        return root + std::string("base_model.model.") + name.substr(std::strlen(root));
     }
     return name;
   };

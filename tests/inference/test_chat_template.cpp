@@ -25,7 +25,8 @@ nlohmann::json reference() {
 
 }  // namespace
 
-TEST_CASE("Prompts equal InternVL's get_prompt for every template, system message and image layout") {
+TEST_CASE(
+    "Prompts equal InternVL's get_prompt for every template, system message and image layout") {
   const auto ref = reference();
   const int tokensPerTile = ref["num_image_token"];
   int prompts = 0, answers = 0;
@@ -33,8 +34,10 @@ TEST_CASE("Prompts equal InternVL's get_prompt for every template, system messag
     const ConversationTemplate& t = conversationTemplate(c["template"]);
     if (c.contains("prompt")) {
       INFO(c["template"] << " / " << c["case"] << " / system " << c["system"]);
-      const std::string system = c["system"].is_null() ? t.systemMessage : c["system"].get<std::string>();
-      CHECK(renderInternVLQuery(t, system, c["question"], c["tiles"].get<std::vector<int>>(), tokensPerTile) == c["prompt"]);
+      const std::string system =
+          c["system"].is_null() ? t.systemMessage : c["system"].get<std::string>();
+      CHECK(renderInternVLQuery(t, system, c["question"], c["tiles"].get<std::vector<int>>(),
+                                tokensPerTile) == c["prompt"]);
       ++prompts;
     } else {
       INFO(c["template"] << " / " << c["decoded"]);
@@ -50,31 +53,44 @@ TEST_CASE("Prompts equal InternVL's get_prompt for every template, system messag
 TEST_CASE("InternVL2's prompt has no newline after <|im_end|>; InternVL2.5's does") {
   const auto& internlm2 = conversationTemplate("internlm2-chat");
   const std::string v2 = renderInternVLQuery(internlm2, "S", "Q", {}, 256);
-  CHECK(v2 == "<|im_start|>system\nS<|im_end|><|im_start|>user\nQ<|im_end|><|im_start|>assistant\n");
-  const std::string v25 = renderInternVLQuery(conversationTemplate("internvl2_5"), "S", "Q", {}, 256);
-  CHECK(v25 == "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n");
+  CHECK(v2 ==
+        "<|im_start|>system\nS<|im_end|><|im_start|>user\nQ<|im_end|><|im_start|>assistant\n");
+  const std::string v25 =
+      renderInternVLQuery(conversationTemplate("internvl2_5"), "S", "Q", {}, 256);
+  CHECK(v25 ==
+        "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n");
   CHECK_THROWS_WITH(conversationTemplate("vicuna_v1.1"),
-                    Contains("unknown chat template 'vicuna_v1.1'") && Contains("internlm2-chat, Hermes-2, phi3-chat, internvl2_5"));
-  CHECK_THROWS_WITH(renderInternVLQuery(internlm2, "S", "<image> <image>", {1}, 4), Contains("more <image>"));
-  CHECK_THROWS_WITH(renderInternVLQuery(internlm2, "S", "<image>", {1, 1}, 4), Contains("fewer <image>"));
+                    Contains("unknown chat template 'vicuna_v1.1'") &&
+                        Contains("internlm2-chat, Hermes-2, phi3-chat, internvl2_5"));
+  CHECK_THROWS_WITH(renderInternVLQuery(internlm2, "S", "<image> <image>", {1}, 4),
+                    Contains("more <image>"));
+  CHECK_THROWS_WITH(renderInternVLQuery(internlm2, "S", "<image>", {1, 1}, 4),
+                    Contains("fewer <image>"));
   CHECK(withImageLabels("Which?", 2) == "Image-1: <image>\nImage-2: <image>\nWhich?");
   CHECK(withImageLabels("Which?", 1) == "Which?");  // chat() itself puts "<image>\n" in front
 }
 
-TEST_CASE("A checkpoint's prompt follows its config.json: template, system_message, tokens per tile") {
+TEST_CASE(
+    "A checkpoint's prompt follows its config.json: template, system_message, tokens per tile") {
   mspa::test::TempDir dir;
   mspa::test::writeSentencePieceTokenizer(dir.path());
-  std::ifstream in(std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-internlm2/original/config.json");
+  std::ifstream in(std::string(MSPA_TEST_DATA_DIR) +
+                   "/internvl/tiny-internlm2/original/config.json");
   auto config = nlohmann::json::parse(in);
   config["template"] = "Hermes-2";
   config["system_message"] = "Answer with a number.";
   mspa::test::writeFile(dir.file("config.json"), config.dump());
   const ChatPrompt prompt(dir.path().string());
   const std::string text = prompt.render("How far?", {2});
-  CHECK(text.rfind("<|im_start|>system\nAnswer with a number.<|im_end|><|im_start|>user\n<img><IMG_CONTEXT>", 0) == 0);
+  CHECK(
+      text.rfind(
+          "<|im_start|>system\nAnswer with a number.<|im_end|><|im_start|>user\n<img><IMG_CONTEXT>",
+          0) == 0);
   CHECK(text.find("</img>\nHow far?<|im_end|><|im_start|>assistant\n") != std::string::npos);
   std::size_t contexts = 0;
-  for (auto at = text.find("<IMG_CONTEXT>"); at != std::string::npos; at = text.find("<IMG_CONTEXT>", at + 1)) ++contexts;
+  for (auto at = text.find("<IMG_CONTEXT>"); at != std::string::npos;
+       at = text.find("<IMG_CONTEXT>", at + 1))
+    ++contexts;
   CHECK(contexts == 2 * 256);
   CHECK(prompt.stopIds() == std::vector<std::int64_t>{501});
   // chat(): special tokens skipped, cut at the stop token, stripped.
@@ -82,19 +98,22 @@ TEST_CASE("A checkpoint's prompt follows its config.json: template, system_messa
   std::vector<std::int64_t> answer(ids.begin() + 1, ids.end());  // without BOS
   answer.insert(answer.end(), {501, 500});
   CHECK(prompt.answerText(answer) == "The camera shifted `left`.");
-  CHECK(prompt.render("x", {}, "Given system.").rfind("<|im_start|>system\nGiven system.<|im_end|>", 0) == 0);
+  CHECK(prompt.render("x", {}, "Given system.")
+            .rfind("<|im_start|>system\nGiven system.<|im_end|>", 0) == 0);
 
   config["template"] = "chatml-nonsense";
   mspa::test::writeFile(dir.file("config.json"), config.dump());
-  CHECK_THROWS_WITH(ChatPrompt(dir.path().string()), Contains("config.json: unknown chat template 'chatml-nonsense'"));
+  CHECK_THROWS_WITH(ChatPrompt(dir.path().string()),
+                    Contains("config.json: unknown chat template 'chatml-nonsense'"));
 }
 
 TEST_CASE("Encoding a two-image 14-tile prompt gives one id per image token") {
   mspa::test::TempDir dir;
   mspa::test::writeSentencePieceTokenizer(dir.path());
   const auto tokenizer = Tokenizer::load(dir.path().string());
-  const std::string prompt = renderInternVLQuery(conversationTemplate("internlm2-chat"), "S",
-                                                 "Image-1: <image>\nImage-2: <image>\nHow far did the camera move?", {7, 7}, 256);
+  const std::string prompt = renderInternVLQuery(
+      conversationTemplate("internlm2-chat"), "S",
+      "Image-1: <image>\nImage-2: <image>\nHow far did the camera move?", {7, 7}, 256);
   const auto ids = tokenizer->encode(prompt);
   CHECK(std::count(ids.begin(), ids.end(), 509) == 14 * 256);
   CHECK(std::count(ids.begin(), ids.end(), 510) == 2);
@@ -105,24 +124,32 @@ TEST_CASE("Encoding a two-image 14-tile prompt gives one id per image token") {
 namespace {
 
 // A transformers-layout checkpoint folder: the HF fixture's config, a tokenizer, and `files`.
-void writeHfCheckpoint(const mspa::test::TempDir& dir, const std::map<std::string, std::string>& files) {
+void writeHfCheckpoint(const mspa::test::TempDir& dir,
+                       const std::map<std::string, std::string>& files) {
   mspa::test::writeSentencePieceTokenizer(dir.path());
-  std::filesystem::copy_file(std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-internlm2/hf/config.json", dir.file("config.json"),
-                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(
+      std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-internlm2/hf/config.json",
+      dir.file("config.json"), std::filesystem::copy_options::overwrite_existing);
   for (const auto& [name, text] : files) mspa::test::writeFile(dir.file(name), text);
 }
 
 // The ChatML template with content lists that InternVL's -hf checkpoints use: image items
 // become <IMG_CONTEXT> for the processor to expand.
 const char* kChatMlTemplate =
-    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' }}{% if message['content'] is string %}"
-    "{{ message['content'] }}{% else %}{% for content in message['content'] %}{% if content['type'] == 'image' %}"
-    "{{ '<IMG_CONTEXT>\\n' }}{% elif content['type'] == 'text' %}{{ content['text'] }}{% endif %}{% endfor %}{% endif %}"
-    "{{ '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' }}{% if "
+    "message['content'] is string %}"
+    "{{ message['content'] }}{% else %}{% for content in message['content'] %}{% if "
+    "content['type'] == 'image' %}"
+    "{{ '<IMG_CONTEXT>\\n' }}{% elif content['type'] == 'text' %}{{ content['text'] }}{% endif "
+    "%}{% endfor %}{% endif %}"
+    "{{ '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' "
+    "}}{% endif %}";
 
 }  // namespace
 
-TEST_CASE("A transformers-layout checkpoint's own Jinja template renders as apply_chat_template does, images expanded") {
+TEST_CASE(
+    "A transformers-layout checkpoint's own Jinja template renders as apply_chat_template does, "
+    "images expanded") {
   mspa::test::TempDir dir;
   writeHfCheckpoint(dir, {{"chat_template.jinja", kChatMlTemplate}});
   const ChatPrompt prompt(dir.path().string());
@@ -133,8 +160,8 @@ TEST_CASE("A transformers-layout checkpoint's own Jinja template renders as appl
     return s + "</img>";
   };
   CHECK(prompt.render("Image-1: <image>\nImage-2: <image>\nWhich?", {1, 2}, "Be brief.") ==
-        "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nImage-1: " + run(256) + "\n\nImage-2: " + run(512) +
-            "\n\nWhich?<|im_end|>\n<|im_start|>assistant\n");
+        "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nImage-1: " + run(256) +
+            "\n\nImage-2: " + run(512) + "\n\nWhich?<|im_end|>\n<|im_start|>assistant\n");
   // A question that places no image gets the images first, as the processor's examples send them.
   CHECK(prompt.render("What?", {}) == "<|im_start|>user\nWhat?<|im_end|>\n<|im_start|>assistant\n");
   // No chat() cleaning: the text as decoded with special tokens skipped.
@@ -142,22 +169,35 @@ TEST_CASE("A transformers-layout checkpoint's own Jinja template renders as appl
   CHECK(prompt.answerText({ids.begin() + 1, ids.end()}) == " A B ");
 }
 
-TEST_CASE("Jinja templates: trim_blocks, lstrip_blocks, special tokens, tokenizer_config and chat_template.json, raise_exception") {
+TEST_CASE(
+    "Jinja templates: trim_blocks, lstrip_blocks, special tokens, tokenizer_config and "
+    "chat_template.json, raise_exception") {
   mspa::test::TempDir dir;
   const std::string blocks =
-      "{{ bos_token }}\n{% for message in messages %}\n    {% if loop.first %}[{{ message['role'] | upper }}]{% endif %}\n"
+      "{{ bos_token }}\n{% for message in messages %}\n    {% if loop.first %}[{{ message['role'] "
+      "| upper }}]{% endif %}\n"
       "    {{ message['content'][0]['text'] | trim }}\n{% endfor %}\n";
-  writeHfCheckpoint(dir, {{"tokenizer_config.json", nlohmann::json{{"bos_token", "<s>"}, {"chat_template", {{{"name", "tool_use"}, {"template", "x"}},
-                                                                                                          {{"name", "default"}, {"template", blocks}}}}}.dump()}});
+  writeHfCheckpoint(dir, {{"tokenizer_config.json",
+                           nlohmann::json{{"bos_token", "<s>"},
+                                          {"chat_template",
+                                           {{{"name", "tool_use"}, {"template", "x"}},
+                                            {{"name", "default"}, {"template", blocks}}}}}
+                               .dump()}});
   CHECK(ChatPrompt(dir.path().string()).render("  Q ", {}, "S") == "<s>\n[SYSTEM]    S\n    Q\n");
-  mspa::test::writeFile(dir.file("chat_template.json"),
-                        nlohmann::json{{"chat_template", "{{ raise_exception('only one image per turn') }}"}}.dump());
+  mspa::test::writeFile(
+      dir.file("chat_template.json"),
+      nlohmann::json{{"chat_template", "{{ raise_exception('only one image per turn') }}"}}.dump());
   CHECK_THROWS_WITH(ChatPrompt(dir.path().string()).render("Q", {1}),
                     Contains("chat_template.json: TemplateError: only one image per turn"));
-  mspa::test::writeFile(dir.file("chat_template.json"), nlohmann::json{{"chat_template", "{% for %}"}}.dump());
-  CHECK_THROWS_WITH(ChatPrompt(dir.path().string()).render("Q", {}), Contains("TemplateSyntaxError"));
-  mspa::test::writeFile(dir.file("chat_template.json"), nlohmann::json{{"chat_template", "{{ messages[0]['content'][1]['text'] }}"}}.dump());
-  CHECK_THROWS_WITH(ChatPrompt(dir.path().string()).render("Q", {1}), Contains("places 0 of 1 images"));
+  mspa::test::writeFile(dir.file("chat_template.json"),
+                        nlohmann::json{{"chat_template", "{% for %}"}}.dump());
+  CHECK_THROWS_WITH(ChatPrompt(dir.path().string()).render("Q", {}),
+                    Contains("TemplateSyntaxError"));
+  mspa::test::writeFile(
+      dir.file("chat_template.json"),
+      nlohmann::json{{"chat_template", "{{ messages[0]['content'][1]['text'] }}"}}.dump());
+  CHECK_THROWS_WITH(ChatPrompt(dir.path().string()).render("Q", {1}),
+                    Contains("places 0 of 1 images"));
 }
 
 TEST_CASE("Without Python's Jinja2 a Jinja template is refused with what to install") {
@@ -166,7 +206,8 @@ TEST_CASE("Without Python's Jinja2 a Jinja template is refused with what to inst
   for (const char* python : {"/nonexistent/python3", "/bin/false"}) {
     setenv("MSPA_PYTHON", python, 1);  // the user's choice is the only one tried
     CHECK_THROWS_WITH(ChatPrompt(dir.path().string()).render("Q", {}),
-                      Contains("chat_template.jinja: rendering the checkpoint's chat template needs Python 3 with Jinja2 "
+                      Contains("chat_template.jinja: rendering the checkpoint's chat template "
+                               "needs Python 3 with Jinja2 "
                                "(apt install python3-jinja2)") &&
                           Contains(python));
   }

@@ -37,14 +37,16 @@ TEST_CASE("The default dtype is the checkpoint's own, except float16 on the CPU"
   CHECK(readModelConfig((internlm2Fixture() / "original").string()).torchDtype == "float32");
 }
 
-TEST_CASE("Weights already in the asked dtype are used in place from the map; others are converted") {
+TEST_CASE(
+    "Weights already in the asked dtype are used in place from the map; others are converted") {
   LoadOptions options;
   options.imageTokenId = 509;
   options.dtype = "float32";
   const auto inPlace = InternVLModel::load((internlm2Fixture() / "original").string(), options);
   CHECK(inPlace->weightBytes() == fixtureElements() * 4);
   CHECK(inPlace->weightBytesInPlace() == inPlace->weightBytes());
-  CHECK(checkParity(*inPlace, (internlm2Fixture() / "reference.safetensors").string()).within(2e-3f));
+  CHECK(
+      checkParity(*inPlace, (internlm2Fixture() / "reference.safetensors").string()).within(2e-3f));
 
   options.dtype = "bfloat16";
   const auto converted = InternVLModel::load((internlm2Fixture() / "original").string(), options);
@@ -53,10 +55,14 @@ TEST_CASE("Weights already in the asked dtype are used in place from the map; ot
   CHECK(converted->dtype() == "bfloat16");
 }
 
-TEST_CASE("The memory need is stated from the headers, and a model larger than memory is refused before loading") {
+TEST_CASE(
+    "The memory need is stated from the headers, and a model larger than memory is refused before "
+    "loading") {
   const auto config = readModelConfig((internlm2Fixture() / "original").string());
-  const MemoryNeed f32 = describeMemoryNeed((internlm2Fixture() / "original").string(), config, "cpu", "float32");
-  const MemoryNeed bf16 = describeMemoryNeed((internlm2Fixture() / "original").string(), config, "cpu", "bfloat16");
+  const MemoryNeed f32 =
+      describeMemoryNeed((internlm2Fixture() / "original").string(), config, "cpu", "float32");
+  const MemoryNeed bf16 =
+      describeMemoryNeed((internlm2Fixture() / "original").string(), config, "cpu", "bfloat16");
   CHECK(f32.weightBytes == fixtureElements() * 4);
   CHECK(bf16.weightBytes == fixtureElements() * 2);
   REQUIRE(f32.availableBytes);
@@ -66,7 +72,9 @@ TEST_CASE("The memory need is stated from the headers, and a model larger than m
   TempDir dir;
   const std::uint64_t elements = 300'000'000'000ull;
   const nlohmann::json header = {{"language_model.model.tok_embeddings.weight",
-                                  {{"dtype", "BF16"}, {"shape", {elements / 2048, 2048}}, {"data_offsets", {0, elements * 2}}}}};
+                                  {{"dtype", "BF16"},
+                                   {"shape", {elements / 2048, 2048}},
+                                   {"data_offsets", {0, elements * 2}}}}};
   const std::string json = header.dump();
   const std::uint64_t length = json.size();
   std::string bytes(8, '\0');
@@ -77,8 +85,8 @@ TEST_CASE("The memory need is stated from the headers, and a model larger than m
   LoadOptions options;
   options.dtype = "bfloat16";
   CHECK_THROWS_WITH(InternVLModel::load(dir.path().string(), options),
-                    Contains("the model needs 600.") && Contains("GB of bfloat16 weights") && Contains("the cpu has") &&
-                        Contains("available: it does not fit"));
+                    Contains("the model needs 600.") && Contains("GB of bfloat16 weights") &&
+                        Contains("the cpu has") && Contains("available: it does not fit"));
   const MemoryNeed huge = describeMemoryNeed(dir.path().string(), config, "cpu", "float32");
   CHECK(huge.weightBytes == elements * 4);
   CHECK_FALSE(huge.fits());

@@ -31,4 +31,13 @@ inline void writeSentencePieceTokenizer(const std::filesystem::path& dir) {
   writeFile((dir / "tokenizer_config.json").string(), nlohmann::json{{"add_bos_token", true}}.dump());
 }
 
+// A model folder with the tiny InternLM2 fixture's config.json (template internlm2-chat) and the
+// tokenizer above but no weights: all that building a prompt may read.
+inline void writePromptOnlyModel(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original/config.json", dir / "config.json",
+                             std::filesystem::copy_options::overwrite_existing);
+  writeSentencePieceTokenizer(dir);
+}
+
 }  // namespace mspa::test

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <QDialog>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QTest>
@@ -178,6 +180,11 @@ TEST_CASE("Model input shows the exact text the local model reads, without loadi
   for (auto at = input.find("<IMG_CONTEXT>"); at != std::string::npos; at = input.find("<IMG_CONTEXT>", at + 1)) ++contexts;
   // Two 640x480 frames at up to 6 tiles: a 3x2 grid + thumbnail each, 256 tokens a tile.
   CHECK(contexts == 2 * 7 * 256);
+  QDialog* dialog = w.panel->showModelInput();
+  REQUIRE(dialog->findChild<QPlainTextEdit*>());
+  CHECK(dialog->findChild<QPlainTextEdit*>()->toPlainText().toStdString() == input);
+  if (const char* shot = std::getenv("MSPA_MODEL_INPUT_SCREENSHOT")) dialog->grab().save(shot);
+  dialog->close();
   w.panel->setBackendSettings({});
   CHECK_THAT(w.panel->modelInput().toStdString(), Contains("oracle"));
 }
