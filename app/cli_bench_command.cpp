@@ -9,6 +9,7 @@
 #include "app/cli_commands.h"
 #include "core/benchmark_run.h"
 #include "core/fnv_hash.h"
+#include "inference/model_config.h"
 #include "core/version.h"
 
 namespace mspa::cli {
@@ -44,7 +45,7 @@ nlohmann::json runHeader(const BenchRunOptions& o, const BackendSettings& s) {
     std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(fnv1a(text)));
     const auto j = nlohmann::json::parse(text, nullptr, false);
     h.update({{"model", std::filesystem::absolute(o.model).string()}, {"config_hash", hash}, {"adapter", o.lora}, {"tiles_per_image", o.tiles},
-              {"template", j.is_object() ? j.value("template", "") : ""}, {"dtype", o.dtype.empty() ? "checkpoint's torch_dtype" : o.dtype}, {"device", o.device}});
+              {"template", j.is_object() ? j.value("template", "") : ""}, {"dtype", o.dtype.empty() ? inference::defaultDtype(inference::readModelConfig(o.model), o.device) : o.dtype}, {"device", o.device}});
   } else if (s.kind == BackendSettings::Kind::OpenAI) {
     h.update({{"model", o.model}, {"endpoints", o.endpoints}});
   }

@@ -216,9 +216,9 @@ void loadLanguageModel(Loader& l) {
 
 }  // namespace
 
-LoadedWeights loadCheckpoint(const std::string& modelDir, const ModelConfig& config, c10::Device device, c10::ScalarType dtype,
-                             const std::string& loraDir) {
-  auto weights = std::make_shared<const WeightSource>(modelDir, config, loraDir);
+LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const ModelConfig& config, c10::Device device,
+                             c10::ScalarType dtype) {
+  const std::string modelDir = weights->modelDir();
   TensorSource source(weights, device, dtype);
   Loader loader(source, config);
   const bool hf = config.layout == CheckpointLayout::HuggingFace;

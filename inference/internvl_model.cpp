@@ -234,12 +234,10 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
   impl->device = parseDevice(options.device);
   impl->dtypeText = options.dtype.empty() ? defaultDtype(impl->config, options.device) : options.dtype;
   impl->dtype = parseDType(impl->dtypeText);
-  if (options.checkMemory) {
-    requireMemory(describeMemoryNeed(modelDir, impl->config, options.device, impl->dtypeText, options.loraDir), modelDir);
-  }
-  auto weights = translatingDeviceErrors("loading " + modelDir, [&] {
-    return loadCheckpoint(modelDir, impl->config, impl->device, impl->dtype, options.loraDir);
-  });
+  auto source = std::make_shared<const WeightSource>(modelDir, impl->config, options.loraDir);
+  if (options.checkMemory) requireMemory(describeMemoryNeed(*source, impl->config, options.device, impl->dtypeText), modelDir);
+  auto weights = translatingDeviceErrors("loading " + modelDir,
+                                         [&] { return loadCheckpoint(std::move(source), impl->config, impl->device, impl->dtype); });
   impl->w = std::move(weights.tensors);
   impl->source = std::move(weights.source);
   impl->bytesInPlace = weights.bytesInPlace;

@@ -75,7 +75,7 @@ std::string templateOf(const nlohmann::json& value, const fs::path& path) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_array()) {
     for (const auto& named : value) {
-      if (named.is_object() && named.value("name", "") == "default" && named.contains("template") &&
+      if (named.is_object() && named.contains("name") && named["name"] == "default" && named.contains("template") &&
           named["template"].is_string()) {
         return named["template"].get<std::string>();
       }

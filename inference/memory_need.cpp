@@ -41,10 +41,8 @@ std::string MemoryNeed::describe() const {
                          : "'s free memory is unknown");
 }
 
-MemoryNeed describeMemoryNeed(const std::string& modelDir, const ModelConfig& config,
-                              const std::string& device, const std::string& dtype,
-                              const std::string& loraDir) {
-  const WeightSource source(modelDir, config, loraDir);
+MemoryNeed describeMemoryNeed(const WeightSource& source, const ModelConfig& config,
+                              const std::string& device, const std::string& dtype) {
   MemoryNeed need;
   need.device = device;
   need.dtype = dtype;

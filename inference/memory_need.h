@@ -24,11 +24,11 @@ struct MemoryNeed {
   std::string describe() const;
 };
 
-// Reads only config.json and the safetensors headers. Throws std::runtime_error naming the file
-// for an unreadable checkpoint.
-MemoryNeed describeMemoryNeed(const std::string& modelDir, const ModelConfig& config,
-                              const std::string& device, const std::string& dtype,
-                              const std::string& loraDir = {});
+class WeightSource;
+
+// From the safetensors headers alone: no tensor data is read.
+MemoryNeed describeMemoryNeed(const WeightSource& source, const ModelConfig& config,
+                              const std::string& device, const std::string& dtype);
 
 // Throws std::runtime_error "MODEL needs X but the DEVICE has Y available" when it does not fit.
 void requireMemory(const MemoryNeed& need, const std::string& modelDir);

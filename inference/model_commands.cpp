@@ -70,7 +70,7 @@ void printInfo(const InfoOptions& o) {
                 joined(s.alphas).c_str(), joined(s.targets).c_str());
   }
   const std::string dtype = o.dtype.empty() ? defaultDtype(c, o.device) : o.dtype;
-  const MemoryNeed need = describeMemoryNeed(o.dir, c, o.device, dtype, o.lora);
+  const MemoryNeed need = describeMemoryNeed(source, c, o.device, dtype);
   std::printf("memory:      %s in %s on %s needs %s%s\n", o.dtype.empty() ? "default dtype" : "dtype", dtype.c_str(), o.device.c_str(),
               need.describe().c_str(), need.fits() ? "" : ": DOES NOT FIT");
 }

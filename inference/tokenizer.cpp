@@ -122,8 +122,12 @@ std::string Tokenizer::decode(const std::vector<std::int64_t>& ids, bool skipSpe
 
 std::unique_ptr<Tokenizer> Tokenizer::load(const std::string& modelDir) {
   const fs::path dir(modelDir);
-  if (fs::exists(dir / "tokenizer.model")) return std::make_unique<SentencePieceTokenizer>(dir);
-  if (fs::exists(dir / "tokenizer.json")) return std::make_unique<ByteLevelBpeTokenizer>(dir);
+  try {
+    if (fs::exists(dir / "tokenizer.model")) return std::make_unique<SentencePieceTokenizer>(dir);
+    if (fs::exists(dir / "tokenizer.json")) return std::make_unique<ByteLevelBpeTokenizer>(dir);
+  } catch (const nlohmann::json::exception& e) {  // a field of the wrong type
+    throw std::runtime_error(modelDir + ": tokenizer files: " + e.what());
+  }
   throw std::runtime_error(modelDir + ": no tokenizer.model or tokenizer.json");
 }
 

@@ -144,7 +144,12 @@ WeightSource::WeightSource(const std::string& modelDir, const ModelConfig& confi
     : modelDir_(modelDir) {
   readShards();
   addFineTuneLora(config);
-  if (!loraDir.empty()) addAdapter(loraDir);
+  if (loraDir.empty()) return;
+  try {
+    addAdapter(loraDir);
+  } catch (const nlohmann::json::exception& e) {  // a field of the wrong type
+    throw std::runtime_error((fs::path(loraDir) / "adapter_config.json").string() + ": " + e.what());
+  }
 }
 
 WeightSource::~WeightSource() = default;

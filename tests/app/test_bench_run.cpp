@@ -145,7 +145,7 @@ TEST_CASE("mspa bench run with a tiny fixture model completes and records its se
   std::filesystem::copy(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
   mspa::test::writeSentencePieceTokenizer(model);
   const auto r = mspaCli(bench.run(bench.dir.file("pred.jsonl"), "--backend local --model " + shellQuote(model.string()) +
-                                                                     " --dtype float32 --tiles 1 --max-new-tokens 2 --limit 3"));
+                                                                     " --tiles 1 --max-new-tokens 2 --limit 3"));
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
   CHECK_THAT(r.out, Contains("3 answered, 0 errors"));
@@ -156,4 +156,5 @@ TEST_CASE("mspa bench run with a tiny fixture model completes and records its se
   CHECK(run["tiles_per_image"] == 1);
   CHECK(run["config_hash"].get<std::string>().size() == 16);
   CHECK(run["template"] == "internlm2-chat");
+  CHECK(run["dtype"] == "float32");  // no --dtype: the checkpoint's torch_dtype
 }

@@ -292,6 +292,9 @@ TEST_CASE("LoRA that does not fit the model is refused with the module and the n
             nlohmann::json{{"r", 2}, {"use_dora", true}}.dump());
   CHECK_THROWS_WITH(qwenLogits(kQwen / "original", lora.string()),
                     Contains("DoRA adapters are not supported"));
+  writeFile((lora / "adapter_config.json").string(), nlohmann::json{{"r", "sixteen"}}.dump());
+  CHECK_THROWS_WITH(qwenLogits(kQwen / "original", lora.string()),
+                    Contains("adapter_config.json: [json.exception.type_error"));
 
   // A fine-tune output whose config does not say it was wrapped.
   writeFineTuneOutput(dir.path() / "finetuned", 4, 0);

@@ -7,6 +7,7 @@
 #include "inference/memory_need.h"
 #include "inference/parity_check.h"
 #include "inference/safetensors.h"
+#include "inference/weight_source.h"
 #include "tests/inference/lora_fixture.h"
 
 using namespace mspa::inference;
@@ -59,10 +60,9 @@ TEST_CASE(
     "The memory need is stated from the headers, and a model larger than memory is refused before "
     "loading") {
   const auto config = readModelConfig((internlm2Fixture() / "original").string());
-  const MemoryNeed f32 =
-      describeMemoryNeed((internlm2Fixture() / "original").string(), config, "cpu", "float32");
-  const MemoryNeed bf16 =
-      describeMemoryNeed((internlm2Fixture() / "original").string(), config, "cpu", "bfloat16");
+  const WeightSource fixture((internlm2Fixture() / "original").string(), config);
+  const MemoryNeed f32 = describeMemoryNeed(fixture, config, "cpu", "float32");
+  const MemoryNeed bf16 = describeMemoryNeed(fixture, config, "cpu", "bfloat16");
   CHECK(f32.weightBytes == fixtureElements() * 4);
   CHECK(bf16.weightBytes == fixtureElements() * 2);
   REQUIRE(f32.availableBytes);
@@ -87,7 +87,7 @@ TEST_CASE(
   CHECK_THROWS_WITH(InternVLModel::load(dir.path().string(), options),
                     Contains("the model needs 600.") && Contains("GB of bfloat16 weights") &&
                         Contains("the cpu has") && Contains("available: it does not fit"));
-  const MemoryNeed huge = describeMemoryNeed(dir.path().string(), config, "cpu", "float32");
+  const MemoryNeed huge = describeMemoryNeed(WeightSource(dir.path().string(), config), config, "cpu", "float32");
   CHECK(huge.weightBytes == elements * 4);
   CHECK_FALSE(huge.fits());
 }

@@ -249,7 +249,7 @@ TEST_CASE("A model folder that is not a model is reported and the panel stays us
   REQUIRE(w.panel->selectSubtask("depth_estimation_dot"));
   const QString prompt = w.panel->prompt();
   CHECK_FALSE(w.askAndWait());
-  CHECK_THAT(w.panel->message().toStdString(), Contains(empty.path().string()) && Contains("no tokenizer.model or tokenizer.json"));
+  CHECK_THAT(w.panel->message().toStdString(), Contains(empty.path().string() + "/config.json: cannot open (is this a model folder?)"));
   CHECK(w.panel->prompt() == prompt);
   CHECK_FALSE(w.panel->busy());
   w.panel->setBackendSettings({});
