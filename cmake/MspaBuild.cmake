@@ -8,12 +8,16 @@ if(MSPA_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
       ${MSPA_CCACHE})
 endif()
 
-if(MSPA_SANITIZE)
+if(MSPA_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(MSPA_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
 # Project code is warning-clean; third-party headers come in as SYSTEM so their noise stays out.
 function(mspa_target_defaults target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local -Wno-missing-field-initializers)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-missing-field-initializers
+                                           $<IF:$<CXX_COMPILER_ID:GNU>,-Wshadow=local,-Wshadow-uncaptured-local>)
 endfunction()

@@ -43,6 +43,7 @@ std::optional<double> readNumber(std::string_view s, std::size_t& i) {
 
 // Scale to millimetres (or degrees) of a unit word at s[i], advancing past it; 1 when none.
 double readUnit(std::string_view s, std::size_t& i, AnswerKind kind) {
+  if (i > s.size()) return 0;
   std::size_t j = i;
   while (j < s.size() && s[j] == ' ') ++j;
   std::size_t k = j;
@@ -265,12 +266,13 @@ class Parser {
     }
     // Numbers outside brackets (a bracket is the question's coordinate echoed back), with a unit
     // when one follows. One number, or the first one with a unit, is the answer.
-    const auto lists = bracketedLists(s);
+    const auto lists = bracketedLists(s);  // in order and disjoint: one cursor walks them
+    auto nextList = lists.begin();
     std::vector<std::pair<double, bool>> numbers;  // value in mm/deg, had a unit
     for (std::size_t i = 0; i < s.size();) {
-      const auto inList = std::find_if(lists.begin(), lists.end(), [&](const NumberList& l) { return i >= l.begin && i < l.end; });
-      if (inList != lists.end()) {
-        i = inList->end;
+      while (nextList != lists.end() && nextList->end <= i) ++nextList;
+      if (nextList != lists.end() && i >= nextList->begin) {
+        i = nextList->end;
         continue;
       }
       if (i > 0 && (isAlpha(s[i - 1]) || isDigit(s[i - 1]) || s[i - 1] == '-')) {
@@ -306,10 +308,11 @@ class Parser {
   bool readList(std::string_view s, AnswerValue& value, std::size_t size, bool inBackticks) {
     if (strict()) return readCanonicalList(s, value, size);
     std::vector<NumberList> lists = bracketedLists(s);
-    if (lists.empty() && inBackticks) {
-      // `531, 288` without brackets.
-      const std::string wrapped = "[" + std::string(s) + "]";
+    // `531, 288` without brackets: read as if bracketed; positions then refer to `wrapped`.
+    const std::string wrapped = lists.empty() && inBackticks ? "[" + std::string(s) + "]" : std::string();
+    if (!wrapped.empty()) {
       lists = bracketedLists(wrapped);
+      s = wrapped;
     }
     for (const auto& list : lists) {
       if (list.values.size() != size) continue;

@@ -16,6 +16,16 @@ nlohmann::json readJsonFile(const std::string& path) {
   }
 }
 
+int jsonInteger(const nlohmann::json& j, const char* key, int fallback, int least, int most, const std::string& source) {
+  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return fallback;
+  const auto& v = j[key];
+  if (!v.is_number_integer() || v.get<std::int64_t>() < least || v.get<std::int64_t>() > most) {
+    throw InputError(source, std::string("\"") + key + "\" must be an integer from " + std::to_string(least) + " to " +
+                                 std::to_string(most) + ", not " + v.dump());
+  }
+  return static_cast<int>(v.get<std::int64_t>());
+}
+
 void writeJsonFile(const std::string& path, const nlohmann::json& value) {
   std::ofstream out(path, std::ios::trunc);
   if (!out) throw InputError(path, "cannot create the file");

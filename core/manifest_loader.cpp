@@ -1,4 +1,7 @@
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "core/input_error.h"
 #include "core/json_file.h"
@@ -10,15 +13,18 @@ namespace fs = std::filesystem;
 namespace mspa::loaders {
 namespace {
 
-Intrinsics parseIntrinsics(const nlohmann::json& j) {
+Intrinsics parseIntrinsics(const nlohmann::json& j, const std::string& source) {
   return {j.at("fx").get<double>(), j.at("fy").get<double>(), j.at("cx").get<double>(), j.at("cy").get<double>(),
-          j.value("width", 0), j.value("height", 0)};
+          jsonInteger(j, "width", 0, 0, 1 << 20, source), jsonInteger(j, "height", 0, 0, 1 << 20, source)};
 }
 
 Eigen::Vector3f parseVector3(const nlohmann::json& j) {
-  const auto v = j.get<std::vector<float>>();
-  if (v.size() != 3) throw nlohmann::json::other_error::create(501, "expected [x, y, z]", &j);
-  return {v[0], v[1], v[2]};
+  const auto v = j.get<std::vector<double>>();
+  const auto isFloat = [](double d) { return !std::isfinite(d) || std::abs(d) <= std::numeric_limits<float>::max(); };
+  if (v.size() != 3 || !std::all_of(v.begin(), v.end(), isFloat)) {
+    throw nlohmann::json::other_error::create(501, "expected [x, y, z] numbers", &j);
+  }
+  return Eigen::Vector3d(v[0], v[1], v[2]).cast<float>();
 }
 
 std::string resolve(const fs::path& base, const std::string& relative) {
@@ -26,16 +32,16 @@ std::string resolve(const fs::path& base, const std::string& relative) {
 }
 
 Frame parseFrame(const nlohmann::json& j, std::size_t index, const fs::path& base, const nlohmann::json& manifest,
-                 std::vector<std::string>& warnings) {
+                 std::vector<std::string>& warnings, const std::string& source) {
   Frame frame;
   frame.name = j.value("name", std::to_string(index));
   frame.imagePath = resolve(base, j.at("image").get<std::string>());
   frame.depthPath = resolve(base, j.value("depth", ""));
   frame.depthUnit = j.value("depth_unit", manifest.value("depth_unit", 0.001));
   if (j.contains("intrinsics")) {
-    frame.intrinsics = parseIntrinsics(j["intrinsics"]);
+    frame.intrinsics = parseIntrinsics(j["intrinsics"], source);
   } else if (manifest.contains("intrinsics")) {
-    frame.intrinsics = parseIntrinsics(manifest["intrinsics"]);
+    frame.intrinsics = parseIntrinsics(manifest["intrinsics"], source);
   }
   if (j.contains("camera_to_world")) {
     const auto rows = j["camera_to_world"].get<std::vector<std::vector<double>>>();
@@ -69,11 +75,11 @@ Scene loadManifest(const std::string& path, const LoadProgress& progress) {
     }
     scene.name = manifest.value("name", fs::path(path).stem().string());
     for (std::size_t i = 0; i < manifest["frames"].size(); ++i) {
-      scene.frames.push_back(parseFrame(manifest["frames"][i], i, base, manifest, scene.warnings));
+      scene.frames.push_back(parseFrame(manifest["frames"][i], i, base, manifest, scene.warnings, path));
     }
     for (const auto& j : manifest.value("instances", nlohmann::json::array())) {
       ObjectInstance instance;
-      instance.id = j.value("id", 0);
+      instance.id = jsonInteger(j, "id", 0, std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), path);
       instance.label = j.value("label", "");
       instance.box = {parseVector3(j.at("box_min")), parseVector3(j.at("box_max"))};
       scene.instances.push_back(std::move(instance));
@@ -83,6 +89,7 @@ Scene loadManifest(const std::string& path, const LoadProgress& progress) {
     throw InputError(path, std::string("malformed manifest: ") + e.what());
   }
   if (manifest.contains("point_cloud")) {
+    if (!manifest["point_cloud"].is_string()) throw InputError(path, "\"point_cloud\" must be a file name, not " + manifest["point_cloud"].dump());
     const std::string cloud = resolve(base, manifest["point_cloud"].get<std::string>());
     try {
       PlyReadOptions options;

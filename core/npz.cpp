@@ -2,6 +2,7 @@
 
 #include <zip.h>
 
+#include <charconv>
 #include <cstring>
 #include <memory>
 #include <numeric>
@@ -17,8 +18,11 @@ constexpr char kMagic[] = "\x93NUMPY";
 std::string headerField(const std::string& header, const std::string& key, const std::string& source) {
   const auto at = header.find("'" + key + "'");
   if (at == std::string::npos) throw InputError(source, "npy header has no '" + key + "'");
-  auto begin = header.find(':', at) + 1;
+  const auto colon = header.find(':', at);
+  if (colon == std::string::npos) throw InputError(source, "npy header field '" + key + "' is malformed");
+  auto begin = colon + 1;
   while (begin < header.size() && header[begin] == ' ') ++begin;
+  if (begin >= header.size()) throw InputError(source, "npy header field '" + key + "' is malformed");
   const char open = header[begin];
   const char close = open == '(' ? ')' : open == '\'' ? '\'' : ',';
   const auto end = header.find(close, begin + 1);
@@ -32,13 +36,11 @@ std::vector<std::size_t> parseShape(const std::string& tuple, const std::string&
   while (i < tuple.size()) {
     while (i < tuple.size() && (tuple[i] == ' ' || tuple[i] == ',')) ++i;
     if (i >= tuple.size() || tuple[i] == ')') break;
-    std::size_t used = 0;
-    try {
-      shape.push_back(std::stoull(tuple.substr(i), &used));
-    } catch (const std::exception&) {
-      throw InputError(source, "npy shape " + tuple + " is malformed");
-    }
-    i += used;
+    std::size_t dimension = 0;
+    const auto [end, error] = std::from_chars(tuple.data() + i, tuple.data() + tuple.size(), dimension);
+    if (error != std::errc() || end == tuple.data() + i) throw InputError(source, "npy shape " + tuple + " is malformed");
+    shape.push_back(dimension);
+    i = static_cast<std::size_t>(end - tuple.data());
   }
   return shape;
 }
@@ -54,8 +56,13 @@ std::size_t NpyArray::count() const {
 }
 
 std::size_t NpyArray::itemSize() const {
-  if (dtype.empty()) return 0;
-  return static_cast<std::size_t>(std::stoul(dtype.substr(1)));
+  std::size_t size = 0;
+  if (dtype.size() < 2 || std::from_chars(dtype.data() + 1, dtype.data() + dtype.size(), size).ptr != dtype.data() + dtype.size()) return 0;
+  return size;
+}
+
+bool NpyArray::isNumeric() const {
+  return dtype == "f4" || dtype == "f8" || dtype == "i4" || dtype == "i8" || dtype == "u1" || dtype == "b1";
 }
 
 double NpyArray::number(std::size_t i) const {
@@ -83,11 +90,13 @@ std::vector<std::uint8_t> NpyArray::bytes(std::size_t i) const {
 NpyArray parseNpy(const std::uint8_t* bytes, std::size_t size, const std::string& source) {
   if (size < 10 || std::memcmp(bytes, kMagic, 6) != 0) throw InputError(source, "not a .npy array");
   const int major = bytes[6];
+  if (major < 1 || major > 3) throw InputError(source, "npy format version " + std::to_string(major) + " is not supported");
   const std::size_t lengthBytes = major == 1 ? 2 : 4;
-  std::size_t headerLength = 0;
+  if (size < 8 + lengthBytes) throw InputError(source, "npy header is truncated");
+  std::uint32_t headerLength = 0;  // little endian, 2 or 4 bytes
   std::memcpy(&headerLength, bytes + 8, lengthBytes);
+  if (headerLength > size - 8 - lengthBytes) throw InputError(source, "npy header is truncated");
   const std::size_t dataOffset = 8 + lengthBytes + headerLength;
-  if (dataOffset > size) throw InputError(source, "npy header is truncated");
   const std::string header(reinterpret_cast<const char*>(bytes + 8 + lengthBytes), headerLength);
 
   NpyArray array;
@@ -100,8 +109,22 @@ NpyArray parseNpy(const std::uint8_t* bytes, std::size_t size, const std::string
   if (headerField(header, "fortran_order", source).find("True") != std::string::npos) {
     throw InputError(source, "Fortran-ordered npy arrays are not supported");
   }
+  const std::size_t item = array.itemSize();
+  if (item == 0 || item > (1u << 30) || (array.dtype[0] != 'S' && !array.isNumeric())) {
+    throw InputError(source, "npy dtype " + descr + " is not supported");
+  }
   array.shape = parseShape(headerField(header, "shape", source), source);
-  const std::size_t expected = array.count() * array.itemSize();
+  // The element count is checked against the bytes present before it is multiplied out.
+  std::size_t expected = item;
+  for (const auto d : array.shape) {
+    // Even an empty array (another dimension 0) may not declare more elements than bytes.
+    if (d > size) throw InputError(source, "npy shape " + headerField(header, "shape", source) + " is larger than the file");
+    if (d != 0 && expected > (size - dataOffset) / d) {
+      throw InputError(source, "npy data is truncated: shape " + headerField(header, "shape", source) + " of " + descr + " needs more than the " +
+                                   std::to_string(size - dataOffset) + " bytes present");
+    }
+    expected *= d;
+  }
   if (size - dataOffset < expected) {
     throw InputError(source, "npy data is truncated: " + std::to_string(size - dataOffset) + " bytes for " +
                                  std::to_string(expected));
@@ -148,11 +171,17 @@ std::map<std::string, NpyArray> readNpz(const std::string& path) {
     if (zip_stat_index(archive.get(), i, 0, &stat) != 0) continue;
     std::string name = stat.name;
     if (name.size() < 4 || name.compare(name.size() - 4, 4, ".npy") != 0) continue;
-    std::vector<std::uint8_t> bytes(stat.size);
-    zip_file_t* file = zip_fopen_index(archive.get(), i, 0);
-    const zip_int64_t read = file ? zip_fread(file, bytes.data(), bytes.size()) : -1;
-    if (file) zip_fclose(file);
-    if (read != static_cast<zip_int64_t>(bytes.size())) throw InputError(path, "cannot read " + name + " (corrupt archive)");
+    // Read in pieces: the directory's declared size is not trusted with an allocation.
+    std::vector<std::uint8_t> bytes;
+    std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(zip_fopen_index(archive.get(), i, 0), zip_fclose);
+    if (!file) throw InputError(path, "cannot read " + name + " (corrupt archive)");
+    for (std::uint8_t chunk[1 << 16];;) {
+      const zip_int64_t read = zip_fread(file.get(), chunk, sizeof chunk);
+      if (read < 0) throw InputError(path, "cannot read " + name + " (corrupt archive)");
+      if (read == 0) break;
+      bytes.insert(bytes.end(), chunk, chunk + read);
+    }
+    if ((stat.valid & ZIP_STAT_SIZE) && bytes.size() != stat.size) throw InputError(path, "cannot read " + name + " (corrupt archive)");
     name.resize(name.size() - 4);
     arrays[name] = parseNpy(bytes.data(), bytes.size(), path + ":" + name + ".npy");
   }

@@ -14,7 +14,8 @@ struct NpyArray {
   std::vector<std::uint8_t> data;
 
   std::size_t count() const;
-  std::size_t itemSize() const;
+  std::size_t itemSize() const;  // 0 for an unreadable dtype
+  bool isNumeric() const;        // f4, f8, i4, i8, u1, b1: what number() reads
   // Element i converted to double (numeric dtypes).
   double number(std::size_t i) const;
   // Element i of a bytes ("S<n>") array with NumPy's zero padding removed.

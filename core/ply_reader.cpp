@@ -4,7 +4,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <sstream>
+#include <type_traits>
 
 #include "core/input_error.h"
 #include "core/mapped_file.h"
@@ -50,6 +52,15 @@ double loadAsDouble(const std::uint8_t* p, PlyType type, bool swap) {
   double out = 0;
   withScalarType(type, [&](auto tag) { out = static_cast<double>(loadScalar<decltype(tag)>(p, swap)); });
   return out;
+}
+
+// A double property outside float's range becomes an infinity (a cast would be undefined).
+template <typename T>
+float toFloat(T v) {
+  if constexpr (std::is_same_v<T, double>) {
+    if (std::abs(v) > static_cast<double>(std::numeric_limits<float>::max())) return v > 0 ? HUGE_VALF : -HUGE_VALF;
+  }
+  return static_cast<float>(v);
 }
 
 template <typename T>
@@ -174,14 +185,14 @@ class PlyBodyReader {
   void storeVertexValue(const PlyElement& vertex, const VertexColumns& columns, std::size_t row,
                         int property, double value) {
     for (int axis = 0; axis < 3; ++axis) {
-      if (property == columns.position[axis]) cloud_.positions[row][axis] = static_cast<float>(value);
+      if (property == columns.position[axis]) cloud_.positions[row][axis] = toFloat(value);
       if (!cloud_.colors.empty() && property == columns.color[axis]) {
         withScalarType(vertex.properties[property].type, [&](auto tag) {
           cloud_.colors[row][axis] = toColorByte(static_cast<decltype(tag)>(value));
         });
       }
       if (!cloud_.normals.empty() && property == columns.normal[axis]) {
-        cloud_.normals[row][axis] = static_cast<float>(value);
+        cloud_.normals[row][axis] = toFloat(value);
       }
     }
   }
@@ -203,14 +214,14 @@ class PlyBodyReader {
       const std::size_t end = std::min(vertex.count, begin + kRowsPerChunk);
       for (int axis = 0; axis < 3; ++axis) {
         gatherColumn(vertex, offsets, stride, columns.position[axis], begin, end,
-                     [&](std::size_t i, auto v) { cloud_.positions[i][axis] = static_cast<float>(v); });
+                     [&](std::size_t i, auto v) { cloud_.positions[i][axis] = toFloat(v); });
         if (!cloud_.colors.empty()) {
           gatherColumn(vertex, offsets, stride, columns.color[axis], begin, end,
                        [&](std::size_t i, auto v) { cloud_.colors[i][axis] = toColorByte(v); });
         }
         if (!cloud_.normals.empty()) {
           gatherColumn(vertex, offsets, stride, columns.normal[axis], begin, end,
-                       [&](std::size_t i, auto v) { cloud_.normals[i][axis] = static_cast<float>(v); });
+                       [&](std::size_t i, auto v) { cloud_.normals[i][axis] = toFloat(v); });
         }
       }
       reportRows(end - begin);
@@ -234,7 +245,8 @@ class PlyBodyReader {
     const auto vertexCount = cloud_.positions.size();
     std::vector<std::uint32_t> polygon;
     std::size_t faceRow = 0;
-    cloud_.triangles.reserve(face.count);
+    // A face takes at least a byte: the bytes left bound what the header's count may reserve.
+    cloud_.triangles.reserve(std::min(face.count, static_cast<std::size_t>(end_ - cursor_)));
     readVariableRows(
         face,
         [&](std::size_t row, int property, double value) {
@@ -291,6 +303,7 @@ class PlyBodyReader {
         if (property.isList) {
           const double n = readNumber(property.countType, element, row);
           if (!(n >= 0) || n != std::floor(n)) fail(rowProblem(element, row, "negative list length"));
+          if (n > static_cast<double>(end_ - cursor_)) fail("truncated: " + rowProblem(element, row, "a list longer than the data left"));
           for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k) {
             value(row, p, readNumber(property.type, element, row));
           }
@@ -332,7 +345,22 @@ class PlyBodyReader {
     const auto [ptr, ec] = std::from_chars(begin, last, v);
     if (ec != std::errc()) fail(rowProblem(element, row, "not a number"));
     cursor_ = reinterpret_cast<const std::uint8_t*>(ptr);
+    if (!fitsType(v, type)) fail(rowProblem(element, row, "a number outside its property's type"));
     return v;
+  }
+
+  // Whether an ascii value converts to the property's type without overflow.
+  static bool fitsType(double v, PlyType type) {
+    bool fits = true;
+    withScalarType(type, [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_floating_point_v<T>) {
+        fits = !std::isfinite(v) || std::abs(v) <= static_cast<double>(std::numeric_limits<T>::max());
+      } else {
+        fits = v >= static_cast<double>(std::numeric_limits<T>::min()) && v <= static_cast<double>(std::numeric_limits<T>::max());
+      }
+    });
+    return fits;
   }
 
   const MappedFile& file_;

@@ -140,13 +140,17 @@ ByteLevelBpe::ByteLevelBpe(const std::string& path) : path_(path) {
   const auto json = nlohmann::json::parse(in, nullptr, false);
   if (json.is_discarded() || !json.is_object()) throw std::runtime_error(path + ": invalid JSON");
   const auto& model = json.value("model", nlohmann::json::object());
-  if (model.value("type", "") != "BPE" || !model.contains("vocab") || !model.contains("merges")) {
+  if (model.value("type", "") != "BPE" || !model.contains("vocab") || !model["vocab"].is_object() || !model.contains("merges")) {
     throw std::runtime_error(path + ": model is not BPE with a vocab and merges");
   }
+  // Ids are dense from 0: one beyond the vocabulary's size would be a hole, or a huge allocation.
+  const auto entries = static_cast<std::int64_t>(model["vocab"].size());
+  tokens_.resize(static_cast<std::size_t>(entries));
   for (const auto& [token, id] : model["vocab"].items()) {
     const auto index = id.get<std::int64_t>();
-    if (index < 0 || index > std::numeric_limits<int32_t>::max()) throw std::runtime_error(path + ": vocab id out of range");
-    if (static_cast<std::size_t>(index) >= tokens_.size()) tokens_.resize(index + 1);
+    if (index < 0 || index >= entries) {
+      throw std::runtime_error(path + ": vocab id " + std::to_string(index) + " of '" + token + "' is outside 0.." + std::to_string(entries - 1));
+    }
     if (!unmapToken(token, tokens_[index])) throw std::runtime_error(path + ": vocab entry '" + token + "' is not byte-level");
   }
   std::unordered_map<std::string, std::int64_t> byText;

@@ -1,6 +1,8 @@
 #include "inference/model_config.h"
 
+#include <cmath>
 #include <fstream>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -18,34 +20,46 @@ class ConfigReader {
     return j[key];
   }
 
-  template <typename T>
-  T required(const nlohmann::json& j, const char* key, const char* where) const {
-    if (!j.contains(key) || j[key].is_null()) fail(std::string(where) + " has no \"" + key + "\"");
-    try {
-      return j[key].get<T>();
-    } catch (const nlohmann::json::exception&) {
-      fail(std::string(where) + " field \"" + key + "\" has the wrong type: " + j[key].dump());
-    }
+  std::string text(const nlohmann::json& j, const char* key, const char* where) const {
+    if (!j.contains(key) || !j[key].is_string()) fail(std::string(where) + " has no \"" + key + "\" text");
+    return j[key].get<std::string>();
   }
 
-  // A non-negative integer that defaults to 0 (LoRA ranks).
-  int count(const nlohmann::json& j, const char* key) const {
-    if (!j.contains(key) || j[key].is_null()) return 0;
-    if (!j[key].is_number_integer() || j[key].get<std::int64_t>() < 0 || j[key].get<std::int64_t>() > 1 << 20) {
-      fail(std::string("\"") + key + "\" must be a non-negative integer, not " + j[key].dump());
+  // An integer in [least, most]: required, or `fallback` when absent. Sizes may come as [n, n].
+  int integer(const nlohmann::json& j, const char* key, const char* where, std::int64_t least, std::int64_t most,
+              std::optional<int> fallback = std::nullopt) const {
+    if (!j.contains(key) || j[key].is_null()) {
+      if (fallback) return *fallback;
+      fail(std::string(where) + " has no \"" + key + "\"");
     }
-    return j[key].get<int>();
+    const nlohmann::json& v = j[key].is_array() && !j[key].empty() ? j[key][0] : j[key];
+    if (!v.is_number_integer() || v.get<std::int64_t>() < least || v.get<std::int64_t>() > most) {
+      fail(std::string(where) + " field \"" + key + "\" must be an integer from " + std::to_string(least) + " to " +
+           std::to_string(most) + ", not " + j[key].dump());
+    }
+    return static_cast<int>(v.get<std::int64_t>());
   }
 
-  // Sizes that come as a number or as [n, n].
-  int size(const nlohmann::json& j, const char* key, int fallback) const {
-    if (!j.contains(key)) return fallback;
-    return j[key].is_array() ? j[key][0].get<int>() : j[key].get<int>();
+  // A finite number in (least, most]: `fallback` when absent.
+  double number(const nlohmann::json& j, const char* key, const char* where, double least, double most, double fallback) const {
+    if (!j.contains(key) || j[key].is_null()) return fallback;
+    if (!j[key].is_number() || !(j[key].get<double>() > least && j[key].get<double>() <= most)) {
+      fail(std::string(where) + " field \"" + key + "\" must be a number above " + std::to_string(least) + " and at most " +
+           std::to_string(most) + ", not " + j[key].dump());
+    }
+    return j[key].get<double>();
+  }
+
+  bool flag(const nlohmann::json& j, const char* key, bool fallback) const {
+    return j.contains(key) && j[key].is_boolean() ? j[key].get<bool>() : fallback;
   }
 
  private:
   std::string path_;
 };
+
+// Limits far above every released model: a value beyond them is a corrupt or hostile file.
+constexpr std::int64_t kMaxWidth = 1 << 16, kMaxLayers = 1 << 10, kMaxVocab = 1 << 24, kMaxPositions = 1 << 24;
 
 LlmKind llmKind(const std::string& modelType, const ConfigReader& reader) {
   if (modelType == "internlm2") return LlmKind::InternLM2;
@@ -56,44 +70,47 @@ LlmKind llmKind(const std::string& modelType, const ConfigReader& reader) {
 
 void readVision(const nlohmann::json& v, const ConfigReader& r, VisionConfig& out) {
   const char* where = "vision_config";
-  out.hidden = r.required<int>(v, "hidden_size", where);
-  out.layers = r.required<int>(v, "num_hidden_layers", where);
-  out.heads = r.required<int>(v, "num_attention_heads", where);
-  out.intermediate = r.required<int>(v, "intermediate_size", where);
-  out.imageSize = r.size(v, "image_size", 448);
-  out.patchSize = r.size(v, "patch_size", 14);
-  out.normEps = v.value("layer_norm_eps", 1e-6);
-  out.rmsNorm = v.value("norm_type", "layer_norm") == "rms_norm";
-  out.qkNorm = v.value("qk_normalization", v.value("use_qk_norm", false));
-  out.qkvBias = v.value("qkv_bias", v.value("attention_bias", true));
-  if (out.heads <= 0 || out.hidden % out.heads != 0) r.fail("vision hidden_size is not a multiple of num_attention_heads");
+  out.hidden = r.integer(v, "hidden_size", where, 1, kMaxWidth);
+  out.layers = r.integer(v, "num_hidden_layers", where, 1, kMaxLayers);
+  out.heads = r.integer(v, "num_attention_heads", where, 1, kMaxWidth);
+  out.intermediate = r.integer(v, "intermediate_size", where, 1, 4 * kMaxWidth);
+  out.imageSize = r.integer(v, "image_size", where, 1, 8192, 448);
+  out.patchSize = r.integer(v, "patch_size", where, 1, out.imageSize, 14);
+  out.normEps = r.number(v, "layer_norm_eps", where, 0, 1, 1e-6);
+  out.rmsNorm = v.contains("norm_type") && v["norm_type"] == "rms_norm";
+  out.qkNorm = r.flag(v, "qk_normalization", r.flag(v, "use_qk_norm", false));
+  out.qkvBias = r.flag(v, "qkv_bias", r.flag(v, "attention_bias", true));
+  if (out.hidden % out.heads != 0) r.fail("vision hidden_size is not a multiple of num_attention_heads");
 }
 
 void readLlm(const nlohmann::json& t, const ConfigReader& r, LlmConfig& out) {
   const char* where = "language model config";
-  out.kind = llmKind(r.required<std::string>(t, "model_type", where), r);
-  out.hidden = r.required<int>(t, "hidden_size", where);
-  out.layers = r.required<int>(t, "num_hidden_layers", where);
-  out.heads = r.required<int>(t, "num_attention_heads", where);
-  out.kvHeads = t.value("num_key_value_heads", out.heads);
-  out.intermediate = r.required<int>(t, "intermediate_size", where);
-  out.vocab = r.required<int>(t, "vocab_size", where);
-  if (out.heads <= 0 || out.hidden % out.heads != 0 || out.kvHeads <= 0 || out.heads % out.kvHeads != 0) {
+  out.kind = llmKind(r.text(t, "model_type", where), r);
+  out.hidden = r.integer(t, "hidden_size", where, 1, kMaxWidth);
+  out.layers = r.integer(t, "num_hidden_layers", where, 1, kMaxLayers);
+  out.heads = r.integer(t, "num_attention_heads", where, 1, kMaxWidth);
+  out.kvHeads = r.integer(t, "num_key_value_heads", where, 1, out.heads, out.heads);
+  out.intermediate = r.integer(t, "intermediate_size", where, 1, 4 * kMaxWidth);
+  out.vocab = r.integer(t, "vocab_size", where, 1, kMaxVocab);
+  if (out.hidden % out.heads != 0 || out.heads % out.kvHeads != 0) {
     r.fail("attention heads do not divide hidden_size and num_key_value_heads");
   }
-  out.headDim = t.contains("head_dim") && t["head_dim"].is_number() ? t["head_dim"].get<int>() : out.hidden / out.heads;
-  out.normEps = t.value("rms_norm_eps", 1e-6);
-  out.ropeTheta = t.value("rope_theta", 10000.0);
+  out.headDim = r.integer(t, "head_dim", where, 1, kMaxWidth, out.hidden / out.heads);
+  out.normEps = r.number(t, "rms_norm_eps", where, 0, 1, 1e-6);
+  out.ropeTheta = r.number(t, "rope_theta", where, 0, 1e12, 10000.0);
   if (t.contains("rope_parameters") && t["rope_parameters"].is_object()) {
-    out.ropeTheta = t["rope_parameters"].value("rope_theta", out.ropeTheta);
+    out.ropeTheta = r.number(t["rope_parameters"], "rope_theta", where, 0, 1e12, out.ropeTheta);
   }
   if (t.contains("rope_scaling") && t["rope_scaling"].is_object()) {
-    out.ropeScaling = t["rope_scaling"].value("type", t["rope_scaling"].value("rope_type", ""));
-    out.ropeFactor = t["rope_scaling"].value("factor", 1.0);
+    const auto& scaling = t["rope_scaling"];
+    for (const char* key : {"rope_type", "type"}) {
+      if (scaling.contains(key) && scaling[key].is_string()) out.ropeScaling = scaling[key].get<std::string>();
+    }
+    out.ropeFactor = r.number(scaling, "factor", where, 0, 1e6, 1.0);
   }
-  out.maxPositions = t.value("max_position_embeddings", 32768);
-  out.qkvBias = out.kind == LlmKind::Qwen2 || t.value("attention_bias", t.value("bias", false));
-  out.tiedEmbeddings = t.value("tie_word_embeddings", false);
+  out.maxPositions = r.integer(t, "max_position_embeddings", where, 1, kMaxPositions, 32768);
+  out.qkvBias = out.kind == LlmKind::Qwen2 || r.flag(t, "attention_bias", r.flag(t, "bias", false));
+  out.tiedEmbeddings = r.flag(t, "tie_word_embeddings", false);
 }
 
 }  // namespace
@@ -112,18 +129,20 @@ const char* llmKindName(LlmKind kind) {
   return "?";
 }
 
-// eos_token_id comes as one id or a list.
+// eos_token_id comes as one id or a list; entries that are not ids are ignored.
 std::vector<std::int64_t> eosIds(const nlohmann::json& j) {
-  const auto value = j.value("eos_token_id", nlohmann::json());
-  if (value.is_number_integer()) return {value.get<std::int64_t>()};
-  if (value.is_array()) return value.get<std::vector<std::int64_t>>();
-  return {};
+  const auto value = j.is_object() && j.contains("eos_token_id") ? j["eos_token_id"] : nlohmann::json();
+  std::vector<std::int64_t> ids;
+  for (const auto& id : value.is_array() ? value : nlohmann::json::array({value})) {
+    if (id.is_number_integer() && id.get<std::int64_t>() >= 0) ids.push_back(id.get<std::int64_t>());
+  }
+  return ids;
 }
 
 // transformers writes "torch_dtype" (before 4.56) or "dtype", at the top or in the LLM's section.
 std::string torchDtype(const nlohmann::json& j) {
   for (const char* section : {"", "llm_config", "text_config"}) {
-    const nlohmann::json& s = *section ? j.value(section, nlohmann::json::object()) : j;
+    const nlohmann::json& s = !*section ? j : j.contains(section) ? j[section] : nlohmann::json::object();
     for (const char* key : {"torch_dtype", "dtype"}) {
       if (s.is_object() && s.contains(key) && s[key].is_string()) return s[key].get<std::string>();
     }
@@ -148,27 +167,32 @@ ModelConfig readModelConfig(const std::string& modelDir) {
   } catch (const nlohmann::json::exception& e) {
     reader.fail(std::string("invalid JSON: ") + e.what());
   }
+  if (!j.is_object()) reader.fail("not a JSON object");
   ModelConfig config;
   if (j.contains("llm_config")) {
     config.layout = CheckpointLayout::Original;
     readLlm(reader.section(j, "llm_config"), reader, config.llm);
     config.eosIds = eosIds(j["llm_config"]);
-    config.templateName = j.value("template", "");
+    config.templateName = j.contains("template") && j["template"].is_string() ? j["template"].get<std::string>() : "";
     if (j.contains("system_message") && j["system_message"].is_string()) config.systemMessage = j["system_message"].get<std::string>();
-    config.llmLoraRank = reader.count(j, "use_llm_lora");
-    config.visionLoraRank = reader.count(j, "use_backbone_lora");
-    if (j.value("ps_version", "v2") != "v2") reader.fail("only ps_version v2 is supported");
+    config.llmLoraRank = reader.integer(j, "use_llm_lora", "config", 0, 1 << 16, 0);
+    config.visionLoraRank = reader.integer(j, "use_backbone_lora", "config", 0, 1 << 16, 0);
+    if (j.contains("ps_version") && j["ps_version"] != "v2") reader.fail("only ps_version v2 is supported");
   } else if (j.contains("text_config")) {
     config.layout = CheckpointLayout::HuggingFace;
     readLlm(reader.section(j, "text_config"), reader, config.llm);
     config.eosIds = eosIds(j["text_config"]);
-    config.imageTokenId = j.value("image_token_id", -1);
+    config.imageTokenId = reader.integer(j, "image_token_id", "config", 0, kMaxVocab, -1);
   } else {
-    const auto architectures = j.value("architectures", nlohmann::json::array());
-    reader.fail("not an InternVL checkpoint (no llm_config or text_config; architectures " + architectures.dump() + ")");
+    reader.fail("not an InternVL checkpoint (no llm_config or text_config; architectures " +
+                (j.contains("architectures") ? j["architectures"].dump() : std::string("[]")) + ")");
   }
   readVision(reader.section(j, "vision_config"), reader, config.vision);
-  config.downsampleRatio = j.value("downsample_ratio", 0.5);
+  config.downsampleRatio = reader.number(j, "downsample_ratio", "config", 0, 1, 0.5);
+  const double side = config.vision.imageSize / config.vision.patchSize * config.downsampleRatio;
+  if (side < 1 || side != std::floor(side)) {
+    reader.fail("image_size / patch_size * downsample_ratio must be a whole number of tokens per side, not " + std::to_string(side));
+  }
   config.torchDtype = torchDtype(j);
   std::ifstream generation(modelDir + "/generation_config.json");
   if (generation) {

@@ -131,7 +131,10 @@ void SafetensorsFile::parseHeader(const char* json, std::size_t length) {
       fail(where + "data_offsets " + offsets.dump() + " lie outside the " + std::to_string(dataSize_) +
            "-byte data section (truncated file?)");
     }
-    const auto expected = static_cast<std::size_t>(info.numel()) * known->size;
+    std::size_t expected = known->size;
+    for (const auto d : info.shape) {
+      if (__builtin_mul_overflow(expected, static_cast<std::size_t>(d), &expected)) fail(where + "shape " + shape.dump() + " is impossibly large");
+    }
     if (info.end - info.begin != expected) {
       fail(where + "holds " + std::to_string(info.end - info.begin) + " bytes but shape " + shape.dump() +
            " of " + known->name + " needs " + std::to_string(expected));

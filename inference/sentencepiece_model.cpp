@@ -41,10 +41,14 @@ class Wire {
   }
   void skip(int wireType) {
     if (wireType == 0) varint();
-    else if (wireType == 1) pos_ += 8;
+    else if (wireType == 1) advance(8);
     else if (wireType == 2) bytes();
-    else if (wireType == 5) pos_ += 4;
+    else if (wireType == 5) advance(4);
     else fail();
+  }
+  void advance(std::size_t n) {
+    if (n > bytes_.size() - pos_) fail();
+    pos_ += n;
   }
   [[noreturn]] void fail() const { throw std::runtime_error(file_ + ": not a valid SentencePiece model (corrupt protobuf)"); }
 
@@ -53,6 +57,13 @@ class Wire {
   const std::string& file_;
   std::size_t pos_ = 0;
 };
+
+// The byte of a byte-fallback piece "<0xAB>", or -1 when the text is not that form.
+int byteOfPiece(const std::string& text) {
+  const auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  if (text.size() != 6 || text.compare(0, 3, "<0x") != 0 || text[5] != '>' || hex(text[3]) < 0 || hex(text[4]) < 0) return -1;
+  return hex(text[3]) * 16 + hex(text[4]);
+}
 
 std::size_t utf8Length(unsigned char lead) {
   if (lead < 0x80) return 1;
@@ -120,7 +131,11 @@ SentencePieceModel::SentencePieceModel(const std::string& path) {
   std::fill(std::begin(byteIds_), std::end(byteIds_), -1);
   for (std::size_t i = 0; i < pieces_.size(); ++i) {
     const Piece& p = pieces_[i];
-    if (p.type == Type::Byte && p.text.size() == 6) byteIds_[std::stoi(p.text.substr(3, 2), nullptr, 16)] = static_cast<std::int64_t>(i);
+    if (p.type == Type::Byte) {
+      const int byte = byteOfPiece(p.text);
+      if (byte < 0) throw std::runtime_error(path + ": byte piece " + std::to_string(i) + " is not of the form <0xAB>");
+      byteIds_[byte] = static_cast<std::int64_t>(i);
+    }
     if (p.type == Type::Normal || p.type == Type::UserDefined) ids_.emplace(p.text, static_cast<std::int64_t>(i));
   }
 }
@@ -184,7 +199,7 @@ std::string SentencePieceModel::decode(const std::vector<std::int64_t>& ids) con
     if (id < 0 || id >= size()) continue;
     const Piece& p = pieces_[static_cast<std::size_t>(id)];
     if (p.type == Type::Byte) {
-      out += static_cast<char>(std::stoi(p.text.substr(3, 2), nullptr, 16));
+      out += static_cast<char>(byteOfPiece(p.text));  // checked when the model was read
     } else if (p.type == Type::Normal || p.type == Type::UserDefined) {
       out += p.text;
     }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "app/backends/completion_reader.h"
 #include "core/image.h"
 
 namespace mspa::backends {
@@ -58,59 +59,19 @@ nlohmann::json messageContent(const Question& q) {
   return content;
 }
 
-// Accumulates a streamed (server-sent events) or plain JSON completion.
-struct ResponseReader {
-  std::string body, text, error;
-  std::size_t consumed = 0;  // bytes of `body` already split into lines
-  int tokens = 0;
-  const AnswerProgress* progress = nullptr;
+// What curl's callbacks see: the reader and the cancel flag.
+struct Transfer {
+  CompletionReader reader;
   const std::atomic<bool>* cancel = nullptr;
-
-  void feed(const char* data, std::size_t size) {
-    body.append(data, size);
-    for (auto end = body.find('\n', consumed); end != std::string::npos; end = body.find('\n', consumed)) {
-      std::string line = body.substr(consumed, end - consumed);
-      consumed = end + 1;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.rfind("data:", 0) == 0) event(line.substr(line.size() > 5 && line[5] == ' ' ? 6 : 5));
-    }
-  }
-  void event(const std::string& data) {
-    if (data == "[DONE]" || !error.empty()) return;
-    const auto j = nlohmann::json::parse(data, nullptr, false);
-    if (!j.is_object() || !j.contains("choices") || !j["choices"].is_array() || j["choices"].empty()) {
-      error = "a stream event that is not a chat completion chunk: " + data.substr(0, 120);
-      return;
-    }
-    const auto& delta = j["choices"][0].value("delta", nlohmann::json::object());
-    if (delta.contains("content") && delta["content"].is_string()) {
-      text += delta["content"].get<std::string>();
-      ++tokens;
-      if (*progress) (*progress)(text);
-    }
-  }
-  bool streamed() const { return tokens > 0 || body.rfind("data:", 0) == 0; }
-  // A server that ignored "stream" sends one JSON body.
-  void finishPlain() {
-    if (streamed() || !error.empty()) return;
-    const auto j = nlohmann::json::parse(body, nullptr, false);
-    try {
-      text = j.at("choices").at(0).at("message").at("content").get<std::string>();
-      tokens = j.value("usage", nlohmann::json::object()).value("completion_tokens", 0);
-      if (*progress) (*progress)(text);
-    } catch (const nlohmann::json::exception&) {
-      error = "not an OpenAI chat completion: " + body.substr(0, 120);
-    }
-  }
 };
 
-std::size_t onBody(char* data, std::size_t size, std::size_t count, void* reader) {
-  static_cast<ResponseReader*>(reader)->feed(data, size * count);
+std::size_t onBody(char* data, std::size_t size, std::size_t count, void* transfer) {
+  static_cast<Transfer*>(transfer)->reader.feed(data, size * count);
   return size * count;
 }
 
-int onProgress(void* reader, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* cancel = static_cast<ResponseReader*>(reader)->cancel;
+int onProgress(void* transfer, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<Transfer*>(transfer)->cancel;
   return cancel && cancel->load() ? 1 : 0;
 }
 
@@ -150,18 +111,17 @@ BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgres
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
   if (!apiKey_.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + apiKey_).c_str());
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> headerList(headers, curl_slist_free_all);
-  ResponseReader reader;
-  reader.progress = &progress;
-  reader.cancel = cancel;
+  Transfer transfer{CompletionReader(progress), cancel};
+  const CompletionReader& reader = transfer.reader;
   curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.c_str());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, onBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reader);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, onProgress);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &reader);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeoutSeconds_ * 1000));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(timeoutSeconds_, 10.0) * 1000));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -170,7 +130,7 @@ BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgres
   reply.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (code == CURLE_ABORTED_BY_CALLBACK) {
     reply.cancelled = true;
-    reply.text = reader.text;
+    reply.text = reader.text();
     return reply;
   }
   if (code == CURLE_OPERATION_TIMEDOUT) {
@@ -179,11 +139,11 @@ BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgres
   if (code != CURLE_OK) throw std::runtime_error(url_ + ": " + curl_easy_strerror(code));
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  if (status >= 400) throw std::runtime_error(url_ + ": HTTP " + std::to_string(status) + ": " + reader.body.substr(0, 200));
-  reader.finishPlain();
-  if (!reader.error.empty()) throw std::runtime_error(url_ + ": " + reader.error);
-  reply.text = reader.text;
-  reply.tokens = reader.tokens;
+  if (status >= 400) throw std::runtime_error(url_ + ": HTTP " + std::to_string(status) + ": " + reader.body().substr(0, 200));
+  transfer.reader.finish();
+  if (!reader.error().empty()) throw std::runtime_error(url_ + ": " + reader.error());
+  reply.text = reader.text();
+  reply.tokens = reader.tokens();
   return reply;
 }
 
