@@ -85,7 +85,8 @@ void loadInstances(Scene& scene, const fs::path& mesh) {
     const nlohmann::json groups = readJsonFile(aggregation.string()).at("segGroups");
     for (const auto& group : groups) {
       ObjectInstance instance;
-      instance.id = group.value("objectId", group.value("id", 0));
+      const std::string source = aggregation.string();
+      instance.id = jsonInteger(group, "objectId", jsonInteger(group, "id", 0, 0, 1 << 30, source), 0, 1 << 30, source);
       instance.label = group.value("label", "");
       for (long long segment : group.at("segments").get<std::vector<long long>>()) {
         const auto& points = pointsOfSegment[segment];

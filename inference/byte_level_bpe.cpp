@@ -1,5 +1,7 @@
 #include "inference/byte_level_bpe.h"
 
+#include "inference/json_file.h"
+
 #include <array>
 #include <fstream>
 #include <limits>
@@ -147,9 +149,9 @@ ByteLevelBpe::ByteLevelBpe(const std::string& path) : path_(path) {
   const auto entries = static_cast<std::int64_t>(model["vocab"].size());
   tokens_.resize(static_cast<std::size_t>(entries));
   for (const auto& [token, id] : model["vocab"].items()) {
-    const auto index = id.get<std::int64_t>();
+    const auto index = tokenIdOf(id);
     if (index < 0 || index >= entries) {
-      throw std::runtime_error(path + ": vocab id " + std::to_string(index) + " of '" + token + "' is outside 0.." + std::to_string(entries - 1));
+      throw std::runtime_error(path + ": vocab id " + id.dump() + " of '" + token + "' is outside 0.." + std::to_string(entries - 1));
     }
     if (!unmapToken(token, tokens_[index])) throw std::runtime_error(path + ": vocab entry '" + token + "' is not byte-level");
   }
@@ -185,7 +187,8 @@ ByteLevelBpe::ByteLevelBpe(const std::string& path) : path_(path) {
     merges_.emplace(pairKey(li->second, ri->second), Merge{rank++, mi->second});
   }
   for (const auto& token : json.value("added_tokens", nlohmann::json::array())) {
-    added_.push_back({token.value("content", ""), token.value("id", std::int64_t{-1}), token.value("special", true)});
+    const auto id = token.is_object() && token.contains("id") ? tokenIdOf(token["id"]) : -1;
+    if (id >= 0) added_.push_back({token.value("content", ""), id, token.value("special", true)});
   }
   splitter_ = std::make_unique<Splitter>();
   UErrorCode status = U_ZERO_ERROR;

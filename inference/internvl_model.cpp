@@ -12,6 +12,7 @@
 
 #include "inference/checkpoint.h"
 #include "inference/device_errors.h"
+#include "inference/json_file.h"
 #include "inference/memory_need.h"
 #include "inference/weight_source.h"
 #include "inference/torch_options.h"
@@ -26,11 +27,13 @@ int imageTokenFromTokenizer(const std::string& dir) {
     return in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
   };
   const auto added = read(std::filesystem::path(dir) / "added_tokens.json");
-  if (added.is_object() && added.contains("<IMG_CONTEXT>")) return added["<IMG_CONTEXT>"].get<int>();
+  if (added.is_object() && added.contains("<IMG_CONTEXT>")) return static_cast<int>(tokenIdOf(added["<IMG_CONTEXT>"]));
   const auto tokenizer = read(std::filesystem::path(dir) / "tokenizer.json");
   if (tokenizer.is_object() && tokenizer.contains("added_tokens")) {
     for (const auto& t : tokenizer["added_tokens"]) {
-      if (t.value("content", "") == "<IMG_CONTEXT>") return t.value("id", -1);
+      if (t.is_object() && t.contains("content") && t["content"] == "<IMG_CONTEXT>" && t.contains("id")) {
+        return static_cast<int>(tokenIdOf(t["id"]));
+      }
     }
   }
   return -1;

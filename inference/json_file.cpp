@@ -13,4 +13,10 @@ nlohmann::json readOptionalJson(const std::filesystem::path& path) {
   return j;
 }
 
+std::int64_t tokenIdOf(const nlohmann::json& value) {
+  if (!value.is_number_integer()) return -1;
+  const auto id = value.get<std::int64_t>();
+  return id >= 0 && id < (std::int64_t{1} << 31) ? id : -1;
+}
+
 }  // namespace mspa::inference

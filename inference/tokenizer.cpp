@@ -1,5 +1,6 @@
 #include "inference/tokenizer.h"
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -33,14 +34,16 @@ class SentencePieceTokenizer : public ModelTokenizer<SentencePieceModel> {
  public:
   explicit SentencePieceTokenizer(const fs::path& dir) : ModelTokenizer(dir / "tokenizer.model") {
     if (const auto added = readOptionalJson(dir / "added_tokens.json"); added.is_object()) {
-      for (const auto& [token, id] : added.items()) addSpecial(token, id.get<std::int64_t>());
+      for (const auto& [token, id] : added.items()) addSpecial(token, tokenIdOf(id));
     }
     bool addBos = true;
     if (const auto config = readOptionalJson(dir / "tokenizer_config.json"); config.is_object()) {
       addBos = config.value("add_bos_token", true);
       if (config.contains("added_tokens_decoder")) {
         for (const auto& [id, token] : config["added_tokens_decoder"].items()) {
-          addSpecial(token.value("content", ""), std::stoll(id), token.value("special", true));
+          std::int64_t number = -1;
+          const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), number);
+          if (error == std::errc() && end == id.data() + id.size()) addSpecial(token.value("content", ""), number, token.value("special", true));
         }
       }
     }
