@@ -8,7 +8,8 @@ namespace mspa::backends {
 
 void CompletionReader::feed(const char* data, std::size_t size) {
   body_.append(data, size);
-  for (auto end = body_.find('\n', consumed_); end != std::string::npos; end = body_.find('\n', consumed_)) {
+  for (auto end = body_.find('\n', consumed_); end != std::string::npos;
+       end = body_.find('\n', consumed_)) {
     std::string line = body_.substr(consumed_, end - consumed_);
     consumed_ = end + 1;
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -19,8 +20,8 @@ void CompletionReader::feed(const char* data, std::size_t size) {
 void CompletionReader::event(const std::string& data) {
   if (data == "[DONE]" || !error_.empty()) return;
   const auto j = nlohmann::json::parse(data, nullptr, false);
-  const bool chunk = j.is_object() && j.contains("choices") && j["choices"].is_array() && !j["choices"].empty() &&
-                     j["choices"][0].is_object();
+  const bool chunk = j.is_object() && j.contains("choices") && j["choices"].is_array() &&
+                     !j["choices"].empty() && j["choices"][0].is_object();
   if (!chunk) {
     error_ = "a stream event that is not a chat completion chunk: " + data.substr(0, 120);
     return;
@@ -38,8 +39,10 @@ void CompletionReader::event(const std::string& data) {
 void CompletionReader::finish() {
   if (streamed() || !error_.empty()) return;
   const auto j = nlohmann::json::parse(body_, nullptr, false);
-  const auto* message = j.is_object() && j.contains("choices") && j["choices"].is_array() && !j["choices"].empty() &&
-                                j["choices"][0].is_object() && j["choices"][0].contains("message") && j["choices"][0]["message"].is_object()
+  const auto* message = j.is_object() && j.contains("choices") && j["choices"].is_array() &&
+                                !j["choices"].empty() && j["choices"][0].is_object() &&
+                                j["choices"][0].contains("message") &&
+                                j["choices"][0]["message"].is_object()
                             ? &j["choices"][0]["message"]
                             : nullptr;
   if (!message || !message->contains("content") || !(*message)["content"].is_string()) {
@@ -47,9 +50,11 @@ void CompletionReader::finish() {
     return;
   }
   text_ = (*message)["content"].get<std::string>();
-  const auto usage = j.contains("usage") && j["usage"].is_object() ? j["usage"] : nlohmann::json::object();
+  const auto usage =
+      j.contains("usage") && j["usage"].is_object() ? j["usage"] : nlohmann::json::object();
   if (usage.contains("completion_tokens") && usage["completion_tokens"].is_number_integer()) {
-    tokens_ = static_cast<int>(std::clamp<std::int64_t>(usage["completion_tokens"].get<std::int64_t>(), 0, 1 << 30));
+    tokens_ = static_cast<int>(
+        std::clamp<std::int64_t>(usage["completion_tokens"].get<std::int64_t>(), 0, 1 << 30));
   }
   if (onText_) onText_(text_);
 }

@@ -11,7 +11,8 @@ namespace mspa::backends {
 // Bytes from the server never throw: what cannot be read becomes `error`.
 class CompletionReader {
  public:
-  explicit CompletionReader(std::function<void(const std::string&)> onText = {}) : onText_(std::move(onText)) {}
+  explicit CompletionReader(std::function<void(const std::string&)> onText = {})
+      : onText_(std::move(onText)) {}
 
   // The next bytes of the body, in any split.
   void feed(const char* data, std::size_t size);

@@ -8,7 +8,8 @@
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string path = mspa::fuzz::writeScratch("samples.jsonl", {reinterpret_cast<const char*>(data), size});
+  const std::string path =
+      mspa::fuzz::writeScratch("samples.jsonl", {reinterpret_cast<const char*>(data), size});
   try {
     const mspa::SampleFile samples = mspa::readSampleFile(path);
     const mspa::PredictionFile predictions = mspa::readPredictionFile(path);

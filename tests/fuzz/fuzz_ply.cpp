@@ -5,7 +5,8 @@
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string path = mspa::fuzz::writeScratch("cloud.ply", {reinterpret_cast<const char*>(data), size});
+  const std::string path =
+      mspa::fuzz::writeScratch("cloud.ply", {reinterpret_cast<const char*>(data), size});
   try {
     (void)mspa::readPly(path);
   } catch (const std::runtime_error&) {

@@ -5,7 +5,8 @@
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string path = mspa::fuzz::writeScratch("model.safetensors", {reinterpret_cast<const char*>(data), size});
+  const std::string path =
+      mspa::fuzz::writeScratch("model.safetensors", {reinterpret_cast<const char*>(data), size});
   try {
     const mspa::inference::SafetensorsFile file(path);
     unsigned sum = 0;

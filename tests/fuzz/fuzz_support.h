@@ -20,7 +20,8 @@ namespace mspa::fuzz {
 // A folder of this process's own, under /dev/shm when it exists (files cost no disk there).
 inline const std::filesystem::path& scratch() {
   static const std::filesystem::path dir = [] {
-    const std::filesystem::path base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
+    const std::filesystem::path base =
+        std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
     const auto d = base / ("mspa-fuzz-" + std::to_string(::getpid()));
     std::filesystem::create_directories(d);
     return d;
@@ -31,7 +32,8 @@ inline const std::filesystem::path& scratch() {
 inline std::string writeScratch(const std::string& name, std::string_view bytes) {
   const auto path = scratch() / name;
   std::filesystem::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return path.string();
 }
 

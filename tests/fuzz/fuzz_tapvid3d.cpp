@@ -11,8 +11,9 @@
 namespace {
 
 void writeZip(const std::string& path, mspa::fuzz::Bytes& in) {
-  static const std::array<const char*, 6> names = {"images_jpeg_bytes.npy", "tracks_XYZ.npy", "visibility.npy",
-                                                   "fx_fy_cx_cy.npy",       "extrinsics_w2c.npy", "queries_xyt.npy"};
+  static const std::array<const char*, 6> names = {"images_jpeg_bytes.npy", "tracks_XYZ.npy",
+                                                   "visibility.npy",        "fx_fy_cx_cy.npy",
+                                                   "extrinsics_w2c.npy",    "queries_xyt.npy"};
   int error = 0;
   zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
   if (!archive) return;
@@ -20,8 +21,10 @@ void writeZip(const std::string& path, mspa::fuzz::Bytes& in) {
   members.reserve(names.size());
   for (const char* name : names) {
     members.emplace_back(in.text(in.integer(2)));
-    zip_source_t* source = zip_source_buffer(archive, members.back().data(), members.back().size(), 0);
-    if (source && zip_file_add(archive, name, source, ZIP_FL_OVERWRITE) < 0) zip_source_free(source);
+    zip_source_t* source =
+        zip_source_buffer(archive, members.back().data(), members.back().size(), 0);
+    if (source && zip_file_add(archive, name, source, ZIP_FL_OVERWRITE) < 0)
+      zip_source_free(source);
   }
   zip_close(archive);
 }

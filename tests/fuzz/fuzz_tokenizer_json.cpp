@@ -7,8 +7,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   mspa::fuzz::writeScratch("bpe/tokenizer.json", {reinterpret_cast<const char*>(data), size});
   try {
-    const auto tokenizer = mspa::inference::Tokenizer::load((mspa::fuzz::scratch() / "bpe").string());
-    const auto ids = tokenizer->encode("Image-1: <image>\nHow far did the camera move? `1234` mm \xE4\xB8\xAD");
+    const auto tokenizer =
+        mspa::inference::Tokenizer::load((mspa::fuzz::scratch() / "bpe").string());
+    const auto ids =
+        tokenizer->encode("Image-1: <image>\nHow far did the camera move? `1234` mm \xE4\xB8\xAD");
     (void)tokenizer->decode(ids, true);
   } catch (const std::runtime_error&) {
   }

@@ -13,25 +13,35 @@ namespace mspa::fuzz {
 
 inline nlohmann::json fuzzedValue(Bytes& in) {
   switch (in.byte() % 9) {
-    case 0: return static_cast<std::int64_t>(in.integer(8));
-    case 1: return -static_cast<std::int64_t>(in.integer(2));
-    case 2: return 0;
+    case 0:
+      return static_cast<std::int64_t>(in.integer(8));
+    case 1:
+      return -static_cast<std::int64_t>(in.integer(2));
+    case 2:
+      return 0;
     case 3: {
       const std::uint64_t bits = in.integer(8);
       double d;
       std::memcpy(&d, &bits, sizeof d);
       return d;
     }
-    case 4: return std::string(in.text(in.byte() % 24));
-    case 5: return nlohmann::json::array();
-    case 6: return nullptr;
-    case 7: return nlohmann::json::array({in.integer(2), in.integer(2)});
-    default: return static_cast<std::int64_t>(in.integer(4));
+    case 4:
+      return std::string(in.text(in.byte() % 24));
+    case 5:
+      return nlohmann::json::array();
+    case 6:
+      return nullptr;
+    case 7:
+      return nlohmann::json::array({in.integer(2), in.integer(2)});
+    default:
+      return static_cast<std::int64_t>(in.integer(4));
   }
 }
 
 // The document as a file would hold it; strings the fuzzer made invalid UTF-8 are replaced.
-inline std::string dumpFuzzed(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+inline std::string dumpFuzzed(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 // Up to 8 value replacements at leaf paths (and object keys' values) of `seed`.
 inline nlohmann::json mutateValues(const nlohmann::json& seed, Bytes& in) {
