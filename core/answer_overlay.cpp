@@ -2,9 +2,11 @@
 
 #include <Eigen/Geometry>
 #include <cmath>
+#include <limits>
 #include <opencv2/imgproc.hpp>
 
 #include "core/geometry.h"
+#include "core/json_file.h"
 #include "core/opencv_image.h"
 
 namespace mspa {
@@ -190,7 +192,7 @@ void cameraOverlay(const OverlayBuilder& b, const Question& q, AnswerOverlay& o)
 }
 
 void sizeOverlay(const OverlayBuilder& b, const Question& q, const Scene& scene, AnswerOverlay& o) {
-  const int id = q.sample.fields.value("object_id", -1);
+  const int id = jsonIntegerOr(q.sample.fields, "object_id", -1, 0, std::numeric_limits<int>::max());
   const auto object = std::find_if(scene.instances.begin(), scene.instances.end(), [&](const ObjectInstance& i) { return i.id == id; });
   if (object == scene.instances.end()) return;
   o.boxes.push_back({object->box, Role::Truth});
@@ -223,7 +225,7 @@ void sizeOverlay(const OverlayBuilder& b, const Question& q, const Scene& scene,
 }
 
 void movementOverlay(const OverlayBuilder& b, const Question& q, const Scene& scene, AnswerOverlay& o) {
-  const int k = q.sample.fields.value("track", -1);
+  const int k = jsonIntegerOr(q.sample.fields, "track", -1, 0, std::numeric_limits<int>::max());
   if (k < 0 || k >= static_cast<int>(scene.tracks.size())) return;
   const PointTrack& track = scene.tracks[k];
   const Eigen::Vector3d start = track.positions[q.frames[0]], end = track.positions[q.frames[1]];

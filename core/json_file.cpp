@@ -16,6 +16,12 @@ nlohmann::json readJsonFile(const std::string& path) {
   }
 }
 
+int jsonIntegerOr(const nlohmann::json& j, const char* key, int fallback, int least, int most) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number_integer()) return fallback;
+  const auto v = j[key].get<std::int64_t>();
+  return v >= least && v <= most ? static_cast<int>(v) : fallback;
+}
+
 int jsonInteger(const nlohmann::json& j, const char* key, int fallback, int least, int most, const std::string& source) {
   if (!j.is_object() || !j.contains(key) || j[key].is_null()) return fallback;
   const auto& v = j[key];

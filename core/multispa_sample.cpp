@@ -1,5 +1,7 @@
 #include "core/multispa_sample.h"
 
+#include <limits>
+
 #include <thread>
 #include <unordered_set>
 
@@ -51,7 +53,9 @@ std::vector<int> intList(Object o, const char* key) {
   if (o[key].get(values) != simdjson::SUCCESS) return out;
   for (auto v : values) {
     double d = 0;
-    out.push_back(v.get(d) == simdjson::SUCCESS ? static_cast<int>(d) : 0);
+    // Sizes outside int are unusable, as missing ones are (a cast would be undefined behaviour).
+    const bool usable = v.get(d) == simdjson::SUCCESS && d >= 0 && d <= std::numeric_limits<int>::max();
+    out.push_back(usable ? static_cast<int>(d) : 0);
   }
   return out;
 }
