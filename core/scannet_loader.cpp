@@ -73,7 +73,13 @@ void loadInstances(Scene& scene, const fs::path& mesh) {
   const fs::path segments = mesh.parent_path() / (stem + "_vh_clean_2.0.010000.segs.json");
   if (!fs::exists(aggregation) || !fs::exists(segments)) return;
   try {
-    const auto segIndices = readJsonFile(segments.string()).at("segIndices").get<std::vector<long long>>();
+    const nlohmann::json segJson = readJsonFile(segments.string()).at("segIndices");
+    std::vector<long long> segIndices;
+    for (const auto& s : segJson) {
+      // An id that is not an integer would make get<long long> undefined behaviour.
+      if (!s.is_number_integer()) throw InputError(segments.string(), "segIndices holds " + s.dump() + ", not an integer");
+      segIndices.push_back(s.get<long long>());
+    }
     if (segIndices.size() != scene.cloud->size()) {
       scene.warnings.push_back(segments.string() + ": has " + std::to_string(segIndices.size()) +
                                " segment indices for " + std::to_string(scene.cloud->size()) +
@@ -88,7 +94,9 @@ void loadInstances(Scene& scene, const fs::path& mesh) {
       const std::string source = aggregation.string();
       instance.id = jsonInteger(group, "objectId", jsonInteger(group, "id", 0, 0, 1 << 30, source), 0, 1 << 30, source);
       instance.label = group.value("label", "");
-      for (long long segment : group.at("segments").get<std::vector<long long>>()) {
+      for (const auto& id : group.at("segments")) {
+        if (!id.is_number_integer()) throw InputError(aggregation.string(), "segments holds " + id.dump() + ", not an integer");
+        const long long segment = id.get<long long>();
         const auto& points = pointsOfSegment[segment];
         instance.pointIndices.insert(instance.pointIndices.end(), points.begin(), points.end());
       }

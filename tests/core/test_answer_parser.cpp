@@ -151,3 +151,22 @@ TEST_CASE("Strict mode accepts only the canonical backticked form") {
   CHECK_FALSE(parseAnswer("`9.5`", task("depth_estimation_dot"), strict).ok);
   CHECK_FALSE(parseAnswer("The point did not move.", task("object_movement_distance_dot_adt"), strict).ok);
 }
+
+TEST_CASE("Vectors and coordinates in backticks without brackets, and answers of any length") {
+  // Once an abort (std::out_of_range): positions of the bracketed copy were used on the answer.
+  const auto vector = parseAnswer("`1, 2, 3`", task("displacement_vector"));
+  REQUIRE(vector.ok);
+  CHECK(vector.value.number == Eigen::Vector3d(1, 2, 3));
+  const auto coordinate = parseAnswer("It is at `531, 288`", task("visual_correspondence_coor_2_coor"));
+  REQUIRE(coordinate.ok);
+  CHECK(coordinate.value.number.head<2>() == Eigen::Vector2d(531, 288));
+  CHECK_FALSE(parseAnswer("`1, 2`", task("displacement_vector")).ok);
+  // A long answer of numbers and brackets: one bracket list after another is skipped in turn, so
+  // the reading is linear (it used to search every list for every character).
+  std::string answer;
+  for (int i = 0; i < 20000; ++i) answer += "[" + std::to_string(i) + "] ";
+  answer += "then 950 mm";
+  const auto scalar = parseAnswer(answer, task("total_distance"));
+  REQUIRE(scalar.ok);
+  CHECK(scalar.value.number.x() == Approx(950));
+}
