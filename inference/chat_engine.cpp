@@ -22,25 +22,21 @@ std::unique_ptr<ChatEngine> ChatEngine::load(const ChatEngineOptions& options) {
   return engine;
 }
 
-std::vector<int> ChatEngine::tileCounts(const ChatRequest& request, std::vector<std::uint8_t>* tiles) const {
+std::vector<int> ChatEngine::tile(const ChatRequest& request, std::vector<std::uint8_t>& tiles) const {
   std::vector<int> counts;
   for (const auto& image : request.images) {
     int count = 0;
     const auto t = makeTiles(image, options_.tilesPerImage, count, config().vision.imageSize);
-    if (tiles) tiles->insert(tiles->end(), t.begin(), t.end());
+    tiles.insert(tiles.end(), t.begin(), t.end());
     counts.push_back(count);
   }
   return counts;
 }
 
-std::string ChatEngine::prompt(const ChatRequest& request) const {
-  return prompt_.render(request.question, tileCounts(request, nullptr), request.system);
-}
-
 ChatReply ChatEngine::answer(const ChatRequest& request, const std::function<void(const std::string&)>& onText,
                              const std::atomic<bool>* cancel) {
   std::vector<std::uint8_t> tiles;
-  const std::vector<int> tilesPerImage = tileCounts(request, &tiles);
+  const std::vector<int> tilesPerImage = tile(request, tiles);
   SamplingOptions sampling = request.sampling;
   sampling.stopIds = prompt_.stopIds();
   std::vector<std::int64_t> answer;

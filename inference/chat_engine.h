@@ -41,8 +41,6 @@ class ChatEngine {
   static std::unique_ptr<ChatEngine> load(const ChatEngineOptions& options);
   ~ChatEngine();
 
-  // The exact prompt text for a request, every image token spelled out.
-  std::string prompt(const ChatRequest& request) const;
   // `onText` sees the whole answer so far after each token (multi-byte characters kept whole).
   ChatReply answer(const ChatRequest& request, const std::function<void(const std::string&)>& onText = {},
                    const std::atomic<bool>* cancel = nullptr);
@@ -54,7 +52,8 @@ class ChatEngine {
 
  private:
   ChatEngine(const ChatEngineOptions& options, ChatPrompt prompt);
-  std::vector<int> tileCounts(const ChatRequest& request, std::vector<std::uint8_t>* tiles) const;
+  // The request's images as tiles (appended to `tiles`); the tile count of each image.
+  std::vector<int> tile(const ChatRequest& request, std::vector<std::uint8_t>& tiles) const;
 
   ChatEngineOptions options_;
   ChatPrompt prompt_;
