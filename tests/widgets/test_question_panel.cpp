@@ -13,6 +13,7 @@
 #include "tests/inference/tokenizer_fixture.h"
 #include "tests/support/fake_endpoint.h"
 #include "tests/widgets/demo_window.h"
+#include "widgets/backend_settings_dialog.h"
 #include "widgets/frame_view.h"
 #include "widgets/question_panel.h"
 #include "widgets/reward_window.h"
@@ -409,4 +410,15 @@ TEST_CASE("A demo tour plays its steps, skips broken ones with the reason, pause
   REQUIRE(test::waitFor(shown, 30000));
   CHECK(tour.currentStep() == 0);  // wrapped around from the last step
   CHECK_THROWS_WITH(readDemoPlaylist(dir.file("none.json")), Contains("none.json"));
+}
+
+TEST_CASE("Backend settings: the data type defaults to the checkpoint's own and round-trips through the dialog") {
+  BackendSettings local;
+  local.kind = BackendSettings::Kind::Local;
+  CHECK(local.dtype.empty());
+  CHECK(widgets::BackendSettingsDialog(local).settings().dtype.empty());
+  local.dtype = "float32";
+  CHECK(widgets::BackendSettingsDialog(local).settings().dtype == "float32");
+  local.dtype = "bfloat16";
+  CHECK(widgets::BackendSettingsDialog(local).settings().dtype == "bfloat16");
 }
