@@ -72,15 +72,20 @@ nlohmann::json outcomeJson(const Scene& scene, const Question& q, const AskOutco
 
 void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) {
   if (o.task.empty()) throw CLI::ValidationError("ask --scene", "needs --task SUBTASK (or a question_type)");
-  if (engine.format != "text" && engine.format != "json") throw CLI::ValidationError("--format", "text or json");
+  if (engine.format != "text" && engine.format != "json")
+    throw CLI::ValidationError("--format", "text or json");
   const Scene scene = loadScene(o.scene);
   const Question question = buildQuestion(scene, o);
   if (engine.printPrompt) {
-    if (engine.model.empty()) throw CLI::ValidationError("--print-prompt", "needs --model DIR: the prompt is the model's own");
+    if (engine.model.empty())
+      throw CLI::ValidationError("--print-prompt",
+                                 "needs --model DIR: the prompt is the model's own");
     const int tileSize = inference::readModelConfig(engine.model).vision.imageSize;
     std::vector<int> tiles;
-    for (const auto& image : question.images) tiles.push_back(inference::tileCount(image.width, image.height, engine.tiles, tileSize));
-    inference::printPrompt(engine.model, question.sample.prompt, tiles, engine.system, engine.format);
+    for (const auto& image : question.images)
+      tiles.push_back(inference::tileCount(image.width, image.height, engine.tiles, tileSize));
+    inference::printPrompt(engine.model, question.sample.prompt, tiles, engine.system,
+                           engine.format);
     return;
   }
   BackendSettings settings;
@@ -141,7 +146,9 @@ void addAskCommand(CLI::App& app) {
   ask->add_option("--api-key-env", o->apiKeyVariable, "environment variable holding the endpoint's API key")->capture_default_str();
   ask->add_option("--timeout", o->timeout, "seconds to wait for an endpoint's answer")->capture_default_str();
   ask->add_option("--overlay", o->overlay, "write the prediction-vs-truth overlay to this PNG");
-  ask->add_option("--answer", o->answer, "judge this answer text (e.g. from a paper or a log) instead of asking a backend");
+  ask->add_option(
+      "--answer", o->answer,
+      "judge this answer text (e.g. from a paper or a log) instead of asking a backend");
   ask->add_option("--question-seed", o->seed, "seed for sampled frames and points")->capture_default_str();
   ask->callback([engine, o] {
     if (o->scene.empty()) {

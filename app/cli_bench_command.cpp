@@ -9,8 +9,8 @@
 #include "app/cli_commands.h"
 #include "core/benchmark_run.h"
 #include "core/fnv_hash.h"
-#include "inference/model_config.h"
 #include "core/version.h"
+#include "inference/model_config.h"
 
 namespace mspa::cli {
 namespace {
@@ -27,7 +27,8 @@ std::string today() {
 }
 
 struct BenchRunOptions {
-  std::string data, images, out, backend = "local", model, lora, device = "cpu", dtype, apiKeyVariable = "OPENAI_API_KEY";
+  std::string data, images, out, backend = "local", model, lora, device = "cpu", dtype,
+                                 apiKeyVariable = "OPENAI_API_KEY";
   std::vector<std::string> endpoints;
   int tiles = 6, concurrency = 8, retries = 3, maxNewTokens = 64;
   double timeout = 120;
@@ -44,8 +45,15 @@ nlohmann::json runHeader(const BenchRunOptions& o, const BackendSettings& s) {
     char hash[20];
     std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(fnv1a(text)));
     const auto j = nlohmann::json::parse(text, nullptr, false);
-    h.update({{"model", std::filesystem::absolute(o.model).string()}, {"config_hash", hash}, {"adapter", o.lora}, {"tiles_per_image", o.tiles},
-              {"template", j.is_object() ? j.value("template", "") : ""}, {"dtype", o.dtype.empty() ? inference::defaultDtype(inference::readModelConfig(o.model), o.device) : o.dtype}, {"device", o.device}});
+    h.update({{"model", std::filesystem::absolute(o.model).string()},
+              {"config_hash", hash},
+              {"adapter", o.lora},
+              {"tiles_per_image", o.tiles},
+              {"template", j.is_object() ? j.value("template", "") : ""},
+              {"dtype", o.dtype.empty()
+                            ? inference::defaultDtype(inference::readModelConfig(o.model), o.device)
+                            : o.dtype},
+              {"device", o.device}});
   } else if (s.kind == BackendSettings::Kind::OpenAI) {
     h.update({{"model", o.model}, {"endpoints", o.endpoints}});
   }
@@ -110,7 +118,8 @@ void addBenchCommand(CLI::App& app) {
   run->add_option("--model", o->model, "local: model folder; openai: the served model's name");
   run->add_option("--lora", o->lora, "local: PEFT LoRA adapter folder");
   run->add_option("--device", o->device, "local: cpu or cuda")->capture_default_str();
-  run->add_option("--dtype", o->dtype, "local: float32, bfloat16 or float16 (default: the checkpoint's torch_dtype)");
+  run->add_option("--dtype", o->dtype,
+                  "local: float32, bfloat16 or float16 (default: the checkpoint's torch_dtype)");
   run->add_option("--tiles", o->tiles, "local: tiles per image")->capture_default_str();
   run->add_option("--endpoint", o->endpoints, "OpenAI-compatible server; repeat to spread over several")->allow_extra_args(false);
   run->add_option("--api-key-env", o->apiKeyVariable, "environment variable with the endpoints' API key")->capture_default_str();

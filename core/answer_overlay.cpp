@@ -192,7 +192,8 @@ void cameraOverlay(const OverlayBuilder& b, const Question& q, AnswerOverlay& o)
 }
 
 void sizeOverlay(const OverlayBuilder& b, const Question& q, const Scene& scene, AnswerOverlay& o) {
-  const int id = jsonIntegerOr(q.sample.fields, "object_id", -1, 0, std::numeric_limits<int>::max());
+  const int id =
+      jsonIntegerOr(q.sample.fields, "object_id", -1, 0, std::numeric_limits<int>::max());
   const auto object = std::find_if(scene.instances.begin(), scene.instances.end(), [&](const ObjectInstance& i) { return i.id == id; });
   if (object == scene.instances.end()) return;
   o.boxes.push_back({object->box, Role::Truth});

@@ -309,7 +309,8 @@ class Parser {
     if (strict()) return readCanonicalList(s, value, size);
     std::vector<NumberList> lists = bracketedLists(s);
     // `531, 288` without brackets: read as if bracketed; positions then refer to `wrapped`.
-    const std::string wrapped = lists.empty() && inBackticks ? "[" + std::string(s) + "]" : std::string();
+    const std::string wrapped =
+        lists.empty() && inBackticks ? "[" + std::string(s) + "]" : std::string();
     if (!wrapped.empty()) {
       lists = bracketedLists(wrapped);
       s = wrapped;

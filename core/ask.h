@@ -48,7 +48,8 @@ struct BackendSettings {
   enum class Kind { Oracle, Local, OpenAI };
   Kind kind = Kind::Oracle;
   // Local engine
-  std::string modelDir, loraDir, device = "cpu", dtype;  // dtype empty: the checkpoint's torch_dtype
+  std::string modelDir, loraDir, device = "cpu",
+                                 dtype;  // dtype empty: the checkpoint's torch_dtype
   int tilesPerImage = 6;
   // OpenAI-compatible endpoint; the API key is read from the environment variable named here,
   // never stored.

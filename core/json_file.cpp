@@ -22,12 +22,14 @@ int jsonIntegerOr(const nlohmann::json& j, const char* key, int fallback, int le
   return v >= least && v <= most ? static_cast<int>(v) : fallback;
 }
 
-int jsonInteger(const nlohmann::json& j, const char* key, int fallback, int least, int most, const std::string& source) {
+int jsonInteger(const nlohmann::json& j, const char* key, int fallback, int least, int most,
+                const std::string& source) {
   if (!j.is_object() || !j.contains(key) || j[key].is_null()) return fallback;
   const auto& v = j[key];
   if (!v.is_number_integer() || v.get<std::int64_t>() < least || v.get<std::int64_t>() > most) {
-    throw InputError(source, std::string("\"") + key + "\" must be an integer from " + std::to_string(least) + " to " +
-                                 std::to_string(most) + ", not " + v.dump());
+    throw InputError(source, std::string("\"") + key + "\" must be an integer from " +
+                                 std::to_string(least) + " to " + std::to_string(most) + ", not " +
+                                 v.dump());
   }
   return static_cast<int>(v.get<std::int64_t>());
 }

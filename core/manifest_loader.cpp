@@ -14,13 +14,19 @@ namespace mspa::loaders {
 namespace {
 
 Intrinsics parseIntrinsics(const nlohmann::json& j, const std::string& source) {
-  return {j.at("fx").get<double>(), j.at("fy").get<double>(), j.at("cx").get<double>(), j.at("cy").get<double>(),
-          jsonInteger(j, "width", 0, 0, 1 << 20, source), jsonInteger(j, "height", 0, 0, 1 << 20, source)};
+  return {j.at("fx").get<double>(),
+          j.at("fy").get<double>(),
+          j.at("cx").get<double>(),
+          j.at("cy").get<double>(),
+          jsonInteger(j, "width", 0, 0, 1 << 20, source),
+          jsonInteger(j, "height", 0, 0, 1 << 20, source)};
 }
 
 Eigen::Vector3f parseVector3(const nlohmann::json& j) {
   const auto v = j.get<std::vector<double>>();
-  const auto isFloat = [](double d) { return !std::isfinite(d) || std::abs(d) <= std::numeric_limits<float>::max(); };
+  const auto isFloat = [](double d) {
+    return !std::isfinite(d) || std::abs(d) <= std::numeric_limits<float>::max();
+  };
   if (v.size() != 3 || !std::all_of(v.begin(), v.end(), isFloat)) {
     throw nlohmann::json::other_error::create(501, "expected [x, y, z] numbers", &j);
   }
@@ -31,8 +37,9 @@ std::string resolve(const fs::path& base, const std::string& relative) {
   return relative.empty() ? std::string() : (base / relative).lexically_normal().string();
 }
 
-Frame parseFrame(const nlohmann::json& j, std::size_t index, const fs::path& base, const nlohmann::json& manifest,
-                 std::vector<std::string>& warnings, const std::string& source) {
+Frame parseFrame(const nlohmann::json& j, std::size_t index, const fs::path& base,
+                 const nlohmann::json& manifest, std::vector<std::string>& warnings,
+                 const std::string& source) {
   Frame frame;
   frame.name = j.value("name", std::to_string(index));
   frame.imagePath = resolve(base, j.at("image").get<std::string>());
@@ -75,11 +82,13 @@ Scene loadManifest(const std::string& path, const LoadProgress& progress) {
     }
     scene.name = manifest.value("name", fs::path(path).stem().string());
     for (std::size_t i = 0; i < manifest["frames"].size(); ++i) {
-      scene.frames.push_back(parseFrame(manifest["frames"][i], i, base, manifest, scene.warnings, path));
+      scene.frames.push_back(
+          parseFrame(manifest["frames"][i], i, base, manifest, scene.warnings, path));
     }
     for (const auto& j : manifest.value("instances", nlohmann::json::array())) {
       ObjectInstance instance;
-      instance.id = jsonInteger(j, "id", 0, std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), path);
+      instance.id = jsonInteger(j, "id", 0, std::numeric_limits<int>::min(),
+                                std::numeric_limits<int>::max(), path);
       instance.label = j.value("label", "");
       instance.box = {parseVector3(j.at("box_min")), parseVector3(j.at("box_max"))};
       scene.instances.push_back(std::move(instance));
@@ -89,7 +98,9 @@ Scene loadManifest(const std::string& path, const LoadProgress& progress) {
     throw InputError(path, std::string("malformed manifest: ") + e.what());
   }
   if (manifest.contains("point_cloud")) {
-    if (!manifest["point_cloud"].is_string()) throw InputError(path, "\"point_cloud\" must be a file name, not " + manifest["point_cloud"].dump());
+    if (!manifest["point_cloud"].is_string())
+      throw InputError(
+          path, "\"point_cloud\" must be a file name, not " + manifest["point_cloud"].dump());
     const std::string cloud = resolve(base, manifest["point_cloud"].get<std::string>());
     try {
       PlyReadOptions options;

@@ -54,7 +54,8 @@ std::vector<int> intList(Object o, const char* key) {
   for (auto v : values) {
     double d = 0;
     // Sizes outside int are unusable, as missing ones are (a cast would be undefined behaviour).
-    const bool usable = v.get(d) == simdjson::SUCCESS && d >= 0 && d <= std::numeric_limits<int>::max();
+    const bool usable =
+        v.get(d) == simdjson::SUCCESS && d >= 0 && d <= std::numeric_limits<int>::max();
     out.push_back(usable ? static_cast<int>(d) : 0);
   }
   return out;

@@ -19,10 +19,12 @@ std::string headerField(const std::string& header, const std::string& key, const
   const auto at = header.find("'" + key + "'");
   if (at == std::string::npos) throw InputError(source, "npy header has no '" + key + "'");
   const auto colon = header.find(':', at);
-  if (colon == std::string::npos) throw InputError(source, "npy header field '" + key + "' is malformed");
+  if (colon == std::string::npos)
+    throw InputError(source, "npy header field '" + key + "' is malformed");
   auto begin = colon + 1;
   while (begin < header.size() && header[begin] == ' ') ++begin;
-  if (begin >= header.size()) throw InputError(source, "npy header field '" + key + "' is malformed");
+  if (begin >= header.size())
+    throw InputError(source, "npy header field '" + key + "' is malformed");
   const char open = header[begin];
   const char close = open == '(' ? ')' : open == '\'' ? '\'' : ',';
   const auto end = header.find(close, begin + 1);
@@ -37,8 +39,10 @@ std::vector<std::size_t> parseShape(const std::string& tuple, const std::string&
     while (i < tuple.size() && (tuple[i] == ' ' || tuple[i] == ',')) ++i;
     if (i >= tuple.size() || tuple[i] == ')') break;
     std::size_t dimension = 0;
-    const auto [end, error] = std::from_chars(tuple.data() + i, tuple.data() + tuple.size(), dimension);
-    if (error != std::errc() || end == tuple.data() + i) throw InputError(source, "npy shape " + tuple + " is malformed");
+    const auto [end, error] =
+        std::from_chars(tuple.data() + i, tuple.data() + tuple.size(), dimension);
+    if (error != std::errc() || end == tuple.data() + i)
+      throw InputError(source, "npy shape " + tuple + " is malformed");
     shape.push_back(dimension);
     i = static_cast<std::size_t>(end - tuple.data());
   }
@@ -57,12 +61,16 @@ std::size_t NpyArray::count() const {
 
 std::size_t NpyArray::itemSize() const {
   std::size_t size = 0;
-  if (dtype.size() < 2 || std::from_chars(dtype.data() + 1, dtype.data() + dtype.size(), size).ptr != dtype.data() + dtype.size()) return 0;
+  if (dtype.size() < 2 ||
+      std::from_chars(dtype.data() + 1, dtype.data() + dtype.size(), size).ptr !=
+          dtype.data() + dtype.size())
+    return 0;
   return size;
 }
 
 bool NpyArray::isNumeric() const {
-  return dtype == "f4" || dtype == "f8" || dtype == "i4" || dtype == "i8" || dtype == "u1" || dtype == "b1";
+  return dtype == "f4" || dtype == "f8" || dtype == "i4" || dtype == "i8" || dtype == "u1" ||
+         dtype == "b1";
 }
 
 double NpyArray::number(std::size_t i) const {
@@ -90,7 +98,8 @@ std::vector<std::uint8_t> NpyArray::bytes(std::size_t i) const {
 NpyArray parseNpy(const std::uint8_t* bytes, std::size_t size, const std::string& source) {
   if (size < 10 || std::memcmp(bytes, kMagic, 6) != 0) throw InputError(source, "not a .npy array");
   const int major = bytes[6];
-  if (major < 1 || major > 3) throw InputError(source, "npy format version " + std::to_string(major) + " is not supported");
+  if (major < 1 || major > 3)
+    throw InputError(source, "npy format version " + std::to_string(major) + " is not supported");
   const std::size_t lengthBytes = major == 1 ? 2 : 4;
   if (size < 8 + lengthBytes) throw InputError(source, "npy header is truncated");
   std::uint32_t headerLength = 0;  // little endian, 2 or 4 bytes
@@ -118,10 +127,14 @@ NpyArray parseNpy(const std::uint8_t* bytes, std::size_t size, const std::string
   std::size_t expected = item;
   for (const auto d : array.shape) {
     // Even an empty array (another dimension 0) may not declare more elements than bytes.
-    if (d > size) throw InputError(source, "npy shape " + headerField(header, "shape", source) + " is larger than the file");
+    if (d > size)
+      throw InputError(
+          source, "npy shape " + headerField(header, "shape", source) + " is larger than the file");
     if (d != 0 && expected > (size - dataOffset) / d) {
-      throw InputError(source, "npy data is truncated: shape " + headerField(header, "shape", source) + " of " + descr + " needs more than the " +
-                                   std::to_string(size - dataOffset) + " bytes present");
+      throw InputError(source, "npy data is truncated: shape " +
+                                   headerField(header, "shape", source) + " of " + descr +
+                                   " needs more than the " + std::to_string(size - dataOffset) +
+                                   " bytes present");
     }
     expected *= d;
   }
@@ -173,7 +186,8 @@ std::map<std::string, NpyArray> readNpz(const std::string& path) {
     if (name.size() < 4 || name.compare(name.size() - 4, 4, ".npy") != 0) continue;
     // Read in pieces: the directory's declared size is not trusted with an allocation.
     std::vector<std::uint8_t> bytes;
-    std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(zip_fopen_index(archive.get(), i, 0), zip_fclose);
+    std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(zip_fopen_index(archive.get(), i, 0),
+                                                           zip_fclose);
     if (!file) throw InputError(path, "cannot read " + name + " (corrupt archive)");
     for (std::uint8_t chunk[1 << 16];;) {
       const zip_int64_t read = zip_fread(file.get(), chunk, sizeof chunk);
@@ -181,7 +195,8 @@ std::map<std::string, NpyArray> readNpz(const std::string& path) {
       if (read == 0) break;
       bytes.insert(bytes.end(), chunk, chunk + read);
     }
-    if ((stat.valid & ZIP_STAT_SIZE) && bytes.size() != stat.size) throw InputError(path, "cannot read " + name + " (corrupt archive)");
+    if ((stat.valid & ZIP_STAT_SIZE) && bytes.size() != stat.size)
+      throw InputError(path, "cannot read " + name + " (corrupt archive)");
     name.resize(name.size() - 4);
     arrays[name] = parseNpy(bytes.data(), bytes.size(), path + ":" + name + ".npy");
   }

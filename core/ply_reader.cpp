@@ -58,7 +58,8 @@ double loadAsDouble(const std::uint8_t* p, PlyType type, bool swap) {
 template <typename T>
 float toFloat(T v) {
   if constexpr (std::is_same_v<T, double>) {
-    if (std::abs(v) > static_cast<double>(std::numeric_limits<float>::max())) return v > 0 ? HUGE_VALF : -HUGE_VALF;
+    if (std::abs(v) > static_cast<double>(std::numeric_limits<float>::max()))
+      return v > 0 ? HUGE_VALF : -HUGE_VALF;
   }
   return static_cast<float>(v);
 }
@@ -303,7 +304,8 @@ class PlyBodyReader {
         if (property.isList) {
           const double n = readNumber(property.countType, element, row);
           if (!(n >= 0) || n != std::floor(n)) fail(rowProblem(element, row, "negative list length"));
-          if (n > static_cast<double>(end_ - cursor_)) fail("truncated: " + rowProblem(element, row, "a list longer than the data left"));
+          if (n > static_cast<double>(end_ - cursor_))
+            fail("truncated: " + rowProblem(element, row, "a list longer than the data left"));
           for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k) {
             value(row, p, readNumber(property.type, element, row));
           }
@@ -355,9 +357,11 @@ class PlyBodyReader {
     withScalarType(type, [&](auto tag) {
       using T = decltype(tag);
       if constexpr (std::is_floating_point_v<T>) {
-        fits = !std::isfinite(v) || std::abs(v) <= static_cast<double>(std::numeric_limits<T>::max());
+        fits =
+            !std::isfinite(v) || std::abs(v) <= static_cast<double>(std::numeric_limits<T>::max());
       } else {
-        fits = v >= static_cast<double>(std::numeric_limits<T>::min()) && v <= static_cast<double>(std::numeric_limits<T>::max());
+        fits = v >= static_cast<double>(std::numeric_limits<T>::min()) &&
+               v <= static_cast<double>(std::numeric_limits<T>::max());
       }
     });
     return fits;

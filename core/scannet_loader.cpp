@@ -77,7 +77,8 @@ void loadInstances(Scene& scene, const fs::path& mesh) {
     std::vector<long long> segIndices;
     for (const auto& s : segJson) {
       // An id that is not an integer would make get<long long> undefined behaviour.
-      if (!s.is_number_integer()) throw InputError(segments.string(), "segIndices holds " + s.dump() + ", not an integer");
+      if (!s.is_number_integer())
+        throw InputError(segments.string(), "segIndices holds " + s.dump() + ", not an integer");
       segIndices.push_back(s.get<long long>());
     }
     if (segIndices.size() != scene.cloud->size()) {
@@ -92,10 +93,13 @@ void loadInstances(Scene& scene, const fs::path& mesh) {
     for (const auto& group : groups) {
       ObjectInstance instance;
       const std::string source = aggregation.string();
-      instance.id = jsonInteger(group, "objectId", jsonInteger(group, "id", 0, 0, 1 << 30, source), 0, 1 << 30, source);
+      instance.id = jsonInteger(group, "objectId", jsonInteger(group, "id", 0, 0, 1 << 30, source),
+                                0, 1 << 30, source);
       instance.label = group.value("label", "");
       for (const auto& id : group.at("segments")) {
-        if (!id.is_number_integer()) throw InputError(aggregation.string(), "segments holds " + id.dump() + ", not an integer");
+        if (!id.is_number_integer())
+          throw InputError(aggregation.string(),
+                           "segments holds " + id.dump() + ", not an integer");
         const long long segment = id.get<long long>();
         const auto& points = pointsOfSegment[segment];
         instance.pointIndices.insert(instance.pointIndices.end(), points.begin(), points.end());

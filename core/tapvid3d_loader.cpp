@@ -14,7 +14,8 @@ const NpyArray& require(const std::map<std::string, NpyArray>& arrays, const std
 }
 
 void requireShape(const NpyArray& array, std::vector<std::size_t> shape, const std::string& what, const std::string& path) {
-  if (!array.isNumeric()) throw InputError(path, what + " has dtype " + array.dtype + ", not numbers");
+  if (!array.isNumeric())
+    throw InputError(path, what + " has dtype " + array.dtype + ", not numbers");
   if (array.shape != shape) {
     std::string expected, got;
     for (auto d : shape) expected += std::to_string(d) + " ";
@@ -78,8 +79,10 @@ Scene loadTapVid3d(const std::string& path) {
     scene.warnings.push_back(path + ": no extrinsics_w2c; the camera is taken as static at the origin");
   } else {
     const bool perFrame = extrinsics->second.shape == std::vector<std::size_t>{frameCount, 4, 4};
-    requireShape(extrinsics->second, perFrame ? std::vector<std::size_t>{frameCount, 4, 4} : std::vector<std::size_t>{4, 4},
-                 "extrinsics_w2c", path);
+    requireShape(
+        extrinsics->second,
+        perFrame ? std::vector<std::size_t>{frameCount, 4, 4} : std::vector<std::size_t>{4, 4},
+        "extrinsics_w2c", path);
     for (std::size_t t = 0; t < frameCount; ++t) {
       const auto w2c = validatePose(matrixAt(extrinsics->second, perFrame ? t * 16 : 0),
                                     path + " frame " + std::to_string(t), scene.warnings);

@@ -142,7 +142,8 @@ ByteLevelBpe::ByteLevelBpe(const std::string& path) : path_(path) {
   const auto json = nlohmann::json::parse(in, nullptr, false);
   if (json.is_discarded() || !json.is_object()) throw std::runtime_error(path + ": invalid JSON");
   const auto& model = json.value("model", nlohmann::json::object());
-  if (model.value("type", "") != "BPE" || !model.contains("vocab") || !model["vocab"].is_object() || !model.contains("merges")) {
+  if (model.value("type", "") != "BPE" || !model.contains("vocab") || !model["vocab"].is_object() ||
+      !model.contains("merges")) {
     throw std::runtime_error(path + ": model is not BPE with a vocab and merges");
   }
   // Ids are dense from 0: one beyond the vocabulary's size would be a hole, or a huge allocation.
@@ -151,7 +152,8 @@ ByteLevelBpe::ByteLevelBpe(const std::string& path) : path_(path) {
   for (const auto& [token, id] : model["vocab"].items()) {
     const auto index = tokenIdOf(id);
     if (index < 0 || index >= entries) {
-      throw std::runtime_error(path + ": vocab id " + id.dump() + " of '" + token + "' is outside 0.." + std::to_string(entries - 1));
+      throw std::runtime_error(path + ": vocab id " + id.dump() + " of '" + token +
+                               "' is outside 0.." + std::to_string(entries - 1));
     }
     if (!unmapToken(token, tokens_[index])) throw std::runtime_error(path + ": vocab entry '" + token + "' is not byte-level");
   }

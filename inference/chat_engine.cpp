@@ -8,7 +8,8 @@
 
 namespace mspa::inference {
 
-ChatEngine::ChatEngine(const ChatEngineOptions& options, ChatPrompt prompt) : options_(options), prompt_(std::move(prompt)) {}
+ChatEngine::ChatEngine(const ChatEngineOptions& options, ChatPrompt prompt)
+    : options_(options), prompt_(std::move(prompt)) {}
 ChatEngine::~ChatEngine() = default;
 
 std::unique_ptr<ChatEngine> ChatEngine::load(const ChatEngineOptions& options) {
@@ -22,7 +23,8 @@ std::unique_ptr<ChatEngine> ChatEngine::load(const ChatEngineOptions& options) {
   return engine;
 }
 
-std::vector<int> ChatEngine::tile(const ChatRequest& request, std::vector<std::uint8_t>& tiles) const {
+std::vector<int> ChatEngine::tile(const ChatRequest& request,
+                                  std::vector<std::uint8_t>& tiles) const {
   std::vector<int> counts;
   for (const auto& image : request.images) {
     int count = 0;
@@ -33,7 +35,8 @@ std::vector<int> ChatEngine::tile(const ChatRequest& request, std::vector<std::u
   return counts;
 }
 
-ChatReply ChatEngine::answer(const ChatRequest& request, const std::function<void(const std::string&)>& onText,
+ChatReply ChatEngine::answer(const ChatRequest& request,
+                             const std::function<void(const std::string&)>& onText,
                              const std::atomic<bool>* cancel) {
   std::vector<std::uint8_t> tiles;
   const std::vector<int> tilesPerImage = tile(request, tiles);
@@ -43,18 +46,23 @@ ChatReply ChatEngine::answer(const ChatRequest& request, const std::function<voi
   const int totalTiles = std::accumulate(tilesPerImage.begin(), tilesPerImage.end(), 0);
   ChatReply reply;
   const auto ids = prompt_.encode(prompt_.render(request.question, tilesPerImage, request.system));
-  reply.generation = generate(*model_, ids, tiles.data(), totalTiles, sampling, [&](std::int64_t token) {
-    answer.push_back(token);
-    // Decoding the whole answer keeps multi-token characters intact.
-    if (onText) onText(prompt_.partialText(answer));
-  }, cancel);
+  reply.generation = generate(
+      *model_, ids, tiles.data(), totalTiles, sampling,
+      [&](std::int64_t token) {
+        answer.push_back(token);
+        // Decoding the whole answer keeps multi-token characters intact.
+        if (onText) onText(prompt_.partialText(answer));
+      },
+      cancel);
   reply.text = prompt_.answerText(answer);
   return reply;
 }
 
 const ModelConfig& ChatEngine::config() const { return model_->config(); }
 std::string ChatEngine::device() const { return model_->device(); }
-std::string ChatEngine::dtype() const { return model_->dtype(); }
+std::string ChatEngine::dtype() const {
+  return model_->dtype();
+}
 double ChatEngine::weightGigabytes() const { return static_cast<double>(model_->weightBytes()) / 1e9; }
 
 }  // namespace mspa::inference

@@ -36,16 +36,22 @@ bool aligned(const StoredTensor& t) {
 }
 
 // W + scale · B·A accumulated in float32 on `device`, stored in `dtype`.
-at::Tensor merge(const at::Tensor& weight, const LoraUpdate& u, c10::Device device, c10::ScalarType dtype) {
-  at::Tensor delta = at::matmul(mapped(u.b).to(device, at::kFloat), mapped(u.a).to(device, at::kFloat)).mul_(u.scale);
+at::Tensor merge(const at::Tensor& weight, const LoraUpdate& u, c10::Device device,
+                 c10::ScalarType dtype) {
+  at::Tensor delta =
+      at::matmul(mapped(u.b).to(device, at::kFloat), mapped(u.a).to(device, at::kFloat))
+          .mul_(u.scale);
   if (u.fanInFanOut) delta = delta.t();
-  return weight.to(device, at::kFloat, false, true).add_(delta).to(dtype);  // a copy: the weight may be mapped
+  return weight.to(device, at::kFloat, false, true)
+      .add_(delta)
+      .to(dtype);  // a copy: the weight may be mapped
 }
 
 // Checkpoint tensors by their plain names, converted on demand, each used once.
 class TensorSource {
  public:
-  TensorSource(std::shared_ptr<const WeightSource> source, c10::Device device, c10::ScalarType dtype)
+  TensorSource(std::shared_ptr<const WeightSource> source, c10::Device device,
+               c10::ScalarType dtype)
       : source_(std::move(source)), device_(device), dtype_(dtype) {}
 
   bool has(const std::string& name) const { return source_->find(name) != nullptr; }
@@ -56,11 +62,13 @@ class TensorSource {
     used_.insert(name);
     const at::Tensor view = mapped(*stored);
     const auto lora = source_->lora().find(name);
-    if (lora == source_->lora().end() && device_.is_cpu() && view.scalar_type() == dtype_ && aligned(*stored)) {
+    if (lora == source_->lora().end() && device_.is_cpu() && view.scalar_type() == dtype_ &&
+        aligned(*stored)) {
       bytesInPlace_ += view.nbytes();
       return view;
     }
-    at::Tensor out = lora == source_->lora().end() ? view.to(device_, dtype_, false, true) : merge(view, lora->second, device_, dtype_);
+    at::Tensor out = lora == source_->lora().end() ? view.to(device_, dtype_, false, true)
+                                                   : merge(view, lora->second, device_, dtype_);
     stored->file->release(*stored->info);
     return out;
   }
@@ -94,7 +102,8 @@ class Loader {
       std::string expected, got;
       for (auto d : shape) expected += std::to_string(d) + " ";
       for (auto d : t.sizes()) got += std::to_string(d) + " ";
-      throw std::runtime_error("tensor " + name + " has shape [ " + got + "] but the config needs [ " + expected + "]");
+      throw std::runtime_error("tensor " + name + " has shape [ " + got +
+                               "] but the config needs [ " + expected + "]");
     }
     out_[canonical] = std::move(t);
   }
@@ -216,8 +225,8 @@ void loadLanguageModel(Loader& l) {
 
 }  // namespace
 
-LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const ModelConfig& config, c10::Device device,
-                             c10::ScalarType dtype) {
+LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const ModelConfig& config,
+                             c10::Device device, c10::ScalarType dtype) {
   const std::string modelDir = weights->modelDir();
   TensorSource source(weights, device, dtype);
   Loader loader(source, config);
@@ -233,7 +242,8 @@ LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const 
   if (!unused.empty()) {
     std::string list;
     for (std::size_t i = 0; i < unused.size() && i < 5; ++i) list += (i ? ", " : "") + unused[i];
-    throw std::runtime_error(modelDir + ": " + std::to_string(unused.size()) + " tensors are not part of the model (" + list +
+    throw std::runtime_error(modelDir + ": " + std::to_string(unused.size()) +
+                             " tensors are not part of the model (" + list +
                              (unused.size() > 5 ? ", ..." : "") + "): unsupported architecture?");
   }
   return {std::move(loader.result()), std::move(weights), source.bytesInPlace()};
@@ -241,10 +251,12 @@ LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const 
 
 at::Tensor mergedTensor(const WeightSource& source, const std::string& name) {
   const StoredTensor* stored = source.find(name);
-  if (!stored) throw std::runtime_error(source.modelDir() + ": checkpoint has no tensor '" + name + "'");
+  if (!stored)
+    throw std::runtime_error(source.modelDir() + ": checkpoint has no tensor '" + name + "'");
   const at::Tensor view = mapped(*stored);
   const auto lora = source.lora().find(name);
-  return lora == source.lora().end() ? view : merge(view, lora->second, at::kCPU, view.scalar_type());
+  return lora == source.lora().end() ? view
+                                     : merge(view, lora->second, at::kCPU, view.scalar_type());
 }
 
 }  // namespace mspa::inference

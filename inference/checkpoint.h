@@ -25,11 +25,12 @@ struct LoadedWeights {
   std::size_t bytesInPlace = 0;  // tensors used from the map without a copy
 };
 
-// The model's weights in `dtype` on `device`, from a source (whose LoRA updates are merged). On the CPU a tensor already in `dtype` is used in
-// place from the memory map; every other tensor is converted or moved one at a time and its
-// mapped pages dropped, so host memory beyond the map stays small. LoRA updates (from the folder
-// itself or `loraDir`) are merged on the device in float32 and stored in `dtype`. Throws
-// std::runtime_error for a missing, misshapen or unknown tensor, naming the folder.
+// The model's weights in `dtype` on `device`, from a source (whose LoRA updates are merged). On the
+// CPU a tensor already in `dtype` is used in place from the memory map; every other tensor is
+// converted or moved one at a time and its mapped pages dropped, so host memory beyond the map
+// stays small. LoRA updates (from the folder itself or `loraDir`) are merged on the device in
+// float32 and stored in `dtype`. Throws std::runtime_error for a missing, misshapen or unknown
+// tensor, naming the folder.
 LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const ModelConfig& config,
                              c10::Device device, c10::ScalarType dtype);
 

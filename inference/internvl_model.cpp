@@ -14,8 +14,8 @@
 #include "inference/device_errors.h"
 #include "inference/json_file.h"
 #include "inference/memory_need.h"
-#include "inference/weight_source.h"
 #include "inference/torch_options.h"
+#include "inference/weight_source.h"
 
 namespace mspa::inference {
 namespace {
@@ -27,11 +27,13 @@ int imageTokenFromTokenizer(const std::string& dir) {
     return in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
   };
   const auto added = read(std::filesystem::path(dir) / "added_tokens.json");
-  if (added.is_object() && added.contains("<IMG_CONTEXT>")) return static_cast<int>(tokenIdOf(added["<IMG_CONTEXT>"]));
+  if (added.is_object() && added.contains("<IMG_CONTEXT>"))
+    return static_cast<int>(tokenIdOf(added["<IMG_CONTEXT>"]));
   const auto tokenizer = read(std::filesystem::path(dir) / "tokenizer.json");
   if (tokenizer.is_object() && tokenizer.contains("added_tokens")) {
     for (const auto& t : tokenizer["added_tokens"]) {
-      if (t.is_object() && t.contains("content") && t["content"] == "<IMG_CONTEXT>" && t.contains("id")) {
+      if (t.is_object() && t.contains("content") && t["content"] == "<IMG_CONTEXT>" &&
+          t.contains("id")) {
         return static_cast<int>(tokenIdOf(t["id"]));
       }
     }
@@ -185,17 +187,22 @@ struct InternVLModel::Impl {
 
   // Queries [1, H, L, D], keys and values [1, Hkv, L, D]. InternLM2's packed wqkv holds, for
   // each KV head, its query heads, then its key, then its value.
-  std::tuple<at::Tensor, at::Tensor, at::Tensor> projectQkv(const at::Tensor& h, const std::string& p) const {
+  std::tuple<at::Tensor, at::Tensor, at::Tensor> projectQkv(const at::Tensor& h,
+                                                            const std::string& p) const {
     const LlmConfig& c = config.llm;
     const int64_t length = h.size(1);
-    const auto heads = [&](const at::Tensor& t, int64_t n) { return t.reshape({1, length, n, c.headDim}).transpose(1, 2); };
+    const auto heads = [&](const at::Tensor& t, int64_t n) {
+      return t.reshape({1, length, n, c.headDim}).transpose(1, 2);
+    };
     if (const at::Tensor wqkv = opt(p + "wqkv"); wqkv.defined()) {
       const int64_t groups = c.heads / c.kvHeads;
       const at::Tensor grouped = dense(h, wqkv).view({1, length, c.kvHeads, groups + 2, c.headDim});
-      return {heads(grouped.narrow(3, 0, groups), c.heads), heads(grouped.select(3, groups), c.kvHeads),
+      return {heads(grouped.narrow(3, 0, groups), c.heads),
+              heads(grouped.select(3, groups), c.kvHeads),
               heads(grouped.select(3, groups + 1), c.kvHeads)};
     }
-    return {heads(dense(h, get(p + "q.w"), opt(p + "q.b")), c.heads), heads(dense(h, get(p + "k.w"), opt(p + "k.b")), c.kvHeads),
+    return {heads(dense(h, get(p + "q.w"), opt(p + "q.b")), c.heads),
+            heads(dense(h, get(p + "k.w"), opt(p + "k.b")), c.kvHeads),
             heads(dense(h, get(p + "v.w"), opt(p + "v.b")), c.kvHeads)};
   }
 
@@ -235,12 +242,16 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
   auto impl = std::make_unique<Impl>();
   impl->config = readModelConfig(modelDir);
   impl->device = parseDevice(options.device);
-  impl->dtypeText = options.dtype.empty() ? defaultDtype(impl->config, options.device) : options.dtype;
+  impl->dtypeText =
+      options.dtype.empty() ? defaultDtype(impl->config, options.device) : options.dtype;
   impl->dtype = parseDType(impl->dtypeText);
   auto source = std::make_shared<const WeightSource>(modelDir, impl->config, options.loraDir);
-  if (options.checkMemory) requireMemory(describeMemoryNeed(*source, impl->config, options.device, impl->dtypeText), modelDir);
-  auto weights = translatingDeviceErrors("loading " + modelDir,
-                                         [&] { return loadCheckpoint(std::move(source), impl->config, impl->device, impl->dtype); });
+  if (options.checkMemory)
+    requireMemory(describeMemoryNeed(*source, impl->config, options.device, impl->dtypeText),
+                  modelDir);
+  auto weights = translatingDeviceErrors("loading " + modelDir, [&] {
+    return loadCheckpoint(std::move(source), impl->config, impl->device, impl->dtype);
+  });
   impl->w = std::move(weights.tensors);
   impl->source = std::move(weights.source);
   impl->bytesInPlace = weights.bytesInPlace;
@@ -255,13 +266,17 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
 const ModelConfig& InternVLModel::config() const { return impl_->config; }
 int InternVLModel::imageTokenId() const { return impl_->imageTokenId; }
 std::string InternVLModel::device() const { return impl_->device.str(); }
-std::string InternVLModel::dtype() const { return impl_->dtypeText; }
+std::string InternVLModel::dtype() const {
+  return impl_->dtypeText;
+}
 std::size_t InternVLModel::weightBytes() const {
   std::size_t bytes = 0;
   for (const auto& [name, tensor] : impl_->w) bytes += tensor.numel() * tensor.element_size();
   return bytes;
 }
-std::size_t InternVLModel::weightBytesInPlace() const { return impl_->bytesInPlace; }
+std::size_t InternVLModel::weightBytesInPlace() const {
+  return impl_->bytesInPlace;
+}
 int InternVLModel::cachedPositions() const { return static_cast<int>(impl_->cached); }
 double InternVLModel::lastVisionMilliseconds() const { return impl_->visionMs; }
 

@@ -11,7 +11,7 @@ namespace mspa::inference {
 
 struct LoadOptions {
   std::string device = "cpu";  // "cpu" or "cuda"
-  std::string dtype;           // "float32", "bfloat16", "float16"; empty: the checkpoint's (defaultDtype)
+  std::string dtype;  // "float32", "bfloat16", "float16"; empty: the checkpoint's (defaultDtype)
   // The <IMG_CONTEXT> token id when neither the config nor the tokenizer files say it.
   int imageTokenId = -1;
   // A PEFT LoRA adapter folder to merge into the weights at load time (empty: none).

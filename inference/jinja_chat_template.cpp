@@ -75,8 +75,8 @@ std::string templateOf(const nlohmann::json& value, const fs::path& path) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_array()) {
     for (const auto& named : value) {
-      if (named.is_object() && named.contains("name") && named["name"] == "default" && named.contains("template") &&
-          named["template"].is_string()) {
+      if (named.is_object() && named.contains("name") && named["name"] == "default" &&
+          named.contains("template") && named["template"].is_string()) {
         return named["template"].get<std::string>();
       }
     }

@@ -1,15 +1,15 @@
 #include "inference/model_commands.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <array>
 #include <chrono>
-#include <sstream>
-#include <algorithm>
 #include <cstdio>
-#include <numeric>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numeric>
+#include <sstream>
 #include <stdexcept>
 
 #include "inference/chat_engine.h"
@@ -26,7 +26,8 @@ namespace mspa::inference {
 namespace {
 
 struct CheckOptions {
-  std::string model, lora, reference, device = "cpu", dtype = "float32";  // the fixtures' references are float32
+  std::string model, lora, reference, device = "cpu",
+                                      dtype = "float32";  // the fixtures' references are float32
   int imageToken = -1;
   float tolerance = 2e-3f;
 };
@@ -61,17 +62,20 @@ void printInfo(const InfoOptions& o) {
   std::printf("language:    %s, %d layers, hidden %d, %d heads / %d KV heads, MLP %d, vocab %d, RoPE theta %g%s\n",
               llmKindName(l.kind), l.layers, l.hidden, l.heads, l.kvHeads, l.intermediate, l.vocab, l.ropeTheta,
               l.ropeScaling.empty() ? "" : (" (" + l.ropeScaling + " x" + std::to_string(l.ropeFactor) + ")").c_str());
-  std::printf("template:    %s%s\n", c.templateName.empty() ? "(none in config.json)" : c.templateName.c_str(),
+  std::printf("template:    %s%s\n",
+              c.templateName.empty() ? "(none in config.json)" : c.templateName.c_str(),
               c.systemMessage ? ", system message from config.json" : "");
   const WeightSource source(o.dir, c, o.lora);
   if (source.loraSummaries().empty()) std::printf("LoRA:        none\n");
   for (const auto& s : source.loraSummaries()) {
-    std::printf("LoRA:        %s: %zu modules, rank %s, alpha %s, targets %s\n", s.origin.c_str(), s.modules, joined(s.ranks).c_str(),
-                joined(s.alphas).c_str(), joined(s.targets).c_str());
+    std::printf("LoRA:        %s: %zu modules, rank %s, alpha %s, targets %s\n", s.origin.c_str(),
+                s.modules, joined(s.ranks).c_str(), joined(s.alphas).c_str(),
+                joined(s.targets).c_str());
   }
   const std::string dtype = o.dtype.empty() ? defaultDtype(c, o.device) : o.dtype;
   const MemoryNeed need = describeMemoryNeed(source, c, o.device, dtype);
-  std::printf("memory:      %s in %s on %s needs %s%s\n", o.dtype.empty() ? "default dtype" : "dtype", dtype.c_str(), o.device.c_str(),
+  std::printf("memory:      %s in %s on %s needs %s%s\n",
+              o.dtype.empty() ? "default dtype" : "dtype", dtype.c_str(), o.device.c_str(),
               need.describe().c_str(), need.fits() ? "" : ": DOES NOT FIT");
 }
 
@@ -94,12 +98,14 @@ int runCheck(const CheckOptions& o) {
 
 }  // namespace
 
-void printPrompt(const std::string& modelDir, const std::string& question, const std::vector<int>& tilesPerImage,
-                 const std::string& system, const std::string& format) {
+void printPrompt(const std::string& modelDir, const std::string& question,
+                 const std::vector<int>& tilesPerImage, const std::string& system,
+                 const std::string& format) {
   const ChatPrompt prompt(modelDir);
   const std::string text = prompt.render(question, tilesPerImage, system);
   if (format == "json") {
-    const nlohmann::json j = {{"prompt", text}, {"input_ids", prompt.encode(text)}, {"template", prompt.templateName()}};
+    const nlohmann::json j = {
+        {"prompt", text}, {"input_ids", prompt.encode(text)}, {"template", prompt.templateName()}};
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -107,7 +113,8 @@ void printPrompt(const std::string& modelDir, const std::string& question, const
 }
 
 void runAsk(const AskOptions& o) {
-  if (o.format != "text" && o.format != "json") throw CLI::ValidationError("--format", "text or json");
+  if (o.format != "text" && o.format != "json")
+    throw CLI::ValidationError("--format", "text or json");
   if (o.model.empty() || o.question.empty() || (o.images.empty() && !o.printPrompt)) {
     throw CLI::ValidationError("ask", "needs --model DIR, at least one --image and a QUESTION");
   }
@@ -115,14 +122,16 @@ void runAsk(const AskOptions& o) {
     std::vector<int> tiles;
     for (const auto& path : o.images) {
       const RgbBuffer image = readImageFile(path);
-      tiles.push_back(tileCount(image.width, image.height, o.tiles, readModelConfig(o.model).vision.imageSize));
+      tiles.push_back(
+          tileCount(image.width, image.height, o.tiles, readModelConfig(o.model).vision.imageSize));
     }
     printPrompt(o.model, o.question, tiles, o.system, o.format);
     return;
   }
   const auto loadStart = std::chrono::steady_clock::now();
   const auto engine = ChatEngine::load({o.model, o.lora, o.device, o.dtype, o.tiles});
-  const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
+  const double loadSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
   ChatRequest request{o.question, {}, o.system, o.sampling};
   for (const auto& path : o.images) request.images.push_back(readImageFile(path));
   std::size_t printed = 0;
@@ -132,8 +141,11 @@ void runAsk(const AskOptions& o) {
     printed = text.size();
   });
   const auto& t = reply.generation.timing;
-  std::fprintf(stderr, "\n[%s loaded in %.1f s; %d prompt tokens, vision %.0f ms, first token %.0f ms, %d new tokens at %.1f tokens/s]\n",
-               engine->dtype().c_str(), loadSeconds, t.promptTokens, t.visionMs, t.prefillMs, t.newTokens, t.decodeTokensPerSecond());
+  std::fprintf(stderr,
+               "\n[%s loaded in %.1f s; %d prompt tokens, vision %.0f ms, first token %.0f ms, %d "
+               "new tokens at %.1f tokens/s]\n",
+               engine->dtype().c_str(), loadSeconds, t.promptTokens, t.visionMs, t.prefillMs,
+               t.newTokens, t.decodeTokensPerSecond());
 }
 
 void addAskOptions(CLI::App& ask, AskOptions& o) {
@@ -142,7 +154,8 @@ void addAskOptions(CLI::App& ask, AskOptions& o) {
   ask.add_option("--image", o.images, "an image; repeat for several")->allow_extra_args(false);
   ask.add_option("--lora", o.lora, "PEFT LoRA adapter folder merged into the model");
   ask.add_option("--device", o.device, "cpu or cuda")->capture_default_str();
-  ask.add_option("--dtype", o.dtype, "float32, bfloat16 or float16 (default: the checkpoint's torch_dtype)");
+  ask.add_option("--dtype", o.dtype,
+                 "float32, bfloat16 or float16 (default: the checkpoint's torch_dtype)");
   ask.add_option("--tiles", o.tiles, "maximum tiles per image")->capture_default_str();
   ask.add_option("--system", o.system, "system message (default: InternVL2's)");
   ask.add_option("--max-new-tokens", o.sampling.maxNewTokens, "")->capture_default_str();
@@ -150,7 +163,9 @@ void addAskOptions(CLI::App& ask, AskOptions& o) {
   ask.add_option("--top-p", o.sampling.topP, "")->capture_default_str();
   ask.add_option("--top-k", o.sampling.topK, "")->capture_default_str();
   ask.add_option("--seed", o.sampling.seed, "")->capture_default_str();
-  ask.add_flag("--print-prompt", o.printPrompt, "print the exact text the model reads (every <IMG_CONTEXT>) and stop; loads no weights");
+  ask.add_flag(
+      "--print-prompt", o.printPrompt,
+      "print the exact text the model reads (every <IMG_CONTEXT>) and stop; loads no weights");
   ask.add_option("--format", o.format, "text or json")->capture_default_str();
 }
 
@@ -165,24 +180,31 @@ void addModelCommands(CLI::App& app) {
   auto* model = app.add_subcommand("model", "Inspect and verify InternVL checkpoints");
   model->require_subcommand(1);
 
-  auto* info = model->add_subcommand("info", "Architecture, template, LoRA and memory need of a checkpoint");
+  auto* info =
+      model->add_subcommand("info", "Architecture, template, LoRA and memory need of a checkpoint");
   auto io = std::make_shared<InfoOptions>();
   info->add_option("DIR", io->dir, "model folder (config.json + safetensors)")->required();
   info->add_option("--lora", io->lora, "PEFT LoRA adapter folder to apply");
-  info->add_option("--device", io->device, "cpu or cuda (where the memory need is checked)")->capture_default_str();
-  info->add_option("--dtype", io->dtype, "float32, bfloat16 or float16 (default: the checkpoint's torch_dtype)");
+  info->add_option("--device", io->device, "cpu or cuda (where the memory need is checked)")
+      ->capture_default_str();
+  info->add_option("--dtype", io->dtype,
+                   "float32, bfloat16 or float16 (default: the checkpoint's torch_dtype)");
   info->callback([io] { printInfo(*io); });
 
-  auto* merge = model->add_subcommand("merge", "Write a checkpoint with every LoRA merged in, for vLLM, LMDeploy and transformers");
+  auto* merge = model->add_subcommand(
+      "merge", "Write a checkpoint with every LoRA merged in, for vLLM, LMDeploy and transformers");
   auto mo = std::make_shared<std::array<std::string, 3>>();
-  merge->add_option("--model", (*mo)[0], "model folder (a fine-tune output with LoRA, or a base model)")->required();
+  merge
+      ->add_option("--model", (*mo)[0],
+                   "model folder (a fine-tune output with LoRA, or a base model)")
+      ->required();
   merge->add_option("--lora", (*mo)[1], "PEFT LoRA adapter folder to merge");
   merge->add_option("--out", (*mo)[2], "new folder for the merged checkpoint")->required();
   merge->callback([mo] {
     const auto [modelDir, loraDir, out] = *mo;
     const MergeSummary s = mergeCheckpoint(modelDir, loraDir, out);
-    std::printf("%s: %zu tensors (%zu with LoRA merged) in %zu shard(s), %.2f GB\n", out.c_str(), s.tensors, s.mergedTensors, s.shards,
-                s.gigabytes);
+    std::printf("%s: %zu tensors (%zu with LoRA merged) in %zu shard(s), %.2f GB\n", out.c_str(),
+                s.tensors, s.mergedTensors, s.shards, s.gigabytes);
   });
 
   auto* check = model->add_subcommand("check", "Compare the engine with a reference run (fixtures' reference.safetensors)");

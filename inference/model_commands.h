@@ -12,18 +12,20 @@ class App;
 namespace mspa::inference {
 
 struct AskOptions {
-  std::string model, lora, device = "cpu", dtype, question, system;  // dtype empty: the checkpoint's
+  std::string model, lora, device = "cpu", dtype, question,
+                           system;  // dtype empty: the checkpoint's
   std::vector<std::string> images;
   int tiles = 6;  // per image, as Multi-SpatialMLLM uses
   SamplingOptions sampling;
-  bool printPrompt = false;    // print the exact model input and stop, loading no weights
+  bool printPrompt = false;     // print the exact model input and stop, loading no weights
   std::string format = "text";  // text or json
 };
 
 // The exact text the model reads for `question` about images with these tile counts, on stdout:
 // the text alone, or {"prompt", "input_ids", "template"} as JSON.
-void printPrompt(const std::string& modelDir, const std::string& question, const std::vector<int>& tilesPerImage,
-                 const std::string& system, const std::string& format);
+void printPrompt(const std::string& modelDir, const std::string& question,
+                 const std::vector<int>& tilesPerImage, const std::string& system,
+                 const std::string& format);
 
 // Registers `model info DIR`, `model check --model DIR --reference FILE` and
 // `model merge --model DIR [--lora DIR] --out DIR` on a command line; shared by `mspa` and the

@@ -2,8 +2,8 @@
 
 #include <cmath>
 #include <fstream>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 
 namespace mspa::inference {
@@ -21,31 +21,34 @@ class ConfigReader {
   }
 
   std::string text(const nlohmann::json& j, const char* key, const char* where) const {
-    if (!j.contains(key) || !j[key].is_string()) fail(std::string(where) + " has no \"" + key + "\" text");
+    if (!j.contains(key) || !j[key].is_string())
+      fail(std::string(where) + " has no \"" + key + "\" text");
     return j[key].get<std::string>();
   }
 
   // An integer in [least, most]: required, or `fallback` when absent. Sizes may come as [n, n].
-  int integer(const nlohmann::json& j, const char* key, const char* where, std::int64_t least, std::int64_t most,
-              std::optional<int> fallback = std::nullopt) const {
+  int integer(const nlohmann::json& j, const char* key, const char* where, std::int64_t least,
+              std::int64_t most, std::optional<int> fallback = std::nullopt) const {
     if (!j.contains(key) || j[key].is_null()) {
       if (fallback) return *fallback;
       fail(std::string(where) + " has no \"" + key + "\"");
     }
     const nlohmann::json& v = j[key].is_array() && !j[key].empty() ? j[key][0] : j[key];
     if (!v.is_number_integer() || v.get<std::int64_t>() < least || v.get<std::int64_t>() > most) {
-      fail(std::string(where) + " field \"" + key + "\" must be an integer from " + std::to_string(least) + " to " +
-           std::to_string(most) + ", not " + j[key].dump());
+      fail(std::string(where) + " field \"" + key + "\" must be an integer from " +
+           std::to_string(least) + " to " + std::to_string(most) + ", not " + j[key].dump());
     }
     return static_cast<int>(v.get<std::int64_t>());
   }
 
   // A finite number in (least, most]: `fallback` when absent.
-  double number(const nlohmann::json& j, const char* key, const char* where, double least, double most, double fallback) const {
+  double number(const nlohmann::json& j, const char* key, const char* where, double least,
+                double most, double fallback) const {
     if (!j.contains(key) || j[key].is_null()) return fallback;
     if (!j[key].is_number() || !(j[key].get<double>() > least && j[key].get<double>() <= most)) {
-      fail(std::string(where) + " field \"" + key + "\" must be a number above " + std::to_string(least) + " and at most " +
-           std::to_string(most) + ", not " + j[key].dump());
+      fail(std::string(where) + " field \"" + key + "\" must be a number above " +
+           std::to_string(least) + " and at most " + std::to_string(most) + ", not " +
+           j[key].dump());
     }
     return j[key].get<double>();
   }
@@ -59,7 +62,8 @@ class ConfigReader {
 };
 
 // Limits far above every released model: a value beyond them is a corrupt or hostile file.
-constexpr std::int64_t kMaxWidth = 1 << 16, kMaxLayers = 1 << 10, kMaxVocab = 1 << 24, kMaxPositions = 1 << 24;
+constexpr std::int64_t kMaxWidth = 1 << 16, kMaxLayers = 1 << 10, kMaxVocab = 1 << 24,
+                       kMaxPositions = 1 << 24;
 
 LlmKind llmKind(const std::string& modelType, const ConfigReader& reader) {
   if (modelType == "internlm2") return LlmKind::InternLM2;
@@ -80,7 +84,8 @@ void readVision(const nlohmann::json& v, const ConfigReader& r, VisionConfig& ou
   out.rmsNorm = v.contains("norm_type") && v["norm_type"] == "rms_norm";
   out.qkNorm = r.flag(v, "qk_normalization", r.flag(v, "use_qk_norm", false));
   out.qkvBias = r.flag(v, "qkv_bias", r.flag(v, "attention_bias", true));
-  if (out.hidden % out.heads != 0) r.fail("vision hidden_size is not a multiple of num_attention_heads");
+  if (out.hidden % out.heads != 0)
+    r.fail("vision hidden_size is not a multiple of num_attention_heads");
 }
 
 void readLlm(const nlohmann::json& t, const ConfigReader& r, LlmConfig& out) {
@@ -104,7 +109,8 @@ void readLlm(const nlohmann::json& t, const ConfigReader& r, LlmConfig& out) {
   if (t.contains("rope_scaling") && t["rope_scaling"].is_object()) {
     const auto& scaling = t["rope_scaling"];
     for (const char* key : {"rope_type", "type"}) {
-      if (scaling.contains(key) && scaling[key].is_string()) out.ropeScaling = scaling[key].get<std::string>();
+      if (scaling.contains(key) && scaling[key].is_string())
+        out.ropeScaling = scaling[key].get<std::string>();
     }
     out.ropeFactor = r.number(scaling, "factor", where, 0, 1e6, 1.0);
   }
@@ -131,10 +137,12 @@ const char* llmKindName(LlmKind kind) {
 
 // eos_token_id comes as one id or a list; entries that are not ids are ignored.
 std::vector<std::int64_t> eosIds(const nlohmann::json& j) {
-  const auto value = j.is_object() && j.contains("eos_token_id") ? j["eos_token_id"] : nlohmann::json();
+  const auto value =
+      j.is_object() && j.contains("eos_token_id") ? j["eos_token_id"] : nlohmann::json();
   std::vector<std::int64_t> ids;
   for (const auto& id : value.is_array() ? value : nlohmann::json::array({value})) {
-    if (id.is_number_integer() && id.get<std::int64_t>() >= 0) ids.push_back(id.get<std::int64_t>());
+    if (id.is_number_integer() && id.get<std::int64_t>() >= 0)
+      ids.push_back(id.get<std::int64_t>());
   }
   return ids;
 }
@@ -142,7 +150,9 @@ std::vector<std::int64_t> eosIds(const nlohmann::json& j) {
 // transformers writes "torch_dtype" (before 4.56) or "dtype", at the top or in the LLM's section.
 std::string torchDtype(const nlohmann::json& j) {
   for (const char* section : {"", "llm_config", "text_config"}) {
-    const nlohmann::json& s = !*section ? j : j.contains(section) ? j[section] : nlohmann::json::object();
+    const nlohmann::json& s = !*section             ? j
+                              : j.contains(section) ? j[section]
+                                                    : nlohmann::json::object();
     for (const char* key : {"torch_dtype", "dtype"}) {
       if (s.is_object() && s.contains(key) && s[key].is_string()) return s[key].get<std::string>();
     }
@@ -173,11 +183,14 @@ ModelConfig readModelConfig(const std::string& modelDir) {
     config.layout = CheckpointLayout::Original;
     readLlm(reader.section(j, "llm_config"), reader, config.llm);
     config.eosIds = eosIds(j["llm_config"]);
-    config.templateName = j.contains("template") && j["template"].is_string() ? j["template"].get<std::string>() : "";
-    if (j.contains("system_message") && j["system_message"].is_string()) config.systemMessage = j["system_message"].get<std::string>();
+    config.templateName =
+        j.contains("template") && j["template"].is_string() ? j["template"].get<std::string>() : "";
+    if (j.contains("system_message") && j["system_message"].is_string())
+      config.systemMessage = j["system_message"].get<std::string>();
     config.llmLoraRank = reader.integer(j, "use_llm_lora", "config", 0, 1 << 16, 0);
     config.visionLoraRank = reader.integer(j, "use_backbone_lora", "config", 0, 1 << 16, 0);
-    if (j.contains("ps_version") && j["ps_version"] != "v2") reader.fail("only ps_version v2 is supported");
+    if (j.contains("ps_version") && j["ps_version"] != "v2")
+      reader.fail("only ps_version v2 is supported");
   } else if (j.contains("text_config")) {
     config.layout = CheckpointLayout::HuggingFace;
     readLlm(reader.section(j, "text_config"), reader, config.llm);
@@ -185,13 +198,17 @@ ModelConfig readModelConfig(const std::string& modelDir) {
     config.imageTokenId = reader.integer(j, "image_token_id", "config", 0, kMaxVocab, -1);
   } else {
     reader.fail("not an InternVL checkpoint (no llm_config or text_config; architectures " +
-                (j.contains("architectures") ? j["architectures"].dump() : std::string("[]")) + ")");
+                (j.contains("architectures") ? j["architectures"].dump() : std::string("[]")) +
+                ")");
   }
   readVision(reader.section(j, "vision_config"), reader, config.vision);
   config.downsampleRatio = reader.number(j, "downsample_ratio", "config", 0, 1, 0.5);
   const double side = config.vision.imageSize / config.vision.patchSize * config.downsampleRatio;
   if (side < 1 || side != std::floor(side)) {
-    reader.fail("image_size / patch_size * downsample_ratio must be a whole number of tokens per side, not " + std::to_string(side));
+    reader.fail(
+        "image_size / patch_size * downsample_ratio must be a whole number of tokens per side, "
+        "not " +
+        std::to_string(side));
   }
   config.torchDtype = torchDtype(j);
   std::ifstream generation(modelDir + "/generation_config.json");

@@ -43,7 +43,8 @@ struct ModelConfig {
   std::string templateName;                  // InternVL conversation template (original layout)
   std::optional<std::string> systemMessage;  // config.json's system_message, which chat() prefers
   std::string torchDtype;                    // "bfloat16", "float16", "float32" or "" when unstated
-  int llmLoraRank = 0, visionLoraRank = 0;   // use_llm_lora / use_backbone_lora of a fine-tune output
+  int llmLoraRank = 0,
+      visionLoraRank = 0;  // use_llm_lora / use_backbone_lora of a fine-tune output
   // End-of-sequence ids: generation_config.json's eos_token_id, else the LLM config's.
   std::vector<std::int64_t> eosIds;
 

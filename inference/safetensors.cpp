@@ -133,7 +133,8 @@ void SafetensorsFile::parseHeader(const char* json, std::size_t length) {
     }
     std::size_t expected = known->size;
     for (const auto d : info.shape) {
-      if (__builtin_mul_overflow(expected, static_cast<std::size_t>(d), &expected)) fail(where + "shape " + shape.dump() + " is impossibly large");
+      if (__builtin_mul_overflow(expected, static_cast<std::size_t>(d), &expected))
+        fail(where + "shape " + shape.dump() + " is impossibly large");
     }
     if (info.end - info.begin != expected) {
       fail(where + "holds " + std::to_string(info.end - info.begin) + " bytes but shape " + shape.dump() +
@@ -155,7 +156,8 @@ void SafetensorsFile::parseHeader(const char* json, std::size_t length) {
 void SafetensorsFile::release(const TensorInfo& tensor) const {
   static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   const auto begin = (reinterpret_cast<std::uintptr_t>(data(tensor)) + page - 1) / page * page;
-  const auto end = (reinterpret_cast<std::uintptr_t>(data(tensor)) + (tensor.end - tensor.begin)) / page * page;
+  const auto end =
+      (reinterpret_cast<std::uintptr_t>(data(tensor)) + (tensor.end - tensor.begin)) / page * page;
   if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
@@ -178,7 +180,9 @@ SafetensorsWriter::SafetensorsWriter(const std::string& path, const std::vector<
   for (const auto& e : entries) {
     std::size_t bytes = dtypeSize(e.dtype);
     for (const auto d : e.shape) bytes *= static_cast<std::size_t>(d);
-    header[e.name] = {{"dtype", dtypeName(e.dtype)}, {"shape", e.shape}, {"data_offsets", {offset, offset + bytes}}};
+    header[e.name] = {{"dtype", dtypeName(e.dtype)},
+                      {"shape", e.shape},
+                      {"data_offsets", {offset, offset + bytes}}};
     sizes_.push_back(bytes);
     offset += bytes;
   }
@@ -195,8 +199,11 @@ SafetensorsWriter::~SafetensorsWriter() = default;
 
 void SafetensorsWriter::write(const void* bytes, std::size_t size) {
   if (next_ >= sizes_.size() || size != sizes_[next_]) {
-    throw std::runtime_error(path_ + ": tensor " + std::to_string(next_) + " has " + std::to_string(size) + " bytes, not the " +
-                             (next_ < sizes_.size() ? std::to_string(sizes_[next_]) : std::string("0")) + " its shape needs");
+    throw std::runtime_error(
+        path_ + ": tensor " + std::to_string(next_) + " has " + std::to_string(size) +
+        " bytes, not the " +
+        (next_ < sizes_.size() ? std::to_string(sizes_[next_]) : std::string("0")) +
+        " its shape needs");
   }
   file_->out.write(static_cast<const char*>(bytes), static_cast<std::streamsize>(size));
   if (!file_->out) throw std::runtime_error(path_ + ": cannot write (disk full?)");
@@ -204,7 +211,9 @@ void SafetensorsWriter::write(const void* bytes, std::size_t size) {
 }
 
 void SafetensorsWriter::finish() {
-  if (next_ != sizes_.size()) throw std::runtime_error(path_ + ": only " + std::to_string(next_) + " of " + std::to_string(sizes_.size()) + " tensors written");
+  if (next_ != sizes_.size())
+    throw std::runtime_error(path_ + ": only " + std::to_string(next_) + " of " +
+                             std::to_string(sizes_.size()) + " tensors written");
   file_->out.close();
   if (!file_->out) throw std::runtime_error(path_ + ": cannot write (disk full?)");
 }

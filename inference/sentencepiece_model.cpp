@@ -41,9 +41,11 @@ class Wire {
   }
   void skip(int wireType) {
     if (wireType == 0) varint();
-    else if (wireType == 1) advance(8);
+    else if (wireType == 1)
+      advance(8);
     else if (wireType == 2) bytes();
-    else if (wireType == 5) advance(4);
+    else if (wireType == 5)
+      advance(4);
     else fail();
   }
   void advance(std::size_t n) {
@@ -60,8 +62,15 @@ class Wire {
 
 // The byte of a byte-fallback piece "<0xAB>", or -1 when the text is not that form.
 int byteOfPiece(const std::string& text) {
-  const auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
-  if (text.size() != 6 || text.compare(0, 3, "<0x") != 0 || text[5] != '>' || hex(text[3]) < 0 || hex(text[4]) < 0) return -1;
+  const auto hex = [](char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : -1;
+  };
+  if (text.size() != 6 || text.compare(0, 3, "<0x") != 0 || text[5] != '>' || hex(text[3]) < 0 ||
+      hex(text[4]) < 0)
+    return -1;
   return hex(text[3]) * 16 + hex(text[4]);
 }
 
@@ -133,7 +142,9 @@ SentencePieceModel::SentencePieceModel(const std::string& path) {
     const Piece& p = pieces_[i];
     if (p.type == Type::Byte) {
       const int byte = byteOfPiece(p.text);
-      if (byte < 0) throw std::runtime_error(path + ": byte piece " + std::to_string(i) + " is not of the form <0xAB>");
+      if (byte < 0)
+        throw std::runtime_error(path + ": byte piece " + std::to_string(i) +
+                                 " is not of the form <0xAB>");
       byteIds_[byte] = static_cast<std::int64_t>(i);
     }
     if (p.type == Type::Normal || p.type == Type::UserDefined) ids_.emplace(p.text, static_cast<std::int64_t>(i));

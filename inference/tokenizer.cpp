@@ -43,7 +43,8 @@ class SentencePieceTokenizer : public ModelTokenizer<SentencePieceModel> {
         for (const auto& [id, token] : config["added_tokens_decoder"].items()) {
           std::int64_t number = -1;
           const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), number);
-          if (error == std::errc() && end == id.data() + id.size()) addSpecial(token.value("content", ""), number, token.value("special", true));
+          if (error == std::errc() && end == id.data() + id.size())
+            addSpecial(token.value("content", ""), number, token.value("special", true));
         }
       }
     }
@@ -56,7 +57,8 @@ class ByteLevelBpeTokenizer : public ModelTokenizer<ByteLevelBpe> {
   explicit ByteLevelBpeTokenizer(const fs::path& dir) : ModelTokenizer(dir / "tokenizer.json") {
     for (const auto& t : model_.addedTokens()) addSpecial(t.content, t.id, t.special);
     // Qwen2 tokenizers add no BOS; honour a config that asks for one.
-    if (const auto config = readOptionalJson(dir / "tokenizer_config.json"); config.is_object() && config.value("add_bos_token", false)) {
+    if (const auto config = readOptionalJson(dir / "tokenizer_config.json");
+        config.is_object() && config.value("add_bos_token", false)) {
       const auto bos = config.value("bos_token", nlohmann::json());
       if (bos.is_string()) bos_ = specialId(bos.get<std::string>());
     }
@@ -93,7 +95,8 @@ std::vector<std::int64_t> Tokenizer::encode(std::string_view text) const {
     for (auto& c : candidates) {
       if (c.at < start) c.at = text.find(*c.token, start);
       if (c.at != std::string_view::npos &&
-          (!match || c.at < match->at || (c.at == match->at && c.token->size() > match->token->size()))) {
+          (!match || c.at < match->at ||
+           (c.at == match->at && c.token->size() > match->token->size()))) {
         match = &c;
       }
     }

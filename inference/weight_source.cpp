@@ -148,7 +148,8 @@ WeightSource::WeightSource(const std::string& modelDir, const ModelConfig& confi
   try {
     addAdapter(loraDir);
   } catch (const nlohmann::json::exception& e) {  // a field of the wrong type
-    throw std::runtime_error((fs::path(loraDir) / "adapter_config.json").string() + ": " + e.what());
+    throw std::runtime_error((fs::path(loraDir) / "adapter_config.json").string() + ": " +
+                             e.what());
   }
 }
 

@@ -1,6 +1,5 @@
 #include "widgets/backend_settings_dialog.h"
 
-#include <algorithm>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -14,6 +13,7 @@
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace mspa::widgets {
 namespace {

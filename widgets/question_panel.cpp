@@ -114,7 +114,8 @@ void QuestionPanel::buildControls() {
   truthRow->addWidget(showTruth_);
   resetButton_ = button(tr("Reset prompt"), this, truthRow);
   modelInputButton_ = button(tr("Model input…"), this, truthRow);
-  modelInputButton_->setToolTip(tr("The exact text the model reads: chat template, system message, every image token"));
+  modelInputButton_->setToolTip(
+      tr("The exact text the model reads: chat template, system message, every image token"));
   truthRow->addStretch(1);
   layout->addLayout(truthRow);
   truth_ = new QLabel(this);

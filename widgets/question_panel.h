@@ -37,7 +37,9 @@ class QuestionPanel : public QWidget {
   ~QuestionPanel() override;
 
   void setBackendFactory(BackendFactory factory) { worker_.setFactory(std::move(factory)); }
-  void setModelInputRenderer(ModelInputRenderer renderer) { modelInputRenderer_ = std::move(renderer); }
+  void setModelInputRenderer(ModelInputRenderer renderer) {
+    modelInputRenderer_ = std::move(renderer);
+  }
   // The exact text the chosen backend's model reads for the prompt as edited (every image token
   // spelled out), or why it cannot be shown. *Model input…* shows it.
   QString modelInput() const;

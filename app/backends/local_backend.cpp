@@ -12,8 +12,9 @@ LocalBackend::LocalBackend(const BackendSettings& s)
     : engine_(inference::ChatEngine::load({s.modelDir, s.loraDir, s.device, s.dtype, s.tilesPerImage})), maxNewTokens_(s.maxNewTokens) {
   char memory[64];
   std::snprintf(memory, sizeof memory, "%.2f GB", engine_->weightGigabytes());
-  label_ = "local " + std::filesystem::path(s.modelDir).filename().string() + (s.loraDir.empty() ? "" : " + LoRA") + " on " +
-           engine_->device() + " (" + engine_->dtype() + ", " + memory + ")";
+  label_ = "local " + std::filesystem::path(s.modelDir).filename().string() +
+           (s.loraDir.empty() ? "" : " + LoRA") + " on " + engine_->device() + " (" +
+           engine_->dtype() + ", " + memory + ")";
 }
 
 LocalBackend::~LocalBackend() = default;

@@ -139,7 +139,9 @@ BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgres
   if (code != CURLE_OK) throw std::runtime_error(url_ + ": " + curl_easy_strerror(code));
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  if (status >= 400) throw std::runtime_error(url_ + ": HTTP " + std::to_string(status) + ": " + reader.body().substr(0, 200));
+  if (status >= 400)
+    throw std::runtime_error(url_ + ": HTTP " + std::to_string(status) + ": " +
+                             reader.body().substr(0, 200));
   transfer.reader.finish();
   if (!reader.error().empty()) throw std::runtime_error(url_ + ": " + reader.error());
   reply.text = reader.text();

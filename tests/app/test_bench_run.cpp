@@ -144,8 +144,9 @@ TEST_CASE("mspa bench run with a tiny fixture model completes and records its se
   const auto model = models.path() / "tiny";
   std::filesystem::copy(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
   mspa::test::writeSentencePieceTokenizer(model);
-  const auto r = mspaCli(bench.run(bench.dir.file("pred.jsonl"), "--backend local --model " + shellQuote(model.string()) +
-                                                                     " --tiles 1 --max-new-tokens 2 --limit 3"));
+  const auto r = mspaCli(bench.run(bench.dir.file("pred.jsonl"),
+                                   "--backend local --model " + shellQuote(model.string()) +
+                                       " --tiles 1 --max-new-tokens 2 --limit 3"));
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
   CHECK_THAT(r.out, Contains("3 answered, 0 errors"));

@@ -8,13 +8,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include "core/image.h"
 #include "tests/dataset_browser/dataset_fixture.h"
-#include "tests/support/fake_endpoint.h"
 #include "tests/inference/lora_fixture.h"
 #include "tests/inference/tokenizer_fixture.h"
+#include "tests/support/fake_endpoint.h"
 #include "tests/support/run_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -218,14 +218,19 @@ TEST_CASE("mspa ask runs images and a question through the model and streams the
   CHECK_THAT(badImage.err, Contains("none.jpg"));
 }
 
-TEST_CASE("mspa ask --print-prompt prints the exact model input, as text or JSON, without weights") {
+TEST_CASE(
+    "mspa ask --print-prompt prints the exact model input, as text or JSON, without weights") {
   test::TempDir dir;
-  const std::filesystem::path fixture = std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2";
+  const std::filesystem::path fixture =
+      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2";
   const auto model = dir.path() / "model";
   std::filesystem::create_directories(model);
-  std::filesystem::copy_file(fixture / "original/config.json", model / "config.json");  // no weights
-  const std::string args = "ask --model " + shellQuote(model.string()) + " --image " + shellQuote((fixture / "images/img1.png").string()) +
-                           " --image " + shellQuote((fixture / "images/img2.png").string()) + " --tiles 2 --print-prompt 'Which is closer?'";
+  std::filesystem::copy_file(fixture / "original/config.json",
+                             model / "config.json");  // no weights
+  const std::string args = "ask --model " + shellQuote(model.string()) + " --image " +
+                           shellQuote((fixture / "images/img1.png").string()) + " --image " +
+                           shellQuote((fixture / "images/img2.png").string()) +
+                           " --tiles 2 --print-prompt 'Which is closer?'";
   const auto noTokenizer = mspaCli(args);
   CHECK(noTokenizer.exitCode == 2);
   CHECK_THAT(noTokenizer.err, Contains("no tokenizer.model or tokenizer.json"));
@@ -235,7 +240,8 @@ TEST_CASE("mspa ask --print-prompt prints the exact model input, as text or JSON
   const auto text = mspaCli(args);
   INFO(text.err);
   REQUIRE(text.exitCode == 0);
-  // InternVL2's internlm2-chat: no newline after <|im_end|>; img1 stays 1 tile at 2, img2 is 2 + thumbnail.
+  // InternVL2's internlm2-chat: no newline after <|im_end|>; img1 stays 1 tile at 2, img2 is 2 +
+  // thumbnail.
   CHECK(text.out.rfind("<|im_start|>system\n", 0) == 0);
   CHECK_THAT(text.out, Contains("<|im_end|><|im_start|>user\nImage-1: <img><IMG_CONTEXT>"));
   CHECK_THAT(text.out, Contains("</img>\nImage-2: <img><IMG_CONTEXT>"));
@@ -243,7 +249,9 @@ TEST_CASE("mspa ask --print-prompt prints the exact model input, as text or JSON
   REQUIRE(text.out.size() > tail.size());
   CHECK(text.out.substr(text.out.size() - tail.size()) == tail);
   std::size_t contexts = 0;
-  for (auto at = text.out.find("<IMG_CONTEXT>"); at != std::string::npos; at = text.out.find("<IMG_CONTEXT>", at + 1)) ++contexts;
+  for (auto at = text.out.find("<IMG_CONTEXT>"); at != std::string::npos;
+       at = text.out.find("<IMG_CONTEXT>", at + 1))
+    ++contexts;
   CHECK(contexts == 4 * 256);
 
   const auto json = mspaCli(args + " --format json");
@@ -260,46 +268,60 @@ TEST_CASE("mspa ask --print-prompt prints the exact model input, as text or JSON
   test::writeFile((model / "config.json").string(), config.dump());
   const auto unknown = mspaCli(args);
   CHECK(unknown.exitCode == 2);
-  CHECK_THAT(unknown.err, Contains("unknown chat template 'llama3' (known: internlm2-chat, Hermes-2, phi3-chat, internvl2_5)"));
+  CHECK_THAT(unknown.err, Contains("unknown chat template 'llama3' (known: internlm2-chat, "
+                                   "Hermes-2, phi3-chat, internvl2_5)"));
 }
 
 TEST_CASE("mspa ask --scene --print-prompt prints the scene question as the model reads it") {
   test::TempDir dir;
   const auto model = dir.path() / "model";
   test::writePromptOnlyModel(model);
-  const auto r = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) + " --task depth_estimation_coor --frames 3 --point 320,400 --model " +
+  const auto r = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
+                         " --task depth_estimation_coor --frames 3 --point 320,400 --model " +
                          shellQuote(model.string()) + " --tiles 1 --print-prompt");
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
   CHECK_THAT(r.out, Contains("<|im_start|>user\n<img><IMG_CONTEXT>"));
-  CHECK_THAT(r.out, Contains("What is the depth at point [ 500 , 833 ] in the image (in mm)?<|im_end|><|im_start|>assistant\n"));
+  CHECK_THAT(r.out, Contains("What is the depth at point [ 500 , 833 ] in the image (in "
+                             "mm)?<|im_end|><|im_start|>assistant\n"));
 }
 
-TEST_CASE("mspa model info names the LoRA of a fine-tune output, and model merge writes a checkpoint that passes model check") {
+TEST_CASE(
+    "mspa model info names the LoRA of a fine-tune output, and model merge writes a checkpoint "
+    "that passes model check") {
   test::TempDir dir;
   test::writeFineTuneOutput(dir.path() / "finetuned", 4, 2);
   const auto info = mspaCli("model info " + shellQuote((dir.path() / "finetuned").string()));
   INFO(info.err);
   REQUIRE(info.exitCode == 0);
-  CHECK_THAT(info.out, Contains("LoRA:        InternVL fine-tune output (use_llm_lora 4, lora_alpha 8): 10 modules, rank 4, alpha 8, "
-                                "targets attention.wo, attention.wqkv, feed_forward.w1, feed_forward.w2, feed_forward.w3"));
-  CHECK_THAT(info.out, Contains("use_backbone_lora 2, lora_alpha 4): 8 modules, rank 2, alpha 4, targets attn.proj, attn.qkv, mlp.fc1, mlp.fc2"));
+  CHECK_THAT(info.out, Contains("LoRA:        InternVL fine-tune output (use_llm_lora 4, "
+                                "lora_alpha 8): 10 modules, rank 4, alpha 8, "
+                                "targets attention.wo, attention.wqkv, feed_forward.w1, "
+                                "feed_forward.w2, feed_forward.w3"));
+  CHECK_THAT(info.out, Contains("use_backbone_lora 2, lora_alpha 4): 8 modules, rank 2, alpha 4, "
+                                "targets attn.proj, attn.qkv, mlp.fc1, mlp.fc2"));
   CHECK_THAT(info.out, Contains("memory:      default dtype in float32 on cpu needs"));
   CHECK_THAT(info.out, Contains("the cpu has"));
   const std::string fixture = std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-internlm2";
   const std::string reference = " --reference " + shellQuote(fixture + "/reference.safetensors");
-  CHECK(mspaCli("model check --model " + shellQuote((dir.path() / "finetuned").string()) + reference).exitCode == 0);
-  const auto merge = mspaCli("model merge --model " + shellQuote((dir.path() / "finetuned").string()) + " --out " +
-                             shellQuote((dir.path() / "merged").string()));
+  CHECK(
+      mspaCli("model check --model " + shellQuote((dir.path() / "finetuned").string()) + reference)
+          .exitCode == 0);
+  const auto merge =
+      mspaCli("model merge --model " + shellQuote((dir.path() / "finetuned").string()) + " --out " +
+              shellQuote((dir.path() / "merged").string()));
   INFO(merge.err);
   REQUIRE(merge.exitCode == 0);
   CHECK_THAT(merge.out, Contains("(18 with LoRA merged) in 2 shard(s)"));
-  const auto check = mspaCli("model check --model " + shellQuote((dir.path() / "merged").string()) + reference);
+  const auto check =
+      mspaCli("model check --model " + shellQuote((dir.path() / "merged").string()) + reference);
   CHECK(check.exitCode == 0);
   CHECK_THAT(check.out, Contains("PASS"));
-  CHECK_THAT(mspaCli("model info " + shellQuote((dir.path() / "merged").string())).out, Contains("LoRA:        none"));
-  const auto again = mspaCli("model merge --model " + shellQuote((dir.path() / "finetuned").string()) + " --out " +
-                             shellQuote((dir.path() / "merged").string()));
+  CHECK_THAT(mspaCli("model info " + shellQuote((dir.path() / "merged").string())).out,
+             Contains("LoRA:        none"));
+  const auto again =
+      mspaCli("model merge --model " + shellQuote((dir.path() / "finetuned").string()) + " --out " +
+              shellQuote((dir.path() / "merged").string()));
   CHECK(again.exitCode == 2);
   CHECK_THAT(again.err, Contains("is not empty"));
 }

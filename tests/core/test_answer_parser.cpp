@@ -157,7 +157,8 @@ TEST_CASE("Vectors and coordinates in backticks without brackets, and answers of
   const auto vector = parseAnswer("`1, 2, 3`", task("displacement_vector"));
   REQUIRE(vector.ok);
   CHECK(vector.value.number == Eigen::Vector3d(1, 2, 3));
-  const auto coordinate = parseAnswer("It is at `531, 288`", task("visual_correspondence_coor_2_coor"));
+  const auto coordinate =
+      parseAnswer("It is at `531, 288`", task("visual_correspondence_coor_2_coor"));
   REQUIRE(coordinate.ok);
   CHECK(coordinate.value.number.head<2>() == Eigen::Vector2d(531, 288));
   CHECK_FALSE(parseAnswer("`1, 2`", task("displacement_vector")).ok);

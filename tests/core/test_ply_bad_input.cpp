@@ -110,20 +110,32 @@ TEST_CASE("PLY: counts and values a tiny file cannot back, and values outside th
   TempDir dir;
   // 10^12 faces in a 172-byte file: refused before anything is reserved for them.
   const std::string faces =
-      "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\n"
-      "element face 1000000000000\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n";
+      "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float "
+      "z\n"
+      "element face 1000000000000\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n1 0 "
+      "0\n0 1 0\n3 0 1 2\n";
   CHECK_THAT(errorFor(dir, faces), Contains("truncated"));
-  const std::string header = "ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float y\nproperty float z\n"
-                             "property uchar red\nproperty uchar green\nproperty uchar blue\n";
-  CHECK_THAT(errorFor(dir, header + "end_header\n0 0 0 300 0 0\n"), Contains("outside its property's type"));
-  CHECK_THAT(errorFor(dir, header + "end_header\n1e300 0 0 0 0 0\n"), Contains("outside its property's type"));
-  const std::string list = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\n"
-                           "element face 1\nproperty list uint int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n4000000000 0 1 2\n";
+  const std::string header =
+      "ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float y\nproperty float "
+      "z\n"
+      "property uchar red\nproperty uchar green\nproperty uchar blue\n";
+  CHECK_THAT(errorFor(dir, header + "end_header\n0 0 0 300 0 0\n"),
+             Contains("outside its property's type"));
+  CHECK_THAT(errorFor(dir, header + "end_header\n1e300 0 0 0 0 0\n"),
+             Contains("outside its property's type"));
+  const std::string list =
+      "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float "
+      "z\n"
+      "element face 1\nproperty list uint int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 "
+      "0\n4000000000 0 1 2\n";
   CHECK_THAT(errorFor(dir, list), Contains("a list longer than the data left"));
   // A float64 coordinate beyond float's range is stored as an infinity, not cast.
   PlyBytes body(false);
   body.put<double>(1e300).put<double>(0).put<double>(0);
-  writeFile(dir.file("big.ply"), "ply\nformat binary_little_endian 1.0\nelement vertex 1\nproperty double x\nproperty double y\n"
-                                 "property double z\nend_header\n" + body.str());
+  writeFile(dir.file("big.ply"),
+            "ply\nformat binary_little_endian 1.0\nelement vertex 1\nproperty double x\nproperty "
+            "double y\n"
+            "property double z\nend_header\n" +
+                body.str());
   CHECK(std::isinf(readPly(dir.file("big.ply")).positions[0].x()));
 }

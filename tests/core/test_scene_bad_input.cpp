@@ -173,10 +173,13 @@ TEST_CASE("TAPVid-3D npz: missing keys, wrong shapes and undecodable JPEG bytes"
 namespace {
 
 // An .npy whose header says `descr` and `shape` over `payload` bytes.
-std::vector<std::uint8_t> rawNpy(const std::string& descr, const std::string& shape, std::size_t payload) {
-  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+std::vector<std::uint8_t> rawNpy(const std::string& descr, const std::string& shape,
+                                 std::size_t payload) {
+  std::string header =
+      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
   header += '\n';
-  std::vector<std::uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<std::uint8_t>(header.size()), 0};
+  std::vector<std::uint8_t> out = {
+      0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<std::uint8_t>(header.size()), 0};
   out.insert(out.end(), header.begin(), header.end());
   out.resize(out.size() + payload, 0);
   return out;
@@ -184,16 +187,20 @@ std::vector<std::uint8_t> rawNpy(const std::string& descr, const std::string& sh
 
 }  // namespace
 
-TEST_CASE("npy headers that declare more than their bytes are refused before anything is allocated") {
-  const auto refuse = [](const std::string& descr, const std::string& shape, std::size_t payload, const std::string& problem) {
+TEST_CASE(
+    "npy headers that declare more than their bytes are refused before anything is allocated") {
+  const auto refuse = [](const std::string& descr, const std::string& shape, std::size_t payload,
+                         const std::string& problem) {
     const auto bytes = rawNpy(descr, shape, payload);
     INFO(descr << " " << shape);
-    CHECK_THROWS_WITH(parseNpy(bytes.data(), bytes.size(), "x.npy"), Contains("x.npy") && Contains(problem));
+    CHECK_THROWS_WITH(parseNpy(bytes.data(), bytes.size(), "x.npy"),
+                      Contains("x.npy") && Contains(problem));
   };
   // The element count wraps to 0 under 64-bit multiplication: 2^32 * 2^32 * 4 bytes.
   refuse("<f4", "(4294967296, 4294967296)", 16, "larger than the file");
   refuse("<f4", "(10, 10, 10)", 16, "truncated");
-  refuse("|S0", "(4000000000,)", 0, "not supported");  // zero-size items would let any count through
+  refuse("|S0", "(4000000000,)", 0,
+         "not supported");  // zero-size items would let any count through
   refuse("<f", "(2,)", 8, "not supported");
   refuse("<c16", "(1,)", 16, "not supported");
   refuse("<f4", "(0, 1000000000000, 3)", 0, "larger than the file");
@@ -201,7 +208,9 @@ TEST_CASE("npy headers that declare more than their bytes are refused before any
   CHECK(parseNpy(ok.data(), ok.size(), "x.npy").count() == 4);
 }
 
-TEST_CASE("TAPVid-3D: arrays of the wrong dtype and a manifest with a point cloud that is not a file name") {
+TEST_CASE(
+    "TAPVid-3D: arrays of the wrong dtype and a manifest with a point cloud that is not a file "
+    "name") {
   test::TempDir dir;
   const auto images = jpegs({jpegBytes(dir)});
   NpyArray strings{"S12", {1, 1, 3}, std::vector<std::uint8_t>(36, 'x')};
@@ -209,11 +218,17 @@ TEST_CASE("TAPVid-3D: arrays of the wrong dtype and a manifest with a point clou
                                  {"tracks_XYZ", strings},
                                  {"visibility", floats({1, 1}, 1)},
                                  {"fx_fy_cx_cy", floats({4}, 100)}});
-  CHECK_THROWS_WITH(loadScene(dir.file("bad.npz")), Contains("tracks_XYZ has dtype S12, not numbers"));
+  CHECK_THROWS_WITH(loadScene(dir.file("bad.npz")),
+                    Contains("tracks_XYZ has dtype S12, not numbers"));
   test::writeFile(dir.file("m.json"), R"({"frames": [{"image": "a.jpg"}], "point_cloud": 3})");
-  CHECK_THROWS_WITH(loadScene(dir.file("m.json")), Contains("m.json") && Contains("\"point_cloud\" must be a file name"));
-  test::writeFile(dir.file("m.json"), R"({"frames": [{"image": "a.jpg", "intrinsics": {"fx": 1, "fy": 1, "cx": 0, "cy": 0, "width": 1e300}}]})");
+  CHECK_THROWS_WITH(loadScene(dir.file("m.json")),
+                    Contains("m.json") && Contains("\"point_cloud\" must be a file name"));
+  test::writeFile(
+      dir.file("m.json"),
+      R"({"frames": [{"image": "a.jpg", "intrinsics": {"fx": 1, "fy": 1, "cx": 0, "cy": 0, "width": 1e300}}]})");
   CHECK_THROWS_WITH(loadScene(dir.file("m.json")), Contains("\"width\" must be an integer"));
-  test::writeFile(dir.file("m.json"), R"({"frames": [], "instances": [{"box_min": [0, 0, 1e300], "box_max": [1, 1, 1]}]})");
+  test::writeFile(
+      dir.file("m.json"),
+      R"({"frames": [], "instances": [{"box_min": [0, 0, 1e300], "box_max": [1, 1, 1]}]})");
   CHECK_THROWS_WITH(loadScene(dir.file("m.json")), Contains("malformed manifest"));
 }

@@ -101,7 +101,8 @@ TEST_CASE("Loading asks for a device and dtype it can give") {
 }
 
 TEST_CASE("Checkpoints: config values that would crash or overflow are named instead") {
-  const auto errorWith = [](const std::string& section, const std::string& key, const nlohmann::json& value) {
+  const auto errorWith = [](const std::string& section, const std::string& key,
+                            const nlohmann::json& value) {
     ModelCopy m;
     auto c = m.config();
     (section.empty() ? c : c[section])[key] = value;
@@ -113,13 +114,19 @@ TEST_CASE("Checkpoints: config values that would crash or overflow are named ins
     }
     return std::string("accepted");
   };
-  CHECK_THAT(errorWith("vision_config", "image_size", nlohmann::json::array()), Contains("\"image_size\" must be an integer"));
-  CHECK_THAT(errorWith("vision_config", "patch_size", 0), Contains("\"patch_size\" must be an integer from 1"));
-  CHECK_THAT(errorWith("", "downsample_ratio", 1e300), Contains("\"downsample_ratio\" must be a number"));
+  CHECK_THAT(errorWith("vision_config", "image_size", nlohmann::json::array()),
+             Contains("\"image_size\" must be an integer"));
+  CHECK_THAT(errorWith("vision_config", "patch_size", 0),
+             Contains("\"patch_size\" must be an integer from 1"));
+  CHECK_THAT(errorWith("", "downsample_ratio", 1e300),
+             Contains("\"downsample_ratio\" must be a number"));
   CHECK_THAT(errorWith("", "downsample_ratio", 0.3), Contains("whole number of tokens per side"));
-  CHECK_THAT(errorWith("llm_config", "hidden_size", 1e20), Contains("\"hidden_size\" must be an integer"));
+  CHECK_THAT(errorWith("llm_config", "hidden_size", 1e20),
+             Contains("\"hidden_size\" must be an integer"));
   CHECK_THAT(errorWith("llm_config", "num_key_value_heads", 4), Contains("do not divide"));
-  CHECK_THAT(errorWith("llm_config", "rms_norm_eps", "small"), Contains("\"rms_norm_eps\" must be a number"));
-  CHECK_THAT(errorWith("", "use_llm_lora", -1), Contains("\"use_llm_lora\" must be an integer from 0"));
+  CHECK_THAT(errorWith("llm_config", "rms_norm_eps", "small"),
+             Contains("\"rms_norm_eps\" must be a number"));
+  CHECK_THAT(errorWith("", "use_llm_lora", -1),
+             Contains("\"use_llm_lora\" must be an integer from 0"));
   CHECK(errorWith("llm_config", "eos_token_id", nlohmann::json::array({"x", 2})) == "accepted");
 }

@@ -87,7 +87,8 @@ TEST_CASE(
   CHECK_THROWS_WITH(InternVLModel::load(dir.path().string(), options),
                     Contains("the model needs 600.") && Contains("GB of bfloat16 weights") &&
                         Contains("the cpu has") && Contains("available: it does not fit"));
-  const MemoryNeed huge = describeMemoryNeed(WeightSource(dir.path().string(), config), config, "cpu", "float32");
+  const MemoryNeed huge =
+      describeMemoryNeed(WeightSource(dir.path().string(), config), config, "cpu", "float32");
   CHECK(huge.weightBytes == elements * 4);
   CHECK_FALSE(huge.fits());
 }

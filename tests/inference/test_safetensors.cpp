@@ -86,7 +86,8 @@ TEST_CASE("safetensors: broken files give one clear error each") {
   CHECK_THAT(errorFor(safetensorsBytes({{"u", tensor("F32", {2}, 0, 8)}, {"v", tensor("F32", {2}, 4, 12)}}, 12)),
              Contains("overlap"));
   // 2^62 * 4 bytes wraps to 0 in 64 bits: an empty range must not pass for it.
-  CHECK_THAT(errorFor(safetensorsBytes({{"w", tensor("F32", {4611686018427387904ll}, 0, 0)}}, 0)), Contains("impossibly large"));
+  CHECK_THAT(errorFor(safetensorsBytes({{"w", tensor("F32", {4611686018427387904ll}, 0, 0)}}, 0)),
+             Contains("impossibly large"));
 }
 
 TEST_CASE("safetensors: a truncated copy of the fixture is rejected") {

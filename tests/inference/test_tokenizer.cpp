@@ -87,14 +87,20 @@ TEST_CASE("A folder without a tokenizer says so") {
   CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()), Contains("tokenizer.json: model is not BPE"));
 }
 
-TEST_CASE("Tokenizer files that declare impossible ids or byte pieces are refused without allocating for them") {
+TEST_CASE(
+    "Tokenizer files that declare impossible ids or byte pieces are refused without allocating for "
+    "them") {
   mspa::test::TempDir dir;
   // tokenizer.json: one id of 2^31 - 1 in a two-entry vocabulary (would allocate 64 GiB).
+  mspa::test::writeFile(
+      dir.file("tokenizer.json"),
+      R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 2147483647}, "merges": []}})");
+  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()),
+                    Contains("vocab id 2147483647 of 'b' is outside 0..1"));
   mspa::test::writeFile(dir.file("tokenizer.json"),
-                        R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 2147483647}, "merges": []}})");
-  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()), Contains("vocab id 2147483647 of 'b' is outside 0..1"));
-  mspa::test::writeFile(dir.file("tokenizer.json"), R"({"model": {"type": "BPE", "vocab": {"a": "zero"}, "merges": []}})");
-  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()), Contains("vocab id \"zero\" of 'a' is outside"));
+                        R"({"model": {"type": "BPE", "vocab": {"a": "zero"}, "merges": []}})");
+  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()),
+                    Contains("vocab id \"zero\" of 'a' is outside"));
   std::filesystem::remove(dir.file("tokenizer.json"));
   // tokenizer.model: a byte piece "<0x-2>" (would index the byte table at -2).
   const auto field = [](int number, int wire, const std::string& payload) {
@@ -102,10 +108,16 @@ TEST_CASE("Tokenizer files that declare impossible ids or byte pieces are refuse
     if (wire == 2) out += static_cast<char>(payload.size());
     return out + payload;
   };
-  const auto piece = [&](const std::string& text, int type) { return field(1, 2, field(1, 2, text) + field(3, 0, std::string(1, char(type)))); };
-  const std::string model = piece("<unk>", 2) + piece("<0x-2>", 6) + field(2, 2, field(3, 0, "\x02")) + field(3, 2, field(1, 2, "identity"));
+  const auto piece = [&](const std::string& text, int type) {
+    return field(1, 2, field(1, 2, text) + field(3, 0, std::string(1, char(type))));
+  };
+  const std::string model = piece("<unk>", 2) + piece("<0x-2>", 6) +
+                            field(2, 2, field(3, 0, "\x02")) + field(3, 2, field(1, 2, "identity"));
   mspa::test::writeFile(dir.file("tokenizer.model"), model);
-  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()), Contains("tokenizer.model: byte piece 1 is not of the form <0xAB>"));
-  mspa::test::writeFile(dir.file("tokenizer.model"), model.substr(0, model.size() - 3) + "\x09");  // fixed64 past the end
-  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()), Contains("not a valid SentencePiece model"));
+  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()),
+                    Contains("tokenizer.model: byte piece 1 is not of the form <0xAB>"));
+  mspa::test::writeFile(dir.file("tokenizer.model"),
+                        model.substr(0, model.size() - 3) + "\x09");  // fixed64 past the end
+  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()),
+                    Contains("not a valid SentencePiece model"));
 }

@@ -35,8 +35,9 @@ inline void writeSentencePieceTokenizer(const std::filesystem::path& dir) {
 // tokenizer above but no weights: all that building a prompt may read.
 inline void writePromptOnlyModel(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
-  std::filesystem::copy_file(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original/config.json", dir / "config.json",
-                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(
+      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original/config.json",
+      dir / "config.json", std::filesystem::copy_options::overwrite_existing);
   writeSentencePieceTokenizer(dir);
 }
 

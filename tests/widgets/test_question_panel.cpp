@@ -8,19 +8,19 @@
 #include <filesystem>
 
 #include "app/backends/backend_factory.h"
+#include "core/demo_playlist.h"
 #include "core/multispa_sample.h"
+#include "core/reward_curve.h"
 #include "core/scorer.h"
 #include "tests/inference/tokenizer_fixture.h"
 #include "tests/support/fake_endpoint.h"
 #include "tests/widgets/demo_window.h"
 #include "widgets/backend_settings_dialog.h"
+#include "widgets/demo_tour.h"
 #include "widgets/frame_view.h"
 #include "widgets/question_panel.h"
 #include "widgets/reward_window.h"
 #include "widgets/start_page.h"
-#include "widgets/demo_tour.h"
-#include "core/demo_playlist.h"
-#include "core/reward_curve.h"
 #include "widgets/timeline.h"
 
 using namespace mspa;
@@ -162,15 +162,17 @@ TEST_CASE("Model input shows the exact text the local model reads, without loadi
   test::TempDir models;
   const auto model = models.path() / "tokenizer-only";
   std::filesystem::create_directories(model);
-  std::filesystem::copy_file(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original/config.json",
-                             model / "config.json");
+  std::filesystem::copy_file(
+      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original/config.json",
+      model / "config.json");
   BackendSettings local;
   local.kind = BackendSettings::Kind::Local;
   local.modelDir = model.string();
   local.tilesPerImage = 6;
   AskWindow w(local);
   REQUIRE(w.panel->selectSubtask("x_movement"));
-  CHECK_THAT(w.panel->modelInput().toStdString(), Contains("Cannot show the model input") && Contains("no tokenizer.model"));
+  CHECK_THAT(w.panel->modelInput().toStdString(),
+             Contains("Cannot show the model input") && Contains("no tokenizer.model"));
   test::writeSentencePieceTokenizer(model);
   w.panel->setPrompt(w.panel->prompt() + " Edited.");
   const std::string input = w.panel->modelInput().toStdString();
@@ -178,7 +180,9 @@ TEST_CASE("Model input shows the exact text the local model reads, without loadi
   CHECK_THAT(input, Contains("<|im_end|><|im_start|>user\nImage-1: <img><IMG_CONTEXT>"));
   CHECK_THAT(input, Contains(" Edited.<|im_end|><|im_start|>assistant\n"));
   std::size_t contexts = 0;
-  for (auto at = input.find("<IMG_CONTEXT>"); at != std::string::npos; at = input.find("<IMG_CONTEXT>", at + 1)) ++contexts;
+  for (auto at = input.find("<IMG_CONTEXT>"); at != std::string::npos;
+       at = input.find("<IMG_CONTEXT>", at + 1))
+    ++contexts;
   // Two 640x480 frames at up to 6 tiles: a 3x2 grid + thumbnail each, 256 tokens a tile.
   CHECK(contexts == 2 * 7 * 256);
   QDialog* dialog = w.panel->showModelInput();
@@ -250,7 +254,9 @@ TEST_CASE("A model folder that is not a model is reported and the panel stays us
   REQUIRE(w.panel->selectSubtask("depth_estimation_dot"));
   const QString prompt = w.panel->prompt();
   CHECK_FALSE(w.askAndWait());
-  CHECK_THAT(w.panel->message().toStdString(), Contains(empty.path().string() + "/config.json: cannot open (is this a model folder?)"));
+  CHECK_THAT(
+      w.panel->message().toStdString(),
+      Contains(empty.path().string() + "/config.json: cannot open (is this a model folder?)"));
   CHECK(w.panel->prompt() == prompt);
   CHECK_FALSE(w.panel->busy());
   w.panel->setBackendSettings({});
@@ -412,7 +418,9 @@ TEST_CASE("A demo tour plays its steps, skips broken ones with the reason, pause
   CHECK_THROWS_WITH(readDemoPlaylist(dir.file("none.json")), Contains("none.json"));
 }
 
-TEST_CASE("Backend settings: the data type defaults to the checkpoint's own and round-trips through the dialog") {
+TEST_CASE(
+    "Backend settings: the data type defaults to the checkpoint's own and round-trips through the "
+    "dialog") {
   BackendSettings local;
   local.kind = BackendSettings::Kind::Local;
   CHECK(local.dtype.empty());
