@@ -1,8 +1,5 @@
 #include "inference/chat_engine.h"
 
-#include <algorithm>
-#include <numeric>
-
 #include "inference/internvl_model.h"
 #include "inference/tokenizer.h"
 
@@ -43,11 +40,10 @@ ChatReply ChatEngine::answer(const ChatRequest& request,
   SamplingOptions sampling = request.sampling;
   sampling.stopIds = prompt_.stopIds();
   std::vector<std::int64_t> answer;
-  const int totalTiles = std::accumulate(tilesPerImage.begin(), tilesPerImage.end(), 0);
   ChatReply reply;
   const auto ids = prompt_.encode(prompt_.render(request.question, tilesPerImage, request.system));
   reply.generation = generate(
-      *model_, ids, tiles.data(), totalTiles, sampling,
+      *model_, ids, {tiles.data(), tilesPerImage}, sampling,
       [&](std::int64_t token) {
         answer.push_back(token);
         // Decoding the whole answer keeps multi-token characters intact.

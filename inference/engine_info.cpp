@@ -6,7 +6,10 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 namespace mspa::inference {
@@ -36,7 +39,33 @@ void synchronize(const c10::Device& device) {
   if (device.is_cuda()) torch::cuda::synchronize();
 }
 
+// Best of three n×n products in `dtype`, in seconds.
+double cpuMatmulSeconds(c10::ScalarType dtype, int64_t n) {
+  const at::Tensor a = at::randn({n, n}).to(dtype), b = at::randn({n, n}).to(dtype);
+  at::mm(a, b);  // warm-up: kernel selection, allocation
+  double best = 1e30;
+  for (int i = 0; i < 3; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    at::mm(a, b);
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
 }  // namespace
+
+c10::ScalarType fasterCpuArithmetic(c10::ScalarType storage) {
+  if (storage == at::kFloat) return storage;
+  static std::mutex mutex;
+  static std::map<c10::ScalarType, c10::ScalarType> chosen;
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (!chosen.count(storage)) {
+    at::NoGradGuard noGrad;
+    const bool faster = cpuMatmulSeconds(storage, 768) <= cpuMatmulSeconds(at::kFloat, 768);
+    chosen[storage] = faster ? storage : at::kFloat;
+  }
+  return chosen[storage];
+}
 
 EngineInfo engineInfo() {
   EngineInfo info;

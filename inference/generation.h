@@ -33,12 +33,14 @@ struct GenerationResult {
   GenerationTiming timing;
 };
 
-// Picks the next token from logits: argmax when temperature is 0, else a draw from the softmax
-// at that temperature restricted to the top-k and the top-p nucleus. Deterministic for a seed.
+// How the next token is picked (InternVLModel::sample does it on the model's device): argmax
+// when temperature is 0, else a draw from the softmax at that temperature restricted to the top-k
+// and the top-p nucleus. Its draws are deterministic for a seed, the same on every platform.
 class TokenSampler {
  public:
   explicit TokenSampler(const SamplingOptions& options);
-  std::int64_t next(const std::vector<float>& logits);
+  const SamplingOptions& options() const { return options_; }
+  double uniform();  // the next draw in [0, 1)
 
  private:
   SamplingOptions options_;
@@ -47,8 +49,8 @@ class TokenSampler {
 
 // Prefill then decode until a stop token, maxNewTokens or cancellation. `onToken` sees each token
 // as it is produced (streaming); `cancel` may be set from another thread.
-GenerationResult generate(InternVLModel& model, const std::vector<std::int64_t>& promptIds, const std::uint8_t* tiles,
-                          int tileCount, const SamplingOptions& options,
+GenerationResult generate(InternVLModel& model, const std::vector<std::int64_t>& promptIds,
+                          const ImageTiles& images, const SamplingOptions& options,
                           const std::function<void(std::int64_t)>& onToken = {},
                           const std::atomic<bool>* cancel = nullptr);
 

@@ -7,14 +7,18 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "inference/attention.h"
 #include "inference/checkpoint.h"
 #include "inference/device_errors.h"
 #include "inference/json_file.h"
 #include "inference/memory_need.h"
+#include "inference/token_sampling.h"
 #include "inference/torch_options.h"
+#include "inference/vision_cache.h"
 #include "inference/weight_source.h"
 
 namespace mspa::inference {
@@ -41,8 +45,22 @@ int imageTokenFromTokenizer(const std::string& dir) {
   return -1;
 }
 
+// Row counts up to this read a weight as stored (bandwidth-bound: decode, the logits of a few
+// positions); more rows convert it to the activations' dtype once (compute-bound: prefill, vision).
+constexpr int64_t kRowsReadAsStored = 64;
+
+// Prompt tokens per pass through the decoder: activations stay bounded whatever the prompt length.
+constexpr int64_t kPrefillChunk = 512;
+
+// Weights may be stored in another dtype than the activations (bfloat16 weights, float32
+// arithmetic).
 at::Tensor dense(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {}) {
-  return b.defined() ? at::linear(x, w, b) : at::linear(x, w);
+  if (w.scalar_type() == x.scalar_type()) return b.defined() ? at::linear(x, w, b) : at::linear(x, w);
+  if (x.numel() / x.size(-1) <= kRowsReadAsStored) {
+    const at::Tensor xs = x.to(w.scalar_type());
+    return (b.defined() ? at::linear(xs, w, b.to(w.scalar_type())) : at::linear(xs, w)).to(x.scalar_type());
+  }
+  return b.defined() ? at::linear(x, w.to(x.scalar_type()), b) : at::linear(x, w.to(x.scalar_type()));
 }
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) {
@@ -51,27 +69,13 @@ at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) {
   return w * normed.to(x.scalar_type());
 }
 
-at::Tensor rotateHalf(const at::Tensor& x) {
-  const int64_t half = x.size(-1) / 2;
-  return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
-}
-
-// softmax(q kᵀ / √d + mask) v with key/value heads repeated for grouped-query attention.
-// q: [B, H, Lq, D], k/v: [B, Hkv, Lk, D]; `causalOffset` is the position of q's first row.
-at::Tensor attention(const at::Tensor& q, at::Tensor k, at::Tensor v, bool causal, int64_t causalOffset) {
-  const int64_t groups = q.size(1) / k.size(1);
-  if (groups > 1) {
-    k = k.repeat_interleave(groups, 1);
-    v = v.repeat_interleave(groups, 1);
+// Matrices stay in the storage dtype (in place from the map where possible); everything else
+// (norms, biases, layer scales, the vision tower's embeddings) is small and joins the
+// activations' dtype.
+void castSmallTensors(std::map<std::string, at::Tensor>& weights, c10::ScalarType arithmetic) {
+  for (auto& [name, t] : weights) {
+    if (t.dim() != 2) t = t.to(arithmetic);
   }
-  at::Tensor scores = at::matmul(q.to(at::kFloat), k.to(at::kFloat).transpose(-1, -2)) / std::sqrt(static_cast<double>(q.size(-1)));
-  if (causal && q.size(2) > 1) {
-    const int64_t lq = q.size(2), lk = k.size(2);
-    const at::Tensor rows = at::arange(lq, scores.options().dtype(at::kLong)).unsqueeze(1) + causalOffset;
-    const at::Tensor cols = at::arange(lk, scores.options().dtype(at::kLong)).unsqueeze(0);
-    scores = scores.masked_fill(cols > rows, -std::numeric_limits<float>::infinity());
-  }
-  return at::matmul(at::softmax(scores, -1), v.to(at::kFloat)).to(q.scalar_type());
 }
 
 // LibTorch failures (CUDA out of memory above all) as one clear line naming what was being done.
@@ -86,31 +90,42 @@ auto translatingDeviceErrors(const std::string& during, Work&& work) {
 
 }  // namespace
 
+
+int ImageTiles::count() const {
+  return std::accumulate(perImage.begin(), perImage.end(), 0);
+}
+
 struct InternVLModel::Impl {
   ModelConfig config;
   std::map<std::string, at::Tensor> w;
   std::shared_ptr<const WeightSource> source;  // keeps the tensors used in place mapped
   std::size_t bytesInPlace = 0;
   c10::Device device = at::kCPU;
-  c10::ScalarType dtype = at::kFloat;
+  c10::ScalarType storage = at::kFloat;     // matrices and the KV cache
+  c10::ScalarType arithmetic = at::kFloat;  // activations
   std::string dtypeText;
   int imageTokenId = -1;
-  std::vector<at::Tensor> keys, values;  // per layer [1, Hkv, T, D]
-  int64_t cached = 0;
+  KvCache kv;
+  std::unique_ptr<RotaryTable> rotary;
+  VisionCache visionCache{kDefaultVisionCacheBytes};
+  at::Tensor lastLogits;  // [positions, vocab]
   double visionMs = 0;
+
+  static constexpr std::size_t kDefaultVisionCacheBytes = 512ull << 20;
 
   const at::Tensor& get(const std::string& name) const { return w.at(name); }
   at::Tensor opt(const std::string& name) const {
     const auto it = w.find(name);
     return it == w.end() ? at::Tensor() : it->second;
   }
+  at::TensorOptions activations() const { return at::TensorOptions().device(device).dtype(arithmetic); }
 
   at::Tensor pixelValues(const std::uint8_t* tiles, int count) const {
     const int s = config.vision.imageSize;
     const at::Tensor bytes = at::from_blob(const_cast<std::uint8_t*>(tiles), {count, s, s, 3}, at::kByte);
     const at::Tensor mean = at::tensor({0.485f, 0.456f, 0.406f}), stdev = at::tensor({0.229f, 0.224f, 0.225f});
     const at::Tensor x = (bytes.to(at::kFloat) / 255.0f - mean) / stdev;
-    return x.permute({0, 3, 1, 2}).contiguous().to(device, dtype);
+    return x.permute({0, 3, 1, 2}).contiguous().to(activations());
   }
 
   at::Tensor visionNorm(const at::Tensor& x, const std::string& name) const {
@@ -143,7 +158,7 @@ struct InternVLModel::Impl {
         k = rmsNorm(k, get(p + "knorm.w"), v.normEps);
       }
       const auto split = [&](const at::Tensor& t) { return t.view({n, -1, heads, d}).transpose(1, 2); };
-      at::Tensor a = attention(split(q), split(k), split(vv), false, 0).transpose(1, 2).reshape({n, -1, v.hidden});
+      const at::Tensor a = attend(split(q), split(k), split(vv), false, 0).transpose(1, 2).reshape({n, -1, v.hidden});
       x = x + get(p + "ls1") * dense(a, get(p + "proj.w"), get(p + "proj.b"));
       const at::Tensor m = dense(at::gelu(dense(visionNorm(x, p + "norm2"), get(p + "fc1.w"), get(p + "fc1.b"))),
                                   get(p + "fc2.w"), get(p + "fc2.b"));
@@ -169,20 +184,23 @@ struct InternVLModel::Impl {
     return project(visionEncoder(pixelValues(tiles, count))).reshape({-1, config.llm.hidden});
   }
 
-  // cos and sin for positions [start, start + length), with dynamic NTK scaling past the trained
-  // length when the config asks for it.
-  std::pair<at::Tensor, at::Tensor> rope(int64_t start, int64_t length) const {
-    const LlmConfig& c = config.llm;
-    const int64_t d = c.headDim, total = start + length;
-    double base = c.ropeTheta;
-    if (c.ropeScaling == "dynamic" && total > c.maxPositions) {
-      base = c.ropeTheta * std::pow(c.ropeFactor * total / c.maxPositions - (c.ropeFactor - 1), static_cast<double>(d) / (d - 2));
+  // Each image's embeddings from the cache or the encoder, in order: [image tokens, hidden].
+  at::Tensor imageEmbeddings(const ImageTiles& images) {
+    const int s = config.vision.imageSize;
+    const std::size_t tileBytes = static_cast<std::size_t>(s) * s * 3;
+    std::vector<at::Tensor> parts;
+    const std::uint8_t* next = images.data;
+    for (const int count : images.perImage) {
+      const std::string_view bytes(reinterpret_cast<const char*>(next), tileBytes * count);
+      at::Tensor e = visionCache.find(bytes);
+      if (!e.defined()) {
+        e = visionEmbeddings(next, count);
+        visionCache.insert(bytes, e);
+      }
+      parts.push_back(e);
+      next += bytes.size();
     }
-    const at::Tensor inv = 1.0 / at::pow(base, at::arange(0, d, 2, at::kDouble) / static_cast<double>(d));
-    const at::Tensor positions = at::arange(start, total, at::kDouble);
-    const at::Tensor freqs = at::outer(positions, inv);
-    const at::Tensor emb = at::cat({freqs, freqs}, -1).to(at::kFloat);
-    return {emb.cos().to(device, dtype), emb.sin().to(device, dtype)};
+    return at::cat(parts);
   }
 
   // Queries [1, H, L, D], keys and values [1, Hkv, L, D]. InternLM2's packed wqkv holds, for
@@ -206,33 +224,33 @@ struct InternVLModel::Impl {
             heads(dense(h, get(p + "v.w"), opt(p + "v.b")), c.kvHeads)};
   }
 
+  // x [1, L, hidden] after the cached positions; returns the final norm's output.
   at::Tensor decoder(at::Tensor x) {
     const LlmConfig& c = config.llm;
-    const int64_t length = x.size(1), start = cached;
-    const auto [cos, sin] = rope(start, length);
+    const int64_t length = x.size(1), start = kv.length();
+    kv.reserve(start + length);
+    const auto [cos, sin] = rotary->at(start, length);
     for (int i = 0; i < c.layers; ++i) {
       const std::string p = "l." + std::to_string(i) + ".";
       const at::Tensor h = rmsNorm(x, get(p + "attn_norm"), c.normEps);
       auto [q, k, v] = projectQkv(h, p);
-      q = q * cos + rotateHalf(q) * sin;
-      k = k * cos + rotateHalf(k) * sin;
-      keys[i] = keys[i].defined() ? at::cat({keys[i], k}, 2) : k;
-      values[i] = values[i].defined() ? at::cat({values[i], v}, 2) : v;
-      const at::Tensor a = attention(q, keys[i], values[i], true, start).transpose(1, 2).reshape({1, length, c.heads * c.headDim});
+      const auto [keys, values] = kv.append(i, applyRotary(k, cos, sin), v);
+      const at::Tensor a = attend(applyRotary(q, cos, sin), keys, values, true, start)
+                               .transpose(1, 2)
+                               .reshape({1, length, c.heads * c.headDim});
       x = x + dense(a, get(p + "o.w"));
       const at::Tensor g = rmsNorm(x, get(p + "ffn_norm"), c.normEps);
       x = x + dense(at::silu(dense(g, get(p + "gate"))) * dense(g, get(p + "up")), get(p + "down"));
     }
-    cached += length;
+    kv.advance(length);
     return rmsNorm(x, get("l.norm"), c.normEps);
   }
 
-  std::vector<float> prefill(const std::vector<std::int64_t>& ids, const std::uint8_t* tiles, int tileCount, int lastPositions);
-
-  std::vector<float> logitsOf(const at::Tensor& hidden) const {
-    const at::Tensor logits = dense(hidden, get("l.head")).to(at::kCPU, at::kFloat).contiguous();
-    return {logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel()};
+  at::Tensor embed(const at::Tensor& tokens) const {
+    return at::embedding(get("l.embed"), tokens).to(arithmetic);
   }
+
+  void prefill(const std::vector<std::int64_t>& ids, const ImageTiles& images, int newTokens, int keepLogits);
 };
 
 InternVLModel::InternVLModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -242,24 +260,27 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
   auto impl = std::make_unique<Impl>();
   impl->config = readModelConfig(modelDir);
   impl->device = parseDevice(options.device);
-  impl->dtypeText =
-      options.dtype.empty() ? defaultDtype(impl->config, options.device) : options.dtype;
-  impl->dtype = parseDType(impl->dtypeText);
+  const bool automatic = options.dtype.empty() || options.dtype == "auto";
+  const std::string storage = automatic ? defaultDtype(impl->config, options.device) : options.dtype;
+  impl->storage = parseDType(storage);
+  impl->arithmetic = automatic && impl->device.is_cpu() ? fasterCpuArithmetic(impl->storage) : impl->storage;
+  impl->dtypeText = storage + (impl->arithmetic == impl->storage ? "" : " (float32 arithmetic)");
   auto source = std::make_shared<const WeightSource>(modelDir, impl->config, options.loraDir);
   if (options.checkMemory)
-    requireMemory(describeMemoryNeed(*source, impl->config, options.device, impl->dtypeText),
-                  modelDir);
+    requireMemory(describeMemoryNeed(*source, impl->config, options.device, storage), modelDir);
   auto weights = translatingDeviceErrors("loading " + modelDir, [&] {
-    return loadCheckpoint(std::move(source), impl->config, impl->device, impl->dtype);
+    return loadCheckpoint(std::move(source), impl->config, impl->device, impl->storage);
   });
   impl->w = std::move(weights.tensors);
+  castSmallTensors(impl->w, impl->arithmetic);
   impl->source = std::move(weights.source);
   impl->bytesInPlace = weights.bytesInPlace;
   impl->imageTokenId = options.imageTokenId >= 0 ? options.imageTokenId
                        : impl->config.imageTokenId >= 0 ? impl->config.imageTokenId
                                                          : imageTokenFromTokenizer(modelDir);
-  impl->keys.resize(impl->config.llm.layers);
-  impl->values.resize(impl->config.llm.layers);
+  const LlmConfig& c = impl->config.llm;
+  impl->rotary = std::make_unique<RotaryTable>(c.headDim, c.ropeTheta, c.ropeScaling == "dynamic", c.ropeFactor,
+                                               c.maxPositions, impl->activations());
   return std::unique_ptr<InternVLModel>(new InternVLModel(std::move(impl)));
 }
 
@@ -277,8 +298,11 @@ std::size_t InternVLModel::weightBytes() const {
 std::size_t InternVLModel::weightBytesInPlace() const {
   return impl_->bytesInPlace;
 }
-int InternVLModel::cachedPositions() const { return static_cast<int>(impl_->cached); }
+int InternVLModel::cachedPositions() const { return static_cast<int>(impl_->kv.length()); }
+std::size_t InternVLModel::kvCacheBytes() const { return impl_->kv.bytes(); }
 double InternVLModel::lastVisionMilliseconds() const { return impl_->visionMs; }
+VisionCacheStats InternVLModel::visionCache() const { return impl_->visionCache.stats(); }
+void InternVLModel::setVisionCacheCapacity(std::size_t bytes) { impl_->visionCache.setCapacity(bytes); }
 
 std::vector<float> InternVLModel::visionEmbeddings(const std::uint8_t* tiles, int count) {
   at::NoGradGuard noGrad;
@@ -286,53 +310,73 @@ std::vector<float> InternVLModel::visionEmbeddings(const std::uint8_t* tiles, in
   return {e.data_ptr<float>(), e.data_ptr<float>() + e.numel()};
 }
 
-std::vector<float> InternVLModel::prefill(const std::vector<std::int64_t>& ids, const std::uint8_t* tiles, int tileCount,
-                                          int lastPositions) {
+void InternVLModel::prefill(const std::vector<std::int64_t>& ids, const ImageTiles& images, int newTokens,
+                            int keepLogits) {
   for (const auto id : ids) {
     if (id < 0 || id >= impl_->config.llm.vocab) {
       throw std::runtime_error("token id " + std::to_string(id) + " is outside the model's vocabulary of " +
                                std::to_string(impl_->config.llm.vocab) + " (tokenizer and weights do not match)");
     }
   }
-  return translatingDeviceErrors("prefill of " + std::to_string(ids.size()) + " tokens and " + std::to_string(tileCount) + " tiles",
-                                 [&] { return impl_->prefill(ids, tiles, tileCount, lastPositions); });
+  translatingDeviceErrors("prefill of " + std::to_string(ids.size()) + " tokens and " + std::to_string(images.count()) + " tiles",
+                          [&] { impl_->prefill(ids, images, newTokens, keepLogits); });
 }
 
-std::vector<float> InternVLModel::Impl::prefill(const std::vector<std::int64_t>& ids, const std::uint8_t* tiles, int tileCount,
-                                                int lastPositions) {
+void InternVLModel::Impl::prefill(const std::vector<std::int64_t>& ids, const ImageTiles& images, int newTokens,
+                                  int keepLogits) {
   at::NoGradGuard noGrad;
-  Impl& m = *this;
-  for (auto& t : m.keys) t = at::Tensor();
-  for (auto& t : m.values) t = at::Tensor();
-  m.cached = 0;
-  m.visionMs = 0;
-  const at::Tensor tokens = at::tensor(ids, at::kLong).to(m.device);
-  at::Tensor x = at::embedding(m.get("l.embed"), tokens);  // [L, hidden]
-  const at::Tensor isImage = tokens == m.imageTokenId;
+  const LlmConfig& c = config.llm;
+  kv.reset(c.layers, 1, c.kvHeads, c.headDim, static_cast<int64_t>(ids.size()) + std::max(newTokens, 1),
+           at::TensorOptions().device(device).dtype(storage));
+  visionMs = 0;
+  const at::Tensor tokens = at::tensor(ids, at::kLong).to(device);
+  at::Tensor x = embed(tokens);  // [L, hidden]
+  const at::Tensor isImage = tokens == imageTokenId;
   const int64_t imageTokens = isImage.sum().item<int64_t>();
-  if (imageTokens > 0 || tileCount > 0) {
-    if (m.imageTokenId < 0) throw std::runtime_error("the image token id is unknown: give it in the load options");
+  if (imageTokens > 0 || images.count() > 0) {
+    if (imageTokenId < 0) throw std::runtime_error("the image token id is unknown: give it in the load options");
     const auto start = std::chrono::steady_clock::now();
-    const at::Tensor embeds = tileCount > 0 ? m.visionEmbeddings(tiles, tileCount) : at::Tensor();
-    if (m.device.is_cuda()) torch::cuda::synchronize();
-    m.visionMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const at::Tensor embeds = images.count() > 0 ? imageEmbeddings(images) : at::Tensor();
+    if (device.is_cuda()) torch::cuda::synchronize();
+    visionMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!embeds.defined() || embeds.size(0) != imageTokens) {
-      throw std::runtime_error("the prompt has " + std::to_string(imageTokens) + " image tokens but the " + std::to_string(tileCount) +
-                               " tiles give " + std::to_string(embeds.defined() ? embeds.size(0) : 0) + " embeddings");
+      throw std::runtime_error("the prompt has " + std::to_string(imageTokens) + " image tokens but the " +
+                               std::to_string(images.count()) + " tiles give " +
+                               std::to_string(embeds.defined() ? embeds.size(0) : 0) + " embeddings");
     }
-    x.index_put_({isImage}, embeds.to(x.scalar_type()));
+    x.index_put_({isImage}, embeds);
   }
-  const at::Tensor hidden = m.decoder(x.unsqueeze(0));
-  const int64_t last = std::min<int64_t>(lastPositions, hidden.size(1));
-  return m.logitsOf(hidden.narrow(1, hidden.size(1) - last, last));
+  const int64_t length = x.size(0), firstKept = length - std::min<int64_t>(std::max(keepLogits, 1), length);
+  std::vector<at::Tensor> kept;  // final hidden states of the positions whose logits are kept
+  for (int64_t begin = 0; begin < length; begin += kPrefillChunk) {
+    const int64_t end = std::min(begin + kPrefillChunk, length);
+    const at::Tensor hidden = decoder(x.narrow(0, begin, end - begin).unsqueeze(0)).squeeze(0);
+    const int64_t from = std::max(begin, firstKept);
+    if (from < end) kept.push_back(hidden.narrow(0, from - begin, end - from));
+  }
+  const at::Tensor tail = at::cat(kept);
+  lastLogits = dense(tail, get("l.head"));
 }
 
-std::vector<float> InternVLModel::step(std::int64_t token) {
-  return translatingDeviceErrors("decoding", [&] {
+void InternVLModel::step(std::int64_t token) {
+  translatingDeviceErrors("decoding", [&] {
     at::NoGradGuard noGrad;
     Impl& m = *impl_;
-    const at::Tensor x = at::embedding(m.get("l.embed"), at::tensor({token}, at::kLong).to(m.device)).unsqueeze(0);
-    return m.logitsOf(m.decoder(x));
+    const at::Tensor x = m.embed(at::tensor({token}, at::kLong).to(m.device)).unsqueeze(0);
+    m.lastLogits = dense(m.decoder(x).squeeze(0), m.get("l.head"));
+  });
+}
+
+std::vector<float> InternVLModel::logits() const {
+  const at::Tensor l = impl_->lastLogits.to(at::kCPU, at::kFloat).contiguous();
+  return {l.data_ptr<float>(), l.data_ptr<float>() + l.numel()};
+}
+
+std::int64_t InternVLModel::sample(TokenSampler& sampler) {
+  return translatingDeviceErrors("sampling", [&] {
+    at::NoGradGuard noGrad;
+    const at::Tensor& l = impl_->lastLogits;
+    return sampleToken(l[l.size(0) - 1], sampler);
   });
 }
 

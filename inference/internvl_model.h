@@ -11,13 +11,30 @@ namespace mspa::inference {
 
 struct LoadOptions {
   std::string device = "cpu";  // "cpu" or "cuda"
-  std::string dtype;  // "float32", "bfloat16", "float16"; empty: the checkpoint's (defaultDtype)
+  // "float32", "bfloat16", "float16", or "auto" (or empty): the checkpoint's own (defaultDtype)
+  // with, on the CPU, arithmetic in whichever of bfloat16 and float32 multiplies faster here.
+  std::string dtype;
   // The <IMG_CONTEXT> token id when neither the config nor the tokenizer files say it.
   int imageTokenId = -1;
   // A PEFT LoRA adapter folder to merge into the weights at load time (empty: none).
   std::string loraDir;
   // Refuse, before reading any weight, a model the device has no room for (describeMemoryNeed).
   bool checkMemory = true;
+};
+
+class TokenSampler;
+
+// Tiles of one or more images, back to back: N×448×448×3 RGB bytes in all.
+struct ImageTiles {
+  const std::uint8_t* data = nullptr;
+  std::vector<int> perImage;  // tiles of each image, in order
+  int count() const;
+};
+
+// Frames asked about again skip the vision encoder: embeddings are kept per image (keyed by its
+// tiles' bytes), least recently used first out once `capacityBytes` is exceeded.
+struct VisionCacheStats {
+  std::size_t hits = 0, misses = 0, entries = 0, bytes = 0, capacityBytes = 0;
 };
 
 // An InternVL2-family model (InternViT + pixel-shuffle MLP projector + InternLM2/Qwen2/Llama)
@@ -35,23 +52,32 @@ class InternVLModel {
   const ModelConfig& config() const;
   int imageTokenId() const;
   std::string device() const;
-  std::string dtype() const;
+  std::string dtype() const;  // storage, and "(float32 arithmetic)" when that differs
   std::size_t weightBytes() const;  // what the weights occupy on the device
   // Of those, what is read in place from the memory-mapped checkpoint (CPU, no conversion).
   std::size_t weightBytesInPlace() const;
 
-  // Projector outputs for the tiles: [count · tokensPerTile, hidden] floats.
+  // Projector outputs for the tiles, uncached: [count · tokensPerTile, hidden] floats.
   std::vector<float> visionEmbeddings(const std::uint8_t* tiles, int count);
 
-  // Runs the prompt (image-token positions take the tiles' embeddings in order), fills the KV
-  // cache and returns the logits of the last `lastPositions` positions: [lastPositions, vocab].
-  std::vector<float> prefill(const std::vector<std::int64_t>& ids, const std::uint8_t* tiles, int tileCount,
-                             int lastPositions = 1);
-  // Feeds one token after the cached sequence; returns its logits [vocab].
-  std::vector<float> step(std::int64_t token);
+  // Runs the prompt (image-token positions take the images' embeddings in order) through the
+  // decoder in chunks, into a KV cache with room for `newTokens` more, and keeps the logits of
+  // the last `keepLogits` positions on the device.
+  void prefill(const std::vector<std::int64_t>& ids, const ImageTiles& images, int newTokens = 0,
+               int keepLogits = 1);
+  // Feeds one token after the cached sequence; its logits replace the kept ones.
+  void step(std::int64_t token);
+  // The kept logits on the host: [positions, vocab] floats.
+  std::vector<float> logits() const;
+  // The next token from the last position's logits, picked on the device.
+  std::int64_t sample(TokenSampler& sampler);
+
   int cachedPositions() const;
-  // Milliseconds the last prefill spent in the vision encoder and projector.
+  std::size_t kvCacheBytes() const;
+  // Milliseconds the last prefill spent in the vision encoder and projector (0 on cache hits).
   double lastVisionMilliseconds() const;
+  VisionCacheStats visionCache() const;
+  void setVisionCacheCapacity(std::size_t bytes);
 
  private:
   struct Impl;

@@ -41,19 +41,22 @@ ParityReport checkParity(InternVLModel& model, const std::string& referencePath)
   report.visionMaxDiff = maxDifference(vision.data(), firstTile.data(), vision.size());
 
   const auto ids = values<std::int64_t>(reference, "input_ids", DType::I64);
+  report.referenceIds = values<std::int64_t>(reference, "greedy_ids", DType::I64);
   const auto last16 = values<float>(reference, "logits_last16", DType::F32);
-  const auto logits = model.prefill(ids, reference.data(*tiles), tileCount, static_cast<int>(last16.size() / vocab));
+  model.prefill(ids, {reference.data(*tiles), {tileCount}},
+                static_cast<int>(report.referenceIds.size()), static_cast<int>(last16.size() / vocab));
+  const auto logits = model.logits();
   if (logits.size() != last16.size()) throw std::runtime_error(referencePath + ": logits do not fit this model's vocabulary");
   report.prefillMaxDiff = maxDifference(logits.data(), last16.data(), logits.size());
 
-  report.referenceIds = values<std::int64_t>(reference, "greedy_ids", DType::I64);
   const auto steps = values<float>(reference, "logits_steps", DType::F32);
   std::vector<float> current(logits.end() - static_cast<long>(vocab), logits.end());
   for (std::size_t i = 0; i < report.referenceIds.size(); ++i) {
     report.stepsMaxDiff = std::max(report.stepsMaxDiff, maxDifference(current.data(), steps.data() + i * vocab, vocab));
     report.greedyIds.push_back(std::max_element(current.begin(), current.end()) - current.begin());
     // Feed the reference's token so later steps stay comparable even after a mismatch.
-    current = model.step(report.referenceIds[i]);
+    model.step(report.referenceIds[i]);
+    current = model.logits();
   }
   return report;
 }

@@ -14,4 +14,9 @@ namespace mspa::inference {
 c10::Device parseDevice(const std::string& device);
 c10::ScalarType parseDType(const std::string& dtype);
 
+// The activations' dtype for weights stored in `storage` on this CPU: the storage dtype where
+// its matrix products are at least as fast as float32's (bfloat16 with AMX or AVX512-BF16),
+// else float32. Measured once per process (a few tens of milliseconds).
+c10::ScalarType fasterCpuArithmetic(c10::ScalarType storage);
+
 }  // namespace mspa::inference

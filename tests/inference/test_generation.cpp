@@ -42,7 +42,7 @@ struct Fixture {
   }
   GenerationResult run(const SamplingOptions& options, const std::function<void(std::int64_t)>& onToken = {},
                        const std::atomic<bool>* cancel = nullptr) {
-    return generate(*model, ids, tiles, tileCount, options, onToken, cancel);
+    return generate(*model, ids, {tiles, {tileCount}}, options, onToken, cancel);
   }
 };
 
@@ -108,7 +108,7 @@ TEST_CASE("A prompt with ids beyond the vocabulary is refused before it reaches 
   Fixture f;
   auto ids = f.ids;
   ids[3] = f.model->config().llm.vocab;  // what a Qwen tokenizer gives a model with another vocabulary
-  CHECK_THROWS_WITH(f.model->prefill(ids, f.tiles, f.tileCount, 1),
+  CHECK_THROWS_WITH(f.model->prefill(ids, {f.tiles, {f.tileCount}}),
                     Catch::Matchers::Contains("outside the model's vocabulary of 640") &&
                         Catch::Matchers::Contains("tokenizer and weights do not match"));
   // The model is still usable afterwards.

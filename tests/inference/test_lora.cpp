@@ -54,8 +54,9 @@ std::vector<float> qwenLogits(const fs::path& model, const std::string& lora = {
   const TensorInfo* ids = reference.find("input_ids");
   const auto* p = reinterpret_cast<const std::int64_t*>(reference.data(*ids));
   const TensorInfo* tiles = reference.find("tiles_u8");
-  return m->prefill({p, p + ids->numel()}, reference.data(*tiles),
-                    static_cast<int>(tiles->shape[0]), 4);
+  m->prefill({p, p + ids->numel()}, {reference.data(*tiles), {static_cast<int>(tiles->shape[0])}},
+             0, 4);
+  return m->logits();
 }
 
 float maxDifference(const std::vector<float>& a, const std::vector<float>& b) {

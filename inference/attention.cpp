@@ -1,0 +1,138 @@
+#include "inference/attention.h"
+
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mspa::inference {
+namespace {
+
+// Float32 scores allowed per query chunk: bounds prefill and vision memory independently of L².
+constexpr int64_t kScoreBytesPerChunk = 64ll << 20;
+
+// True where the key comes after the query: rows are `groups` copies of the chunk's positions.
+at::Tensor futureMask(int64_t firstPosition, int64_t rows, int64_t groups, int64_t keys,
+                      const at::TensorOptions& options) {
+  const auto longs = options.dtype(at::kLong);
+  const at::Tensor positions = (at::arange(rows, longs) + firstPosition).repeat({groups});
+  return at::arange(keys, longs).unsqueeze(0) > positions.unsqueeze(1);
+}
+
+// One chunk with its query heads grouped by key/value head: q [B, Hkv, groups·c, D].
+at::Tensor attendGrouped(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                         const at::Tensor& futureMask) {
+#if TORCH_VERSION_MAJOR >= 2
+  const c10::optional<at::Tensor> allowed =
+      futureMask.defined() ? c10::optional<at::Tensor>(futureMask.logical_not()) : c10::nullopt;
+  return at::scaled_dot_product_attention(q, k, v, allowed, 0.0, false);
+#else
+  at::Tensor scores =
+      at::matmul(q, k.transpose(-1, -2)).div_(std::sqrt(static_cast<double>(q.size(-1))));
+  if (futureMask.defined()) scores.masked_fill_(futureMask, -std::numeric_limits<double>::infinity());
+  return at::matmul(at::softmax(scores, -1, at::kFloat).to(v.scalar_type()), v);
+#endif
+}
+
+}  // namespace
+
+at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
+                  int64_t firstQueryPosition) {
+  const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
+  const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
+  const int64_t chunk = std::max<int64_t>(1, kScoreBytesPerChunk / (batch * heads * keys * 4));
+  at::Tensor out = at::empty({batch, heads, length, dim}, q.options());
+  for (int64_t start = 0; start < length; start += chunk) {
+    const int64_t rows = std::min(chunk, length - start);
+    const at::Tensor grouped = q.narrow(2, start, rows)
+                                   .to(k.scalar_type())
+                                   .reshape({batch, kvHeads, groups * rows, dim});
+    const at::Tensor mask = causal && length > 1
+                                ? futureMask(firstQueryPosition + start, rows, groups, keys,
+                                             k.options())
+                                : at::Tensor();
+    out.narrow(2, start, rows)
+        .copy_(attendGrouped(grouped, k, v, mask).view({batch, heads, rows, dim}));
+  }
+  return out;
+}
+
+void KvCache::reset(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
+                    const at::TensorOptions& options) {
+  keys_.assign(layers, at::Tensor());
+  values_.assign(layers, at::Tensor());
+  for (int i = 0; i < layers; ++i) {
+    keys_[i] = at::empty({batch, kvHeads, capacity, headDim}, options);
+    values_[i] = at::empty({batch, kvHeads, capacity, headDim}, options);
+  }
+  length_ = 0;
+}
+
+void KvCache::reserve(int64_t positions) {
+  if (positions <= capacity()) return;
+  const int64_t grown = std::max(positions, 2 * capacity());
+  for (auto* tensors : {&keys_, &values_}) {
+    for (auto& t : *tensors) {
+      at::Tensor bigger = at::empty({t.size(0), t.size(1), grown, t.size(3)}, t.options());
+      bigger.narrow(2, 0, length_).copy_(t.narrow(2, 0, length_));
+      t = std::move(bigger);
+    }
+  }
+}
+
+std::pair<at::Tensor, at::Tensor> KvCache::append(int layer, const at::Tensor& k,
+                                                  const at::Tensor& v) {
+  const int64_t end = length_ + k.size(2);
+  keys_[layer].narrow(2, length_, k.size(2)).copy_(k);
+  values_[layer].narrow(2, length_, v.size(2)).copy_(v);
+  return {keys_[layer].narrow(2, 0, end), values_[layer].narrow(2, 0, end)};
+}
+
+std::size_t KvCache::bytes() const {
+  std::size_t total = 0;
+  for (const auto* tensors : {&keys_, &values_})
+    for (const auto& t : *tensors) total += t.nbytes();
+  return total;
+}
+
+RotaryTable::RotaryTable(int64_t headDim, double theta, bool dynamicNtk, double factor,
+                         int64_t maxPositions, const at::TensorOptions& options)
+    : headDim_(headDim),
+      maxPositions_(maxPositions),
+      theta_(theta),
+      factor_(factor),
+      dynamicNtk_(dynamicNtk),
+      options_(options) {}
+
+std::pair<at::Tensor, at::Tensor> RotaryTable::compute(int64_t start, int64_t length,
+                                                       double base) const {
+  const double d = static_cast<double>(headDim_);
+  const at::Tensor inv = 1.0 / at::pow(base, at::arange(0, headDim_, 2, at::kDouble) / d);
+  const at::Tensor freqs = at::outer(at::arange(start, start + length, at::kDouble), inv);
+  const at::Tensor emb = at::cat({freqs, freqs}, -1).to(at::kFloat);
+  return {emb.cos().to(options_), emb.sin().to(options_)};
+}
+
+std::pair<at::Tensor, at::Tensor> RotaryTable::at(int64_t start, int64_t length) {
+  const int64_t total = start + length;
+  if (dynamicNtk_ && total > maxPositions_) {
+    const double d = static_cast<double>(headDim_);
+    const double scale = factor_ * static_cast<double>(total) / maxPositions_ - (factor_ - 1);
+    return compute(start, length, theta_ * std::pow(scale, d / (d - 2)));
+  }
+  if (!cos_.defined() || cos_.size(0) < total) {
+    int64_t size = std::max<int64_t>(total, cos_.defined() ? 2 * cos_.size(0) : 4096);
+    if (dynamicNtk_) size = std::min(size, maxPositions_);
+    std::tie(cos_, sin_) = compute(0, size, theta_);
+  }
+  return {cos_.narrow(0, start, length), sin_.narrow(0, start, length)};
+}
+
+at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
+  const int64_t half = x.size(-1) / 2;
+  const at::Tensor rotated = at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+  return x * cos + rotated * sin;
+}
+
+}  // namespace mspa::inference

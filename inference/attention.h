@@ -1,0 +1,69 @@
+#pragma once
+
+// Torch-facing: attention, the KV cache and rotary tables of the engine's decoder. Included only
+// by the engine's torch translation units.
+
+#include <ATen/ATen.h>
+
+#include <utility>
+#include <vector>
+
+namespace mspa::inference {
+
+// softmax(q kᵀ / √d [+ causal mask]) v for q [B, H, Lq, D] and k, v [B, Hkv, Lk, D] with H a
+// multiple of Hkv (grouped-query attention: each key/value head serves H/Hkv query heads, read
+// in place, never repeated). `firstQueryPosition` is the key position of q's first row when
+// causal. Queries go through in chunks so that the score tensors stay within a few tens of MB
+// whatever Lq·Lk is. Scores are computed in k's dtype and normalised in float32, as
+// transformers' eager attention does; LibTorch ≥ 2.0 uses scaled_dot_product_attention
+// (fused kernels on CUDA). Returns [B, H, Lq, D] in q's dtype.
+at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
+                  int64_t firstQueryPosition);
+
+// Keys and values of every decoder layer, preallocated in the cache's dtype and written in place:
+// a decode step copies one position per layer and reads the rest as views.
+class KvCache {
+ public:
+  void reset(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
+             const at::TensorOptions& options);
+  // Makes room for `positions` in total, copying the cache once when it must grow.
+  void reserve(int64_t positions);
+  // Writes k, v [B, Hkv, L, D] after the cached positions of `layer`; returns the layer's keys and
+  // values so far (views).
+  std::pair<at::Tensor, at::Tensor> append(int layer, const at::Tensor& k, const at::Tensor& v);
+  // Call after every layer has appended the same L positions.
+  void advance(int64_t positions) { length_ += positions; }
+  int64_t length() const { return length_; }
+  int64_t capacity() const { return keys_.empty() ? 0 : keys_.front().size(2); }
+  std::size_t bytes() const;
+
+ private:
+  std::vector<at::Tensor> keys_, values_;  // per layer [B, Hkv, capacity, D]
+  int64_t length_ = 0;
+};
+
+// cos and sin of rotary embeddings for positions [0, capacity), built once on the device in the
+// activations' dtype (computed in double, rounded through float32 as transformers does).
+// Dynamic NTK scaling past the trained length changes the base with the sequence length, so
+// those positions are computed per call.
+class RotaryTable {
+ public:
+  RotaryTable(int64_t headDim, double theta, bool dynamicNtk, double factor, int64_t maxPositions,
+              const at::TensorOptions& options);
+  // cos and sin [length, D] for positions [start, start + length).
+  std::pair<at::Tensor, at::Tensor> at(int64_t start, int64_t length);
+
+ private:
+  std::pair<at::Tensor, at::Tensor> compute(int64_t start, int64_t length, double base) const;
+
+  int64_t headDim_, maxPositions_;
+  double theta_, factor_;
+  bool dynamicNtk_;
+  at::TensorOptions options_;
+  at::Tensor cos_, sin_;
+};
+
+// x·cos + rotate_half(x)·sin for x [B, H, L, D] and cos, sin [L, D].
+at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin);
+
+}  // namespace mspa::inference
