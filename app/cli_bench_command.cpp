@@ -11,6 +11,7 @@
 #include "core/fnv_hash.h"
 #include "core/version.h"
 #include "inference/model_config.h"
+#include "inference/speed_command.h"
 
 namespace mspa::cli {
 namespace {
@@ -129,6 +130,7 @@ void addBenchCommand(CLI::App& app) {
   run->add_option("--max-new-tokens", o->maxNewTokens, "")->capture_default_str();
   run->add_option("--limit", o->limit, "answer at most this many new samples");
   run->callback([o] { runBench(*o); });
+  inference::addSpeedCommand(*bench);
 }
 
 }  // namespace mspa::cli

@@ -14,8 +14,8 @@ namespace mspa::inference {
 // multiple of Hkv (grouped-query attention: each key/value head serves H/Hkv query heads, read
 // in place, never repeated). `firstQueryPosition` is the key position of q's first row when
 // causal. Queries go through in chunks so that the score tensors stay within a few tens of MB
-// whatever Lq·Lk is. Scores are computed in k's dtype and normalised in float32, as
-// transformers' eager attention does; LibTorch ≥ 2.0 uses scaled_dot_product_attention
+// whatever Lq·Lk is. Scores are computed in k's dtype and normalised with float32 accumulation,
+// as transformers' eager attention does; LibTorch ≥ 2.0 uses scaled_dot_product_attention
 // (fused kernels on CUDA). Returns [B, H, Lq, D] in q's dtype.
 at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
                   int64_t firstQueryPosition);

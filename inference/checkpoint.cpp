@@ -47,16 +47,25 @@ at::Tensor merge(const at::Tensor& weight, const LoraUpdate& u, c10::Device devi
       .to(dtype);  // a copy: the weight may be mapped
 }
 
+// Where the loader's tensors come from, by checkpoint name (original or Hugging Face layout).
+class TensorProvider {
+ public:
+  virtual ~TensorProvider() = default;
+  virtual bool has(const std::string& name) const = 0;
+  // The tensor `name` as the model needs it; the loader checks the shape.
+  virtual at::Tensor take(const std::string& name, const std::vector<int64_t>& shape) = 0;
+};
+
 // Checkpoint tensors by their plain names, converted on demand, each used once.
-class TensorSource {
+class TensorSource : public TensorProvider {
  public:
   TensorSource(std::shared_ptr<const WeightSource> source, c10::Device device,
                c10::ScalarType dtype)
       : source_(std::move(source)), device_(device), dtype_(dtype) {}
 
-  bool has(const std::string& name) const { return source_->find(name) != nullptr; }
+  bool has(const std::string& name) const override { return source_->find(name) != nullptr; }
 
-  at::Tensor take(const std::string& name) {
+  at::Tensor take(const std::string& name, const std::vector<int64_t>&) override {
     const StoredTensor* stored = source_->find(name);
     if (!stored) throw std::runtime_error("checkpoint has no tensor '" + name + "'");
     used_.insert(name);
@@ -91,13 +100,37 @@ class TensorSource {
   std::size_t bytesInPlace_ = 0;
 };
 
+// Tensors of the shapes the config asks for with random values (norm weights 1, everything else
+// uniform in ±0.02): the full-size model for speed measurements without its files. On the meta
+// device nothing is allocated, which gives the bytes such a model takes.
+class RandomTensors : public TensorProvider {
+ public:
+  RandomTensors(const ModelConfig& config, c10::Device device, c10::ScalarType dtype)
+      : tiedHead_(config.llm.tiedEmbeddings), options_(at::TensorOptions().device(device).dtype(dtype)) {}
+
+  bool has(const std::string& name) const override {
+    return !(tiedHead_ && (name == "language_model.lm_head.weight" || name == "language_model.output.weight"));
+  }
+
+  at::Tensor take(const std::string& name, const std::vector<int64_t>& shape) override {
+    at::Tensor t = at::empty(shape, options_);
+    if (options_.device().is_meta()) return t;
+    const bool normWeight = shape.size() == 1 && name.size() > 6 && name.compare(name.size() - 6, 6, "weight") == 0;
+    return normWeight ? t.fill_(1) : t.uniform_(-0.02, 0.02);
+  }
+
+ private:
+  bool tiedHead_;
+  at::TensorOptions options_;
+};
+
 // Collects canonical tensors, checking shapes against the config.
 class Loader {
  public:
-  Loader(TensorSource& source, const ModelConfig& config) : source_(source), config_(config) {}
+  Loader(TensorProvider& source, const ModelConfig& config) : source_(source), config_(config) {}
 
   void map(const std::string& canonical, const std::string& name, std::vector<int64_t> shape) {
-    at::Tensor t = source_.take(name);
+    at::Tensor t = source_.take(name, shape);
     if (t.sizes().vec() != shape) {
       std::string expected, got;
       for (auto d : shape) expected += std::to_string(d) + " ";
@@ -111,11 +144,11 @@ class Loader {
     if (source_.has(name)) map(canonical, name, std::move(shape));
   }
   std::map<std::string, at::Tensor>& result() { return out_; }
-  TensorSource& source() { return source_; }
+  TensorProvider& source() { return source_; }
   const ModelConfig& config() const { return config_; }
 
  private:
-  TensorSource& source_;
+  TensorProvider& source_;
   const ModelConfig& config_;
   std::map<std::string, at::Tensor> out_;
 };
@@ -223,6 +256,13 @@ void loadLanguageModel(Loader& l) {
   }
 }
 
+void loadModel(Loader& loader) {
+  const bool hf = loader.config().layout == CheckpointLayout::HuggingFace;
+  loadVision(loader, hf);
+  loadProjector(loader, hf);
+  loadLanguageModel(loader);
+}
+
 }  // namespace
 
 LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const ModelConfig& config,
@@ -230,11 +270,8 @@ LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const 
   const std::string modelDir = weights->modelDir();
   TensorSource source(weights, device, dtype);
   Loader loader(source, config);
-  const bool hf = config.layout == CheckpointLayout::HuggingFace;
   try {
-    loadVision(loader, hf);
-    loadProjector(loader, hf);
-    loadLanguageModel(loader);
+    loadModel(loader);
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(modelDir + ": " + e.what());
   }
@@ -247,6 +284,20 @@ LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const 
                              (unused.size() > 5 ? ", ..." : "") + "): unsupported architecture?");
   }
   return {std::move(loader.result()), std::move(weights), source.bytesInPlace()};
+}
+
+std::map<std::string, at::Tensor> randomWeights(const ModelConfig& config, c10::Device device,
+                                                c10::ScalarType dtype) {
+  RandomTensors source(config, device, dtype);
+  Loader loader(source, config);
+  loadModel(loader);
+  return std::move(loader.result());
+}
+
+std::size_t randomWeightBytes(const ModelConfig& config, c10::ScalarType dtype) {
+  std::size_t bytes = 0;
+  for (const auto& [name, t] : randomWeights(config, at::kMeta, dtype)) bytes += t.nbytes();
+  return bytes;
 }
 
 at::Tensor mergedTensor(const WeightSource& source, const std::string& name) {

@@ -34,6 +34,13 @@ struct LoadedWeights {
 LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const ModelConfig& config,
                              c10::Device device, c10::ScalarType dtype);
 
+// Every tensor the config asks for, with random values (norm weights 1, the rest uniform in
+// ±0.02): the full-size model for speed measurements without its files.
+std::map<std::string, at::Tensor> randomWeights(const ModelConfig& config, c10::Device device,
+                                                c10::ScalarType dtype);
+// What randomWeights would allocate, computed without allocating.
+std::size_t randomWeightBytes(const ModelConfig& config, c10::ScalarType dtype);
+
 // The tensor `name` of a source with its LoRA update merged, in its stored dtype on the CPU
 // (what `model merge` writes).
 at::Tensor mergedTensor(const WeightSource& source, const std::string& name);

@@ -7,6 +7,7 @@
 #include "inference/engine_info.h"
 #include "inference/model_commands.h"
 #include "inference/safetensors.h"
+#include "inference/speed_command.h"
 
 using namespace mspa::inference;
 
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
 
   addModelCommands(app);
   addAskCommand(app);
+  auto* bench = app.add_subcommand("bench", "Measure the engine");
+  bench->require_subcommand(1);
+  addSpeedCommand(*bench);
   info->callback([&] { printInfo(device, dtype, size); });
   tensors->callback([&] { printTensors(path); });
   return runCommandLine(app, argc, argv);

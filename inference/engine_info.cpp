@@ -1,4 +1,5 @@
 #include "inference/engine_info.h"
+#include "inference/speed_bench.h"
 #include "inference/torch_options.h"
 
 #include <ATen/ATen.h>
@@ -7,7 +8,9 @@
 #include <torch/version.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -77,6 +80,35 @@ EngineInfo engineInfo() {
 
 void setCpuThreads(int threads) {
   if (threads > 0) at::set_num_threads(threads);
+}
+
+MachineLimits measureMachineLimits(const std::string& device, const std::string& dtype) {
+  at::NoGradGuard noGrad;
+  const c10::Device target = parseDevice(device);
+  const auto best = [&](const std::function<void()>& work) {
+    work();  // warm-up: allocation, kernel selection
+    double seconds = 1e30;
+    for (int i = 0; i < 3; ++i) {
+      synchronize(target);
+      const auto start = std::chrono::steady_clock::now();
+      work();
+      synchronize(target);
+      seconds = std::min(seconds, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return seconds;
+  };
+  MachineLimits limits;
+  const at::Tensor from = at::ones({64ll << 20}, at::TensorOptions().device(target).dtype(at::kFloat));
+  at::Tensor to = at::empty_like(from);
+  limits.bandwidthGBps = 2.0 * static_cast<double>(from.nbytes()) / best([&] { to.copy_(from); }) / 1e9;
+  // The best of square and prefill-shaped (512 rows against a wide matrix) products: the rate
+  // the arithmetic units reach at all, not one shape's luck.
+  const auto options = at::TensorOptions().device(target).dtype(parseDType(dtype));
+  for (const auto [m, k, n] : {std::array<int64_t, 3>{1024, 1024, 1024}, {2048, 2048, 2048}, {512, 2048, 8192}}) {
+    const at::Tensor a = at::randn({m, k}, options), b = at::randn({k, n}, options);
+    limits.matmulGflops = std::max(limits.matmulGflops, 2.0 * m * k * n / best([&] { at::mm(a, b); }) / 1e9);
+  }
+  return limits;
 }
 
 MatmulCheck checkMatmul(const std::string& device, const std::string& dtype, int n) {

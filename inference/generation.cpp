@@ -40,6 +40,7 @@ GenerationResult generate(InternVLModel& model, const std::vector<std::int64_t>&
       break;
     }
     const std::int64_t token = model.sample(sampler);
+    if (i == 0) result.timing.firstTokenMs = result.timing.prefillMs + millisecondsSince(start);
     result.tokens.push_back(token);
     if (onToken) onToken(token);
     if (std::find(options.stopIds.begin(), options.stopIds.end(), token) != options.stopIds.end()) {

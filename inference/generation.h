@@ -20,7 +20,8 @@ struct SamplingOptions {
 
 struct GenerationTiming {
   double visionMs = 0;   // tiles through InternViT and the projector
-  double prefillMs = 0;  // the whole prompt, vision included (time to first token)
+  double prefillMs = 0;  // the whole prompt, vision included
+  double firstTokenMs = 0;  // prefill and picking the first token (time to first token)
   double decodeMs = 0;   // every later token
   int promptTokens = 0, newTokens = 0;
   double decodeTokensPerSecond() const { return newTokens > 1 ? (newTokens - 1) / (decodeMs / 1e3) : 0; }

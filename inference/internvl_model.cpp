@@ -49,8 +49,11 @@ int imageTokenFromTokenizer(const std::string& dir) {
 // positions); more rows convert it to the activations' dtype once (compute-bound: prefill, vision).
 constexpr int64_t kRowsReadAsStored = 64;
 
-// Prompt tokens per pass through the decoder: activations stay bounded whatever the prompt length.
+// Prompt tokens per pass through the decoder, and tiles per pass through the vision encoder:
+// activations stay bounded whatever the prompt, and small enough (a few tens of MB) for the
+// allocator to reuse them pass after pass instead of mapping fresh pages.
 constexpr int64_t kPrefillChunk = 512;
+constexpr int kVisionChunkTiles = 2;
 
 // Weights may be stored in another dtype than the activations (bfloat16 weights, float32
 // arithmetic).
@@ -67,6 +70,13 @@ at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) {
   const at::Tensor xf = x.to(at::kFloat);
   const at::Tensor normed = xf * at::rsqrt(xf.pow(2).mean({-1}, true) + eps);
   return w * normed.to(x.scalar_type());
+}
+
+// LibTorch 1.13's CPU layer norm is twice as slow on bfloat16 as converting to float32 and back.
+at::Tensor layerNorm(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b, double eps) {
+  if (x.scalar_type() == at::kFloat) return at::layer_norm(x, {x.size(-1)}, w, b, eps);
+  return at::layer_norm(x.to(at::kFloat), {x.size(-1)}, w.to(at::kFloat), b.to(at::kFloat), eps)
+      .to(x.scalar_type());
 }
 
 // Matrices stay in the storage dtype (in place from the map where possible); everything else
@@ -103,7 +113,7 @@ struct InternVLModel::Impl {
   c10::Device device = at::kCPU;
   c10::ScalarType storage = at::kFloat;     // matrices and the KV cache
   c10::ScalarType arithmetic = at::kFloat;  // activations
-  std::string dtypeText;
+  std::string storageText;
   int imageTokenId = -1;
   KvCache kv;
   std::unique_ptr<RotaryTable> rotary;
@@ -131,7 +141,7 @@ struct InternVLModel::Impl {
   at::Tensor visionNorm(const at::Tensor& x, const std::string& name) const {
     const VisionConfig& v = config.vision;
     if (v.rmsNorm) return rmsNorm(x, get(name + ".w"), v.normEps);
-    return at::layer_norm(x, {x.size(-1)}, get(name + ".w"), get(name + ".b"), v.normEps);
+    return layerNorm(x, get(name + ".w"), get(name + ".b"), v.normEps);
   }
 
   at::Tensor visionEncoder(const at::Tensor& pixels) const {
@@ -176,12 +186,18 @@ struct InternVLModel::Impl {
     x = x.view({n, side, static_cast<int64_t>(side * r), static_cast<int64_t>(c / r)}).permute({0, 2, 1, 3}).contiguous();
     x = x.view({n, static_cast<int64_t>(side * r), static_cast<int64_t>(side * r), static_cast<int64_t>(c / (r * r))});
     x = x.permute({0, 2, 1, 3}).contiguous().reshape({n, -1, static_cast<int64_t>(c / (r * r))});
-    x = at::layer_norm(x, {x.size(-1)}, get("p.norm.w"), get("p.norm.b"), 1e-5);
+    x = layerNorm(x, get("p.norm.w"), get("p.norm.b"), 1e-5);
     return dense(at::gelu(dense(x, get("p.fc1.w"), get("p.fc1.b"))), get("p.fc2.w"), get("p.fc2.b"));
   }
 
   at::Tensor visionEmbeddings(const std::uint8_t* tiles, int count) const {
-    return project(visionEncoder(pixelValues(tiles, count))).reshape({-1, config.llm.hidden});
+    const std::size_t tileBytes = static_cast<std::size_t>(config.vision.imageSize) * config.vision.imageSize * 3;
+    std::vector<at::Tensor> parts;
+    for (int first = 0; first < count; first += kVisionChunkTiles) {
+      const int n = std::min(kVisionChunkTiles, count - first);
+      parts.push_back(project(visionEncoder(pixelValues(tiles + first * tileBytes, n))).reshape({-1, config.llm.hidden}));
+    }
+    return at::cat(parts);
   }
 
   // Each image's embeddings from the cache or the encoder, in order: [image tokens, hidden].
@@ -250,37 +266,62 @@ struct InternVLModel::Impl {
     return at::embedding(get("l.embed"), tokens).to(arithmetic);
   }
 
+  void configure(ModelConfig modelConfig, const LoadOptions& options);
+  void useWeights(std::map<std::string, at::Tensor> weights);
   void prefill(const std::vector<std::int64_t>& ids, const ImageTiles& images, int newTokens, int keepLogits);
 };
 
 InternVLModel::InternVLModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 InternVLModel::~InternVLModel() = default;
 
+void InternVLModel::Impl::configure(ModelConfig modelConfig, const LoadOptions& options) {
+  config = std::move(modelConfig);
+  device = parseDevice(options.device);
+  const bool automatic = options.dtype.empty() || options.dtype == "auto";
+  storageText = automatic ? defaultDtype(config, options.device) : options.dtype;
+  storage = parseDType(storageText);
+  arithmetic = automatic && device.is_cpu() ? fasterCpuArithmetic(storage) : storage;
+  const LlmConfig& c = config.llm;
+  rotary = std::make_unique<RotaryTable>(c.headDim, c.ropeTheta, c.ropeScaling == "dynamic", c.ropeFactor,
+                                         c.maxPositions, activations());
+}
+
+void InternVLModel::Impl::useWeights(std::map<std::string, at::Tensor> weights) {
+  w = std::move(weights);
+  castSmallTensors(w, arithmetic);
+}
+
 std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, const LoadOptions& options) {
   auto impl = std::make_unique<Impl>();
-  impl->config = readModelConfig(modelDir);
-  impl->device = parseDevice(options.device);
-  const bool automatic = options.dtype.empty() || options.dtype == "auto";
-  const std::string storage = automatic ? defaultDtype(impl->config, options.device) : options.dtype;
-  impl->storage = parseDType(storage);
-  impl->arithmetic = automatic && impl->device.is_cpu() ? fasterCpuArithmetic(impl->storage) : impl->storage;
-  impl->dtypeText = storage + (impl->arithmetic == impl->storage ? "" : " (float32 arithmetic)");
+  impl->configure(readModelConfig(modelDir), options);
   auto source = std::make_shared<const WeightSource>(modelDir, impl->config, options.loraDir);
   if (options.checkMemory)
-    requireMemory(describeMemoryNeed(*source, impl->config, options.device, storage), modelDir);
+    requireMemory(describeMemoryNeed(*source, impl->config, options.device, impl->storageText), modelDir);
   auto weights = translatingDeviceErrors("loading " + modelDir, [&] {
     return loadCheckpoint(std::move(source), impl->config, impl->device, impl->storage);
   });
-  impl->w = std::move(weights.tensors);
-  castSmallTensors(impl->w, impl->arithmetic);
+  impl->useWeights(std::move(weights.tensors));
   impl->source = std::move(weights.source);
   impl->bytesInPlace = weights.bytesInPlace;
   impl->imageTokenId = options.imageTokenId >= 0 ? options.imageTokenId
                        : impl->config.imageTokenId >= 0 ? impl->config.imageTokenId
                                                          : imageTokenFromTokenizer(modelDir);
-  const LlmConfig& c = impl->config.llm;
-  impl->rotary = std::make_unique<RotaryTable>(c.headDim, c.ropeTheta, c.ropeScaling == "dynamic", c.ropeFactor,
-                                               c.maxPositions, impl->activations());
+  return std::unique_ptr<InternVLModel>(new InternVLModel(std::move(impl)));
+}
+
+std::unique_ptr<InternVLModel> InternVLModel::withRandomWeights(const std::string& configPath,
+                                                                const LoadOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->configure(readModelConfigFile(configPath), options);
+  if (options.checkMemory) {
+    const std::size_t bytes = randomWeightBytes(impl->config, impl->storage);
+    requireMemory(describeMemoryNeed(bytes, impl->config, options.device, impl->storageText), configPath);
+  }
+  impl->useWeights(translatingDeviceErrors("making random weights for " + configPath, [&] {
+    return randomWeights(impl->config, impl->device, impl->storage);
+  }));
+  const int configured = options.imageTokenId >= 0 ? options.imageTokenId : impl->config.imageTokenId;
+  impl->imageTokenId = configured >= 0 ? configured : impl->config.llm.vocab - 1;
   return std::unique_ptr<InternVLModel>(new InternVLModel(std::move(impl)));
 }
 
@@ -288,12 +329,27 @@ const ModelConfig& InternVLModel::config() const { return impl_->config; }
 int InternVLModel::imageTokenId() const { return impl_->imageTokenId; }
 std::string InternVLModel::device() const { return impl_->device.str(); }
 std::string InternVLModel::dtype() const {
-  return impl_->dtypeText;
+  const Impl& m = *impl_;
+  return m.storageText + (m.arithmetic == m.storage ? "" : " (float32 arithmetic)");
 }
 std::size_t InternVLModel::weightBytes() const {
   std::size_t bytes = 0;
   for (const auto& [name, tensor] : impl_->w) bytes += tensor.numel() * tensor.element_size();
   return bytes;
+}
+std::size_t InternVLModel::languageWeightBytes() const {
+  std::size_t bytes = 0;
+  for (const auto& [name, tensor] : impl_->w) {
+    if (name.rfind("l.", 0) == 0 && name != "l.embed") bytes += tensor.nbytes();
+  }
+  return bytes;
+}
+std::size_t InternVLModel::kvBytesPerPosition() const {
+  const LlmConfig& c = impl_->config.llm;
+  return 2ull * c.layers * c.kvHeads * c.headDim * c10::elementSize(impl_->storage);
+}
+std::string InternVLModel::arithmeticDtype() const {
+  return impl_->arithmetic == impl_->storage ? impl_->storageText : "float32";
 }
 std::size_t InternVLModel::weightBytesInPlace() const {
   return impl_->bytesInPlace;

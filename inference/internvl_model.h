@@ -47,6 +47,10 @@ class InternVLModel {
   // folder (InternVL fine-tune output) or in `loraDir` are merged. Throws
   // std::runtime_error naming the file and problem; no partial model is returned.
   static std::unique_ptr<InternVLModel> load(const std::string& modelDir, const LoadOptions& options = {});
+  // The full-size model a config.json describes, with random weights and no files: for speed
+  // and memory measurements only. The image token id is the config's, else the last id.
+  static std::unique_ptr<InternVLModel> withRandomWeights(const std::string& configPath,
+                                                          const LoadOptions& options = {});
   ~InternVLModel();
 
   const ModelConfig& config() const;
@@ -54,7 +58,11 @@ class InternVLModel {
   std::string device() const;
   std::string dtype() const;  // storage, and "(float32 arithmetic)" when that differs
   std::size_t weightBytes() const;  // what the weights occupy on the device
-  // Of those, what is read in place from the memory-mapped checkpoint (CPU, no conversion).
+  // Of those, what one decode step reads: the language model's matrices and head.
+  std::size_t languageWeightBytes() const;
+  std::size_t kvBytesPerPosition() const;
+  std::string arithmeticDtype() const;  // the activations' dtype
+  // Of the weights, what is read in place from the memory-mapped checkpoint (CPU, no conversion).
   std::size_t weightBytesInPlace() const;
 
   // Projector outputs for the tiles, uncached: [count · tokensPerTile, hidden] floats.

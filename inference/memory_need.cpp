@@ -43,10 +43,15 @@ std::string MemoryNeed::describe() const {
 
 MemoryNeed describeMemoryNeed(const WeightSource& source, const ModelConfig& config,
                               const std::string& device, const std::string& dtype) {
+  return describeMemoryNeed(source.bytesAs(elementSize(dtype)), config, device, dtype);
+}
+
+MemoryNeed describeMemoryNeed(std::size_t weightBytes, const ModelConfig& config,
+                              const std::string& device, const std::string& dtype) {
   MemoryNeed need;
   need.device = device;
   need.dtype = dtype;
-  need.weightBytes = source.bytesAs(elementSize(dtype));
+  need.weightBytes = weightBytes;
   need.workingBytes = workingMemory(config, dtype);
   need.availableBytes = availableMemory(device);
   return need;

@@ -29,6 +29,9 @@ class WeightSource;
 // From the safetensors headers alone: no tensor data is read.
 MemoryNeed describeMemoryNeed(const WeightSource& source, const ModelConfig& config,
                               const std::string& device, const std::string& dtype);
+// For weights of a known size (a model made without files).
+MemoryNeed describeMemoryNeed(std::size_t weightBytes, const ModelConfig& config,
+                              const std::string& device, const std::string& dtype);
 
 // Throws std::runtime_error "MODEL needs X but the DEVICE has Y available" when it does not fit.
 void requireMemory(const MemoryNeed& need, const std::string& modelDir);

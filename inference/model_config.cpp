@@ -167,7 +167,17 @@ std::string defaultDtype(const ModelConfig& config, const std::string& device) {
 }
 
 ModelConfig readModelConfig(const std::string& modelDir) {
-  const std::string path = modelDir + "/config.json";
+  ModelConfig config = readModelConfigFile(modelDir + "/config.json");
+  std::ifstream generation(modelDir + "/generation_config.json");
+  if (generation) {
+    const auto g = nlohmann::json::parse(generation, nullptr, false);
+    if (g.is_discarded()) throw std::runtime_error(modelDir + "/generation_config.json: invalid JSON");
+    if (const auto ids = eosIds(g); !ids.empty()) config.eosIds = ids;
+  }
+  return config;
+}
+
+ModelConfig readModelConfigFile(const std::string& path) {
   const ConfigReader reader(path);
   std::ifstream in(path);
   if (!in) reader.fail("cannot open (is this a model folder?)");
@@ -210,13 +220,11 @@ ModelConfig readModelConfig(const std::string& modelDir) {
         "not " +
         std::to_string(side));
   }
+  const double projected = config.vision.hidden / (config.downsampleRatio * config.downsampleRatio);
+  if (projected != std::floor(projected))
+    reader.fail("vision hidden_size / downsample_ratio² must be a whole number of channels, not " +
+                std::to_string(projected));
   config.torchDtype = torchDtype(j);
-  std::ifstream generation(modelDir + "/generation_config.json");
-  if (generation) {
-    const auto g = nlohmann::json::parse(generation, nullptr, false);
-    if (g.is_discarded()) throw std::runtime_error(modelDir + "/generation_config.json: invalid JSON");
-    if (const auto ids = eosIds(g); !ids.empty()) config.eosIds = ids;
-  }
   return config;
 }
 

@@ -51,9 +51,11 @@ struct ModelConfig {
   int tokensPerTile() const;  // 256 for 448 px tiles, patch 14, ratio 0.5
 };
 
-// Reads DIR/config.json; throws std::runtime_error naming the file and the missing or invalid
+// Reads DIR/config.json and DIR/generation_config.json; throws std::runtime_error naming the file and the missing or invalid
 // field, or the unsupported architecture.
 ModelConfig readModelConfig(const std::string& modelDir);
+// Reads one config.json file alone (no generation_config.json beside it).
+ModelConfig readModelConfigFile(const std::string& path);
 
 // The dtype a model runs in when none is asked for: the checkpoint's own (torch_dtype), except
 // float16 on the CPU, where LibTorch lacks half-precision kernels, and unstated, which mean

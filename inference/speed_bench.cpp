@@ -1,0 +1,160 @@
+#include "inference/speed_bench.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <numeric>
+
+#include "inference/generation.h"
+#include "inference/image_preprocess.h"
+#include "inference/internvl_model.h"
+
+namespace mspa::inference {
+namespace {
+
+// A 1296×968 frame (ScanNet's colour size) of smooth gradients with a little deterministic noise,
+// different for each index, so that each image's tiles are its own.
+RgbBuffer syntheticFrame(int index) {
+  RgbBuffer frame{1296, 968, {}};
+  frame.pixels.resize(static_cast<std::size_t>(frame.width) * frame.height * 3);
+  std::uint32_t state = 2463534242u + static_cast<std::uint32_t>(index) * 977u;
+  for (int y = 0; y < frame.height; ++y) {
+    for (int x = 0; x < frame.width; ++x) {
+      state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+      std::uint8_t* p = &frame.pixels[(static_cast<std::size_t>(y) * frame.width + x) * 3];
+      p[0] = static_cast<std::uint8_t>((x * 255 / frame.width + index * 40 + (state & 15)) & 255);
+      p[1] = static_cast<std::uint8_t>((y * 255 / frame.height + (state >> 8 & 15)) & 255);
+      p[2] = static_cast<std::uint8_t>(((x + y) / 8 + index * 90) & 255);
+    }
+  }
+  return frame;
+}
+
+// Text tokens around each image's placeholder tokens, as a chat prompt has them; the text ids are
+// arbitrary ordinary tokens (the vocabulary's first thousand, never the image token).
+std::vector<std::int64_t> syntheticPrompt(const InternVLModel& model, const std::vector<int>& tilesPerImage) {
+  const int tokensPerTile = model.config().tokensPerTile();
+  const std::int64_t imageToken = model.imageTokenId();
+  const std::int64_t ordinary = std::min<std::int64_t>(1000, model.config().llm.vocab);
+  std::vector<std::int64_t> ids;
+  std::int64_t next = 1;
+  const auto text = [&](int count) {
+    for (int i = 0; i < count; ++i) {
+      next = (next * 48271) % 2147483647;
+      const std::int64_t id = next % ordinary;
+      ids.push_back(id == imageToken ? (id + 1) % ordinary : id);
+    }
+  };
+  text(24);  // the system message and the turn's opening
+  for (const int tiles : tilesPerImage) {
+    text(6);  // "Image-1: <img>"
+    ids.insert(ids.end(), static_cast<std::size_t>(tiles) * tokensPerTile, imageToken);
+  }
+  text(40);  // a MultiSPA question and the assistant's opening
+  return ids;
+}
+
+double visionFlopsPerTile(const ModelConfig& config) {
+  const VisionConfig& v = config.vision;
+  const double grid = v.imageSize / v.patchSize, t = grid * grid + 1, c = v.hidden;
+  const double patch = 2 * grid * grid * c * 3 * v.patchSize * v.patchSize;
+  const double layer = 2 * t * c * 3 * c + 2 * t * c * c + 4 * t * c * v.intermediate + 4 * t * t * c;
+  const double in = c / (config.downsampleRatio * config.downsampleRatio), h = config.llm.hidden;
+  return patch + v.layers * layer + 2.0 * config.tokensPerTile() * (in * h + h * h);
+}
+
+// The decoder over `length` prompt positions (causal attention: each attends to those before it)
+// and the head on the last one.
+double prefillFlops(const ModelConfig& config, double length) {
+  const LlmConfig& l = config.llm;
+  const double h = l.hidden, q = static_cast<double>(l.heads) * l.headDim, kv = static_cast<double>(l.kvHeads) * l.headDim;
+  const double dense = 2 * length * (h * (q + 2 * kv) + q * h + 3 * h * l.intermediate);
+  const double attention = 4 * (length * (length + 1) / 2) * q;
+  return l.layers * (dense + attention) + 2 * h * l.vocab;
+}
+
+double peakRssGigabytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) * 1024 / 1e9;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+double SpeedReport::decodeLimitPercent() const {
+  return 100 * decodeBytesPerToken * decodeTokensPerSecond / (limits.bandwidthGBps * 1e9);
+}
+double SpeedReport::visionLimitPercent() const {
+  return visionMs > 0 ? 100 * visionFlops / (visionMs / 1e3) / (limits.matmulGflops * 1e9) : 0;
+}
+double SpeedReport::prefillLimitPercent() const {
+  const double ms = prefillMs - visionMs;
+  return ms > 0 ? 100 * prefillFlops / (ms / 1e3) / (limits.matmulGflops * 1e9) : 0;
+}
+
+SpeedReport measureSpeed(const SpeedOptions& o, const std::function<void(const std::string&)>& progress) {
+  const auto say = [&](const std::string& what) {
+    if (progress) progress(what);
+  };
+  LoadOptions load;
+  load.device = o.device;
+  load.dtype = o.dtype;
+  SpeedReport r;
+  say("loading");
+  const auto loadStart = std::chrono::steady_clock::now();
+  const auto model = o.randomConfig.empty() ? InternVLModel::load(o.modelDir, load)
+                                            : InternVLModel::withRandomWeights(o.randomConfig, load);
+  r.loadSeconds = secondsSince(loadStart);
+  r.model = o.randomConfig.empty() ? o.modelDir : "random weights from " + o.randomConfig;
+  r.dtype = model->dtype();
+  r.device = model->device();
+  r.weightGB = static_cast<double>(model->weightBytes()) / 1e9;
+
+  say("measuring the machine's limits");
+  r.limits = measureMachineLimits(o.device, model->arithmeticDtype());
+
+  std::vector<std::uint8_t> tiles;
+  for (int i = 0; i < o.images; ++i) {
+    const RgbBuffer frame = o.image.empty() ? syntheticFrame(i) : readImageFile(o.image);
+    int count = 0;
+    const auto t = makeTiles(frame, o.tiles, count, model->config().vision.imageSize);
+    tiles.insert(tiles.end(), t.begin(), t.end());
+    r.tilesPerImage.push_back(count);
+  }
+  const auto ids = syntheticPrompt(*model, r.tilesPerImage);
+  r.promptTokens = static_cast<int>(ids.size());
+  SamplingOptions sampling;  // greedy, no stop token: exactly newTokens
+  sampling.maxNewTokens = o.newTokens;
+
+  say("answering (vision, prefill, decode)");
+  const GenerationResult first = generate(*model, ids, {tiles.data(), r.tilesPerImage}, sampling);
+  r.visionMs = first.timing.visionMs;
+  r.prefillMs = first.timing.prefillMs;
+  r.newTokens = first.timing.newTokens;
+  r.decodeTokensPerSecond = first.timing.decodeTokensPerSecond();
+  r.kvCacheGB = static_cast<double>(model->kvCacheBytes()) / 1e9;
+  r.samplesPerSecond = 1e3 / (first.timing.prefillMs + first.timing.decodeMs);
+
+  say("asking again (images from the vision cache)");
+  sampling.maxNewTokens = 1;
+  const GenerationResult again = generate(*model, ids, {tiles.data(), r.tilesPerImage}, sampling);
+  r.repeatTtftMs = again.timing.firstTokenMs;
+  r.repeatVisionMs = again.timing.visionMs;
+  r.ttftMs = first.timing.firstTokenMs;
+
+  const ModelConfig& c = model->config();
+  const int totalTiles = std::accumulate(r.tilesPerImage.begin(), r.tilesPerImage.end(), 0);
+  r.visionFlops = totalTiles * visionFlopsPerTile(c);
+  r.prefillFlops = prefillFlops(c, r.promptTokens);
+  const double meanContext = r.promptTokens + r.newTokens / 2.0;
+  r.decodeBytesPerToken = static_cast<double>(model->languageWeightBytes()) +
+                          meanContext * static_cast<double>(model->kvBytesPerPosition());
+  r.peakRssGB = peakRssGigabytes();
+  return r;
+}
+
+}  // namespace mspa::inference

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mspa::inference {
+
+struct SpeedOptions {
+  std::string modelDir;      // a checkpoint folder, or
+  std::string randomConfig;  // a config.json for a random-weight model of its full size
+  std::string device = "cpu", dtype;  // dtype empty: auto
+  std::string image;         // a frame to ask about; empty: synthetic 1296×968 frames
+  int images = 2, tiles = 6, newTokens = 32;
+};
+
+// What the machine can do, measured in the same run: a large copy on the device (read + write)
+// and an n×n matrix product in the model's arithmetic dtype.
+struct MachineLimits {
+  double bandwidthGBps = 0, matmulGflops = 0;
+};
+MachineLimits measureMachineLimits(const std::string& device, const std::string& dtype);
+
+// One question's phases against those limits; `repeat*` are the same question asked again
+// (its images come from the vision cache).
+struct SpeedReport {
+  std::string dtype, device, model;
+  std::vector<int> tilesPerImage;
+  int promptTokens = 0, newTokens = 0;
+  double loadSeconds = 0, visionMs = 0, prefillMs = 0, ttftMs = 0, decodeTokensPerSecond = 0;
+  double repeatTtftMs = 0, repeatVisionMs = 0;
+  double visionFlops = 0, prefillFlops = 0, decodeBytesPerToken = 0;
+  double weightGB = 0, kvCacheGB = 0, peakRssGB = 0, samplesPerSecond = 0;
+  MachineLimits limits;
+
+  double decodeLimitPercent() const;   // bytes read per second against the copy bandwidth
+  double visionLimitPercent() const;   // FLOP/s against the measured matmul rate
+  double prefillLimitPercent() const;  // the text part of prefill (vision excluded)
+};
+
+// Loads (or makes) the model, asks one question about the images twice, decodes `newTokens`
+// greedily without stopping, and measures every phase. `progress` hears what runs now.
+SpeedReport measureSpeed(const SpeedOptions& options,
+                         const std::function<void(const std::string&)>& progress = {});
+
+}  // namespace mspa::inference
