@@ -21,7 +21,7 @@ c10::ScalarType parseDType(const std::string& dtype) {
   if (dtype == "float32") return at::kFloat;
   if (dtype == "bfloat16") return at::kBFloat16;
   if (dtype == "float16") return at::kHalf;
-  throw std::runtime_error("unknown dtype '" + dtype + "' (use float32, bfloat16 or float16)");
+  throw std::runtime_error("unknown dtype '" + dtype + "' (use auto, float32, bfloat16 or float16)");
 }
 
 c10::Device parseDevice(const std::string& device) {

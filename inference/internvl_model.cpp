@@ -280,6 +280,9 @@ void InternVLModel::Impl::configure(ModelConfig modelConfig, const LoadOptions& 
   const bool automatic = options.dtype.empty() || options.dtype == "auto";
   storageText = automatic ? defaultDtype(config, options.device) : options.dtype;
   storage = parseDType(storageText);
+  if (device.is_cpu() && storage == at::kHalf)
+    throw std::runtime_error("float16 is not supported on the cpu (LibTorch has no half-precision CPU "
+                             "kernels for these layers): use auto, bfloat16 or float32");
   arithmetic = automatic && device.is_cpu() ? fasterCpuArithmetic(storage) : storage;
   const LlmConfig& c = config.llm;
   rotary = std::make_unique<RotaryTable>(c.headDim, c.ropeTheta, c.ropeScaling == "dynamic", c.ropeFactor,

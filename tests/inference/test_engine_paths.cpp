@@ -1,0 +1,182 @@
+// The engine's fast paths (vision cache, chunked prefill, random weights, dtypes) against the
+// plain path and the transformers reference of the tiny fixtures.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "inference/engine_info.h"
+#include "inference/generation.h"
+#include "inference/parity_check.h"
+#include "inference/safetensors.h"
+#include "tests/support/temp_dir.h"
+
+using namespace mspa::inference;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kInternLM2 = std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-internlm2";
+// bfloat16 keeps 8 bits of mantissa: the tiny fixture's logits move by ~2.5e-2 (measured).
+constexpr float kBfloat16Tolerance = 0.05f;
+
+int imageToken(const std::string& fixture) {
+  std::ifstream meta(fixture + "/meta.json");
+  return nlohmann::json::parse(meta)["image_token_id"];
+}
+
+std::unique_ptr<InternVLModel> loadFixture(const std::string& dtype = "") {
+  setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
+  LoadOptions options;
+  options.imageTokenId = imageToken(kInternLM2);
+  options.dtype = dtype;
+  return InternVLModel::load(kInternLM2 + "/original", options);
+}
+
+// The fixture's prompt: two images of seven tiles each, 3,607 tokens.
+struct Prompt {
+  SafetensorsFile reference{kInternLM2 + "/reference.safetensors"};
+  std::vector<std::int64_t> ids, greedy;
+  ImageTiles images;
+  Prompt() {
+    const auto ints = [&](const char* name) {
+      const TensorInfo* t = reference.find(name);
+      const auto* p = reinterpret_cast<const std::int64_t*>(reference.data(*t));
+      return std::vector<std::int64_t>(p, p + t->numel());
+    };
+    ids = ints("input_ids");
+    greedy = ints("greedy_ids");
+    images = {reference.data(*reference.find("tiles_u8")), {7, 7}};
+  }
+};
+
+float maxDifference(const std::vector<float>& a, const std::vector<float>& b) {
+  REQUIRE(a.size() == b.size());
+  float worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("A question asked again takes its images from the vision cache and answers the same") {
+  const auto model = loadFixture();
+  const Prompt p;
+  SamplingOptions greedy;
+  greedy.maxNewTokens = 12;
+  const auto first = generate(*model, p.ids, p.images, greedy);
+  CHECK(first.timing.visionMs > 0);
+  CHECK(model->visionCache().misses == 2);
+  const auto second = generate(*model, p.ids, p.images, greedy);
+  CHECK(second.tokens == first.tokens);
+  CHECK(second.tokens == p.greedy);
+  CHECK(second.timing.visionMs < first.timing.visionMs / 4);
+  const VisionCacheStats stats = model->visionCache();
+  CHECK(stats.hits == 2);
+  CHECK(stats.entries == 2);
+  const std::size_t perImage = 7 * 256 * model->config().llm.hidden * sizeof(float);
+  CHECK(stats.bytes == 2 * perImage);
+
+  SECTION("bounded: the least recently used image goes first") {
+    model->setVisionCacheCapacity(perImage);
+    CHECK(model->visionCache().entries == 1);
+    CHECK(model->visionCache().bytes == perImage);
+    model->setVisionCacheCapacity(0);
+    CHECK(model->visionCache().entries == 0);
+    const auto uncached = generate(*model, p.ids, p.images, greedy);
+    CHECK(uncached.tokens == p.greedy);
+    CHECK(model->visionCache().entries == 0);
+  }
+}
+
+TEST_CASE("Prefill in chunks keeps logits across a chunk boundary equal to those of the last chunk") {
+  const auto model = loadFixture();
+  const Prompt p;
+  const auto vocab = static_cast<std::size_t>(model->config().llm.vocab);
+  model->prefill(p.ids, p.images, 0, 16);
+  const auto last16 = model->logits();
+  // 3,607 tokens in chunks of 512: the last 40 positions start in the next-to-last chunk.
+  model->prefill(p.ids, p.images, 0, 40);
+  const auto last40 = model->logits();
+  REQUIRE(last40.size() == 40 * vocab);
+  CHECK(maxDifference({last40.end() - static_cast<long>(16 * vocab), last40.end()}, last16) == 0);
+  CHECK(model->cachedPositions() == static_cast<int>(p.ids.size()));
+}
+
+TEST_CASE("The KV cache grows past its reserve without changing the continuation") {
+  const auto model = loadFixture();
+  const Prompt p;
+  model->prefill(p.ids, p.images, 1);  // room for one new token; twelve are decoded below
+  const std::size_t reserved = model->kvCacheBytes();
+  std::vector<std::int64_t> tokens;
+  SamplingOptions greedy;
+  TokenSampler sampler(greedy);
+  for (int i = 0; i < 12; ++i) {
+    tokens.push_back(model->sample(sampler));
+    model->step(tokens.back());
+  }
+  CHECK(tokens == p.greedy);
+  CHECK(model->kvCacheBytes() > reserved);
+}
+
+TEST_CASE("dtype auto keeps a float32 checkpoint in float32; bfloat16 stays near the reference") {
+  CHECK(loadFixture("auto")->dtype() == "float32");
+  CHECK(loadFixture()->dtype() == "float32");
+  const auto bf16 = loadFixture("bfloat16");
+  CHECK(bf16->dtype() == "bfloat16");
+  CHECK(bf16->weightBytes() * 2 == loadFixture("float32")->weightBytes());
+  const ParityReport r = checkParity(*bf16, kInternLM2 + "/reference.safetensors");
+  INFO("bfloat16: prefill " << r.prefillMaxDiff << ", steps " << r.stepsMaxDiff);
+  CHECK(r.prefillMaxDiff < kBfloat16Tolerance);
+  CHECK(r.stepsMaxDiff < kBfloat16Tolerance);
+}
+
+TEST_CASE("float16 on the CPU is refused at load with what is supported") {
+  CHECK_THROWS_WITH(loadFixture("float16"),
+                    Catch::Matchers::Contains("float16 is not supported on the cpu") &&
+                        Catch::Matchers::Contains("auto, bfloat16 or float32"));
+  CHECK_THROWS_WITH(loadFixture("float64"), Catch::Matchers::Contains("unknown dtype 'float64'"));
+}
+
+TEST_CASE("A random-weight model has the checkpoint's tensors and answers") {
+  setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
+  const std::string config = kInternLM2 + "/original/config.json";
+  CHECK(InternVLModel::withRandomWeights(config)->imageTokenId() == 511);  // the last id
+  LoadOptions options;
+  options.dtype = "float32";
+  options.imageTokenId = imageToken(kInternLM2);
+  const auto random = InternVLModel::withRandomWeights(config, options);
+  CHECK(random->weightBytes() == loadFixture("float32")->weightBytes());
+  const Prompt p;
+  SamplingOptions greedy;
+  greedy.maxNewTokens = 4;
+  CHECK(generate(*random, p.ids, p.images, greedy).tokens.size() == 4);
+}
+
+TEST_CASE("A config for random weights with inconsistent sizes names the field") {
+  mspa::test::TempDir dir;
+  std::ifstream in(kInternLM2 + "/original/config.json");
+  nlohmann::json config = nlohmann::json::parse(in);
+  const auto refused = [&](const nlohmann::json& c) {
+    const std::string path = (dir.path() / "config.json").string();
+    std::ofstream(path) << c.dump();
+    try {
+      InternVLModel::withRandomWeights(path);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  nlohmann::json heads = config;
+  heads["llm_config"]["num_key_value_heads"] = 3;
+  CHECK_THAT(refused(heads), Catch::Matchers::Contains("config.json") &&
+                                 Catch::Matchers::Contains("num_key_value_heads"));
+  nlohmann::json ratio = config;
+  ratio["downsample_ratio"] = 0.3;
+  CHECK_THAT(refused(ratio), Catch::Matchers::Contains("downsample_ratio"));
+  nlohmann::json vision = config;
+  vision["vision_config"]["num_attention_heads"] = 5;
+  CHECK_THAT(refused(vision), Catch::Matchers::Contains("num_attention_heads"));
+}
