@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # One script for a GPU machine (the device tool; carry .deps after packaging/stage-engine-headers.sh):
 # builds the engine alone against the machine's LibTorch and checks parity with the fixtures on
-# CUDA in float32 (tolerance 2e-3) and bfloat16 (tolerance 5e-2: bf16 keeps 8 mantissa bits).
+# CUDA in float32 (tolerance 2e-3) and bfloat16 (tolerance 5e-2: bf16 keeps 8 mantissa bits),
+# then times InternVL2-8B shapes (random bfloat16 weights, 2 images x 7 tiles) with the engine's
+# `bench speed` beside transformers on the same model (bench/speed_peer_transformers.py), and
+# prints one table for issue 6.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 torch_dir=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
@@ -22,4 +25,20 @@ for variant in tiny-internlm2 tiny-qwen2; do
     done
   done
 done
+echo "== speed: InternVL2-8B shapes, random bfloat16 weights, 2 images x 7 tiles, 32 new tokens"
+config="$root/bench/configs/internvl2-8b-hf.json"
+out=$(mktemp -d)
+"$engine" bench speed --random-weights "$config" --device cuda --dtype bfloat16 --format json > "$out/engine.json" || status=1
+python3 "$root/bench/speed_peer_transformers.py" --config "$config" --device cuda > "$out/peer.json" || status=1
+python3 - "$out/engine.json" "$out/peer.json" <<'PY'
+import json, sys
+rows = [("engine", json.load(open(sys.argv[1]))), ("transformers", json.load(open(sys.argv[2])))]
+keys = ["prompt_tokens", "load_s", "vision_ms", "prefill_ms", "ttft_ms", "decode_tokens_per_s",
+        "decode_limit_pct", "peak_gpu_gb", "peak_rss_gb"]
+print("| | " + " | ".join(keys) + " |")
+print("|---" * (len(keys) + 1) + "|")
+for name, r in rows:
+    cells = [f"{r[k]:.1f}" if isinstance(r.get(k), float) else str(r.get(k, "")) for k in keys]
+    print(f"| {name} | " + " | ".join(cells) + " |")
+PY
 exit $status

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace mspa::inference {
 namespace {
@@ -15,25 +16,29 @@ namespace {
 // softmax itself.
 constexpr int64_t kScoreBytesPerChunk = 8ll << 20;
 
-// True where the key comes after the query: rows are `groups` copies of the chunk's positions.
-at::Tensor futureMask(int64_t firstPosition, int64_t rows, int64_t groups, int64_t keys,
-                      const at::TensorOptions& options) {
+// True where the query may not look: keys after it (when causal) and, for a query past the
+// padding, the padding. Rows are `groups` copies of the chunk's positions.
+at::Tensor hiddenKeys(int64_t firstPosition, int64_t rows, int64_t groups, int64_t keys, bool causal,
+                      int64_t padding, const at::TensorOptions& options) {
   const auto longs = options.dtype(at::kLong);
-  const at::Tensor positions = (at::arange(rows, longs) + firstPosition).repeat({groups});
-  return at::arange(keys, longs).unsqueeze(0) > positions.unsqueeze(1);
+  const at::Tensor positions = (at::arange(rows, longs) + firstPosition).repeat({groups}).unsqueeze(1);
+  const at::Tensor columns = at::arange(keys, longs).unsqueeze(0);
+  at::Tensor hidden = causal ? columns > positions : at::zeros({rows * groups, keys}, options.dtype(at::kBool));
+  if (padding > 0) hidden = hidden | ((columns < padding) & (positions >= padding));
+  return hidden;
 }
 
 // One chunk with its query heads grouped by key/value head: q [B, Hkv, groups·c, D].
 at::Tensor attendGrouped(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                         const at::Tensor& futureMask) {
+                         const at::Tensor& hidden) {
 #if TORCH_VERSION_MAJOR >= 2
   const c10::optional<at::Tensor> allowed =
-      futureMask.defined() ? c10::optional<at::Tensor>(futureMask.logical_not()) : c10::nullopt;
+      hidden.defined() ? c10::optional<at::Tensor>(hidden.logical_not()) : c10::nullopt;
   return at::scaled_dot_product_attention(q, k, v, allowed, 0.0, false);
 #else
   at::Tensor scores =
       at::matmul(q, k.transpose(-1, -2)).div_(std::sqrt(static_cast<double>(q.size(-1))));
-  if (futureMask.defined()) scores.masked_fill_(futureMask, -std::numeric_limits<double>::infinity());
+  if (hidden.defined()) scores.masked_fill_(hidden, -std::numeric_limits<double>::infinity());
   // LibTorch's bfloat16 softmax accumulates in float32 and rounds once: the values of
   // transformers' softmax(dtype=float32).to(bfloat16), five times faster than asking for float32.
   return at::matmul(at::softmax(scores, -1), v);
@@ -43,22 +48,24 @@ at::Tensor attendGrouped(const at::Tensor& q, const at::Tensor& k, const at::Ten
 }  // namespace
 
 at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
-                  int64_t firstQueryPosition) {
+                  int64_t firstQueryPosition, const std::vector<int64_t>& padding) {
   const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
   const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
   const int64_t chunk = std::max<int64_t>(1, kScoreBytesPerChunk / (heads * keys * 4));
   at::Tensor out = at::empty({batch, heads, length, dim}, q.options());
   for (int64_t b = 0; b < batch; ++b) {
     const at::Tensor kb = k.narrow(0, b, 1), vb = v.narrow(0, b, 1);
+    const int64_t pad = padding.empty() ? 0 : padding[b];
+    const bool causalRows = causal && length > 1;
     for (int64_t start = 0; start < length; start += chunk) {
       const int64_t rows = std::min(chunk, length - start);
       const at::Tensor grouped = q.narrow(0, b, 1)
                                      .narrow(2, start, rows)
                                      .to(k.scalar_type())
                                      .reshape({1, kvHeads, groups * rows, dim});
-      const at::Tensor mask = causal && length > 1
-                                  ? futureMask(firstQueryPosition + start, rows, groups, keys,
-                                               k.options())
+      const at::Tensor mask = causalRows || pad > 0
+                                  ? hiddenKeys(firstQueryPosition + start, rows, groups, keys,
+                                               causalRows, pad, k.options())
                                   : at::Tensor();
       out.narrow(0, b, 1)
           .narrow(2, start, rows)

@@ -13,12 +13,14 @@ namespace mspa::inference {
 // softmax(q kᵀ / √d [+ causal mask]) v for q [B, H, Lq, D] and k, v [B, Hkv, Lk, D] with H a
 // multiple of Hkv (grouped-query attention: each key/value head serves H/Hkv query heads, read
 // in place, never repeated). `firstQueryPosition` is the key position of q's first row when
-// causal. Queries go through in chunks so that the score tensors stay within a few tens of MB
+// causal. `padding` (per batch element, or empty) is how many keys at the start are left padding:
+// real queries never attend to them (padding queries attend among themselves, which keeps their
+// rows finite). Queries go through in chunks so that the score tensors stay within a few tens of MB
 // whatever Lq·Lk is. Scores are computed in k's dtype and normalised with float32 accumulation,
 // as transformers' eager attention does; LibTorch ≥ 2.0 uses scaled_dot_product_attention
 // (fused kernels on CUDA). Returns [B, H, Lq, D] in q's dtype.
 at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
-                  int64_t firstQueryPosition);
+                  int64_t firstQueryPosition, const std::vector<int64_t>& padding = {});
 
 // Keys and values of every decoder layer, preallocated in the cache's dtype and written in place:
 // a decode step copies one position per layer and reads the rest as views.

@@ -26,32 +26,51 @@ double TokenSampler::uniform() {
 GenerationResult generate(InternVLModel& model, const std::vector<std::int64_t>& promptIds,
                           const ImageTiles& images, const SamplingOptions& options, const std::function<void(std::int64_t)>& onToken,
                           const std::atomic<bool>* cancel) {
-  GenerationResult result;
-  TokenSampler sampler(options);
-  auto start = std::chrono::steady_clock::now();
-  model.prefill(promptIds, images, options.maxNewTokens);
-  result.timing.prefillMs = millisecondsSince(start);
-  result.timing.visionMs = model.lastVisionMilliseconds();
-  result.timing.promptTokens = static_cast<int>(promptIds.size());
-  start = std::chrono::steady_clock::now();
-  for (int i = 0; i < options.maxNewTokens; ++i) {
-    if (cancel && cancel->load()) {
-      result.cancelled = true;
-      break;
-    }
-    const std::int64_t token = model.sample(sampler);
-    if (i == 0) result.timing.firstTokenMs = result.timing.prefillMs + millisecondsSince(start);
-    result.tokens.push_back(token);
+  const auto streamed = [&](std::size_t, std::int64_t token) {
     if (onToken) onToken(token);
-    if (std::find(options.stopIds.begin(), options.stopIds.end(), token) != options.stopIds.end()) {
-      result.stopped = true;
+  };
+  return generateBatch(model, {promptIds}, {images}, options, streamed, cancel).front();
+}
+
+std::vector<GenerationResult> generateBatch(InternVLModel& model, const std::vector<std::vector<std::int64_t>>& prompts,
+                                            const std::vector<ImageTiles>& images, const SamplingOptions& options,
+                                            const std::function<void(std::size_t, std::int64_t)>& onToken,
+                                            const std::atomic<bool>* cancel) {
+  std::vector<GenerationResult> results(prompts.size());
+  std::vector<TokenSampler> samplers(prompts.size(), TokenSampler(options));
+  GenerationTiming timing;
+  auto start = std::chrono::steady_clock::now();
+  model.prefillBatch(prompts, images, options.maxNewTokens);
+  timing.prefillMs = millisecondsSince(start);
+  timing.visionMs = model.lastVisionMilliseconds();
+  start = std::chrono::steady_clock::now();
+  const auto finished = [](const GenerationResult& r) { return r.stopped || r.cancelled; };
+  std::size_t running = prompts.size();
+  for (int i = 0; i < options.maxNewTokens && running > 0; ++i) {
+    if (cancel && cancel->load()) {
+      for (auto& r : results) r.cancelled = !r.stopped;
       break;
     }
-    if (i + 1 < options.maxNewTokens) model.step(token);
+    const std::vector<std::int64_t> tokens = model.sampleBatch(samplers);
+    if (i == 0) timing.firstTokenMs = timing.prefillMs + millisecondsSince(start);
+    for (std::size_t b = 0; b < results.size(); ++b) {
+      if (finished(results[b])) continue;  // a finished sequence keeps decoding, unseen
+      results[b].tokens.push_back(tokens[b]);
+      if (onToken) onToken(b, tokens[b]);
+      if (std::find(options.stopIds.begin(), options.stopIds.end(), tokens[b]) != options.stopIds.end()) {
+        results[b].stopped = true;
+        --running;
+      }
+    }
+    if (i + 1 < options.maxNewTokens && running > 0) model.stepBatch(tokens);
   }
-  result.timing.newTokens = static_cast<int>(result.tokens.size());
-  result.timing.decodeMs = millisecondsSince(start);
-  return result;
+  timing.decodeMs = millisecondsSince(start);
+  for (std::size_t b = 0; b < results.size(); ++b) {
+    results[b].timing = timing;
+    results[b].timing.promptTokens = static_cast<int>(prompts[b].size());
+    results[b].timing.newTokens = static_cast<int>(results[b].tokens.size());
+  }
+  return results;
 }
 
 }  // namespace mspa::inference

@@ -118,7 +118,8 @@ struct InternVLModel::Impl {
   KvCache kv;
   std::unique_ptr<RotaryTable> rotary;
   VisionCache visionCache{kDefaultVisionCacheBytes};
-  at::Tensor lastLogits;  // [positions, vocab]
+  at::Tensor lastLogits;  // [B, positions, vocab]
+  std::vector<int64_t> padding;  // per sequence: cache columns before its first token
   double visionMs = 0;
 
   static constexpr std::size_t kDefaultVisionCacheBytes = 512ull << 20;
@@ -219,18 +220,18 @@ struct InternVLModel::Impl {
     return at::cat(parts);
   }
 
-  // Queries [1, H, L, D], keys and values [1, Hkv, L, D]. InternLM2's packed wqkv holds, for
+  // Queries [B, H, L, D], keys and values [B, Hkv, L, D]. InternLM2's packed wqkv holds, for
   // each KV head, its query heads, then its key, then its value.
   std::tuple<at::Tensor, at::Tensor, at::Tensor> projectQkv(const at::Tensor& h,
                                                             const std::string& p) const {
     const LlmConfig& c = config.llm;
-    const int64_t length = h.size(1);
+    const int64_t batch = h.size(0), length = h.size(1);
     const auto heads = [&](const at::Tensor& t, int64_t n) {
-      return t.reshape({1, length, n, c.headDim}).transpose(1, 2);
+      return t.reshape({batch, length, n, c.headDim}).transpose(1, 2);
     };
     if (const at::Tensor wqkv = opt(p + "wqkv"); wqkv.defined()) {
       const int64_t groups = c.heads / c.kvHeads;
-      const at::Tensor grouped = dense(h, wqkv).view({1, length, c.kvHeads, groups + 2, c.headDim});
+      const at::Tensor grouped = dense(h, wqkv).view({batch, length, c.kvHeads, groups + 2, c.headDim});
       return {heads(grouped.narrow(3, 0, groups), c.heads),
               heads(grouped.select(3, groups), c.kvHeads),
               heads(grouped.select(3, groups + 1), c.kvHeads)};
@@ -240,20 +241,35 @@ struct InternVLModel::Impl {
             heads(dense(h, get(p + "v.w"), opt(p + "v.b")), c.kvHeads)};
   }
 
-  // x [1, L, hidden] after the cached positions; returns the final norm's output.
+  // cos and sin for the cache columns [start, start + length): a row's positions count from its
+  // first token after the left padding.
+  std::pair<at::Tensor, at::Tensor> rotaryFor(int64_t start, int64_t length) {
+    if (std::all_of(padding.begin(), padding.end(), [](int64_t p) { return p == 0; }))
+      return rotary->at(start, length);
+    const auto [cos, sin] = rotary->at(0, start + length);
+    const at::Tensor columns = at::arange(start, start + length, at::TensorOptions().device(device).dtype(at::kLong));
+    const at::Tensor pads = at::tensor(padding, at::kLong).to(device).unsqueeze(1);
+    const at::Tensor positions = (columns.unsqueeze(0) - pads).clamp_min(0).flatten();
+    const auto rows = [&](const at::Tensor& table) {
+      return table.index_select(0, positions).view({static_cast<int64_t>(padding.size()), 1, length, -1});
+    };
+    return {rows(cos), rows(sin)};
+  }
+
+  // x [B, L, hidden] after the cached positions; returns the final norm's output.
   at::Tensor decoder(at::Tensor x) {
     const LlmConfig& c = config.llm;
-    const int64_t length = x.size(1), start = kv.length();
+    const int64_t batch = x.size(0), length = x.size(1), start = kv.length();
     kv.reserve(start + length);
-    const auto [cos, sin] = rotary->at(start, length);
+    const auto [cos, sin] = rotaryFor(start, length);
     for (int i = 0; i < c.layers; ++i) {
       const std::string p = "l." + std::to_string(i) + ".";
       const at::Tensor h = rmsNorm(x, get(p + "attn_norm"), c.normEps);
       auto [q, k, v] = projectQkv(h, p);
       const auto [keys, values] = kv.append(i, applyRotary(k, cos, sin), v);
-      const at::Tensor a = attend(applyRotary(q, cos, sin), keys, values, true, start)
+      const at::Tensor a = attend(applyRotary(q, cos, sin), keys, values, true, start, padding)
                                .transpose(1, 2)
-                               .reshape({1, length, c.heads * c.headDim});
+                               .reshape({batch, length, c.heads * c.headDim});
       x = x + dense(a, get(p + "o.w"));
       const at::Tensor g = rmsNorm(x, get(p + "ffn_norm"), c.normEps);
       x = x + dense(at::silu(dense(g, get(p + "gate"))) * dense(g, get(p + "up")), get(p + "down"));
@@ -268,7 +284,11 @@ struct InternVLModel::Impl {
 
   void configure(ModelConfig modelConfig, const LoadOptions& options);
   void useWeights(std::map<std::string, at::Tensor> weights);
-  void prefill(const std::vector<std::int64_t>& ids, const ImageTiles& images, int newTokens, int keepLogits);
+  void prefill(const std::vector<std::vector<std::int64_t>>& prompts, const std::vector<ImageTiles>& images,
+               int newTokens, int keepLogits);
+  // Token ids [B, L] with each prompt left-padded to the longest, and its image positions filled.
+  at::Tensor promptEmbeddings(const std::vector<std::vector<std::int64_t>>& prompts,
+                              const std::vector<ImageTiles>& images);
 };
 
 InternVLModel::InternVLModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -371,58 +391,91 @@ std::vector<float> InternVLModel::visionEmbeddings(const std::uint8_t* tiles, in
 
 void InternVLModel::prefill(const std::vector<std::int64_t>& ids, const ImageTiles& images, int newTokens,
                             int keepLogits) {
-  for (const auto id : ids) {
-    if (id < 0 || id >= impl_->config.llm.vocab) {
-      throw std::runtime_error("token id " + std::to_string(id) + " is outside the model's vocabulary of " +
-                               std::to_string(impl_->config.llm.vocab) + " (tokenizer and weights do not match)");
-    }
-  }
-  translatingDeviceErrors("prefill of " + std::to_string(ids.size()) + " tokens and " + std::to_string(images.count()) + " tiles",
-                          [&] { impl_->prefill(ids, images, newTokens, keepLogits); });
+  prefillBatch({ids}, {images}, newTokens, keepLogits);
 }
 
-void InternVLModel::Impl::prefill(const std::vector<std::int64_t>& ids, const ImageTiles& images, int newTokens,
-                                  int keepLogits) {
-  at::NoGradGuard noGrad;
-  const LlmConfig& c = config.llm;
-  kv.reset(c.layers, 1, c.kvHeads, c.headDim, static_cast<int64_t>(ids.size()) + std::max(newTokens, 1),
-           at::TensorOptions().device(device).dtype(storage));
-  visionMs = 0;
-  const at::Tensor tokens = at::tensor(ids, at::kLong).to(device);
-  at::Tensor x = embed(tokens);  // [L, hidden]
-  const at::Tensor isImage = tokens == imageTokenId;
-  const int64_t imageTokens = isImage.sum().item<int64_t>();
-  if (imageTokens > 0 || images.count() > 0) {
+void InternVLModel::prefillBatch(const std::vector<std::vector<std::int64_t>>& prompts,
+                                 const std::vector<ImageTiles>& images, int newTokens, int keepLogits) {
+  if (prompts.empty() || prompts.size() != images.size())
+    throw std::invalid_argument("prefillBatch needs one image set per prompt");
+  std::size_t tokens = 0;
+  int tiles = 0;
+  for (std::size_t b = 0; b < prompts.size(); ++b) {
+    if (prompts[b].empty()) throw std::runtime_error("an empty prompt");
+    for (const auto id : prompts[b]) {
+      if (id < 0 || id >= impl_->config.llm.vocab) {
+        throw std::runtime_error("token id " + std::to_string(id) + " is outside the model's vocabulary of " +
+                                 std::to_string(impl_->config.llm.vocab) + " (tokenizer and weights do not match)");
+      }
+    }
+    tokens += prompts[b].size();
+    tiles += images[b].count();
+  }
+  translatingDeviceErrors("prefill of " + std::to_string(tokens) + " tokens and " + std::to_string(tiles) + " tiles",
+                          [&] { impl_->prefill(prompts, images, newTokens, keepLogits); });
+}
+
+at::Tensor InternVLModel::Impl::promptEmbeddings(const std::vector<std::vector<std::int64_t>>& prompts,
+                                                 const std::vector<ImageTiles>& images) {
+  std::size_t longest = 0;
+  for (const auto& p : prompts) longest = std::max(longest, p.size());
+  const std::int64_t filler = imageTokenId == 0 ? 1 : 0;  // any id but the image token
+  std::vector<std::int64_t> ids;
+  padding.clear();
+  for (const auto& p : prompts) {
+    padding.push_back(static_cast<int64_t>(longest - p.size()));
+    ids.insert(ids.end(), longest - p.size(), filler);
+    ids.insert(ids.end(), p.begin(), p.end());
+  }
+  const at::Tensor tokens = at::tensor(ids, at::kLong).to(device).view({static_cast<int64_t>(prompts.size()), -1});
+  at::Tensor x = embed(tokens);  // [B, L, hidden]
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t b = 0; b < prompts.size(); ++b) {
+    const at::Tensor isImage = tokens[b] == imageTokenId;
+    const int64_t imageTokens = isImage.sum().item<int64_t>();
+    if (imageTokens == 0 && images[b].count() == 0) continue;
     if (imageTokenId < 0) throw std::runtime_error("the image token id is unknown: give it in the load options");
-    const auto start = std::chrono::steady_clock::now();
-    const at::Tensor embeds = images.count() > 0 ? imageEmbeddings(images) : at::Tensor();
-    if (device.is_cuda()) torch::cuda::synchronize();
-    visionMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const at::Tensor embeds = images[b].count() > 0 ? imageEmbeddings(images[b]) : at::Tensor();
     if (!embeds.defined() || embeds.size(0) != imageTokens) {
       throw std::runtime_error("the prompt has " + std::to_string(imageTokens) + " image tokens but the " +
-                               std::to_string(images.count()) + " tiles give " +
+                               std::to_string(images[b].count()) + " tiles give " +
                                std::to_string(embeds.defined() ? embeds.size(0) : 0) + " embeddings");
     }
-    x.index_put_({isImage}, embeds);
+    x[b].index_put_({isImage}, embeds);
   }
-  const int64_t length = x.size(0), firstKept = length - std::min<int64_t>(std::max(keepLogits, 1), length);
+  if (device.is_cuda()) torch::cuda::synchronize();
+  visionMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return x;
+}
+
+void InternVLModel::Impl::prefill(const std::vector<std::vector<std::int64_t>>& prompts,
+                                  const std::vector<ImageTiles>& images, int newTokens, int keepLogits) {
+  at::NoGradGuard noGrad;
+  const at::Tensor x = promptEmbeddings(prompts, images);
+  const int64_t batch = x.size(0), length = x.size(1);
+  const LlmConfig& c = config.llm;
+  kv.reset(c.layers, batch, c.kvHeads, c.headDim, length + std::max(newTokens, 1),
+           at::TensorOptions().device(device).dtype(storage));
+  const int64_t firstKept = length - std::min<int64_t>(std::max(keepLogits, 1), length);
   std::vector<at::Tensor> kept;  // final hidden states of the positions whose logits are kept
   for (int64_t begin = 0; begin < length; begin += kPrefillChunk) {
     const int64_t end = std::min(begin + kPrefillChunk, length);
-    const at::Tensor hidden = decoder(x.narrow(0, begin, end - begin).unsqueeze(0)).squeeze(0);
+    const at::Tensor hidden = decoder(x.narrow(1, begin, end - begin));
     const int64_t from = std::max(begin, firstKept);
-    if (from < end) kept.push_back(hidden.narrow(0, from - begin, end - from));
+    if (from < end) kept.push_back(hidden.narrow(1, from - begin, end - from));
   }
-  const at::Tensor tail = at::cat(kept);
-  lastLogits = dense(tail, get("l.head"));
+  lastLogits = dense(at::cat(kept, 1), get("l.head"));
 }
 
-void InternVLModel::step(std::int64_t token) {
+void InternVLModel::step(std::int64_t token) { stepBatch({token}); }
+
+void InternVLModel::stepBatch(const std::vector<std::int64_t>& tokens) {
   translatingDeviceErrors("decoding", [&] {
     at::NoGradGuard noGrad;
     Impl& m = *impl_;
-    const at::Tensor x = m.embed(at::tensor({token}, at::kLong).to(m.device)).unsqueeze(0);
-    m.lastLogits = dense(m.decoder(x).squeeze(0), m.get("l.head"));
+    if (tokens.size() != m.padding.size()) throw std::invalid_argument("stepBatch needs one token per sequence");
+    const at::Tensor ids = at::tensor(tokens, at::kLong).to(m.device).unsqueeze(1);
+    m.lastLogits = dense(m.decoder(m.embed(ids)), m.get("l.head"));
   });
 }
 
@@ -432,10 +485,22 @@ std::vector<float> InternVLModel::logits() const {
 }
 
 std::int64_t InternVLModel::sample(TokenSampler& sampler) {
+  std::vector<TokenSampler> one{sampler};
+  const std::int64_t token = sampleBatch(one).front();
+  sampler = one.front();
+  return token;
+}
+
+std::vector<std::int64_t> InternVLModel::sampleBatch(std::vector<TokenSampler>& samplers) {
   return translatingDeviceErrors("sampling", [&] {
     at::NoGradGuard noGrad;
     const at::Tensor& l = impl_->lastLogits;
-    return sampleToken(l[l.size(0) - 1], sampler);
+    if (samplers.size() != static_cast<std::size_t>(l.size(0)))
+      throw std::invalid_argument("sampleBatch needs one sampler per sequence");
+    std::vector<std::int64_t> tokens;
+    for (std::size_t b = 0; b < samplers.size(); ++b)
+      tokens.push_back(sampleToken(l[static_cast<int64_t>(b)][l.size(1) - 1], samplers[b]));
+    return tokens;
   });
 }
 

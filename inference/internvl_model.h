@@ -75,10 +75,18 @@ class InternVLModel {
                int keepLogits = 1);
   // Feeds one token after the cached sequence; its logits replace the kept ones.
   void step(std::int64_t token);
-  // The kept logits on the host: [positions, vocab] floats.
+  // The kept logits on the host: [sequences, positions, vocab] floats.
   std::vector<float> logits() const;
   // The next token from the last position's logits, picked on the device.
   std::int64_t sample(TokenSampler& sampler);
+
+  // Several prompts at once, each with its images: left-padded to the longest (each sequence's
+  // positions count from its own first token and padding is never attended to), so that
+  // every step decodes one token of every sequence.
+  void prefillBatch(const std::vector<std::vector<std::int64_t>>& prompts,
+                    const std::vector<ImageTiles>& images, int newTokens = 0, int keepLogits = 1);
+  void stepBatch(const std::vector<std::int64_t>& tokens);  // one per sequence
+  std::vector<std::int64_t> sampleBatch(std::vector<TokenSampler>& samplers);  // one per sequence
 
   int cachedPositions() const;
   std::size_t kvCacheBytes() const;

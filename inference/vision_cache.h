@@ -3,7 +3,7 @@
 // Torch-facing: the engine's cache of image embeddings. Included only by the engine's torch
 // translation units.
 
-#include <ATen/ATen.h>
+#include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <list>

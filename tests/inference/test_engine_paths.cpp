@@ -180,3 +180,34 @@ TEST_CASE("A config for random weights with inconsistent sizes names the field")
   vision["vision_config"]["num_attention_heads"] = 5;
   CHECK_THAT(refused(vision), Catch::Matchers::Contains("num_attention_heads"));
 }
+
+TEST_CASE("Batched answers of ragged prompts equal the answers each prompt gets alone") {
+  const auto model = loadFixture();
+  const Prompt p;
+  const int image = imageToken(kInternLM2);
+  // Three lengths: the fixture's prompt, the same without half the text after its last image,
+  // and the text before its first image alone.
+  const auto textAfter = std::find(p.ids.rbegin(), p.ids.rend(), image) - p.ids.rbegin();
+  REQUIRE(textAfter >= 2);
+  const std::vector<std::int64_t> shorter(p.ids.begin(), p.ids.end() - textAfter / 2);
+  const auto firstImage = std::find(p.ids.begin(), p.ids.end(), image);
+  const std::vector<std::int64_t> textOnly(p.ids.begin(), firstImage);
+  const std::vector<std::vector<std::int64_t>> prompts = {shorter, p.ids, textOnly};
+  const std::vector<ImageTiles> images = {p.images, p.images, {p.images.data, {}}};
+  for (const bool withStop : {false, true}) {
+    SamplingOptions options;
+    options.maxNewTokens = 10;
+    if (withStop) options.stopIds = {p.greedy[1]};
+    std::vector<std::vector<std::int64_t>> alone;
+    for (std::size_t b = 0; b < prompts.size(); ++b)
+      alone.push_back(generate(*model, prompts[b], images[b], options).tokens);
+    const auto batched = generateBatch(*model, prompts, images, options);
+    REQUIRE(batched.size() == 3);
+    for (std::size_t b = 0; b < prompts.size(); ++b) {
+      INFO("sequence " << b << (withStop ? " with a stop token" : ""));
+      CHECK(batched[b].tokens == alone[b]);
+      CHECK(batched[b].timing.promptTokens == static_cast<int>(prompts[b].size()));
+    }
+    if (withStop) CHECK(batched[1].tokens.size() == 2);  // it stopped while the others went on
+  }
+}
