@@ -31,7 +31,7 @@ struct BenchRunOptions {
   std::string data, images, out, backend = "local", model, lora, device = "cpu", dtype,
                                  apiKeyVariable = "OPENAI_API_KEY";
   std::vector<std::string> endpoints;
-  int tiles = 6, concurrency = 8, retries = 3, maxNewTokens = 64;
+  int tiles = 6, concurrency = 8, retries = 3, maxNewTokens = 64, batch = 1;
   double timeout = 120;
   std::size_t limit = 0;
 };
@@ -86,6 +86,7 @@ void runBench(const BenchRunOptions& o) {
   run.images = o.images.empty() ? std::filesystem::path(o.data).parent_path().string() : o.images;
   run.out = o.out;
   run.workersPerBackend = settings.kind == BackendSettings::Kind::OpenAI ? o.concurrency : 1;
+  run.batch = settings.kind == BackendSettings::Kind::Local ? o.batch : 1;
   run.decodeImages = settings.kind != BackendSettings::Kind::OpenAI;  // endpoints get the files as they are
   run.retries = o.retries;
   run.limit = o.limit;
@@ -122,6 +123,9 @@ void addBenchCommand(CLI::App& app) {
   run->add_option("--dtype", o->dtype,
                   "local: float32, bfloat16 or float16 (default: the checkpoint's torch_dtype)");
   run->add_option("--tiles", o->tiles, "local: tiles per image")->capture_default_str();
+  run->add_option("--batch", o->batch, "local: samples decoded together (greedy answers are those of batch 1)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   run->add_option("--endpoint", o->endpoints, "OpenAI-compatible server; repeat to spread over several")->allow_extra_args(false);
   run->add_option("--api-key-env", o->apiKeyVariable, "environment variable with the endpoints' API key")->capture_default_str();
   run->add_option("--concurrency", o->concurrency, "requests in flight per endpoint")->capture_default_str();

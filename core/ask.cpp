@@ -6,6 +6,12 @@
 
 namespace mspa {
 
+std::vector<BackendReply> AnswerBackend::answerBatch(const std::vector<Question>& questions, const std::atomic<bool>* cancel) {
+  std::vector<BackendReply> replies;
+  for (const auto& q : questions) replies.push_back(answer(q, {}, cancel));
+  return replies;
+}
+
 BackendReply OracleBackend::answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>*) {
   if (!question.hasTruth) {
     throw std::runtime_error("the geometry oracle answers from the truth, and this question has none "

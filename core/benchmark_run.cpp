@@ -121,10 +121,13 @@ BenchmarkRunReport runBenchmark(const std::vector<BackendMaker>& backends, const
   progress.total = todo.size();
   auto lastReport = Clock::now();
   std::string fatal;
-  const auto take = [&]() -> const Sample* {
+  const auto take = [&]() {
     const std::lock_guard<std::mutex> lock(mutex);
-    if (next >= todo.size() || (o.stop && o.stop->load()) || !fatal.empty()) return nullptr;
-    return todo[next++];
+    std::vector<const Sample*> taken;
+    while (taken.size() < static_cast<std::size_t>(std::max(1, o.batch)) && next < todo.size() &&
+           !(o.stop && o.stop->load()) && fatal.empty())
+      taken.push_back(todo[next++]);
+    return taken;
   };
   const auto finish = [&](const nlohmann::json& line, bool error, int retries) {
     const std::lock_guard<std::mutex> lock(mutex);
@@ -138,6 +141,25 @@ BenchmarkRunReport runBenchmark(const std::vector<BackendMaker>& backends, const
       o.progress(progress);
     }
   };
+  // One sample alone, retried with backoff; its line records the answer or the last error.
+  const auto answerAlone = [&](AnswerBackend& backend, const Sample& sample, const Question& q) {
+    nlohmann::json line = {{"id", idJson(sample.id)}};
+    int retries = 0;
+    try {
+      for (;; ++retries) {
+        try {
+          line["text"] = backend.answer(q, {}, o.stop).text;
+          break;
+        } catch (const std::exception& e) {
+          if (retries >= o.retries) throw;
+          std::this_thread::sleep_for(std::chrono::duration<double>(o.backoffSeconds * (1 << retries)));
+        }
+      }
+    } catch (const std::exception& e) {
+      line["error"] = e.what();
+    }
+    finish(line, line.contains("error"), retries);
+  };
   const auto work = [&](const BackendMaker& make) {
     std::unique_ptr<AnswerBackend> backend;
     try {
@@ -147,24 +169,34 @@ BenchmarkRunReport runBenchmark(const std::vector<BackendMaker>& backends, const
       fatal = e.what();
       return;
     }
-    while (const Sample* sample = take()) {
-      nlohmann::json line = {{"id", idJson(sample->id)}};
-      int retries = 0;
-      try {
-        const Question q = questionFromSample(*sample, o.images, o.decodeImages);
-        for (;; ++retries) {
-          try {
-            line["text"] = backend->answer(q, {}, o.stop).text;
-            break;
-          } catch (const std::exception& e) {
-            if (retries >= o.retries) throw;
-            std::this_thread::sleep_for(std::chrono::duration<double>(o.backoffSeconds * (1 << retries)));
-          }
+    for (auto samples = take(); !samples.empty(); samples = take()) {
+      std::vector<const Sample*> asked;
+      std::vector<Question> questions;
+      for (const Sample* sample : samples) {
+        try {
+          questions.push_back(questionFromSample(*sample, o.images, o.decodeImages));
+          asked.push_back(sample);
+        } catch (const std::exception& e) {
+          finish({{"id", idJson(sample->id)}, {"error", e.what()}}, true, 0);
         }
-      } catch (const std::exception& e) {
-        line["error"] = e.what();
       }
-      finish(line, line.contains("error"), retries);
+      if (questions.empty()) continue;
+      if (questions.size() == 1) {
+        answerAlone(*backend, *asked.front(), questions.front());
+        continue;
+      }
+      try {
+        const std::vector<BackendReply> replies = backend->answerBatch(questions, o.stop);
+        for (std::size_t i = 0; i < asked.size(); ++i)
+          finish({{"id", idJson(asked[i]->id)}, {"text", replies.at(i).text}}, false, 0);
+      } catch (const std::exception& e) {
+        {
+          const std::lock_guard<std::mutex> lock(mutex);
+          report.warnings.push_back("a batch of " + std::to_string(questions.size()) + " failed (" + e.what() +
+                                    "); its samples were answered one at a time");
+        }
+        for (std::size_t i = 0; i < asked.size(); ++i) answerAlone(*backend, *asked[i], questions[i]);
+      }
     }
   };
   std::vector<std::thread> threads;

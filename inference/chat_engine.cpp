@@ -32,18 +32,26 @@ std::vector<int> ChatEngine::tile(const ChatRequest& request,
   return counts;
 }
 
+std::vector<std::int64_t> ChatEngine::promptIds(const ChatRequest& request,
+                                                const std::vector<int>& tilesPerImage) const {
+  return prompt_.encode(prompt_.render(request.question, tilesPerImage, request.system));
+}
+
+SamplingOptions ChatEngine::sampling(const ChatRequest& request) const {
+  SamplingOptions sampling = request.sampling;
+  sampling.stopIds = prompt_.stopIds();
+  return sampling;
+}
+
 ChatReply ChatEngine::answer(const ChatRequest& request,
                              const std::function<void(const std::string&)>& onText,
                              const std::atomic<bool>* cancel) {
   std::vector<std::uint8_t> tiles;
   const std::vector<int> tilesPerImage = tile(request, tiles);
-  SamplingOptions sampling = request.sampling;
-  sampling.stopIds = prompt_.stopIds();
   std::vector<std::int64_t> answer;
   ChatReply reply;
-  const auto ids = prompt_.encode(prompt_.render(request.question, tilesPerImage, request.system));
   reply.generation = generate(
-      *model_, ids, {tiles.data(), tilesPerImage}, sampling,
+      *model_, promptIds(request, tilesPerImage), {tiles.data(), tilesPerImage}, sampling(request),
       [&](std::int64_t token) {
         answer.push_back(token);
         // Decoding the whole answer keeps multi-token characters intact.
@@ -52,6 +60,23 @@ ChatReply ChatEngine::answer(const ChatRequest& request,
       cancel);
   reply.text = prompt_.answerText(answer);
   return reply;
+}
+
+std::vector<ChatReply> ChatEngine::answerBatch(const std::vector<ChatRequest>& requests,
+                                               const std::atomic<bool>* cancel) {
+  if (requests.empty()) return {};
+  std::vector<std::vector<std::uint8_t>> tiles(requests.size());
+  std::vector<std::vector<std::int64_t>> prompts;
+  std::vector<ImageTiles> images;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const std::vector<int> tilesPerImage = tile(requests[i], tiles[i]);
+    prompts.push_back(promptIds(requests[i], tilesPerImage));
+    images.push_back({tiles[i].data(), tilesPerImage});
+  }
+  const auto results = generateBatch(*model_, prompts, images, sampling(requests.front()), {}, cancel);
+  std::vector<ChatReply> replies;
+  for (const auto& generation : results) replies.push_back({prompt_.answerText(generation.tokens), generation});
+  return replies;
 }
 
 const ModelConfig& ChatEngine::config() const { return model_->config(); }

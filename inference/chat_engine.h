@@ -45,6 +45,11 @@ class ChatEngine {
   ChatReply answer(const ChatRequest& request, const std::function<void(const std::string&)>& onText = {},
                    const std::atomic<bool>* cancel = nullptr);
 
+  // Several questions decoded together (generateBatch) with the first request's sampling; each
+  // answer is what `answer` gives it alone under greedy decoding.
+  std::vector<ChatReply> answerBatch(const std::vector<ChatRequest>& requests,
+                                     const std::atomic<bool>* cancel = nullptr);
+
   const ModelConfig& config() const;
   std::string device() const;
   std::string dtype() const;
@@ -54,6 +59,8 @@ class ChatEngine {
   ChatEngine(const ChatEngineOptions& options, ChatPrompt prompt);
   // The request's images as tiles (appended to `tiles`); the tile count of each image.
   std::vector<int> tile(const ChatRequest& request, std::vector<std::uint8_t>& tiles) const;
+  std::vector<std::int64_t> promptIds(const ChatRequest& request, const std::vector<int>& tilesPerImage) const;
+  SamplingOptions sampling(const ChatRequest& request) const;  // with the model's stop ids
 
   ChatEngineOptions options_;
   ChatPrompt prompt_;

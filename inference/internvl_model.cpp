@@ -4,6 +4,7 @@
 #include <torch/cuda.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -286,6 +287,8 @@ struct InternVLModel::Impl {
   void useWeights(std::map<std::string, at::Tensor> weights);
   void prefill(const std::vector<std::vector<std::int64_t>>& prompts, const std::vector<ImageTiles>& images,
                int newTokens, int keepLogits);
+  // Refuses, with the estimate, a batch whose KV cache and activations do not fit the device.
+  void requireBatchMemory(const std::vector<std::vector<std::int64_t>>& prompts, int newTokens);
   // Token ids [B, L] with each prompt left-padded to the longest, and its image positions filled.
   at::Tensor promptEmbeddings(const std::vector<std::vector<std::int64_t>>& prompts,
                               const std::vector<ImageTiles>& images);
@@ -411,8 +414,30 @@ void InternVLModel::prefillBatch(const std::vector<std::vector<std::int64_t>>& p
     tokens += prompts[b].size();
     tiles += images[b].count();
   }
+  impl_->requireBatchMemory(prompts, newTokens);
   translatingDeviceErrors("prefill of " + std::to_string(tokens) + " tokens and " + std::to_string(tiles) + " tiles",
                           [&] { impl_->prefill(prompts, images, newTokens, keepLogits); });
+}
+
+void InternVLModel::Impl::requireBatchMemory(const std::vector<std::vector<std::int64_t>>& prompts, int newTokens) {
+  kv = KvCache();  // the previous question's cache is not needed any more
+  std::size_t longest = 0;
+  for (const auto& p : prompts) longest = std::max(longest, p.size());
+  const LlmConfig& c = config.llm;
+  const double batch = static_cast<double>(prompts.size());
+  const double cache = batch * static_cast<double>(longest + std::max(newTokens, 1)) * 2.0 * c.layers * c.kvHeads *
+                       c.headDim * static_cast<double>(c10::elementSize(storage));
+  const double activations = batch * kPrefillChunk * 4.0 * std::max(c.intermediate, c.hidden) *
+                             static_cast<double>(c10::elementSize(arithmetic));
+  const auto available = availableMemory(device.is_cpu() ? "cpu" : "cuda");
+  if (!available || cache + activations <= static_cast<double>(*available)) return;
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "a batch of %zu sequences of up to %zu tokens needs %.1f GB (KV cache %.1f GB + activations "
+                "%.1f GB) but the %s has %.1f GB available: lower the batch",
+                prompts.size(), longest + std::max(newTokens, 1), (cache + activations) / 1e9, cache / 1e9,
+                activations / 1e9, device.is_cpu() ? "cpu" : "cuda device", static_cast<double>(*available) / 1e9);
+  throw std::runtime_error(text);
 }
 
 at::Tensor InternVLModel::Impl::promptEmbeddings(const std::vector<std::vector<std::int64_t>>& prompts,

@@ -117,21 +117,28 @@ SpeedReport measureSpeed(const SpeedOptions& o, const std::function<void(const s
   say("measuring the machine's limits");
   r.limits = measureMachineLimits(o.device, model->arithmeticDtype());
 
-  std::vector<std::uint8_t> tiles;
-  for (int i = 0; i < o.images; ++i) {
-    const RgbBuffer frame = o.image.empty() ? syntheticFrame(i) : readImageFile(o.image);
-    int count = 0;
-    const auto t = makeTiles(frame, o.tiles, count, model->config().vision.imageSize);
-    tiles.insert(tiles.end(), t.begin(), t.end());
-    r.tilesPerImage.push_back(count);
+  // One question's tiles per batch member, each with its own frames.
+  std::vector<std::vector<std::uint8_t>> tiles(static_cast<std::size_t>(std::max(o.batch, 1)));
+  std::vector<ImageTiles> images;
+  for (std::size_t b = 0; b < tiles.size(); ++b) {
+    std::vector<int> counts;
+    for (int i = 0; i < o.images; ++i) {
+      const RgbBuffer frame = o.image.empty() ? syntheticFrame(static_cast<int>(b) * o.images + i) : readImageFile(o.image);
+      int count = 0;
+      const auto t = makeTiles(frame, o.tiles, count, model->config().vision.imageSize);
+      tiles[b].insert(tiles[b].end(), t.begin(), t.end());
+      counts.push_back(count);
+    }
+    images.push_back({tiles[b].data(), counts});
   }
+  r.tilesPerImage = images.front().perImage;
   const auto ids = syntheticPrompt(*model, r.tilesPerImage);
   r.promptTokens = static_cast<int>(ids.size());
   SamplingOptions sampling;  // greedy, no stop token: exactly newTokens
   sampling.maxNewTokens = o.newTokens;
 
   say("answering (vision, prefill, decode)");
-  const GenerationResult first = generate(*model, ids, {tiles.data(), r.tilesPerImage}, sampling);
+  const GenerationResult first = generate(*model, ids, images.front(), sampling);
   r.visionMs = first.timing.visionMs;
   r.prefillMs = first.timing.prefillMs;
   r.newTokens = first.timing.newTokens;
@@ -141,10 +148,19 @@ SpeedReport measureSpeed(const SpeedOptions& o, const std::function<void(const s
 
   say("asking again (images from the vision cache)");
   sampling.maxNewTokens = 1;
-  const GenerationResult again = generate(*model, ids, {tiles.data(), r.tilesPerImage}, sampling);
+  const GenerationResult again = generate(*model, ids, images.front(), sampling);
   r.repeatTtftMs = again.timing.firstTokenMs;
   r.repeatVisionMs = again.timing.visionMs;
   r.ttftMs = first.timing.firstTokenMs;
+
+  r.batch = static_cast<int>(images.size());
+  if (r.batch > 1) {
+    say("answering " + std::to_string(r.batch) + " questions together");
+    sampling.maxNewTokens = o.newTokens;
+    const std::vector<std::vector<std::int64_t>> prompts(images.size(), ids);
+    const GenerationTiming t = generateBatch(*model, prompts, images, sampling).front().timing;
+    r.samplesPerSecond = r.batch * 1e3 / (t.prefillMs + t.decodeMs);
+  }
 
   const ModelConfig& c = model->config();
   const int totalTiles = std::accumulate(r.tilesPerImage.begin(), r.tilesPerImage.end(), 0);

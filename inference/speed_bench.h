@@ -12,6 +12,7 @@ struct SpeedOptions {
   std::string device = "cpu", dtype;  // dtype empty: auto
   std::string image;         // a frame to ask about; empty: synthetic 1296×968 frames
   int images = 2, tiles = 6, newTokens = 32;
+  int batch = 1;  // questions decoded together for samples/s (each with its own images)
 };
 
 // What the machine can do, measured in the same run: a large copy on the device (read + write)
@@ -26,11 +27,12 @@ MachineLimits measureMachineLimits(const std::string& device, const std::string&
 struct SpeedReport {
   std::string dtype, device, model;
   std::vector<int> tilesPerImage;
-  int promptTokens = 0, newTokens = 0;
+  int promptTokens = 0, newTokens = 0, batch = 1;
   double loadSeconds = 0, visionMs = 0, prefillMs = 0, ttftMs = 0, decodeTokensPerSecond = 0;
   double repeatTtftMs = 0, repeatVisionMs = 0;
   double visionFlops = 0, prefillFlops = 0, decodeBytesPerToken = 0;
-  double weightGB = 0, kvCacheGB = 0, peakRssGB = 0, samplesPerSecond = 0;
+  double weightGB = 0, kvCacheGB = 0, peakRssGB = 0;
+  double samplesPerSecond = 0;  // questions answered per second at `batch`
   MachineLimits limits;
 
   double decodeLimitPercent() const;   // bytes read per second against the copy bandwidth

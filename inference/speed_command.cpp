@@ -41,7 +41,7 @@ nlohmann::ordered_json toJson(const SpeedReport& r) {
           {"weight_gb", r.weightGB},
           {"kv_cache_gb", r.kvCacheGB},
           {"peak_rss_gb", r.peakRssGB},
-          {"batch", 1},
+          {"batch", r.batch},
           {"samples_per_s", r.samplesPerSecond}};
 }
 
@@ -59,6 +59,7 @@ void printText(const SpeedReport& r) {
   std::printf("first token  %.0f ms; asked again %.0f ms (vision %.0f ms)\n", r.ttftMs, r.repeatTtftMs, r.repeatVisionMs);
   std::printf("decode       %.2f tokens/s over %d tokens (%.2f GB read per token, %.0f%% of bandwidth)\n",
               r.decodeTokensPerSecond, r.newTokens, r.decodeBytesPerToken / 1e9, r.decodeLimitPercent());
+  std::printf("throughput   %.3f questions/s at batch %d\n", r.samplesPerSecond, r.batch);
   std::printf("memory       %.2f GB peak resident, KV cache %.2f GB\n", r.peakRssGB, r.kvCacheGB);
 }
 
@@ -78,6 +79,7 @@ void addSpeedCommand(CLI::App& bench) {
   speed->add_option("--images", o->speed.images, "images in the question")->capture_default_str()->check(CLI::Range(0, 64));
   speed->add_option("--tiles", o->speed.tiles, "tiles per image")->capture_default_str()->check(CLI::Range(1, 40));
   speed->add_option("--new-tokens", o->speed.newTokens, "tokens to decode")->capture_default_str()->check(CLI::Range(2, 4096));
+  speed->add_option("--batch", o->speed.batch, "questions decoded together for samples/s")->capture_default_str()->check(CLI::Range(1, 256));
   speed->add_option("--format", o->format, "text or json")->capture_default_str()->check(CLI::IsMember({"text", "json"}));
   speed->callback([o, model, random] {
     if (model->count() + random->count() == 0)

@@ -159,3 +159,26 @@ TEST_CASE("mspa bench run with a tiny fixture model completes and records its se
   CHECK(run["template"] == "internlm2-chat");
   CHECK(run["dtype"] == "float32");  // no --dtype: the checkpoint's torch_dtype
 }
+
+TEST_CASE("mspa bench run --batch answers like batch 1 with a tiny fixture model") {
+  DemoBenchmark bench(1);
+  mspa::test::TempDir models;
+  const auto model = models.path() / "tiny";
+  std::filesystem::copy(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
+  mspa::test::writeSentencePieceTokenizer(model);
+  const std::string local = "--backend local --model " + shellQuote(model.string()) + " --tiles 1 --max-new-tokens 6 --limit 5";
+  const auto one = mspaCli(bench.run(bench.dir.file("one.jsonl"), local));
+  const auto three = mspaCli(bench.run(bench.dir.file("three.jsonl"), local + " --batch 3"));
+  INFO(one.err << three.err);
+  REQUIRE(one.exitCode == 0);
+  REQUIRE(three.exitCode == 0);
+  CHECK_THAT(three.out, Contains("5 answered, 0 errors"));
+  const auto alone = linesById(bench.dir.file("one.jsonl")), batched = linesById(bench.dir.file("three.jsonl"));
+  REQUIRE(alone.size() == 5);
+  REQUIRE(batched.size() == 5);
+  for (const auto& [id, lines] : alone) {
+    INFO(id);
+    REQUIRE(batched.count(id));
+    CHECK(batched.at(id).front()["text"] == lines.front()["text"]);
+  }
+}

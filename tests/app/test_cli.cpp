@@ -193,7 +193,7 @@ TEST_CASE("mspa model check passes on a fixture and fails beyond tolerance and m
 TEST_CASE("mspa bench speed measures a random-weight model against the machine's limits") {
   const std::string config = std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-qwen2/original/config.json";
   const auto r = mspaCli("bench speed --random-weights " + shellQuote(config) +
-                         " --images 2 --tiles 2 --new-tokens 4 --format json");
+                         " --images 2 --new-tokens 4 --batch 2 --format json");
   REQUIRE(r.exitCode == 0);
   const auto j = nlohmann::json::parse(r.out);
   for (const char* key : {"dtype", "device", "prompt_tokens", "load_s", "vision_ms", "prefill_ms", "ttft_ms",
@@ -205,8 +205,10 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
   }
   CHECK(j["device"] == "cpu");
   CHECK(j["dtype"] == "float32");  // the config's torch_dtype
-  CHECK(j["tiles_per_image"] == nlohmann::json::array({3, 3}));  // two tiles and a thumbnail
-  CHECK(j["prompt_tokens"].get<int>() == 76 + 6 * 256);  // text around 6 tiles of 256 tokens
+  CHECK(j["tiles_per_image"] == nlohmann::json::array({7, 7}));  // a 1296x968 frame: 3x2 and a thumbnail
+  CHECK(j["prompt_tokens"].get<int>() == 76 + 14 * 256);  // text around 14 tiles of 256 tokens
+  CHECK(j["batch"] == 2);
+  CHECK(j["samples_per_s"].get<double>() > 0);
   CHECK(j["new_tokens"] == 4);
   CHECK(j["vision_ms"].get<double>() > 0);
   CHECK(j["repeat_vision_ms"].get<double>() < j["vision_ms"].get<double>());
