@@ -1,10 +1,19 @@
 #include "core/ask.h"
 
 #include <chrono>
+#include <tuple>
 
 #include "core/input_error.h"
 
 namespace mspa {
+
+bool BackendSettings::operator==(const BackendSettings& o) const {
+  const auto fields = [](const BackendSettings& s) {
+    return std::tie(s.kind, s.modelDir, s.loraDir, s.device, s.dtype, s.tilesPerImage, s.endpoint, s.modelName,
+                    s.apiKeyVariable, s.timeoutSeconds, s.maxNewTokens, s.concurrency);
+  };
+  return fields(*this) == fields(o);
+}
 
 std::vector<BackendReply> AnswerBackend::answerBatch(const std::vector<Question>& questions, const std::atomic<bool>* cancel) {
   std::vector<BackendReply> replies;

@@ -64,6 +64,8 @@ struct BackendSettings {
   // How many backends a batch of questions (the reward annotator's) is spread over: an endpoint
   // serves several requests at once; the local engine and the oracle answer one at a time.
   int parallelQuestions() const { return kind == Kind::OpenAI ? std::max(1, concurrency) : 1; }
+  bool operator==(const BackendSettings& other) const;
+  bool operator!=(const BackendSettings& other) const { return !(*this == other); }
 };
 
 const char* backendKindName(BackendSettings::Kind kind);

@@ -16,8 +16,10 @@ AskWorker::~AskWorker() {
 }
 
 void AskWorker::setSettings(const BackendSettings& settings) {
+  // The same settings keep the loaded backend: a local model loads once, and its vision cache
+  // serves the next question about the same frames.
+  if (settings != settings_) settingsChanged_ = true;
   settings_ = settings;
-  settingsChanged_ = true;
 }
 
 bool AskWorker::start(const Question& question) {

@@ -158,6 +158,24 @@ TEST_CASE("The local engine answers in the background, streams, and can be cance
   CHECK(w.panel->history().size() == 1);
 }
 
+TEST_CASE("A backend loads once while its settings stay the same") {
+  AskWindow w;
+  int made = 0;
+  w.panel->setBackendFactory([&made](const BackendSettings& s) {
+    ++made;
+    return backends::makeBackend(s);
+  });
+  REQUIRE(w.panel->selectSubtask("x_movement"));
+  CHECK(w.askAndWait());
+  CHECK(w.askAndWait());
+  CHECK(made == 1);
+  BackendSettings other;
+  other.maxNewTokens = 7;
+  w.panel->setBackendSettings(other);
+  CHECK(w.askAndWait());
+  CHECK(made == 2);
+}
+
 TEST_CASE("Model input shows the exact text the local model reads, without loading weights") {
   test::TempDir models;
   const auto model = models.path() / "tokenizer-only";
