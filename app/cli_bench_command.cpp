@@ -51,9 +51,7 @@ nlohmann::json runHeader(const BenchRunOptions& o, const BackendSettings& s) {
               {"adapter", o.lora},
               {"tiles_per_image", o.tiles},
               {"template", j.is_object() ? j.value("template", "") : ""},
-              {"dtype", o.dtype.empty()
-                            ? inference::defaultDtype(inference::readModelConfig(o.model), o.device)
-                            : o.dtype},
+              {"dtype", inference::storageDtype(inference::readModelConfig(o.model), o.device, o.dtype)},
               {"device", o.device}});
   } else if (s.kind == BackendSettings::Kind::OpenAI) {
     h.update({{"model", o.model}, {"endpoints", o.endpoints}});
@@ -121,7 +119,7 @@ void addBenchCommand(CLI::App& app) {
   run->add_option("--lora", o->lora, "local: PEFT LoRA adapter folder");
   run->add_option("--device", o->device, "local: cpu or cuda")->capture_default_str();
   run->add_option("--dtype", o->dtype,
-                  "local: float32, bfloat16 or float16 (default: the checkpoint's torch_dtype)");
+                  "local: auto, float32, bfloat16 or float16 (default auto: the checkpoint's torch_dtype, CPU arithmetic measured)");
   run->add_option("--tiles", o->tiles, "local: tiles per image")->capture_default_str();
   run->add_option("--batch", o->batch, "local: samples decoded together (greedy answers are those of batch 1)")
       ->capture_default_str()

@@ -301,7 +301,7 @@ void InternVLModel::Impl::configure(ModelConfig modelConfig, const LoadOptions& 
   config = std::move(modelConfig);
   device = parseDevice(options.device);
   const bool automatic = options.dtype.empty() || options.dtype == "auto";
-  storageText = automatic ? defaultDtype(config, options.device) : options.dtype;
+  storageText = storageDtype(config, options.device, options.dtype);
   storage = parseDType(storageText);
   if (device.is_cpu() && storage == at::kHalf)
     throw std::runtime_error("float16 is not supported on the cpu (LibTorch has no half-precision CPU "

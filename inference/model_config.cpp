@@ -166,6 +166,10 @@ std::string defaultDtype(const ModelConfig& config, const std::string& device) {
   return "float32";
 }
 
+std::string storageDtype(const ModelConfig& config, const std::string& device, const std::string& requested) {
+  return requested.empty() || requested == "auto" ? defaultDtype(config, device) : requested;
+}
+
 ModelConfig readModelConfig(const std::string& modelDir) {
   ModelConfig config = readModelConfigFile(modelDir + "/config.json");
   std::ifstream generation(modelDir + "/generation_config.json");

@@ -61,6 +61,8 @@ ModelConfig readModelConfigFile(const std::string& path);
 // float16 on the CPU, where LibTorch lacks half-precision kernels, and unstated, which mean
 // float32.
 std::string defaultDtype(const ModelConfig& config, const std::string& device);
+// The dtype weights are stored in for a requested one: empty and "auto" mean defaultDtype.
+std::string storageDtype(const ModelConfig& config, const std::string& device, const std::string& requested);
 
 const char* llmKindName(LlmKind kind);
 
