@@ -51,6 +51,14 @@ std::map<std::string, std::vector<nlohmann::json>> linesById(const std::string& 
   return out;
 }
 
+// The tiny InternLM2 fixture with a SentencePiece tokenizer, in a folder of `models`.
+std::filesystem::path tinyLocalModel(const mspa::test::TempDir& models) {
+  const auto model = models.path() / "tiny";
+  std::filesystem::copy(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
+  mspa::test::writeSentencePieceTokenizer(model);
+  return model;
+}
+
 std::size_t benchmarkSize(const std::string& path) {
   std::ifstream in(path);
   std::size_t n = 0;
@@ -141,9 +149,7 @@ TEST_CASE("mspa bench run records missing images as errors and retries them on r
 TEST_CASE("mspa bench run with a tiny fixture model completes and records its setup") {
   DemoBenchmark bench(1);
   mspa::test::TempDir models;
-  const auto model = models.path() / "tiny";
-  std::filesystem::copy(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
-  mspa::test::writeSentencePieceTokenizer(model);
+  const auto model = tinyLocalModel(models);
   const auto r = mspaCli(bench.run(bench.dir.file("pred.jsonl"),
                                    "--backend local --model " + shellQuote(model.string()) +
                                        " --tiles 1 --max-new-tokens 2 --limit 3"));
@@ -163,9 +169,7 @@ TEST_CASE("mspa bench run with a tiny fixture model completes and records its se
 TEST_CASE("mspa bench run --batch answers like batch 1 with a tiny fixture model") {
   DemoBenchmark bench(1);
   mspa::test::TempDir models;
-  const auto model = models.path() / "tiny";
-  std::filesystem::copy(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
-  mspa::test::writeSentencePieceTokenizer(model);
+  const auto model = tinyLocalModel(models);
   const std::string local = "--backend local --model " + shellQuote(model.string()) + " --tiles 1 --max-new-tokens 6 --limit 5";
   const auto one = mspaCli(bench.run(bench.dir.file("one.jsonl"), local));
   const auto three = mspaCli(bench.run(bench.dir.file("three.jsonl"), local + " --batch 3"));
