@@ -29,7 +29,7 @@ JSON
 for shape in 2b 8b; do
   dir=$work/internvl2-$shape
   echo "== InternVL2-${shape^^} shape, random bfloat16 weights"
-  [ -f "$dir/config.json" ] || "$bin/make_shaped_checkpoint" --shape "$shape" --out "$dir"
+  [ -f "$dir/config.json" ] || "$bin/make_shaped_checkpoint" --config "$root/bench/configs/internvl2-$shape.json" --out "$dir"
   [ -f "$dir/tokenizer.model" ] || tokenizer "$dir"
   du -sh --apparent-size "$dir" | awk '{print "on disk: " $1}'
   "$bin/mspa" model info "$dir" | grep -E '^(memory|template|LoRA)'
