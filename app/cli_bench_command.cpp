@@ -46,13 +46,14 @@ nlohmann::json runHeader(const BenchRunOptions& o, const BackendSettings& s) {
     char hash[20];
     std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(fnv1a(text)));
     const auto j = nlohmann::json::parse(text, nullptr, false);
-    h.update({{"model", std::filesystem::absolute(o.model).string()},
-              {"config_hash", hash},
-              {"adapter", o.lora},
-              {"tiles_per_image", o.tiles},
-              {"template", j.is_object() ? j.value("template", "") : ""},
-              {"dtype", inference::storageDtype(inference::readModelConfig(o.model), o.device, o.dtype)},
-              {"device", o.device}});
+    h.update(
+        {{"model", std::filesystem::absolute(o.model).string()},
+         {"config_hash", hash},
+         {"adapter", o.lora},
+         {"tiles_per_image", o.tiles},
+         {"template", j.is_object() ? j.value("template", "") : ""},
+         {"dtype", inference::storageDtype(inference::readModelConfig(o.model), o.device, o.dtype)},
+         {"device", o.device}});
   } else if (s.kind == BackendSettings::Kind::OpenAI) {
     h.update({{"model", o.model}, {"endpoints", o.endpoints}});
   }
@@ -119,9 +120,11 @@ void addBenchCommand(CLI::App& app) {
   run->add_option("--lora", o->lora, "local: PEFT LoRA adapter folder");
   run->add_option("--device", o->device, "local: cpu or cuda")->capture_default_str();
   run->add_option("--dtype", o->dtype,
-                  "local: auto, float32, bfloat16 or float16 (default auto: the checkpoint's torch_dtype, CPU arithmetic measured)");
+                  "local: auto, float32, bfloat16 or float16 (default auto: the checkpoint's "
+                  "torch_dtype, CPU arithmetic measured)");
   run->add_option("--tiles", o->tiles, "local: tiles per image")->capture_default_str();
-  run->add_option("--batch", o->batch, "local: samples decoded together (greedy answers are those of batch 1)")
+  run->add_option("--batch", o->batch,
+                  "local: samples decoded together (greedy answers are those of batch 1)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   run->add_option("--endpoint", o->endpoints, "OpenAI-compatible server; repeat to spread over several")->allow_extra_args(false);

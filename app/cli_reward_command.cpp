@@ -56,7 +56,8 @@ void addRewardCommand(CLI::App& app) {
   reward->add_option("--lora", o->settings.loraDir, "local: LoRA adapter folder");
   reward->add_option("--device", o->settings.device, "local: cpu or cuda")->capture_default_str();
   reward->add_option("--dtype", o->settings.dtype,
-                     "local: auto, float32, bfloat16 or float16 (default auto: the checkpoint's torch_dtype, CPU arithmetic measured)");
+                     "local: auto, float32, bfloat16 or float16 (default auto: the checkpoint's "
+                     "torch_dtype, CPU arithmetic measured)");
   reward->add_option("--tiles", o->settings.tilesPerImage, "local: tiles per image")->capture_default_str();
   reward->add_option("--endpoint", o->settings.endpoint, "openai: server URL");
   reward->add_option("--api-key-env", o->settings.apiKeyVariable, "openai: environment variable with the key")->capture_default_str();

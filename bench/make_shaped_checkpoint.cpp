@@ -63,8 +63,8 @@ std::vector<Tensor> visionTensors(const mspa::inference::ModelConfig& config) {
 std::vector<Tensor> projectorAndLlmTensors(const mspa::inference::ModelConfig& config) {
   const auto& l = config.llm;
   const std::int64_t h = l.hidden, d = l.headDim, vocab = l.vocab,
-                     in = static_cast<std::int64_t>(config.vision.hidden /
-                                                    (config.downsampleRatio * config.downsampleRatio));
+                     in = static_cast<std::int64_t>(
+                         config.vision.hidden / (config.downsampleRatio * config.downsampleRatio));
   std::vector<Tensor> t = {{"mlp1.0.weight", {in}, 0},
                            {"mlp1.0.bias", {in}, 0.02f},
                            {"mlp1.1.weight", {h, in}, 0.015f},
@@ -105,8 +105,10 @@ void fill(std::vector<std::uint16_t>& out, float scale, std::uint64_t& state) {
 
 void write(const std::string& configPath, const fs::path& out) {
   const auto config = mspa::inference::readModelConfigFile(configPath);
-  if (config.layout != mspa::inference::CheckpointLayout::Original || config.llm.kind != mspa::inference::LlmKind::InternLM2)
-    throw std::runtime_error(configPath + ": only InternVLChatModel configs with InternLM2 are written");
+  if (config.layout != mspa::inference::CheckpointLayout::Original ||
+      config.llm.kind != mspa::inference::LlmKind::InternLM2)
+    throw std::runtime_error(configPath +
+                             ": only InternVLChatModel configs with InternLM2 are written");
   fs::create_directories(out);
   std::vector<Tensor> all = visionTensors(config);
   for (auto& t : projectorAndLlmTensors(config)) all.push_back(std::move(t));
@@ -116,7 +118,8 @@ void write(const std::string& configPath, const fs::path& out) {
     for (auto d : t.shape) n *= static_cast<std::size_t>(d);
     total += n;
   }
-  const int shards = std::max(1, static_cast<int>(total / 4'000'000'000ull));  // about 4 GB each, as released
+  const int shards =
+      std::max(1, static_cast<int>(total / 4'000'000'000ull));  // about 4 GB each, as released
   nlohmann::json weightMap = nlohmann::json::object();
   std::uint64_t state = 0x9E3779B97F4A7C15ull;
   std::size_t next = 0, written = 0;
@@ -164,7 +167,9 @@ void write(const std::string& configPath, const fs::path& out) {
 int main(int argc, char** argv) {
   CLI::App app{"Writes an InternVL2-shaped checkpoint with random bfloat16 weights"};
   std::string config, out;
-  app.add_option("--config", config, "an InternVLChatModel config.json (bench/configs/internvl2-2b.json, -8b)")->required();
+  app.add_option("--config", config,
+                 "an InternVLChatModel config.json (bench/configs/internvl2-2b.json, -8b)")
+      ->required();
   app.add_option("--out", out, "output folder")->required();
   app.callback([&] { write(config, out); });
   return mspa::inference::runCommandLine(app, argc, argv);

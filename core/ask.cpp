@@ -9,13 +9,14 @@ namespace mspa {
 
 bool BackendSettings::operator==(const BackendSettings& o) const {
   const auto fields = [](const BackendSettings& s) {
-    return std::tie(s.kind, s.modelDir, s.loraDir, s.device, s.dtype, s.tilesPerImage, s.endpoint, s.modelName,
-                    s.apiKeyVariable, s.timeoutSeconds, s.maxNewTokens, s.concurrency);
+    return std::tie(s.kind, s.modelDir, s.loraDir, s.device, s.dtype, s.tilesPerImage, s.endpoint,
+                    s.modelName, s.apiKeyVariable, s.timeoutSeconds, s.maxNewTokens, s.concurrency);
   };
   return fields(*this) == fields(o);
 }
 
-std::vector<BackendReply> AnswerBackend::answerBatch(const std::vector<Question>& questions, const std::atomic<bool>* cancel) {
+std::vector<BackendReply> AnswerBackend::answerBatch(const std::vector<Question>& questions,
+                                                     const std::atomic<bool>* cancel) {
   std::vector<BackendReply> replies;
   for (const auto& q : questions) replies.push_back(answer(q, {}, cancel));
   return replies;

@@ -34,7 +34,8 @@ class AnswerBackend {
   virtual BackendReply answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) = 0;
   // Several questions at once, where the backend can do better than one after another (the local
   // engine decodes them together); the default answers them in turn.
-  virtual std::vector<BackendReply> answerBatch(const std::vector<Question>& questions, const std::atomic<bool>* cancel);
+  virtual std::vector<BackendReply> answerBatch(const std::vector<Question>& questions,
+                                                const std::atomic<bool>* cancel);
 };
 
 // Answers from the scene's geometry through the task engine: the canonical answer of the

@@ -152,7 +152,8 @@ BenchmarkRunReport runBenchmark(const std::vector<BackendMaker>& backends, const
           break;
         } catch (const std::exception& e) {
           if (retries >= o.retries) throw;
-          std::this_thread::sleep_for(std::chrono::duration<double>(o.backoffSeconds * (1 << retries)));
+          std::this_thread::sleep_for(
+              std::chrono::duration<double>(o.backoffSeconds * (1 << retries)));
         }
       }
     } catch (const std::exception& e) {
@@ -192,10 +193,11 @@ BenchmarkRunReport runBenchmark(const std::vector<BackendMaker>& backends, const
       } catch (const std::exception& e) {
         {
           const std::lock_guard<std::mutex> lock(mutex);
-          report.warnings.push_back("a batch of " + std::to_string(questions.size()) + " failed (" + e.what() +
-                                    "); its samples were answered one at a time");
+          report.warnings.push_back("a batch of " + std::to_string(questions.size()) + " failed (" +
+                                    e.what() + "); its samples were answered one at a time");
         }
-        for (std::size_t i = 0; i < asked.size(); ++i) answerAlone(*backend, *asked[i], questions[i]);
+        for (std::size_t i = 0; i < asked.size(); ++i)
+          answerAlone(*backend, *asked[i], questions[i]);
       }
     }
   };

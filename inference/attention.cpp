@@ -18,12 +18,14 @@ constexpr int64_t kScoreBytesPerChunk = 8ll << 20;
 
 // True where the query may not look: keys after it (when causal) and, for a query past the
 // padding, the padding. Rows are `groups` copies of the chunk's positions.
-at::Tensor hiddenKeys(int64_t firstPosition, int64_t rows, int64_t groups, int64_t keys, bool causal,
-                      int64_t padding, const at::TensorOptions& options) {
+at::Tensor hiddenKeys(int64_t firstPosition, int64_t rows, int64_t groups, int64_t keys,
+                      bool causal, int64_t padding, const at::TensorOptions& options) {
   const auto longs = options.dtype(at::kLong);
-  const at::Tensor positions = (at::arange(rows, longs) + firstPosition).repeat({groups}).unsqueeze(1);
+  const at::Tensor positions =
+      (at::arange(rows, longs) + firstPosition).repeat({groups}).unsqueeze(1);
   const at::Tensor columns = at::arange(keys, longs).unsqueeze(0);
-  at::Tensor hidden = causal ? columns > positions : at::zeros({rows * groups, keys}, options.dtype(at::kBool));
+  at::Tensor hidden =
+      causal ? columns > positions : at::zeros({rows * groups, keys}, options.dtype(at::kBool));
   if (padding > 0) hidden = hidden | ((columns < padding) & (positions >= padding));
   return hidden;
 }

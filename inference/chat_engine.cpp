@@ -73,9 +73,11 @@ std::vector<ChatReply> ChatEngine::answerBatch(const std::vector<ChatRequest>& r
     prompts.push_back(promptIds(requests[i], tilesPerImage));
     images.push_back({tiles[i].data(), tilesPerImage});
   }
-  const auto results = generateBatch(*model_, prompts, images, sampling(requests.front()), {}, cancel);
+  const auto results =
+      generateBatch(*model_, prompts, images, sampling(requests.front()), {}, cancel);
   std::vector<ChatReply> replies;
-  for (const auto& generation : results) replies.push_back({prompt_.answerText(generation.tokens), generation});
+  for (const auto& generation : results)
+    replies.push_back({prompt_.answerText(generation.tokens), generation});
   return replies;
 }
 

@@ -59,7 +59,8 @@ class ChatEngine {
   ChatEngine(const ChatEngineOptions& options, ChatPrompt prompt);
   // The request's images as tiles (appended to `tiles`); the tile count of each image.
   std::vector<int> tile(const ChatRequest& request, std::vector<std::uint8_t>& tiles) const;
-  std::vector<std::int64_t> promptIds(const ChatRequest& request, const std::vector<int>& tilesPerImage) const;
+  std::vector<std::int64_t> promptIds(const ChatRequest& request,
+                                      const std::vector<int>& tilesPerImage) const;
   SamplingOptions sampling(const ChatRequest& request) const;  // with the model's stop ids
 
   ChatEngineOptions options_;

@@ -106,16 +106,19 @@ class TensorSource : public TensorProvider {
 class RandomTensors : public TensorProvider {
  public:
   RandomTensors(const ModelConfig& config, c10::Device device, c10::ScalarType dtype)
-      : tiedHead_(config.llm.tiedEmbeddings), options_(at::TensorOptions().device(device).dtype(dtype)) {}
+      : tiedHead_(config.llm.tiedEmbeddings),
+        options_(at::TensorOptions().device(device).dtype(dtype)) {}
 
   bool has(const std::string& name) const override {
-    return !(tiedHead_ && (name == "language_model.lm_head.weight" || name == "language_model.output.weight"));
+    return !(tiedHead_ &&
+             (name == "language_model.lm_head.weight" || name == "language_model.output.weight"));
   }
 
   at::Tensor take(const std::string& name, const std::vector<int64_t>& shape) override {
     at::Tensor t = at::empty(shape, options_);
     if (options_.device().is_meta()) return t;
-    const bool normWeight = shape.size() == 1 && name.size() > 6 && name.compare(name.size() - 6, 6, "weight") == 0;
+    const bool normWeight =
+        shape.size() == 1 && name.size() > 6 && name.compare(name.size() - 6, 6, "weight") == 0;
     return normWeight ? t.fill_(1) : t.uniform_(-0.02, 0.02);
   }
 

@@ -21,7 +21,8 @@ c10::ScalarType parseDType(const std::string& dtype) {
   if (dtype == "float32") return at::kFloat;
   if (dtype == "bfloat16") return at::kBFloat16;
   if (dtype == "float16") return at::kHalf;
-  throw std::runtime_error("unknown dtype '" + dtype + "' (use auto, float32, bfloat16 or float16)");
+  throw std::runtime_error("unknown dtype '" + dtype +
+                           "' (use auto, float32, bfloat16 or float16)");
 }
 
 c10::Device parseDevice(const std::string& device) {
@@ -50,7 +51,8 @@ double cpuMatmulSeconds(c10::ScalarType dtype, int64_t n) {
   for (int i = 0; i < 3; ++i) {
     const auto start = std::chrono::steady_clock::now();
     at::mm(a, b);
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return best;
 }
@@ -93,20 +95,25 @@ MachineLimits measureMachineLimits(const std::string& device, const std::string&
       const auto start = std::chrono::steady_clock::now();
       work();
       synchronize(target);
-      seconds = std::min(seconds, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      seconds = std::min(
+          seconds, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     return seconds;
   };
   MachineLimits limits;
-  const at::Tensor from = at::ones({64ll << 20}, at::TensorOptions().device(target).dtype(at::kFloat));
+  const at::Tensor from =
+      at::ones({64ll << 20}, at::TensorOptions().device(target).dtype(at::kFloat));
   at::Tensor to = at::empty_like(from);
-  limits.bandwidthGBps = 2.0 * static_cast<double>(from.nbytes()) / best([&] { to.copy_(from); }) / 1e9;
+  limits.bandwidthGBps =
+      2.0 * static_cast<double>(from.nbytes()) / best([&] { to.copy_(from); }) / 1e9;
   // The best of square and prefill-shaped (512 rows against a wide matrix) products: the rate
   // the arithmetic units reach at all, not one shape's luck.
   const auto options = at::TensorOptions().device(target).dtype(parseDType(dtype));
-  for (const auto [m, k, n] : {std::array<int64_t, 3>{1024, 1024, 1024}, {2048, 2048, 2048}, {512, 2048, 8192}}) {
+  for (const auto [m, k, n] :
+       {std::array<int64_t, 3>{1024, 1024, 1024}, {2048, 2048, 2048}, {512, 2048, 8192}}) {
     const at::Tensor a = at::randn({m, k}, options), b = at::randn({k, n}, options);
-    limits.matmulGflops = std::max(limits.matmulGflops, 2.0 * m * k * n / best([&] { at::mm(a, b); }) / 1e9);
+    limits.matmulGflops =
+        std::max(limits.matmulGflops, 2.0 * m * k * n / best([&] { at::mm(a, b); }) / 1e9);
   }
   return limits;
 }

@@ -24,7 +24,8 @@ double TokenSampler::uniform() {
 }
 
 GenerationResult generate(InternVLModel& model, const std::vector<std::int64_t>& promptIds,
-                          const ImageTiles& images, const SamplingOptions& options, const std::function<void(std::int64_t)>& onToken,
+                          const ImageTiles& images, const SamplingOptions& options,
+                          const std::function<void(std::int64_t)>& onToken,
                           const std::atomic<bool>* cancel) {
   const auto streamed = [&](std::size_t, std::int64_t token) {
     if (onToken) onToken(token);
@@ -32,10 +33,11 @@ GenerationResult generate(InternVLModel& model, const std::vector<std::int64_t>&
   return generateBatch(model, {promptIds}, {images}, options, streamed, cancel).front();
 }
 
-std::vector<GenerationResult> generateBatch(InternVLModel& model, const std::vector<std::vector<std::int64_t>>& prompts,
-                                            const std::vector<ImageTiles>& images, const SamplingOptions& options,
-                                            const std::function<void(std::size_t, std::int64_t)>& onToken,
-                                            const std::atomic<bool>* cancel) {
+std::vector<GenerationResult> generateBatch(
+    InternVLModel& model, const std::vector<std::vector<std::int64_t>>& prompts,
+    const std::vector<ImageTiles>& images, const SamplingOptions& options,
+    const std::function<void(std::size_t, std::int64_t)>& onToken,
+    const std::atomic<bool>* cancel) {
   std::vector<GenerationResult> results(prompts.size());
   std::vector<TokenSampler> samplers(prompts.size(), TokenSampler(options));
   GenerationTiming timing;
@@ -57,7 +59,8 @@ std::vector<GenerationResult> generateBatch(InternVLModel& model, const std::vec
       if (finished(results[b])) continue;  // a finished sequence keeps decoding, unseen
       results[b].tokens.push_back(tokens[b]);
       if (onToken) onToken(b, tokens[b]);
-      if (std::find(options.stopIds.begin(), options.stopIds.end(), tokens[b]) != options.stopIds.end()) {
+      if (std::find(options.stopIds.begin(), options.stopIds.end(), tokens[b]) !=
+          options.stopIds.end()) {
         results[b].stopped = true;
         --running;
       }

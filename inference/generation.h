@@ -59,9 +59,10 @@ GenerationResult generate(InternVLModel& model, const std::vector<std::int64_t>&
 // ends at its own stop token and decoding ends when all have. `onToken` hears (sequence, token).
 // Under greedy decoding every answer is the one its prompt gets alone. The timings are the
 // batch's, shared by its results.
-std::vector<GenerationResult> generateBatch(InternVLModel& model, const std::vector<std::vector<std::int64_t>>& prompts,
-                                            const std::vector<ImageTiles>& images, const SamplingOptions& options,
-                                            const std::function<void(std::size_t, std::int64_t)>& onToken = {},
-                                            const std::atomic<bool>* cancel = nullptr);
+std::vector<GenerationResult> generateBatch(
+    InternVLModel& model, const std::vector<std::vector<std::int64_t>>& prompts,
+    const std::vector<ImageTiles>& images, const SamplingOptions& options,
+    const std::function<void(std::size_t, std::int64_t)>& onToken = {},
+    const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace mspa::inference

@@ -4,12 +4,12 @@
 #include <torch/cuda.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <numeric>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <stdexcept>
 
 #include "inference/attention.h"
@@ -59,12 +59,15 @@ constexpr int kVisionChunkTiles = 2;
 // Weights may be stored in another dtype than the activations (bfloat16 weights, float32
 // arithmetic).
 at::Tensor dense(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {}) {
-  if (w.scalar_type() == x.scalar_type()) return b.defined() ? at::linear(x, w, b) : at::linear(x, w);
+  if (w.scalar_type() == x.scalar_type())
+    return b.defined() ? at::linear(x, w, b) : at::linear(x, w);
   if (x.numel() / x.size(-1) <= kRowsReadAsStored) {
     const at::Tensor xs = x.to(w.scalar_type());
-    return (b.defined() ? at::linear(xs, w, b.to(w.scalar_type())) : at::linear(xs, w)).to(x.scalar_type());
+    return (b.defined() ? at::linear(xs, w, b.to(w.scalar_type())) : at::linear(xs, w))
+        .to(x.scalar_type());
   }
-  return b.defined() ? at::linear(x, w.to(x.scalar_type()), b) : at::linear(x, w.to(x.scalar_type()));
+  return b.defined() ? at::linear(x, w.to(x.scalar_type()), b)
+                     : at::linear(x, w.to(x.scalar_type()));
 }
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) {
@@ -101,7 +104,6 @@ auto translatingDeviceErrors(const std::string& during, Work&& work) {
 
 }  // namespace
 
-
 int ImageTiles::count() const {
   return std::accumulate(perImage.begin(), perImage.end(), 0);
 }
@@ -119,7 +121,7 @@ struct InternVLModel::Impl {
   KvCache kv;
   std::unique_ptr<RotaryTable> rotary;
   VisionCache visionCache{kDefaultVisionCacheBytes};
-  at::Tensor lastLogits;  // [B, positions, vocab]
+  at::Tensor lastLogits;         // [B, positions, vocab]
   std::vector<int64_t> padding;  // per sequence: cache columns before its first token
   double visionMs = 0;
 
@@ -130,7 +132,9 @@ struct InternVLModel::Impl {
     const auto it = w.find(name);
     return it == w.end() ? at::Tensor() : it->second;
   }
-  at::TensorOptions activations() const { return at::TensorOptions().device(device).dtype(arithmetic); }
+  at::TensorOptions activations() const {
+    return at::TensorOptions().device(device).dtype(arithmetic);
+  }
 
   at::Tensor pixelValues(const std::uint8_t* tiles, int count) const {
     const int s = config.vision.imageSize;
@@ -170,7 +174,9 @@ struct InternVLModel::Impl {
         k = rmsNorm(k, get(p + "knorm.w"), v.normEps);
       }
       const auto split = [&](const at::Tensor& t) { return t.view({n, -1, heads, d}).transpose(1, 2); };
-      const at::Tensor a = attend(split(q), split(k), split(vv), false, 0).transpose(1, 2).reshape({n, -1, v.hidden});
+      const at::Tensor a = attend(split(q), split(k), split(vv), false, 0)
+                               .transpose(1, 2)
+                               .reshape({n, -1, v.hidden});
       x = x + get(p + "ls1") * dense(a, get(p + "proj.w"), get(p + "proj.b"));
       const at::Tensor m = dense(at::gelu(dense(visionNorm(x, p + "norm2"), get(p + "fc1.w"), get(p + "fc1.b"))),
                                   get(p + "fc2.w"), get(p + "fc2.b"));
@@ -193,11 +199,13 @@ struct InternVLModel::Impl {
   }
 
   at::Tensor visionEmbeddings(const std::uint8_t* tiles, int count) const {
-    const std::size_t tileBytes = static_cast<std::size_t>(config.vision.imageSize) * config.vision.imageSize * 3;
+    const std::size_t tileBytes =
+        static_cast<std::size_t>(config.vision.imageSize) * config.vision.imageSize * 3;
     std::vector<at::Tensor> parts;
     for (int first = 0; first < count; first += kVisionChunkTiles) {
       const int n = std::min(kVisionChunkTiles, count - first);
-      parts.push_back(project(visionEncoder(pixelValues(tiles + first * tileBytes, n))).reshape({-1, config.llm.hidden}));
+      parts.push_back(project(visionEncoder(pixelValues(tiles + first * tileBytes, n)))
+                          .reshape({-1, config.llm.hidden}));
     }
     return at::cat(parts);
   }
@@ -232,7 +240,8 @@ struct InternVLModel::Impl {
     };
     if (const at::Tensor wqkv = opt(p + "wqkv"); wqkv.defined()) {
       const int64_t groups = c.heads / c.kvHeads;
-      const at::Tensor grouped = dense(h, wqkv).view({batch, length, c.kvHeads, groups + 2, c.headDim});
+      const at::Tensor grouped =
+          dense(h, wqkv).view({batch, length, c.kvHeads, groups + 2, c.headDim});
       return {heads(grouped.narrow(3, 0, groups), c.heads),
               heads(grouped.select(3, groups), c.kvHeads),
               heads(grouped.select(3, groups + 1), c.kvHeads)};
@@ -248,11 +257,13 @@ struct InternVLModel::Impl {
     if (std::all_of(padding.begin(), padding.end(), [](int64_t p) { return p == 0; }))
       return rotary->at(start, length);
     const auto [cos, sin] = rotary->at(0, start + length);
-    const at::Tensor columns = at::arange(start, start + length, at::TensorOptions().device(device).dtype(at::kLong));
+    const at::Tensor columns =
+        at::arange(start, start + length, at::TensorOptions().device(device).dtype(at::kLong));
     const at::Tensor pads = at::tensor(padding, at::kLong).to(device).unsqueeze(1);
     const at::Tensor positions = (columns.unsqueeze(0) - pads).clamp_min(0).flatten();
     const auto rows = [&](const at::Tensor& table) {
-      return table.index_select(0, positions).view({static_cast<int64_t>(padding.size()), 1, length, -1});
+      return table.index_select(0, positions)
+          .view({static_cast<int64_t>(padding.size()), 1, length, -1});
     };
     return {rows(cos), rows(sin)};
   }
@@ -285,8 +296,8 @@ struct InternVLModel::Impl {
 
   void configure(ModelConfig modelConfig, const LoadOptions& options);
   void useWeights(std::map<std::string, at::Tensor> weights);
-  void prefill(const std::vector<std::vector<std::int64_t>>& prompts, const std::vector<ImageTiles>& images,
-               int newTokens, int keepLogits);
+  void prefill(const std::vector<std::vector<std::int64_t>>& prompts,
+               const std::vector<ImageTiles>& images, int newTokens, int keepLogits);
   // Refuses, with the estimate, a batch whose KV cache and activations do not fit the device.
   void requireBatchMemory(const std::vector<std::vector<std::int64_t>>& prompts, int newTokens);
   // Token ids [B, L] with each prompt left-padded to the longest, and its image positions filled.
@@ -304,12 +315,13 @@ void InternVLModel::Impl::configure(ModelConfig modelConfig, const LoadOptions& 
   storageText = storageDtype(config, options.device, options.dtype);
   storage = parseDType(storageText);
   if (device.is_cpu() && storage == at::kHalf)
-    throw std::runtime_error("float16 is not supported on the cpu (LibTorch has no half-precision CPU "
-                             "kernels for these layers): use auto, bfloat16 or float32");
+    throw std::runtime_error(
+        "float16 is not supported on the cpu (LibTorch has no half-precision CPU "
+        "kernels for these layers): use auto, bfloat16 or float32");
   arithmetic = automatic && device.is_cpu() ? fasterCpuArithmetic(storage) : storage;
   const LlmConfig& c = config.llm;
-  rotary = std::make_unique<RotaryTable>(c.headDim, c.ropeTheta, c.ropeScaling == "dynamic", c.ropeFactor,
-                                         c.maxPositions, activations());
+  rotary = std::make_unique<RotaryTable>(c.headDim, c.ropeTheta, c.ropeScaling == "dynamic",
+                                         c.ropeFactor, c.maxPositions, activations());
 }
 
 void InternVLModel::Impl::useWeights(std::map<std::string, at::Tensor> weights) {
@@ -322,7 +334,8 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
   impl->configure(readModelConfig(modelDir), options);
   auto source = std::make_shared<const WeightSource>(modelDir, impl->config, options.loraDir);
   if (options.checkMemory)
-    requireMemory(describeMemoryNeed(*source, impl->config, options.device, impl->storageText), modelDir);
+    requireMemory(describeMemoryNeed(*source, impl->config, options.device, impl->storageText),
+                  modelDir);
   auto weights = translatingDeviceErrors("loading " + modelDir, [&] {
     return loadCheckpoint(std::move(source), impl->config, impl->device, impl->storage);
   });
@@ -341,12 +354,14 @@ std::unique_ptr<InternVLModel> InternVLModel::withRandomWeights(const std::strin
   impl->configure(readModelConfigFile(configPath), options);
   if (options.checkMemory) {
     const std::size_t bytes = randomWeightBytes(impl->config, impl->storage);
-    requireMemory(describeMemoryNeed(bytes, impl->config, options.device, impl->storageText), configPath);
+    requireMemory(describeMemoryNeed(bytes, impl->config, options.device, impl->storageText),
+                  configPath);
   }
   impl->useWeights(translatingDeviceErrors("making random weights for " + configPath, [&] {
     return randomWeights(impl->config, impl->device, impl->storage);
   }));
-  const int configured = options.imageTokenId >= 0 ? options.imageTokenId : impl->config.imageTokenId;
+  const int configured =
+      options.imageTokenId >= 0 ? options.imageTokenId : impl->config.imageTokenId;
   impl->imageTokenId = configured >= 0 ? configured : impl->config.llm.vocab - 1;
   return std::unique_ptr<InternVLModel>(new InternVLModel(std::move(impl)));
 }
@@ -380,11 +395,19 @@ std::string InternVLModel::arithmeticDtype() const {
 std::size_t InternVLModel::weightBytesInPlace() const {
   return impl_->bytesInPlace;
 }
-int InternVLModel::cachedPositions() const { return static_cast<int>(impl_->kv.length()); }
-std::size_t InternVLModel::kvCacheBytes() const { return impl_->kv.bytes(); }
+int InternVLModel::cachedPositions() const {
+  return static_cast<int>(impl_->kv.length());
+}
+std::size_t InternVLModel::kvCacheBytes() const {
+  return impl_->kv.bytes();
+}
 double InternVLModel::lastVisionMilliseconds() const { return impl_->visionMs; }
-VisionCacheStats InternVLModel::visionCache() const { return impl_->visionCache.stats(); }
-void InternVLModel::setVisionCacheCapacity(std::size_t bytes) { impl_->visionCache.setCapacity(bytes); }
+VisionCacheStats InternVLModel::visionCache() const {
+  return impl_->visionCache.stats();
+}
+void InternVLModel::setVisionCacheCapacity(std::size_t bytes) {
+  impl_->visionCache.setCapacity(bytes);
+}
 
 std::vector<float> InternVLModel::visionEmbeddings(const std::uint8_t* tiles, int count) {
   at::NoGradGuard noGrad;
@@ -392,13 +415,14 @@ std::vector<float> InternVLModel::visionEmbeddings(const std::uint8_t* tiles, in
   return {e.data_ptr<float>(), e.data_ptr<float>() + e.numel()};
 }
 
-void InternVLModel::prefill(const std::vector<std::int64_t>& ids, const ImageTiles& images, int newTokens,
-                            int keepLogits) {
+void InternVLModel::prefill(const std::vector<std::int64_t>& ids, const ImageTiles& images,
+                            int newTokens, int keepLogits) {
   prefillBatch({ids}, {images}, newTokens, keepLogits);
 }
 
 void InternVLModel::prefillBatch(const std::vector<std::vector<std::int64_t>>& prompts,
-                                 const std::vector<ImageTiles>& images, int newTokens, int keepLogits) {
+                                 const std::vector<ImageTiles>& images, int newTokens,
+                                 int keepLogits) {
   if (prompts.empty() || prompts.size() != images.size())
     throw std::invalid_argument("prefillBatch needs one image set per prompt");
   std::size_t tokens = 0;
@@ -407,41 +431,47 @@ void InternVLModel::prefillBatch(const std::vector<std::vector<std::int64_t>>& p
     if (prompts[b].empty()) throw std::runtime_error("an empty prompt");
     for (const auto id : prompts[b]) {
       if (id < 0 || id >= impl_->config.llm.vocab) {
-        throw std::runtime_error("token id " + std::to_string(id) + " is outside the model's vocabulary of " +
-                                 std::to_string(impl_->config.llm.vocab) + " (tokenizer and weights do not match)");
+        throw std::runtime_error(
+            "token id " + std::to_string(id) + " is outside the model's vocabulary of " +
+            std::to_string(impl_->config.llm.vocab) + " (tokenizer and weights do not match)");
       }
     }
     tokens += prompts[b].size();
     tiles += images[b].count();
   }
   impl_->requireBatchMemory(prompts, newTokens);
-  translatingDeviceErrors("prefill of " + std::to_string(tokens) + " tokens and " + std::to_string(tiles) + " tiles",
-                          [&] { impl_->prefill(prompts, images, newTokens, keepLogits); });
+  translatingDeviceErrors(
+      "prefill of " + std::to_string(tokens) + " tokens and " + std::to_string(tiles) + " tiles",
+      [&] { impl_->prefill(prompts, images, newTokens, keepLogits); });
 }
 
-void InternVLModel::Impl::requireBatchMemory(const std::vector<std::vector<std::int64_t>>& prompts, int newTokens) {
+void InternVLModel::Impl::requireBatchMemory(const std::vector<std::vector<std::int64_t>>& prompts,
+                                             int newTokens) {
   kv = KvCache();  // the previous question's cache is not needed any more
   std::size_t longest = 0;
   for (const auto& p : prompts) longest = std::max(longest, p.size());
   const LlmConfig& c = config.llm;
   const double batch = static_cast<double>(prompts.size());
-  const double cache = batch * static_cast<double>(longest + std::max(newTokens, 1)) * 2.0 * c.layers * c.kvHeads *
-                       c.headDim * static_cast<double>(c10::elementSize(storage));
+  const double cache = batch * static_cast<double>(longest + std::max(newTokens, 1)) * 2.0 *
+                       c.layers * c.kvHeads * c.headDim *
+                       static_cast<double>(c10::elementSize(storage));
   const double activations = batch * kPrefillChunk * 4.0 * std::max(c.intermediate, c.hidden) *
                              static_cast<double>(c10::elementSize(arithmetic));
   const auto available = availableMemory(device.is_cpu() ? "cpu" : "cuda");
   if (!available || cache + activations <= static_cast<double>(*available)) return;
   char text[256];
-  std::snprintf(text, sizeof text,
-                "a batch of %zu sequences of up to %zu tokens needs %.1f GB (KV cache %.1f GB + activations "
-                "%.1f GB) but the %s has %.1f GB available: lower the batch",
-                prompts.size(), longest + std::max(newTokens, 1), (cache + activations) / 1e9, cache / 1e9,
-                activations / 1e9, device.is_cpu() ? "cpu" : "cuda device", static_cast<double>(*available) / 1e9);
+  std::snprintf(
+      text, sizeof text,
+      "a batch of %zu sequences of up to %zu tokens needs %.1f GB (KV cache %.1f GB + activations "
+      "%.1f GB) but the %s has %.1f GB available: lower the batch",
+      prompts.size(), longest + std::max(newTokens, 1), (cache + activations) / 1e9, cache / 1e9,
+      activations / 1e9, device.is_cpu() ? "cpu" : "cuda device",
+      static_cast<double>(*available) / 1e9);
   throw std::runtime_error(text);
 }
 
-at::Tensor InternVLModel::Impl::promptEmbeddings(const std::vector<std::vector<std::int64_t>>& prompts,
-                                                 const std::vector<ImageTiles>& images) {
+at::Tensor InternVLModel::Impl::promptEmbeddings(
+    const std::vector<std::vector<std::int64_t>>& prompts, const std::vector<ImageTiles>& images) {
   std::size_t longest = 0;
   for (const auto& p : prompts) longest = std::max(longest, p.size());
   const std::int64_t filler = imageTokenId == 0 ? 1 : 0;  // any id but the image token
@@ -452,29 +482,34 @@ at::Tensor InternVLModel::Impl::promptEmbeddings(const std::vector<std::vector<s
     ids.insert(ids.end(), longest - p.size(), filler);
     ids.insert(ids.end(), p.begin(), p.end());
   }
-  const at::Tensor tokens = at::tensor(ids, at::kLong).to(device).view({static_cast<int64_t>(prompts.size()), -1});
+  const at::Tensor tokens =
+      at::tensor(ids, at::kLong).to(device).view({static_cast<int64_t>(prompts.size()), -1});
   at::Tensor x = embed(tokens);  // [B, L, hidden]
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t b = 0; b < prompts.size(); ++b) {
     const at::Tensor isImage = tokens[b] == imageTokenId;
     const int64_t imageTokens = isImage.sum().item<int64_t>();
     if (imageTokens == 0 && images[b].count() == 0) continue;
-    if (imageTokenId < 0) throw std::runtime_error("the image token id is unknown: give it in the load options");
+    if (imageTokenId < 0)
+      throw std::runtime_error("the image token id is unknown: give it in the load options");
     const at::Tensor embeds = images[b].count() > 0 ? imageEmbeddings(images[b]) : at::Tensor();
     if (!embeds.defined() || embeds.size(0) != imageTokens) {
-      throw std::runtime_error("the prompt has " + std::to_string(imageTokens) + " image tokens but the " +
-                               std::to_string(images[b].count()) + " tiles give " +
-                               std::to_string(embeds.defined() ? embeds.size(0) : 0) + " embeddings");
+      throw std::runtime_error(
+          "the prompt has " + std::to_string(imageTokens) + " image tokens but the " +
+          std::to_string(images[b].count()) + " tiles give " +
+          std::to_string(embeds.defined() ? embeds.size(0) : 0) + " embeddings");
     }
     x[b].index_put_({isImage}, embeds);
   }
   if (device.is_cuda()) torch::cuda::synchronize();
-  visionMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  visionMs =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return x;
 }
 
 void InternVLModel::Impl::prefill(const std::vector<std::vector<std::int64_t>>& prompts,
-                                  const std::vector<ImageTiles>& images, int newTokens, int keepLogits) {
+                                  const std::vector<ImageTiles>& images, int newTokens,
+                                  int keepLogits) {
   at::NoGradGuard noGrad;
   const at::Tensor x = promptEmbeddings(prompts, images);
   const int64_t batch = x.size(0), length = x.size(1);
@@ -492,13 +527,16 @@ void InternVLModel::Impl::prefill(const std::vector<std::vector<std::int64_t>>& 
   lastLogits = dense(at::cat(kept, 1), get("l.head"));
 }
 
-void InternVLModel::step(std::int64_t token) { stepBatch({token}); }
+void InternVLModel::step(std::int64_t token) {
+  stepBatch({token});
+}
 
 void InternVLModel::stepBatch(const std::vector<std::int64_t>& tokens) {
   translatingDeviceErrors("decoding", [&] {
     at::NoGradGuard noGrad;
     Impl& m = *impl_;
-    if (tokens.size() != m.padding.size()) throw std::invalid_argument("stepBatch needs one token per sequence");
+    if (tokens.size() != m.padding.size())
+      throw std::invalid_argument("stepBatch needs one token per sequence");
     const at::Tensor ids = at::tensor(tokens, at::kLong).to(m.device).unsqueeze(1);
     m.lastLogits = dense(m.decoder(m.embed(ids)), m.get("l.head"));
   });

@@ -56,7 +56,7 @@ class InternVLModel {
   const ModelConfig& config() const;
   int imageTokenId() const;
   std::string device() const;
-  std::string dtype() const;  // storage, and "(float32 arithmetic)" when that differs
+  std::string dtype() const;        // storage, and "(float32 arithmetic)" when that differs
   std::size_t weightBytes() const;  // what the weights occupy on the device
   // Of those, what one decode step reads: the language model's matrices and head.
   std::size_t languageWeightBytes() const;
@@ -85,7 +85,7 @@ class InternVLModel {
   // every step decodes one token of every sequence.
   void prefillBatch(const std::vector<std::vector<std::int64_t>>& prompts,
                     const std::vector<ImageTiles>& images, int newTokens = 0, int keepLogits = 1);
-  void stepBatch(const std::vector<std::int64_t>& tokens);  // one per sequence
+  void stepBatch(const std::vector<std::int64_t>& tokens);                     // one per sequence
   std::vector<std::int64_t> sampleBatch(std::vector<TokenSampler>& samplers);  // one per sequence
 
   int cachedPositions() const;

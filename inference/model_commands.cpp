@@ -75,8 +75,8 @@ void printInfo(const InfoOptions& o) {
   const std::string dtype = storageDtype(c, o.device, o.dtype);
   const MemoryNeed need = describeMemoryNeed(source, c, o.device, dtype);
   std::printf("memory:      %s in %s on %s needs %s%s\n",
-              o.dtype.empty() || o.dtype == "auto" ? "default dtype" : "dtype", dtype.c_str(), o.device.c_str(),
-              need.describe().c_str(), need.fits() ? "" : ": DOES NOT FIT");
+              o.dtype.empty() || o.dtype == "auto" ? "default dtype" : "dtype", dtype.c_str(),
+              o.device.c_str(), need.describe().c_str(), need.fits() ? "" : ": DOES NOT FIT");
 }
 
 int runCheck(const CheckOptions& o) {
@@ -155,7 +155,8 @@ void addAskOptions(CLI::App& ask, AskOptions& o) {
   ask.add_option("--lora", o.lora, "PEFT LoRA adapter folder merged into the model");
   ask.add_option("--device", o.device, "cpu or cuda")->capture_default_str();
   ask.add_option("--dtype", o.dtype,
-                 "auto, float32, bfloat16 or float16 (default auto: the checkpoint's torch_dtype, CPU arithmetic measured)");
+                 "auto, float32, bfloat16 or float16 (default auto: the checkpoint's torch_dtype, "
+                 "CPU arithmetic measured)");
   ask.add_option("--tiles", o.tiles, "maximum tiles per image")->capture_default_str();
   ask.add_option("--system", o.system, "system message (default: InternVL2's)");
   ask.add_option("--max-new-tokens", o.sampling.maxNewTokens, "")->capture_default_str();
@@ -188,7 +189,8 @@ void addModelCommands(CLI::App& app) {
   info->add_option("--device", io->device, "cpu or cuda (where the memory need is checked)")
       ->capture_default_str();
   info->add_option("--dtype", io->dtype,
-                   "auto, float32, bfloat16 or float16 (default auto: the checkpoint's torch_dtype, CPU arithmetic measured)");
+                   "auto, float32, bfloat16 or float16 (default auto: the checkpoint's "
+                   "torch_dtype, CPU arithmetic measured)");
   info->callback([io] { printInfo(*io); });
 
   auto* merge = model->add_subcommand(

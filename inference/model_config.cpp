@@ -166,7 +166,8 @@ std::string defaultDtype(const ModelConfig& config, const std::string& device) {
   return "float32";
 }
 
-std::string storageDtype(const ModelConfig& config, const std::string& device, const std::string& requested) {
+std::string storageDtype(const ModelConfig& config, const std::string& device,
+                         const std::string& requested) {
   return requested.empty() || requested == "auto" ? defaultDtype(config, device) : requested;
 }
 
@@ -175,7 +176,8 @@ ModelConfig readModelConfig(const std::string& modelDir) {
   std::ifstream generation(modelDir + "/generation_config.json");
   if (generation) {
     const auto g = nlohmann::json::parse(generation, nullptr, false);
-    if (g.is_discarded()) throw std::runtime_error(modelDir + "/generation_config.json: invalid JSON");
+    if (g.is_discarded())
+      throw std::runtime_error(modelDir + "/generation_config.json: invalid JSON");
     if (const auto ids = eosIds(g); !ids.empty()) config.eosIds = ids;
   }
   return config;

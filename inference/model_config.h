@@ -51,8 +51,8 @@ struct ModelConfig {
   int tokensPerTile() const;  // 256 for 448 px tiles, patch 14, ratio 0.5
 };
 
-// Reads DIR/config.json and DIR/generation_config.json; throws std::runtime_error naming the file and the missing or invalid
-// field, or the unsupported architecture.
+// Reads DIR/config.json and DIR/generation_config.json; throws std::runtime_error naming the file
+// and the missing or invalid field, or the unsupported architecture.
 ModelConfig readModelConfig(const std::string& modelDir);
 // Reads one config.json file alone (no generation_config.json beside it).
 ModelConfig readModelConfigFile(const std::string& path);
@@ -62,7 +62,8 @@ ModelConfig readModelConfigFile(const std::string& path);
 // float32.
 std::string defaultDtype(const ModelConfig& config, const std::string& device);
 // The dtype weights are stored in for a requested one: empty and "auto" mean defaultDtype.
-std::string storageDtype(const ModelConfig& config, const std::string& device, const std::string& requested);
+std::string storageDtype(const ModelConfig& config, const std::string& device,
+                         const std::string& requested);
 
 const char* llmKindName(LlmKind kind);
 

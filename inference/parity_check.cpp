@@ -44,7 +44,8 @@ ParityReport checkParity(InternVLModel& model, const std::string& referencePath)
   report.referenceIds = values<std::int64_t>(reference, "greedy_ids", DType::I64);
   const auto last16 = values<float>(reference, "logits_last16", DType::F32);
   model.prefill(ids, {reference.data(*tiles), {tileCount}},
-                static_cast<int>(report.referenceIds.size()), static_cast<int>(last16.size() / vocab));
+                static_cast<int>(report.referenceIds.size()),
+                static_cast<int>(last16.size() / vocab));
   const auto logits = model.logits();
   if (logits.size() != last16.size()) throw std::runtime_error(referencePath + ": logits do not fit this model's vocabulary");
   report.prefillMaxDiff = maxDifference(logits.data(), last16.data(), logits.size());

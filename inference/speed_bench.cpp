@@ -32,7 +32,8 @@ RgbBuffer syntheticFrame(int index) {
 
 // Text tokens around each image's placeholder tokens, as a chat prompt has them; the text ids are
 // arbitrary ordinary tokens (the vocabulary's first thousand, never the image token).
-std::vector<std::int64_t> syntheticPrompt(const InternVLModel& model, const std::vector<int>& tilesPerImage) {
+std::vector<std::int64_t> syntheticPrompt(const InternVLModel& model,
+                                          const std::vector<int>& tilesPerImage) {
   const int tokensPerTile = model.config().tokensPerTile();
   const std::int64_t imageToken = model.imageTokenId();
   const std::int64_t ordinary = std::min<std::int64_t>(1000, model.config().llm.vocab);
@@ -58,7 +59,8 @@ double visionFlopsPerTile(const ModelConfig& config) {
   const VisionConfig& v = config.vision;
   const double grid = v.imageSize / v.patchSize, t = grid * grid + 1, c = v.hidden;
   const double patch = 2 * grid * grid * c * 3 * v.patchSize * v.patchSize;
-  const double layer = 2 * t * c * 3 * c + 2 * t * c * c + 4 * t * c * v.intermediate + 4 * t * t * c;
+  const double layer =
+      2 * t * c * 3 * c + 2 * t * c * c + 4 * t * c * v.intermediate + 4 * t * t * c;
   const double in = c / (config.downsampleRatio * config.downsampleRatio), h = config.llm.hidden;
   return patch + v.layers * layer + 2.0 * config.tokensPerTile() * (in * h + h * h);
 }
@@ -67,7 +69,8 @@ double visionFlopsPerTile(const ModelConfig& config) {
 // and the head on the last one.
 double prefillFlops(const ModelConfig& config, double length) {
   const LlmConfig& l = config.llm;
-  const double h = l.hidden, q = static_cast<double>(l.heads) * l.headDim, kv = static_cast<double>(l.kvHeads) * l.headDim;
+  const double h = l.hidden, q = static_cast<double>(l.heads) * l.headDim,
+               kv = static_cast<double>(l.kvHeads) * l.headDim;
   const double dense = 2 * length * (h * (q + 2 * kv) + q * h + 3 * h * l.intermediate);
   const double attention = 4 * (length * (length + 1) / 2) * q;
   return l.layers * (dense + attention) + 2 * h * l.vocab;
@@ -96,7 +99,8 @@ double SpeedReport::prefillLimitPercent() const {
   return ms > 0 ? 100 * prefillFlops / (ms / 1e3) / (limits.matmulGflops * 1e9) : 0;
 }
 
-SpeedReport measureSpeed(const SpeedOptions& o, const std::function<void(const std::string&)>& progress) {
+SpeedReport measureSpeed(const SpeedOptions& o,
+                         const std::function<void(const std::string&)>& progress) {
   const auto say = [&](const std::string& what) {
     if (progress) progress(what);
   };
@@ -106,8 +110,9 @@ SpeedReport measureSpeed(const SpeedOptions& o, const std::function<void(const s
   SpeedReport r;
   say("loading");
   const auto loadStart = std::chrono::steady_clock::now();
-  const auto model = o.randomConfig.empty() ? InternVLModel::load(o.modelDir, load)
-                                            : InternVLModel::withRandomWeights(o.randomConfig, load);
+  const auto model = o.randomConfig.empty()
+                         ? InternVLModel::load(o.modelDir, load)
+                         : InternVLModel::withRandomWeights(o.randomConfig, load);
   r.loadSeconds = secondsSince(loadStart);
   r.model = o.randomConfig.empty() ? o.modelDir : "random weights from " + o.randomConfig;
   r.dtype = model->dtype();
@@ -123,7 +128,8 @@ SpeedReport measureSpeed(const SpeedOptions& o, const std::function<void(const s
   for (std::size_t b = 0; b < tiles.size(); ++b) {
     std::vector<int> counts;
     for (int i = 0; i < o.images; ++i) {
-      const RgbBuffer frame = o.image.empty() ? syntheticFrame(static_cast<int>(b) * o.images + i) : readImageFile(o.image);
+      const RgbBuffer frame = o.image.empty() ? syntheticFrame(static_cast<int>(b) * o.images + i)
+                                              : readImageFile(o.image);
       int count = 0;
       const auto t = makeTiles(frame, o.tiles, count, model->config().vision.imageSize);
       tiles[b].insert(tiles[b].end(), t.begin(), t.end());

@@ -7,10 +7,10 @@
 namespace mspa::inference {
 
 struct SpeedOptions {
-  std::string modelDir;      // a checkpoint folder, or
-  std::string randomConfig;  // a config.json for a random-weight model of its full size
+  std::string modelDir;               // a checkpoint folder, or
+  std::string randomConfig;           // a config.json for a random-weight model of its full size
   std::string device = "cpu", dtype;  // dtype empty: auto
-  std::string image;         // a frame to ask about; empty: synthetic 1296×968 frames
+  std::string image;                  // a frame to ask about; empty: synthetic 1296×968 frames
   int images = 2, tiles = 6, newTokens = 32;
   int batch = 1;  // questions decoded together for samples/s (each with its own images)
 };

@@ -48,17 +48,22 @@ nlohmann::ordered_json toJson(const SpeedReport& r) {
 void printText(const SpeedReport& r) {
   std::string tiles;
   for (const int t : r.tilesPerImage) tiles += (tiles.empty() ? "" : "+") + std::to_string(t);
-  std::printf("model        %s on %s, %s (%.2f GB of weights)\n", r.model.c_str(), r.device.c_str(), r.dtype.c_str(),
-              r.weightGB);
-  std::printf("machine      %.1f GB/s copy bandwidth, %.0f GFLOP/s matmul\n", r.limits.bandwidthGBps, r.limits.matmulGflops);
-  std::printf("prompt       %d tokens (%zu images, %s tiles)\n", r.promptTokens, r.tilesPerImage.size(), tiles.c_str());
+  std::printf("model        %s on %s, %s (%.2f GB of weights)\n", r.model.c_str(), r.device.c_str(),
+              r.dtype.c_str(), r.weightGB);
+  std::printf("machine      %.1f GB/s copy bandwidth, %.0f GFLOP/s matmul\n",
+              r.limits.bandwidthGBps, r.limits.matmulGflops);
+  std::printf("prompt       %d tokens (%zu images, %s tiles)\n", r.promptTokens,
+              r.tilesPerImage.size(), tiles.c_str());
   std::printf("load         %.1f s\n", r.loadSeconds);
-  std::printf("vision       %.0f ms (%.0f GFLOP, %.0f%% of matmul)\n", r.visionMs, r.visionFlops / 1e9, r.visionLimitPercent());
-  std::printf("prefill      %.0f ms with vision (text %.0f GFLOP, %.0f%% of matmul)\n", r.prefillMs, r.prefillFlops / 1e9,
-              r.prefillLimitPercent());
-  std::printf("first token  %.0f ms; asked again %.0f ms (vision %.0f ms)\n", r.ttftMs, r.repeatTtftMs, r.repeatVisionMs);
-  std::printf("decode       %.2f tokens/s over %d tokens (%.2f GB read per token, %.0f%% of bandwidth)\n",
-              r.decodeTokensPerSecond, r.newTokens, r.decodeBytesPerToken / 1e9, r.decodeLimitPercent());
+  std::printf("vision       %.0f ms (%.0f GFLOP, %.0f%% of matmul)\n", r.visionMs,
+              r.visionFlops / 1e9, r.visionLimitPercent());
+  std::printf("prefill      %.0f ms with vision (text %.0f GFLOP, %.0f%% of matmul)\n", r.prefillMs,
+              r.prefillFlops / 1e9, r.prefillLimitPercent());
+  std::printf("first token  %.0f ms; asked again %.0f ms (vision %.0f ms)\n", r.ttftMs,
+              r.repeatTtftMs, r.repeatVisionMs);
+  std::printf(
+      "decode       %.2f tokens/s over %d tokens (%.2f GB read per token, %.0f%% of bandwidth)\n",
+      r.decodeTokensPerSecond, r.newTokens, r.decodeBytesPerToken / 1e9, r.decodeLimitPercent());
   std::printf("throughput   %.3f questions/s at batch %d\n", r.samplesPerSecond, r.batch);
   std::printf("memory       %.2f GB peak resident, KV cache %.2f GB\n", r.peakRssGB, r.kvCacheGB);
 }
@@ -70,21 +75,35 @@ void addSpeedCommand(CLI::App& bench) {
       "speed", "Time one question's phases against the machine's measured bandwidth and FLOP/s");
   auto o = std::make_shared<SpeedCommandOptions>();
   auto* model = speed->add_option("--model", o->speed.modelDir, "model folder");
-  auto* random = speed->add_option("--random-weights", o->speed.randomConfig,
-                                   "config.json of a model to make with random weights (measurement only)");
+  auto* random =
+      speed->add_option("--random-weights", o->speed.randomConfig,
+                        "config.json of a model to make with random weights (measurement only)");
   model->excludes(random);
   speed->add_option("--device", o->speed.device, "cpu or cuda")->capture_default_str();
-  speed->add_option("--dtype", o->speed.dtype, "auto, float32, bfloat16 or float16 (default: auto)");
-  speed->add_option("--image", o->speed.image, "a frame to ask about (default: synthetic 1296x968 frames)");
-  speed->add_option("--images", o->speed.images, "images in the question")->capture_default_str()->check(CLI::Range(0, 64));
-  speed->add_option("--tiles", o->speed.tiles, "tiles per image")->capture_default_str()->check(CLI::Range(1, 40));
-  speed->add_option("--new-tokens", o->speed.newTokens, "tokens to decode")->capture_default_str()->check(CLI::Range(2, 4096));
-  speed->add_option("--batch", o->speed.batch, "questions decoded together for samples/s")->capture_default_str()->check(CLI::Range(1, 256));
-  speed->add_option("--format", o->format, "text or json")->capture_default_str()->check(CLI::IsMember({"text", "json"}));
+  speed->add_option("--dtype", o->speed.dtype,
+                    "auto, float32, bfloat16 or float16 (default: auto)");
+  speed->add_option("--image", o->speed.image,
+                    "a frame to ask about (default: synthetic 1296x968 frames)");
+  speed->add_option("--images", o->speed.images, "images in the question")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
+  speed->add_option("--tiles", o->speed.tiles, "tiles per image")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 40));
+  speed->add_option("--new-tokens", o->speed.newTokens, "tokens to decode")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 4096));
+  speed->add_option("--batch", o->speed.batch, "questions decoded together for samples/s")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  speed->add_option("--format", o->format, "text or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
   speed->callback([o, model, random] {
     if (model->count() + random->count() == 0)
       throw CLI::ValidationError("bench speed", "give --model DIR or --random-weights CONFIG.json");
-    const SpeedReport r = measureSpeed(o->speed, [](const std::string& what) { std::fprintf(stderr, "%s...\n", what.c_str()); });
+    const SpeedReport r = measureSpeed(
+        o->speed, [](const std::string& what) { std::fprintf(stderr, "%s...\n", what.c_str()); });
     if (o->format == "json")
       std::printf("%s\n", toJson(r).dump(2).c_str());
     else

@@ -20,7 +20,8 @@ struct Candidates {
 Candidates topCandidates(const at::Tensor& scaled, int64_t count, bool totalOfCandidates) {
   const auto [values, indices] = at::topk(scaled, count);
   const at::Tensor weights = (values - values[0]).exp().to(at::kDouble);
-  at::Tensor total = totalOfCandidates ? weights.sum() : (scaled - values[0]).exp().to(at::kDouble).sum();
+  at::Tensor total =
+      totalOfCandidates ? weights.sum() : (scaled - values[0]).exp().to(at::kDouble).sum();
   const at::Tensor packed = at::cat({weights, total.unsqueeze(0), indices.to(at::kDouble)}).cpu();
   const double* p = packed.data_ptr<double>();
   Candidates c;

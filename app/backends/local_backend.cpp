@@ -44,13 +44,15 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-BackendReply LocalBackend::answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) {
+BackendReply LocalBackend::answer(const Question& question, const AnswerProgress& progress,
+                                  const std::atomic<bool>* cancel) {
   const auto start = std::chrono::steady_clock::now();
   const auto reply = engine_->answer(chatRequest(question, maxNewTokens_), progress, cancel);
   return backendReply(reply, secondsSince(start));
 }
 
-std::vector<BackendReply> LocalBackend::answerBatch(const std::vector<Question>& questions, const std::atomic<bool>* cancel) {
+std::vector<BackendReply> LocalBackend::answerBatch(const std::vector<Question>& questions,
+                                                    const std::atomic<bool>* cancel) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<inference::ChatRequest> requests;
   for (const auto& q : questions) requests.push_back(chatRequest(q, maxNewTokens_));

@@ -19,7 +19,8 @@ class LocalBackend : public AnswerBackend {
 
   std::string label() const override { return label_; }
   BackendReply answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) override;
-  std::vector<BackendReply> answerBatch(const std::vector<Question>& questions, const std::atomic<bool>* cancel) override;
+  std::vector<BackendReply> answerBatch(const std::vector<Question>& questions,
+                                        const std::atomic<bool>* cancel) override;
 
  private:
   std::unique_ptr<inference::ChatEngine> engine_;

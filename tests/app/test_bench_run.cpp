@@ -54,7 +54,8 @@ std::map<std::string, std::vector<nlohmann::json>> linesById(const std::string& 
 // The tiny InternLM2 fixture with a SentencePiece tokenizer, in a folder of `models`.
 std::filesystem::path tinyLocalModel(const mspa::test::TempDir& models) {
   const auto model = models.path() / "tiny";
-  std::filesystem::copy(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
+  std::filesystem::copy(
+      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
   mspa::test::writeSentencePieceTokenizer(model);
   return model;
 }
@@ -170,14 +171,16 @@ TEST_CASE("mspa bench run --batch answers like batch 1 with a tiny fixture model
   DemoBenchmark bench(1);
   mspa::test::TempDir models;
   const auto model = tinyLocalModel(models);
-  const std::string local = "--backend local --model " + shellQuote(model.string()) + " --tiles 1 --max-new-tokens 6 --limit 5";
+  const std::string local = "--backend local --model " + shellQuote(model.string()) +
+                            " --tiles 1 --max-new-tokens 6 --limit 5";
   const auto one = mspaCli(bench.run(bench.dir.file("one.jsonl"), local));
   const auto three = mspaCli(bench.run(bench.dir.file("three.jsonl"), local + " --batch 3"));
   INFO(one.err << three.err);
   REQUIRE(one.exitCode == 0);
   REQUIRE(three.exitCode == 0);
   CHECK_THAT(three.out, Contains("5 answered, 0 errors"));
-  const auto alone = linesById(bench.dir.file("one.jsonl")), batched = linesById(bench.dir.file("three.jsonl"));
+  const auto alone = linesById(bench.dir.file("one.jsonl")),
+             batched = linesById(bench.dir.file("three.jsonl"));
   REQUIRE(alone.size() == 5);
   REQUIRE(batched.size() == 5);
   for (const auto& [id, lines] : alone) {

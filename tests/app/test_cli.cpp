@@ -191,21 +191,24 @@ TEST_CASE("mspa model check passes on a fixture and fails beyond tolerance and m
 }
 
 TEST_CASE("mspa bench speed measures a random-weight model against the machine's limits") {
-  const std::string config = std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-qwen2/original/config.json";
+  const std::string config =
+      std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-qwen2/original/config.json";
   const auto r = mspaCli("bench speed --random-weights " + shellQuote(config) +
                          " --images 2 --new-tokens 4 --batch 2 --format json");
   REQUIRE(r.exitCode == 0);
   const auto j = nlohmann::json::parse(r.out);
-  for (const char* key : {"dtype", "device", "prompt_tokens", "load_s", "vision_ms", "prefill_ms", "ttft_ms",
-                          "decode_tokens_per_s", "decode_bytes_per_token", "bandwidth_gb_per_s", "decode_limit_pct",
-                          "matmul_gflop_per_s", "vision_limit_pct", "prefill_limit_pct", "peak_rss_gb", "batch",
-                          "samples_per_s"}) {
+  for (const char* key :
+       {"dtype", "device", "prompt_tokens", "load_s", "vision_ms", "prefill_ms", "ttft_ms",
+        "decode_tokens_per_s", "decode_bytes_per_token", "bandwidth_gb_per_s", "decode_limit_pct",
+        "matmul_gflop_per_s", "vision_limit_pct", "prefill_limit_pct", "peak_rss_gb", "batch",
+        "samples_per_s"}) {
     INFO(key);
     CHECK(j.contains(key));
   }
   CHECK(j["device"] == "cpu");
   CHECK(j["dtype"] == "float32");  // the config's torch_dtype
-  CHECK(j["tiles_per_image"] == nlohmann::json::array({7, 7}));  // a 1296x968 frame: 3x2 and a thumbnail
+  CHECK(j["tiles_per_image"] ==
+        nlohmann::json::array({7, 7}));                   // a 1296x968 frame: 3x2 and a thumbnail
   CHECK(j["prompt_tokens"].get<int>() == 76 + 14 * 256);  // text around 14 tiles of 256 tokens
   CHECK(j["batch"] == 2);
   CHECK(j["samples_per_s"].get<double>() > 0);
@@ -219,7 +222,8 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
   const auto neither = mspaCli("bench speed --images 1");
   CHECK(neither.exitCode != 0);
   CHECK_THAT(neither.err, Contains("give --model DIR or --random-weights CONFIG.json"));
-  const auto half = mspaCli("bench speed --random-weights " + shellQuote(config) + " --dtype float16");
+  const auto half =
+      mspaCli("bench speed --random-weights " + shellQuote(config) + " --dtype float16");
   CHECK(half.exitCode != 0);
   CHECK_THAT(half.err, Contains("float16 is not supported on the cpu"));
 }

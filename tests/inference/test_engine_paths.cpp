@@ -91,7 +91,8 @@ TEST_CASE("A question asked again takes its images from the vision cache and ans
   }
 }
 
-TEST_CASE("Prefill in chunks keeps logits across a chunk boundary equal to those of the last chunk") {
+TEST_CASE(
+    "Prefill in chunks keeps logits across a chunk boundary equal to those of the last chunk") {
   const auto model = loadFixture();
   const Prompt p;
   const auto vocab = static_cast<std::size_t>(model->config().llm.vocab);
