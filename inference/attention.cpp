@@ -16,6 +16,11 @@ namespace {
 // softmax itself.
 constexpr int64_t kScoreBytesPerChunk = 8ll << 20;
 
+// Up to this many query rows per key/value head (decode), attention runs head by head on the
+// cache in place; more rows (prefill, vision) go through one batched product, which is faster
+// there even though it copies the keys.
+constexpr int64_t kRowsPerHeadProducts = 64;
+
 // True where the query may not look: keys after it (when causal) and, for a query past the
 // padding, the padding. Rows are `groups` copies of the chunk's positions.
 at::Tensor hiddenKeys(int64_t firstPosition, int64_t rows, int64_t groups, int64_t keys,
@@ -38,12 +43,23 @@ at::Tensor attendGrouped(const at::Tensor& q, const at::Tensor& k, const at::Ten
       hidden.defined() ? c10::optional<at::Tensor>(hidden.logical_not()) : c10::nullopt;
   return at::scaled_dot_product_attention(q, k, v, allowed, 0.0, false);
 #else
-  at::Tensor scores =
-      at::matmul(q, k.transpose(-1, -2)).div_(std::sqrt(static_cast<double>(q.size(-1))));
-  if (hidden.defined()) scores.masked_fill_(hidden, -std::numeric_limits<double>::infinity());
-  // LibTorch's bfloat16 softmax accumulates in float32 and rounds once: the values of
-  // transformers' softmax(dtype=float32).to(bfloat16), five times faster than asking for float32.
-  return at::matmul(at::softmax(scores, -1), v);
+  const double scale = std::sqrt(static_cast<double>(q.size(-1)));
+  if (q.size(2) > kRowsPerHeadProducts) {
+    at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).div_(scale);
+    if (hidden.defined()) scores.masked_fill_(hidden, -std::numeric_limits<double>::infinity());
+    return at::matmul(at::softmax(scores, -1), v);
+  }
+  // Few query rows (decode): one 2-D product per key/value head reads that head's cached keys
+  // and values in place, where a batched matmul over views of the cache copies them first (3x
+  // slower per decode step at a 3k context, with a new shape every step).
+  at::Tensor out = at::empty({1, q.size(1), q.size(2), v.size(3)}, q.options());
+  for (int64_t h = 0; h < q.size(1); ++h) {
+    at::Tensor scores = at::mm(q[0][h], k[0][h].t()).div_(scale);
+    if (hidden.defined()) scores.masked_fill_(hidden, -std::numeric_limits<double>::infinity());
+    at::Tensor head = out[0][h];
+    at::mm_out(head, at::softmax(scores, -1), v[0][h]);
+  }
+  return out;
 #endif
 }
 
