@@ -198,13 +198,15 @@ struct InternVLModel::Impl {
     return dense(at::gelu(dense(x, get("p.fc1.w"), get("p.fc1.b"))), get("p.fc2.w"), get("p.fc2.b"));
   }
 
+  std::size_t tileBytes() const {
+    return static_cast<std::size_t>(config.vision.imageSize) * config.vision.imageSize * 3;
+  }
+
   at::Tensor visionEmbeddings(const std::uint8_t* tiles, int count) const {
-    const std::size_t tileBytes =
-        static_cast<std::size_t>(config.vision.imageSize) * config.vision.imageSize * 3;
     std::vector<at::Tensor> parts;
     for (int first = 0; first < count; first += kVisionChunkTiles) {
       const int n = std::min(kVisionChunkTiles, count - first);
-      parts.push_back(project(visionEncoder(pixelValues(tiles + first * tileBytes, n)))
+      parts.push_back(project(visionEncoder(pixelValues(tiles + first * tileBytes(), n)))
                           .reshape({-1, config.llm.hidden}));
     }
     return at::cat(parts);
@@ -212,12 +214,10 @@ struct InternVLModel::Impl {
 
   // Each image's embeddings from the cache or the encoder, in order: [image tokens, hidden].
   at::Tensor imageEmbeddings(const ImageTiles& images) {
-    const int s = config.vision.imageSize;
-    const std::size_t tileBytes = static_cast<std::size_t>(s) * s * 3;
     std::vector<at::Tensor> parts;
     const std::uint8_t* next = images.data;
     for (const int count : images.perImage) {
-      const std::string_view bytes(reinterpret_cast<const char*>(next), tileBytes * count);
+      const std::string_view bytes(reinterpret_cast<const char*>(next), tileBytes() * count);
       at::Tensor e = visionCache.find(bytes);
       if (!e.defined()) {
         e = visionEmbeddings(next, count);
