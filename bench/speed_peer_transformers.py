@@ -41,6 +41,44 @@ def prompt_ids(image_token, tokens_per_image, images):
     return ids
 
 
+def image_features(model, pixels):
+    try:
+        return model.get_image_features(pixel_values=pixels, vision_feature_layer=-1,
+                                        vision_feature_select_strategy="default")
+    except TypeError:
+        return model.model.get_image_features(pixel_values=pixels)
+
+
+def answer(model, input_ids, pixels, new_tokens, device):
+    """Vision alone, then prefill (vision + LLM, logits of the last position only, as generate
+    asks for them) and greedy decode with transformers' own cache."""
+    timing = {}
+    synchronize(device)
+    start = time.perf_counter()
+    image_features(model, pixels)
+    synchronize(device)
+    timing["vision_ms"] = (time.perf_counter() - start) * 1e3
+    if device == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    start = time.perf_counter()
+    out = model(input_ids=input_ids, pixel_values=pixels, use_cache=True, logits_to_keep=1)
+    token = out.logits[:, -1].argmax(-1, keepdim=True)
+    synchronize(device)
+    timing["ttft_ms"] = timing["prefill_ms"] = (time.perf_counter() - start) * 1e3
+    past = out.past_key_values
+    start = time.perf_counter()
+    for _ in range(new_tokens - 1):
+        out = model(input_ids=token, past_key_values=past, use_cache=True)
+        past = out.past_key_values
+        token = out.logits[:, -1].argmax(-1, keepdim=True)
+    synchronize(device)
+    timing["decode_ms"] = (time.perf_counter() - start) * 1e3
+    timing["decode_tokens_per_s"] = (new_tokens - 1) / (timing["decode_ms"] / 1e3)
+    if device == "cuda":
+        timing["peak_gpu_gb"] = torch.cuda.max_memory_allocated() / 1e9
+    return timing
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
@@ -49,6 +87,8 @@ def main():
     parser.add_argument("--images", type=int, default=2)
     parser.add_argument("--tiles", type=int, default=7, help="tiles per image, thumbnail included")
     parser.add_argument("--new-tokens", type=int, default=32)
+    parser.add_argument("--batch", type=int, default=1,
+                        help="copies of the question answered together")
     args = parser.parse_args()
 
     dtype = getattr(torch, args.dtype)
@@ -62,37 +102,20 @@ def main():
     tiles = args.images * args.tiles
     pixels = torch.randn(tiles, 3, 448, 448, device=args.device, dtype=dtype)
     ids = prompt_ids(config.image_token_id, config.image_seq_length * args.tiles, args.images)
-    input_ids = torch.tensor([ids], device=args.device)
     report = {"peer": "transformers " + transformers.__version__, "torch": torch.__version__,
               "dtype": args.dtype, "device": args.device, "prompt_tokens": len(ids), "load_s": load_s,
-              "attention": config._attn_implementation}
+              "attention": getattr(model.config, "_attn_implementation", None), "batch": args.batch}
     with torch.no_grad():
-        model(input_ids=input_ids, pixel_values=pixels)  # warm-up: kernels, allocator
-        synchronize(args.device)
-        start = time.perf_counter()
-        model.get_image_features(pixel_values=pixels, vision_feature_layer=-1,
-                                 vision_feature_select_strategy="default")
-        synchronize(args.device)
-        report["vision_ms"] = (time.perf_counter() - start) * 1e3
-
-        if args.device == "cuda":
-            torch.cuda.reset_peak_memory_stats()
-        start = time.perf_counter()
-        out = model(input_ids=input_ids, pixel_values=pixels, use_cache=True)
-        token = out.logits[:, -1].argmax(-1, keepdim=True)
-        synchronize(args.device)
-        report["ttft_ms"] = report["prefill_ms"] = (time.perf_counter() - start) * 1e3
-
-        past = out.past_key_values
-        start = time.perf_counter()
-        for _ in range(args.new_tokens - 1):
-            out = model(input_ids=token, past_key_values=past, use_cache=True)
-            past = out.past_key_values
-            token = out.logits[:, -1].argmax(-1, keepdim=True)
-        synchronize(args.device)
-        report["decode_tokens_per_s"] = (args.new_tokens - 1) / (time.perf_counter() - start)
-    if args.device == "cuda":
-        report["peak_gpu_gb"] = torch.cuda.max_memory_allocated() / 1e9
+        answer(model, torch.tensor([ids], device=args.device), pixels, 4, args.device)  # warm-up
+        one = answer(model, torch.tensor([ids], device=args.device), pixels, args.new_tokens,
+                     args.device)
+        report.update(one)
+        report["samples_per_s"] = 1e3 / (one["prefill_ms"] + one["decode_ms"])
+        if args.batch > 1:
+            many = answer(model, torch.tensor([ids] * args.batch, device=args.device),
+                          pixels.repeat(args.batch, 1, 1, 1), args.new_tokens, args.device)
+            report["samples_per_s"] = args.batch * 1e3 / (many["prefill_ms"] + many["decode_ms"])
+            report["batch_peak_gpu_gb"] = many.get("peak_gpu_gb")
     print(json.dumps(report, indent=2))
 
 

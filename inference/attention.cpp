@@ -21,6 +21,9 @@ constexpr int64_t kScoreBytesPerChunk = 8ll << 20;
 // there even though it copies the keys.
 constexpr int64_t kRowsPerHeadProducts = 64;
 
+// Keys per block in attendAll's split reduction.
+constexpr int64_t kKeysPerBlock = 128;
+
 // True where the query may not look: keys after it (when causal) and, for a query past the
 // padding, the padding. Rows are `groups` copies of the chunk's positions.
 at::Tensor hiddenKeys(int64_t firstPosition, int64_t rows, int64_t groups, int64_t keys,
@@ -63,10 +66,47 @@ at::Tensor attendGrouped(const at::Tensor& q, const at::Tensor& k, const at::Ten
 #endif
 }
 
+#if TORCH_VERSION_MAJOR >= 2
+// CUDA's fused kernels never hold the scores, so no query chunks: the whole prompt in one call.
+// A prompt attending causally from its first position takes the flash kernel (is_causal, and
+// grouped-query heads natively from LibTorch 2.5); padding or an offset takes an explicit mask.
+at::Tensor attendFused(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
+                       int64_t firstQueryPosition, const std::vector<int64_t>& padding) {
+  const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
+  const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
+  const bool padded = std::any_of(padding.begin(), padding.end(), [](int64_t p) { return p > 0; });
+  const at::Tensor query = q.to(k.scalar_type());
+  if (!padded && (!causal || length == 1)) {
+    return attendGrouped(query.reshape({batch, kvHeads, groups * length, dim}), k, v, at::Tensor())
+        .reshape({batch, heads, length, dim});
+  }
+#if TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 5
+  if (!padded && firstQueryPosition == 0 && length == keys)
+    return at::scaled_dot_product_attention(query, k, v, c10::nullopt, 0.0, true, c10::nullopt,
+                                            groups > 1);
+#endif
+  at::Tensor out = at::empty({batch, heads, length, dim}, k.options());
+  for (int64_t b = 0; b < batch; ++b) {
+    const int64_t pad = padding.empty() ? 0 : padding[b];
+    const at::Tensor mask = hiddenKeys(firstQueryPosition, length, groups, keys,
+                                       causal && length > 1, pad, k.options());
+    out.narrow(0, b, 1).copy_(
+        attendGrouped(query.narrow(0, b, 1).reshape({1, kvHeads, groups * length, dim}),
+                      k.narrow(0, b, 1), v.narrow(0, b, 1), mask)
+            .reshape({1, heads, length, dim}));
+  }
+  return out;
+}
+#endif
+
 }  // namespace
 
 at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
                   int64_t firstQueryPosition, const std::vector<int64_t>& padding) {
+#if TORCH_VERSION_MAJOR >= 2
+  if (q.is_cuda())
+    return attendFused(q, k, v, causal, firstQueryPosition, padding).to(q.scalar_type());
+#endif
   const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
   const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
   const int64_t chunk = std::max<int64_t>(1, kScoreBytesPerChunk / (heads * keys * 4));
@@ -87,21 +127,46 @@ at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                   : at::Tensor();
       out.narrow(0, b, 1)
           .narrow(2, start, rows)
-          .copy_(attendGrouped(grouped, kb, vb, mask).view({1, heads, rows, dim}));
+          .copy_(attendGrouped(grouped, kb, vb, mask).reshape({1, heads, rows, dim}));
     }
   }
   return out;
 }
 
+at::Tensor attendAll(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                     const at::Tensor& hidden) {
+  const int64_t batch = q.size(0), heads = q.size(1), dim = q.size(3);
+  const int64_t kvHeads = k.size(1), groups = heads / kvHeads;
+  const at::Tensor grouped = q.to(k.scalar_type()).reshape({batch, kvHeads, groups, dim});
+  at::Tensor scores = at::matmul(grouped, k.transpose(-1, -2))
+                          .div_(std::sqrt(static_cast<double>(dim)))
+                          .masked_fill_(hidden, -std::numeric_limits<double>::infinity());
+  // weights·v reduces over the whole capacity with only groups×D outputs per head, which a GPU
+  // runs on one block per head: split the keys into blocks, multiply block by block in parallel
+  // and add the partial sums in float32.
+  const int64_t keys = k.size(2), blocks = keys % kKeysPerBlock == 0 ? keys / kKeysPerBlock : 1;
+  const at::Tensor weights =
+      at::softmax(scores, -1).view({batch, kvHeads, groups, blocks, keys / blocks}).transpose(2, 3);
+  return at::matmul(weights, v.view({batch, kvHeads, blocks, keys / blocks, dim}))
+      .sum(2, false, at::kFloat)
+      .reshape({batch, heads, 1, dim})
+      .to(q.scalar_type());
+}
+
 void KvCache::reset(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
                     const at::TensorOptions& options) {
+  length_ = 0;
+  const std::vector<int64_t> shape{batch, kvHeads, capacity, headDim};
+  if (static_cast<int>(keys_.size()) == layers && keys_.front().sizes() == shape &&
+      keys_.front().options().dtype() == options.dtype() &&
+      keys_.front().device() == options.device())
+    return;
   keys_.assign(layers, at::Tensor());
   values_.assign(layers, at::Tensor());
   for (int i = 0; i < layers; ++i) {
-    keys_[i] = at::empty({batch, kvHeads, capacity, headDim}, options);
-    values_[i] = at::empty({batch, kvHeads, capacity, headDim}, options);
+    keys_[i] = at::zeros(shape, options);
+    values_[i] = at::zeros(shape, options);
   }
-  length_ = 0;
 }
 
 void KvCache::reserve(int64_t positions) {
@@ -109,7 +174,7 @@ void KvCache::reserve(int64_t positions) {
   const int64_t grown = std::max(positions, 2 * capacity());
   for (auto* tensors : {&keys_, &values_}) {
     for (auto& t : *tensors) {
-      at::Tensor bigger = at::empty({t.size(0), t.size(1), grown, t.size(3)}, t.options());
+      at::Tensor bigger = at::zeros({t.size(0), t.size(1), grown, t.size(3)}, t.options());
       bigger.narrow(2, 0, length_).copy_(t.narrow(2, 0, length_));
       t = std::move(bigger);
     }
@@ -122,6 +187,13 @@ std::pair<at::Tensor, at::Tensor> KvCache::append(int layer, const at::Tensor& k
   keys_[layer].narrow(2, length_, k.size(2)).copy_(k);
   values_[layer].narrow(2, length_, v.size(2)).copy_(v);
   return {keys_[layer].narrow(2, 0, end), values_[layer].narrow(2, 0, end)};
+}
+
+std::pair<at::Tensor, at::Tensor> KvCache::write(int layer, const at::Tensor& column,
+                                                 const at::Tensor& k, const at::Tensor& v) {
+  keys_[layer].index_copy_(2, column, k);
+  values_[layer].index_copy_(2, column, v);
+  return {keys_[layer], values_[layer]};
 }
 
 std::size_t KvCache::bytes() const {
@@ -146,7 +218,9 @@ std::pair<at::Tensor, at::Tensor> RotaryTable::compute(int64_t start, int64_t le
   const at::Tensor inv = 1.0 / at::pow(base, at::arange(0, headDim_, 2, at::kDouble) / d);
   const at::Tensor freqs = at::outer(at::arange(start, start + length, at::kDouble), inv);
   const at::Tensor emb = at::cat({freqs, freqs}, -1).to(at::kFloat);
-  return {emb.cos().to(options_), emb.sin().to(options_)};
+  at::Tensor sin = emb.sin();
+  sin.narrow(-1, 0, headDim_ / 2).neg_();  // rotate_half's sign, folded in (see applyRotary)
+  return {emb.cos().to(options_), sin.to(options_)};
 }
 
 std::pair<at::Tensor, at::Tensor> RotaryTable::at(int64_t start, int64_t length) {
@@ -166,8 +240,8 @@ std::pair<at::Tensor, at::Tensor> RotaryTable::at(int64_t start, int64_t length)
 
 at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
   const int64_t half = x.size(-1) / 2;
-  const at::Tensor rotated = at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
-  return x * cos + rotated * sin;
+  const at::Tensor swapped = at::cat({x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+  return x * cos + swapped * sin;
 }
 
 }  // namespace mspa::inference

@@ -22,10 +22,18 @@ namespace mspa::inference {
 at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
                   int64_t firstQueryPosition, const std::vector<int64_t>& padding = {});
 
+// One query position per sequence (q [B, H, 1, D]) against every key of k, v [B, Hkv, S, D]
+// except those `hidden` ([B, 1, 1, S], true where not to look) hides: the decode step with shapes
+// fixed by the cache's capacity, as a CUDA graph records it. Masked keys must be finite.
+at::Tensor attendAll(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                     const at::Tensor& hidden);
+
 // Keys and values of every decoder layer, preallocated in the cache's dtype and written in place:
 // a decode step copies one position per layer and reads the rest as views.
 class KvCache {
  public:
+  // Empties the cache; its memory is kept when the shape is the same (so that a recorded decode
+  // step stays valid), else allocated zeroed (unwritten positions must be finite for attendAll).
   void reset(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
              const at::TensorOptions& options);
   // Makes room for `positions` in total, copying the cache once when it must grow.
@@ -33,10 +41,16 @@ class KvCache {
   // Writes k, v [B, Hkv, L, D] after the cached positions of `layer`; returns the layer's keys and
   // values so far (views).
   std::pair<at::Tensor, at::Tensor> append(int layer, const at::Tensor& k, const at::Tensor& v);
+  // Writes k, v [B, Hkv, 1, D] at the cache column held by `column` (a one-element long tensor on
+  // the device, so that the position is data, not shape); returns the layer's whole capacity.
+  std::pair<at::Tensor, at::Tensor> write(int layer, const at::Tensor& column, const at::Tensor& k,
+                                          const at::Tensor& v);
   // Call after every layer has appended the same L positions.
   void advance(int64_t positions) { length_ += positions; }
   int64_t length() const { return length_; }
   int64_t capacity() const { return keys_.empty() ? 0 : keys_.front().size(2); }
+  // Identifies the cache's memory: a recorded step is valid while this stays the same.
+  const void* storage() const { return keys_.empty() ? nullptr : keys_.front().data_ptr(); }
   std::size_t bytes() const;
 
  private:
@@ -44,10 +58,10 @@ class KvCache {
   int64_t length_ = 0;
 };
 
-// cos and sin of rotary embeddings for positions [0, capacity), built once on the device in the
-// activations' dtype (computed in double, rounded through float32 as transformers does).
-// Dynamic NTK scaling past the trained length changes the base with the sequence length, so
-// those positions are computed per call.
+// cos and sin (the latter signed for applyRotary) of rotary embeddings for positions [0, capacity),
+// built once on the device in the activations' dtype (computed in double, rounded through float32
+// as transformers does). Dynamic NTK scaling past the trained length changes the base with the
+// sequence length, so those positions are computed per call.
 class RotaryTable {
  public:
   RotaryTable(int64_t headDim, double theta, bool dynamicNtk, double factor, int64_t maxPositions,
@@ -65,7 +79,8 @@ class RotaryTable {
   at::Tensor cos_, sin_;
 };
 
-// x·cos + rotate_half(x)·sin for x [B, H, L, D] and cos, sin [L, D].
+// x·cos + rotate_half(x)·sin for x [B, H, L, D] and the table's cos, sin [L, D]; the table's sin
+// carries rotate_half's minus sign on its first half, which saves a negation per call.
 at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin);
 
 }  // namespace mspa::inference

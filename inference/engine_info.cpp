@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
@@ -14,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <vector>
 
 namespace mspa::inference {
 
@@ -65,7 +67,7 @@ c10::ScalarType fasterCpuArithmetic(c10::ScalarType storage) {
   static std::map<c10::ScalarType, c10::ScalarType> chosen;
   const std::lock_guard<std::mutex> lock(mutex);
   if (!chosen.count(storage)) {
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     const bool faster = cpuMatmulSeconds(storage, 768) <= cpuMatmulSeconds(at::kFloat, 768);
     chosen[storage] = faster ? storage : at::kFloat;
   }
@@ -85,7 +87,7 @@ void setCpuThreads(int threads) {
 }
 
 MachineLimits measureMachineLimits(const std::string& device, const std::string& dtype) {
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   const c10::Device target = parseDevice(device);
   const auto best = [&](const std::function<void()>& work) {
     work();  // warm-up: allocation, kernel selection
@@ -101,16 +103,22 @@ MachineLimits measureMachineLimits(const std::string& device, const std::string&
     return seconds;
   };
   MachineLimits limits;
-  const at::Tensor from =
-      at::ones({64ll << 20}, at::TensorOptions().device(target).dtype(at::kFloat));
+  // A GPU copies 256 MB in a tenth of a millisecond and multiplies 2048² matrices in tens of
+  // microseconds, where launch overheads would dominate: larger sizes there.
+  const bool gpu = !target.is_cpu();
+  const at::Tensor from = at::ones({gpu ? 1ll << 28 : 64ll << 20},
+                                   at::TensorOptions().device(target).dtype(at::kFloat));
   at::Tensor to = at::empty_like(from);
   limits.bandwidthGBps =
       2.0 * static_cast<double>(from.nbytes()) / best([&] { to.copy_(from); }) / 1e9;
   // The best of square and prefill-shaped (512 rows against a wide matrix) products: the rate
   // the arithmetic units reach at all, not one shape's luck.
   const auto options = at::TensorOptions().device(target).dtype(parseDType(dtype));
-  for (const auto [m, k, n] :
-       {std::array<int64_t, 3>{1024, 1024, 1024}, {2048, 2048, 2048}, {512, 2048, 8192}}) {
+  const std::vector<std::array<int64_t, 3>> shapes =
+      gpu ? std::vector<std::array<int64_t, 3>>{{8192, 8192, 8192}, {4096, 4096, 14336}}
+          : std::vector<std::array<int64_t, 3>>{
+                {1024, 1024, 1024}, {2048, 2048, 2048}, {512, 2048, 8192}};
+  for (const auto& [m, k, n] : shapes) {
     const at::Tensor a = at::randn({m, k}, options), b = at::randn({k, n}, options);
     limits.matmulGflops =
         std::max(limits.matmulGflops, 2.0 * m * k * n / best([&] { at::mm(a, b); }) / 1e9);

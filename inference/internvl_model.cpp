@@ -1,7 +1,9 @@
 #include "inference/internvl_model.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <torch/cuda.h>
+#include <torch/version.h>
 
 #include <chrono>
 #include <cmath>
@@ -14,6 +16,7 @@
 
 #include "inference/attention.h"
 #include "inference/checkpoint.h"
+#include "inference/cuda_runtime.h"
 #include "inference/device_errors.h"
 #include "inference/json_file.h"
 #include "inference/memory_need.h"
@@ -50,11 +53,20 @@ int imageTokenFromTokenizer(const std::string& dir) {
 // positions); more rows convert it to the activations' dtype once (compute-bound: prefill, vision).
 constexpr int64_t kRowsReadAsStored = 64;
 
-// Prompt tokens per pass through the decoder, and tiles per pass through the vision encoder:
-// activations stay bounded whatever the prompt, and small enough (a few tens of MB) for the
-// allocator to reuse them pass after pass instead of mapping fresh pages.
-constexpr int64_t kPrefillChunk = 512;
-constexpr int kVisionChunkTiles = 2;
+// Prompt tokens per pass through the decoder, and tiles per pass through the vision encoder.
+// On the CPU activations stay bounded whatever the prompt, and small enough (a few tens of MB)
+// for the allocator to reuse them pass after pass instead of mapping fresh pages. A GPU wants
+// whole prompts: each pass costs a thousand kernel launches, and flash attention applies to a
+// prompt attending from its first position.
+int64_t prefillChunk(const c10::Device& device) {
+  return device.is_cpu() ? 512 : 16384;
+}
+int visionChunkTiles(const c10::Device& device) {
+  return device.is_cpu() ? 2 : 64;
+}
+
+// KV cache capacity is a multiple of this many positions.
+constexpr int64_t kCacheBlock = 256;
 
 // Weights may be stored in another dtype than the activations (bfloat16 weights, float32
 // arithmetic).
@@ -71,14 +83,20 @@ at::Tensor dense(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b =
 }
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  // One kernel instead of eight where LibTorch has it (on CUDA), accumulating in float32 too.
+  if (x.is_cuda()) return at::rms_norm(x, {x.size(-1)}, w, eps);
+#endif
   const at::Tensor xf = x.to(at::kFloat);
   const at::Tensor normed = xf * at::rsqrt(xf.pow(2).mean({-1}, true) + eps);
   return w * normed.to(x.scalar_type());
 }
 
-// LibTorch 1.13's CPU layer norm is twice as slow on bfloat16 as converting to float32 and back.
+// LibTorch 1.13's CPU layer norm is twice as slow on bfloat16 as converting to float32 and back;
+// CUDA's accumulates in float32 by itself.
 at::Tensor layerNorm(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b, double eps) {
-  if (x.scalar_type() == at::kFloat) return at::layer_norm(x, {x.size(-1)}, w, b, eps);
+  if (x.scalar_type() == at::kFloat || x.is_cuda())
+    return at::layer_norm(x, {x.size(-1)}, w, b, eps);
   return at::layer_norm(x.to(at::kFloat), {x.size(-1)}, w.to(at::kFloat), b.to(at::kFloat), eps)
       .to(x.scalar_type());
 }
@@ -123,6 +141,13 @@ struct InternVLModel::Impl {
   VisionCache visionCache{kDefaultVisionCacheBytes};
   at::Tensor lastLogits;         // [B, positions, vocab]
   std::vector<int64_t> padding;  // per sequence: cache columns before its first token
+  // The fixed-shape decode step's inputs on the device: tokens [B, 1], their cache column [1] and
+  // each sequence's padding [B]; and the step recorded as a CUDA graph with what it was recorded
+  // for (the cache's memory and the rotary table's).
+  bool fixedShapeDecode = false, recordDecode = false;
+  at::Tensor stepTokens, stepColumn, stepPadding;
+  RecordedWork recorded;
+  std::tuple<const void*, const void*> recordedFor{nullptr, nullptr};
   double visionMs = 0;
 
   static constexpr std::size_t kDefaultVisionCacheBytes = 512ull << 20;
@@ -138,8 +163,13 @@ struct InternVLModel::Impl {
 
   at::Tensor pixelValues(const std::uint8_t* tiles, int count) const {
     const int s = config.vision.imageSize;
-    const at::Tensor bytes = at::from_blob(const_cast<std::uint8_t*>(tiles), {count, s, s, 3}, at::kByte);
-    const at::Tensor mean = at::tensor({0.485f, 0.456f, 0.406f}), stdev = at::tensor({0.229f, 0.224f, 0.225f});
+    // The bytes go to the device first: normalising there is free on a GPU, where the host
+    // would spend tens of milliseconds.
+    const at::Tensor bytes =
+        at::from_blob(const_cast<std::uint8_t*>(tiles), {count, s, s, 3}, at::kByte).to(device);
+    const auto floats = at::TensorOptions().device(device).dtype(at::kFloat);
+    const at::Tensor mean = at::tensor({0.485f, 0.456f, 0.406f}).to(floats);
+    const at::Tensor stdev = at::tensor({0.229f, 0.224f, 0.225f}).to(floats);
     const at::Tensor x = (bytes.to(at::kFloat) / 255.0f - mean) / stdev;
     return x.permute({0, 3, 1, 2}).contiguous().to(activations());
   }
@@ -204,8 +234,9 @@ struct InternVLModel::Impl {
 
   at::Tensor visionEmbeddings(const std::uint8_t* tiles, int count) const {
     std::vector<at::Tensor> parts;
-    for (int first = 0; first < count; first += kVisionChunkTiles) {
-      const int n = std::min(kVisionChunkTiles, count - first);
+    const int perPass = visionChunkTiles(device);
+    for (int first = 0; first < count; first += perPass) {
+      const int n = std::min(perPass, count - first);
       parts.push_back(project(visionEncoder(pixelValues(tiles + first * tileBytes(), n)))
                           .reshape({-1, config.llm.hidden}));
     }
@@ -246,6 +277,12 @@ struct InternVLModel::Impl {
               heads(grouped.select(3, groups), c.kvHeads),
               heads(grouped.select(3, groups + 1), c.kvHeads)};
     }
+    if (const at::Tensor joined = opt(p + "qkv.w"); joined.defined()) {
+      const at::Tensor all = dense(h, joined, opt(p + "qkv.b"));
+      const int64_t q = c.heads * c.headDim, kv = c.kvHeads * c.headDim;
+      return {heads(all.narrow(-1, 0, q), c.heads), heads(all.narrow(-1, q, kv), c.kvHeads),
+              heads(all.narrow(-1, q + kv, kv), c.kvHeads)};
+    }
     return {heads(dense(h, get(p + "q.w"), opt(p + "q.b")), c.heads),
             heads(dense(h, get(p + "k.w"), opt(p + "k.b")), c.kvHeads),
             heads(dense(h, get(p + "v.w"), opt(p + "v.b")), c.kvHeads)};
@@ -268,26 +305,100 @@ struct InternVLModel::Impl {
     return {rows(cos), rows(sin)};
   }
 
-  // x [B, L, hidden] after the cached positions; returns the final norm's output.
-  at::Tensor decoder(at::Tensor x) {
+  // silu(gate·g) ⊙ (up·g), in one product where the two matrices were joined at load.
+  at::Tensor gatedUnit(const at::Tensor& g, const std::string& p) const {
+    if (const at::Tensor joined = opt(p + "gateup"); joined.defined()) {
+      const auto halves = dense(g, joined).chunk(2, -1);
+      return at::silu(halves[0]) * halves[1];
+    }
+    return at::silu(dense(g, get(p + "gate"))) * dense(g, get(p + "up"));
+  }
+
+  // The decoder's layers over x [B, L, hidden] with rotary cos and sin for its positions;
+  // `attention(layer, q, k, v)` stores k and v and attends (rotated q [B, H, L, D]). Returns the
+  // final norm's output.
+  template <typename Attention>
+  at::Tensor layers(at::Tensor x, const at::Tensor& cos, const at::Tensor& sin,
+                    Attention&& attention) {
     const LlmConfig& c = config.llm;
-    const int64_t batch = x.size(0), length = x.size(1), start = kv.length();
-    kv.reserve(start + length);
-    const auto [cos, sin] = rotaryFor(start, length);
+    const int64_t batch = x.size(0), length = x.size(1);
     for (int i = 0; i < c.layers; ++i) {
       const std::string p = "l." + std::to_string(i) + ".";
       const at::Tensor h = rmsNorm(x, get(p + "attn_norm"), c.normEps);
       auto [q, k, v] = projectQkv(h, p);
-      const auto [keys, values] = kv.append(i, applyRotary(k, cos, sin), v);
-      const at::Tensor a = attend(applyRotary(q, cos, sin), keys, values, true, start, padding)
+      const at::Tensor a = attention(i, applyRotary(q, cos, sin), applyRotary(k, cos, sin), v)
                                .transpose(1, 2)
                                .reshape({batch, length, c.heads * c.headDim});
       x = x + dense(a, get(p + "o.w"));
       const at::Tensor g = rmsNorm(x, get(p + "ffn_norm"), c.normEps);
-      x = x + dense(at::silu(dense(g, get(p + "gate"))) * dense(g, get(p + "up")), get(p + "down"));
+      x = x + dense(gatedUnit(g, p), get(p + "down"));
     }
-    kv.advance(length);
     return rmsNorm(x, get("l.norm"), c.normEps);
+  }
+
+  // x [B, L, hidden] after the cached positions; returns the final norm's output.
+  at::Tensor decoder(const at::Tensor& x) {
+    const int64_t length = x.size(1), start = kv.length();
+    kv.reserve(start + length);
+    const auto [cos, sin] = rotaryFor(start, length);
+    const at::Tensor out = layers(
+        x, cos, sin, [&](int i, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+          const auto [keys, values] = kv.append(i, k, v);
+          return attend(q, keys, values, true, start, padding);
+        });
+    kv.advance(length);
+    return out;
+  }
+
+  // Whether decode steps go through fixedShapeStep (recorded as a CUDA graph where possible):
+  // not past the trained length under dynamic NTK, where the rotary base changes every step.
+  bool useFixedShapeStep() const {
+    return fixedShapeDecode &&
+           !(config.llm.ropeScaling == "dynamic" && kv.capacity() > config.llm.maxPositions);
+  }
+
+  // One decode step whose shapes depend only on the batch and the cache's capacity: the tokens
+  // (stepTokens) and their cache column (stepColumn) are device data, rotary rows are gathered
+  // on the device and attention reads the whole capacity behind a mask. Logits [B, 1, vocab].
+  at::Tensor fixedShapeStep() {
+    const auto longs = at::TensorOptions().device(device).dtype(at::kLong);
+    const int64_t batch = stepTokens.size(0), capacity = kv.capacity();
+    const at::Tensor positions = stepColumn - stepPadding;  // [B]
+    const auto [table, tableSin] = rotary->at(0, capacity);
+    const at::Tensor cos = table.index_select(0, positions).view({batch, 1, 1, -1});
+    const at::Tensor sin = tableSin.index_select(0, positions).view({batch, 1, 1, -1});
+    const at::Tensor columns = at::arange(capacity, longs).view({1, 1, 1, capacity});
+    const at::Tensor hidden =
+        (columns > stepColumn) | (columns < stepPadding.view({batch, 1, 1, 1}));
+    const at::Tensor out =
+        layers(embed(stepTokens), cos, sin,
+               [&](int i, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+                 const auto [keys, values] = kv.write(i, stepColumn, k, v);
+                 return attendAll(q, keys, values, hidden);
+               });
+    return dense(out, get("l.head"));
+  }
+
+  // Feeds one token per sequence through fixedShapeStep: recorded at the first step after a
+  // prefill that changed the cache's memory, the batch or the rotary table, replayed after.
+  void decodeFixedShape(const std::vector<std::int64_t>& tokens) {
+    kv.reserve(kv.length() + 1);
+    stepTokens.copy_(at::tensor(tokens, at::kLong).view({-1, 1}));
+    stepColumn.fill_(kv.length());
+    if (!recordDecode) {
+      lastLogits = fixedShapeStep();
+    } else {
+      const std::tuple<const void*, const void*> key{kv.storage(),
+                                                     rotary->at(0, kv.capacity()).first.data_ptr()};
+      if (recorded.recorded() && recordedFor == key) {
+        lastLogits = recorded.replay();
+      } else {
+        recorded.clear();
+        lastLogits = recorded.record([&] { return fixedShapeStep(); });
+        recordedFor = key;
+      }
+    }
+    kv.advance(1);
   }
 
   at::Tensor embed(const at::Tensor& tokens) const {
@@ -296,6 +407,7 @@ struct InternVLModel::Impl {
 
   void configure(ModelConfig modelConfig, const LoadOptions& options);
   void useWeights(std::map<std::string, at::Tensor> weights);
+  void joinProjections();
   void prefill(const std::vector<std::vector<std::int64_t>>& prompts,
                const std::vector<ImageTiles>& images, int newTokens, int keepLogits);
   // Refuses, with the estimate, a batch whose KV cache and activations do not fit the device.
@@ -319,6 +431,8 @@ void InternVLModel::Impl::configure(ModelConfig modelConfig, const LoadOptions& 
         "float16 is not supported on the cpu (LibTorch has no half-precision CPU "
         "kernels for these layers): use auto, bfloat16 or float32");
   arithmetic = automatic && device.is_cpu() ? fasterCpuArithmetic(storage) : storage;
+  recordDecode = device.is_cuda() && options.cudaGraphs && RecordedWork::available();
+  fixedShapeDecode = recordDecode || options.fixedShapeDecode;
   const LlmConfig& c = config.llm;
   rotary = std::make_unique<RotaryTable>(c.headDim, c.ropeTheta, c.ropeScaling == "dynamic",
                                          c.ropeFactor, c.maxPositions, activations());
@@ -327,6 +441,25 @@ void InternVLModel::Impl::configure(ModelConfig modelConfig, const LoadOptions& 
 void InternVLModel::Impl::useWeights(std::map<std::string, at::Tensor> weights) {
   w = std::move(weights);
   castSmallTensors(w, arithmetic);
+  if (fixedShapeDecode) joinProjections();
+}
+
+// q, k and v, and gate and up, each as one matrix: a decode step launches three kernels fewer per
+// layer and reads each joined matrix in one pass. Done where decode steps are recorded (on the
+// GPU, where the copy is brief); the CPU reads its checkpoint in place instead.
+void InternVLModel::Impl::joinProjections() {
+  const auto join = [&](const std::string& to, const std::vector<std::string>& from) {
+    std::vector<at::Tensor> parts;
+    for (const auto& name : from) parts.push_back(w.at(name));
+    w[to] = at::cat(parts);
+    for (const auto& name : from) w.erase(name);
+  };
+  for (int i = 0; i < config.llm.layers; ++i) {
+    const std::string p = "l." + std::to_string(i) + ".";
+    if (w.count(p + "q.w")) join(p + "qkv.w", {p + "q.w", p + "k.w", p + "v.w"});
+    if (w.count(p + "q.b")) join(p + "qkv.b", {p + "q.b", p + "k.b", p + "v.b"});
+    join(p + "gateup", {p + "gate", p + "up"});
+  }
 }
 
 std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, const LoadOptions& options) {
@@ -395,6 +528,9 @@ std::string InternVLModel::arithmeticDtype() const {
 std::size_t InternVLModel::weightBytesInPlace() const {
   return impl_->bytesInPlace;
 }
+bool InternVLModel::recordsDecodeSteps() const {
+  return impl_->recordDecode;
+}
 int InternVLModel::cachedPositions() const {
   return static_cast<int>(impl_->kv.length());
 }
@@ -410,7 +546,7 @@ void InternVLModel::setVisionCacheCapacity(std::size_t bytes) {
 }
 
 std::vector<float> InternVLModel::visionEmbeddings(const std::uint8_t* tiles, int count) {
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   const at::Tensor e = impl_->visionEmbeddings(tiles, count).to(at::kCPU, at::kFloat).contiguous();
   return {e.data_ptr<float>(), e.data_ptr<float>() + e.numel()};
 }
@@ -442,7 +578,11 @@ void InternVLModel::prefillBatch(const std::vector<std::vector<std::int64_t>>& p
   impl_->requireBatchMemory(prompts, newTokens);
   translatingDeviceErrors(
       "prefill of " + std::to_string(tokens) + " tokens and " + std::to_string(tiles) + " tiles",
-      [&] { impl_->prefill(prompts, images, newTokens, keepLogits); });
+      [&] {
+        impl_->prefill(prompts, images, newTokens, keepLogits);
+        // Kernels run asynchronously: without this, prefill's time would be the host's alone.
+        if (impl_->device.is_cuda()) torch::cuda::synchronize();
+      });
 }
 
 void InternVLModel::Impl::requireBatchMemory(const std::vector<std::vector<std::int64_t>>& prompts,
@@ -455,7 +595,8 @@ void InternVLModel::Impl::requireBatchMemory(const std::vector<std::vector<std::
   const double cache = batch * static_cast<double>(longest + std::max(newTokens, 1)) * 2.0 *
                        c.layers * c.kvHeads * c.headDim *
                        static_cast<double>(c10::elementSize(storage));
-  const double activations = batch * kPrefillChunk * 4.0 * std::max(c.intermediate, c.hidden) *
+  const double rows = static_cast<double>(std::min<int64_t>(prefillChunk(device), longest));
+  const double activations = batch * rows * 4.0 * std::max(c.intermediate, c.hidden) *
                              static_cast<double>(c10::elementSize(arithmetic));
   const auto available = availableMemory(device.is_cpu() ? "cpu" : "cuda");
   if (!available || cache + activations <= static_cast<double>(*available)) return;
@@ -510,16 +651,30 @@ at::Tensor InternVLModel::Impl::promptEmbeddings(
 void InternVLModel::Impl::prefill(const std::vector<std::vector<std::int64_t>>& prompts,
                                   const std::vector<ImageTiles>& images, int newTokens,
                                   int keepLogits) {
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   const at::Tensor x = promptEmbeddings(prompts, images);
   const int64_t batch = x.size(0), length = x.size(1);
   const LlmConfig& c = config.llm;
-  kv.reset(c.layers, batch, c.kvHeads, c.headDim, length + std::max(newTokens, 1),
+  // Capacity in whole blocks, so that questions of similar length reuse the cache's memory and
+  // with it a recorded decode step.
+  const int64_t capacity =
+      (length + std::max(newTokens, 1) + kCacheBlock - 1) / kCacheBlock * kCacheBlock;
+  const void* before = kv.storage();
+  kv.reset(c.layers, batch, c.kvHeads, c.headDim, capacity,
            at::TensorOptions().device(device).dtype(storage));
+  if (kv.storage() != before || !stepTokens.defined() || stepTokens.size(0) != batch) {
+    recorded.clear();  // what it was recorded on may be gone
+    const auto longs = at::TensorOptions().device(device).dtype(at::kLong);
+    stepTokens = at::zeros({batch, 1}, longs);
+    stepColumn = at::zeros({1}, longs);
+    stepPadding = at::zeros({batch}, longs);
+  }
+  stepPadding.copy_(at::tensor(padding, at::kLong));
   const int64_t firstKept = length - std::min<int64_t>(std::max(keepLogits, 1), length);
   std::vector<at::Tensor> kept;  // final hidden states of the positions whose logits are kept
-  for (int64_t begin = 0; begin < length; begin += kPrefillChunk) {
-    const int64_t end = std::min(begin + kPrefillChunk, length);
+  const int64_t chunk = prefillChunk(device);
+  for (int64_t begin = 0; begin < length; begin += chunk) {
+    const int64_t end = std::min(begin + chunk, length);
     const at::Tensor hidden = decoder(x.narrow(1, begin, end - begin));
     const int64_t from = std::max(begin, firstKept);
     if (from < end) kept.push_back(hidden.narrow(1, from - begin, end - from));
@@ -533,10 +688,11 @@ void InternVLModel::step(std::int64_t token) {
 
 void InternVLModel::stepBatch(const std::vector<std::int64_t>& tokens) {
   translatingDeviceErrors("decoding", [&] {
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     Impl& m = *impl_;
     if (tokens.size() != m.padding.size())
       throw std::invalid_argument("stepBatch needs one token per sequence");
+    if (m.useFixedShapeStep()) return m.decodeFixedShape(tokens);
     const at::Tensor ids = at::tensor(tokens, at::kLong).to(m.device).unsqueeze(1);
     m.lastLogits = dense(m.decoder(m.embed(ids)), m.get("l.head"));
   });
@@ -556,7 +712,7 @@ std::int64_t InternVLModel::sample(TokenSampler& sampler) {
 
 std::vector<std::int64_t> InternVLModel::sampleBatch(std::vector<TokenSampler>& samplers) {
   return translatingDeviceErrors("sampling", [&] {
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     const at::Tensor& l = impl_->lastLogits;
     if (samplers.size() != static_cast<std::size_t>(l.size(0)))
       throw std::invalid_argument("sampleBatch needs one sampler per sequence");

@@ -20,6 +20,11 @@ struct LoadOptions {
   std::string loraDir;
   // Refuse, before reading any weight, a model the device has no room for (describeMemoryNeed).
   bool checkMemory = true;
+  // On CUDA, record the decode step as a CUDA graph and replay it (where the build supports it).
+  bool cudaGraphs = true;
+  // Decode through the fixed-shape step that graphs record, without recording (for tests on the
+  // CPU; a CUDA graph implies it).
+  bool fixedShapeDecode = false;
 };
 
 class TokenSampler;
@@ -89,6 +94,7 @@ class InternVLModel {
   std::vector<std::int64_t> sampleBatch(std::vector<TokenSampler>& samplers);  // one per sequence
 
   int cachedPositions() const;
+  bool recordsDecodeSteps() const;  // decode steps replayed from a CUDA graph
   std::size_t kvCacheBytes() const;
   // Milliseconds the last prefill spent in the vision encoder and projector (0 on cache hits).
   double lastVisionMilliseconds() const;

@@ -40,4 +40,9 @@ void requireMemory(const MemoryNeed& need, const std::string& modelDir);
 // (when the CUDA runtime is in the process); nothing when it cannot be asked.
 std::optional<std::size_t> availableMemory(const std::string& device);
 
+// The most memory LibTorch's CUDA allocator has held in tensors since the last reset, in bytes
+// (empty where the engine was built without CUDA support; cuda_runtime.cpp).
+std::optional<std::size_t> peakDeviceBytes();
+void resetPeakDeviceBytes();
+
 }  // namespace mspa::inference

@@ -13,6 +13,7 @@ struct SpeedOptions {
   std::string image;                  // a frame to ask about; empty: synthetic 1296×968 frames
   int images = 2, tiles = 6, newTokens = 32;
   int batch = 1;  // questions decoded together for samples/s (each with its own images)
+  bool cudaGraphs = true;  // record the decode step on CUDA (LoadOptions::cudaGraphs)
 };
 
 // What the machine can do, measured in the same run: a large copy on the device (read + write)
@@ -32,7 +33,9 @@ struct SpeedReport {
   double repeatTtftMs = 0, repeatVisionMs = 0;
   double visionFlops = 0, prefillFlops = 0, decodeBytesPerToken = 0;
   double weightGB = 0, kvCacheGB = 0, peakRssGB = 0;
+  double peakGpuGB = -1;        // the CUDA allocator's peak over the timed questions; -1: not known
   double samplesPerSecond = 0;  // questions answered per second at `batch`
+  bool cudaGraphs = false;      // whether decode steps were replayed from a CUDA graph
   MachineLimits limits;
 
   double decodeLimitPercent() const;   // bytes read per second against the copy bandwidth

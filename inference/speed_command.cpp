@@ -41,6 +41,8 @@ nlohmann::ordered_json toJson(const SpeedReport& r) {
           {"weight_gb", r.weightGB},
           {"kv_cache_gb", r.kvCacheGB},
           {"peak_rss_gb", r.peakRssGB},
+          {"peak_gpu_gb", r.peakGpuGB >= 0 ? nlohmann::ordered_json(r.peakGpuGB) : nullptr},
+          {"cuda_graphs", r.cudaGraphs},
           {"batch", r.batch},
           {"samples_per_s", r.samplesPerSecond}};
 }
@@ -66,6 +68,7 @@ void printText(const SpeedReport& r) {
       r.decodeTokensPerSecond, r.newTokens, r.decodeBytesPerToken / 1e9, r.decodeLimitPercent());
   std::printf("throughput   %.3f questions/s at batch %d\n", r.samplesPerSecond, r.batch);
   std::printf("memory       %.2f GB peak resident, KV cache %.2f GB\n", r.peakRssGB, r.kvCacheGB);
+  if (r.peakGpuGB >= 0) std::printf("gpu memory   %.2f GB peak allocated\n", r.peakGpuGB);
 }
 
 }  // namespace
@@ -96,6 +99,8 @@ void addSpeedCommand(CLI::App& bench) {
   speed->add_option("--batch", o->speed.batch, "questions decoded together for samples/s")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  speed->add_flag("!--no-cuda-graphs", o->speed.cudaGraphs,
+                  "decode without recording the step as a CUDA graph (for comparison)");
   speed->add_option("--format", o->format, "text or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));

@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kInternLM2 = std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-internlm2";
+const std::string kQwen2 = std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-qwen2";
 // bfloat16 keeps 8 bits of mantissa: the tiny fixture's logits move by ~2.5e-2 (measured).
 constexpr float kBfloat16Tolerance = 0.05f;
 
@@ -27,20 +28,24 @@ int imageToken(const std::string& fixture) {
   return nlohmann::json::parse(meta)["image_token_id"];
 }
 
-std::unique_ptr<InternVLModel> loadFixture(const std::string& dtype = "") {
+std::unique_ptr<InternVLModel> loadFixture(const std::string& dtype = "",
+                                           bool fixedShapeDecode = false,
+                                           const std::string& folder = kInternLM2 + "/original") {
   setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
   LoadOptions options;
-  options.imageTokenId = imageToken(kInternLM2);
+  options.imageTokenId = imageToken(fs::path(folder).parent_path().string());
   options.dtype = dtype;
-  return InternVLModel::load(kInternLM2 + "/original", options);
+  options.fixedShapeDecode = fixedShapeDecode;
+  return InternVLModel::load(folder, options);
 }
 
-// The fixture's prompt: two images of seven tiles each, 3,607 tokens.
+// A fixture's prompt (InternLM2's: two images of seven tiles each, 3,607 tokens).
 struct Prompt {
-  SafetensorsFile reference{kInternLM2 + "/reference.safetensors"};
+  SafetensorsFile reference;
   std::vector<std::int64_t> ids, greedy;
   ImageTiles images;
-  Prompt() {
+  explicit Prompt(const std::string& fixture = kInternLM2, std::vector<int> tiles = {7, 7})
+      : reference(fixture + "/reference.safetensors") {
     const auto ints = [&](const char* name) {
       const TensorInfo* t = reference.find(name);
       const auto* p = reinterpret_cast<const std::int64_t*>(reference.data(*t));
@@ -48,7 +53,7 @@ struct Prompt {
     };
     ids = ints("input_ids");
     greedy = ints("greedy_ids");
-    images = {reference.data(*reference.find("tiles_u8")), {7, 7}};
+    images = {reference.data(*reference.find("tiles_u8")), std::move(tiles)};
   }
 };
 
@@ -109,17 +114,50 @@ TEST_CASE(
 TEST_CASE("The KV cache grows past its reserve without changing the continuation") {
   const auto model = loadFixture();
   const Prompt p;
-  model->prefill(p.ids, p.images, 1);  // room for one new token; twelve are decoded below
-  const std::size_t reserved = model->kvCacheBytes();
-  std::vector<std::int64_t> tokens;
-  SamplingOptions greedy;
-  TokenSampler sampler(greedy);
-  for (int i = 0; i < 12; ++i) {
-    tokens.push_back(model->sample(sampler));
-    model->step(tokens.back());
+  const auto decode = [&](int reserve, int count) {
+    model->prefill(p.ids, p.images, reserve);
+    const std::size_t reserved = model->kvCacheBytes();
+    std::vector<std::int64_t> tokens;
+    SamplingOptions greedy;
+    TokenSampler sampler(greedy);
+    for (int i = 0; i < count; ++i) {
+      tokens.push_back(model->sample(sampler));
+      model->step(tokens.back());
+    }
+    return std::make_pair(tokens, model->kvCacheBytes() > reserved);
+  };
+  // Room for one new token, rounded up to the cache's block: decode past that.
+  model->prefill(p.ids, p.images, 1);
+  const auto capacity = static_cast<int>(model->kvCacheBytes() / model->kvBytesPerPosition());
+  const int count = capacity - static_cast<int>(p.ids.size()) + 8;
+  const auto [grown, grew] = decode(1, count);
+  const auto [roomy, roomyGrew] = decode(count, count);
+  CHECK(grew);
+  CHECK_FALSE(roomyGrew);
+  CHECK(grown == roomy);
+  CHECK(std::vector<std::int64_t>(grown.begin(), grown.begin() + 12) == p.greedy);
+}
+
+TEST_CASE("The fixed-shape decode step that CUDA graphs record equals the plain step") {
+  // InternLM2's packed wqkv, and Qwen2's separate q, k, v with biases (joined at load).
+  const bool qwen = GENERATE(false, true);
+  const std::string folder = qwen ? kQwen2 + "/hf" : kInternLM2 + "/original";
+  INFO(folder);
+  const auto plain = loadFixture("", false, folder);
+  const auto fixed = loadFixture("", true, folder);
+  const Prompt p = qwen ? Prompt(kQwen2, {1, 3}) : Prompt();
+  plain->prefill(p.ids, p.images, 12);
+  fixed->prefill(p.ids, p.images, 12);
+  for (std::size_t i = 0; i + 1 < p.greedy.size(); ++i) {
+    INFO("step " << i);
+    plain->step(p.greedy[i]);
+    fixed->step(p.greedy[i]);
+    CHECK(maxDifference(fixed->logits(), plain->logits()) < 1e-4f);
   }
-  CHECK(tokens == p.greedy);
-  CHECK(model->kvCacheBytes() > reserved);
+  CHECK(fixed->cachedPositions() == plain->cachedPositions());
+  SamplingOptions greedy;
+  greedy.maxNewTokens = 12;
+  CHECK(generate(*fixed, p.ids, p.images, greedy).tokens == p.greedy);
 }
 
 TEST_CASE("dtype auto keeps a float32 checkpoint in float32; bfloat16 stays near the reference") {
@@ -183,7 +221,9 @@ TEST_CASE("A config for random weights with inconsistent sizes names the field")
 }
 
 TEST_CASE("Batched answers of ragged prompts equal the answers each prompt gets alone") {
-  const auto model = loadFixture();
+  const bool fixedShape = GENERATE(false, true);
+  INFO((fixedShape ? "fixed-shape decode step" : "plain decode step"));
+  const auto model = loadFixture("", fixedShape);
   const Prompt p;
   const int image = imageToken(kInternLM2);
   // Three lengths: the fixture's prompt, the same without half the text after its last image,
