@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/backends/backend_factory.h"
+#include "app/cli_backend_options.h"
 #include "app/cli_commands.h"
 #include "core/answer_overlay.h"
 #include "core/ask.h"
@@ -18,12 +19,12 @@ namespace mspa::cli {
 namespace {
 
 struct SceneAskOptions {
-  std::string scene, task, backend = "oracle", endpoint, apiKeyVariable = "OPENAI_API_KEY", overlay;
+  std::string scene, task, overlay;
+  BackendOptions backend;  // --model, --lora, --device, --dtype and --tiles: the engine's options
   std::optional<std::string> answer;  // judge this text instead of asking a backend
   std::vector<int> frames;
   std::vector<std::string> points;  // "X,Y" pixels of the first frame
   std::uint32_t seed = 0;
-  double timeout = 120;
 };
 
 Eigen::Vector2d parsePoint(const std::string& text) {
@@ -88,17 +89,14 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
                            engine.format);
     return;
   }
-  BackendSettings settings;
-  settings.kind = parseBackendKind(o.backend);
-  settings.modelDir = settings.modelName = engine.model;
-  settings.loraDir = engine.lora;
-  settings.device = engine.device;
-  settings.dtype = engine.dtype;
-  settings.tilesPerImage = engine.tiles;
+  BackendOptions backend = o.backend;
+  backend.model = engine.model;
+  backend.lora = engine.lora;
+  backend.device = engine.device;
+  backend.dtype = engine.dtype;
+  backend.tiles = engine.tiles;
+  BackendSettings settings = resolveBackend(backend, BackendSettings::Kind::Oracle, "ask");
   settings.maxNewTokens = engine.sampling.maxNewTokens;
-  settings.endpoint = o.endpoint;
-  settings.apiKeyVariable = o.apiKeyVariable;
-  settings.timeoutSeconds = o.timeout;
   const bool text = engine.format == "text";
   AskOutcome outcome;
   if (o.answer) {
@@ -141,10 +139,9 @@ void addAskCommand(CLI::App& app) {
   ask->add_option("--task", o->task, "subtask or question_type, e.g. depth_estimation_coor");
   ask->add_option("--frames", o->frames, "frame indices (1 or 2); sampled when not given")->delimiter(',');
   ask->add_option("--point", o->points, "X,Y pixel in the first frame; repeat for two; sampled when not given")->allow_extra_args(false);
-  ask->add_option("--backend", o->backend, "oracle, local (--model DIR) or openai (--endpoint URL --model NAME)")->capture_default_str();
-  ask->add_option("--endpoint", o->endpoint, "OpenAI-compatible server, e.g. http://gpu1:8000/v1");
-  ask->add_option("--api-key-env", o->apiKeyVariable, "environment variable holding the endpoint's API key")->capture_default_str();
-  ask->add_option("--timeout", o->timeout, "seconds to wait for an endpoint's answer")->capture_default_str();
+  BackendOptionSet shared;
+  shared.modelOptions = false;
+  addBackendOptions(*ask, o->backend, shared);
   ask->add_option("--overlay", o->overlay, "write the prediction-vs-truth overlay to this PNG");
   ask->add_option(
       "--answer", o->answer,

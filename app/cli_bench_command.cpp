@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "app/backends/backend_factory.h"
+#include "app/cli_backend_options.h"
 #include "app/cli_commands.h"
 #include "core/benchmark_run.h"
 #include "core/fnv_hash.h"
@@ -28,18 +29,20 @@ std::string today() {
 }
 
 struct BenchRunOptions {
-  std::string data, images, out, backend = "local", model, lora, device = "cpu", dtype,
-                                 apiKeyVariable = "OPENAI_API_KEY";
-  std::vector<std::string> endpoints;
-  int tiles = 6, concurrency = 8, retries = 3, maxNewTokens = 64, batch = 1;
-  double timeout = 120;
+  std::string data, images, out;
+  BackendOptions backend;
+  int retries = 3, maxNewTokens = 64, batch = 1;
   std::size_t limit = 0;
 };
 
 // What the output's first line records, so that a number can be traced to its setup.
-nlohmann::json runHeader(const BenchRunOptions& o, const BackendSettings& s) {
-  nlohmann::json h = {{"backend", backendKindName(s.kind)}, {"software", std::string("mspa ") + version()}, {"date", today()},
-                      {"benchmark", std::filesystem::path(o.data).filename().string()}, {"max_new_tokens", o.maxNewTokens}};
+nlohmann::json runHeader(const BenchRunOptions& run, const BackendSettings& s) {
+  const BackendOptions& o = run.backend;
+  nlohmann::json h = {{"backend", backendKindName(s.kind)},
+                      {"software", std::string("mspa ") + version()},
+                      {"date", today()},
+                      {"benchmark", std::filesystem::path(run.data).filename().string()},
+                      {"max_new_tokens", run.maxNewTokens}};
   if (s.kind == BackendSettings::Kind::Local) {
     std::ifstream config(std::filesystem::path(o.model) / "config.json");
     const std::string text((std::istreambuf_iterator<char>(config)), {});
@@ -61,20 +64,12 @@ nlohmann::json runHeader(const BenchRunOptions& o, const BackendSettings& s) {
 }
 
 void runBench(const BenchRunOptions& o) {
-  BackendSettings settings;
-  settings.kind = parseBackendKind(o.backend);
-  settings.modelDir = settings.modelName = o.model;
-  settings.loraDir = o.lora;
-  settings.device = o.device;
-  settings.dtype = o.dtype;
-  settings.tilesPerImage = o.tiles;
+  BackendSettings settings = resolveBackend(o.backend, BackendSettings::Kind::Local, "bench run");
   settings.maxNewTokens = o.maxNewTokens;
-  settings.apiKeyVariable = o.apiKeyVariable;
-  settings.timeoutSeconds = o.timeout;
-  if (settings.kind == BackendSettings::Kind::OpenAI && o.endpoints.empty()) throw CLI::ValidationError("bench run", "--backend openai needs --endpoint URL");
-  if (settings.kind == BackendSettings::Kind::Local && o.model.empty()) throw CLI::ValidationError("bench run", "--backend local needs --model DIR");
   std::vector<BackendMaker> makers;
-  const std::vector<std::string> targets = settings.kind == BackendSettings::Kind::OpenAI ? o.endpoints : std::vector<std::string>{""};
+  const std::vector<std::string> targets = settings.kind == BackendSettings::Kind::OpenAI
+                                               ? o.backend.endpoints
+                                               : std::vector<std::string>{""};
   for (const auto& endpoint : targets) {
     BackendSettings s = settings;
     s.endpoint = endpoint;
@@ -84,7 +79,8 @@ void runBench(const BenchRunOptions& o) {
   run.data = o.data;
   run.images = o.images.empty() ? std::filesystem::path(o.data).parent_path().string() : o.images;
   run.out = o.out;
-  run.workersPerBackend = settings.kind == BackendSettings::Kind::OpenAI ? o.concurrency : 1;
+  run.workersPerBackend =
+      settings.kind == BackendSettings::Kind::OpenAI ? o.backend.concurrency : 1;
   run.batch = settings.kind == BackendSettings::Kind::Local ? o.batch : 1;
   run.decodeImages = settings.kind != BackendSettings::Kind::OpenAI;  // endpoints get the files as they are
   run.retries = o.retries;
@@ -115,23 +111,15 @@ void addBenchCommand(CLI::App& app) {
   run->add_option("--data", o->data, "benchmark JSONL")->required();
   run->add_option("--images", o->images, "image root (default: the benchmark's folder)");
   run->add_option("--out", o->out, "prediction JSONL; answered ids in it are skipped")->required();
-  run->add_option("--backend", o->backend, "local, openai or oracle")->capture_default_str();
-  run->add_option("--model", o->model, "local: model folder; openai: the served model's name");
-  run->add_option("--lora", o->lora, "local: PEFT LoRA adapter folder");
-  run->add_option("--device", o->device, "local: cpu or cuda")->capture_default_str();
-  run->add_option("--dtype", o->dtype,
-                  "local: auto, float32, bfloat16 or float16 (default auto: the checkpoint's "
-                  "torch_dtype, CPU arithmetic measured)");
-  run->add_option("--tiles", o->tiles, "local: tiles per image")->capture_default_str();
+  BackendOptionSet shared;
+  shared.severalEndpoints = shared.concurrency = true;
+  addBackendOptions(*run, o->backend, shared);
   run->add_option("--batch", o->batch,
                   "local: samples decoded together (greedy answers are those of batch 1)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
-  run->add_option("--endpoint", o->endpoints, "OpenAI-compatible server; repeat to spread over several")->allow_extra_args(false);
-  run->add_option("--api-key-env", o->apiKeyVariable, "environment variable with the endpoints' API key")->capture_default_str();
-  run->add_option("--concurrency", o->concurrency, "requests in flight per endpoint")->capture_default_str();
-  run->add_option("--retries", o->retries, "tries after a failed request, with backoff")->capture_default_str();
-  run->add_option("--timeout", o->timeout, "seconds per request")->capture_default_str();
+  run->add_option("--retries", o->retries, "tries after a failed request, with backoff")
+      ->capture_default_str();
   run->add_option("--max-new-tokens", o->maxNewTokens, "")->capture_default_str();
   run->add_option("--limit", o->limit, "answer at most this many new samples");
   run->callback([o] { runBench(*o); });

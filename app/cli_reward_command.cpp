@@ -4,9 +4,10 @@
 #include <unistd.h>
 
 #include "app/backends/backend_factory.h"
+#include "app/cli_backend_options.h"
 #include "app/cli_commands.h"
-#include "core/input_error.h"
 #include "core/image.h"
+#include "core/input_error.h"
 #include "core/reward_curve.h"
 
 namespace mspa::cli {
@@ -42,33 +43,24 @@ std::string millimetres(const std::optional<double>& value) {
 void addRewardCommand(CLI::App& app) {
   auto* reward = app.add_subcommand("reward", "Reward annotation of an episode: the answered distance a point moved from the start frame to each later frame");
   struct Options {
-    std::string scene, point, backend = "oracle", csv;
+    std::string scene, point, csv;
     int track = -1, start = -1;
-    BackendSettings settings;
+    BackendOptions backend;
   };
   auto o = std::make_shared<Options>();
   reward->add_option("SCENE", o->scene, "the episode: frames (a model answers), with poses and point tracks for the truth")->required();
   reward->add_option("--start", o->start, "the start frame (default: the first that shows a tracked point, else 0)");
   reward->add_option("--point", o->point, "X,Y in the start frame: followed by the track within 12 pixels, else without truth");
   reward->add_option("--track", o->track, "the track index to follow (default: the one nearest the image centre)");
-  reward->add_option("--backend", o->backend, "oracle, local (--model DIR) or openai (--endpoint URL --model NAME)")->capture_default_str();
-  reward->add_option("--model", o->settings.modelDir, "local: model folder; openai: model name");
-  reward->add_option("--lora", o->settings.loraDir, "local: LoRA adapter folder");
-  reward->add_option("--device", o->settings.device, "local: cpu or cuda")->capture_default_str();
-  reward->add_option("--dtype", o->settings.dtype,
-                     "local: auto, float32, bfloat16 or float16 (default auto: the checkpoint's "
-                     "torch_dtype, CPU arithmetic measured)");
-  reward->add_option("--tiles", o->settings.tilesPerImage, "local: tiles per image")->capture_default_str();
-  reward->add_option("--endpoint", o->settings.endpoint, "openai: server URL");
-  reward->add_option("--api-key-env", o->settings.apiKeyVariable, "openai: environment variable with the key")->capture_default_str();
-  reward->add_option("--concurrency", o->settings.concurrency, "openai: questions in flight at once")->capture_default_str()->check(CLI::Range(1, 256));
+  BackendOptionSet shared;
+  shared.concurrency = true;
+  addBackendOptions(*reward, o->backend, shared);
   reward->add_option("--csv", o->csv, "write frame,frame_name,predicted_mm,truth_mm,answer here");
   reward->callback([o] {
     const Scene scene = loadScene(o->scene);
     if (const std::string why = rewardUnsupportedReason(scene); !why.empty()) throw InputError(o->scene, "no reward curve: " + why);
-    BackendSettings settings = o->settings;
-    settings.kind = parseBackendKind(o->backend);
-    settings.modelName = settings.modelDir;
+    const BackendSettings settings =
+        resolveBackend(o->backend, BackendSettings::Kind::Oracle, "reward");
     const RewardTarget target = targetFromOptions(scene, o->start, o->track, o->point);
     if (target.track < 0 && settings.kind == BackendSettings::Kind::Oracle) {
       const std::string why = rewardTruthUnavailableReason(scene);

@@ -213,10 +213,10 @@ void sizeOverlay(const OverlayBuilder& b, const Question& q, const Scene& scene,
   if (!b.parsed() || b.truth().number.x() <= 0) return;
   // The predicted box: the truth's, with the asked dimension scaled to the prediction.
   const Eigen::Vector3f extent = object->box.extent();
-  const std::string& type = q.task->questionType;
-  const int axis = type.find("height") != std::string::npos   ? 2
-                   : type.find("length") != std::string::npos ? (extent.x() >= extent.y() ? 0 : 1)
-                                                               : (extent.x() >= extent.y() ? 1 : 0);
+  const ObjectDimension asked = q.task->dimension;
+  const int axis = asked == ObjectDimension::Height   ? 2
+                   : asked == ObjectDimension::Length ? (extent.x() >= extent.y() ? 0 : 1)
+                                                      : (extent.x() >= extent.y() ? 1 : 0);
   const float scale = static_cast<float>(b.predicted().number.x() / b.truth().number.x());
   Bounds predicted = object->box;
   const float centre = (predicted.min[axis] + predicted.max[axis]) / 2, half = extent[axis] / 2 * scale;

@@ -166,7 +166,7 @@ class Parser {
       return result;
     }
     // 2. "did not move" for movement answers.
-    const bool movement = task_.questionType.rfind("tapvid3d_", 0) == 0;
+    const bool movement = taskFamily(task_) == TaskFamily::ObjectMovement;
     if (movement && containsPhrase(lowered(text), {"did not move", "didn't move", "not moved", "no movement",
                                                     "remained stationary", "stayed still", "did not travel"})) {
       result.ok = result.didNotMove = true;

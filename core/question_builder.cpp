@@ -11,7 +11,6 @@ namespace mspa {
 namespace {
 
 constexpr int kAttempts = 200;
-constexpr double kMovingThreshold = 0.01;  // metres: below this the point "did not move"
 
 std::string fill(std::string text, const std::map<std::string, std::string>& fields) {
   for (const auto& [key, value] : fields) {
@@ -409,8 +408,10 @@ bool QuestionBuilder::buildObjectSize(Question& q, const QuestionSpec& spec, std
   }
   const Eigen::Vector3f extent = object.box.extent();
   const double height = extent.z(), length = std::max(extent.x(), extent.y()), width = std::min(extent.x(), extent.y());
-  const std::string& type = q.task->questionType;
-  const double value = type.find("height") != std::string::npos ? height : type.find("length") != std::string::npos ? length : width;
+  const ObjectDimension asked = q.task->dimension;
+  const double value = asked == ObjectDimension::Height   ? height
+                       : asked == ObjectDimension::Length ? length
+                                                          : width;
   q.truth = {AnswerKind::Millimetres, "", {static_cast<double>(truncated(value * 1000)), 0, 0}};
   q.sample.gtValue = truncated(value * 1000);
   q.sample.fields["object_id"] = object.id;
@@ -438,13 +439,16 @@ bool QuestionBuilder::buildObjectMovement(Question& q, const QuestionSpec& spec,
   const PointTrack& track = scene_.tracks[k];
   const Pose& e1 = *scene_.frames[a].cameraToWorld;
   const Eigen::Vector3d displacement = e1.linear().transpose() * (track.positions[b] - track.positions[a]);
-  const bool moving = displacement.norm() >= kMovingThreshold;
+  const bool moving = displacement.norm() >= kDidNotMoveMetres;
   const Intrinsics& k1 = *scene_.frames[a].intrinsics;
   const Eigen::Vector2d p = project(k1, e1.inverse() * track.positions[a]);
   const Eigen::Vector2i n = normalizedCoordinates(p, k1.width, k1.height);
   q.points = {p};
   q.sample.fields["point_moving"] = moving ? 1 : 0;
-  q.sample.fields["cam_moving"] = relativePose(e1, *scene_.frames[b].cameraToWorld).translation().norm() >= kMovingThreshold ? 1 : 0;
+  q.sample.fields["cam_moving"] =
+      relativePose(e1, *scene_.frames[b].cameraToWorld).translation().norm() >= kDidNotMoveMetres
+          ? 1
+          : 0;
   q.sample.fields["p1"] = {n.x(), n.y()};
   q.sample.fields["track"] = k;
   if (q.task->answer == AnswerKind::Millimetres) {

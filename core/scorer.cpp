@@ -7,8 +7,7 @@
 namespace mspa {
 namespace {
 
-// Below this a movement is "did not move" (the data engine's 1 cm threshold).
-constexpr double kNoMovementMm = 10.0;
+constexpr double kNoMovementMm = kDidNotMoveMetres * 1000;
 constexpr double kRelativeTolerance = 0.2;
 constexpr double kCoordinateTolerance = 0.05;  // of the image width
 

@@ -19,6 +19,14 @@ enum class AnswerKind {
 // How the question points at things in the images.
 enum class Referencing { None, Dot, Coordinate, Label };
 
+// Which extent of an object's box an object-size subtask asks for (height: vertical; length and
+// width: the longer and shorter horizontal side).
+enum class ObjectDimension { None, Height, Length, Width };
+
+// Below this displacement a point or camera "did not move" (MultiSPA's data engine, 1 cm): the
+// generator's answers and the scorer's zero band both use it.
+constexpr double kDidNotMoveMetres = 0.01;
+
 const char* answerKindName(AnswerKind kind);
 
 // One of the 26 MultiSPA subtasks (Multi-SpatialMLLM Table 2 numbering). Several subtasks can share
@@ -38,6 +46,7 @@ struct TaskInfo {
   std::string taskDescription;
   std::string question;
   std::string answerTemplate;
+  ObjectDimension dimension = ObjectDimension::None;  // object size only
 };
 
 // The six families of subtasks that share a geometry (and an overlay).

@@ -99,8 +99,10 @@ TEST_CASE("mspa bench run resumes: an interrupted run plus its resume equals an 
 TEST_CASE("mspa bench run spreads over a slow and a flaky endpoint: every sample once and retries counted") {
   DemoBenchmark bench;
   mspa::test::FakeEndpoint slow("slow", "The camera shifted `left`.", 0.02), flaky("flaky", "The camera shifted `left`.");
-  const auto r = mspaCli(bench.run(bench.dir.file("pred.jsonl"), "--backend openai --model m --endpoint " + slow.url() + " --endpoint " +
-                                                                     flaky.url() + " --concurrency 2 --retries 4"));
+  // --endpoint implies the OpenAI-compatible backend.
+  const auto r = mspaCli(bench.run(bench.dir.file("pred.jsonl"),
+                                   "--model m --endpoint " + slow.url() + " --endpoint " +
+                                       flaky.url() + " --concurrency 2 --retries 4"));
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
   const auto lines = linesById(bench.dir.file("pred.jsonl"));

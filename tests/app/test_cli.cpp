@@ -563,6 +563,45 @@ TEST_CASE("mspa reward on the bundled push episode: the block's curve rises from
   CHECK(std::is_sorted(truth.begin(), truth.end()));
 }
 
+TEST_CASE(
+    "The backend options mean the same in ask and reward: --endpoint picks the endpoint, --model a "
+    "local model") {
+  test::FakeEndpoint endpoint("plain", "The camera shifted `left`.");
+  const auto asked =
+      mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) + " --task x_movement --endpoint " +
+              endpoint.url() + " --model served-name --format json");
+  INFO(asked.err);
+  REQUIRE(asked.exitCode == 0);
+  CHECK(nlohmann::json::parse(asked.out)["backend"].get<std::string>().find("served-name") !=
+        std::string::npos);
+  REQUIRE(endpoint.requests().size() == 1);
+  CHECK(endpoint.requests()[0]["body"]["model"] == "served-name");
+
+  test::TempDir dir;
+  REQUIRE(
+      mspaCli("make-demo " + shellQuote(dir.file("still")) + " --frames 3 --tracks 0").exitCode ==
+      0);
+  const auto rewarded = mspaCli("reward " + shellQuote(dir.file("still")) +
+                                " --point 100,50 --endpoint " + endpoint.url() + " --model m");
+  INFO(rewarded.err);
+  CHECK(rewarded.exitCode == 0);
+  CHECK(endpoint.requests().size() == 3);
+
+  // A model folder that is not one: the local engine is what was asked for, and it says so.
+  const auto local = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
+                             " --task x_movement --model " + shellQuote(dir.path().string()));
+  CHECK(local.exitCode != 0);
+  CHECK_THAT(local.err, Contains(dir.path().string()));
+  const auto missing =
+      mspaCli("reward " + shellQuote(dir.file("still")) + " --point 100,50 --backend openai");
+  CHECK(missing.exitCode != 0);
+  CHECK_THAT(missing.err, Contains("the openai backend needs --endpoint URL"));
+  const auto twice =
+      mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) + " --task x_movement --endpoint " +
+              endpoint.url() + " --endpoint " + endpoint.url());
+  CHECK(twice.exitCode != 0);
+}
+
 TEST_CASE("mspa reward on frames without tracks needs a model, and follows a point with one") {
   test::TempDir dir;
   REQUIRE(mspaCli("make-demo " + shellQuote(dir.file("still")) + " --frames 4 --tracks 0").exitCode == 0);
