@@ -4,12 +4,61 @@
 
 namespace mspa {
 namespace {
+// The eight object-movement subtasks, numbered 19-26: {distance, vector} × {coordinate, dot} ×
+// {ADT, Panoptic Studio}. The clip source changes nothing in the prompt.
+void addMovementTasks(std::vector<TaskInfo>& catalog) {
+  const std::string task =
+      "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in "
+      "the images and the cameras that captured them. The movement should be relative to the "
+      "first image. Note that the objects in the images and the camera may or may not have moved.";
+  struct Measure {
+    const char *name, *questionType, *column;
+    AnswerKind answer;
+    std::string atCoordinate, atDot, answerTemplate;
+  };
+  const Measure measures[] = {
+      {"distance", "tapvid3d_total_distance", "Object movement distance", AnswerKind::Millimetres,
+       "How far did the point at [ {x1} , {y1} ] in Image-1 travel between the two shots? The "
+       "coordinates [ x , y ] are normalized to 0-1 and scaled by 1000, with [ 0 , 0 ] at the "
+       "top-left corner. The x-axis represents the width, and the y-axis represents the height.",
+       "How far did the annotated point in Image-1 travel between the two shots?",
+       "The point traveled a total of `{value}` mm."},
+      {"vector", "tapvid3d_displacement_vector", "Object movement vector", AnswerKind::VectorMm,
+       "The first image is oriented such that positive X is right, Y is down, and Z is forward. "
+       "What is the overall displacement vector of the point at [ {x1} , {y1} ] in Image-1? The "
+       "coordinates [ x , y ] are normalized to 0-1 and scaled by 1000, with [ 0 , 0 ] at the "
+       "top-left corner. The x-axis represents the width, and the y-axis represents the height.",
+       "The first image is oriented such that positive X is right, Y is down, and Z is forward. "
+       "What is the overall displacement vector of the annotated point in Image-1?",
+       "The displacement vector is `{value}` mm."}};
+  int number = 19;
+  for (const Measure& m : measures) {
+    for (const bool dot : {false, true}) {
+      for (const char* source : {"adt", "pstudio"}) {
+        catalog.push_back(
+            {number++,
+             std::string("object_movement_") + m.name + (dot ? "_dot_" : "_coordinate_") + source,
+             m.questionType,
+             "Object movement",
+             m.column,
+             2,
+             dot ? Referencing::Dot : Referencing::Coordinate,
+             m.answer,
+             {},
+             task,
+             dot ? m.atDot : m.atCoordinate,
+             m.answerTemplate});
+      }
+    }
+  }
+}
+
 // The 26 subtasks. Prompts are the canonical paraphrase of each (../shared/docs/multispa.md §3);
 // the data engine picks among ~30, which the answer parser and scorer never depend on.
 std::vector<TaskInfo> makeCatalog() {
   using K = AnswerKind;
   using R = Referencing;
-  return {
+  std::vector<TaskInfo> catalog = {
       {1,
        "depth_estimation_dot",
        "depth_estimation_dot",
@@ -272,143 +321,27 @@ std::vector<TaskInfo> makeCatalog() {
        "images?",
        "The width is approximately `{value}` millimeters.",
        ObjectDimension::Width},
-      {19,
-       "object_movement_distance_coordinate_adt",
-       "tapvid3d_total_distance",
-       "Object movement",
-       "Object movement distance",
-       2,
-       R::Coordinate,
-       K::Millimetres,
-       {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in "
-       "the images and the cameras that captured them. The movement should be relative to the "
-       "first image. Note that the objects in the images and the camera may or may not have moved.",
-       "How far did the point at [ {x1} , {y1} ] in Image-1 travel between the two shots? The "
-       "coordinates [ x , y ] are normalized to 0-1 and scaled by 1000, with [ 0 , 0 ] at the "
-       "top-left corner. The x-axis represents the width, and the y-axis represents the height.",
-       "The point traveled a total of `{value}` mm."},
-      {20,
-       "object_movement_distance_coordinate_pstudio",
-       "tapvid3d_total_distance",
-       "Object movement",
-       "Object movement distance",
-       2,
-       R::Coordinate,
-       K::Millimetres,
-       {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in "
-       "the images and the cameras that captured them. The movement should be relative to the "
-       "first image. Note that the objects in the images and the camera may or may not have moved.",
-       "How far did the point at [ {x1} , {y1} ] in Image-1 travel between the two shots? The "
-       "coordinates [ x , y ] are normalized to 0-1 and scaled by 1000, with [ 0 , 0 ] at the "
-       "top-left corner. The x-axis represents the width, and the y-axis represents the height.",
-       "The point traveled a total of `{value}` mm."},
-      {21,
-       "object_movement_distance_dot_adt",
-       "tapvid3d_total_distance",
-       "Object movement",
-       "Object movement distance",
-       2,
-       R::Dot,
-       K::Millimetres,
-       {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in "
-       "the images and the cameras that captured them. The movement should be relative to the "
-       "first image. Note that the objects in the images and the camera may or may not have moved.",
-       "How far did the annotated point in Image-1 travel between the two shots?",
-       "The point traveled a total of `{value}` mm."},
-      {22,
-       "object_movement_distance_dot_pstudio",
-       "tapvid3d_total_distance",
-       "Object movement",
-       "Object movement distance",
-       2,
-       R::Dot,
-       K::Millimetres,
-       {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in "
-       "the images and the cameras that captured them. The movement should be relative to the "
-       "first image. Note that the objects in the images and the camera may or may not have moved.",
-       "How far did the annotated point in Image-1 travel between the two shots?",
-       "The point traveled a total of `{value}` mm."},
-      {23,
-       "object_movement_vector_coordinate_adt",
-       "tapvid3d_displacement_vector",
-       "Object movement",
-       "Object movement vector",
-       2,
-       R::Coordinate,
-       K::VectorMm,
-       {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in "
-       "the images and the cameras that captured them. The movement should be relative to the "
-       "first image. Note that the objects in the images and the camera may or may not have moved.",
-       "The first image is oriented such that positive X is right, Y is down, and Z is forward. "
-       "What is the overall displacement vector of the point at [ {x1} , {y1} ] in Image-1? The "
-       "coordinates [ x , y ] are normalized to 0-1 and scaled by 1000, with [ 0 , 0 ] at the "
-       "top-left corner. The x-axis represents the width, and the y-axis represents the height.",
-       "The displacement vector is `{value}` mm."},
-      {24,
-       "object_movement_vector_coordinate_pstudio",
-       "tapvid3d_displacement_vector",
-       "Object movement",
-       "Object movement vector",
-       2,
-       R::Coordinate,
-       K::VectorMm,
-       {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in "
-       "the images and the cameras that captured them. The movement should be relative to the "
-       "first image. Note that the objects in the images and the camera may or may not have moved.",
-       "The first image is oriented such that positive X is right, Y is down, and Z is forward. "
-       "What is the overall displacement vector of the point at [ {x1} , {y1} ] in Image-1? The "
-       "coordinates [ x , y ] are normalized to 0-1 and scaled by 1000, with [ 0 , 0 ] at the "
-       "top-left corner. The x-axis represents the width, and the y-axis represents the height.",
-       "The displacement vector is `{value}` mm."},
-      {25,
-       "object_movement_vector_dot_adt",
-       "tapvid3d_displacement_vector",
-       "Object movement",
-       "Object movement vector",
-       2,
-       R::Dot,
-       K::VectorMm,
-       {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in "
-       "the images and the cameras that captured them. The movement should be relative to the "
-       "first image. Note that the objects in the images and the camera may or may not have moved.",
-       "The first image is oriented such that positive X is right, Y is down, and Z is forward. "
-       "What is the overall displacement vector of the annotated point in Image-1?",
-       "The displacement vector is `{value}` mm."},
-      {26,
-       "object_movement_vector_dot_pstudio",
-       "tapvid3d_displacement_vector",
-       "Object movement",
-       "Object movement vector",
-       2,
-       R::Dot,
-       K::VectorMm,
-       {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of objects in "
-       "the images and the cameras that captured them. The movement should be relative to the "
-       "first image. Note that the objects in the images and the camera may or may not have moved.",
-       "The first image is oriented such that positive X is right, Y is down, and Z is forward. "
-       "What is the overall displacement vector of the annotated point in Image-1?",
-       "The displacement vector is `{value}` mm."},
   };
+  addMovementTasks(catalog);
+  return catalog;
 }
 
 }  // namespace
 
 const char* answerKindName(AnswerKind kind) {
   switch (kind) {
-    case AnswerKind::Word: return "word";
-    case AnswerKind::Letter: return "letter";
-    case AnswerKind::Millimetres: return "millimetres";
-    case AnswerKind::Degrees: return "degrees";
-    case AnswerKind::Coordinate: return "coordinate";
-    case AnswerKind::VectorMm: return "vector (mm)";
+    case AnswerKind::Word:
+      return "word";
+    case AnswerKind::Letter:
+      return "letter";
+    case AnswerKind::Millimetres:
+      return "millimetres";
+    case AnswerKind::Degrees:
+      return "degrees";
+    case AnswerKind::Coordinate:
+      return "coordinate";
+    case AnswerKind::VectorMm:
+      return "vector (mm)";
   }
   return "?";
 }
@@ -418,7 +351,8 @@ TaskFamily taskFamily(const TaskInfo& task) {
   if (task.group == "Visual correspondence") return TaskFamily::Correspondence;
   if (task.group == "Object perception") return TaskFamily::ObjectSize;
   if (task.group == "Object movement") return TaskFamily::ObjectMovement;
-  return task.questionType.rfind("depth_comparison", 0) == 0 ? TaskFamily::DepthComparison : TaskFamily::Depth;
+  return task.questionType.rfind("depth_comparison", 0) == 0 ? TaskFamily::DepthComparison
+                                                             : TaskFamily::Depth;
 }
 
 const std::vector<TaskInfo>& taskCatalog() {
@@ -428,21 +362,26 @@ const std::vector<TaskInfo>& taskCatalog() {
 
 const TaskInfo* findTask(std::string_view questionType) {
   const auto& c = taskCatalog();
-  const auto it = std::find_if(c.begin(), c.end(), [&](const TaskInfo& t) { return t.questionType == questionType; });
+  const auto it = std::find_if(c.begin(), c.end(),
+                               [&](const TaskInfo& t) { return t.questionType == questionType; });
   return it == c.end() ? nullptr : &*it;
 }
 
 const TaskInfo* findSubtask(std::string_view subtask) {
   const auto& c = taskCatalog();
-  const auto it = std::find_if(c.begin(), c.end(), [&](const TaskInfo& t) { return t.subtask == subtask; });
+  const auto it =
+      std::find_if(c.begin(), c.end(), [&](const TaskInfo& t) { return t.subtask == subtask; });
   return it == c.end() ? nullptr : &*it;
 }
 
 const std::vector<std::string>& table2Columns() {
   static const std::vector<std::string> columns = {
-      "Depth comparison",           "Depth value",                "Vis. corr. coordinate",     "Vis. corr. MCQ",
-      "Cam. orientation direction", "Cam. orientation degree",    "Cam. translation direction", "Cam. translation distance",
-      "Cam. translation vector",    "Object movement distance",   "Object movement vector",    "Object size"};
+      "Depth comparison",           "Depth value",
+      "Vis. corr. coordinate",      "Vis. corr. MCQ",
+      "Cam. orientation direction", "Cam. orientation degree",
+      "Cam. translation direction", "Cam. translation distance",
+      "Cam. translation vector",    "Object movement distance",
+      "Object movement vector",     "Object size"};
   return columns;
 }
 
