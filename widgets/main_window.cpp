@@ -181,6 +181,8 @@ void MainWindow::buildDocks() {
   askDock->raise();
   resizeDocks({askDock}, {330}, Qt::Horizontal);
   connect(questionPanel_, &QuestionPanel::logMessage, this, &MainWindow::log);
+  connect(questionPanel_, &QuestionPanel::sceneRequested, this,
+          [this](std::shared_ptr<const Scene> scene) { showScene(std::move(scene), 0); });
 }
 
 void MainWindow::buildStatusBar() {
@@ -263,22 +265,8 @@ void MainWindow::onLoadDone() {
     emit loadFinished(false, result.error);
     return;
   }
+  showScene(result.scene, result.seconds);
   const Scene& scene = *result.scene;
-  scenePanel_->showScene(scene, result.seconds);
-  QStringList names;
-  QVector<double> times;
-  for (const auto& f : scene.frames) {
-    names << QString::fromStdString(f.name);
-    times << f.timestamp;
-  }
-  {
-    // The workspace shows frame 0 itself; the timeline only follows.
-    const QSignalBlocker block(timeline_);
-    timeline_->setFrames(names, times);
-  }
-  workspace_->setScene(result.scene);
-  questionPanel_->sceneChanged();
-  centre_->setCurrentWidget(workspace_);
   if (remembersRecent_) {
     QSettings settings;
     QStringList recent = settings.value("recentFiles").toStringList();
@@ -296,8 +284,27 @@ void MainWindow::onLoadDone() {
                               .arg(result.seconds * 1000, 0, 'f', 0);
   log(message);
   for (const auto& w : scene.warnings) log(tr("Problem: %1").arg(QString::fromStdString(w)));
-  setWindowTitle(tr("%1 — MultiSPA Studio").arg(QString::fromStdString(scene.name)));
   emit loadFinished(true, message);
+}
+
+void MainWindow::showScene(std::shared_ptr<const Scene> shown, double loadSeconds) {
+  const Scene& scene = *shown;
+  scenePanel_->showScene(scene, loadSeconds);
+  QStringList names;
+  QVector<double> times;
+  for (const auto& f : scene.frames) {
+    names << QString::fromStdString(f.name);
+    times << f.timestamp;
+  }
+  {
+    // The workspace shows frame 0 itself; the timeline only follows.
+    const QSignalBlocker block(timeline_);
+    timeline_->setFrames(names, times);
+  }
+  workspace_->setScene(std::move(shown));
+  questionPanel_->sceneChanged();
+  centre_->setCurrentWidget(workspace_);
+  setWindowTitle(tr("%1 — MultiSPA Studio").arg(QString::fromStdString(scene.name)));
 }
 
 void MainWindow::showError(const QString& title, const QString& message) {

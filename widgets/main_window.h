@@ -100,6 +100,8 @@ class MainWindow : public QMainWindow {
   void buildDocks();
   void buildStatusBar();
   void onLoadDone();
+  // Shows a scene already in memory in every view (a load, or a history entry's own scene).
+  void showScene(std::shared_ptr<const Scene> scene, double loadSeconds);
   void showError(const QString& title, const QString& message);
   void log(const QString& message);
   void promptOpen(bool folder);

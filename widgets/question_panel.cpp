@@ -211,6 +211,7 @@ void QuestionPanel::showMessage(const QString& text, bool problem) {
 }
 
 void QuestionPanel::sceneChanged() {
+  if (worker_.busy()) worker_.cancel();
   const auto& scene = workspace_->scene();
   builder_ = scene ? std::make_unique<QuestionBuilder>(*scene) : nullptr;
   overlap_.reset();
@@ -230,7 +231,13 @@ void QuestionPanel::sceneChanged() {
   }
   const QSignalBlocker block(subtask_);
   if (firstUsable >= 0) subtask_->setCurrentIndex(firstUsable);
-  askButton_->setEnabled(firstUsable >= 0);
+  askButton_->setEnabled(firstUsable >= 0 && !worker_.busy());
+}
+
+bool QuestionPanel::composingAllowed() {
+  if (!worker_.busy()) return true;
+  showMessage(tr("A question is running: wait for its answer or cancel it first."), true);
+  return false;
 }
 
 QString QuestionPanel::subtaskDisabledReason(const QString& subtask) const {
@@ -243,6 +250,7 @@ QString QuestionPanel::subtaskDisabledReason(const QString& subtask) const {
 }
 
 bool QuestionPanel::selectSubtask(const QString& subtask) {
+  if (!composingAllowed()) return false;
   const QString reason = subtaskDisabledReason(subtask);
   if (!reason.isEmpty()) {
     showMessage(reason, true);
@@ -269,6 +277,7 @@ int QuestionPanel::pointsNeeded() const {
 }
 
 bool QuestionPanel::compose(bool sample) {
+  if (!composingAllowed()) return false;
   const auto& scene = workspace_->scene();
   const QString subtask = subtask_->currentData(Qt::UserRole).toString();
   if (!scene || !builder_) {
@@ -318,7 +327,7 @@ bool QuestionPanel::compose(bool sample) {
 
 bool QuestionPanel::pairByOverlap() {
   const auto& scene = workspace_->scene();
-  if (!scene) return false;
+  if (!scene || !composingAllowed()) return false;
   if (!overlap_) overlap_ = std::make_unique<FrameOverlap>(*scene);
   const int frame = workspace_->currentFrame();
   const int partner = overlap_->partner(frame, 0.06, 0.35);
@@ -356,7 +365,7 @@ void QuestionPanel::setPlacingPoints(bool on) {
 }
 
 void QuestionPanel::placePoint(int view, const QPointF& pixel) {
-  if (!placeButton_->isChecked()) return;
+  if (!placeButton_->isChecked() || !composingAllowed()) return;
   const int needed = pointsNeeded();
   if (needed == 0) return showMessage(tr("This subtask takes no points."), true);
   if (view != 0) return showMessage(tr("Points go on the first frame (Image-1)."), true);
@@ -416,9 +425,9 @@ bool QuestionPanel::ask() {
   if (worker_.busy()) return false;
   if (!question_ && !compose(false)) return false;
   // The question keeps its canonical prompt (for Reset); what is sent carries the edits.
-  asked_ = *question_;
-  asked_->sample.prompt = prompt().toStdString();
-  if (!worker_.start(*asked_)) return false;
+  asked_ = AskRecord{*question_, {}, question_->sample.prompt, workspace_->scene()};
+  asked_->question.sample.prompt = prompt().toStdString();
+  if (!worker_.start(asked_->question)) return false;
   answer_->clear();
   verdict_->clear();
   streamedPieces_ = 0;
@@ -431,6 +440,9 @@ bool QuestionPanel::ask() {
 void QuestionPanel::cancel() { worker_.cancel(); }
 
 void QuestionPanel::setBusy(bool busy) {
+  for (QWidget* composing : std::initializer_list<QWidget*>{subtask_, sampleButton_, composeButton_,
+                                                            placeButton_, overlapButton_})
+    composing->setEnabled(!busy);
   askButton_->setEnabled(!busy);
   cancelButton_->setEnabled(busy);
   settingsButton_->setEnabled(!busy);
@@ -461,7 +473,7 @@ void QuestionPanel::onFinished(const BackendReply& reply, const QString& backend
     showMessage(tr("Cancelled after %1 s; the question is kept.").arg(reply.seconds, 0, 'f', 1), false);
     return emit askFinished(false);
   }
-  AskRecord record{*asked_, {}};
+  AskRecord record = *asked_;
   try {
     record.outcome = judgeAnswer(record.question, reply);
   } catch (const std::exception& e) {
@@ -472,9 +484,14 @@ void QuestionPanel::onFinished(const BackendReply& reply, const QString& backend
   record.outcome.groundTruthBackend = groundTruth;
   progress_->setText(tr("%1 s · %2 tokens").arg(reply.seconds, 0, 'f', 2).arg(reply.tokens));
   history_.push_back(record);
-  canonicalPrompts_.push_back(question_->sample.prompt);
   addHistoryRow(record);
-  showHistoryEntry(static_cast<int>(history_.size()) - 1);
+  if (record.scene == workspace_->scene()) {
+    showHistoryEntry(static_cast<int>(history_.size()) - 1);
+  } else {
+    showMessage(tr("The answer about %1 came after another scene was opened; it is in the history.")
+                    .arg(QString::fromStdString(record.scene->name)),
+                false);
+  }
   emit askFinished(true);
 }
 
@@ -482,10 +499,14 @@ void QuestionPanel::addHistoryRow(const AskRecord& r) {
   const int row = historyTable_->rowCount();
   historyTable_->insertRow(row);
   const QString verdict = !r.outcome.parsed.ok ? tr("not understood") : r.outcome.verdict.correct ? tr("correct") : tr("wrong");
-  const QStringList cells = {QString::number(row + 1), QString::fromStdString(r.question.task->subtask),
-                             framesText(*workspace_->scene(), r.question),
-                             r.outcome.parsed.ok ? QString::fromStdString(formatAnswerValue(r.outcome.parsed.value)) : QString("—"),
-                             QString::fromStdString(formatAnswerValue(r.question.truth)), verdict};
+  const QStringList cells = {QString::number(row + 1),
+                             QString::fromStdString(r.question.task->subtask),
+                             framesText(*r.scene, r.question),
+                             r.outcome.parsed.ok
+                                 ? QString::fromStdString(formatAnswerValue(r.outcome.parsed.value))
+                                 : QString("—"),
+                             QString::fromStdString(formatAnswerValue(r.question.truth)),
+                             verdict};
   for (int column = 0; column < cells.size(); ++column) historyTable_->setItem(row, column, new QTableWidgetItem(cells[column]));
   historyTable_->item(row, 5)->setForeground(colorOf(OverlayRole::Prediction, r.outcome.verdict.correct));
   exportButton_->setEnabled(true);
@@ -493,9 +514,16 @@ void QuestionPanel::addHistoryRow(const AskRecord& r) {
 
 void QuestionPanel::showHistoryEntry(int row) {
   if (row < 0 || row >= static_cast<int>(history_.size())) return;
-  const AskRecord& r = history_[row];
+  const AskRecord r = history_[row];  // a copy: showing another scene resets the panel
+  if (r.scene != workspace_->scene()) emit sceneRequested(r.scene);
+  if (r.scene != workspace_->scene()) {
+    return showMessage(tr("Entry %1 was asked on %2, which cannot be shown now.")
+                           .arg(row + 1)
+                           .arg(QString::fromStdString(r.scene->name)),
+                       true);
+  }
   question_ = r.question;
-  question_->sample.prompt = canonicalPrompts_[row];
+  question_->sample.prompt = r.canonicalPrompt;
   promptEdit_->setPlainText(QString::fromStdString(r.question.sample.prompt));
   answer_->setPlainText(QString::fromStdString(r.outcome.reply.text));
   showQuestion();
@@ -529,7 +557,7 @@ void QuestionPanel::presentOverlay(const Question& q, const AnswerOverlay& o) {
 
 SessionExport QuestionPanel::exportHistory(const QString& folder) {
   try {
-    const auto written = exportAskSession(*workspace_->scene(), history_, folder.toStdString());
+    const auto written = exportAskSession(history_, folder.toStdString());
     showMessage(tr("Exported %1 questions to %2 and %3").arg(history_.size()).arg(QString::fromStdString(written.questions),
                                                                                   QString::fromStdString(written.predictions)),
                 false);

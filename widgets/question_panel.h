@@ -51,7 +51,8 @@ class QuestionPanel : public QWidget {
   const BackendSettings& backendSettings() const { return worker_.settings(); }
   AskWorker& worker() { return worker_; }
 
-  // The workspace shows a new scene: subtasks the scene cannot support are disabled with the reason.
+  // The workspace shows a new scene: subtasks the scene cannot support are disabled with the
+  // reason, and a running question is cancelled (the history keeps every entry with its scene).
   void sceneChanged();
   // Scripted use (tests, --ask screenshots) does what the controls do. Selecting composes on the
   // shown frames; false when the subtask is unknown or disabled here.
@@ -82,6 +83,9 @@ class QuestionPanel : public QWidget {
  signals:
   void askFinished(bool answered);
   void logMessage(const QString& message);
+  // A history entry asked on another scene is to be shown: the window shows that scene (it is
+  // still in memory) before the entry is restored.
+  void sceneRequested(std::shared_ptr<const Scene> scene);
 
  private:
   void buildControls();
@@ -93,17 +97,19 @@ class QuestionPanel : public QWidget {
   void addHistoryRow(const AskRecord& record);
   int pointsNeeded() const;
   void setBusy(bool busy);
+  // False, with a message, while a question runs: composing then would change what the running
+  // question's answer is judged against.
+  bool composingAllowed();
 
   SceneWorkspace* workspace_;
   AskWorker worker_;
   std::unique_ptr<QuestionBuilder> builder_;
   std::unique_ptr<FrameOverlap> overlap_;  // computed at the first pairing by overlap
   std::optional<Question> question_;
-  std::optional<Question> asked_;  // as sent, with the user's prompt edits
+  std::optional<AskRecord> asked_;  // the question running: as sent, on its scene
   std::optional<AnswerOverlay> overlay_;
   std::vector<QPointF> placed_;
-  std::vector<AskRecord> history_;             // as asked
-  std::vector<std::string> canonicalPrompts_;  // per history entry, for Reset
+  std::vector<AskRecord> history_;
 
   QComboBox* subtask_;
   QLabel* backendLabel_;

@@ -263,6 +263,66 @@ TEST_CASE("The session exports as a benchmark that the scorer rates like the pan
   CHECK(correct >= 3);
 }
 
+TEST_CASE(
+    "While a question runs nothing recomposes it; another scene cancels it and each history entry "
+    "reopens its own scene") {
+  AskWindow w;
+  REQUIRE(w.panel->selectSubtask("x_movement"));
+  REQUIRE(w.panel->compose(true));
+  REQUIRE(w.askAndWait());  // the oracle, on the 8-frame demo
+  const auto first = w.panel->history()[0];
+  const std::string canonical = w.panel->question()->sample.prompt;
+
+  test::FakeEndpoint slow("slow", "The camera shifted `left`.", 1.0);  // 7 pieces, 1 s apart
+  w.panel->setBackendSettings(endpointSettings(slow));
+  w.panel->setPrompt("Edited: did the camera move left or right?");
+  QSignalSpy finished(w.panel, &QuestionPanel::askFinished);
+  REQUIRE(w.panel->ask());
+  CHECK_FALSE(w.panel->compose(true));
+  CHECK_THAT(w.panel->message().toStdString(), Contains("A question is running"));
+  CHECK_FALSE(w.panel->selectSubtask("depth_estimation_dot"));
+  CHECK(w.panel->question()->sample.prompt == canonical);
+
+  // A 4-frame scene: the running question is cancelled, the history keeps its entry.
+  render::DemoSceneOptions options;
+  options.frames = 4;
+  const std::string other = w.dir.file("small");
+  render::writeDemoScene(other, options);
+  QSignalSpy loaded(&w.window, &widgets::MainWindow::loadFinished);
+  w.window.openScene(QString::fromStdString(other));
+  REQUIRE(test::waitFor(loaded));
+  REQUIRE(test::waitFor(finished, 10000));
+  CHECK_FALSE(finished.last()[0].toBool());
+  CHECK_THAT(w.panel->message().toStdString(), Contains("Cancelled"));
+  REQUIRE(w.panel->history().size() == 1);
+  CHECK_FALSE(w.panel->busy());
+
+  // Asking here works, and the first entry brings back its own scene and frames.
+  w.panel->setBackendSettings({});
+  REQUIRE(w.panel->selectSubtask("x_movement"));
+  REQUIRE(w.panel->compose(true));
+  REQUIRE(w.askAndWait());
+  REQUIRE(w.panel->history().size() == 2);
+  CHECK(w.panel->history()[1].scene == w.window.scene());
+  w.panel->showHistoryEntry(0);
+  CHECK(w.window.scene() == first.scene);
+  CHECK(w.window.scene()->frames.size() == 8);
+  CHECK(w.panel->question()->frames == first.question.frames);
+  CHECK(w.panel->question()->sample.prompt == first.canonicalPrompt);
+  REQUIRE(w.panel->overlay());
+  CHECK(w.panel->overlay()->correct);
+
+  // The session exports with each question's images from its own scene.
+  test::TempDir out;
+  const auto written = w.panel->exportHistory(QString::fromStdString(out.path().string()));
+  const auto benchmark = readSampleFile(written.questions);
+  REQUIRE(benchmark.samples.size() == 2);
+  for (const auto& sample : benchmark.samples) {
+    for (const auto& image : sample.images)
+      CHECK(std::filesystem::exists(std::filesystem::path(written.images) / image));
+  }
+}
+
 TEST_CASE("A model folder that is not a model is reported and the panel stays usable") {
   test::TempDir empty;
   BackendSettings local;
