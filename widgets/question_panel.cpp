@@ -16,19 +16,11 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include "render/answer_overlay_markers.h"
 #include "widgets/backend_settings_dialog.h"
-#include "widgets/frame_view.h"
 #include "widgets/scene_workspace.h"
-#include "widgets/vtk_view_widget.h"
 
 namespace mspa::widgets {
 namespace {
-
-QColor colorOf(OverlayRole role, bool correct) {
-  const auto c = overlayColor(role, correct);
-  return QColor(c[0], c[1], c[2]);
-}
 
 QPushButton* button(const QString& text, QWidget* parent, QHBoxLayout* row) {
   auto* b = new QPushButton(text, parent);
@@ -342,15 +334,7 @@ bool QuestionPanel::pairByOverlap() {
 
 void QuestionPanel::showQuestion() {
   const Question& q = *question_;
-  workspace_->showQuestionImages(q.frames, q.images);
-  QVector<FrameView::Marker> markers;
-  for (const auto& p : q.points) markers.push_back({QPointF(p.x(), p.y()), colorOf(OverlayRole::Query, true), QString(), 0});
-  workspace_->frameView(0)->setMarkers(markers);
-  workspace_->frameView(0)->setLines({});
-  workspace_->frameView(1)->setMarkers({});
-  workspace_->frameView(1)->setLines({});
-  workspace_->renderer().clearMarkers();
-  workspace_->view3d()->update();
+  workspace_->showQuestion(q);
   truth_->setText(tr("Truth: %1 — canonical answer: %2")
                       .arg(QString::fromStdString(formatAnswerValue(q.truth)), QString::fromStdString(q.sample.answer)));
 }
@@ -371,9 +355,7 @@ void QuestionPanel::placePoint(int view, const QPointF& pixel) {
   if (view != 0) return showMessage(tr("Points go on the first frame (Image-1)."), true);
   if (static_cast<int>(placed_.size()) >= needed) placed_.clear();
   placed_.push_back(pixel);
-  QVector<FrameView::Marker> markers;
-  for (const auto& p : placed_) markers.push_back({p, colorOf(OverlayRole::Query, true), QString::number(markers.size() + 1), 0});
-  workspace_->frameView(0)->setMarkers(markers);
+  workspace_->showPlacedPoints(placed_);
   if (static_cast<int>(placed_.size()) == needed) {
     compose(false);
   } else {
@@ -508,7 +490,8 @@ void QuestionPanel::addHistoryRow(const AskRecord& r) {
                              QString::fromStdString(formatAnswerValue(r.question.truth)),
                              verdict};
   for (int column = 0; column < cells.size(); ++column) historyTable_->setItem(row, column, new QTableWidgetItem(cells[column]));
-  historyTable_->item(row, 5)->setForeground(colorOf(OverlayRole::Prediction, r.outcome.verdict.correct));
+  historyTable_->item(row, 5)->setForeground(
+      overlayQColor(OverlayRole::Prediction, r.outcome.verdict.correct));
   exportButton_->setEnabled(true);
 }
 
@@ -528,31 +511,14 @@ void QuestionPanel::showHistoryEntry(int row) {
   answer_->setPlainText(QString::fromStdString(r.outcome.reply.text));
   showQuestion();
   overlay_ = buildAnswerOverlay(*workspace_->scene(), r.question, r.outcome);
-  presentOverlay(r.question, *overlay_);
+  workspace_->showOverlay(r.question, *overlay_);
   const QString source = r.outcome.groundTruthBackend ? tr(" (ground truth from the geometry oracle)") : QString();
   verdict_->setText(QString::fromStdString(overlay_->caption) + source);
-  verdict_->setStyleSheet(QString("font-weight: bold; color: %1;").arg(colorOf(OverlayRole::Prediction, overlay_->correct && overlay_->parsed).name()));
+  verdict_->setStyleSheet(
+      QString("font-weight: bold; color: %1;")
+          .arg(overlayQColor(OverlayRole::Prediction, overlay_->correct && overlay_->parsed)
+                   .name()));
   historyTable_->selectRow(row);
-}
-
-void QuestionPanel::presentOverlay(const Question& q, const AnswerOverlay& o) {
-  QVector<FrameView::Marker> markers[2];
-  QVector<FrameView::Line> lines[2];
-  for (const auto& m : o.marks) {
-    if (m.image > 1) continue;
-    markers[m.image].push_back({QPointF(m.pixel.x(), m.pixel.y()), colorOf(m.role, o.correct), QString::fromStdString(m.label), m.radius});
-  }
-  for (const auto& s : o.segments) {
-    // Lines from one image to the other only make sense side by side (the exported PNG).
-    if (s.fromImage != s.toImage || s.fromImage > 1) continue;
-    lines[s.fromImage].push_back({QPointF(s.from.x(), s.from.y()), QPointF(s.to.x(), s.to.y()), colorOf(s.role, o.correct), s.arrow});
-  }
-  for (int view = 0; view < std::min<int>(2, static_cast<int>(q.frames.size())); ++view) {
-    workspace_->frameView(view)->setMarkers(markers[view]);
-    workspace_->frameView(view)->setLines(lines[view]);
-  }
-  render::showAnswerOverlay(workspace_->renderer(), o);
-  workspace_->view3d()->update();
 }
 
 SessionExport QuestionPanel::exportHistory(const QString& folder) {

@@ -92,8 +92,8 @@ class QuestionPanel : public QWidget {
   void showMessage(const QString& text, bool problem);
   void showQuestion();
   void onStreamed(const QString& text, int pieces, double seconds);
-  void onFinished(const BackendReply& reply, const QString& backend, bool groundTruth, const QString& error);
-  void presentOverlay(const Question& q, const AnswerOverlay& overlay);
+  void onFinished(const BackendReply& reply, const QString& backend, bool groundTruth,
+                  const QString& error);
   void addHistoryRow(const AskRecord& record);
   int pointsNeeded() const;
   void setBusy(bool busy);

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "core/input_error.h"
+#include "render/answer_overlay_markers.h"
 #include "widgets/frame_view.h"
 #include "widgets/vtk_view_widget.h"
 
@@ -295,6 +296,54 @@ void SceneWorkspace::onFrameClicked(int view, const QPointF& pixel, Qt::Keyboard
     return emit status(tr("No 3D point there to measure from."));
   }
   pickPixel(view, pixel);
+}
+
+QColor overlayQColor(OverlayRole role, bool correct) {
+  const auto c = overlayColor(role, correct);
+  return QColor(c[0], c[1], c[2]);
+}
+
+void SceneWorkspace::showQuestion(const Question& q) {
+  showQuestionImages(q.frames, q.images);
+  QVector<FrameView::Marker> markers;
+  for (const auto& p : q.points)
+    markers.push_back(
+        {QPointF(p.x(), p.y()), overlayQColor(OverlayRole::Query, true), QString(), 0});
+  frameViews_[0]->setMarkers(markers);
+  for (FrameView* view : frameViews_) view->setLines({});
+  frameViews_[1]->setMarkers({});
+  renderer_.clearMarkers();
+  view3d_->update();
+}
+
+void SceneWorkspace::showPlacedPoints(const std::vector<QPointF>& points) {
+  QVector<FrameView::Marker> markers;
+  for (const auto& p : points)
+    markers.push_back(
+        {p, overlayQColor(OverlayRole::Query, true), QString::number(markers.size() + 1), 0});
+  frameViews_[0]->setMarkers(markers);
+}
+
+void SceneWorkspace::showOverlay(const Question& q, const AnswerOverlay& o) {
+  QVector<FrameView::Marker> markers[2];
+  QVector<FrameView::Line> lines[2];
+  for (const auto& m : o.marks) {
+    if (m.image > 1) continue;
+    markers[m.image].push_back({QPointF(m.pixel.x(), m.pixel.y()), overlayQColor(m.role, o.correct),
+                                QString::fromStdString(m.label), m.radius});
+  }
+  for (const auto& s : o.segments) {
+    // Lines from one image to the other only make sense side by side (the exported PNG).
+    if (s.fromImage != s.toImage || s.fromImage > 1) continue;
+    lines[s.fromImage].push_back({QPointF(s.from.x(), s.from.y()), QPointF(s.to.x(), s.to.y()),
+                                  overlayQColor(s.role, o.correct), s.arrow});
+  }
+  for (int view = 0; view < std::min<int>(2, static_cast<int>(q.frames.size())); ++view) {
+    frameViews_[view]->setMarkers(markers[view]);
+    frameViews_[view]->setLines(lines[view]);
+  }
+  render::showAnswerOverlay(renderer_, o);
+  view3d_->update();
 }
 
 }  // namespace mspa::widgets

@@ -4,7 +4,9 @@
 #include <memory>
 #include <optional>
 
+#include "core/answer_overlay.h"
 #include "core/geometry.h"
+#include "core/question_builder.h"
 #include "core/scene.h"
 #include "render/scene_renderer.h"
 
@@ -16,6 +18,9 @@ namespace mspa::widgets {
 
 class FrameView;
 class VtkViewWidget;
+
+// An overlay role's colour (overlayColor) as Qt's.
+QColor overlayQColor(OverlayRole role, bool correct);
 
 // The linked views of one scene: the 3D view, the current frame and, in pair mode, a second frame
 // side by side. A click on a pixel places its 3D point (on the ray from its camera) and, in pair
@@ -39,6 +44,13 @@ class SceneWorkspace : public QWidget {
   // Shows a question's frames with its images (annotated with dots or letters where the task
   // draws them) in place of the plain frames.
   void showQuestionImages(const std::vector<int>& frames, const std::vector<RgbImage>& images);
+  // A composed question: its frames with their images, its query points on the first frame, no
+  // answer drawn.
+  void showQuestion(const Question& question);
+  // Points being placed on the first frame, numbered in order.
+  void showPlacedPoints(const std::vector<QPointF>& points);
+  // An answer against the truth: marks and segments on the frames, geometry in the 3D view.
+  void showOverlay(const Question& question, const AnswerOverlay& overlay);
   // While off, clicks on the frames only emit frameClicked (the question panel places points).
   void setPickingEnabled(bool enabled) { pickingEnabled_ = enabled; }
 
