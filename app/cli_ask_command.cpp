@@ -90,11 +90,7 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
     return;
   }
   BackendOptions backend = o.backend;
-  backend.model = engine.model;
-  backend.lora = engine.lora;
-  backend.device = engine.device;
-  backend.dtype = engine.dtype;
-  backend.tiles = engine.tiles;
+  static_cast<inference::ModelFlags&>(backend) = engine;
   BackendSettings settings = resolveBackend(backend, BackendSettings::Kind::Oracle, "ask");
   settings.maxNewTokens = engine.sampling.maxNewTokens;
   const bool text = engine.format == "text";

@@ -8,15 +8,8 @@ void addBackendOptions(CLI::App& command, BackendOptions& o, const BackendOption
   command.add_option("--backend", o.backend,
                      "oracle, local (--model DIR) or openai (--endpoint URL [--model NAME]); "
                      "default: openai with --endpoint, local with --model");
-  if (set.modelOptions) {
-    command.add_option("--model", o.model, "local: model folder; openai: the served model's name");
-    command.add_option("--lora", o.lora, "local: PEFT LoRA adapter folder");
-    command.add_option("--device", o.device, "local: cpu or cuda")->capture_default_str();
-    command.add_option("--dtype", o.dtype,
-                       "local: auto, float32, bfloat16 or float16 (default auto: the "
-                       "checkpoint's torch_dtype, CPU arithmetic measured)");
-    command.add_option("--tiles", o.tiles, "local: tiles per image")->capture_default_str();
-  }
+  if (set.modelOptions)
+    inference::addModelFlags(command, o, "local: model folder; openai: the served model's name");
   auto* endpoint = command.add_option(
       "--endpoint", o.endpoints,
       set.severalEndpoints ? "OpenAI-compatible server; repeat to spread over several"

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/ask.h"
+#include "inference/model_commands.h"
 
 namespace CLI {
 class App;
@@ -14,13 +15,11 @@ class App;
 
 namespace mspa::cli {
 
-struct BackendOptions {
+// The model flags name the local model (--model: for openai, the served model's name).
+struct BackendOptions : inference::ModelFlags {
   // oracle, local or openai; empty: openai with --endpoint, local with --model, else the
   // command's own default.
   std::string backend;
-  std::string model;  // local: the model folder; openai: the served model's name
-  std::string lora, device = "cpu", dtype;
-  int tiles = 6;
   std::vector<std::string> endpoints;
   std::string apiKeyVariable = "OPENAI_API_KEY";
   double timeout = 120;

@@ -58,6 +58,15 @@ void addMovementTasks(std::vector<TaskInfo>& catalog) {
 std::vector<TaskInfo> makeCatalog() {
   using K = AnswerKind;
   using R = Referencing;
+  // Shared by the subtasks of a group, as in the data engine.
+  const std::string cameraTask =
+      "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras "
+      "that captured them. The movement should be relative to the first image. Note that the "
+      "objects in the images are assumed to be static.";
+  const std::string objectSizeTask =
+      "Image-1: <image>\nImage-2: <image>\nAssume the scene remains unchanged. Your task is to "
+      "determine the spatial properties based on the images. You need to integrate and analyze "
+      "information from all provided images to get the answer.";
   std::vector<TaskInfo> catalog = {
       {1,
        "depth_estimation_dot",
@@ -153,9 +162,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::None,
        K::Word,
        {"left", "right"},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras "
-       "that captured them. The movement should be relative to the first image. Note that the "
-       "objects in the images are assumed to be static.",
+       cameraTask,
        "Did the camera move left or right?",
        "The camera shifted `{value}`."},
       {8,
@@ -167,9 +174,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::None,
        K::Word,
        {"up", "down"},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras "
-       "that captured them. The movement should be relative to the first image. Note that the "
-       "objects in the images are assumed to be static.",
+       cameraTask,
        "Did the camera move upward or downward?",
        "The camera shifted `{value}`."},
       {9,
@@ -181,9 +186,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::None,
        K::Word,
        {"forward", "backward"},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras "
-       "that captured them. The movement should be relative to the first image. Note that the "
-       "objects in the images are assumed to be static.",
+       cameraTask,
        "Did the camera move forward or backward in the scene?",
        "The camera shifted `{value}`."},
       {10,
@@ -195,9 +198,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::None,
        K::Word,
        {"left", "right"},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras "
-       "that captured them. The movement should be relative to the first image. Note that the "
-       "objects in the images are assumed to be static.",
+       cameraTask,
        "The yaw angle is the left-right rotation around the gravity axis. Could you identify if "
        "the camera rotates to the left side or the right side?",
        "The camera rotated `{value}`."},
@@ -210,9 +211,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::None,
        K::Word,
        {"up", "down"},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras "
-       "that captured them. The movement should be relative to the first image. Note that the "
-       "objects in the images are assumed to be static.",
+       cameraTask,
        "The pitch angle is the up-down rotation around the camera's horizontal axis. Did the "
        "camera tilt up or down?",
        "The camera tilted `{value}`."},
@@ -225,9 +224,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::None,
        K::Degrees,
        {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras "
-       "that captured them. The movement should be relative to the first image. Note that the "
-       "objects in the images are assumed to be static.",
+       cameraTask,
        "How many degrees did the camera rotate horizontally from the first shot to the second?",
        "It rotated `{value}` degrees horizontally."},
       {13,
@@ -239,9 +236,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::None,
        K::Degrees,
        {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras "
-       "that captured them. The movement should be relative to the first image. Note that the "
-       "objects in the images are assumed to be static.",
+       cameraTask,
        "How many degrees did the camera tilt vertically from the first shot to the second?",
        "It tilted `{value}` degrees vertically."},
       {14,
@@ -253,9 +248,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::None,
        K::Millimetres,
        {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras "
-       "that captured them. The movement should be relative to the first image. Note that the "
-       "objects in the images are assumed to be static.",
+       cameraTask,
        "How far did the camera travel between the two shots?",
        "The camera traveled a total of `{value}` mm."},
       {15,
@@ -267,9 +260,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::None,
        K::VectorMm,
        {},
-       "Image-1: <image>\nImage-2: <image>\nGiven two images, analyze the movements of the cameras "
-       "that captured them. The movement should be relative to the first image. Note that the "
-       "objects in the images are assumed to be static.",
+       cameraTask,
        "The first image is oriented such that positive X is right, Y is down, and Z is forward. "
        "What is the overall displacement vector of the camera's movement?",
        "The displacement vector is `{value}` mm."},
@@ -282,9 +273,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::Label,
        K::Millimetres,
        {},
-       "Image-1: <image>\nImage-2: <image>\nAssume the scene remains unchanged. Your task is to "
-       "determine the spatial properties based on the images. You need to integrate and analyze "
-       "information from all provided images to get the answer.",
+       objectSizeTask,
        "What is the height (in millimeters) of the {category} itself commonly visible in these "
        "images?",
        "The height is approximately `{value}` millimeters.",
@@ -298,9 +287,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::Label,
        K::Millimetres,
        {},
-       "Image-1: <image>\nImage-2: <image>\nAssume the scene remains unchanged. Your task is to "
-       "determine the spatial properties based on the images. You need to integrate and analyze "
-       "information from all provided images to get the answer.",
+       objectSizeTask,
        "What is the length (in millimeters) of the {category} itself commonly visible in these "
        "images?",
        "The length is approximately `{value}` millimeters.",
@@ -314,9 +301,7 @@ std::vector<TaskInfo> makeCatalog() {
        R::Label,
        K::Millimetres,
        {},
-       "Image-1: <image>\nImage-2: <image>\nAssume the scene remains unchanged. Your task is to "
-       "determine the spatial properties based on the images. You need to integrate and analyze "
-       "information from all provided images to get the answer.",
+       objectSizeTask,
        "What is the width (in millimeters) of the {category} itself commonly visible in these "
        "images?",
        "The width is approximately `{value}` millimeters.",

@@ -148,16 +148,20 @@ void runAsk(const AskOptions& o) {
                t.newTokens, t.decodeTokensPerSecond());
 }
 
+void addModelFlags(CLI::App& command, ModelFlags& flags, const std::string& modelHelp) {
+  command.add_option("--model", flags.model, modelHelp);
+  command.add_option("--lora", flags.lora, "PEFT LoRA adapter folder merged into the model");
+  command.add_option("--device", flags.device, "cpu or cuda")->capture_default_str();
+  command.add_option("--dtype", flags.dtype,
+                     "auto, float32, bfloat16 or float16 (default auto: the checkpoint's "
+                     "torch_dtype, CPU arithmetic measured)");
+  command.add_option("--tiles", flags.tiles, "maximum tiles per image")->capture_default_str();
+}
+
 void addAskOptions(CLI::App& ask, AskOptions& o) {
   ask.add_option("QUESTION", o.question, "the question (Image-k labels are added for several images)");
-  ask.add_option("--model", o.model, "model folder (config, safetensors, tokenizer)");
+  addModelFlags(ask, o, "model folder (config, safetensors, tokenizer)");
   ask.add_option("--image", o.images, "an image; repeat for several")->allow_extra_args(false);
-  ask.add_option("--lora", o.lora, "PEFT LoRA adapter folder merged into the model");
-  ask.add_option("--device", o.device, "cpu or cuda")->capture_default_str();
-  ask.add_option("--dtype", o.dtype,
-                 "auto, float32, bfloat16 or float16 (default auto: the checkpoint's torch_dtype, "
-                 "CPU arithmetic measured)");
-  ask.add_option("--tiles", o.tiles, "maximum tiles per image")->capture_default_str();
   ask.add_option("--system", o.system, "system message (default: InternVL2's)");
   ask.add_option("--max-new-tokens", o.sampling.maxNewTokens, "")->capture_default_str();
   ask.add_option("--temperature", o.sampling.temperature, "0: greedy")->capture_default_str();

@@ -11,11 +11,18 @@ class App;
 
 namespace mspa::inference {
 
-struct AskOptions {
-  std::string model, lora, device = "cpu", dtype, question,
-                           system;  // dtype empty: the checkpoint's
-  std::vector<std::string> images;
+// What names a model to load, spelled the same by every command that loads one.
+struct ModelFlags {
+  std::string model, lora, device = "cpu", dtype;  // dtype empty: the checkpoint's
   int tiles = 6;  // per image, as Multi-SpatialMLLM uses
+};
+
+// --model (described by `modelHelp`), --lora, --device, --dtype and --tiles.
+void addModelFlags(CLI::App& command, ModelFlags& flags, const std::string& modelHelp);
+
+struct AskOptions : ModelFlags {
+  std::string question, system;
+  std::vector<std::string> images;
   SamplingOptions sampling;
   bool printPrompt = false;     // print the exact model input and stop, loading no weights
   std::string format = "text";  // text or json
