@@ -40,7 +40,10 @@ QuestionPanel::QuestionPanel(SceneWorkspace* workspace, QWidget* parent) : QWidg
   buildControls();
   setBackendSettings(loadBackendSettings());
   connect(workspace_, &SceneWorkspace::frameClicked, this, &QuestionPanel::placePoint);
-  connect(&worker_, &AskWorker::loading, this, [this](const QString& what) { progress_->setText(what); });
+  connect(&worker_, &AskWorker::loading, this, [this](const QString& what) {
+    progress_->setText(what);
+    emit logMessage(what);  // the window's log shows every load
+  });
   connect(&worker_, &AskWorker::streamed, this, &QuestionPanel::onStreamed);
   connect(&worker_, &AskWorker::finished, this, &QuestionPanel::onFinished);
   sceneChanged();

@@ -120,6 +120,27 @@ TEST_CASE("Subtasks the scene cannot support are disabled with the reason") {
   CHECK(w.panel->subtaskDisabledReason("depth_estimation_dot").isEmpty());
 }
 
+TEST_CASE("A GUI session asks three questions with the local model and its log shows one load") {
+  test::TempDir models;
+  const auto model = models.path() / "tiny";
+  std::filesystem::copy(
+      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
+  test::writeSentencePieceTokenizer(model);
+  BackendSettings local;
+  local.kind = BackendSettings::Kind::Local;
+  local.modelDir = model.string();
+  local.tilesPerImage = 1;
+  local.maxNewTokens = 4;
+  AskWindow w(local);
+  for (const char* subtask : {"x_movement", "depth_estimation_dot", "x_movement"}) {
+    REQUIRE(w.panel->selectSubtask(subtask));
+    REQUIRE(w.askAndWait());
+  }
+  CHECK(w.panel->history().size() == 3);
+  const QString log = w.window.logText();
+  CHECK(log.count("Loading the local backend") == 1);
+}
+
 TEST_CASE("The local engine answers in the background, streams, and can be cancelled") {
   test::TempDir models;
   const auto model = models.path() / "tiny";
