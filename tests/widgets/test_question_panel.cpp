@@ -47,6 +47,21 @@ struct AskWindow : test::DemoWindow {
   int markers(int view) const { return workspace()->frameView(view)->markers().size(); }
 };
 
+// The tiny InternLM2 fixture with a SentencePiece tokenizer, copied into `models`, as a local
+// backend answering at most `maxNewTokens` tokens from one tile per image.
+BackendSettings tinyLocalModel(const test::TempDir& models, int maxNewTokens) {
+  const auto model = models.path() / "tiny";
+  std::filesystem::copy(
+      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
+  test::writeSentencePieceTokenizer(model);
+  BackendSettings local;
+  local.kind = BackendSettings::Kind::Local;
+  local.modelDir = model.string();
+  local.tilesPerImage = 1;
+  local.maxNewTokens = maxNewTokens;
+  return local;
+}
+
 BackendSettings endpointSettings(const test::FakeEndpoint& endpoint) {
   BackendSettings s;
   s.kind = BackendSettings::Kind::OpenAI;
@@ -122,16 +137,7 @@ TEST_CASE("Subtasks the scene cannot support are disabled with the reason") {
 
 TEST_CASE("A GUI session asks three questions with the local model and its log shows one load") {
   test::TempDir models;
-  const auto model = models.path() / "tiny";
-  std::filesystem::copy(
-      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
-  test::writeSentencePieceTokenizer(model);
-  BackendSettings local;
-  local.kind = BackendSettings::Kind::Local;
-  local.modelDir = model.string();
-  local.tilesPerImage = 1;
-  local.maxNewTokens = 4;
-  AskWindow w(local);
+  AskWindow w(tinyLocalModel(models, 4));
   for (const char* subtask : {"x_movement", "depth_estimation_dot", "x_movement"}) {
     REQUIRE(w.panel->selectSubtask(subtask));
     REQUIRE(w.askAndWait());
@@ -143,14 +149,7 @@ TEST_CASE("A GUI session asks three questions with the local model and its log s
 
 TEST_CASE("The local engine answers in the background, streams, and can be cancelled") {
   test::TempDir models;
-  const auto model = models.path() / "tiny";
-  std::filesystem::copy(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
-  test::writeSentencePieceTokenizer(model);
-  BackendSettings local;
-  local.kind = BackendSettings::Kind::Local;
-  local.modelDir = model.string();
-  local.tilesPerImage = 1;
-  local.maxNewTokens = 6;
+  BackendSettings local = tinyLocalModel(models, 6);
   AskWindow w(local);
   REQUIRE(w.panel->selectSubtask("x_movement"));
   QSignalSpy streamed(&w.panel->worker(), &widgets::AskWorker::streamed);
