@@ -1,7 +1,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "app/backends/backend_factory.h"
 #include "app/cli_backend_options.h"
@@ -61,7 +61,8 @@ nlohmann::json outcomeJson(const Scene& scene, const Question& q, const AskOutco
           {"backend", a.backend},
           {"ground_truth_backend", a.groundTruthBackend},
           {"answer", a.reply.text},
-          {"parsed", a.parsed.ok ? nlohmann::json(formatAnswerValue(a.parsed.value)) : nlohmann::json()},
+          {"parsed",
+           a.parsed.ok ? nlohmann::json(formatAnswerValue(a.parsed.value)) : nlohmann::json()},
           {"parse_error", a.parsed.ok ? nlohmann::json() : nlohmann::json(a.parsed.error)},
           {"truth", formatAnswerValue(q.truth)},
           {"canonical_answer", q.sample.answer},
@@ -72,7 +73,8 @@ nlohmann::json outcomeJson(const Scene& scene, const Question& q, const AskOutco
 }
 
 void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) {
-  if (o.task.empty()) throw CLI::ValidationError("ask --scene", "needs --task SUBTASK (or a question_type)");
+  if (o.task.empty())
+    throw CLI::ValidationError("ask --scene", "needs --task SUBTASK (or a question_type)");
   if (engine.format != "text" && engine.format != "json")
     throw CLI::ValidationError("--format", "text or json");
   const Scene scene = loadScene(o.scene);
@@ -96,19 +98,23 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
   const bool text = engine.format == "text";
   AskOutcome outcome;
   if (o.answer) {
-    if (text) std::printf("%s\n\n[given answer] %s", question.sample.prompt.c_str(), o.answer->c_str());
+    if (text)
+      std::printf("%s\n\n[given answer] %s", question.sample.prompt.c_str(), o.answer->c_str());
     outcome = judgeAnswer(question, {*o.answer});
     outcome.backend = "given answer";
   } else {
     const auto backend = backends::makeBackend(settings);
     if (text) std::printf("%s\n\n[%s] ", question.sample.prompt.c_str(), backend->label().c_str());
     std::size_t printed = 0;
-    const auto reply = backend->answer(question, [&](const std::string& so_far) {
-      if (!text) return;
-      std::fputs(so_far.substr(std::min(printed, so_far.size())).c_str(), stdout);
-      std::fflush(stdout);
-      printed = so_far.size();
-    }, nullptr);
+    const auto reply = backend->answer(
+        question,
+        [&](const std::string& so_far) {
+          if (!text) return;
+          std::fputs(so_far.substr(std::min(printed, so_far.size())).c_str(), stdout);
+          std::fflush(stdout);
+          printed = so_far.size();
+        },
+        nullptr);
     outcome = judgeAnswer(question, reply);
     outcome.backend = backend->label();
     outcome.groundTruthBackend = backend->answersWithTruth();
@@ -119,22 +125,28 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
     std::printf("\n%s\n", overlay.caption.c_str());
   } else {
     // A random or broken model may stream bytes that are not UTF-8.
-    std::printf("%s\n", outcomeJson(scene, question, outcome).dump(1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf("%s\n", outcomeJson(scene, question, outcome)
+                            .dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
+                            .c_str());
   }
 }
 
 }  // namespace
 
 void addAskCommand(CLI::App& app) {
-  auto* ask = app.add_subcommand(
-      "ask", "Ask a model about images, or (with --scene) pose a MultiSPA question on a scene and judge the answer against the truth");
+  auto* ask = app.add_subcommand("ask",
+                                 "Ask a model about images, or (with --scene) pose a MultiSPA "
+                                 "question on a scene and judge the answer against the truth");
   auto engine = std::make_shared<inference::AskOptions>();
   auto o = std::make_shared<SceneAskOptions>();
   inference::addAskOptions(*ask, *engine);
   ask->add_option("--scene", o->scene, "scene to ask about (folder, manifest, .npz, ...)");
   ask->add_option("--task", o->task, "subtask or question_type, e.g. depth_estimation_coor");
-  ask->add_option("--frames", o->frames, "frame indices (1 or 2); sampled when not given")->delimiter(',');
-  ask->add_option("--point", o->points, "X,Y pixel in the first frame; repeat for two; sampled when not given")->allow_extra_args(false);
+  ask->add_option("--frames", o->frames, "frame indices (1 or 2); sampled when not given")
+      ->delimiter(',');
+  ask->add_option("--point", o->points,
+                  "X,Y pixel in the first frame; repeat for two; sampled when not given")
+      ->allow_extra_args(false);
   BackendOptionSet shared;
   shared.modelOptions = false;
   addBackendOptions(*ask, o->backend, shared);
@@ -142,7 +154,8 @@ void addAskCommand(CLI::App& app) {
   ask->add_option(
       "--answer", o->answer,
       "judge this answer text (e.g. from a paper or a log) instead of asking a backend");
-  ask->add_option("--question-seed", o->seed, "seed for sampled frames and points")->capture_default_str();
+  ask->add_option("--question-seed", o->seed, "seed for sampled frames and points")
+      ->capture_default_str();
   ask->callback([engine, o] {
     if (o->scene.empty()) {
       inference::runAsk(*engine);

@@ -19,7 +19,9 @@ namespace {
 
 std::atomic<bool> interrupted{false};
 
-void onInterrupt(int) { interrupted = true; }
+void onInterrupt(int) {
+  interrupted = true;
+}
 
 std::string today() {
   char text[32];
@@ -82,22 +84,25 @@ void runBench(const BenchRunOptions& o) {
   run.workersPerBackend =
       settings.kind == BackendSettings::Kind::OpenAI ? o.backend.concurrency : 1;
   run.batch = settings.kind == BackendSettings::Kind::Local ? o.batch : 1;
-  run.decodeImages = settings.kind != BackendSettings::Kind::OpenAI;  // endpoints get the files as they are
+  run.decodeImages =
+      settings.kind != BackendSettings::Kind::OpenAI;  // endpoints get the files as they are
   run.retries = o.retries;
   run.limit = o.limit;
   run.header = runHeader(o, settings);
   run.stop = &interrupted;
   run.progress = [](const BenchmarkProgress& p) {
-    std::fprintf(stderr, "\r%zu / %zu  %.1f samples/s  ETA %.0f s  errors %zu  retries %zu   ", p.done, p.total, p.rate(), p.etaSeconds(),
-                 p.errors, p.retries);
+    std::fprintf(stderr, "\r%zu / %zu  %.1f samples/s  ETA %.0f s  errors %zu  retries %zu   ",
+                 p.done, p.total, p.rate(), p.etaSeconds(), p.errors, p.retries);
   };
   std::signal(SIGINT, onInterrupt);
   const BenchmarkRunReport r = runBenchmark(makers, run);
   std::signal(SIGINT, SIG_DFL);
   for (const auto& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  std::printf("%zu answered, %zu errors, %zu retries, %zu already in %s; %.1f s (%.1f samples/s)%s\n", r.answered, r.errors, r.retries,
-              r.alreadyDone, o.out.c_str(), r.seconds, (r.answered + r.errors) / std::max(r.seconds, 1e-9),
-              r.stopped ? "; stopped early: run the same command again to resume" : "");
+  std::printf(
+      "%zu answered, %zu errors, %zu retries, %zu already in %s; %.1f s (%.1f samples/s)%s\n",
+      r.answered, r.errors, r.retries, r.alreadyDone, o.out.c_str(), r.seconds,
+      (r.answered + r.errors) / std::max(r.seconds, 1e-9),
+      r.stopped ? "; stopped early: run the same command again to resume" : "");
   if (r.stopped) throw CLI::RuntimeError(130);
 }
 
@@ -106,7 +111,8 @@ void runBench(const BenchRunOptions& o) {
 void addBenchCommand(CLI::App& app) {
   auto* bench = app.add_subcommand("bench", "Run a model over a MultiSPA benchmark");
   bench->require_subcommand(1);
-  auto* run = bench->add_subcommand("run", "Answer every sample into a prediction file (resumable; Ctrl-C stops cleanly)");
+  auto* run = bench->add_subcommand(
+      "run", "Answer every sample into a prediction file (resumable; Ctrl-C stops cleanly)");
   auto o = std::make_shared<BenchRunOptions>();
   run->add_option("--data", o->data, "benchmark JSONL")->required();
   run->add_option("--images", o->images, "image root (default: the benchmark's folder)");

@@ -10,10 +10,18 @@
 namespace mspa {
 namespace {
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool isSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool isAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string lowered(std::string_view s) {
   std::string out(s);
@@ -31,7 +39,8 @@ std::string_view trim(std::string_view s) {
 std::optional<double> readNumber(std::string_view s, std::size_t& i) {
   std::size_t j = i;
   if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
-  if (j >= s.size() || !(isDigit(s[j]) || (s[j] == '.' && j + 1 < s.size() && isDigit(s[j + 1])))) return std::nullopt;
+  if (j >= s.size() || !(isDigit(s[j]) || (s[j] == '.' && j + 1 < s.size() && isDigit(s[j + 1]))))
+    return std::nullopt;
   const bool negative = s[i] == '-';
   const std::size_t start = (s[i] == '+' || s[i] == '-') ? i + 1 : i;
   double value = 0;
@@ -54,11 +63,12 @@ double readUnit(std::string_view s, std::size_t& i, AnswerKind kind) {
   while (k < s.size() && isAlpha(s[k])) ++k;
   const std::string word = lowered(s.substr(j, k - j));
   static const std::pair<const char*, double> lengths[] = {
-      {"mm", 1},           {"millimeter", 1},    {"millimeters", 1},   {"millimetre", 1},  {"millimetres", 1},
-      {"cm", 10},          {"centimeter", 10},   {"centimeters", 10},  {"centimetre", 10}, {"centimetres", 10},
-      {"m", 1000},         {"meter", 1000},      {"meters", 1000},     {"metre", 1000},    {"metres", 1000}};
+      {"mm", 1},   {"millimeter", 1},  {"millimeters", 1},  {"millimetre", 1},  {"millimetres", 1},
+      {"cm", 10},  {"centimeter", 10}, {"centimeters", 10}, {"centimetre", 10}, {"centimetres", 10},
+      {"m", 1000}, {"meter", 1000},    {"meters", 1000},    {"metre", 1000},    {"metres", 1000}};
   static const std::pair<const char*, double> angles[] = {
-      {"deg", 1}, {"degree", 1}, {"degrees", 1}, {"rad", 180 / M_PI}, {"radian", 180 / M_PI}, {"radians", 180 / M_PI}};
+      {"deg", 1},          {"degree", 1},          {"degrees", 1},
+      {"rad", 180 / M_PI}, {"radian", 180 / M_PI}, {"radians", 180 / M_PI}};
   const auto match = [&](const auto& table) -> double {
     for (const auto& [name, scale] : table) {
       if (word == name) {
@@ -113,17 +123,20 @@ std::vector<NumberList> bracketedLists(std::string_view s) {
 }
 
 bool containsPhrase(const std::string& lowerText, std::initializer_list<const char*> phrases) {
-  return std::any_of(phrases.begin(), phrases.end(), [&](const char* p) { return lowerText.find(p) != std::string::npos; });
+  return std::any_of(phrases.begin(), phrases.end(),
+                     [&](const char* p) { return lowerText.find(p) != std::string::npos; });
 }
 
 // Direction words and their synonyms, mapped to the canonical word.
 const char* canonicalDirection(const std::string& word) {
   static const std::pair<const char*, const char*> words[] = {
-      {"left", "left"},         {"leftward", "left"},       {"leftwards", "left"},     {"right", "right"},
-      {"rightward", "right"},   {"rightwards", "right"},    {"up", "up"},              {"upward", "up"},
-      {"upwards", "up"},        {"upper", "up"},            {"down", "down"},          {"downward", "down"},
-      {"downwards", "down"},    {"forward", "forward"},     {"forwards", "forward"},   {"ahead", "forward"},
-      {"backward", "backward"}, {"backwards", "backward"},  {"back", "backward"}};
+      {"left", "left"},      {"leftward", "left"},     {"leftwards", "left"},
+      {"right", "right"},    {"rightward", "right"},   {"rightwards", "right"},
+      {"up", "up"},          {"upward", "up"},         {"upwards", "up"},
+      {"upper", "up"},       {"down", "down"},         {"downward", "down"},
+      {"downwards", "down"}, {"forward", "forward"},   {"forwards", "forward"},
+      {"ahead", "forward"},  {"backward", "backward"}, {"backwards", "backward"},
+      {"back", "backward"}};
   for (const auto& [w, c] : words) {
     if (word == w) return c;
   }
@@ -167,8 +180,9 @@ class Parser {
     }
     // 2. "did not move" for movement answers.
     const bool movement = taskFamily(task_) == TaskFamily::ObjectMovement;
-    if (movement && containsPhrase(lowered(text), {"did not move", "didn't move", "not moved", "no movement",
-                                                    "remained stationary", "stayed still", "did not travel"})) {
+    if (movement &&
+        containsPhrase(lowered(text), {"did not move", "didn't move", "not moved", "no movement",
+                                       "remained stationary", "stayed still", "did not travel"})) {
       result.ok = result.didNotMove = true;
       return result;
     }
@@ -177,19 +191,25 @@ class Parser {
       result.ok = true;
       return result;
     }
-    result.error = error_.empty() ? std::string("no ") + answerKindName(task_.answer) + " found" : error_;
+    result.error =
+        error_.empty() ? std::string("no ") + answerKindName(task_.answer) + " found" : error_;
     return result;
   }
 
  private:
   bool readValue(std::string_view s, AnswerValue& value, bool inBackticks) {
     switch (task_.answer) {
-      case AnswerKind::Word: return readWord(s, value, inBackticks);
-      case AnswerKind::Letter: return readLetter(s, value, inBackticks);
+      case AnswerKind::Word:
+        return readWord(s, value, inBackticks);
+      case AnswerKind::Letter:
+        return readLetter(s, value, inBackticks);
       case AnswerKind::Millimetres:
-      case AnswerKind::Degrees: return readScalar(s, value, inBackticks);
-      case AnswerKind::Coordinate: return readList(s, value, 2, inBackticks);
-      case AnswerKind::VectorMm: return readList(s, value, 3, inBackticks);
+      case AnswerKind::Degrees:
+        return readScalar(s, value, inBackticks);
+      case AnswerKind::Coordinate:
+        return readList(s, value, 2, inBackticks);
+      case AnswerKind::VectorMm:
+        return readList(s, value, 3, inBackticks);
     }
     return false;
   }
@@ -199,7 +219,8 @@ class Parser {
   bool readWord(std::string_view s, AnswerValue& value, bool inBackticks) {
     if (strict()) {
       const std::string exact(s);
-      const bool known = std::find(task_.choices.begin(), task_.choices.end(), exact) != task_.choices.end();
+      const bool known =
+          std::find(task_.choices.begin(), task_.choices.end(), exact) != task_.choices.end();
       if (known) value.text = exact;
       return known;
     }
@@ -215,20 +236,24 @@ class Parser {
       value.text = found[0];
       return true;
     }
-    if (found.size() > 1 && !inBackticks) error_ = "ambiguous: mentions both " + found[0] + " and " + found[1];
+    if (found.size() > 1 && !inBackticks)
+      error_ = "ambiguous: mentions both " + found[0] + " and " + found[1];
     return false;
   }
 
   bool isChoice(char c) const {
-    return std::find(task_.choices.begin(), task_.choices.end(), std::string(1, c)) != task_.choices.end();
+    return std::find(task_.choices.begin(), task_.choices.end(), std::string(1, c)) !=
+           task_.choices.end();
   }
 
   bool readLetter(std::string_view s, AnswerValue& value, bool inBackticks) {
     const std::string_view t = trim(s);
     if (inBackticks || strict()) {
-      const bool single = t.size() == 1 || (t.size() == 3 && t.front() == '(' && t.back() == ')' && !strict());
+      const bool single =
+          t.size() == 1 || (t.size() == 3 && t.front() == '(' && t.back() == ')' && !strict());
       const char c = t.size() == 1 ? t[0] : (t.size() == 3 ? t[1] : 0);
-      if (!single || !(strict() ? isChoice(c) : isChoice(static_cast<char>(std::toupper(c))))) return false;
+      if (!single || !(strict() ? isChoice(c) : isChoice(static_cast<char>(std::toupper(c)))))
+        return false;
       value.text = std::string(1, static_cast<char>(std::toupper(c)));
       return true;
     }
@@ -242,9 +267,11 @@ class Parser {
     std::vector<char> found;
     for (std::size_t i = 1; i < w.size(); ++i) {
       const std::string before = lowered(w[i - 1]);
-      const bool cue = before == "point" || before == "labeled" || before == "labelled" || before == "label" ||
-                       before == "option" || before == "is" || before == "answer";
-      if (cue && w[i].size() == 1 && isChoice(w[i][0]) && std::find(found.begin(), found.end(), w[i][0]) == found.end()) {
+      const bool cue = before == "point" || before == "labeled" || before == "labelled" ||
+                       before == "label" || before == "option" || before == "is" ||
+                       before == "answer";
+      if (cue && w[i].size() == 1 && isChoice(w[i][0]) &&
+          std::find(found.begin(), found.end(), w[i][0]) == found.end()) {
         found.push_back(w[i][0]);
       }
     }
@@ -286,8 +313,8 @@ class Parser {
         continue;
       }
       // A thousands separator: "1,234" (outside brackets, exactly three digits follow).
-      while (j + 3 < s.size() && s[j] == ',' && isDigit(s[j + 1]) && isDigit(s[j + 2]) && isDigit(s[j + 3]) &&
-             (j + 4 >= s.size() || !isDigit(s[j + 4]))) {
+      while (j + 3 < s.size() && s[j] == ',' && isDigit(s[j + 1]) && isDigit(s[j + 2]) &&
+             isDigit(s[j + 3]) && (j + 4 >= s.size() || !isDigit(s[j + 4]))) {
         *v = *v * 1000 + (s[j + 1] - '0') * 100 + (s[j + 2] - '0') * 10 + (s[j + 3] - '0');
         j += 4;
       }
@@ -295,13 +322,15 @@ class Parser {
       numbers.emplace_back(*v * (scale > 0 ? scale : 1.0), scale > 0);
       i = j;
     }
-    const auto withUnit = std::find_if(numbers.begin(), numbers.end(), [](const auto& n) { return n.second; });
+    const auto withUnit =
+        std::find_if(numbers.begin(), numbers.end(), [](const auto& n) { return n.second; });
     if (numbers.size() == 1 || (withUnit != numbers.end() && !inBackticks)) {
       value.number.x() = numbers.size() == 1 ? numbers[0].first : withUnit->first;
       if (task_.answer == AnswerKind::Degrees) value.number.x() = std::abs(value.number.x());
       return true;
     }
-    if (numbers.size() > 1 && !inBackticks) error_ = "ambiguous: several numbers and none with a unit";
+    if (numbers.size() > 1 && !inBackticks)
+      error_ = "ambiguous: several numbers and none with a unit";
     return false;
   }
 
@@ -321,13 +350,16 @@ class Parser {
       for (std::size_t k = 0; k < size; ++k) v[static_cast<int>(k)] = list.values[k];
       if (size == 2) {
         // 0-1 floats are normalized coordinates not yet scaled by 1000.
-        if (v.x() <= 1 && v.y() <= 1 && (v.x() != std::floor(v.x()) || v.y() != std::floor(v.y()))) v *= 1000;
-        const bool excluded = std::any_of(options_.excludedCoordinates.begin(), options_.excludedCoordinates.end(),
-                                          [&](const Eigen::Vector2d& e) { return (e - v.head<2>()).norm() < 0.5; });
+        if (v.x() <= 1 && v.y() <= 1 && (v.x() != std::floor(v.x()) || v.y() != std::floor(v.y())))
+          v *= 1000;
+        const bool excluded =
+            std::any_of(options_.excludedCoordinates.begin(), options_.excludedCoordinates.end(),
+                        [&](const Eigen::Vector2d& e) { return (e - v.head<2>()).norm() < 0.5; });
         if (excluded) continue;
       } else {
         std::size_t after = list.end;
-        const double scale = inBackticks && list.end == s.size() ? 1.0 : readUnit(s, after, AnswerKind::VectorMm);
+        const double scale =
+            inBackticks && list.end == s.size() ? 1.0 : readUnit(s, after, AnswerKind::VectorMm);
         v *= scale > 0 ? scale : 1.0;
       }
       value.number = v;
@@ -375,13 +407,16 @@ bool AnswerValue::operator==(const AnswerValue& other) const {
 std::string formatAnswerValue(const AnswerValue& value) {
   switch (value.kind) {
     case AnswerKind::Word:
-    case AnswerKind::Letter: return value.text;
+    case AnswerKind::Letter:
+      return value.text;
     case AnswerKind::Millimetres:
-    case AnswerKind::Degrees: return formatNumber(value.number.x());
-    case AnswerKind::Coordinate: return "[ " + formatNumber(value.number.x()) + " , " + formatNumber(value.number.y()) + " ]";
+    case AnswerKind::Degrees:
+      return formatNumber(value.number.x());
+    case AnswerKind::Coordinate:
+      return "[ " + formatNumber(value.number.x()) + " , " + formatNumber(value.number.y()) + " ]";
     case AnswerKind::VectorMm:
-      return "[ " + formatNumber(value.number.x()) + " , " + formatNumber(value.number.y()) + " , " +
-             formatNumber(value.number.z()) + " ]";
+      return "[ " + formatNumber(value.number.x()) + " , " + formatNumber(value.number.y()) +
+             " , " + formatNumber(value.number.z()) + " ]";
   }
   return {};
 }

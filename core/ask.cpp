@@ -22,10 +22,12 @@ std::vector<BackendReply> AnswerBackend::answerBatch(const std::vector<Question>
   return replies;
 }
 
-BackendReply OracleBackend::answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>*) {
+BackendReply OracleBackend::answer(const Question& question, const AnswerProgress& progress,
+                                   const std::atomic<bool>*) {
   if (!question.hasTruth) {
-    throw std::runtime_error("the geometry oracle answers from the truth, and this question has none "
-                             "(no track follows the point): choose a model");
+    throw std::runtime_error(
+        "the geometry oracle answers from the truth, and this question has none "
+        "(no track follows the point): choose a model");
   }
   const auto start = std::chrono::steady_clock::now();
   BackendReply reply;
@@ -37,15 +39,19 @@ BackendReply OracleBackend::answer(const Question& question, const AnswerProgres
 
 const char* backendKindName(BackendSettings::Kind kind) {
   switch (kind) {
-    case BackendSettings::Kind::Oracle: return "oracle";
-    case BackendSettings::Kind::Local: return "local";
-    case BackendSettings::Kind::OpenAI: return "openai";
+    case BackendSettings::Kind::Oracle:
+      return "oracle";
+    case BackendSettings::Kind::Local:
+      return "local";
+    case BackendSettings::Kind::OpenAI:
+      return "openai";
   }
   return "?";
 }
 
 BackendSettings::Kind parseBackendKind(const std::string& name) {
-  for (auto kind : {BackendSettings::Kind::Oracle, BackendSettings::Kind::Local, BackendSettings::Kind::OpenAI}) {
+  for (auto kind : {BackendSettings::Kind::Oracle, BackendSettings::Kind::Local,
+                    BackendSettings::Kind::OpenAI}) {
     if (name == backendKindName(kind)) return kind;
   }
   throw InputError("backend '" + name + "'", "unknown (oracle, local, openai)");

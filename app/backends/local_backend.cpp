@@ -9,7 +9,9 @@
 namespace mspa::backends {
 
 LocalBackend::LocalBackend(const BackendSettings& s)
-    : engine_(inference::ChatEngine::load({s.modelDir, s.loraDir, s.device, s.dtype, s.tilesPerImage})), maxNewTokens_(s.maxNewTokens) {
+    : engine_(
+          inference::ChatEngine::load({s.modelDir, s.loraDir, s.device, s.dtype, s.tilesPerImage})),
+      maxNewTokens_(s.maxNewTokens) {
   char memory[64];
   std::snprintf(memory, sizeof memory, "%.2f GB", engine_->weightGigabytes());
   label_ = "local " + std::filesystem::path(s.modelDir).filename().string() +
@@ -25,7 +27,8 @@ inference::ChatRequest chatRequest(const Question& question, int maxNewTokens) {
   inference::ChatRequest request;
   request.question = question.sample.prompt;
   request.sampling.maxNewTokens = maxNewTokens;
-  for (const auto& image : question.images) request.images.push_back({image.width, image.height, image.pixels});
+  for (const auto& image : question.images)
+    request.images.push_back({image.width, image.height, image.pixels});
   return request;
 }
 

@@ -18,7 +18,8 @@ class LocalBackend : public AnswerBackend {
   ~LocalBackend() override;
 
   std::string label() const override { return label_; }
-  BackendReply answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) override;
+  BackendReply answer(const Question& question, const AnswerProgress& progress,
+                      const std::atomic<bool>* cancel) override;
   std::vector<BackendReply> answerBatch(const std::vector<Question>& questions,
                                         const std::atomic<bool>* cancel) override;
 
