@@ -16,8 +16,8 @@ using AnswerProgress = std::function<void(const std::string& textSoFar)>;
 
 struct BackendReply {
   std::string text;
-  int tokens = 0;          // generated tokens, where the backend knows them
-  double seconds = 0;      // wall time of the request
+  int tokens = 0;      // generated tokens, where the backend knows them
+  double seconds = 0;  // wall time of the request
   bool cancelled = false;
 };
 
@@ -31,7 +31,8 @@ class AnswerBackend {
   virtual std::string label() const = 0;
   // True when the answers are the truth itself (the geometry oracle), so the UI says so.
   virtual bool answersWithTruth() const { return false; }
-  virtual BackendReply answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) = 0;
+  virtual BackendReply answer(const Question& question, const AnswerProgress& progress,
+                              const std::atomic<bool>* cancel) = 0;
   // Several questions at once, where the backend can do better than one after another (the local
   // engine decodes them together); the default answers them in turn.
   virtual std::vector<BackendReply> answerBatch(const std::vector<Question>& questions,
@@ -44,7 +45,8 @@ class OracleBackend : public AnswerBackend {
  public:
   std::string label() const override { return "geometry oracle (ground truth)"; }
   bool answersWithTruth() const override { return true; }
-  BackendReply answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) override;
+  BackendReply answer(const Question& question, const AnswerProgress& progress,
+                      const std::atomic<bool>* cancel) override;
 };
 
 // Which backend to use and how to reach it; kept in the GUI's settings and given by CLI flags.

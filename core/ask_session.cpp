@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 namespace mspa {
 
 SessionExport exportAskSession(const std::vector<AskRecord>& records, const std::string& outDir) {
-  SessionExport out{(fs::path(outDir) / "questions.jsonl").string(), (fs::path(outDir) / "predictions.jsonl").string(),
+  SessionExport out{(fs::path(outDir) / "questions.jsonl").string(),
+                    (fs::path(outDir) / "predictions.jsonl").string(),
                     (fs::path(outDir) / "images").string()};
   std::error_code error;
   fs::create_directories(outDir, error);
@@ -36,13 +37,15 @@ SessionExport exportAskSession(const std::vector<AskRecord>& records, const std:
   std::map<const Scene*, std::unique_ptr<QuestionImageWriter>> images;  // one per scene
   for (const auto& r : records) {
     questions << sampleToJson(r.question.sample).dump() << "\n";
-    predictions << nlohmann::json{{"id", r.question.sample.id}, {"text", r.outcome.reply.text}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+    predictions << nlohmann::json{{"id", r.question.sample.id}, {"text", r.outcome.reply.text}}
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                 << "\n";
     auto& writer = images[r.scene.get()];
     if (!writer) writer = std::make_unique<QuestionImageWriter>(*r.scene, out.images);
     writer->write(r.question);
   }
-  if (!questions.flush() || !predictions.flush()) throw InputError(outDir, "writing the session failed (disk full?)");
+  if (!questions.flush() || !predictions.flush())
+    throw InputError(outDir, "writing the session failed (disk full?)");
   return out;
 }
 

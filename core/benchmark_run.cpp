@@ -51,13 +51,16 @@ nlohmann::json comparable(nlohmann::json header) {
 // Appends whole lines with one write() each: O_APPEND makes every write land at the end, whole.
 class LineAppender {
  public:
-  explicit LineAppender(const std::string& path) : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644)) {
+  explicit LineAppender(const std::string& path)
+      : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644)) {
     if (fd_ < 0) throw InputError(path, "cannot write");
   }
   ~LineAppender() { ::close(fd_); }
   void append(const nlohmann::json& j) {
-    const std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) throw InputError(path_, "writing failed (disk full?)");
+    const std::string line =
+        j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+      throw InputError(path_, "writing failed (disk full?)");
   }
 
  private:
@@ -88,22 +91,27 @@ Question questionFromSample(const Sample& sample, const std::string& imageRoot, 
   return q;
 }
 
-BenchmarkRunReport runBenchmark(const std::vector<BackendMaker>& backends, const BenchmarkRunOptions& o) {
+BenchmarkRunReport runBenchmark(const std::vector<BackendMaker>& backends,
+                                const BenchmarkRunOptions& o) {
   const auto start = Clock::now();
   BenchmarkRunReport report;
   const SampleFile benchmark = readSampleFile(o.data);
-  for (const auto& d : benchmark.diagnostics) report.warnings.push_back(d.file + ":" + std::to_string(d.line) + ": " + d.problem);
+  for (const auto& d : benchmark.diagnostics)
+    report.warnings.push_back(d.file + ":" + std::to_string(d.line) + ": " + d.problem);
   report.total = benchmark.samples.size();
   const EarlierRun earlier = readEarlierRun(o.out);
   if (!earlier.header.is_null() && comparable(earlier.header) != comparable(o.header)) {
-    throw InputError(o.out, "holds a run with another setup (" + comparable(earlier.header).dump() +
-                                "); mixing runs in one file would score them as one: choose another --out");
+    throw InputError(
+        o.out, "holds a run with another setup (" + comparable(earlier.header).dump() +
+                   "); mixing runs in one file would score them as one: choose another --out");
   }
   std::size_t unknown = 0;
   std::set<std::string> ids;
   for (const auto& s : benchmark.samples) ids.insert(s.id);
   for (const auto& id : earlier.answered) unknown += ids.count(id) ? 0 : 1;
-  if (unknown) report.warnings.push_back(o.out + ": " + std::to_string(unknown) + " answered ids are not in " + o.data + " (another benchmark?)");
+  if (unknown)
+    report.warnings.push_back(o.out + ": " + std::to_string(unknown) + " answered ids are not in " +
+                              o.data + " (another benchmark?)");
   std::vector<const Sample*> todo;
   for (const auto& s : benchmark.samples) {
     if (earlier.answered.count(s.id)) {

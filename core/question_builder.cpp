@@ -15,22 +15,25 @@ constexpr int kAttempts = 200;
 std::string fill(std::string text, const std::map<std::string, std::string>& fields) {
   for (const auto& [key, value] : fields) {
     const std::string placeholder = "{" + key + "}";
-    for (auto at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at + value.size())) {
+    for (auto at = text.find(placeholder); at != std::string::npos;
+         at = text.find(placeholder, at + value.size())) {
       text.replace(at, placeholder.size(), value);
     }
   }
   return text;
 }
 
-
 // The data engine's truncation to whole units (Python int()).
-long long truncated(double v) { return static_cast<long long>(v); }
+long long truncated(double v) {
+  return static_cast<long long>(v);
+}
 
 // A colour far from the previous ones, like the engine's generate_distinct_colors.
 Rgb8 distinctColor(std::mt19937& rng, const std::vector<Rgb8>& taken) {
   std::uniform_int_distribution<int> channel(0, 255);
   for (int attempt = 0; attempt < 50; ++attempt) {
-    const Rgb8 c{static_cast<std::uint8_t>(channel(rng)), static_cast<std::uint8_t>(channel(rng)), static_cast<std::uint8_t>(channel(rng))};
+    const Rgb8 c{static_cast<std::uint8_t>(channel(rng)), static_cast<std::uint8_t>(channel(rng)),
+                 static_cast<std::uint8_t>(channel(rng))};
     const bool far = std::all_of(taken.begin(), taken.end(), [&](const Rgb8& t) {
       return std::abs(c[0] - t[0]) + std::abs(c[1] - t[1]) + std::abs(c[2] - t[2]) > 300;
     });
@@ -41,13 +44,17 @@ Rgb8 distinctColor(std::mt19937& rng, const std::vector<Rgb8>& taken) {
 
 }  // namespace
 
-QuestionBuilder::QuestionBuilder(const Scene& scene, std::uint32_t seed) : scene_(scene), rng_(seed) {}
+QuestionBuilder::QuestionBuilder(const Scene& scene, std::uint32_t seed)
+    : scene_(scene), rng_(seed) {}
 
 std::string QuestionBuilder::unsupportedReason(const TaskInfo& task) const {
-  const auto posed = std::count_if(scene_.frames.begin(), scene_.frames.end(), [](const Frame& f) { return f.hasGeometry(); });
-  const auto withDepth = std::count_if(scene_.frames.begin(), scene_.frames.end(),
-                                       [](const Frame& f) { return f.hasGeometry() && f.hasDepth(); });
-  if (static_cast<int>(scene_.frames.size()) < task.frames) return "the scene has fewer frames than the task needs";
+  const auto posed = std::count_if(scene_.frames.begin(), scene_.frames.end(),
+                                   [](const Frame& f) { return f.hasGeometry(); });
+  const auto withDepth =
+      std::count_if(scene_.frames.begin(), scene_.frames.end(),
+                    [](const Frame& f) { return f.hasGeometry() && f.hasDepth(); });
+  if (static_cast<int>(scene_.frames.size()) < task.frames)
+    return "the scene has fewer frames than the task needs";
   switch (taskFamily(task)) {
     case TaskFamily::Depth:
     case TaskFamily::DepthComparison:
@@ -77,16 +84,20 @@ const DepthImage& QuestionBuilder::depth(int frame) {
 
 const RgbImage& QuestionBuilder::color(int frame) {
   auto it = colors_.find(frame);
-  if (it == colors_.end()) it = colors_.emplace(frame, loadColor(scene_, scene_.frames[frame])).first;
+  if (it == colors_.end())
+    it = colors_.emplace(frame, loadColor(scene_, scene_.frames[frame])).first;
   return it->second;
 }
 
-std::string QuestionBuilder::imageName(int frame) const { return scene_.name + "/" + scene_.frames[frame].name + ".jpg"; }
+std::string QuestionBuilder::imageName(int frame) const {
+  return scene_.name + "/" + scene_.frames[frame].name + ".jpg";
+}
 
 std::optional<Eigen::Vector2d> QuestionBuilder::randomPixelWithDepth(int frame) {
   const Intrinsics& k = *scene_.frames[frame].intrinsics;
   const int margin = std::min({50, k.width / 10, k.height / 10});
-  std::uniform_int_distribution<int> x(margin, k.width - 1 - margin), y(margin, k.height - 1 - margin);
+  std::uniform_int_distribution<int> x(margin, k.width - 1 - margin),
+      y(margin, k.height - 1 - margin);
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     const Eigen::Vector2d p(x(rng_), y(rng_));
     if (depthAt(depth(frame), k, p) > 0) return p;
@@ -94,7 +105,8 @@ std::optional<Eigen::Vector2d> QuestionBuilder::randomPixelWithDepth(int frame) 
   return std::nullopt;
 }
 
-std::optional<std::vector<int>> QuestionBuilder::chooseFrames(const QuestionSpec& spec, std::size_t count,
+std::optional<std::vector<int>> QuestionBuilder::chooseFrames(const QuestionSpec& spec,
+                                                              std::size_t count,
                                                               std::string& whyNot) {
   std::vector<int> frames = spec.frames;
   const int n = static_cast<int>(scene_.frames.size());
@@ -147,12 +159,24 @@ std::optional<Question> QuestionBuilder::build(const QuestionSpec& spec, std::st
   try {
     bool ok = false;
     switch (taskFamily(*q.task)) {
-      case TaskFamily::Depth: ok = buildDepth(q, spec, whyNot); break;
-      case TaskFamily::DepthComparison: ok = buildDepthComparison(q, spec, whyNot); break;
-      case TaskFamily::Correspondence: ok = buildCorrespondence(q, spec, whyNot); break;
-      case TaskFamily::CameraMotion: ok = buildCameraMotion(q, whyNot); break;
-      case TaskFamily::ObjectSize: ok = buildObjectSize(q, spec, whyNot); break;
-      case TaskFamily::ObjectMovement: ok = buildObjectMovement(q, spec, whyNot); break;
+      case TaskFamily::Depth:
+        ok = buildDepth(q, spec, whyNot);
+        break;
+      case TaskFamily::DepthComparison:
+        ok = buildDepthComparison(q, spec, whyNot);
+        break;
+      case TaskFamily::Correspondence:
+        ok = buildCorrespondence(q, spec, whyNot);
+        break;
+      case TaskFamily::CameraMotion:
+        ok = buildCameraMotion(q, whyNot);
+        break;
+      case TaskFamily::ObjectSize:
+        ok = buildObjectSize(q, spec, whyNot);
+        break;
+      case TaskFamily::ObjectMovement:
+        ok = buildObjectMovement(q, spec, whyNot);
+        break;
     }
     if (!ok) return std::nullopt;
   } catch (const InputError& e) {
@@ -168,8 +192,10 @@ Eigen::Vector2i QuestionBuilder::frameSize(int frame) {
   return {image.width, image.height};
 }
 
-std::optional<Question> QuestionBuilder::buildUntrackedMovement(const std::string& subtask, int from, int to,
-                                                                const Eigen::Vector2d& pixel, std::string& whyNot) {
+std::optional<Question> QuestionBuilder::buildUntrackedMovement(const std::string& subtask,
+                                                                int from, int to,
+                                                                const Eigen::Vector2d& pixel,
+                                                                std::string& whyNot) {
   Question q;
   q.task = findSubtask(subtask);
   if (!q.task || taskFamily(*q.task) != TaskFamily::ObjectMovement) {
@@ -208,7 +234,8 @@ std::optional<Question> QuestionBuilder::buildUntrackedMovement(const std::strin
   return q;
 }
 
-void QuestionBuilder::finish(Question& q, const std::map<std::string, std::string>& fields, const std::vector<bool>& annotated) {
+void QuestionBuilder::finish(Question& q, const std::map<std::string, std::string>& fields,
+                             const std::vector<bool>& annotated) {
   const TaskInfo& t = *q.task;
   Sample& s = q.sample;
   s.id = scene_.name + "_" + t.subtask + "_" + std::to_string(counter_++);
@@ -222,7 +249,9 @@ void QuestionBuilder::finish(Question& q, const std::map<std::string, std::strin
     s.widths.push_back(size.x());
     s.heights.push_back(size.y());
     const std::string name = imageName(q.frames[i]);
-    s.images.push_back(i < annotated.size() && annotated[i] ? name.substr(0, name.size() - 4) + "_" + s.id + ".jpg" : name);
+    s.images.push_back(i < annotated.size() && annotated[i]
+                           ? name.substr(0, name.size() - 4) + "_" + s.id + ".jpg"
+                           : name);
     if (q.images.size() <= i) q.images.push_back(color(q.frames[i]));
   }
   if (!s.fields.is_object()) s.fields = nlohmann::json::object();
@@ -234,7 +263,8 @@ void QuestionBuilder::finish(Question& q, const std::map<std::string, std::strin
 bool QuestionBuilder::buildDepth(Question& q, const QuestionSpec& spec, std::string& whyNot) {
   const int f = q.frames[0];
   const Intrinsics& k = *scene_.frames[f].intrinsics;
-  std::optional<Eigen::Vector2d> p = spec.points.empty() ? randomPixelWithDepth(f) : std::optional(spec.points[0]);
+  std::optional<Eigen::Vector2d> p =
+      spec.points.empty() ? randomPixelWithDepth(f) : std::optional(spec.points[0]);
   const double d = p ? depthAt(depth(f), k, *p) : 0;
   if (!p || d <= 0) {
     whyNot = "no depth at the point";
@@ -254,19 +284,24 @@ bool QuestionBuilder::buildDepth(Question& q, const QuestionSpec& spec, std::str
   return true;
 }
 
-bool QuestionBuilder::buildDepthComparison(Question& q, const QuestionSpec& spec, std::string& whyNot) {
+bool QuestionBuilder::buildDepthComparison(Question& q, const QuestionSpec& spec,
+                                           std::string& whyNot) {
   const int f = q.frames[0];
   const Intrinsics& k = *scene_.frames[f].intrinsics;
   std::vector<Eigen::Vector2d> points = spec.points;
   for (int attempt = 0; points.size() < 2 && attempt < kAttempts; ++attempt) {
     const auto a = randomPixelWithDepth(f), b = randomPixelWithDepth(f);
-    if (a && b && std::lround(depthAt(depth(f), k, *a) * 1000) != std::lround(depthAt(depth(f), k, *b) * 1000)) points = {*a, *b};
+    if (a && b &&
+        std::lround(depthAt(depth(f), k, *a) * 1000) !=
+            std::lround(depthAt(depth(f), k, *b) * 1000))
+      points = {*a, *b};
   }
   if (points.size() != 2) {
     whyNot = "needs two points with different depths";
     return false;
   }
-  const long long d0 = std::lround(depthAt(depth(f), k, points[0]) * 1000), d1 = std::lround(depthAt(depth(f), k, points[1]) * 1000);
+  const long long d0 = std::lround(depthAt(depth(f), k, points[0]) * 1000),
+                  d1 = std::lround(depthAt(depth(f), k, points[1]) * 1000);
   if (d0 <= 0 || d1 <= 0 || d0 == d1) {
     whyNot = "the two points need depth, and different depths";
     return false;
@@ -274,12 +309,17 @@ bool QuestionBuilder::buildDepthComparison(Question& q, const QuestionSpec& spec
   const bool closer = spec.closer.value_or(std::uniform_int_distribution<int>(0, 1)(rng_) == 1);
   const int chosen = (d0 < d1) == closer ? 0 : 1;
   q.points = points;
-  const Eigen::Vector2i n0 = normalizedCoordinates(points[0], k.width, k.height), n1 = normalizedCoordinates(points[1], k.width, k.height);
-  std::map<std::string, std::string> fields = {{"closer_farther", closer ? "closer to" : "farther from"},
-                                               {"x1", std::to_string(n0.x())}, {"y1", std::to_string(n0.y())},
-                                               {"x2", std::to_string(n1.x())}, {"y2", std::to_string(n1.y())}};
+  const Eigen::Vector2i n0 = normalizedCoordinates(points[0], k.width, k.height),
+                        n1 = normalizedCoordinates(points[1], k.width, k.height);
+  std::map<std::string, std::string> fields = {
+      {"closer_farther", closer ? "closer to" : "farther from"},
+      {"x1", std::to_string(n0.x())},
+      {"y1", std::to_string(n0.y())},
+      {"x2", std::to_string(n1.x())},
+      {"y2", std::to_string(n1.y())}};
   q.sample.fields["is_closer_question"] = closer;
-  q.sample.fields["points_info"] = {{{"x", n0.x()}, {"y", n0.y()}, {"depth", d0}}, {{"x", n1.x()}, {"y", n1.y()}, {"depth", d1}}};
+  q.sample.fields["points_info"] = {{{"x", n0.x()}, {"y", n0.y()}, {"depth", d0}},
+                                    {{"x", n1.x()}, {"y", n1.y()}, {"depth", d1}}};
   const bool dot = q.task->referencing == Referencing::Dot;
   if (dot) {
     const std::string letters = std::uniform_int_distribution<int>(0, 1)(rng_) ? "AB" : "BA";
@@ -294,14 +334,16 @@ bool QuestionBuilder::buildDepthComparison(Question& q, const QuestionSpec& spec
     q.sample.gtValue = q.truth.text;
   } else {
     const Eigen::Vector2i& n = chosen == 0 ? n0 : n1;
-    q.truth = {AnswerKind::Coordinate, "", {static_cast<double>(n.x()), static_cast<double>(n.y()), 0}};
+    q.truth = {
+        AnswerKind::Coordinate, "", {static_cast<double>(n.x()), static_cast<double>(n.y()), 0}};
     q.sample.gtValue = {n.x(), n.y()};
   }
   finish(q, fields, {dot});
   return true;
 }
 
-bool QuestionBuilder::buildCorrespondence(Question& q, const QuestionSpec& spec, std::string& whyNot) {
+bool QuestionBuilder::buildCorrespondence(Question& q, const QuestionSpec& spec,
+                                          std::string& whyNot) {
   const int a = q.frames[0], b = q.frames[1];
   const Frame& fa = scene_.frames[a];
   const Frame& fb = scene_.frames[b];
@@ -312,7 +354,8 @@ bool QuestionBuilder::buildCorrespondence(Question& q, const QuestionSpec& spec,
   std::optional<Reprojection> hit;
   Eigen::Vector2d p;
   for (int attempt = 0; !hit && attempt < (spec.points.empty() ? kAttempts : 1); ++attempt) {
-    const auto candidate = spec.points.empty() ? randomPixelWithDepth(a) : std::optional(spec.points[0]);
+    const auto candidate =
+        spec.points.empty() ? randomPixelWithDepth(a) : std::optional(spec.points[0]);
     if (!candidate) break;
     p = *candidate;
     auto r = reprojectPixel(fa, depth(a), p, fb, depth(b).empty() ? nullptr : &depth(b));
@@ -330,7 +373,8 @@ bool QuestionBuilder::buildCorrespondence(Question& q, const QuestionSpec& spec,
   q.sample.fields["p1_list"] = {{n1.x(), n1.y()}};
   q.sample.fields["p2_list"] = {{n2.x(), n2.y()}};
   if (q.task->answer == AnswerKind::Coordinate) {
-    q.truth = {AnswerKind::Coordinate, "", {static_cast<double>(n2.x()), static_cast<double>(n2.y()), 0}};
+    q.truth = {
+        AnswerKind::Coordinate, "", {static_cast<double>(n2.x()), static_cast<double>(n2.y()), 0}};
     q.sample.gtValue = {n2.x(), n2.y()};
     finish(q, {{"x1", std::to_string(n1.x())}, {"y1", std::to_string(n1.y())}}, {false, false});
     return true;
@@ -340,7 +384,8 @@ bool QuestionBuilder::buildCorrespondence(Question& q, const QuestionSpec& spec,
   std::uniform_real_distribution<double> x(20, kb.width - 20), y(20, kb.height - 20);
   for (int attempt = 0; options.size() < 4 && attempt < kAttempts * 10; ++attempt) {
     const Eigen::Vector2d c(x(rng_), y(rng_));
-    if (std::all_of(options.begin(), options.end(), [&](const Eigen::Vector2d& o) { return (o - c).norm() > 0.15 * kb.width; })) {
+    if (std::all_of(options.begin(), options.end(),
+                    [&](const Eigen::Vector2d& o) { return (o - c).norm() > 0.15 * kb.width; })) {
       options.push_back(c);
     }
   }
@@ -355,9 +400,12 @@ bool QuestionBuilder::buildCorrespondence(Question& q, const QuestionSpec& spec,
   drawDot(q.images[0], p, used[0]);
   for (int slot = 0; slot < 4; ++slot) {
     used.push_back(distinctColor(rng_, used));
-    drawLabeledDot(q.images[1], options[order[slot]], std::string(1, static_cast<char>('A' + slot)), used.back());
+    drawLabeledDot(q.images[1], options[order[slot]], std::string(1, static_cast<char>('A' + slot)),
+                   used.back());
     q.choices.push_back({std::string(1, static_cast<char>('A' + slot)), 1, options[order[slot]]});
-    if (order[slot] == 0) q.truth = {AnswerKind::Letter, std::string(1, static_cast<char>('A' + slot)), Eigen::Vector3d::Zero()};
+    if (order[slot] == 0)
+      q.truth = {AnswerKind::Letter, std::string(1, static_cast<char>('A' + slot)),
+                 Eigen::Vector3d::Zero()};
   }
   q.sample.gtValue = q.truth.text;
   finish(q, {}, {true, true});
@@ -371,10 +419,14 @@ bool QuestionBuilder::buildCameraMotion(Question& q, std::string&) {
   const YawPitch a = yawPitchDegrees(e1), b = yawPitchDegrees(e2);
   const double yaw = wrapDegrees(b.yaw - a.yaw), pitch = b.pitch - a.pitch;
   const std::string& type = q.task->questionType;
-  nlohmann::json values = {{"x_movement", t.x() > 0 ? "right" : "left"}, {"y_movement", t.y() > 0 ? "down" : "up"},
-                           {"z_movement", t.z() > 0 ? "forward" : "backward"}, {"yaw_movement", yaw > 0 ? "left" : "right"},
-                           {"pitch_movement", pitch > 0 ? "up" : "down"}, {"yaw_angle", truncated(std::abs(yaw))},
-                           {"pitch_angle", truncated(std::abs(pitch))}, {"total_distance", truncated(t.norm() * 1000)},
+  nlohmann::json values = {{"x_movement", t.x() > 0 ? "right" : "left"},
+                           {"y_movement", t.y() > 0 ? "down" : "up"},
+                           {"z_movement", t.z() > 0 ? "forward" : "backward"},
+                           {"yaw_movement", yaw > 0 ? "left" : "right"},
+                           {"pitch_movement", pitch > 0 ? "up" : "down"},
+                           {"yaw_angle", truncated(std::abs(yaw))},
+                           {"pitch_angle", truncated(std::abs(pitch))},
+                           {"total_distance", truncated(t.norm() * 1000)},
                            {"displacement_vector", {t.x(), t.y(), t.z()}}};
   q.sample.fields["answer_values"] = values;
   q.sample.gtValue = values[type];
@@ -382,7 +434,8 @@ bool QuestionBuilder::buildCameraMotion(Question& q, std::string&) {
   if (q.task->answer == AnswerKind::Word) {
     q.truth.text = values[type].get<std::string>();
   } else if (q.task->answer == AnswerKind::VectorMm) {
-    q.truth.number = Eigen::Vector3d(truncated(t.x() * 1000), truncated(t.y() * 1000), truncated(t.z() * 1000));
+    q.truth.number =
+        Eigen::Vector3d(truncated(t.x() * 1000), truncated(t.y() * 1000), truncated(t.z() * 1000));
   } else {
     q.truth.number.x() = values[type].get<double>();
   }
@@ -392,7 +445,8 @@ bool QuestionBuilder::buildCameraMotion(Question& q, std::string&) {
 
 bool QuestionBuilder::buildObjectSize(Question& q, const QuestionSpec& spec, std::string& whyNot) {
   const int count = static_cast<int>(scene_.instances.size());
-  const int k = spec.instance >= 0 ? spec.instance : std::uniform_int_distribution<int>(0, count - 1)(rng_);
+  const int k =
+      spec.instance >= 0 ? spec.instance : std::uniform_int_distribution<int>(0, count - 1)(rng_);
   if (k >= count) {
     whyNot = "object " + std::to_string(k) + " does not exist";
     return false;
@@ -401,13 +455,15 @@ bool QuestionBuilder::buildObjectSize(Question& q, const QuestionSpec& spec, std
   const Eigen::Vector3d centre = ((object.box.min + object.box.max) / 2).cast<double>();
   for (int f : q.frames) {
     const Frame& frame = scene_.frames[f];
-    if (visibility(centre, *frame.intrinsics, *frame.cameraToWorld, nullptr) != Visibility::Visible) {
+    if (visibility(centre, *frame.intrinsics, *frame.cameraToWorld, nullptr) !=
+        Visibility::Visible) {
       whyNot = "the " + object.label + " is not in view in frame " + frame.name;
       return false;
     }
   }
   const Eigen::Vector3f extent = object.box.extent();
-  const double height = extent.z(), length = std::max(extent.x(), extent.y()), width = std::min(extent.x(), extent.y());
+  const double height = extent.z(), length = std::max(extent.x(), extent.y()),
+               width = std::min(extent.x(), extent.y());
   const ObjectDimension asked = q.task->dimension;
   const double value = asked == ObjectDimension::Height   ? height
                        : asked == ObjectDimension::Length ? length
@@ -420,7 +476,8 @@ bool QuestionBuilder::buildObjectSize(Question& q, const QuestionSpec& spec, std
   return true;
 }
 
-bool QuestionBuilder::buildObjectMovement(Question& q, const QuestionSpec& spec, std::string& whyNot) {
+bool QuestionBuilder::buildObjectMovement(Question& q, const QuestionSpec& spec,
+                                          std::string& whyNot) {
   const int count = static_cast<int>(scene_.tracks.size());
   const bool sampled = spec.track < 0;
   const int a = q.frames[0], b = q.frames[1];
@@ -438,7 +495,8 @@ bool QuestionBuilder::buildObjectMovement(Question& q, const QuestionSpec& spec,
   }
   const PointTrack& track = scene_.tracks[k];
   const Pose& e1 = *scene_.frames[a].cameraToWorld;
-  const Eigen::Vector3d displacement = e1.linear().transpose() * (track.positions[b] - track.positions[a]);
+  const Eigen::Vector3d displacement =
+      e1.linear().transpose() * (track.positions[b] - track.positions[a]);
   const bool moving = displacement.norm() >= kDidNotMoveMetres;
   const Intrinsics& k1 = *scene_.frames[a].intrinsics;
   const Eigen::Vector2d p = project(k1, e1.inverse() * track.positions[a]);
@@ -452,12 +510,17 @@ bool QuestionBuilder::buildObjectMovement(Question& q, const QuestionSpec& spec,
   q.sample.fields["p1"] = {n.x(), n.y()};
   q.sample.fields["track"] = k;
   if (q.task->answer == AnswerKind::Millimetres) {
-    q.truth = {AnswerKind::Millimetres, "", {static_cast<double>(truncated(displacement.norm() * 1000)), 0, 0}};
+    q.truth = {AnswerKind::Millimetres,
+               "",
+               {static_cast<double>(truncated(displacement.norm() * 1000)), 0, 0}};
     q.sample.gtValue = truncated(displacement.norm() * 1000);
   } else {
-    q.truth = {AnswerKind::VectorMm, "", Eigen::Vector3d(truncated(displacement.x() * 1000), truncated(displacement.y() * 1000),
-                                                         truncated(displacement.z() * 1000))};
-    q.sample.gtValue = {displacement.x(), displacement.y(), displacement.z()};  // metres, as released
+    q.truth = {
+        AnswerKind::VectorMm, "",
+        Eigen::Vector3d(truncated(displacement.x() * 1000), truncated(displacement.y() * 1000),
+                        truncated(displacement.z() * 1000))};
+    q.sample.gtValue = {displacement.x(), displacement.y(),
+                        displacement.z()};  // metres, as released
   }
   const bool dot = q.task->referencing == Referencing::Dot;
   if (dot) {

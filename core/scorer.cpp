@@ -33,7 +33,8 @@ bool readValue(const Sample& sample, const TaskInfo& task, AnswerValue& value, s
     case AnswerKind::Letter: {
       if (!gt.is_string()) break;
       std::string text = gt.get<std::string>();
-      for (auto& c : text) c = static_cast<char>(task.answer == AnswerKind::Word ? std::tolower(c) : std::toupper(c));
+      for (auto& c : text)
+        c = static_cast<char>(task.answer == AnswerKind::Word ? std::tolower(c) : std::toupper(c));
       if (std::find(task.choices.begin(), task.choices.end(), text) == task.choices.end()) {
         error = "gt_value \"" + gt.get<std::string>() + "\" is not one of the task's choices";
         return false;
@@ -62,7 +63,9 @@ bool readValue(const Sample& sample, const TaskInfo& task, AnswerValue& value, s
       break;
     case AnswerKind::VectorMm:
       if (numbers(gt, 3)) {
-        value.number = Eigen::Vector3d(gt[0].get<double>(), gt[1].get<double>(), gt[2].get<double>()) * vectorScale(sample);
+        value.number =
+            Eigen::Vector3d(gt[0].get<double>(), gt[1].get<double>(), gt[2].get<double>()) *
+            vectorScale(sample);
         return true;
       }
       break;
@@ -74,10 +77,11 @@ bool readValue(const Sample& sample, const TaskInfo& task, AnswerValue& value, s
 using Scorable = std::vector<std::pair<const Sample*, Truth>>;
 
 // Parses and judges every sample's prediction, on all cores.
-std::vector<SampleResult> judgeAll(const Scorable& scorable,
-                                   const std::unordered_map<std::string_view, const Prediction*>& byId) {
+std::vector<SampleResult> judgeAll(
+    const Scorable& scorable, const std::unordered_map<std::string_view, const Prediction*>& byId) {
   std::vector<SampleResult> results(scorable.size());
-  const unsigned workers = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), scorable.size() / 1000 + 1));
+  const unsigned workers = std::max(
+      1u, std::min<unsigned>(std::thread::hardware_concurrency(), scorable.size() / 1000 + 1));
   std::vector<std::thread> threads;
   for (unsigned w = 0; w < workers; ++w) {
     threads.emplace_back([&, w] {
@@ -111,7 +115,8 @@ std::optional<Truth> truthOf(const Sample& sample, std::string& error) {
   Truth truth;
   truth.task = findTask(sample.questionType);
   if (!truth.task) {
-    error = sample.questionType.empty() ? "no question_type" : "unknown question_type \"" + sample.questionType + "\"";
+    error = sample.questionType.empty() ? "no question_type"
+                                        : "unknown question_type \"" + sample.questionType + "\"";
     return std::nullopt;
   }
   if (!readValue(sample, *truth.task, truth.value, error)) return std::nullopt;
@@ -119,7 +124,8 @@ std::optional<Truth> truthOf(const Sample& sample, std::string& error) {
     // The coordinate lives in the last image: the second of a correspondence pair, the only one
     // for depth comparison.
     const std::size_t image = truth.task->frames - 1;
-    if (sample.widths.size() <= image || sample.heights.size() <= image || sample.widths[image] <= 0) {
+    if (sample.widths.size() <= image || sample.heights.size() <= image ||
+        sample.widths[image] <= 0) {
       error = "width_list/height_list missing for the answer's image";
       return std::nullopt;
     }
@@ -164,7 +170,8 @@ Verdict judge(const Truth& truth, const ParsedAnswer& answer) {
     }
     case AnswerKind::Coordinate: {
       const auto toPixels = [&](const Eigen::Vector3d& p) {
-        return Eigen::Vector2d(p.x() / 1000.0 * truth.imageWidth, p.y() / 1000.0 * truth.imageHeight);
+        return Eigen::Vector2d(p.x() / 1000.0 * truth.imageWidth,
+                               p.y() / 1000.0 * truth.imageHeight);
       };
       v.error = (toPixels(pred.number) - toPixels(gt.number)).norm();
       v.correct = v.error <= kCoordinateTolerance * truth.imageWidth;
@@ -175,7 +182,8 @@ Verdict judge(const Truth& truth, const ParsedAnswer& answer) {
                                                 (truth.options[1] - gt.number.head<2>()).norm()
                                             ? truth.options[0]
                                             : truth.options[1];
-        const Eigen::Vector2d& other = &chosen == &truth.options[0] ? truth.options[1] : truth.options[0];
+        const Eigen::Vector2d& other =
+            &chosen == &truth.options[0] ? truth.options[1] : truth.options[0];
         v.correct = (p - chosen).norm() < (p - other).norm();
       }
       return v;
@@ -184,7 +192,8 @@ Verdict judge(const Truth& truth, const ParsedAnswer& answer) {
   return v;
 }
 
-ScoreReport scoreRuns(const SampleFile& benchmark, const std::vector<NamedPredictions>& runs, ParseMode mode) {
+ScoreReport scoreRuns(const SampleFile& benchmark, const std::vector<NamedPredictions>& runs,
+                      ParseMode mode) {
   ScoreReport report;
   report.benchmarkDiagnostics = benchmark.diagnostics;
   Scorable scorable;
@@ -192,7 +201,8 @@ ScoreReport scoreRuns(const SampleFile& benchmark, const std::vector<NamedPredic
     std::string error;
     auto truth = truthOf(sample, error);
     if (!truth) {
-      report.benchmarkDiagnostics.push_back({"", sample.line, "sample " + sample.id + ": " + error + " (not scored)"});
+      report.benchmarkDiagnostics.push_back(
+          {"", sample.line, "sample " + sample.id + ": " + error + " (not scored)"});
       continue;
     }
     truth->parse.mode = mode;
@@ -200,7 +210,8 @@ ScoreReport scoreRuns(const SampleFile& benchmark, const std::vector<NamedPredic
   }
   report.samples = scorable.size();
   for (const auto& task : taskCatalog()) {
-    const bool present = std::any_of(scorable.begin(), scorable.end(), [&](const auto& s) { return s.second.task == &task; });
+    const bool present = std::any_of(scorable.begin(), scorable.end(),
+                                     [&](const auto& s) { return s.second.task == &task; });
     if (present) report.questionTypes.push_back(task.questionType);
   }
 
@@ -227,8 +238,9 @@ ScoreReport scoreRuns(const SampleFile& benchmark, const std::vector<NamedPredic
     }
     scores.unmatchedPredictions = run.file.predictions.size() - matched;
     if (scores.unmatchedPredictions > 0) {
-      scores.diagnostics.push_back({"", 0, std::to_string(scores.unmatchedPredictions) +
-                                               " predictions have ids that are not in the benchmark"});
+      scores.diagnostics.push_back({"", 0,
+                                    std::to_string(scores.unmatchedPredictions) +
+                                        " predictions have ids that are not in the benchmark"});
     }
     double sum = 0;
     for (const auto& column : table2Columns()) {

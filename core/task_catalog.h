@@ -8,12 +8,12 @@ namespace mspa {
 
 // What a MultiSPA answer is, which decides how it is parsed and scored.
 enum class AnswerKind {
-  Word,          // a direction: left/right, up/down, forward/backward
-  Letter,        // A-B (depth comparison) or A-D (correspondence MCQ)
-  Millimetres,   // a length, whole millimetres
-  Degrees,       // an angle magnitude, whole degrees
-  Coordinate,    // a 2D point, MultiSPA-normalized [ x , y ] in 0..1000
-  VectorMm,      // a 3D vector in millimetres, first-camera coordinates
+  Word,         // a direction: left/right, up/down, forward/backward
+  Letter,       // A-B (depth comparison) or A-D (correspondence MCQ)
+  Millimetres,  // a length, whole millimetres
+  Degrees,      // an angle magnitude, whole degrees
+  Coordinate,   // a 2D point, MultiSPA-normalized [ x , y ] in 0..1000
+  VectorMm,     // a 3D vector in millimetres, first-camera coordinates
 };
 
 // How the question points at things in the images.
@@ -33,11 +33,11 @@ const char* answerKindName(AnswerKind kind);
 // a question_type: the eight object-movement subtasks are two question types (distance, vector)
 // asked with a coordinate or a dot on ADT or Panoptic Studio clips.
 struct TaskInfo {
-  int number = 0;              // 1..26
-  std::string subtask;         // unique name
-  std::string questionType;    // the sample's "question_type"
-  std::string group;           // the paper's task group
-  std::string column;          // the Table-2 column it is pooled into
+  int number = 0;            // 1..26
+  std::string subtask;       // unique name
+  std::string questionType;  // the sample's "question_type"
+  std::string group;         // the paper's task group
+  std::string column;        // the Table-2 column it is pooled into
   int frames = 1;
   Referencing referencing = Referencing::None;
   AnswerKind answer = AnswerKind::Word;
@@ -50,7 +50,14 @@ struct TaskInfo {
 };
 
 // The six families of subtasks that share a geometry (and an overlay).
-enum class TaskFamily { Depth, DepthComparison, Correspondence, CameraMotion, ObjectSize, ObjectMovement };
+enum class TaskFamily {
+  Depth,
+  DepthComparison,
+  Correspondence,
+  CameraMotion,
+  ObjectSize,
+  ObjectMovement
+};
 TaskFamily taskFamily(const TaskInfo& task);
 
 const std::vector<TaskInfo>& taskCatalog();

@@ -3,6 +3,7 @@
 #include <torch/version.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -20,6 +21,11 @@ constexpr int64_t kScoreBytesPerChunk = 8ll << 20;
 // cache in place; more rows (prefill, vision) go through one batched product, which is faster
 // there even though it copies the keys.
 constexpr int64_t kRowsPerHeadProducts = 64;
+
+int nextGeneration() {
+  static std::atomic<int> allocations{0};
+  return ++allocations;
+}
 
 // Keys per block in attendAll's split reduction.
 constexpr int64_t kKeysPerBlock = 128;
@@ -156,13 +162,11 @@ at::Tensor attendAll(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 void KvCache::reset(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
                     const at::TensorOptions& options) {
   length_ = 0;
+  if (holds(layers, batch, kvHeads, headDim, capacity, options)) return;
   const std::vector<int64_t> shape{batch, kvHeads, capacity, headDim};
-  if (static_cast<int>(keys_.size()) == layers && keys_.front().sizes() == shape &&
-      keys_.front().options().dtype() == options.dtype() &&
-      keys_.front().device() == options.device())
-    return;
   keys_.assign(layers, at::Tensor());
   values_.assign(layers, at::Tensor());
+  generation_ = nextGeneration();
   for (int i = 0; i < layers; ++i) {
     keys_[i] = at::zeros(shape, options);
     values_[i] = at::zeros(shape, options);
@@ -172,6 +176,7 @@ void KvCache::reset(int layers, int64_t batch, int64_t kvHeads, int64_t headDim,
 void KvCache::reserve(int64_t positions) {
   if (positions <= capacity()) return;
   const int64_t grown = std::max(positions, 2 * capacity());
+  generation_ = nextGeneration();
   for (auto* tensors : {&keys_, &values_}) {
     for (auto& t : *tensors) {
       at::Tensor bigger = at::zeros({t.size(0), t.size(1), grown, t.size(3)}, t.options());
@@ -179,6 +184,14 @@ void KvCache::reserve(int64_t positions) {
       t = std::move(bigger);
     }
   }
+}
+
+bool KvCache::holds(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
+                    const at::TensorOptions& options) const {
+  return static_cast<int>(keys_.size()) == layers &&
+         keys_.front().sizes() == std::vector<int64_t>{batch, kvHeads, capacity, headDim} &&
+         keys_.front().options().dtype() == options.dtype() &&
+         keys_.front().device() == options.device();
 }
 
 std::pair<at::Tensor, at::Tensor> KvCache::append(int layer, const at::Tensor& k,

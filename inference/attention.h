@@ -36,6 +36,9 @@ class KvCache {
   // step stays valid), else allocated zeroed (unwritten positions must be finite for attendAll).
   void reset(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
              const at::TensorOptions& options);
+  // Whether the cache's memory already has this shape (reset would keep it).
+  bool holds(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
+             const at::TensorOptions& options) const;
   // Makes room for `positions` in total, copying the cache once when it must grow.
   void reserve(int64_t positions);
   // Writes k, v [B, Hkv, L, D] after the cached positions of `layer`; returns the layer's keys and
@@ -49,13 +52,15 @@ class KvCache {
   void advance(int64_t positions) { length_ += positions; }
   int64_t length() const { return length_; }
   int64_t capacity() const { return keys_.empty() ? 0 : keys_.front().size(2); }
-  // Identifies the cache's memory: a recorded step is valid while this stays the same.
-  const void* storage() const { return keys_.empty() ? nullptr : keys_.front().data_ptr(); }
+  // Identifies the cache's memory, unique in the process (0: none): a recorded step that reads it
+  // is valid while this stays the same (an address alone could be handed out again).
+  int generation() const { return generation_; }
   std::size_t bytes() const;
 
  private:
   std::vector<at::Tensor> keys_, values_;  // per layer [B, Hkv, capacity, D]
   int64_t length_ = 0;
+  int generation_ = 0;
 };
 
 // cos and sin (the latter signed for applyRotary) of rotary embeddings for positions [0, capacity),

@@ -81,11 +81,17 @@ std::vector<ChatReply> ChatEngine::answerBatch(const std::vector<ChatRequest>& r
   return replies;
 }
 
-const ModelConfig& ChatEngine::config() const { return model_->config(); }
-std::string ChatEngine::device() const { return model_->device(); }
+const ModelConfig& ChatEngine::config() const {
+  return model_->config();
+}
+std::string ChatEngine::device() const {
+  return model_->device();
+}
 std::string ChatEngine::dtype() const {
   return model_->dtype();
 }
-double ChatEngine::weightGigabytes() const { return static_cast<double>(model_->weightBytes()) / 1e9; }
+double ChatEngine::weightGigabytes() const {
+  return static_cast<double>(model_->weightBytes()) / 1e9;
+}
 
 }  // namespace mspa::inference

@@ -18,13 +18,13 @@ class InternVLModel;
 struct ChatEngineOptions {
   std::string modelDir, loraDir;
   std::string device = "cpu", dtype;  // dtype empty: the checkpoint's own (defaultDtype)
-  int tilesPerImage = 6;  // as Multi-SpatialMLLM uses
+  int tilesPerImage = 6;              // as Multi-SpatialMLLM uses
 };
 
 struct ChatRequest {
   std::string question;  // user text; "Image-k: <image>" labels are added unless it places <image>
   std::vector<RgbBuffer> images;
-  std::string system;    // empty: the template's default
+  std::string system;        // empty: the template's default
   SamplingOptions sampling;  // stop ids are the model's own plus <|im_end|>
 };
 
@@ -42,7 +42,8 @@ class ChatEngine {
   ~ChatEngine();
 
   // `onText` sees the whole answer so far after each token (multi-byte characters kept whole).
-  ChatReply answer(const ChatRequest& request, const std::function<void(const std::string&)>& onText = {},
+  ChatReply answer(const ChatRequest& request,
+                   const std::function<void(const std::string&)>& onText = {},
                    const std::atomic<bool>* cancel = nullptr);
 
   // Several questions decoded together (generateBatch) with the first request's sampling; each

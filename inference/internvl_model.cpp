@@ -147,7 +147,7 @@ struct InternVLModel::Impl {
   bool fixedShapeDecode = false, recordDecode = false;
   at::Tensor stepTokens, stepColumn, stepPadding;
   RecordedWork recorded;
-  std::tuple<const void*, const void*> recordedFor{nullptr, nullptr};
+  std::tuple<int, const void*> recordedFor{-1, nullptr};
   double visionMs = 0;
 
   static constexpr std::size_t kDefaultVisionCacheBytes = 512ull << 20;
@@ -159,6 +159,14 @@ struct InternVLModel::Impl {
   }
   at::TensorOptions activations() const {
     return at::TensorOptions().device(device).dtype(arithmetic);
+  }
+  at::TensorOptions cacheOptions() const {
+    return at::TensorOptions().device(device).dtype(storage);
+  }
+  // Positions in whole blocks, so that questions of similar length keep the cache's memory and
+  // with it a recorded decode step.
+  static int64_t cacheCapacity(int64_t promptLength, int newTokens) {
+    return (promptLength + std::max(newTokens, 1) + kCacheBlock - 1) / kCacheBlock * kCacheBlock;
   }
 
   at::Tensor pixelValues(const std::uint8_t* tiles, int count) const {
@@ -379,8 +387,8 @@ struct InternVLModel::Impl {
     return dense(out, get("l.head"));
   }
 
-  // Feeds one token per sequence through fixedShapeStep: recorded at the first step after a
-  // prefill that changed the cache's memory, the batch or the rotary table, replayed after.
+  // Feeds one token per sequence through fixedShapeStep: recorded at the first step after the
+  // cache's memory (its batch or capacity) or the rotary table changed, replayed after.
   void decodeFixedShape(const std::vector<std::int64_t>& tokens) {
     kv.reserve(kv.length() + 1);
     stepTokens.copy_(at::tensor(tokens, at::kLong).view({-1, 1}));
@@ -388,8 +396,8 @@ struct InternVLModel::Impl {
     if (!recordDecode) {
       lastLogits = fixedShapeStep();
     } else {
-      const std::tuple<const void*, const void*> key{kv.storage(),
-                                                     rotary->at(0, kv.capacity()).first.data_ptr()};
+      const std::tuple<int, const void*> key{kv.generation(),
+                                             rotary->at(0, kv.capacity()).first.data_ptr()};
       if (recorded.recorded() && recordedFor == key) {
         lastLogits = recorded.replay();
       } else {
@@ -587,14 +595,17 @@ void InternVLModel::prefillBatch(const std::vector<std::vector<std::int64_t>>& p
 
 void InternVLModel::Impl::requireBatchMemory(const std::vector<std::vector<std::int64_t>>& prompts,
                                              int newTokens) {
-  kv = KvCache();  // the previous question's cache is not needed any more
   std::size_t longest = 0;
   for (const auto& p : prompts) longest = std::max(longest, p.size());
   const LlmConfig& c = config.llm;
+  const int64_t capacity = cacheCapacity(static_cast<int64_t>(longest), newTokens);
+  const bool kept = kv.holds(c.layers, static_cast<int64_t>(prompts.size()), c.kvHeads, c.headDim,
+                             capacity, cacheOptions());
+  if (!kept) kv = KvCache();  // the previous question's cache is not needed any more
   const double batch = static_cast<double>(prompts.size());
-  const double cache = batch * static_cast<double>(longest + std::max(newTokens, 1)) * 2.0 *
-                       c.layers * c.kvHeads * c.headDim *
-                       static_cast<double>(c10::elementSize(storage));
+  const double cache = kept ? 0
+                            : batch * static_cast<double>(capacity) * 2.0 * c.layers * c.kvHeads *
+                                  c.headDim * static_cast<double>(c10::elementSize(storage));
   const double rows = static_cast<double>(std::min<int64_t>(prefillChunk(device), longest));
   const double activations = batch * rows * 4.0 * std::max(c.intermediate, c.hidden) *
                              static_cast<double>(c10::elementSize(arithmetic));
@@ -655,15 +666,8 @@ void InternVLModel::Impl::prefill(const std::vector<std::vector<std::int64_t>>& 
   const at::Tensor x = promptEmbeddings(prompts, images);
   const int64_t batch = x.size(0), length = x.size(1);
   const LlmConfig& c = config.llm;
-  // Capacity in whole blocks, so that questions of similar length reuse the cache's memory and
-  // with it a recorded decode step.
-  const int64_t capacity =
-      (length + std::max(newTokens, 1) + kCacheBlock - 1) / kCacheBlock * kCacheBlock;
-  const void* before = kv.storage();
-  kv.reset(c.layers, batch, c.kvHeads, c.headDim, capacity,
-           at::TensorOptions().device(device).dtype(storage));
-  if (kv.storage() != before || !stepTokens.defined() || stepTokens.size(0) != batch) {
-    recorded.clear();  // what it was recorded on may be gone
+  kv.reset(c.layers, batch, c.kvHeads, c.headDim, cacheCapacity(length, newTokens), cacheOptions());
+  if (!stepTokens.defined() || stepTokens.size(0) != batch) {
     const auto longs = at::TensorOptions().device(device).dtype(at::kLong);
     stepTokens = at::zeros({batch, 1}, longs);
     stepColumn = at::zeros({1}, longs);

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <functional>
 #include <numeric>
 
 #include "inference/generation.h"
@@ -29,6 +30,23 @@ RgbBuffer syntheticFrame(int index) {
     }
   }
   return frame;
+}
+
+// The tiles of one question's `options.images` frames, back to back, and each frame's count.
+struct FrameTiles {
+  std::vector<std::uint8_t> bytes;
+  std::vector<int> counts;
+};
+FrameTiles tilesOf(const SpeedOptions& options, int tileSize,
+                   const std::function<RgbBuffer(int)>& frame) {
+  FrameTiles out;
+  for (int i = 0; i < options.images; ++i) {
+    int count = 0;
+    const auto t = makeTiles(frame(i), options.tiles, count, tileSize);
+    out.bytes.insert(out.bytes.end(), t.begin(), t.end());
+    out.counts.push_back(count);
+  }
+  return out;
 }
 
 // Text tokens around each image's placeholder tokens, as a chat prompt has them; the text ids are
@@ -126,20 +144,15 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   r.limits = measureMachineLimits(o.device, model->arithmeticDtype());
 
   // One question's tiles per batch member, each with its own frames.
-  std::vector<std::vector<std::uint8_t>> tiles(static_cast<std::size_t>(std::max(o.batch, 1)));
+  const int tileSize = model->config().vision.imageSize;
+  std::vector<FrameTiles> tiles;
   std::vector<ImageTiles> images;
-  for (std::size_t b = 0; b < tiles.size(); ++b) {
-    std::vector<int> counts;
-    for (int i = 0; i < o.images; ++i) {
-      const RgbBuffer frame = o.image.empty() ? syntheticFrame(static_cast<int>(b) * o.images + i)
-                                              : readImageFile(o.image);
-      int count = 0;
-      const auto t = makeTiles(frame, o.tiles, count, model->config().vision.imageSize);
-      tiles[b].insert(tiles[b].end(), t.begin(), t.end());
-      counts.push_back(count);
-    }
-    images.push_back({tiles[b].data(), counts});
+  for (int b = 0; b < std::max(o.batch, 1); ++b) {
+    tiles.push_back(tilesOf(o, tileSize, [&](int i) {
+      return o.image.empty() ? syntheticFrame(b * o.images + i) : readImageFile(o.image);
+    }));
   }
+  for (const FrameTiles& t : tiles) images.push_back({t.bytes.data(), t.counts});
   r.tilesPerImage = images.front().perImage;
   const auto ids = syntheticPrompt(*model, r.tilesPerImage);
   r.promptTokens = static_cast<int>(ids.size());
@@ -150,18 +163,11 @@ SpeedReport measureSpeed(const SpeedOptions& o,
     // CUDA initialises its libraries and picks kernels on first use: a short question about other
     // frames (so that the timed one misses the vision cache) keeps that out of the figures.
     say("warming up");
-    std::vector<std::uint8_t> warmTiles;
-    std::vector<int> warmCounts;
-    for (int i = 0; i < o.images; ++i) {
-      int count = 0;
-      const auto t =
-          makeTiles(syntheticFrame(1000 + i), o.tiles, count, model->config().vision.imageSize);
-      warmTiles.insert(warmTiles.end(), t.begin(), t.end());
-      warmCounts.push_back(count);
-    }
+    const FrameTiles warmTiles =
+        tilesOf(o, tileSize, [](int i) { return syntheticFrame(1000 + i); });
     SamplingOptions warm;
     warm.maxNewTokens = 4;
-    generate(*model, ids, {warmTiles.data(), warmCounts}, warm);
+    generate(*model, ids, {warmTiles.bytes.data(), warmTiles.counts}, warm);
   }
 
   say("answering (vision, prefill, decode)");
