@@ -11,7 +11,8 @@
 namespace {
 
 std::string versionText() {
-  return std::string("mspa ") + mspa::version() + " (LibTorch " + mspa::inference::engineInfo().libtorchVersion + ")";
+  return std::string("mspa ") + mspa::version() + " (LibTorch " +
+         mspa::inference::engineInfo().libtorchVersion + ")";
 }
 
 }  // namespace

@@ -11,24 +11,34 @@ namespace mspa::cli {
 void addSceneCommand(CLI::App& app) {
   auto* scene = app.add_subcommand("scene", "Scenes: frames, depth, poses, clouds, tracks");
   scene->require_subcommand(1);
-  auto* info = scene->add_subcommand("info", "Describe a scene: frames, resolution, depth coverage, pose problems, cloud, tracks");
+  auto* info = scene->add_subcommand(
+      "info", "Describe a scene: frames, resolution, depth coverage, pose problems, cloud, tracks");
   auto path = std::make_shared<std::string>();
   auto samples = std::make_shared<int>(8);
-  info->add_option("PATH", *path, "scene folder, manifest .json, TAPVid-3D .npz, video or .ply")->required();
-  info->add_option("--depth-samples", *samples, "depth maps decoded to measure coverage")->capture_default_str();
-  info->callback([path, samples] { std::fputs(describeScene(loadScene(*path), *samples).c_str(), stdout); });
+  info->add_option("PATH", *path, "scene folder, manifest .json, TAPVid-3D .npz, video or .ply")
+      ->required();
+  info->add_option("--depth-samples", *samples, "depth maps decoded to measure coverage")
+      ->capture_default_str();
+  info->callback(
+      [path, samples] { std::fputs(describeScene(loadScene(*path), *samples).c_str(), stdout); });
 }
 
 void addMakeDemoCommand(CLI::App& app) {
-  auto* command = app.add_subcommand("make-demo", "Render the synthetic demo scene (ScanNet layout, exact ground truth)");
+  auto* command = app.add_subcommand(
+      "make-demo", "Render the synthetic demo scene (ScanNet layout, exact ground truth)");
   auto folder = std::make_shared<std::string>();
   auto options = std::make_shared<render::DemoSceneOptions>();
   command->add_option("OUT_DIR", *folder, "output folder")->required();
-  command->add_option("--frames", options->frames, "number of frames")->capture_default_str()->check(CLI::Range(1, 100000));
-  command->add_option("--tracks", options->tracks, "tracked points on the moving object")->capture_default_str();
+  command->add_option("--frames", options->frames, "number of frames")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  command->add_option("--tracks", options->tracks, "tracked points on the moving object")
+      ->capture_default_str();
   auto kind = std::make_shared<std::string>("room");
-  command->add_option("--kind", *kind, "room: a toy car crosses the room under a moving camera; "
-                                       "push: a robot-style episode, a gripper pushes a block along the table")
+  command
+      ->add_option("--kind", *kind,
+                   "room: a toy car crosses the room under a moving camera; "
+                   "push: a robot-style episode, a gripper pushes a block along the table")
       ->check(CLI::IsMember({"room", "push"}))
       ->capture_default_str();
   command->callback([folder, options, kind] {

@@ -12,11 +12,11 @@
 
 #include "app/backends/backend_factory.h"
 #include "app/resource_paths.h"
+#include "core/demo_playlist.h"
 #include "core/version.h"
-#include "inference/engine_info.h"
 #include "dataset_browser/dataset_browser_window.h"
 #include "dataset_browser/score_dashboard.h"
-#include "core/demo_playlist.h"
+#include "inference/engine_info.h"
 #include "widgets/demo_tour.h"
 #include "widgets/frame_view.h"
 #include "widgets/main_window.h"
@@ -72,49 +72,78 @@ QSize parseSize(const QString& text) {
 
 StudioOptions parseOptions(const QApplication& app) {
   QCommandLineParser parser;
-  parser.setApplicationDescription("MultiSPA Studio: multi-frame spatial understanding with multimodal LLMs");
+  parser.setApplicationDescription(
+      "MultiSPA Studio: multi-frame spatial understanding with multimodal LLMs");
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument("PATH", "Scene to open: ScanNet folder, manifest .json, TAPVid-3D .npz, images, video, "
-                                       ".ply, or a MultiSPA .jsonl dataset (default: the start page)", "[PATH]");
+  parser.addPositionalArgument(
+      "PATH",
+      "Scene to open: ScanNet folder, manifest .json, TAPVid-3D .npz, images, video, "
+      ".ply, or a MultiSPA .jsonl dataset (default: the start page)",
+      "[PATH]");
   const QCommandLineOption demo("demo", "Open the bundled demo scene");
-  const QCommandLineOption demoEpisode("demo-episode", "Open the bundled robot episode (a gripper pushes a block)");
-  const QCommandLineOption reward("reward", "Open the reward annotator on the scene; with --screenshot, run it and save its window");
-  const QCommandLineOption record("record-timeline", "Save the window at every frame into DIR (frame-00000.png, ...), then exit", "DIR");
-  const QCommandLineOption tour("tour", "Demo mode: play this playlist full screen, looping (the bundled one: demo/demo_tour.json)", "PLAYLIST");
-  const QCommandLineOption tourShots("tour-screenshots", "With --tour: save each step's window into DIR, then exit", "DIR");
-  const QCommandLineOption screenshot("screenshot", "Render the window to OUT.png and exit", "OUT.png");
+  const QCommandLineOption demoEpisode("demo-episode",
+                                       "Open the bundled robot episode (a gripper pushes a block)");
+  const QCommandLineOption reward(
+      "reward",
+      "Open the reward annotator on the scene; with --screenshot, run it and save its window");
+  const QCommandLineOption record(
+      "record-timeline",
+      "Save the window at every frame into DIR (frame-00000.png, ...), then exit", "DIR");
+  const QCommandLineOption tour(
+      "tour",
+      "Demo mode: play this playlist full screen, looping (the bundled one: demo/demo_tour.json)",
+      "PLAYLIST");
+  const QCommandLineOption tourShots(
+      "tour-screenshots", "With --tour: save each step's window into DIR, then exit", "DIR");
+  const QCommandLineOption screenshot("screenshot", "Render the window to OUT.png and exit",
+                                      "OUT.png");
   const QCommandLineOption size("size", "Window size", "WxH", "1280x800");
-  const QCommandLineOption exportView("export-view", "With --screenshot: save only this view (3d, frame or pair)", "VIEW");
-  const QCommandLineOption exportSize("export-size", "With --export-view: the picture's size (default: the view's own)", "WxH");
+  const QCommandLineOption exportView(
+      "export-view", "With --screenshot: save only this view (3d, frame or pair)", "VIEW");
+  const QCommandLineOption exportSize(
+      "export-size", "With --export-view: the picture's size (default: the view's own)", "WxH");
   const QCommandLineOption frame("frame", "Frame index to show", "N", "0");
   const QCommandLineOption pair("pair", "Show frame M beside the current one", "M");
   const QCommandLineOption depth("depth-overlay", "Overlay depth on the frames");
   const QCommandLineOption pick("pick", "Pick the pixel X,Y of the current frame", "X,Y");
-  const QCommandLineOption ask("ask", "Compose SUBTASK on the shown frames and ask the saved backend", "SUBTASK");
-  const QCommandLineOption sample("sample", "With --ask: let the task engine choose frames and points");
-  const QCommandLineOption dataset("dataset", "Browse this MultiSPA JSONL file (repeat for several)", "FILE");
+  const QCommandLineOption ask(
+      "ask", "Compose SUBTASK on the shown frames and ask the saved backend", "SUBTASK");
+  const QCommandLineOption sample("sample",
+                                  "With --ask: let the task engine choose frames and points");
+  const QCommandLineOption dataset("dataset",
+                                   "Browse this MultiSPA JSONL file (repeat for several)", "FILE");
   const QCommandLineOption images("images", "With --dataset: the image root", "DIR");
-  const QCommandLineOption predictions("predictions", "With --dataset: join this prediction file", "PRED.jsonl");
+  const QCommandLineOption predictions("predictions", "With --dataset: join this prediction file",
+                                       "PRED.jsonl");
   const QCommandLineOption select("select", "With --dataset: show this table row", "N");
-  const QCommandLineOption dashboard("dashboard", "Score runs against this benchmark in the dashboard", "BENCH.jsonl");
-  const QCommandLineOption run("run", "With --dashboard: a prediction file (repeat for several)", "PRED.jsonl");
-  parser.addOptions({screenshot, size, frame, pair, depth, pick, ask, sample, dataset, images, predictions, select, dashboard, run, demo, tour, tourShots, record, exportView, exportSize, demoEpisode, reward});
+  const QCommandLineOption dashboard(
+      "dashboard", "Score runs against this benchmark in the dashboard", "BENCH.jsonl");
+  const QCommandLineOption run("run", "With --dashboard: a prediction file (repeat for several)",
+                               "PRED.jsonl");
+  parser.addOptions({screenshot, size,   frame,       pair,       depth,       pick,  ask,  sample,
+                     dataset,    images, predictions, select,     dashboard,   run,   demo, tour,
+                     tourShots,  record, exportView,  exportSize, demoEpisode, reward});
   parser.process(app);
 
   StudioOptions options;
-  const QString bundled = parser.isSet(demoEpisode) ? mspa::app::demoEpisodePath() : parser.isSet(demo) ? mspa::app::demoScenePath() : QString();
+  const QString bundled = parser.isSet(demoEpisode) ? mspa::app::demoEpisodePath()
+                          : parser.isSet(demo)      ? mspa::app::demoScenePath()
+                                                    : QString();
   options.path = parser.positionalArguments().value(0, bundled);
   options.reward = parser.isSet(reward);
   options.screenshot = parser.value(screenshot);
   if (const QSize window = parseSize(parser.value(size)); window.isValid()) options.size = window;
   if (parser.isSet(exportView)) {
     options.exportView = mspa::widgets::exportedViewFromName(parser.value(exportView));
-    if (!options.exportView) usageError("--export-view must be 3d, frame or pair, not " + parser.value(exportView));
+    if (!options.exportView)
+      usageError("--export-view must be 3d, frame or pair, not " + parser.value(exportView));
   }
   if (parser.isSet(exportSize)) {
     options.exportSize = parseSize(parser.value(exportSize));
-    if (!options.exportSize.isValid()) usageError("--export-size must be WxH with positive numbers, not " + parser.value(exportSize));
+    if (!options.exportSize.isValid())
+      usageError("--export-size must be WxH with positive numbers, not " +
+                 parser.value(exportSize));
   }
   options.frame = parser.value(frame).toInt();
   if (parser.isSet(pair)) options.pair = parser.value(pair).toInt();
@@ -124,7 +153,8 @@ StudioOptions parseOptions(const QApplication& app) {
   if (parser.isSet(sample)) options.askSeed = 0;
   options.dataset = parser.values(dataset);
   // A MultiSPA dataset opened from the file manager (the desktop entry's MIME types).
-  if (options.path.endsWith(".jsonl") && options.dataset.isEmpty()) options.dataset = {options.path};
+  if (options.path.endsWith(".jsonl") && options.dataset.isEmpty())
+    options.dataset = {options.path};
   options.images = parser.value(images);
   options.predictions = parser.value(predictions);
   if (parser.isSet(select)) options.select = parser.value(select).toInt();
@@ -140,7 +170,8 @@ StudioOptions parseOptions(const QApplication& app) {
 bool saveRequestedPicture(mspa::widgets::MainWindow& window, const StudioOptions& options) {
   if (!options.exportView) return window.saveScreenshot(options.screenshot);
   const QSize size = options.exportSize.isValid() ? options.exportSize
-                                                  : mspa::widgets::defaultExportSize(*window.workspace(), *options.exportView);
+                                                  : mspa::widgets::defaultExportSize(
+                                                        *window.workspace(), *options.exportView);
   QString problem;
   if (window.exportView(*options.exportView, size, options.screenshot, &problem)) return true;
   std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(problem));
@@ -152,51 +183,57 @@ void runRewardAnnotator(mspa::widgets::MainWindow& window, const StudioOptions& 
   auto* reward = window.openRewardAnnotator();
   if (options.screenshot.isEmpty()) return;
   reward->resize(1200, 560);
-  QObject::connect(reward, &mspa::widgets::RewardWindow::finished, reward, [reward, out = options.screenshot](bool ok, const QString& message) {
-    if (!ok) std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(message));
-    QTimer::singleShot(300, reward, [reward, ok, out] { QCoreApplication::exit(ok && reward->grab().save(out) ? 0 : 1); });
-  });
+  QObject::connect(reward, &mspa::widgets::RewardWindow::finished, reward,
+                   [reward, out = options.screenshot](bool ok, const QString& message) {
+                     if (!ok) std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(message));
+                     QTimer::singleShot(300, reward, [reward, ok, out] {
+                       QCoreApplication::exit(ok && reward->grab().save(out) ? 0 : 1);
+                     });
+                   });
   reward->start();
 }
 
 // Applies the view options once the scene is in; then, for --screenshot, saves and quits with 0,
 // or 2 when the scene could not be loaded.
 void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options) {
-  QObject::connect(&window, &mspa::widgets::MainWindow::loadFinished, &window,
-                   [&window, options](bool ok, const QString& message) {
-                     if (!ok) {
-                       if (options.screenshot.isEmpty()) return;
-                       std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(message));
-                       QCoreApplication::exit(2);
-                       return;
-                     }
-                     auto* workspace = window.workspace();
-                     window.timeline()->setCurrent(options.frame);
-                     if (options.pair >= 0) workspace->setPairFrame(options.pair);
-                     workspace->setDepthOverlay(options.depthOverlay, 0.5);
-                     if (options.pick.x() >= 0) workspace->pickPixel(0, options.pick);
-                     const auto screenshot = [&window, options] {
-                       if (options.screenshot.isEmpty()) return;
-                       QTimer::singleShot(300, &window, [&window, options] {
-                         QCoreApplication::exit(saveRequestedPicture(window, options) ? 0 : 1);
-                       });
-                     };
-                     if (options.reward) return runRewardAnnotator(window, options);
-                     if (!options.record.isEmpty()) {
-                       QTimer::singleShot(300, &window, [&window, dir = options.record] {
-                         QCoreApplication::exit(window.recordTimeline(dir) > 0 ? 0 : 1);
-                       });
-                       return;
-                     }
-                     if (options.ask.isEmpty()) return screenshot();
-                     auto* panel = window.questionPanel();
-                     QObject::connect(panel, &mspa::widgets::QuestionPanel::askFinished, &window, screenshot);
-                     const bool composed = panel->selectSubtask(options.ask) && (options.askSeed < 0 || panel->compose(true));
-                     if (!composed || !panel->ask()) {
-                       std::fprintf(stderr, "mspa-studio: cannot ask %s: %s\n", qPrintable(options.ask), qPrintable(panel->message()));
-                       if (!options.screenshot.isEmpty()) QCoreApplication::exit(2);
-                     }
-                   });
+  QObject::connect(
+      &window, &mspa::widgets::MainWindow::loadFinished, &window,
+      [&window, options](bool ok, const QString& message) {
+        if (!ok) {
+          if (options.screenshot.isEmpty()) return;
+          std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(message));
+          QCoreApplication::exit(2);
+          return;
+        }
+        auto* workspace = window.workspace();
+        window.timeline()->setCurrent(options.frame);
+        if (options.pair >= 0) workspace->setPairFrame(options.pair);
+        workspace->setDepthOverlay(options.depthOverlay, 0.5);
+        if (options.pick.x() >= 0) workspace->pickPixel(0, options.pick);
+        const auto screenshot = [&window, options] {
+          if (options.screenshot.isEmpty()) return;
+          QTimer::singleShot(300, &window, [&window, options] {
+            QCoreApplication::exit(saveRequestedPicture(window, options) ? 0 : 1);
+          });
+        };
+        if (options.reward) return runRewardAnnotator(window, options);
+        if (!options.record.isEmpty()) {
+          QTimer::singleShot(300, &window, [&window, dir = options.record] {
+            QCoreApplication::exit(window.recordTimeline(dir) > 0 ? 0 : 1);
+          });
+          return;
+        }
+        if (options.ask.isEmpty()) return screenshot();
+        auto* panel = window.questionPanel();
+        QObject::connect(panel, &mspa::widgets::QuestionPanel::askFinished, &window, screenshot);
+        const bool composed =
+            panel->selectSubtask(options.ask) && (options.askSeed < 0 || panel->compose(true));
+        if (!composed || !panel->ask()) {
+          std::fprintf(stderr, "mspa-studio: cannot ask %s: %s\n", qPrintable(options.ask),
+                       qPrintable(panel->message()));
+          if (!options.screenshot.isEmpty()) QCoreApplication::exit(2);
+        }
+      });
 }
 
 // The dataset browser as its own window; for --screenshot it renders once the table is filled.
@@ -204,22 +241,29 @@ void browseDataset(const StudioOptions& options) {
   auto* browser = new mspa::dataset::DatasetBrowser;
   browser->setAttribute(Qt::WA_DeleteOnClose);
   browser->resize(options.size);
-  QObject::connect(browser, &mspa::dataset::DatasetBrowser::indexReady, browser, [browser, options](bool ok, const QString& message) {
-    if (!ok) {
-      std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(message));
-      if (!options.screenshot.isEmpty()) QCoreApplication::exit(2);
-      return;
-    }
-    if (!options.predictions.isEmpty()) browser->loadPredictions(options.predictions);
-    if (options.select >= 0) {
-      browser->table()->selectRow(options.select);
-      browser->table()->scrollTo(browser->model()->index(options.select, 0), QAbstractItemView::PositionAtCenter);
-    }
-    if (options.screenshot.isEmpty()) return;
-    QTimer::singleShot(300, browser, [browser, out = options.screenshot] { QCoreApplication::exit(browser->grab().save(out) ? 0 : 1); });
-  });
+  QObject::connect(browser, &mspa::dataset::DatasetBrowser::indexReady, browser,
+                   [browser, options](bool ok, const QString& message) {
+                     if (!ok) {
+                       std::fprintf(stderr, "mspa-studio: error: %s\n", qPrintable(message));
+                       if (!options.screenshot.isEmpty()) QCoreApplication::exit(2);
+                       return;
+                     }
+                     if (!options.predictions.isEmpty())
+                       browser->loadPredictions(options.predictions);
+                     if (options.select >= 0) {
+                       browser->table()->selectRow(options.select);
+                       browser->table()->scrollTo(browser->model()->index(options.select, 0),
+                                                  QAbstractItemView::PositionAtCenter);
+                     }
+                     if (options.screenshot.isEmpty()) return;
+                     QTimer::singleShot(300, browser, [browser, out = options.screenshot] {
+                       QCoreApplication::exit(browser->grab().save(out) ? 0 : 1);
+                     });
+                   });
   browser->show();
-  browser->openDataset(options.dataset, options.images.isEmpty() ? QFileInfo(options.dataset[0]).absolutePath() : options.images);
+  browser->openDataset(options.dataset, options.images.isEmpty()
+                                            ? QFileInfo(options.dataset[0]).absolutePath()
+                                            : options.images);
 }
 
 // The scoring dashboard as its own window; for --screenshot it renders once scored.
@@ -233,7 +277,9 @@ int showDashboard(const StudioOptions& options) {
     if (!options.screenshot.isEmpty()) return 2;
   }
   if (!options.screenshot.isEmpty()) {
-    QTimer::singleShot(300, dashboard, [dashboard, out = options.screenshot] { QCoreApplication::exit(dashboard->grab().save(out) ? 0 : 1); });
+    QTimer::singleShot(300, dashboard, [dashboard, out = options.screenshot] {
+      QCoreApplication::exit(dashboard->grab().save(out) ? 0 : 1);
+    });
   }
   return QApplication::exec();
 }
@@ -252,15 +298,21 @@ int playTour(mspa::widgets::MainWindow& window, const StudioOptions& options) {
   QApplication::setFont(font);
   mspa::widgets::FrameView::setOverlayScale(2.5);
   auto* tour = new mspa::widgets::DemoTour(&window, playlist, &window);
-  QObject::connect(tour, &mspa::widgets::DemoTour::stepShown, &window, [&window, options](int index, bool ok, const QString& message) {
-    std::fprintf(stderr, "step %d: %s%s\n", index + 1, ok ? "" : "skipped: ", qPrintable(message));
-    if (!options.tourShots.isEmpty()) window.saveScreenshot(QString("%1/tour-%2.png").arg(options.tourShots).arg(index + 1, 2, 10, QChar('0')));
-  });
+  QObject::connect(
+      tour, &mspa::widgets::DemoTour::stepShown, &window,
+      [&window, options](int index, bool ok, const QString& message) {
+        std::fprintf(stderr, "step %d: %s%s\n", index + 1,
+                     ok ? "" : "skipped: ", qPrintable(message));
+        if (!options.tourShots.isEmpty())
+          window.saveScreenshot(
+              QString("%1/tour-%2.png").arg(options.tourShots).arg(index + 1, 2, 10, QChar('0')));
+      });
   if (options.tourShots.isEmpty()) {
     window.showFullScreen();
   } else {
     tour->setOnePass(true);
-    QObject::connect(tour, &mspa::widgets::DemoTour::finished, &window, [] { QCoreApplication::exit(0); });
+    QObject::connect(tour, &mspa::widgets::DemoTour::finished, &window,
+                     [] { QCoreApplication::exit(0); });
     window.show();
   }
   tour->start();
@@ -288,20 +340,29 @@ int main(int argc, char** argv) {
   window.setDemoScenePath(mspa::app::demoScenePath());
   window.setDemoEpisodePath(mspa::app::demoEpisodePath());
   const auto engine = mspa::inference::engineInfo();
-  window.setEngineDescription(QString("LibTorch %1 (%2)").arg(QString::fromStdString(engine.libtorchVersion),
-                                                              engine.cudaDevices > 0 ? QString("CUDA, %1 GPU(s)").arg(engine.cudaDevices) : QString("CPU only")));
-  QObject::connect(&window, &mspa::widgets::MainWindow::datasetRequested, &window, [&window, options] {
-    StudioOptions browse = options;
-    browse.screenshot.clear();
-    browse.dataset = QFileDialog::getOpenFileNames(&window, QObject::tr("MultiSPA JSONL files"), {}, QObject::tr("JSONL (*.jsonl)"));
-    if (browse.dataset.isEmpty()) return;
-    browse.images = QFileDialog::getExistingDirectory(&window, QObject::tr("Image root"), QFileInfo(browse.dataset[0]).absolutePath());
-    browseDataset(browse);
-  });
+  window.setEngineDescription(QString("LibTorch %1 (%2)")
+                                  .arg(QString::fromStdString(engine.libtorchVersion),
+                                       engine.cudaDevices > 0
+                                           ? QString("CUDA, %1 GPU(s)").arg(engine.cudaDevices)
+                                           : QString("CPU only")));
+  QObject::connect(
+      &window, &mspa::widgets::MainWindow::datasetRequested, &window, [&window, options] {
+        StudioOptions browse = options;
+        browse.screenshot.clear();
+        browse.dataset = QFileDialog::getOpenFileNames(&window, QObject::tr("MultiSPA JSONL files"),
+                                                       {}, QObject::tr("JSONL (*.jsonl)"));
+        if (browse.dataset.isEmpty()) return;
+        browse.images = QFileDialog::getExistingDirectory(
+            &window, QObject::tr("Image root"), QFileInfo(browse.dataset[0]).absolutePath());
+        browseDataset(browse);
+      });
   QObject::connect(&window, &mspa::widgets::MainWindow::dashboardRequested, &window, [&window] {
-    const QString bench = QFileDialog::getOpenFileName(&window, QObject::tr("Benchmark JSONL"), {}, QObject::tr("JSONL (*.jsonl)"));
+    const QString bench = QFileDialog::getOpenFileName(&window, QObject::tr("Benchmark JSONL"), {},
+                                                       QObject::tr("JSONL (*.jsonl)"));
     if (bench.isEmpty()) return;
-    const QStringList runs = QFileDialog::getOpenFileNames(&window, QObject::tr("Prediction files"), QFileInfo(bench).absolutePath(), QObject::tr("JSONL (*.jsonl)"));
+    const QStringList runs = QFileDialog::getOpenFileNames(&window, QObject::tr("Prediction files"),
+                                                           QFileInfo(bench).absolutePath(),
+                                                           QObject::tr("JSONL (*.jsonl)"));
     auto* dashboard = new mspa::dataset::ScoreDashboard;
     dashboard->setAttribute(Qt::WA_DeleteOnClose);
     dashboard->resize(1400, 900);
@@ -311,7 +372,8 @@ int main(int argc, char** argv) {
   window.resize(options.size);
   // Scripted runs (pictures for tests and documentation) neither show dialogs nor read or write
   // the user's layout and recent files, so they do not depend on, or change, the user's state.
-  const bool scripted = !options.screenshot.isEmpty() || !options.record.isEmpty() || !options.tourShots.isEmpty();
+  const bool scripted =
+      !options.screenshot.isEmpty() || !options.record.isEmpty() || !options.tourShots.isEmpty();
   window.setInteractive(!scripted);
   window.setRemembersRecentFiles(!scripted);
   if (!scripted) window.restoreLayout();
@@ -321,7 +383,9 @@ int main(int argc, char** argv) {
   if (options.path.isEmpty()) {
     window.showStartPage();
     if (!options.screenshot.isEmpty()) {
-      QTimer::singleShot(300, &window, [&window, out = options.screenshot] { QCoreApplication::exit(window.saveScreenshot(out) ? 0 : 1); });
+      QTimer::singleShot(300, &window, [&window, out = options.screenshot] {
+        QCoreApplication::exit(window.saveScreenshot(out) ? 0 : 1);
+      });
     }
   } else {
     window.openScene(options.path);

@@ -26,10 +26,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 std::string fill(std::string text, const std::string& value) {
-  for (std::size_t at = text.find('{'); at != std::string::npos; at = text.find('{', at + value.size())) {
+  for (std::size_t at = text.find('{'); at != std::string::npos;
+       at = text.find('{', at + value.size())) {
     const auto end = text.find('}', at);
     if (end == std::string::npos) break;
     text.replace(at, end - at + 1, value);
@@ -44,22 +47,41 @@ std::uint64_t writeDataset(const std::string& path, std::size_t samples) {
   const auto& tasks = taskCatalog();
   for (std::size_t i = 0; i < samples; ++i) {
     const TaskInfo& t = tasks[i % tasks.size()];
-    const std::string scene = "scene" + std::to_string(1000 + rng() % 700) + "_0" + std::to_string(rng() % 3);
+    const std::string scene =
+        "scene" + std::to_string(1000 + rng() % 700) + "_0" + std::to_string(rng() % 3);
     nlohmann::json image = nlohmann::json::array();
-    for (int f = 0; f < t.frames; ++f) image.push_back(scene + "/" + std::to_string(100000 + rng() % 3000).substr(1) + ".jpg");
+    for (int f = 0; f < t.frames; ++f)
+      image.push_back(scene + "/" + std::to_string(100000 + rng() % 3000).substr(1) + ".jpg");
     nlohmann::json gt;
     std::string value;
     switch (t.answer) {
-      case AnswerKind::Word: gt = value = t.choices[rng() % t.choices.size()]; break;
-      case AnswerKind::Letter: gt = value = t.choices[rng() % t.choices.size()]; break;
-      case AnswerKind::Coordinate: gt = {rng() % 1000, rng() % 1000}; value = "[ " + std::to_string(gt[0].get<int>()) + " , " + std::to_string(gt[1].get<int>()) + " ]"; break;
-      case AnswerKind::VectorMm: gt = {0.001 * (rng() % 2000), -0.001 * (rng() % 500), 0.001 * (rng() % 3000)}; value = "[ 12 , -3 , 410 ]"; break;
-      default: gt = static_cast<int>(rng() % 5000); value = std::to_string(gt.get<int>()); break;
+      case AnswerKind::Word:
+        gt = value = t.choices[rng() % t.choices.size()];
+        break;
+      case AnswerKind::Letter:
+        gt = value = t.choices[rng() % t.choices.size()];
+        break;
+      case AnswerKind::Coordinate:
+        gt = {rng() % 1000, rng() % 1000};
+        value = "[ " + std::to_string(gt[0].get<int>()) + " , " + std::to_string(gt[1].get<int>()) +
+                " ]";
+        break;
+      case AnswerKind::VectorMm:
+        gt = {0.001 * (rng() % 2000), -0.001 * (rng() % 500), 0.001 * (rng() % 3000)};
+        value = "[ 12 , -3 , 410 ]";
+        break;
+      default:
+        gt = static_cast<int>(rng() % 5000);
+        value = std::to_string(gt.get<int>());
+        break;
     }
-    const std::string human = fill(t.taskDescription + "\n" + t.question, std::to_string(rng() % 1000));
+    const std::string human =
+        fill(t.taskDescription + "\n" + t.question, std::to_string(rng() % 1000));
     nlohmann::json s = {{"id", 1000000 + i},
                         {"image", t.frames == 1 ? image[0] : image},
-                        {"conversations", {{{"from", "human"}, {"value", human}}, {{"from", "gpt"}, {"value", fill(t.answerTemplate, value)}}}},
+                        {"conversations",
+                         {{{"from", "human"}, {"value", human}},
+                          {{"from", "gpt"}, {"value", fill(t.answerTemplate, value)}}}},
                         {"width_list", std::vector<int>(t.frames, 1296)},
                         {"height_list", std::vector<int>(t.frames, 968)},
                         {"question_type", t.questionType},
@@ -110,33 +132,45 @@ int main(int argc, char** argv) {
   bool keep = false;
   app.add_option("--samples", samples, "synthetic samples")->capture_default_str();
   app.add_option("--dir", dir, "work folder")->capture_default_str();
-  app.add_option("--peer", peer, "the Python json peer script (empty: skip)")->capture_default_str();
+  app.add_option("--peer", peer, "the Python json peer script (empty: skip)")
+      ->capture_default_str();
   app.add_flag("--keep", keep, "reuse the file in --dir if it has this many samples");
   CLI11_PARSE(app, argc, argv);
   fs::create_directories(dir);
   const std::string path = dir + "/multispa_bench_train.jsonl";
-  const bool reuse = keep && fs::exists(path + ".samples") && std::ifstream(path + ".samples").get() != EOF &&
-                     [&] { std::size_t n = 0; std::ifstream(path + ".samples") >> n; return n == samples; }();
+  const bool reuse = keep && fs::exists(path + ".samples") &&
+                     std::ifstream(path + ".samples").get() != EOF && [&] {
+                       std::size_t n = 0;
+                       std::ifstream(path + ".samples") >> n;
+                       return n == samples;
+                     }();
   const std::uint64_t bytes = reuse ? fs::file_size(path) : writeDataset(path, samples);
   std::ofstream(path + ".samples") << samples;
-  std::printf("file: %zu samples, %.0f MB, %.0f bytes per line (page cache warm)\n", samples, bytes / 1e6, double(bytes) / samples);
+  std::printf("file: %zu samples, %.0f MB, %.0f bytes per line (page cache warm)\n", samples,
+              bytes / 1e6, double(bytes) / samples);
 
   const std::string indexDir = dir + "/index";
   double buildSeconds = 0;
   const double peakMb = buildPeakMegabytes(path, indexDir, buildSeconds);
-  std::printf("index build: %.2f s = %.0f samples/s (%.0f MB/s), peak RSS %.0f MB\n", buildSeconds, samples / buildSeconds,
-              bytes / 1e6 / buildSeconds, peakMb);
+  std::printf("index build: %.2f s = %.0f samples/s (%.0f MB/s), peak RSS %.0f MB\n", buildSeconds,
+              samples / buildSeconds, bytes / 1e6 / buildSeconds, peakMb);
   std::printf("  extrapolated to 27M samples: %.1f s\n", 27e6 / (samples / buildSeconds));
 
-  const double reopen = bestOf(5, [&] { dataset::DatasetIndex::open({path}, {}, nullptr, nullptr, indexDir); });
+  const double reopen =
+      bestOf(5, [&] { dataset::DatasetIndex::open({path}, {}, nullptr, nullptr, indexDir); });
   const auto index = dataset::DatasetIndex::open({path}, {}, nullptr, nullptr, indexDir);
   std::printf("reopen: %.1f ms\n", reopen * 1e3);
 
   std::vector<std::uint32_t> rows;
   const double filterAll = bestOf(3, [&] { rows = dataset::filterRows(index, {}); });
-  const double filterType = bestOf(3, [&] { rows = dataset::filterRows(index, dataset::parseWhere("question_type=x_movement")); });
+  const double filterType = bestOf(3, [&] {
+    rows = dataset::filterRows(index, dataset::parseWhere("question_type=x_movement"));
+  });
   const std::size_t typeRows = rows.size();
-  const double filterTwo = bestOf(3, [&] { rows = dataset::filterRows(index, dataset::parseWhere("column=Depth|Cam. translation direction,images=2")); });
+  const double filterTwo = bestOf(3, [&] {
+    rows = dataset::filterRows(
+        index, dataset::parseWhere("column=Depth|Cam. translation direction,images=2"));
+  });
   auto all = dataset::filterRows(index, {});
   // The first sort by a column computes (and stores) its order; later ones walk it.
   const double firstSort = bestOf(1, [&] {
@@ -158,16 +192,23 @@ int main(int argc, char** argv) {
   });
   const double stats = bestOf(3, [&] { dataset::computeStats(index); });
   const double histogram = bestOf(3, [&] { dataset::countByQuestionType(index, all); });
-  std::printf("filter: all %.0f ms, one question_type (%zu rows) %.0f ms, two columns + image count %.0f ms\n", filterAll * 1e3, typeRows,
-              filterType * 1e3, filterTwo * 1e3);
-  std::printf("sort all %zu rows by answer: first %.0f ms (computes the cached order), then %.0f ms; by scene %.0f ms\n", all.size(),
-              firstSort * 1e3, sortAnswer * 1e3, sortScene * 1e3);
-  std::printf("sort the %zu two-image rows by answer: %.0f ms; question-type histogram %.0f ms; full stats %.0f ms\n", half.size(),
-              sortSubset * 1e3, histogram * 1e3, stats * 1e3);
+  std::printf(
+      "filter: all %.0f ms, one question_type (%zu rows) %.0f ms, two columns + image count %.0f "
+      "ms\n",
+      filterAll * 1e3, typeRows, filterType * 1e3, filterTwo * 1e3);
+  std::printf(
+      "sort all %zu rows by answer: first %.0f ms (computes the cached order), then %.0f ms; by "
+      "scene %.0f ms\n",
+      all.size(), firstSort * 1e3, sortAnswer * 1e3, sortScene * 1e3);
+  std::printf(
+      "sort the %zu two-image rows by answer: %.0f ms; question-type histogram %.0f ms; full stats "
+      "%.0f ms\n",
+      half.size(), sortSubset * 1e3, histogram * 1e3, stats * 1e3);
 
   // Opening a sample: read its line, parse it, decode its two images (1296x968 JPEGs).
   RgbImage frame{1296, 968, std::vector<std::uint8_t>(1296 * 968 * 3)};
-  for (std::size_t i = 0; i < frame.pixels.size(); ++i) frame.pixels[i] = static_cast<std::uint8_t>((i * 7) ^ (i >> 9));
+  for (std::size_t i = 0; i < frame.pixels.size(); ++i)
+    frame.pixels[i] = static_cast<std::uint8_t>((i * 7) ^ (i >> 9));
   writeJpeg(dir + "/a.jpg", frame);
   writeJpeg(dir + "/b.jpg", frame);
   const double openSample = bestOf(5, [&] {
@@ -183,8 +224,10 @@ int main(int argc, char** argv) {
   const int status = std::system(("python3 " + peer + " " + path + " > /dev/null").c_str());
   const double python = secondsSince(start);
   if (status == 0) {
-    std::printf("peer: Python json counting per question_type: %.2f s = %.0f samples/s; index build is %.1fx faster\n", python,
-                samples / python, python / buildSeconds);
+    std::printf(
+        "peer: Python json counting per question_type: %.2f s = %.0f samples/s; index build is "
+        "%.1fx faster\n",
+        python, samples / python, python / buildSeconds);
   }
   return 0;
 }

@@ -16,7 +16,8 @@ double bestSeconds(int runs, Fn&& fn) {
   for (int i = 0; i < runs; ++i) {
     const auto start = std::chrono::steady_clock::now();
     fn();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return best;
 }
@@ -38,7 +39,8 @@ int main(int argc, char** argv) {
   if (*ply) {
     std::size_t points = 0;
     const double s = bestSeconds(runs, [&] { points = mspa::readPly(path).size(); });
-    std::printf("mspa readPly: %zu points in %.1f ms (%.1f M points/s)\n", points, s * 1e3, points / s / 1e6);
+    std::printf("mspa readPly: %zu points in %.1f ms (%.1f M points/s)\n", points, s * 1e3,
+                points / s / 1e6);
   } else {
     std::size_t frames = 0;
     const double s = bestSeconds(runs, [&] { frames = mspa::loadScene(path).frames.size(); });

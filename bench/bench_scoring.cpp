@@ -26,15 +26,32 @@ void writeFiles(const std::string& bench, const std::string& pred, std::size_t n
     std::string answer;
     switch (t.answer) {
       case mspa::AnswerKind::Word:
-      case mspa::AnswerKind::Letter: gt = t.choices[rng() % t.choices.size()]; answer = "`" + gt.get<std::string>() + "`"; break;
-      case mspa::AnswerKind::Coordinate: gt = {rng() % 1000, rng() % 1000}; answer = "`[ 500 , 500 ]`"; break;
-      case mspa::AnswerKind::VectorMm: gt = {0.1, -0.2, 0.3}; answer = "The displacement vector is `[ 100 , -200 , 290 ]` mm."; break;
-      default: gt = 100 + rng() % 4000; answer = "It is `1500` mm away.";
+      case mspa::AnswerKind::Letter:
+        gt = t.choices[rng() % t.choices.size()];
+        answer = "`" + gt.get<std::string>() + "`";
+        break;
+      case mspa::AnswerKind::Coordinate:
+        gt = {rng() % 1000, rng() % 1000};
+        answer = "`[ 500 , 500 ]`";
+        break;
+      case mspa::AnswerKind::VectorMm:
+        gt = {0.1, -0.2, 0.3};
+        answer = "The displacement vector is `[ 100 , -200 , 290 ]` mm.";
+        break;
+      default:
+        gt = 100 + rng() % 4000;
+        answer = "It is `1500` mm away.";
     }
     nlohmann::json sample = {
-        {"id", i}, {"image", {"scene0006_01/01550.jpg", "scene0006_01/01245.jpg"}},
-        {"conversations", {{{"from", "human"}, {"value", t.taskDescription + "\n" + t.question}}, {{"from", "gpt"}, {"value", t.answerTemplate}}}},
-        {"height_list", {968, 968}}, {"width_list", {1296, 1296}}, {"question_type", t.questionType}, {"gt_value", gt}};
+        {"id", i},
+        {"image", {"scene0006_01/01550.jpg", "scene0006_01/01245.jpg"}},
+        {"conversations",
+         {{{"from", "human"}, {"value", t.taskDescription + "\n" + t.question}},
+          {{"from", "gpt"}, {"value", t.answerTemplate}}}},
+        {"height_list", {968, 968}},
+        {"width_list", {1296, 1296}},
+        {"question_type", t.questionType},
+        {"gt_value", gt}};
     b << sample.dump() << "\n";
     p << nlohmann::json{{"id", i}, {"text", answer}}.dump() << "\n";
   }
@@ -48,7 +65,9 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   const std::string bench = (dir / "bench.jsonl").string(), pred = (dir / "pred.jsonl").string();
   writeFiles(bench, pred, n);
-  const double mb = static_cast<double>(std::filesystem::file_size(bench) + std::filesystem::file_size(pred)) / 1e6;
+  const double mb =
+      static_cast<double>(std::filesystem::file_size(bench) + std::filesystem::file_size(pred)) /
+      1e6;
 
   auto start = std::chrono::steady_clock::now();
   const auto samples = mspa::readSampleFile(bench);
@@ -57,9 +76,11 @@ int main(int argc, char** argv) {
   start = std::chrono::steady_clock::now();
   const auto report = mspa::scoreRuns(samples, {{"model", predictions}});
   const double score = secondsSince(start);
-  std::printf("%zu predictions (%.0f MB of JSONL): read %.2f s, score %.2f s, total %.2f s = %.0f predictions/s; "
-              "average %.2f\n",
-              n, mb, read, score, read + score, n / (read + score), report.models[0].average);
+  std::printf(
+      "%zu predictions (%.0f MB of JSONL): read %.2f s, score %.2f s, total %.2f s = %.0f "
+      "predictions/s; "
+      "average %.2f\n",
+      n, mb, read, score, read + score, n / (read + score), report.models[0].average);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -17,7 +17,8 @@
 namespace {
 
 // Median milliseconds of `frames` repaints, rotating the camera a little before each.
-double medianRenderMs(mspa::widgets::VtkViewWidget& view, mspa::render::SceneRenderer& scene, int frames) {
+double medianRenderMs(mspa::widgets::VtkViewWidget& view, mspa::render::SceneRenderer& scene,
+                      int frames) {
   std::vector<double> times;
   for (int i = 0; i < frames; ++i) {
     scene.renderer()->GetActiveCamera()->Azimuth(2.0);
@@ -49,8 +50,11 @@ int main(int argc, char** argv) {
   scene.setInteracting(true);
   medianRenderMs(view, scene, 1);
   const double moving = medianRenderMs(view, scene, frames);
-  std::printf("view 1280x800, %zu points: at rest %.1f ms/frame (%.1f fps); while moving (%zu-point subsample) "
-              "%.1f ms/frame (%.1f fps)\n",
-              points, full, 1000 / full, mspa::render::SceneRenderer::kInteractivePoints, moving, 1000 / moving);
+  std::printf(
+      "view 1280x800, %zu points: at rest %.1f ms/frame (%.1f fps); while moving (%zu-point "
+      "subsample) "
+      "%.1f ms/frame (%.1f fps)\n",
+      points, full, 1000 / full, mspa::render::SceneRenderer::kInteractivePoints, moving,
+      1000 / moving);
   return 0;
 }

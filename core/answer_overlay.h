@@ -14,8 +14,8 @@ namespace mspa {
 
 // What a mark stands for; the views colour by role, and predictions by their verdict.
 enum class OverlayRole {
-  Query,       // what the question points at (the source point, the tracked point, frame 1's camera)
-  Truth,       // the ground truth
+  Query,  // what the question points at (the source point, the tracked point, frame 1's camera)
+  Truth,  // the ground truth
   Prediction,  // the model's answer
   Tolerance,   // the scorer's acceptance region (the 5%-of-width circle)
 };
@@ -24,7 +24,7 @@ enum class OverlayRole {
 // geometry in the scene's world frame. Built once from the question, the outcome and the scene;
 // the frame views, the 3D view and the CLI's PNG all draw the same marks.
 struct AnswerOverlay {
-  struct Mark {  // a dot (radius 0) or a circle on one image
+  struct Mark {     // a dot (radius 0) or a circle on one image
     int image = 0;  // index into question.frames
     Eigen::Vector2d pixel;
     OverlayRole role = OverlayRole::Query;
@@ -66,7 +66,8 @@ struct AnswerOverlay {
   std::vector<Box3> boxes;
 };
 
-AnswerOverlay buildAnswerOverlay(const Scene& scene, const Question& question, const AskOutcome& outcome);
+AnswerOverlay buildAnswerOverlay(const Scene& scene, const Question& question,
+                                 const AskOutcome& outcome);
 
 // The question's images side by side with the overlay drawn on them and the caption below: what
 // `mspa ask --overlay` writes.

@@ -48,6 +48,7 @@ struct ParsedAnswer {
 std::vector<Eigen::Vector2d> coordinatesIn(std::string_view text);
 
 // Reads a model's answer for a task; see docs/SCORING.md for every rule and fallback.
-ParsedAnswer parseAnswer(std::string_view text, const TaskInfo& task, const ParseOptions& options = {});
+ParsedAnswer parseAnswer(std::string_view text, const TaskInfo& task,
+                         const ParseOptions& options = {});
 
 }  // namespace mspa

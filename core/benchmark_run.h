@@ -25,9 +25,9 @@ struct BenchmarkRunOptions {
   int batch = 1;              // samples each worker hands its backend at once (answerBatch)
   int retries = 3;            // per sample, with exponential backoff
   double backoffSeconds = 0.2;
-  std::size_t limit = 0;      // answer at most this many new samples (0: all)
-  bool decodeImages = true;   // false when the backends send image files as they are (endpoints)
-  nlohmann::json header;      // the run header: model, adapter, tiles, template, dtype, device, ...
+  std::size_t limit = 0;     // answer at most this many new samples (0: all)
+  bool decodeImages = true;  // false when the backends send image files as they are (endpoints)
+  nlohmann::json header;     // the run header: model, adapter, tiles, template, dtype, device, ...
   std::function<void(const BenchmarkProgress&)> progress;  // about once a second
   const std::atomic<bool>* stop = nullptr;  // Ctrl-C: finish what is in flight, take nothing new
 };
@@ -48,7 +48,8 @@ using BackendMaker = std::function<std::unique_ptr<AnswerBackend>()>;
 // would be scored as one). Samples whose images are missing, or that fail after the retries, get
 // a line with "error" instead of "text" and are tried again on resume. Work is spread over every
 // backend's workers. Throws InputError for unreadable inputs.
-BenchmarkRunReport runBenchmark(const std::vector<BackendMaker>& backends, const BenchmarkRunOptions& options);
+BenchmarkRunReport runBenchmark(const std::vector<BackendMaker>& backends,
+                                const BenchmarkRunOptions& options);
 
 // The question a sample asks: its prompt and its image files under `imageRoot` (decoded when
 // `decode`). Throws InputError naming a missing or unreadable image.

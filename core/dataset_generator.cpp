@@ -20,12 +20,17 @@ namespace {
 constexpr std::size_t kOverlapPoints = 50'000;  // cloud subsample for visibility sets
 constexpr std::size_t kMaxPairsTried = 20'000;
 
-bool needsOverlapPair(const TaskInfo& t) { return t.group == "Camera movement" || t.group == "Visual correspondence" ; }
+bool needsOverlapPair(const TaskInfo& t) {
+  return t.group == "Camera movement" || t.group == "Visual correspondence";
+}
 
 // Frame pairs whose overlap lies in the range, as a list per 1% bin.
-std::vector<std::vector<std::pair<int, int>>> overlapBins(const Scene& scene, const GenerateOptions& options,
-                                                          std::mt19937& rng, GenerateReport& report) {
-  std::vector<std::vector<std::pair<int, int>>> bins(static_cast<std::size_t>(std::ceil((options.maxOverlap - options.minOverlap) * 100)) + 1);
+std::vector<std::vector<std::pair<int, int>>> overlapBins(const Scene& scene,
+                                                          const GenerateOptions& options,
+                                                          std::mt19937& rng,
+                                                          GenerateReport& report) {
+  std::vector<std::vector<std::pair<int, int>>> bins(
+      static_cast<std::size_t>(std::ceil((options.maxOverlap - options.minOverlap) * 100)) + 1);
   const FrameOverlap overlap(scene, kOverlapPoints);
   if (!overlap.available()) return bins;
   const std::vector<int>& posed = overlap.posedFrames();
@@ -48,7 +53,8 @@ std::vector<std::vector<std::pair<int, int>>> overlapBins(const Scene& scene, co
 // Draws pairs round-robin over the non-empty bins, so every overlap level is equally common.
 class BalancedPairs {
  public:
-  BalancedPairs(std::vector<std::vector<std::pair<int, int>>> bins, std::mt19937& rng) : bins_(std::move(bins)), rng_(rng) {
+  BalancedPairs(std::vector<std::vector<std::pair<int, int>>> bins, std::mt19937& rng)
+      : bins_(std::move(bins)), rng_(rng) {
     for (auto& bin : bins_) std::shuffle(bin.begin(), bin.end(), rng_);
   }
   bool empty() const {
@@ -70,7 +76,8 @@ class BalancedPairs {
 
 }  // namespace
 
-GenerateReport generateDataset(const Scene& scene, const std::string& outDir, const GenerateOptions& options) {
+GenerateReport generateDataset(const Scene& scene, const std::string& outDir,
+                               const GenerateOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   GenerateReport report;
   std::error_code error;
@@ -83,7 +90,8 @@ GenerateReport generateDataset(const Scene& scene, const std::string& outDir, co
 
   std::vector<const TaskInfo*> subtasks;
   for (const auto& t : taskCatalog()) {
-    if (t.subtask.size() < 8 || t.subtask.compare(t.subtask.size() - 8, 8, "_pstudio") != 0) subtasks.push_back(&t);
+    if (t.subtask.size() < 8 || t.subtask.compare(t.subtask.size() - 8, 8, "_pstudio") != 0)
+      subtasks.push_back(&t);
   }
   for (std::size_t s = 0; s < subtasks.size(); ++s) {
     const TaskInfo& task = *subtasks[s];
@@ -91,20 +99,24 @@ GenerateReport generateDataset(const Scene& scene, const std::string& outDir, co
       report.skipped[task.subtask] = reason;
       continue;
     }
-    if (needsOverlapPair(task) && !pairs) pairs.emplace(overlapBins(scene, options, rng, report), rng);
+    if (needsOverlapPair(task) && !pairs)
+      pairs.emplace(overlapBins(scene, options, rng, report), rng);
     if (needsOverlapPair(task) && pairs->empty()) {
-      report.skipped[task.subtask] = "no frame pair overlaps between " + std::to_string(int(options.minOverlap * 100)) + "% and " +
+      report.skipped[task.subtask] = "no frame pair overlaps between " +
+                                     std::to_string(int(options.minOverlap * 100)) + "% and " +
                                      std::to_string(int(options.maxOverlap * 100)) + "%";
       continue;
     }
     std::ofstream out(fs::path(outDir) / (task.subtask + ".jsonl"), std::ios::trunc);
     int written = 0;
-    for (int attempt = 0; written < options.perSubtask && attempt < options.perSubtask * 20; ++attempt) {
+    for (int attempt = 0; written < options.perSubtask && attempt < options.perSubtask * 20;
+         ++attempt) {
       QuestionSpec spec;
       spec.subtask = task.subtask;
       if (needsOverlapPair(task)) {
         const auto [a, b] = pairs->next();
-        spec.frames = std::uniform_int_distribution<int>(0, 1)(rng) ? std::vector<int>{a, b} : std::vector<int>{b, a};
+        spec.frames = std::uniform_int_distribution<int>(0, 1)(rng) ? std::vector<int>{a, b}
+                                                                    : std::vector<int>{b, a};
       }
       std::string whyNot;
       const auto question = builder.build(spec, whyNot);
@@ -116,13 +128,15 @@ GenerateReport generateDataset(const Scene& scene, const std::string& outDir, co
     if (!out) throw InputError(outDir, "cannot write " + task.subtask + ".jsonl (disk full?)");
     report.written[task.subtask] = written;
     report.samples += static_cast<std::size_t>(written);
-    if (options.progress && !options.progress(static_cast<double>(s + 1) / subtasks.size())) throw Cancelled();
+    if (options.progress && !options.progress(static_cast<double>(s + 1) / subtasks.size()))
+      throw Cancelled();
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 
-QuestionImageWriter::QuestionImageWriter(const Scene& scene, std::string root) : scene_(scene), root_(std::move(root)) {}
+QuestionImageWriter::QuestionImageWriter(const Scene& scene, std::string root)
+    : scene_(scene), root_(std::move(root)) {}
 
 void QuestionImageWriter::write(const Question& q) {
   for (std::size_t i = 0; i < q.sample.images.size(); ++i) {

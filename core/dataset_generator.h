@@ -20,8 +20,8 @@ struct GenerateOptions {
 };
 
 struct GenerateReport {
-  std::map<std::string, int> written;           // subtask -> samples
-  std::map<std::string, std::string> skipped;   // subtask -> why the scene cannot support it
+  std::map<std::string, int> written;          // subtask -> samples
+  std::map<std::string, std::string> skipped;  // subtask -> why the scene cannot support it
   std::size_t pairsInRange = 0, pairsTried = 0;
   std::size_t samples = 0;
   double seconds = 0;
@@ -43,6 +43,7 @@ class QuestionImageWriter {
   std::set<std::string> written_;
 };
 
-GenerateReport generateDataset(const Scene& scene, const std::string& outDir, const GenerateOptions& options = {});
+GenerateReport generateDataset(const Scene& scene, const std::string& outDir,
+                               const GenerateOptions& options = {});
 
 }  // namespace mspa

@@ -19,12 +19,16 @@ struct Patch {
 };
 
 Rgb8 rgb(float r, float g, float b) {
-  const auto c = [](float x) { return static_cast<std::uint8_t>(std::lround(std::clamp(x, 0.f, 1.f) * 255)); };
+  const auto c = [](float x) {
+    return static_cast<std::uint8_t>(std::lround(std::clamp(x, 0.f, 1.f) * 255));
+  };
   return {c(r), c(g), c(b)};
 }
 
 Rgb8 hue(float h) {
-  const auto channel = [&](float offset) { return 0.5f + 0.5f * std::cos(6.2831853f * (h + offset)); };
+  const auto channel = [&](float offset) {
+    return 0.5f + 0.5f * std::cos(6.2831853f * (h + offset));
+  };
   return rgb(channel(0.f), channel(2.f / 3.f), channel(1.f / 3.f));
 }
 
@@ -53,9 +57,12 @@ std::vector<Patch> roomPatches() {
                      [](float, float t) { return rgb(0.85f - 0.3f * t, 0.88f - 0.2f * t, 0.9f); }});
   patches.push_back({Vec3(0, 0, 0), Vec3(0, 5, 0), Vec3(0, 0, 2.6f),
                      [](float s, float) { return rgb(0.6f + 0.3f * s, 0.75f, 0.65f); }});
-  addBox(patches, Vec3(2.2f, 2.0f, 0), Vec3(1.6f, 0.9f, 0.75f), rgb(0.9f, 0.2f, 0.15f), rgb(0.6f, 0.1f, 0.1f));
-  addBox(patches, Vec3(0.1f, 3.8f, 0), Vec3(1.0f, 1.1f, 1.9f), rgb(0.2f, 0.4f, 0.9f), rgb(0.1f, 0.25f, 0.6f));
-  addBox(patches, Vec3(4.0f, 0.3f, 0), Vec3(1.8f, 2.2f, 0.55f), rgb(0.95f, 0.85f, 0.2f), rgb(0.7f, 0.6f, 0.1f));
+  addBox(patches, Vec3(2.2f, 2.0f, 0), Vec3(1.6f, 0.9f, 0.75f), rgb(0.9f, 0.2f, 0.15f),
+         rgb(0.6f, 0.1f, 0.1f));
+  addBox(patches, Vec3(0.1f, 3.8f, 0), Vec3(1.0f, 1.1f, 1.9f), rgb(0.2f, 0.4f, 0.9f),
+         rgb(0.1f, 0.25f, 0.6f));
+  addBox(patches, Vec3(4.0f, 0.3f, 0), Vec3(1.8f, 2.2f, 0.55f), rgb(0.95f, 0.85f, 0.2f),
+         rgb(0.7f, 0.6f, 0.1f));
   return patches;
 }
 
@@ -85,7 +92,8 @@ PointCloud makeDemoCloud(std::size_t pointCount, std::uint32_t seed) {
       // Uniform on the sphere: z uniform in [-1, 1], azimuth uniform; coloured by azimuth.
       const float z = 2 * unit(rng) - 1, phi = 6.2831853f * unit(rng);
       const float r = std::sqrt(1 - z * z);
-      cloud.positions.push_back(sphereCenter + sphereRadius * Vec3(r * std::cos(phi), r * std::sin(phi), z));
+      cloud.positions.push_back(sphereCenter +
+                                sphereRadius * Vec3(r * std::cos(phi), r * std::sin(phi), z));
       cloud.colors.push_back(hue(phi / 6.2831853f));
     }
   }

@@ -10,7 +10,9 @@ using Vec3 = Eigen::Vector3f;
 using ColorAt = std::function<Rgb8(float s, float t)>;
 
 Rgb8 rgb(float r, float g, float b) {
-  const auto c = [](float x) { return static_cast<std::uint8_t>(std::lround(std::clamp(x, 0.f, 1.f) * 255)); };
+  const auto c = [](float x) {
+    return static_cast<std::uint8_t>(std::lround(std::clamp(x, 0.f, 1.f) * 255));
+  };
   return {c(r), c(g), c(b)};
 }
 
@@ -40,7 +42,8 @@ ColorAt solid(Rgb8 c) {
 }
 
 // A box standing on the floor: four sides and the top, each side a little darker than the top.
-DemoObject box(int id, const std::string& label, Vec3 lo, Vec3 size, Rgb8 top, Rgb8 side, float cell = 0.05f) {
+DemoObject box(int id, const std::string& label, Vec3 lo, Vec3 size, Rgb8 top, Rgb8 side,
+               float cell = 0.05f) {
   DemoObject object{id, label, {}};
   const Vec3 x(size.x(), 0, 0), y(0, size.y(), 0), z(0, 0, size.z());
   addQuad(object.mesh, lo + z, x, y, cell, solid(top));
@@ -73,9 +76,11 @@ Pose roomCameraPath(double t) {
   const double angle = (-125.0 + 95.0 * t - 28.0 * std::sin(2 * M_PI * t)) * M_PI / 180.0;
   const double radius = 3.3 + 0.5 * std::sin(2 * M_PI * t);
   const Eigen::Vector3d centre(3.0, 2.4, 0.0);
-  const Eigen::Vector3d eye = centre + Eigen::Vector3d(radius * std::cos(angle), radius * std::sin(angle),
-                                                       1.45 + 0.25 * std::sin(4 * M_PI * t));
-  const Eigen::Vector3d target(2.7 + 0.4 * std::sin(3 * M_PI * t), 2.6, 0.55 + 0.2 * std::cos(2 * M_PI * t));
+  const Eigen::Vector3d eye =
+      centre + Eigen::Vector3d(radius * std::cos(angle), radius * std::sin(angle),
+                               1.45 + 0.25 * std::sin(4 * M_PI * t));
+  const Eigen::Vector3d target(2.7 + 0.4 * std::sin(3 * M_PI * t), 2.6,
+                               0.55 + 0.2 * std::cos(2 * M_PI * t));
   return lookAt(eye, target);
 }
 
@@ -88,7 +93,8 @@ std::vector<Eigen::Vector3d> DemoRoom::trackSeeds(int count) const {
   const int side = std::max(1, static_cast<int>(std::ceil(std::sqrt(count))));
   for (int k = 0; k < count; ++k) {
     const double s = (k % side + 0.5) / side, t = (k / side + 0.5) / side;
-    seeds.emplace_back(b.min.x() + s * (b.max.x() - b.min.x()), b.min.y() + t * (b.max.y() - b.min.y()), b.max.z());
+    seeds.emplace_back(b.min.x() + s * (b.max.x() - b.min.x()),
+                       b.min.y() + t * (b.max.y() - b.min.y()), b.max.z());
   }
   return seeds;
 }
@@ -101,17 +107,23 @@ DemoRoom makeDemoRoom() {
     return dark ? rgb(0.55f, 0.36f, 0.2f) : rgb(0.78f, 0.6f, 0.4f);
   });
   DemoObject walls{2, "wall", {}};
-  addQuad(walls.mesh, Vec3(0, 5, 0), Vec3(6, 0, 0), Vec3(0, 0, 2.6f), 0.05f,
-          [](float s, float t) { return rgb(0.85f - 0.3f * t, 0.88f - 0.2f * t, 0.9f - 0.1f * s); });
+  addQuad(walls.mesh, Vec3(0, 5, 0), Vec3(6, 0, 0), Vec3(0, 0, 2.6f), 0.05f, [](float s, float t) {
+    return rgb(0.85f - 0.3f * t, 0.88f - 0.2f * t, 0.9f - 0.1f * s);
+  });
   addQuad(walls.mesh, Vec3(0, 0, 0), Vec3(0, 5, 0), Vec3(0, 0, 2.6f), 0.05f,
           [](float s, float t) { return rgb(0.6f + 0.3f * s, 0.75f - 0.1f * t, 0.65f); });
   room.staticObjects.push_back(std::move(floor));
   room.staticObjects.push_back(std::move(walls));
-  room.staticObjects.push_back(box(3, "table", Vec3(2.2f, 2.0f, 0), Vec3(1.6f, 0.9f, 0.75f), rgb(0.9f, 0.2f, 0.15f), rgb(0.6f, 0.1f, 0.1f)));
-  room.staticObjects.push_back(box(4, "cabinet", Vec3(0.1f, 3.8f, 0), Vec3(1.0f, 1.1f, 1.9f), rgb(0.2f, 0.4f, 0.9f), rgb(0.1f, 0.25f, 0.6f)));
-  room.staticObjects.push_back(box(5, "bed", Vec3(4.0f, 0.3f, 0), Vec3(1.8f, 2.2f, 0.55f), rgb(0.95f, 0.85f, 0.2f), rgb(0.7f, 0.6f, 0.1f)));
-  room.staticObjects.push_back(box(6, "box", Vec3(3.0f, 4.2f, 0), Vec3(0.5f, 0.5f, 0.5f), rgb(0.3f, 0.8f, 0.4f), rgb(0.15f, 0.55f, 0.25f)));
-  room.movingObject = box(7, "toy car", Vec3(1.0f, 1.2f, 0), Vec3(0.4f, 0.25f, 0.2f), rgb(0.95f, 0.4f, 0.9f), rgb(0.6f, 0.2f, 0.6f), 0.02f);
+  room.staticObjects.push_back(box(3, "table", Vec3(2.2f, 2.0f, 0), Vec3(1.6f, 0.9f, 0.75f),
+                                   rgb(0.9f, 0.2f, 0.15f), rgb(0.6f, 0.1f, 0.1f)));
+  room.staticObjects.push_back(box(4, "cabinet", Vec3(0.1f, 3.8f, 0), Vec3(1.0f, 1.1f, 1.9f),
+                                   rgb(0.2f, 0.4f, 0.9f), rgb(0.1f, 0.25f, 0.6f)));
+  room.staticObjects.push_back(box(5, "bed", Vec3(4.0f, 0.3f, 0), Vec3(1.8f, 2.2f, 0.55f),
+                                   rgb(0.95f, 0.85f, 0.2f), rgb(0.7f, 0.6f, 0.1f)));
+  room.staticObjects.push_back(box(6, "box", Vec3(3.0f, 4.2f, 0), Vec3(0.5f, 0.5f, 0.5f),
+                                   rgb(0.3f, 0.8f, 0.4f), rgb(0.15f, 0.55f, 0.25f)));
+  room.movingObject = box(7, "toy car", Vec3(1.0f, 1.2f, 0), Vec3(0.4f, 0.25f, 0.2f),
+                          rgb(0.95f, 0.4f, 0.9f), rgb(0.6f, 0.2f, 0.6f), 0.02f);
   room.movingDistance = Eigen::Vector3d(0.9, 0.35, 0.0);
   room.motion = [](double t) { return t; };
   room.cameraPath = roomCameraPath;
@@ -124,11 +136,11 @@ DemoRoom makeDemoRoom() {
 DemoRoom makePushEpisode() {
   DemoRoom episode = makeDemoRoom();
   const float tableTop = 0.75f;
-  episode.movingObject = box(7, "block", Vec3(2.45f, 2.38f, tableTop), Vec3(0.14f, 0.14f, 0.12f), rgb(0.2f, 0.85f, 0.9f),
-                             rgb(0.1f, 0.55f, 0.6f), 0.01f);
+  episode.movingObject = box(7, "block", Vec3(2.45f, 2.38f, tableTop), Vec3(0.14f, 0.14f, 0.12f),
+                             rgb(0.2f, 0.85f, 0.9f), rgb(0.1f, 0.55f, 0.6f), 0.01f);
   // The gripper's finger touches the block's -x face just above the table.
-  episode.pusher = box(8, "gripper", Vec3(2.39f, 2.40f, tableTop + 0.02f), Vec3(0.06f, 0.10f, 1.2f), rgb(0.8f, 0.8f, 0.82f),
-                       rgb(0.45f, 0.45f, 0.5f), 0.02f);
+  episode.pusher = box(8, "gripper", Vec3(2.39f, 2.40f, tableTop + 0.02f), Vec3(0.06f, 0.10f, 1.2f),
+                       rgb(0.8f, 0.8f, 0.82f), rgb(0.45f, 0.45f, 0.5f), 0.02f);
   episode.movingDistance = Eigen::Vector3d(0.8, 0.1, 0.0);
   episode.motion = [](double t) {
     const double s = std::clamp((t - 0.15) / 0.7, 0.0, 1.0);
@@ -139,6 +151,8 @@ DemoRoom makePushEpisode() {
   return episode;
 }
 
-DemoRoom makeDemo(DemoKind kind) { return kind == DemoKind::PushEpisode ? makePushEpisode() : makeDemoRoom(); }
+DemoRoom makeDemo(DemoKind kind) {
+  return kind == DemoKind::PushEpisode ? makePushEpisode() : makeDemoRoom();
+}
 
 }  // namespace mspa

@@ -8,8 +8,8 @@ namespace {
 
 constexpr double kDegrees = 180.0 / M_PI;
 
-Visibility visibilityInCamera(const Eigen::Vector3d& camera, const Intrinsics& k, const DepthImage* depth,
-                              double tolerance) {
+Visibility visibilityInCamera(const Eigen::Vector3d& camera, const Intrinsics& k,
+                              const DepthImage* depth, double tolerance) {
   if (camera.z() <= 0) return Visibility::BehindCamera;
   const Eigen::Vector2d pixel = project(k, camera);
   if (!insideImage(k, pixel)) return Visibility::OutsideImage;
@@ -21,11 +21,14 @@ Visibility visibilityInCamera(const Eigen::Vector3d& camera, const Intrinsics& k
 
 }  // namespace
 
-Pose relativePose(const Pose& first, const Pose& second) { return first.inverse() * second; }
+Pose relativePose(const Pose& first, const Pose& second) {
+  return first.inverse() * second;
+}
 
 YawPitch yawPitchDegrees(const Pose& cameraToWorld) {
   const Eigen::Vector3d forward = cameraToWorld.linear() * Eigen::Vector3d::UnitZ();
-  return {std::atan2(forward.y(), forward.x()) * kDegrees, std::asin(forward.z() / forward.norm()) * kDegrees};
+  return {std::atan2(forward.y(), forward.x()) * kDegrees,
+          std::asin(forward.z() / forward.norm()) * kDegrees};
 }
 
 double wrapDegrees(double degrees) {
@@ -53,11 +56,16 @@ double depthAt(const DepthImage& depth, const Intrinsics& color, const Eigen::Ve
 
 const char* visibilityName(Visibility v) {
   switch (v) {
-    case Visibility::Visible: return "visible";
-    case Visibility::BehindCamera: return "behind the camera";
-    case Visibility::OutsideImage: return "outside the image";
-    case Visibility::Occluded: return "occluded";
-    case Visibility::NoDepth: return "no depth";
+    case Visibility::Visible:
+      return "visible";
+    case Visibility::BehindCamera:
+      return "behind the camera";
+    case Visibility::OutsideImage:
+      return "outside the image";
+    case Visibility::Occluded:
+      return "occluded";
+    case Visibility::NoDepth:
+      return "no depth";
   }
   return "?";
 }
@@ -67,8 +75,9 @@ Visibility visibility(const Eigen::Vector3d& world, const Intrinsics& k, const P
   return visibilityInCamera(cameraToWorld.inverse() * world, k, depth, tolerance);
 }
 
-std::optional<Reprojection> reprojectPixel(const Frame& from, const DepthImage& fromDepth, const Eigen::Vector2d& pixel,
-                                           const Frame& to, const DepthImage* toDepth) {
+std::optional<Reprojection> reprojectPixel(const Frame& from, const DepthImage& fromDepth,
+                                           const Eigen::Vector2d& pixel, const Frame& to,
+                                           const DepthImage* toDepth) {
   if (!from.hasGeometry() || !to.hasGeometry()) return std::nullopt;
   const double d = depthAt(fromDepth, *from.intrinsics, pixel);
   if (d <= 0) return std::nullopt;
@@ -76,14 +85,17 @@ std::optional<Reprojection> reprojectPixel(const Frame& from, const DepthImage& 
   r.world = *from.cameraToWorld * unproject(*from.intrinsics, pixel, d);
   const Eigen::Vector3d camera = to.cameraToWorld->inverse() * r.world;
   r.depthInTarget = camera.z();
-  r.pixel = camera.z() > 0 ? project(*to.intrinsics, camera) : Eigen::Vector2d::Constant(std::nan(""));
+  r.pixel =
+      camera.z() > 0 ? project(*to.intrinsics, camera) : Eigen::Vector2d::Constant(std::nan(""));
   r.visibility = visibility(r.world, *to.intrinsics, *to.cameraToWorld, toDepth);
   return r;
 }
 
-PointCloud depthToCloud(const DepthImage& depth, const Intrinsics& k, const Pose& cameraToWorld, int stride,
-                        const RgbImage* color) {
-  const Intrinsics dk = (depth.width == k.width && depth.height == k.height) ? k : k.scaledTo(depth.width, depth.height);
+PointCloud depthToCloud(const DepthImage& depth, const Intrinsics& k, const Pose& cameraToWorld,
+                        int stride, const RgbImage* color) {
+  const Intrinsics dk = (depth.width == k.width && depth.height == k.height)
+                            ? k
+                            : k.scaledTo(depth.width, depth.height);
   const bool useColor = color && color->width == depth.width && color->height == depth.height;
   PointCloud cloud;
   for (int y = 0; y < depth.height; y += stride) {
@@ -100,8 +112,9 @@ PointCloud depthToCloud(const DepthImage& depth, const Intrinsics& k, const Pose
   return cloud;
 }
 
-std::vector<std::uint32_t> visiblePoints(const PointCloud& cloud, const Intrinsics& k, const Pose& cameraToWorld,
-                                         const DepthImage* depth, double tolerance) {
+std::vector<std::uint32_t> visiblePoints(const PointCloud& cloud, const Intrinsics& k,
+                                         const Pose& cameraToWorld, const DepthImage* depth,
+                                         double tolerance) {
   const Pose worldToCamera = cameraToWorld.inverse();
   std::vector<std::uint32_t> seen;
   for (std::size_t i = 0; i < cloud.size(); ++i) {

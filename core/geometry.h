@@ -49,17 +49,19 @@ struct Reprojection {
   double depthInTarget = 0;  // camera-space z in `to`
   Visibility visibility = Visibility::Visible;
 };
-std::optional<Reprojection> reprojectPixel(const Frame& from, const DepthImage& fromDepth, const Eigen::Vector2d& pixel,
-                                           const Frame& to, const DepthImage* toDepth);
+std::optional<Reprojection> reprojectPixel(const Frame& from, const DepthImage& fromDepth,
+                                           const Eigen::Vector2d& pixel, const Frame& to,
+                                           const DepthImage* toDepth);
 
 // The world-space points of a depth map (every `stride`-th pixel with depth), coloured from
 // `color` when given (same size as the intrinsics).
-PointCloud depthToCloud(const DepthImage& depth, const Intrinsics& k, const Pose& cameraToWorld, int stride = 1,
-                        const RgbImage* color = nullptr);
+PointCloud depthToCloud(const DepthImage& depth, const Intrinsics& k, const Pose& cameraToWorld,
+                        int stride = 1, const RgbImage* color = nullptr);
 
 // Indices of the cloud's points a frame sees (see visibility()).
-std::vector<std::uint32_t> visiblePoints(const PointCloud& cloud, const Intrinsics& k, const Pose& cameraToWorld,
-                                         const DepthImage* depth, double tolerance = 0.05);
+std::vector<std::uint32_t> visiblePoints(const PointCloud& cloud, const Intrinsics& k,
+                                         const Pose& cameraToWorld, const DepthImage* depth,
+                                         double tolerance = 0.05);
 
 // Intersection over union of two sorted index sets; 0 when both are empty.
 double overlapIoU(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b);

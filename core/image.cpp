@@ -21,7 +21,8 @@ RgbImage rgbFromBgr(const cv::Mat& bgr) {
 }
 
 cv::Mat bgrFromRgb(const RgbImage& image) {
-  const cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.pixels.data()));
+  const cv::Mat rgb(image.height, image.width, CV_8UC3,
+                    const_cast<std::uint8_t*>(image.pixels.data()));
   cv::Mat bgr;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   return bgr;
@@ -35,7 +36,8 @@ void requireReadable(const std::string& path) {
   if (probe.peek() == std::ifstream::traits_type::eof()) throw InputError(path, "file is empty");
 }
 
-void writeOrThrow(const std::string& path, const cv::Mat& mat, const std::vector<int>& params = {}) {
+void writeOrThrow(const std::string& path, const cv::Mat& mat,
+                  const std::vector<int>& params = {}) {
   bool ok = false;
   try {
     ok = cv::imwrite(path, mat, params);
@@ -60,11 +62,13 @@ RgbImage readRgbImage(const std::string& path) {
   return rgbFromBgr(bgr);
 }
 
-RgbImage decodeRgbImage(const std::uint8_t* bytes, std::size_t size, const std::string& sourceName) {
+RgbImage decodeRgbImage(const std::uint8_t* bytes, std::size_t size,
+                        const std::string& sourceName) {
   if (size == 0) throw InputError(sourceName, "image data is empty");
   const cv::Mat buffer(1, static_cast<int>(size), CV_8UC1, const_cast<std::uint8_t*>(bytes));
   const cv::Mat bgr = cv::imdecode(buffer, cv::IMREAD_COLOR);
-  if (bgr.empty()) throw InputError(sourceName, "image bytes cannot be decoded (corrupt JPEG/PNG?)");
+  if (bgr.empty())
+    throw InputError(sourceName, "image bytes cannot be decoded (corrupt JPEG/PNG?)");
   return rgbFromBgr(bgr);
 }
 
@@ -80,7 +84,8 @@ DepthImage readDepthImage(const std::string& path, double metresPerUnit) {
   for (int y = 0; y < raw.rows; ++y) {
     const auto* row = raw.ptr<std::uint16_t>(y);
     for (int x = 0; x < raw.cols; ++x) {
-      depth.metres[static_cast<std::size_t>(y) * raw.cols + x] = static_cast<float>(row[x] * metresPerUnit);
+      depth.metres[static_cast<std::size_t>(y) * raw.cols + x] =
+          static_cast<float>(row[x] * metresPerUnit);
     }
   }
   return depth;
@@ -108,7 +113,8 @@ Eigen::Vector2i readImageSize(const std::string& path) {
       if (marker != 0xFF) throw InputError(path, "corrupt JPEG header");
       while (marker == 0xFF) marker = byte();
       const int length = big16();
-      const bool startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      const bool startOfFrame =
+          marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
       if (startOfFrame) {
         byte();  // precision
         const int h = big16();
@@ -134,7 +140,9 @@ std::vector<std::uint8_t> encodeJpeg(const RgbImage& image, int quality) {
   return bytes;
 }
 
-void writePng(const std::string& path, const RgbImage& image) { writeOrThrow(path, bgrFromRgb(image)); }
+void writePng(const std::string& path, const RgbImage& image) {
+  writeOrThrow(path, bgrFromRgb(image));
+}
 
 void writeDepthPng(const std::string& path, const DepthImage& depth, double metresPerUnit) {
   cv::Mat raw(depth.height, depth.width, CV_16UC1);

@@ -13,7 +13,9 @@ struct RgbImage {
   std::vector<std::uint8_t> pixels;
 
   bool empty() const { return pixels.empty(); }
-  const std::uint8_t* at(int x, int y) const { return &pixels[(static_cast<std::size_t>(y) * width + x) * 3]; }
+  const std::uint8_t* at(int x, int y) const {
+    return &pixels[(static_cast<std::size_t>(y) * width + x) * 3];
+  }
   std::uint8_t* at(int x, int y) { return &pixels[(static_cast<std::size_t>(y) * width + x) * 3]; }
 };
 

@@ -20,7 +20,8 @@ bool isImageFile(const fs::path& path) {
 bool naturalLess(const std::string& a, const std::string& b) {
   std::size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
-    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) &&
+        std::isdigit(static_cast<unsigned char>(b[j]))) {
       std::size_t ie = i, je = j;
       while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
       while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
@@ -48,7 +49,8 @@ Scene loadImageFolder(const std::string& folder) {
   std::vector<std::string> files;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
-    if (entry.is_regular_file() && isImageFile(entry.path())) files.push_back(entry.path().filename().string());
+    if (entry.is_regular_file() && isImageFile(entry.path()))
+      files.push_back(entry.path().filename().string());
   }
   if (error) throw InputError(folder, "cannot list the folder: " + error.message());
   if (files.empty()) throw InputError(folder, "no images (.jpg, .png, .bmp, .webp) in this folder");
@@ -66,7 +68,8 @@ Scene loadImageFolder(const std::string& folder) {
 
 Scene loadVideo(const std::string& path) {
   cv::VideoCapture video(path, cv::CAP_FFMPEG);
-  if (!video.isOpened()) throw InputError(path, "cannot open the video (corrupt or unsupported codec)");
+  if (!video.isOpened())
+    throw InputError(path, "cannot open the video (corrupt or unsupported codec)");
   const int count = static_cast<int>(video.get(cv::CAP_PROP_FRAME_COUNT));
   const double fps = video.get(cv::CAP_PROP_FPS);
   if (count <= 0) throw InputError(path, "the video has no frames");

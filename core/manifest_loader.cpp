@@ -93,7 +93,8 @@ Scene loadManifest(const std::string& path, const LoadProgress& progress) {
       instance.box = {parseVector3(j.at("box_min")), parseVector3(j.at("box_max"))};
       scene.instances.push_back(std::move(instance));
     }
-    if (manifest.contains("tracks")) scene.tracks = parseTracks(manifest["tracks"], scene.frames.size(), path);
+    if (manifest.contains("tracks"))
+      scene.tracks = parseTracks(manifest["tracks"], scene.frames.size(), path);
   } catch (const nlohmann::json::exception& e) {
     throw InputError(path, std::string("malformed manifest: ") + e.what());
   }

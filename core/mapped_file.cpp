@@ -23,7 +23,8 @@ MappedFile::MappedFile(const std::string& path, Access access) : path_(path) {
   size_ = static_cast<std::size_t>(st.st_size);
   if (size_ > 0) {
     // MAP_POPULATE: the parsers read every page anyway; faulting them in one go is cheaper.
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | (access == Access::Whole ? MAP_POPULATE : 0), fd, 0);
+    void* p = ::mmap(nullptr, size_, PROT_READ,
+                     MAP_PRIVATE | (access == Access::Whole ? MAP_POPULATE : 0), fd, 0);
     if (p == MAP_FAILED) {
       const int err = errno;
       ::close(fd);

@@ -10,8 +10,8 @@
 #include "core/mapped_file.h"
 #include "core/text_lines.h"
 
-#include <optional>
 #include <simdjson.h>
+#include <optional>
 
 namespace mspa {
 
@@ -30,7 +30,9 @@ namespace {
 
 using Object = simdjson::dom::object;
 
-nlohmann::json toNlohmann(simdjson::dom::element e) { return nlohmann::json::parse(simdjson::minify(e)); }
+nlohmann::json toNlohmann(simdjson::dom::element e) {
+  return nlohmann::json::parse(simdjson::minify(e));
+}
 
 std::string_view stringField(Object o, const char* key) {
   std::string_view out;
@@ -42,7 +44,8 @@ std::string conversationTurn(Object o, const char* from) {
   if (o["conversations"].get(turns) != simdjson::SUCCESS) return {};
   for (auto turn : turns) {
     Object t;
-    if (turn.get(t) == simdjson::SUCCESS && stringField(t, "from") == from) return std::string(stringField(t, "value"));
+    if (turn.get(t) == simdjson::SUCCESS && stringField(t, "from") == from)
+      return std::string(stringField(t, "value"));
   }
   return {};
 }
@@ -63,8 +66,8 @@ std::vector<int> intList(Object o, const char* key) {
 
 // The sample keys read into Sample's own members; all others go to Sample::fields.
 bool isCoreKey(std::string_view key) {
-  return key == "id" || key == "image" || key == "conversations" || key == "text" || key == "width_list" ||
-         key == "height_list" || key == "question_type" || key == "gt_value";
+  return key == "id" || key == "image" || key == "conversations" || key == "text" ||
+         key == "width_list" || key == "height_list" || key == "question_type" || key == "gt_value";
 }
 
 void decodeSample(Object o, Sample& s) {
@@ -88,7 +91,8 @@ void decodeSample(Object o, Sample& s) {
   simdjson::dom::element gt;
   if (o["gt_value"].get(gt) == simdjson::SUCCESS) s.gtValue = toNlohmann(gt);
   for (auto field : o) {
-    if (!isCoreKey(field.key)) s.fields[std::string(field.key)] = toNlohmann(field.value);  // null becomes an object
+    if (!isCoreKey(field.key))
+      s.fields[std::string(field.key)] = toNlohmann(field.value);  // null becomes an object
   }
 }
 
@@ -102,9 +106,11 @@ struct Decoded {
 
 // Parses the lines on all cores (simdjson, one parser per thread) and decodes each object.
 template <typename Record, typename Decode>
-std::vector<Decoded<Record>> decodeLines(const MappedFile& file, const std::vector<TextLine>& lines, Decode&& decode) {
+std::vector<Decoded<Record>> decodeLines(const MappedFile& file, const std::vector<TextLine>& lines,
+                                         Decode&& decode) {
   std::vector<Decoded<Record>> out(lines.size());
-  const unsigned workers = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), lines.size() / 1000 + 1));
+  const unsigned workers = std::max(
+      1u, std::min<unsigned>(std::thread::hardware_concurrency(), lines.size() / 1000 + 1));
   std::vector<std::thread> threads;
   for (unsigned w = 0; w < workers; ++w) {
     threads.emplace_back([&, w] {
@@ -114,8 +120,9 @@ std::vector<Decoded<Record>> decodeLines(const MappedFile& file, const std::vect
         const std::string_view text = lines[i].in(file.data());
         const auto error = parser.parse(text.data(), text.size()).get(o);
         if (error) {
-          out[i].error = error == simdjson::INCORRECT_TYPE ? "not a JSON object"
-                                                           : std::string("malformed JSON: ") + simdjson::error_message(error);
+          out[i].error = error == simdjson::INCORRECT_TYPE
+                             ? "not a JSON object"
+                             : std::string("malformed JSON: ") + simdjson::error_message(error);
           continue;
         }
         simdjson::dom::element id, run;
@@ -141,8 +148,10 @@ std::vector<Decoded<Record>> decodeLines(const MappedFile& file, const std::vect
 
 // Keeps the first record of each id and turns every problem into a diagnostic with its line.
 template <typename Record>
-std::vector<Record> collect(const std::string& path, const std::vector<TextLine>& lines, std::vector<Decoded<Record>>&& decoded,
-                            std::vector<Diagnostic>& diagnostics, std::size_t& malformed, nlohmann::json* run) {
+std::vector<Record> collect(const std::string& path, const std::vector<TextLine>& lines,
+                            std::vector<Decoded<Record>>&& decoded,
+                            std::vector<Diagnostic>& diagnostics, std::size_t& malformed,
+                            nlohmann::json* run) {
   std::vector<Record> records;
   records.reserve(decoded.size());
   std::unordered_set<std::string> seen;
@@ -154,11 +163,13 @@ std::vector<Record> collect(const std::string& path, const std::vector<TextLine>
     }
     if (!d.record) {
       if (d.error.rfind("malformed", 0) == 0 || d.error == "not a JSON object") ++malformed;
-      diagnostics.push_back({path, lines[i].number, d.error.empty() ? "run header where a sample was expected" : d.error});
+      diagnostics.push_back({path, lines[i].number,
+                             d.error.empty() ? "run header where a sample was expected" : d.error});
       continue;
     }
     if (!seen.insert(d.record->id).second) {
-      diagnostics.push_back({path, lines[i].number, "duplicate id " + d.record->id + " (the first one is kept)"});
+      diagnostics.push_back(
+          {path, lines[i].number, "duplicate id " + d.record->id + " (the first one is kept)"});
       continue;
     }
     records.push_back(std::move(*d.record));
@@ -173,7 +184,9 @@ std::optional<Sample> parseSampleLine(std::string_view line, std::string& error)
   Object o;
   const auto status = parser.parse(line.data(), line.size()).get(o);
   if (status) {
-    error = status == simdjson::INCORRECT_TYPE ? "not a JSON object" : std::string("malformed JSON: ") + simdjson::error_message(status);
+    error = status == simdjson::INCORRECT_TYPE
+                ? "not a JSON object"
+                : std::string("malformed JSON: ") + simdjson::error_message(status);
     return std::nullopt;
   }
   simdjson::dom::element id;
@@ -195,7 +208,8 @@ SampleFile readSampleFile(const std::string& path) {
     decodeSample(o, s);
     return std::string();
   });
-  out.samples = collect(path, lines, std::move(decoded), out.diagnostics, out.malformedLines, nullptr);
+  out.samples =
+      collect(path, lines, std::move(decoded), out.diagnostics, out.malformedLines, nullptr);
   return out;
 }
 
@@ -212,7 +226,8 @@ PredictionFile readPredictionFile(const std::string& path) {
     p.text = std::string(value);
     return std::string();
   });
-  out.predictions = collect(path, lines, std::move(decoded), out.diagnostics, out.malformedLines, &out.run);
+  out.predictions =
+      collect(path, lines, std::move(decoded), out.diagnostics, out.malformedLines, &out.run);
   return out;
 }
 
@@ -220,7 +235,8 @@ nlohmann::json sampleToJson(const Sample& sample) {
   nlohmann::json j = sample.fields.is_object() ? sample.fields : nlohmann::json::object();
   j["id"] = sample.id;
   j["image"] = sample.images;
-  j["conversations"] = {{{"from", "human"}, {"value", sample.prompt}}, {{"from", "gpt"}, {"value", sample.answer}}};
+  j["conversations"] = {{{"from", "human"}, {"value", sample.prompt}},
+                        {{"from", "gpt"}, {"value", sample.answer}}};
   j["width_list"] = sample.widths;
   j["height_list"] = sample.heights;
   j["question_type"] = sample.questionType;

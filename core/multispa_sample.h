@@ -19,7 +19,8 @@ struct Sample {
   std::vector<int> widths, heights;
   std::string questionType;
   nlohmann::json gtValue;
-  nlohmann::json fields;  // every other key, for task-specific extras (points_info, p1, gt_unit, ...)
+  nlohmann::json
+      fields;  // every other key, for task-specific extras (points_info, p1, gt_unit, ...)
   std::size_t line = 0;
 };
 

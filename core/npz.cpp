@@ -15,7 +15,8 @@ namespace {
 constexpr char kMagic[] = "\x93NUMPY";
 
 // The value after 'key': in NumPy's header dict literal.
-std::string headerField(const std::string& header, const std::string& key, const std::string& source) {
+std::string headerField(const std::string& header, const std::string& key,
+                        const std::string& source) {
   const auto at = header.find("'" + key + "'");
   if (at == std::string::npos) throw InputError(source, "npy header has no '" + key + "'");
   const auto colon = header.find(':', at);
@@ -28,7 +29,8 @@ std::string headerField(const std::string& header, const std::string& key, const
   const char open = header[begin];
   const char close = open == '(' ? ')' : open == '\'' ? '\'' : ',';
   const auto end = header.find(close, begin + 1);
-  if (end == std::string::npos) throw InputError(source, "npy header field '" + key + "' is malformed");
+  if (end == std::string::npos)
+    throw InputError(source, "npy header field '" + key + "' is malformed");
   return header.substr(begin, end - begin + (close == ',' ? 0 : 1));
 }
 
@@ -111,10 +113,12 @@ NpyArray parseNpy(const std::uint8_t* bytes, std::size_t size, const std::string
   NpyArray array;
   const std::string descr = headerField(header, "descr", source);  // e.g. '<f4'
   if (descr.size() < 4 || (descr[1] != '<' && descr[1] != '|')) {
-    throw InputError(source, "npy dtype " + descr + " is not supported (little-endian numbers or bytes only)");
+    throw InputError(
+        source, "npy dtype " + descr + " is not supported (little-endian numbers or bytes only)");
   }
   array.dtype = descr.substr(2, descr.size() - 3);
-  if (array.dtype == "O") throw InputError(source, "npy holds pickled Python objects, which are not supported");
+  if (array.dtype == "O")
+    throw InputError(source, "npy holds pickled Python objects, which are not supported");
   if (headerField(header, "fortran_order", source).find("True") != std::string::npos) {
     throw InputError(source, "Fortran-ordered npy arrays are not supported");
   }
@@ -139,8 +143,8 @@ NpyArray parseNpy(const std::uint8_t* bytes, std::size_t size, const std::string
     expected *= d;
   }
   if (size - dataOffset < expected) {
-    throw InputError(source, "npy data is truncated: " + std::to_string(size - dataOffset) + " bytes for " +
-                                 std::to_string(expected));
+    throw InputError(source, "npy data is truncated: " + std::to_string(size - dataOffset) +
+                                 " bytes for " + std::to_string(expected));
   }
   array.data.assign(bytes + dataOffset, bytes + dataOffset + expected);
   return array;
@@ -151,9 +155,10 @@ std::vector<std::uint8_t> serializeNpy(const NpyArray& array) {
   for (auto d : array.shape) shape += std::to_string(d) + ", ";
   if (array.shape.size() > 1) shape.resize(shape.size() - 2);
   shape += ")";
-  const char order = array.dtype[0] == 'S' || array.dtype == "u1" || array.dtype == "b1" ? '|' : '<';
-  std::string header = "{'descr': '" + std::string(1, order) + array.dtype + "', 'fortran_order': False, 'shape': " +
-                       shape + ", }";
+  const char order =
+      array.dtype[0] == 'S' || array.dtype == "u1" || array.dtype == "b1" ? '|' : '<';
+  std::string header = "{'descr': '" + std::string(1, order) + array.dtype +
+                       "', 'fortran_order': False, 'shape': " + shape + ", }";
   // NumPy pads the header with spaces so the data starts on a 64-byte boundary.
   while ((10 + header.size() + 1) % 64 != 0) header += ' ';
   header += '\n';
@@ -211,7 +216,8 @@ void writeNpz(const std::string& path, const std::map<std::string, NpyArray>& ar
   buffers.reserve(arrays.size());
   for (const auto& [name, array] : arrays) {
     buffers.push_back(serializeNpy(array));
-    zip_source_t* source = zip_source_buffer(archive, buffers.back().data(), buffers.back().size(), 0);
+    zip_source_t* source =
+        zip_source_buffer(archive, buffers.back().data(), buffers.back().size(), 0);
     if (!source || zip_file_add(archive, (name + ".npy").c_str(), source, ZIP_FL_OVERWRITE) < 0) {
       zip_source_free(source);
       zip_discard(archive);

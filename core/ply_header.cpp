@@ -15,11 +15,11 @@ struct TypeName {
 };
 
 constexpr TypeName kTypeNames[] = {
-    {"char", PlyType::Int8},     {"int8", PlyType::Int8},       {"uchar", PlyType::UInt8},
-    {"uint8", PlyType::UInt8},   {"short", PlyType::Int16},     {"int16", PlyType::Int16},
-    {"ushort", PlyType::UInt16}, {"uint16", PlyType::UInt16},   {"int", PlyType::Int32},
-    {"int32", PlyType::Int32},   {"uint", PlyType::UInt32},     {"uint32", PlyType::UInt32},
-    {"float", PlyType::Float32}, {"float32", PlyType::Float32}, {"double", PlyType::Float64},
+    {"char", PlyType::Int8},       {"int8", PlyType::Int8},       {"uchar", PlyType::UInt8},
+    {"uint8", PlyType::UInt8},     {"short", PlyType::Int16},     {"int16", PlyType::Int16},
+    {"ushort", PlyType::UInt16},   {"uint16", PlyType::UInt16},   {"int", PlyType::Int32},
+    {"int32", PlyType::Int32},     {"uint", PlyType::UInt32},     {"uint32", PlyType::UInt32},
+    {"float", PlyType::Float32},   {"float32", PlyType::Float32}, {"double", PlyType::Float64},
     {"float64", PlyType::Float64},
 };
 
@@ -103,7 +103,8 @@ class HeaderParser {
     PlyElement element;
     element.name = std::string(words[1]);
     const auto count = words[2];
-    const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), element.count);
+    const auto [end, ec] =
+        std::from_chars(count.data(), count.data() + count.size(), element.count);
     if (ec != std::errc() || end != count.data() + count.size()) {
       fail("element '" + element.name + "' has an invalid count '" + std::string(count) + "'");
     }
@@ -115,7 +116,8 @@ class HeaderParser {
     PlyProperty property;
     if (words.size() == 5 && words[1] == "list") {
       property.isList = true;
-      if (!parseType(words[2], property.countType)) fail("unknown type '" + std::string(words[2]) + "'");
+      if (!parseType(words[2], property.countType))
+        fail("unknown type '" + std::string(words[2]) + "'");
       if (!parseType(words[3], property.type)) fail("unknown type '" + std::string(words[3]) + "'");
       if (property.countType == PlyType::Float32 || property.countType == PlyType::Float64) {
         fail("list count must be an integer type");
@@ -206,7 +208,8 @@ const PlyElement* PlyHeader::find(const std::string& element) const {
 
 PlyHeader parsePlyHeader(const std::uint8_t* bytes, std::size_t size, const std::string& path) {
   if (size == 0) throw InputError(path, "file is empty");
-  const std::string_view text(reinterpret_cast<const char*>(bytes), std::min(size, kMaxHeaderBytes));
+  const std::string_view text(reinterpret_cast<const char*>(bytes),
+                              std::min(size, kMaxHeaderBytes));
   if (text.substr(0, 3) != "ply" || (text.size() > 3 && text[3] != '\n' && text[3] != '\r')) {
     throw InputError(path, "not a PLY file (it does not start with 'ply')");
   }

@@ -37,20 +37,29 @@ T loadScalar(const std::uint8_t* p, bool swap) {
 template <typename Fn>
 void withScalarType(PlyType type, Fn&& fn) {
   switch (type) {
-    case PlyType::Int8: return fn(std::int8_t{});
-    case PlyType::UInt8: return fn(std::uint8_t{});
-    case PlyType::Int16: return fn(std::int16_t{});
-    case PlyType::UInt16: return fn(std::uint16_t{});
-    case PlyType::Int32: return fn(std::int32_t{});
-    case PlyType::UInt32: return fn(std::uint32_t{});
-    case PlyType::Float32: return fn(float{});
-    case PlyType::Float64: return fn(double{});
+    case PlyType::Int8:
+      return fn(std::int8_t{});
+    case PlyType::UInt8:
+      return fn(std::uint8_t{});
+    case PlyType::Int16:
+      return fn(std::int16_t{});
+    case PlyType::UInt16:
+      return fn(std::uint16_t{});
+    case PlyType::Int32:
+      return fn(std::int32_t{});
+    case PlyType::UInt32:
+      return fn(std::uint32_t{});
+    case PlyType::Float32:
+      return fn(float{});
+    case PlyType::Float64:
+      return fn(double{});
   }
 }
 
 double loadAsDouble(const std::uint8_t* p, PlyType type, bool swap) {
   double out = 0;
-  withScalarType(type, [&](auto tag) { out = static_cast<double>(loadScalar<decltype(tag)>(p, swap)); });
+  withScalarType(type,
+                 [&](auto tag) { out = static_cast<double>(loadScalar<decltype(tag)>(p, swap)); });
   return out;
 }
 
@@ -135,7 +144,9 @@ class PlyBodyReader {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& problem) const { throw InputError(file_.path(), problem); }
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw InputError(file_.path(), problem);
+  }
 
   static bool isFaceElement(const PlyElement& e) {
     return e.name == "face" && faceIndexProperty(e) >= 0;
@@ -158,8 +169,9 @@ class PlyBodyReader {
     const auto left = static_cast<std::size_t>(end_ - cursor_);
     if (bytes > left) {
       std::ostringstream msg;
-      msg << "truncated: element '" << element.name << "' needs " << bytes << " more bytes but only "
-          << left << " remain (header declares " << element.count << " instances)";
+      msg << "truncated: element '" << element.name << "' needs " << bytes
+          << " more bytes but only " << left << " remain (header declares " << element.count
+          << " instances)";
       fail(msg.str());
     }
   }
@@ -202,7 +214,8 @@ class PlyBodyReader {
   void readFixedVertices(const PlyElement& vertex, const VertexColumns& columns) {
     const std::size_t stride = vertex.fixedStride();
     std::size_t bytes = 0;
-    if (__builtin_mul_overflow(vertex.count, stride, &bytes)) fail("vertex count is impossibly large");
+    if (__builtin_mul_overflow(vertex.count, stride, &bytes))
+      fail("vertex count is impossibly large");
     requireBytes(bytes, vertex);
     allocate(vertex, columns);
     std::vector<std::size_t> offsets;
@@ -231,8 +244,9 @@ class PlyBodyReader {
   }
 
   template <typename Store>
-  void gatherColumn(const PlyElement& vertex, const std::vector<std::size_t>& offsets, std::size_t stride,
-                    int property, std::size_t begin, std::size_t end, Store&& store) {
+  void gatherColumn(const PlyElement& vertex, const std::vector<std::size_t>& offsets,
+                    std::size_t stride, int property, std::size_t begin, std::size_t end,
+                    Store&& store) {
     const std::uint8_t* base = cursor_ + offsets[property];
     const bool swap = swap_;
     withScalarType(vertex.properties[property].type, [&](auto tag) {
@@ -285,7 +299,8 @@ class PlyBodyReader {
       cursor_ += bytes;
       reportRows(element.count);
     } else {
-      readVariableRows(element, [](std::size_t, int, double) {}, [] {});
+      readVariableRows(
+          element, [](std::size_t, int, double) {}, [] {});
     }
   }
 
@@ -303,7 +318,8 @@ class PlyBodyReader {
         const auto& property = element.properties[p];
         if (property.isList) {
           const double n = readNumber(property.countType, element, row);
-          if (!(n >= 0) || n != std::floor(n)) fail(rowProblem(element, row, "negative list length"));
+          if (!(n >= 0) || n != std::floor(n))
+            fail(rowProblem(element, row, "negative list length"));
           if (n > static_cast<double>(end_ - cursor_))
             fail("truncated: " + rowProblem(element, row, "a list longer than the data left"));
           for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k) {
@@ -318,7 +334,8 @@ class PlyBodyReader {
     reportRows(element.count % kRowsPerChunk);
   }
 
-  std::string rowProblem(const PlyElement& element, std::size_t row, const std::string& what) const {
+  std::string rowProblem(const PlyElement& element, std::size_t row,
+                         const std::string& what) const {
     std::ostringstream msg;
     msg << what << " in element '" << element.name << "' instance " << row;
     if (header_.format == PlyFormat::Ascii) msg << " (line " << asciiLine_ << ")";

@@ -6,16 +6,19 @@
 
 namespace mspa::loaders {
 
-std::optional<Pose> validatePose(const Eigen::Matrix4d& m, const std::string& what, std::vector<std::string>& warnings) {
+std::optional<Pose> validatePose(const Eigen::Matrix4d& m, const std::string& what,
+                                 std::vector<std::string>& warnings) {
   if (!m.allFinite()) {
     warnings.push_back(what + ": pose has non-finite values (invalid tracking); frame has no pose");
     return std::nullopt;
   }
   const Eigen::Matrix3d r = m.topLeftCorner<3, 3>();
-  const double orthogonality = (r.transpose() * r - Eigen::Matrix3d::Identity()).cwiseAbs().maxCoeff();
+  const double orthogonality =
+      (r.transpose() * r - Eigen::Matrix3d::Identity()).cwiseAbs().maxCoeff();
   const bool lastRowOk = (m.row(3) - Eigen::RowVector4d(0, 0, 0, 1)).cwiseAbs().maxCoeff() < 1e-6;
   if (orthogonality > 1e-3 || r.determinant() < 0.99 || !lastRowOk) {
-    warnings.push_back(what + ": pose is not a rigid transform (singular or scaled rotation); frame has no pose");
+    warnings.push_back(
+        what + ": pose is not a rigid transform (singular or scaled rotation); frame has no pose");
     return std::nullopt;
   }
   Pose pose = Pose::Identity();

@@ -17,12 +17,12 @@ namespace mspa {
 // left empty is sampled the way the data engine samples it.
 struct QuestionSpec {
   std::string subtask;
-  std::vector<int> frames;                // 1 or 2 frame indices
-  std::vector<Eigen::Vector2d> points;    // pixels of the first frame (1, or 2 for depth comparison)
-  int instance = -1;                      // object size: index in scene.instances
-  int track = -1;                         // object movement: index in scene.tracks
-  std::optional<bool> closer;             // depth comparison: ask for the closer (or farther) point
-  std::optional<bool> swapFrames;         // pair tasks: swap the two frames (default: coin flip)
+  std::vector<int> frames;              // 1 or 2 frame indices
+  std::vector<Eigen::Vector2d> points;  // pixels of the first frame (1, or 2 for depth comparison)
+  int instance = -1;                    // object size: index in scene.instances
+  int track = -1;                       // object movement: index in scene.tracks
+  std::optional<bool> closer;           // depth comparison: ask for the closer (or farther) point
+  std::optional<bool> swapFrames;       // pair tasks: swap the two frames (default: coin flip)
 };
 
 // A MultiSPA question built from a scene: the sample exactly as the data engine writes it, the
@@ -67,8 +67,8 @@ class QuestionBuilder {
   // The object-movement question `subtask` about a pixel of frame `from` that no track follows
   // (a robot episode with frames only): it needs nothing but the two frames' images, and has no
   // truth (hasTruth false, empty answer, null gt_value), so only a model can answer it.
-  std::optional<Question> buildUntrackedMovement(const std::string& subtask, int from, int to, const Eigen::Vector2d& pixel,
-                                                 std::string& whyNot);
+  std::optional<Question> buildUntrackedMovement(const std::string& subtask, int from, int to,
+                                                 const Eigen::Vector2d& pixel, std::string& whyNot);
 
  private:
   const DepthImage& depth(int frame);
@@ -76,7 +76,8 @@ class QuestionBuilder {
   std::optional<Eigen::Vector2d> randomPixelWithDepth(int frame);
   std::string imageName(int frame) const;
   Eigen::Vector2i frameSize(int frame);
-  std::optional<std::vector<int>> chooseFrames(const QuestionSpec& spec, std::size_t count, std::string& whyNot);
+  std::optional<std::vector<int>> chooseFrames(const QuestionSpec& spec, std::size_t count,
+                                               std::string& whyNot);
 
   // One builder per task family; each fills `q` or says why not.
   bool buildDepth(Question& q, const QuestionSpec& spec, std::string& whyNot);
@@ -85,7 +86,8 @@ class QuestionBuilder {
   bool buildCameraMotion(Question& q, std::string& whyNot);
   bool buildObjectSize(Question& q, const QuestionSpec& spec, std::string& whyNot);
   bool buildObjectMovement(Question& q, const QuestionSpec& spec, std::string& whyNot);
-  void finish(Question& q, const std::map<std::string, std::string>& fields, const std::vector<bool>& annotated);
+  void finish(Question& q, const std::map<std::string, std::string>& fields,
+              const std::vector<bool>& annotated);
 
   const Scene& scene_;
   std::mt19937 rng_;

@@ -25,7 +25,8 @@ std::string csvQuoted(const std::string& text) {
 std::optional<Eigen::Vector2d> trackPixel(const Scene& scene, int frame, int k) {
   const PointTrack& track = scene.tracks[k];
   const Frame& f = scene.frames[frame];
-  if (static_cast<int>(track.visible.size()) <= frame || !track.visible[frame] || !f.hasGeometry()) return std::nullopt;
+  if (static_cast<int>(track.visible.size()) <= frame || !track.visible[frame] || !f.hasGeometry())
+    return std::nullopt;
   const Eigen::Vector3d camera = f.cameraToWorld->inverse() * track.positions[frame];
   if (camera.z() <= 0) return std::nullopt;
   return project(*f.intrinsics, camera);
@@ -33,9 +34,12 @@ std::optional<Eigen::Vector2d> trackPixel(const Scene& scene, int frame, int k) 
 
 // A builder per question: it caches the images it decodes, which over a long episode would keep
 // every frame in memory; decoding the start frame again costs milliseconds beside an answer.
-std::optional<Question> buildQuestion(const Scene& scene, const RewardTarget& target, int frame, std::string& whyNot) {
+std::optional<Question> buildQuestion(const Scene& scene, const RewardTarget& target, int frame,
+                                      std::string& whyNot) {
   QuestionBuilder builder(scene, static_cast<std::uint32_t>(frame));
-  if (target.track < 0) return builder.buildUntrackedMovement(kDistanceTask, target.startFrame, frame, *target.pixel, whyNot);
+  if (target.track < 0)
+    return builder.buildUntrackedMovement(kDistanceTask, target.startFrame, frame, *target.pixel,
+                                          whyNot);
   QuestionSpec spec;
   spec.subtask = kDistanceTask;
   spec.frames = {target.startFrame, frame};
@@ -80,25 +84,34 @@ int trackNearPixel(const Scene& scene, int frame, const Eigen::Vector2d& pixel) 
 RewardTarget resolveRewardTarget(const Scene& scene, const RewardTarget& target) {
   RewardTarget resolved = target;
   if (target.startFrame < 0 || target.startFrame >= static_cast<int>(scene.frames.size())) {
-    throw InputError(scene.source, "no frame " + std::to_string(target.startFrame) + " to start from");
+    throw InputError(scene.source,
+                     "no frame " + std::to_string(target.startFrame) + " to start from");
   }
   if (resolved.track < 0 && resolved.pixel && rewardTruthUnavailableReason(scene).empty()) {
     const int near = trackNearPixel(scene, target.startFrame, *resolved.pixel);
-    if (near >= 0 && (*trackPixel(scene, target.startFrame, near) - *resolved.pixel).norm() <= kTrackSnapPixels) resolved.track = near;
+    if (near >= 0 &&
+        (*trackPixel(scene, target.startFrame, near) - *resolved.pixel).norm() <= kTrackSnapPixels)
+      resolved.track = near;
   }
   if (resolved.track >= 0) {
-    if (resolved.track >= static_cast<int>(scene.tracks.size())) throw InputError(scene.source, "no track " + std::to_string(resolved.track));
+    if (resolved.track >= static_cast<int>(scene.tracks.size()))
+      throw InputError(scene.source, "no track " + std::to_string(resolved.track));
     const auto at = trackPixel(scene, target.startFrame, resolved.track);
-    if (!at) throw InputError(scene.source, "track " + std::to_string(resolved.track) + " is not visible in the start frame");
+    if (!at)
+      throw InputError(scene.source, "track " + std::to_string(resolved.track) +
+                                         " is not visible in the start frame");
     resolved.pixel = at;
   }
   if (!resolved.pixel) throw InputError(scene.source, "choose a point or a track to follow");
   return resolved;
 }
 
-RewardCurve annotateReward(const Scene& scene, const RewardTarget& target, const std::vector<AnswerBackend*>& backends,
-                           const std::function<void(const RewardPoint&)>& progress, const std::atomic<bool>* cancel) {
-  if (const std::string why = rewardUnsupportedReason(scene); !why.empty()) throw InputError(scene.source, why);
+RewardCurve annotateReward(const Scene& scene, const RewardTarget& target,
+                           const std::vector<AnswerBackend*>& backends,
+                           const std::function<void(const RewardPoint&)>& progress,
+                           const std::atomic<bool>* cancel) {
+  if (const std::string why = rewardUnsupportedReason(scene); !why.empty())
+    throw InputError(scene.source, why);
   if (backends.empty()) throw std::invalid_argument("annotateReward needs a backend");
   const RewardTarget t = resolveRewardTarget(scene, target);
   RewardCurve curve;
@@ -126,13 +139,15 @@ RewardCurve annotateReward(const Scene& scene, const RewardTarget& target, const
       std::string whyNot;
       const std::optional<Question> question = buildQuestion(scene, t, frame, whyNot);
       if (!question) {
-        record({frame, scene.frames[frame].name, std::nullopt, std::nullopt, "(not asked: " + whyNot + ")"});
+        record({frame, scene.frames[frame].name, std::nullopt, std::nullopt,
+                "(not asked: " + whyNot + ")"});
         continue;
       }
       try {
         const AskOutcome outcome = judgeAnswer(*question, backend->answer(*question, {}, cancel));
         if (stopped()) return;
-        RewardPoint p{frame, scene.frames[frame].name, std::nullopt, std::nullopt, outcome.reply.text};
+        RewardPoint p{frame, scene.frames[frame].name, std::nullopt, std::nullopt,
+                      outcome.reply.text};
         if (outcome.parsed.ok) p.predictedMm = outcome.parsed.value.number.x();
         if (question->hasTruth) p.truthMm = question->truth.number.x();
         record(std::move(p));
@@ -148,7 +163,8 @@ RewardCurve annotateReward(const Scene& scene, const RewardTarget& target, const
   work(backends[0]);
   for (auto& worker : workers) worker.join();
   if (failure) std::rethrow_exception(failure);
-  std::sort(curve.points.begin(), curve.points.end(), [](const RewardPoint& a, const RewardPoint& b) { return a.frame < b.frame; });
+  std::sort(curve.points.begin(), curve.points.end(),
+            [](const RewardPoint& a, const RewardPoint& b) { return a.frame < b.frame; });
   return curve;
 }
 
@@ -157,7 +173,8 @@ void writeRewardCsv(const RewardCurve& curve, const std::string& path) {
   if (!out) throw InputError(path, "cannot write");
   out << "frame,frame_name,predicted_mm,truth_mm,answer\n";
   for (const auto& p : curve.points) {
-    out << p.frame << "," << p.frameName << "," << (p.predictedMm ? std::to_string(*p.predictedMm) : "") << ","
+    out << p.frame << "," << p.frameName << ","
+        << (p.predictedMm ? std::to_string(*p.predictedMm) : "") << ","
         << (p.truthMm ? std::to_string(*p.truthMm) : "") << "," << csvQuoted(p.answer) << "\n";
   }
   if (!out.flush()) throw InputError(path, "writing failed (disk full?)");

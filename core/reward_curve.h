@@ -57,8 +57,10 @@ RewardTarget resolveRewardTarget(const Scene& scene, const RewardTarget& target)
 // worker each (several endpoints, or one endpoint several times, answer in parallel); `progress`
 // sees each point as it comes, from the workers' threads. Throws InputError when the scene
 // cannot support it, and the first backend error otherwise.
-RewardCurve annotateReward(const Scene& scene, const RewardTarget& target, const std::vector<AnswerBackend*>& backends,
-                           const std::function<void(const RewardPoint&)>& progress = {}, const std::atomic<bool>* cancel = nullptr);
+RewardCurve annotateReward(const Scene& scene, const RewardTarget& target,
+                           const std::vector<AnswerBackend*>& backends,
+                           const std::function<void(const RewardPoint&)>& progress = {},
+                           const std::atomic<bool>* cancel = nullptr);
 
 // frame,frame_name,predicted_mm,truth_mm,answer (CSV, quoted answers; empty cells when unknown).
 void writeRewardCsv(const RewardCurve& curve, const std::string& path);

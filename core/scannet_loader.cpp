@@ -17,10 +17,13 @@ namespace {
 constexpr double kScanNetFps = 30.0;
 
 bool isNumber(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
 }
 
-std::optional<Intrinsics> readIntrinsics(const fs::path& folder, std::vector<std::string>& warnings) {
+std::optional<Intrinsics> readIntrinsics(const fs::path& folder,
+                                         std::vector<std::string>& warnings) {
   for (const char* name : {"intrinsic.txt", "intrinsic_color.txt", "intrinsics.txt"}) {
     const fs::path path = folder / name;
     std::ifstream in(path);
@@ -34,7 +37,8 @@ std::optional<Intrinsics> readIntrinsics(const fs::path& folder, std::vector<std
     }
     Intrinsics k{m(0, 0), m(1, 1), m(0, 2), m(1, 2), 0, 0};
     if (!(k.fx > 0 && k.fy > 0)) {
-      warnings.push_back(path.string() + ": focal lengths must be positive; frames have no intrinsics");
+      warnings.push_back(path.string() +
+                         ": focal lengths must be positive; frames have no intrinsics");
       return std::nullopt;
     }
     return k;
@@ -51,7 +55,8 @@ fs::path findMesh(const fs::path& folder, const std::string& sceneName) {
     if (!fs::is_directory(dir, error)) continue;
     for (const auto& entry : fs::directory_iterator(dir, error)) {
       const std::string name = entry.path().filename().string();
-      if (name.size() > 15 && name.compare(name.size() - 15, 15, "_vh_clean_2.ply") == 0) return entry.path();
+      if (name.size() > 15 && name.compare(name.size() - 15, 15, "_vh_clean_2.ply") == 0)
+        return entry.path();
     }
   }
   return {};
@@ -62,7 +67,8 @@ fs::path findTracks(const fs::path& folder) {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
     const std::string name = entry.path().filename().string();
-    if (name.size() > 12 && name.compare(name.size() - 12, 12, "_tracks.json") == 0) return entry.path();
+    if (name.size() > 12 && name.compare(name.size() - 12, 12, "_tracks.json") == 0)
+      return entry.path();
   }
   return {};
 }
@@ -88,7 +94,8 @@ void loadInstances(Scene& scene, const fs::path& mesh) {
       return;
     }
     std::unordered_map<long long, std::vector<std::uint32_t>> pointsOfSegment;
-    for (std::size_t i = 0; i < segIndices.size(); ++i) pointsOfSegment[segIndices[i]].push_back(static_cast<std::uint32_t>(i));
+    for (std::size_t i = 0; i < segIndices.size(); ++i)
+      pointsOfSegment[segIndices[i]].push_back(static_cast<std::uint32_t>(i));
     const nlohmann::json groups = readJsonFile(aggregation.string()).at("segGroups");
     for (const auto& group : groups) {
       ObjectInstance instance;
@@ -111,7 +118,8 @@ void loadInstances(Scene& scene, const fs::path& mesh) {
       scene.instances.push_back(std::move(instance));
     }
   } catch (const nlohmann::json::exception& e) {
-    scene.warnings.push_back(aggregation.string() + ": unexpected structure (" + e.what() + "); instances skipped");
+    scene.warnings.push_back(aggregation.string() + ": unexpected structure (" + e.what() +
+                             "); instances skipped");
   } catch (const InputError& e) {
     scene.warnings.push_back(std::string(e.what()) + "; instances skipped");
   }
@@ -133,7 +141,8 @@ Scene loadScanNetFolder(const std::string& folderName, const LoadProgress& progr
   Scene scene;
   scene.kind = "scannet";
   scene.source = folderName;
-  scene.name = folder.filename().empty() ? folder.parent_path().filename().string() : folder.filename().string();
+  scene.name = folder.filename().empty() ? folder.parent_path().filename().string()
+                                         : folder.filename().string();
 
   std::vector<std::string> names;
   std::error_code error;
@@ -143,7 +152,9 @@ Scene loadScanNetFolder(const std::string& folderName, const LoadProgress& progr
     }
   }
   if (names.empty()) throw InputError(folderName, "no ScanNet frames ({frame}.jpg) in this folder");
-  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) { return std::stoll(a) < std::stoll(b); });
+  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+    return std::stoll(a) < std::stoll(b);
+  });
 
   const std::optional<Intrinsics> intrinsics = readIntrinsics(folder, scene.warnings);
   for (const auto& name : names) {
@@ -177,7 +188,8 @@ Scene loadScanNetFolder(const std::string& folderName, const LoadProgress& progr
   const fs::path tracks = findTracks(folder);
   if (!tracks.empty()) {
     try {
-      scene.tracks = parseTracks(readJsonFile(tracks.string()).at("tracks"), scene.frames.size(), tracks.string());
+      scene.tracks = parseTracks(readJsonFile(tracks.string()).at("tracks"), scene.frames.size(),
+                                 tracks.string());
     } catch (const std::exception& e) {
       scene.warnings.push_back(std::string(e.what()) + "; tracks skipped");
     }

@@ -2,8 +2,8 @@
 
 #include <filesystem>
 #include <map>
-#include <tuple>
 #include <opencv2/videoio.hpp>
+#include <tuple>
 
 #include "core/input_error.h"
 #include "core/opencv_image.h"
@@ -44,7 +44,8 @@ Scene loadScene(const std::string& path, const LoadProgress& progress) {
   if (!fs::exists(status)) throw InputError(path, "no such file or folder");
   const std::string ext = lowerExtension(path);
   if (fs::is_directory(status)) {
-    return loaders::looksLikeScanNet(path) ? loaders::loadScanNetFolder(path, progress) : loaders::loadImageFolder(path);
+    return loaders::looksLikeScanNet(path) ? loaders::loadScanNetFolder(path, progress)
+                                           : loaders::loadImageFolder(path);
   }
   if (ext == ".json") return loaders::loadManifest(path, progress);
   if (ext == ".npz") return loaders::loadTapVid3d(path);
@@ -56,18 +57,20 @@ Scene loadScene(const std::string& path, const LoadProgress& progress) {
 
 RgbImage loadColor(const Scene& scene, const Frame& frame) {
   if (frame.encodedImage) {
-    return decodeRgbImage(frame.encodedImage->data(), frame.encodedImage->size(), scene.source + " frame " + frame.name);
+    return decodeRgbImage(frame.encodedImage->data(), frame.encodedImage->size(),
+                          scene.source + " frame " + frame.name);
   }
   if (frame.videoIndex >= 0) {
     cv::VideoCapture video(scene.videoPath, cv::CAP_FFMPEG);
     cv::Mat bgr;
-    if (!video.isOpened() || !video.set(cv::CAP_PROP_POS_FRAMES, frame.videoIndex) || !video.read(bgr) ||
-        bgr.empty()) {
+    if (!video.isOpened() || !video.set(cv::CAP_PROP_POS_FRAMES, frame.videoIndex) ||
+        !video.read(bgr) || bgr.empty()) {
       throw InputError(scene.videoPath, "cannot decode frame " + std::to_string(frame.videoIndex));
     }
     return rgbFromBgr(bgr);
   }
-  if (frame.imagePath.empty()) throw InputError(scene.source, "frame " + frame.name + " has no image");
+  if (frame.imagePath.empty())
+    throw InputError(scene.source, "frame " + frame.name + " has no image");
   return readRgbImage(frame.imagePath);
 }
 
@@ -105,8 +108,9 @@ void checkImageSizes(Scene& scene) {
     const Eigen::Vector2i size = *sizes[i];
     if (k.width != size.x() || k.height != size.y()) {
       scene.warnings.push_back(frame.imagePath + ": image is " + std::to_string(size.x()) + "x" +
-                               std::to_string(size.y()) + " but the intrinsics are for " + std::to_string(k.width) +
-                               "x" + std::to_string(k.height) + "; intrinsics scaled to the image");
+                               std::to_string(size.y()) + " but the intrinsics are for " +
+                               std::to_string(k.width) + "x" + std::to_string(k.height) +
+                               "; intrinsics scaled to the image");
       k = k.scaledTo(size.x(), size.y());
     }
   }

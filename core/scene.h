@@ -15,10 +15,10 @@ namespace mspa {
 // One frame of a sequence. Pixels are not held: they decode on demand (loadColor / loadDepth) so a
 // scene of thousands of frames opens in milliseconds.
 struct Frame {
-  std::string name;        // e.g. "00010"
-  std::string imagePath;   // colour image file; empty for frames of a video or an npz
-  std::string depthPath;   // 16-bit PNG; empty when the frame has no depth
-  double depthUnit = 0.001;  // metres per depth unit
+  std::string name;                      // e.g. "00010"
+  std::string imagePath;                 // colour image file; empty for frames of a video or an npz
+  std::string depthPath;                 // 16-bit PNG; empty when the frame has no depth
+  double depthUnit = 0.001;              // metres per depth unit
   std::optional<Intrinsics> intrinsics;  // of the colour image
   std::optional<Pose> cameraToWorld;     // absent when missing or invalid
   double timestamp = 0;                  // seconds
@@ -57,7 +57,6 @@ struct Scene {
   std::vector<ObjectInstance> instances;
   // What could not be loaded, each "FILE: problem"; the rest of the scene is usable.
   std::vector<std::string> warnings;
-
 };
 
 // Called with the fraction done while a scene loads; returning false cancels (throws Cancelled).

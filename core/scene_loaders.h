@@ -23,10 +23,12 @@ bool looksLikeScanNet(const std::string& folder);
 // warning when the file is missing, malformed, non-finite or not a rigid transform.
 std::optional<Pose> readPoseFile(const std::string& path, std::vector<std::string>& warnings);
 // The same checks for a matrix from elsewhere; `what` names it in the warning.
-std::optional<Pose> validatePose(const Eigen::Matrix4d& m, const std::string& what, std::vector<std::string>& warnings);
+std::optional<Pose> validatePose(const Eigen::Matrix4d& m, const std::string& what,
+                                 std::vector<std::string>& warnings);
 
 // Tracks in the project's JSON form: [{"label", "positions": [[x,y,z]...], "visible": [...]}].
-std::vector<PointTrack> parseTracks(const nlohmann::json& tracks, std::size_t frameCount, const std::string& source);
+std::vector<PointTrack> parseTracks(const nlohmann::json& tracks, std::size_t frameCount,
+                                    const std::string& source);
 nlohmann::json tracksToJson(const std::vector<PointTrack>& tracks);
 
 // Checks every frame's image size against its intrinsics (reading only file headers) and turns

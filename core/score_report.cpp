@@ -43,12 +43,17 @@ std::vector<Section> sections(const ScoreReport& report) {
     const auto it = tallies.find(key);
     return std::to_string(it == tallies.end() ? 0 : it->second.total);
   };
-  const auto columns = [](const ModelScores& m) -> const std::map<std::string, Tally>& { return m.byColumn; };
-  const auto types = [](const ModelScores& m) -> const std::map<std::string, Tally>& { return m.byQuestionType; };
+  const auto columns = [](const ModelScores& m) -> const std::map<std::string, Tally>& {
+    return m.byColumn;
+  };
+  const auto types = [](const ModelScores& m) -> const std::map<std::string, Tally>& {
+    return m.byQuestionType;
+  };
   const auto accuracy = [](const Tally& t) { return percent(t.accuracy()); };
 
   Section table2{"Table 2 (accuracy %, columns pooled over their subtasks)", {}};
-  for (const auto& column : table2Columns()) table2.rows.push_back({column, countOf(columns, column), cell(columns, column, accuracy)});
+  for (const auto& column : table2Columns())
+    table2.rows.push_back({column, countOf(columns, column), cell(columns, column, accuracy)});
   Row average{"Average", "", {}, true};
   for (const auto& model : report.models) {
     average.values.push_back(model.columnsScored ? percent(model.average) : "-");
@@ -56,15 +61,19 @@ std::vector<Section> sections(const ScoreReport& report) {
   table2.rows.push_back(average);
 
   Section subtasks{"Per question_type (accuracy %)", {}};
-  for (const auto& type : report.questionTypes) subtasks.rows.push_back({type, countOf(types, type), cell(types, type, accuracy)});
+  for (const auto& type : report.questionTypes)
+    subtasks.rows.push_back({type, countOf(types, type), cell(types, type, accuracy)});
 
   Section problems{"Answers that could not be scored", {}};
-  Row failures{"Parse failures (counted wrong)", "", {}}, missing{"Missing predictions (counted wrong)", "", {}};
+  Row failures{"Parse failures (counted wrong)", "", {}},
+      missing{"Missing predictions (counted wrong)", "", {}};
   Row columnsRow{"Columns with samples", "", {}};
   for (const auto& model : report.models) {
     Tally all;
     for (const auto& [type, t] : model.byQuestionType) all.add(t);
-    failures.values.push_back(std::to_string(all.parseFailures) + " (" + percent(all.total ? 100.0 * all.parseFailures / all.total : 0) + "%)");
+    failures.values.push_back(std::to_string(all.parseFailures) + " (" +
+                              percent(all.total ? 100.0 * all.parseFailures / all.total : 0) +
+                              "%)");
     missing.values.push_back(std::to_string(all.missing));
     columnsRow.values.push_back(std::to_string(model.columnsScored) + "/12");
   }
@@ -90,12 +99,16 @@ std::string renderTable(const ScoreReport& report) {
   std::ostringstream out;
   for (const auto& s : all) {
     out << s.title << "\n";
-    out << std::left << std::setw(static_cast<int>(labelWidth)) << "" << std::right << std::setw(7) << "n";
-    for (std::size_t i = 0; i < names.size(); ++i) out << "  " << std::setw(static_cast<int>(widths[i])) << names[i];
+    out << std::left << std::setw(static_cast<int>(labelWidth)) << "" << std::right << std::setw(7)
+        << "n";
+    for (std::size_t i = 0; i < names.size(); ++i)
+      out << "  " << std::setw(static_cast<int>(widths[i])) << names[i];
     out << "\n";
     for (const auto& r : s.rows) {
-      out << std::left << std::setw(static_cast<int>(labelWidth)) << r.label << std::right << std::setw(7) << r.n;
-      for (std::size_t i = 0; i < r.values.size(); ++i) out << "  " << std::setw(static_cast<int>(widths[i])) << r.values[i];
+      out << std::left << std::setw(static_cast<int>(labelWidth)) << r.label << std::right
+          << std::setw(7) << r.n;
+      for (std::size_t i = 0; i < r.values.size(); ++i)
+        out << "  " << std::setw(static_cast<int>(widths[i])) << r.values[i];
       out << "\n";
     }
     out << "\n";
@@ -164,7 +177,8 @@ std::string renderLatex(const ScoreReport& report) {
   out << " \\\\\n\\midrule\n";
   for (std::size_t m = 0; m < names.size(); ++m) {
     out << latexEscape(names[m]);
-    for (const auto& r : table2.rows) out << " & " << (r.emphasis ? "\\textbf{" + r.values[m] + "}" : r.values[m]);
+    for (const auto& r : table2.rows)
+      out << " & " << (r.emphasis ? "\\textbf{" + r.values[m] + "}" : r.values[m]);
     out << " \\\\\n";
   }
   out << "\\bottomrule\n\\end{tabular}\n";
@@ -184,8 +198,11 @@ std::string renderJson(const ScoreReport& report) {
     const auto tallies = [](const std::map<std::string, Tally>& map) {
       nlohmann::json out = nlohmann::json::object();
       for (const auto& [key, t] : map) {
-        out[key] = {{"n", t.total}, {"correct", t.correct}, {"accuracy", t.accuracy()},
-                    {"parse_failures", t.parseFailures}, {"missing", t.missing}};
+        out[key] = {{"n", t.total},
+                    {"correct", t.correct},
+                    {"accuracy", t.accuracy()},
+                    {"parse_failures", t.parseFailures},
+                    {"missing", t.missing}};
       }
       return out;
     };
@@ -194,7 +211,8 @@ std::string renderJson(const ScoreReport& report) {
     m["unmatched_predictions"] = model.unmatchedPredictions;
     j["models"].push_back(m);
   }
-  for (const auto& d : report.benchmarkDiagnostics) j["benchmark_problems"].push_back({{"line", d.line}, {"problem", d.problem}});
+  for (const auto& d : report.benchmarkDiagnostics)
+    j["benchmark_problems"].push_back({{"line", d.line}, {"problem", d.problem}});
   return j.dump(2) + "\n";
 }
 
@@ -211,11 +229,16 @@ ReportFormat parseReportFormat(const std::string& name) {
 
 std::string renderReport(const ScoreReport& report, ReportFormat format) {
   switch (format) {
-    case ReportFormat::Table: return renderTable(report);
-    case ReportFormat::Markdown: return renderMarkdown(report);
-    case ReportFormat::Csv: return renderCsv(report);
-    case ReportFormat::Latex: return renderLatex(report);
-    case ReportFormat::Json: return renderJson(report);
+    case ReportFormat::Table:
+      return renderTable(report);
+    case ReportFormat::Markdown:
+      return renderMarkdown(report);
+    case ReportFormat::Csv:
+      return renderCsv(report);
+    case ReportFormat::Latex:
+      return renderLatex(report);
+    case ReportFormat::Json:
+      return renderJson(report);
   }
   return {};
 }

@@ -15,9 +15,9 @@ namespace mspa {
 struct Truth {
   const TaskInfo* task = nullptr;
   AnswerValue value;
-  int imageWidth = 0, imageHeight = 0;      // of the image a coordinate answer refers to
-  std::vector<Eigen::Vector2d> options;     // depth_comparison_coordinate: the two given points
-  ParseOptions parse;                       // what the parser must know about the question
+  int imageWidth = 0, imageHeight = 0;   // of the image a coordinate answer refers to
+  std::vector<Eigen::Vector2d> options;  // depth_comparison_coordinate: the two given points
+  ParseOptions parse;                    // what the parser must know about the question
 };
 
 // Nullopt with `error` set when the sample cannot be scored (unknown question_type, gt_value of
@@ -36,7 +36,9 @@ Verdict judge(const Truth& truth, const ParsedAnswer& answer);
 
 struct Tally {
   std::size_t total = 0, correct = 0, parseFailures = 0, missing = 0;
-  double accuracy() const { return total ? 100.0 * static_cast<double>(correct) / static_cast<double>(total) : 0.0; }
+  double accuracy() const {
+    return total ? 100.0 * static_cast<double>(correct) / static_cast<double>(total) : 0.0;
+  }
   void add(const Tally& other);
 };
 
@@ -55,13 +57,13 @@ struct ModelScores {
   std::map<std::string, Tally> byColumn;  // Table-2 columns, pooled over their subtasks
   double average = 0;                     // unweighted mean over the columns that have samples
   std::size_t columnsScored = 0;
-  std::size_t unmatchedPredictions = 0;   // ids not in the benchmark
+  std::size_t unmatchedPredictions = 0;  // ids not in the benchmark
   std::vector<Diagnostic> diagnostics;
-  std::vector<SampleResult> results;      // one per scorable benchmark sample, in file order
+  std::vector<SampleResult> results;  // one per scorable benchmark sample, in file order
 };
 
 struct ScoreReport {
-  std::size_t samples = 0;          // scorable benchmark samples
+  std::size_t samples = 0;  // scorable benchmark samples
   std::vector<Diagnostic> benchmarkDiagnostics;
   std::vector<std::string> questionTypes;  // present in the benchmark, in catalogue order
   std::vector<ModelScores> models;

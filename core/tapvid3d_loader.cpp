@@ -7,13 +7,15 @@
 namespace mspa::loaders {
 namespace {
 
-const NpyArray& require(const std::map<std::string, NpyArray>& arrays, const std::string& key, const std::string& path) {
+const NpyArray& require(const std::map<std::string, NpyArray>& arrays, const std::string& key,
+                        const std::string& path) {
   const auto it = arrays.find(key);
   if (it == arrays.end()) throw InputError(path, "TAPVid-3D file has no '" + key + "' array");
   return it->second;
 }
 
-void requireShape(const NpyArray& array, std::vector<std::size_t> shape, const std::string& what, const std::string& path) {
+void requireShape(const NpyArray& array, std::vector<std::size_t> shape, const std::string& what,
+                  const std::string& path) {
   if (!array.isNumeric())
     throw InputError(path, what + " has dtype " + array.dtype + ", not numbers");
   if (array.shape != shape) {
@@ -53,7 +55,8 @@ Scene loadTapVid3d(const std::string& path) {
   requireShape(visibility, {frameCount, pointCount}, "visibility", path);
   requireShape(intrinsics, {4}, "fx_fy_cx_cy", path);
 
-  Intrinsics k{intrinsics.number(0), intrinsics.number(1), intrinsics.number(2), intrinsics.number(3), 0, 0};
+  Intrinsics k{
+      intrinsics.number(0), intrinsics.number(1), intrinsics.number(2), intrinsics.number(3), 0, 0};
   for (std::size_t t = 0; t < frameCount; ++t) {
     Frame frame;
     frame.name = std::to_string(t);
@@ -76,7 +79,8 @@ Scene loadTapVid3d(const std::string& path) {
   const auto extrinsics = arrays.find("extrinsics_w2c");
   std::vector<Pose> cameraToWorld(frameCount, Pose::Identity());
   if (extrinsics == arrays.end()) {
-    scene.warnings.push_back(path + ": no extrinsics_w2c; the camera is taken as static at the origin");
+    scene.warnings.push_back(path +
+                             ": no extrinsics_w2c; the camera is taken as static at the origin");
   } else {
     const bool perFrame = extrinsics->second.shape == std::vector<std::size_t>{frameCount, 4, 4};
     requireShape(

@@ -14,7 +14,8 @@ TextLines splitLines(const std::uint8_t* data, std::size_t size, const std::stri
   std::uint64_t number = 1;
   while (begin < size) {
     const void* newline = std::memchr(text + begin, '\n', size - begin);
-    const std::size_t end = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - text) : size;
+    const std::size_t end =
+        newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - text) : size;
     std::size_t length = end - begin;
     if (length > 0 && text[begin + length - 1] == '\r') --length;
     if (length > std::numeric_limits<std::uint32_t>::max()) {

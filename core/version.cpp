@@ -2,6 +2,8 @@
 
 namespace mspa {
 
-const char* version() { return MSPA_VERSION; }
+const char* version() {
+  return MSPA_VERSION;
+}
 
 }  // namespace mspa

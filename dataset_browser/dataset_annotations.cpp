@@ -57,19 +57,25 @@ std::string hex(std::uint64_t value) {
 
 }  // namespace
 
-const char* flagName(Flag flag) { return kFlagNames[static_cast<int>(flag)]; }
+const char* flagName(Flag flag) {
+  return kFlagNames[static_cast<int>(flag)];
+}
 
 Flag parseFlag(const std::string& name) {
   for (int i = 0; i < 5; ++i) {
     if (name == kFlagNames[i]) return static_cast<Flag>(i);
   }
-  throw InputError("flag '" + name + "'", "unknown (none, wrong_truth, ambiguous, bad_image, other)");
+  throw InputError("flag '" + name + "'",
+                   "unknown (none, wrong_truth, ambiguous, bad_image, other)");
 }
 
-std::string Annotations::defaultPath(const DatasetIndex& index) { return index.directory() + ".annotations.sqlite"; }
+std::string Annotations::defaultPath(const DatasetIndex& index) {
+  return index.directory() + ".annotations.sqlite";
+}
 
 std::string Annotations::keyOf(const DatasetIndex& index, std::size_t row) {
-  return fs::path(index.files()[index.file(row)].path).filename().string() + "#" + hex(index.idHash(row));
+  return fs::path(index.files()[index.file(row)].path).filename().string() + "#" +
+         hex(index.idHash(row));
 }
 
 Annotations::Annotations(const std::string& path) : path_(path) {
@@ -79,11 +85,17 @@ Annotations::Annotations(const std::string& path) : path_(path) {
   sqlite3_busy_timeout(db_, 5000);
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");
-  exec("CREATE TABLE IF NOT EXISTS annotation (key TEXT PRIMARY KEY, flag INTEGER NOT NULL, note TEXT NOT NULL, corrected TEXT NOT NULL)");
-  exec("CREATE TABLE IF NOT EXISTS history (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, flag INTEGER, note TEXT, corrected TEXT)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS annotation (key TEXT PRIMARY KEY, flag INTEGER NOT NULL, note "
+      "TEXT NOT NULL, corrected TEXT NOT NULL)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS history (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT "
+      "NULL, flag INTEGER, note TEXT, corrected TEXT)");
 }
 
-Annotations::~Annotations() { sqlite3_close(db_); }
+Annotations::~Annotations() {
+  sqlite3_close(db_);
+}
 
 void Annotations::fail(const std::string& what) const {
   throw InputError(path_, what + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory"));
@@ -105,13 +117,20 @@ void Annotations::save(const std::string& key, const Annotation& a) {
     Statement history(db_, "INSERT INTO history (key, flag, note, corrected) VALUES (?, ?, ?, ?)");
     history.bind(1, key);
     if (previous) {
-      history.bind(2, static_cast<int>(previous->flag)).bind(3, previous->note).bind(4, previous->correctedAnswer);
+      history.bind(2, static_cast<int>(previous->flag))
+          .bind(3, previous->note)
+          .bind(4, previous->correctedAnswer);
     } else {
       history.bindNull(2).bindNull(3).bindNull(4);
     }
     if (history.step() != SQLITE_DONE) fail("cannot save the annotation");
-    Statement upsert(db_, "INSERT OR REPLACE INTO annotation (key, flag, note, corrected) VALUES (?, ?, ?, ?)");
-    if (upsert.bind(1, key).bind(2, static_cast<int>(a.flag)).bind(3, a.note).bind(4, a.correctedAnswer).step() != SQLITE_DONE) {
+    Statement upsert(
+        db_, "INSERT OR REPLACE INTO annotation (key, flag, note, corrected) VALUES (?, ?, ?, ?)");
+    if (upsert.bind(1, key)
+            .bind(2, static_cast<int>(a.flag))
+            .bind(3, a.note)
+            .bind(4, a.correctedAnswer)
+            .step() != SQLITE_DONE) {
       fail("cannot save the annotation");
     }
     exec("COMMIT");
@@ -128,7 +147,8 @@ std::optional<Annotation> Annotations::get(const std::string& key) const {
 }
 
 bool Annotations::undo() {
-  Statement last(db_, "SELECT seq, key, flag, note, corrected FROM history ORDER BY seq DESC LIMIT 1");
+  Statement last(db_,
+                 "SELECT seq, key, flag, note, corrected FROM history ORDER BY seq DESC LIMIT 1");
   if (last.step() != SQLITE_ROW) return false;
   const int seq = last.integer(0);
   const std::string key = last.text(1);
@@ -137,8 +157,14 @@ bool Annotations::undo() {
   exec("BEGIN IMMEDIATE");
   try {
     if (existed) {
-      Statement restore(db_, "INSERT OR REPLACE INTO annotation (key, flag, note, corrected) VALUES (?, ?, ?, ?)");
-      if (restore.bind(1, key).bind(2, static_cast<int>(previous.flag)).bind(3, previous.note).bind(4, previous.correctedAnswer).step() != SQLITE_DONE) {
+      Statement restore(
+          db_,
+          "INSERT OR REPLACE INTO annotation (key, flag, note, corrected) VALUES (?, ?, ?, ?)");
+      if (restore.bind(1, key)
+              .bind(2, static_cast<int>(previous.flag))
+              .bind(3, previous.note)
+              .bind(4, previous.correctedAnswer)
+              .step() != SQLITE_DONE) {
         fail("cannot undo");
       }
     } else {
@@ -170,20 +196,24 @@ std::vector<std::uint32_t> Annotations::flaggedRows(const DatasetIndex& index) c
   if (flagged.empty()) return rows;
   // Keys are "file name#id hash": compare hashes first, the name only for candidates.
   std::unordered_set<std::uint64_t> hashes;
-  for (const auto& key : flagged) hashes.insert(std::stoull(key.substr(key.rfind('#') + 1), nullptr, 16));
+  for (const auto& key : flagged)
+    hashes.insert(std::stoull(key.substr(key.rfind('#') + 1), nullptr, 16));
   for (std::size_t row = 0; row < index.size(); ++row) {
-    if (hashes.count(index.idHash(row)) && flagged.count(keyOf(index, row))) rows.push_back(static_cast<std::uint32_t>(row));
+    if (hashes.count(index.idHash(row)) && flagged.count(keyOf(index, row)))
+      rows.push_back(static_cast<std::uint32_t>(row));
   }
   return rows;
 }
 
 void Annotations::setSizeLimit(std::uint64_t bytes) {
   Statement pageSize(db_, "PRAGMA page_size");
-  const std::uint64_t page = pageSize.step() == SQLITE_ROW ? static_cast<std::uint64_t>(pageSize.integer(0)) : 4096;
+  const std::uint64_t page =
+      pageSize.step() == SQLITE_ROW ? static_cast<std::uint64_t>(pageSize.integer(0)) : 4096;
   exec("PRAGMA max_page_count=" + std::to_string(std::max<std::uint64_t>(1, bytes / page)));
 }
 
-std::size_t exportFlagged(const DatasetIndex& index, const Annotations& annotations, const std::string& outPath) {
+std::size_t exportFlagged(const DatasetIndex& index, const Annotations& annotations,
+                          const std::string& outPath) {
   std::ofstream out(outPath);
   if (!out) throw InputError(outPath, "cannot write");
   std::size_t written = 0;
@@ -191,7 +221,8 @@ std::size_t exportFlagged(const DatasetIndex& index, const Annotations& annotati
     auto sample = nlohmann::json::parse(index.line(row), nullptr, false);
     if (sample.is_discarded()) continue;
     const auto a = *annotations.get(Annotations::keyOf(index, row));
-    sample["annotation"] = {{"flag", flagName(a.flag)}, {"note", a.note}, {"corrected_answer", a.correctedAnswer}};
+    sample["annotation"] = {
+        {"flag", flagName(a.flag)}, {"note", a.note}, {"corrected_answer", a.correctedAnswer}};
     out << sample.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     ++written;
   }
@@ -199,7 +230,8 @@ std::size_t exportFlagged(const DatasetIndex& index, const Annotations& annotati
   return written;
 }
 
-std::size_t exportCorrected(const DatasetIndex& index, const Annotations& annotations, const std::string& outDir) {
+std::size_t exportCorrected(const DatasetIndex& index, const Annotations& annotations,
+                            const std::string& outDir) {
   std::unordered_map<std::string, std::string> corrections;
   for (const auto& key : annotations.annotatedKeys()) {
     const auto a = annotations.get(key);
@@ -210,7 +242,8 @@ std::size_t exportCorrected(const DatasetIndex& index, const Annotations& annota
   std::vector<std::ofstream> outs;
   for (const auto& f : index.files()) {
     const fs::path target = fs::path(outDir) / fs::path(f.path).filename();
-    if (fs::exists(target) && fs::equivalent(target, f.path)) throw InputError(target.string(), "is the source file: choose another folder");
+    if (fs::exists(target) && fs::equivalent(target, f.path))
+      throw InputError(target.string(), "is the source file: choose another folder");
     outs.emplace_back(target);
     if (!outs.back()) throw InputError(target.string(), "cannot write");
   }
@@ -234,7 +267,8 @@ std::size_t exportCorrected(const DatasetIndex& index, const Annotations& annota
     outs[index.file(row)] << line << "\n";
   }
   for (std::size_t i = 0; i < outs.size(); ++i) {
-    if (!outs[i].flush()) throw InputError(index.files()[i].path, "writing the corrected copy failed (disk full?)");
+    if (!outs[i].flush())
+      throw InputError(index.files()[i].path, "writing the corrected copy failed (disk full?)");
   }
   return corrected;
 }

@@ -12,7 +12,7 @@ namespace mspa::dataset {
 class DatasetIndex;
 
 enum class Flag { None = 0, WrongTruth, Ambiguous, BadImage, Other };
-const char* flagName(Flag flag);  // "wrong_truth", ...
+const char* flagName(Flag flag);          // "wrong_truth", ...
 Flag parseFlag(const std::string& name);  // throws InputError
 
 struct Annotation {
@@ -57,9 +57,11 @@ class Annotations {
 
 // Writes the flagged samples (their source lines with an "annotation" object added) as JSONL;
 // returns how many.
-std::size_t exportFlagged(const DatasetIndex& index, const Annotations& annotations, const std::string& outPath);
+std::size_t exportFlagged(const DatasetIndex& index, const Annotations& annotations,
+                          const std::string& outPath);
 // Writes a copy of every file of the dataset into `outDir` with corrected answers applied (the
 // gpt turn replaced, the original kept as "original_answer"); the sources stay untouched.
-std::size_t exportCorrected(const DatasetIndex& index, const Annotations& annotations, const std::string& outDir);
+std::size_t exportCorrected(const DatasetIndex& index, const Annotations& annotations,
+                            const std::string& outDir);
 
 }  // namespace mspa::dataset

@@ -40,11 +40,14 @@ QComboBox* comboWithAny(QWidget* parent) {
 
 std::vector<std::string> chosen(const QComboBox* combo) {
   const QString value = combo->currentData().toString();
-  return value.isEmpty() ? std::vector<std::string>{} : std::vector<std::string>{value.toStdString()};
+  return value.isEmpty() ? std::vector<std::string>{}
+                         : std::vector<std::string>{value.toStdString()};
 }
 
 // Pixels of a MultiSPA-normalized [x, y] (0..1000) in an image.
-QPointF pixelOf(double x, double y, const QSize& size) { return {x / 1000.0 * size.width(), y / 1000.0 * size.height()}; }
+QPointF pixelOf(double x, double y, const QSize& size) {
+  return {x / 1000.0 * size.width(), y / 1000.0 * size.height()};
+}
 
 }  // namespace
 
@@ -62,29 +65,38 @@ DatasetBrowser::~DatasetBrowser() {
 void DatasetBrowser::buildUi() {
   auto* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("Open dataset…"), this, [this] {
-    const QStringList files = QFileDialog::getOpenFileNames(this, tr("MultiSPA JSONL files"), {}, tr("JSONL (*.jsonl *.json)"));
+    const QStringList files = QFileDialog::getOpenFileNames(this, tr("MultiSPA JSONL files"), {},
+                                                            tr("JSONL (*.jsonl *.json)"));
     if (files.isEmpty()) return;
-    const QString root = QFileDialog::getExistingDirectory(this, tr("Image root"), QFileInfo(files[0]).absolutePath());
+    const QString root = QFileDialog::getExistingDirectory(this, tr("Image root"),
+                                                           QFileInfo(files[0]).absolutePath());
     openDataset(files, root);
   });
   file->addAction(tr("Load predictions…"), this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Prediction file"), {}, tr("JSONL (*.jsonl)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Prediction file"), {}, tr("JSONL (*.jsonl)"));
     if (!path.isEmpty()) loadPredictions(path);
   });
   file->addAction(tr("Export flagged samples…"), this, [this] {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Flagged samples"), "flagged.jsonl", tr("JSONL (*.jsonl)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Flagged samples"), "flagged.jsonl",
+                                                      tr("JSONL (*.jsonl)"));
     if (path.isEmpty() || !index_) return;
     try {
-      setStatus(tr("%1 flagged samples written to %2").arg(exportFlagged(*index_, *annotations_, path.toStdString())).arg(path));
+      setStatus(tr("%1 flagged samples written to %2")
+                    .arg(exportFlagged(*index_, *annotations_, path.toStdString()))
+                    .arg(path));
     } catch (const std::exception& e) {
       setStatus(QString::fromStdString(e.what()));
     }
   });
   file->addAction(tr("Export corrected copy…"), this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for the corrected copy"));
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Folder for the corrected copy"));
     if (dir.isEmpty() || !index_) return;
     try {
-      setStatus(tr("%1 corrected samples; copy written to %2").arg(exportCorrected(*index_, *annotations_, dir.toStdString())).arg(dir));
+      setStatus(tr("%1 corrected samples; copy written to %2")
+                    .arg(exportCorrected(*index_, *annotations_, dir.toStdString()))
+                    .arg(dir));
     } catch (const std::exception& e) {
       setStatus(QString::fromStdString(e.what()));
     }
@@ -107,9 +119,14 @@ void DatasetBrowser::buildUi() {
   imageCount_->setSpecialValueText(tr("any"));
   imageCount_->setValue(-1);
   auto* apply = new QPushButton(tr("Filter"), central);
-  for (auto [label, widget] : std::initializer_list<std::pair<QString, QWidget*>>{
-           {tr("Type"), type_}, {tr("Column"), column_}, {tr("Scene"), scene_}, {tr("Split"), split_},
-           {tr("Images"), imageCount_}, {tr("Flag"), flagged_}, {tr("Text"), text_}}) {
+  for (auto [label, widget] :
+       std::initializer_list<std::pair<QString, QWidget*>>{{tr("Type"), type_},
+                                                           {tr("Column"), column_},
+                                                           {tr("Scene"), scene_},
+                                                           {tr("Split"), split_},
+                                                           {tr("Images"), imageCount_},
+                                                           {tr("Flag"), flagged_},
+                                                           {tr("Text"), text_}}) {
     filters->addWidget(new QLabel(label, central));
     filters->addWidget(widget, widget == text_ ? 2 : 0);
   }
@@ -145,10 +162,12 @@ void DatasetBrowser::buildUi() {
   rightLayout->addWidget(imageRow, 3);
   details_ = new QTextBrowser(right);
   rightLayout->addWidget(details_, 2);
-  auto* annotate = new QGroupBox(tr("Annotation (saved at once, never into the source files)"), right);
+  auto* annotate =
+      new QGroupBox(tr("Annotation (saved at once, never into the source files)"), right);
   auto* form = new QFormLayout(annotate);
   flag_ = new QComboBox(annotate);
-  for (int f = 0; f <= static_cast<int>(Flag::Other); ++f) flag_->addItem(flagName(static_cast<Flag>(f)), f);
+  for (int f = 0; f <= static_cast<int>(Flag::Other); ++f)
+    flag_->addItem(flagName(static_cast<Flag>(f)), f);
   note_ = new QLineEdit(annotate);
   corrected_ = new QLineEdit(annotate);
   auto* buttons = new QHBoxLayout;
@@ -184,18 +203,26 @@ void DatasetBrowser::buildUi() {
     type_->setCurrentIndex(std::max(0, type_->findData(type)));
     applyFilter();
   });
-  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-    if (current.isValid()) showSample(current.row());
-  });
+  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+          [this](const QModelIndex& current) {
+            if (current.isValid()) showSample(current.row());
+          });
   connect(save, &QPushButton::clicked, this, [this] {
-    saveAnnotation(static_cast<Flag>(flag_->currentData().toInt()), note_->text(), corrected_->text());
+    saveAnnotation(static_cast<Flag>(flag_->currentData().toInt()), note_->text(),
+                   corrected_->text());
   });
   connect(undo, &QPushButton::clicked, this, &DatasetBrowser::undoAnnotation);
 }
 
-void DatasetBrowser::setStatus(const QString& text) { status_->setText(text); }
-QString DatasetBrowser::statusText() const { return status_->text(); }
-QString DatasetBrowser::sampleText() const { return details_->toPlainText(); }
+void DatasetBrowser::setStatus(const QString& text) {
+  status_->setText(text);
+}
+QString DatasetBrowser::statusText() const {
+  return status_->text();
+}
+QString DatasetBrowser::sampleText() const {
+  return details_->toPlainText();
+}
 
 void DatasetBrowser::openDataset(const QStringList& files, const QString& imageRoot) {
   if (isIndexing()) return;
@@ -222,12 +249,16 @@ void DatasetBrowser::openDataset(const QStringList& files, const QString& imageR
     try {
       bool rebuilt = false;
       std::string why;
-      result.index = std::make_shared<DatasetIndex>(DatasetIndex::open(paths, [&](const IndexProgress& p) {
-        *progress = static_cast<int>(p.fraction * 1000);
-        *rate = p.seconds > 0 ? p.samples / p.seconds : 0;
-        return !cancel->load();
-      }, &rebuilt, &why));
-      if (rebuilt && why != "no index yet") result.note = QString::fromStdString("re-indexed: " + why);
+      result.index = std::make_shared<DatasetIndex>(DatasetIndex::open(
+          paths,
+          [&](const IndexProgress& p) {
+            *progress = static_cast<int>(p.fraction * 1000);
+            *rate = p.seconds > 0 ? p.samples / p.seconds : 0;
+            return !cancel->load();
+          },
+          &rebuilt, &why));
+      if (rebuilt && why != "no index yet")
+        result.note = QString::fromStdString("re-indexed: " + why);
     } catch (const Cancelled&) {
       result.error = QObject::tr("Indexing cancelled; nothing changed.");
     } catch (const std::exception& e) {
@@ -275,9 +306,14 @@ void DatasetBrowser::fillFilterChoices() {
     while (combo->count() > 1) combo->removeItem(1);
   }
   const auto stats = computeStats(*index_);
-  for (const auto& [type, n] : stats.byQuestionType) type_->addItem(QString("%1 (%2)").arg(QString::fromStdString(type)).arg(n), QString::fromStdString(type));
-  for (const auto& [column, n] : stats.byColumn) column_->addItem(QString::fromStdString(column), QString::fromStdString(column));
-  for (const auto& [split, n] : stats.bySplit) split_->addItem(QString::fromStdString(split), QString::fromStdString(split == "(none)" ? "" : split));
+  for (const auto& [type, n] : stats.byQuestionType)
+    type_->addItem(QString("%1 (%2)").arg(QString::fromStdString(type)).arg(n),
+                   QString::fromStdString(type));
+  for (const auto& [column, n] : stats.byColumn)
+    column_->addItem(QString::fromStdString(column), QString::fromStdString(column));
+  for (const auto& [split, n] : stats.bySplit)
+    split_->addItem(QString::fromStdString(split),
+                    QString::fromStdString(split == "(none)" ? "" : split));
 }
 
 DatasetFilter DatasetBrowser::filterFromControls() const {
@@ -293,8 +329,12 @@ DatasetFilter DatasetBrowser::filterFromControls() const {
 }
 
 void DatasetBrowser::setFilter(const DatasetFilter& f) {
-  type_->setCurrentIndex(f.questionTypes.empty() ? 0 : std::max(0, type_->findData(QString::fromStdString(f.questionTypes[0]))));
-  column_->setCurrentIndex(f.columns.empty() ? 0 : std::max(0, column_->findData(QString::fromStdString(f.columns[0]))));
+  type_->setCurrentIndex(
+      f.questionTypes.empty()
+          ? 0
+          : std::max(0, type_->findData(QString::fromStdString(f.questionTypes[0]))));
+  column_->setCurrentIndex(
+      f.columns.empty() ? 0 : std::max(0, column_->findData(QString::fromStdString(f.columns[0]))));
   scene_->setText(f.scenes.empty() ? QString() : QString::fromStdString(f.scenes[0]));
   imageCount_->setValue(f.imageCount);
   flagged_->setCurrentIndex(static_cast<int>(f.flagged));
@@ -307,7 +347,8 @@ void DatasetBrowser::applyFilter() {
   auto rows = filterRows(*index_, filterFromControls(), annotations_.get());
   histogram_->setCounts(countByQuestionType(*index_, rows));
   model_->setRows(std::move(rows));
-  table_->sortByColumn(table_->horizontalHeader()->sortIndicatorSection(), table_->horizontalHeader()->sortIndicatorOrder());
+  table_->sortByColumn(table_->horizontalHeader()->sortIndicatorSection(),
+                       table_->horizontalHeader()->sortIndicatorOrder());
   count_->setText(tr("%1 of %2").arg(model_->rowCount()).arg(index_->size()));
   emit filtered(model_->rowCount());
 }
@@ -377,9 +418,14 @@ void DatasetBrowser::showImages(const Sample& s) {
       view->showMessage(QString());
       continue;
     }
-    const std::string path = (std::filesystem::path(imageRoot_.toStdString()) / s.images[static_cast<std::size_t>(i)]).string();
+    const std::string path =
+        (std::filesystem::path(imageRoot_.toStdString()) / s.images[static_cast<std::size_t>(i)])
+            .string();
     try {
-      view->setFrame(readRgbImage(path), nullptr, tr("Image-%1: %2").arg(i + 1).arg(QString::fromStdString(s.images[static_cast<std::size_t>(i)])));
+      view->setFrame(readRgbImage(path), nullptr,
+                     tr("Image-%1: %2")
+                         .arg(i + 1)
+                         .arg(QString::fromStdString(s.images[static_cast<std::size_t>(i)])));
     } catch (const std::exception&) {
       view->showMessage(tr("Missing image:\n%1").arg(QString::fromStdString(path)));
     }
@@ -390,19 +436,25 @@ void DatasetBrowser::showImages(const Sample& s) {
   auto coordinates = coordinatesIn(s.prompt);
   if (task) {
     const auto explained = coordinatesIn(task->taskDescription);
-    coordinates.erase(std::remove_if(coordinates.begin(), coordinates.end(), [&](const Eigen::Vector2d& c) {
-      return std::find(explained.begin(), explained.end(), c) != explained.end();
-    }), coordinates.end());
+    coordinates.erase(std::remove_if(coordinates.begin(), coordinates.end(),
+                                     [&](const Eigen::Vector2d& c) {
+                                       return std::find(explained.begin(), explained.end(), c) !=
+                                              explained.end();
+                                     }),
+                      coordinates.end());
   }
   const bool correspondence = task && taskFamily(*task) == TaskFamily::Correspondence;
   const QSize first = images_[0]->imageSize();
   QVector<widgets::FrameView::Marker> marks[2];
-  for (const auto& c : coordinates) marks[0].push_back({pixelOf(c.x(), c.y(), first), QColor(255, 214, 10), tr("query"), 0});
+  for (const auto& c : coordinates)
+    marks[0].push_back({pixelOf(c.x(), c.y(), first), QColor(255, 214, 10), tr("query"), 0});
   const int last = std::max(0, static_cast<int>(s.images.size()) - 1);
   const QSize lastSize = images_[std::min(last, 1)]->imageSize();
-  if (task && task->answer == AnswerKind::Coordinate && s.gtValue.is_array() && s.gtValue.size() == 2) {
+  if (task && task->answer == AnswerKind::Coordinate && s.gtValue.is_array() &&
+      s.gtValue.size() == 2) {
     const QPointF truth = pixelOf(s.gtValue[0].get<double>(), s.gtValue[1].get<double>(), lastSize);
-    marks[std::min(last, 1)].push_back({truth, QColor(0, 200, 255), tr("truth"), correspondence ? 0.05 * lastSize.width() : 0});
+    marks[std::min(last, 1)].push_back(
+        {truth, QColor(0, 200, 255), tr("truth"), correspondence ? 0.05 * lastSize.width() : 0});
   }
   for (const auto& run : predictions_) {
     if (!task || task->answer != AnswerKind::Coordinate) break;
@@ -410,38 +462,55 @@ void DatasetBrowser::showImages(const Sample& s) {
     if (it == run->byRow.end() || !it->second.parsed) continue;
     const auto p = coordinatesIn(it->second.value);
     if (!p.empty()) {
-      marks[std::min(last, 1)].push_back({pixelOf(p[0].x(), p[0].y(), lastSize), it->second.correct ? QColor(40, 210, 60) : QColor(235, 40, 40),
-                                          QString::fromStdString(run->name), 0});
+      marks[std::min(last, 1)].push_back(
+          {pixelOf(p[0].x(), p[0].y(), lastSize),
+           it->second.correct ? QColor(40, 210, 60) : QColor(235, 40, 40),
+           QString::fromStdString(run->name), 0});
     }
   }
   for (int i = 0; i < 2; ++i) images_[i]->setMarkers(marks[i]);
 }
 
 void DatasetBrowser::describeSample(std::uint32_t row, const Sample& s) {
-  QString html = tr("<b>%1</b> · id %2 · %3 at byte %4<br>")
-                     .arg(QString::fromStdString(s.questionType).toHtmlEscaped(), QString::fromStdString(s.id).toHtmlEscaped(),
-                          QString::fromStdString(std::filesystem::path(index_->files()[index_->file(row)].path).filename().string()))
-                     .arg(index_->offset(row));
+  QString html =
+      tr("<b>%1</b> · id %2 · %3 at byte %4<br>")
+          .arg(QString::fromStdString(s.questionType).toHtmlEscaped(),
+               QString::fromStdString(s.id).toHtmlEscaped(),
+               QString::fromStdString(std::filesystem::path(index_->files()[index_->file(row)].path)
+                                          .filename()
+                                          .string()))
+          .arg(index_->offset(row));
   const TaskInfo* task = findTask(s.questionType);
-  if (!task) html += tr("<span style='color:#c70'>unknown question type: shown as it is, not scored</span><br>");
+  if (!task)
+    html +=
+        tr("<span style='color:#c70'>unknown question type: shown as it is, not scored</span><br>");
   html += "<p>" + QString::fromStdString(s.prompt).toHtmlEscaped().replace("\n", "<br>") + "</p>";
   html += tr("<p><b>Answer:</b> %1</p>").arg(QString::fromStdString(s.answer).toHtmlEscaped());
   std::string error;
   if (const auto truth = truthOf(s, error)) {
-    const char* unit = task->answer == AnswerKind::Millimetres || task->answer == AnswerKind::VectorMm ? " mm" : task->answer == AnswerKind::Degrees ? " degrees" : "";
-    html += tr("<p><b>gt_value:</b> %1%2</p>").arg(QString::fromStdString(formatAnswerValue(truth->value)), unit);
+    const char* unit =
+        task->answer == AnswerKind::Millimetres || task->answer == AnswerKind::VectorMm ? " mm"
+        : task->answer == AnswerKind::Degrees                                           ? " degrees"
+                                                                                        : "";
+    html += tr("<p><b>gt_value:</b> %1%2</p>")
+                .arg(QString::fromStdString(formatAnswerValue(truth->value)), unit);
   } else {
-    html += tr("<p><b>gt_value:</b> %1 (%2)</p>").arg(QString::fromStdString(s.gtValue.dump()).toHtmlEscaped(), QString::fromStdString(error).toHtmlEscaped());
+    html += tr("<p><b>gt_value:</b> %1 (%2)</p>")
+                .arg(QString::fromStdString(s.gtValue.dump()).toHtmlEscaped(),
+                     QString::fromStdString(error).toHtmlEscaped());
   }
   for (const auto& run : predictions_) {
     const auto it = run->byRow.find(row);
     if (it == run->byRow.end()) {
-      html += tr("<p><b>%1:</b> no prediction</p>").arg(QString::fromStdString(run->name).toHtmlEscaped());
+      html += tr("<p><b>%1:</b> no prediction</p>")
+                  .arg(QString::fromStdString(run->name).toHtmlEscaped());
     } else {
       const auto& p = it->second;
       html += tr("<p><b>%1:</b> %2<br>parsed %3 — <span style='color:%4'>%5</span>%6</p>")
-                  .arg(QString::fromStdString(run->name).toHtmlEscaped(), QString::fromStdString(p.text).toHtmlEscaped(),
-                       QString::fromStdString(p.value).toHtmlEscaped(), p.correct ? "#180" : "#c22", p.correct ? tr("correct") : tr("wrong"),
+                  .arg(QString::fromStdString(run->name).toHtmlEscaped(),
+                       QString::fromStdString(p.text).toHtmlEscaped(),
+                       QString::fromStdString(p.value).toHtmlEscaped(), p.correct ? "#180" : "#c22",
+                       p.correct ? tr("correct") : tr("wrong"),
                        p.parsed && !p.correct ? tr(" (error %1)").arg(p.error) : QString());
     }
   }
@@ -451,7 +520,8 @@ void DatasetBrowser::describeSample(std::uint32_t row, const Sample& s) {
 bool DatasetBrowser::saveAnnotation(Flag flag, const QString& note, const QString& corrected) {
   if (!index_ || sampleRow_ < 0) return false;
   try {
-    annotations_->save(Annotations::keyOf(*index_, model_->indexRow(sampleRow_)), {flag, note.toStdString(), corrected.toStdString()});
+    annotations_->save(Annotations::keyOf(*index_, model_->indexRow(sampleRow_)),
+                       {flag, note.toStdString(), corrected.toStdString()});
   } catch (const std::exception& e) {
     setStatus(tr("Not saved: %1 (earlier annotations are safe)").arg(e.what()));
     return false;

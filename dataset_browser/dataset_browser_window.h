@@ -40,7 +40,8 @@ class DatasetBrowser : public QMainWindow {
   void openDataset(const QStringList& files, const QString& imageRoot);
   bool isIndexing() const { return indexWatcher_.isRunning(); }
   void cancelIndexing();
-  // Joins a prediction file; several can be joined (the table shows the latest, the sample view all).
+  // Joins a prediction file; several can be joined (the table shows the latest, the sample view
+  // all).
   bool loadPredictions(const QString& path);
   void setFilter(const DatasetFilter& filter);  // fills the controls and filters
   void applyFilter();

@@ -10,9 +10,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -32,8 +32,9 @@ constexpr int kFormatVersion = 2;
 constexpr std::size_t kChunkBytes = 32u << 20;  // read and parsed at a time: bounds the memory
 constexpr std::size_t kFingerprintBytes = 64u << 10;
 constexpr std::size_t kMaxListedProblems = 1000;
-constexpr std::uint32_t kVectorCode = DatasetIndex::kNoCode - 1;      // number: the vector's length
-constexpr std::uint32_t kCoordinateCode = DatasetIndex::kNoCode - 2;  // number: x * 1001 + y, exact in a float
+constexpr std::uint32_t kVectorCode = DatasetIndex::kNoCode - 1;  // number: the vector's length
+constexpr std::uint32_t kCoordinateCode =
+    DatasetIndex::kNoCode - 2;  // number: x * 1001 + y, exact in a float
 
 struct FileState {
   std::uint64_t size = 0;
@@ -43,7 +44,8 @@ struct FileState {
 FileState stateOf(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw InputError(path, std::strerror(errno));
-  return {static_cast<std::uint64_t>(st.st_size), static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+  return {static_cast<std::uint64_t>(st.st_size),
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
 
 std::uint64_t fingerprint(const std::string& path, std::uint64_t size) {
@@ -109,20 +111,25 @@ void parseLine(simdjson::dom::parser& parser, const ChunkLine& line, WorkerOutpu
   simdjson::dom::object o;
   const auto status = parser.parse(line.text, line.length).get(o);
   if (status) {
-    out.problems.emplace_back(line.number, status == simdjson::INCORRECT_TYPE ? "not a JSON object"
-                                                                               : std::string("malformed JSON: ") + simdjson::error_message(status));
+    out.problems.emplace_back(
+        line.number, status == simdjson::INCORRECT_TYPE
+                         ? "not a JSON object"
+                         : std::string("malformed JSON: ") + simdjson::error_message(status));
     return;
   }
   simdjson::dom::element id;
-  const std::string idString = o["id"].get(id) == simdjson::SUCCESS ? jsonIdText(id) : std::string();
+  const std::string idString =
+      o["id"].get(id) == simdjson::SUCCESS ? jsonIdText(id) : std::string();
   if (idString.empty()) {
     simdjson::dom::element run;
     if (o["run"].get(run) != simdjson::SUCCESS) out.problems.emplace_back(line.number, "no \"id\"");
     return;
   }
-  ParsedRow row{line.offset, DatasetIndex::hashId(idString), line.length, 0, 0, DatasetIndex::kNoCode, NAN, 0};
+  ParsedRow row{line.offset, DatasetIndex::hashId(idString), line.length, 0,
+                0,           DatasetIndex::kNoCode,          NAN,         0};
   std::string_view type;
-  row.type = out.types.code(o["question_type"].get(type) == simdjson::SUCCESS ? type : std::string_view());
+  row.type =
+      out.types.code(o["question_type"].get(type) == simdjson::SUCCESS ? type : std::string_view());
   simdjson::dom::element image;
   std::string_view first;
   if (o["image"].get(image) == simdjson::SUCCESS) {
@@ -135,7 +142,8 @@ void parseLine(simdjson::dom::parser& parser, const ChunkLine& line, WorkerOutpu
     }
   }
   const auto slash = first.find('/');
-  row.scene = out.scenes.code(slash == std::string_view::npos ? std::string_view() : first.substr(0, slash));
+  row.scene = out.scenes.code(slash == std::string_view::npos ? std::string_view()
+                                                              : first.substr(0, slash));
   simdjson::dom::element gt;
   if (o["gt_value"].get(gt) == simdjson::SUCCESS) {
     std::string_view word;
@@ -170,8 +178,8 @@ class ColumnWriter {
   static constexpr std::size_t kColumns = 9;
 
   explicit ColumnWriter(const fs::path& dir) {
-    for (const char* name : {"file.u16", "offset.u64", "length.u32", "id.u64", "type.u8", "scene.u32", "images.u8", "answer_code.u32",
-                             "answer_number.f32"}) {
+    for (const char* name : {"file.u16", "offset.u64", "length.u32", "id.u64", "type.u8",
+                             "scene.u32", "images.u8", "answer_code.u32", "answer_number.f32"}) {
       streams_.emplace_back(dir / name, std::ios::binary);
       if (!streams_.back()) throw InputError((dir / name).string(), "cannot write the index");
     }
@@ -211,17 +219,22 @@ struct Dictionaries {
   Dictionaries() {
     for (const auto& t : taskCatalog()) add(types, typeCodes, t.questionType);
   }
-  static std::uint32_t add(std::vector<std::string>& names, std::unordered_map<std::string, std::uint32_t>& codes, const std::string& name) {
+  static std::uint32_t add(std::vector<std::string>& names,
+                           std::unordered_map<std::string, std::uint32_t>& codes,
+                           const std::string& name) {
     const auto [it, added] = codes.try_emplace(name, static_cast<std::uint32_t>(names.size()));
     if (added) names.push_back(name);
     return it->second;
   }
   std::vector<std::uint32_t> remap(const LocalDictionary& local, std::vector<std::string>& names,
-                                   std::unordered_map<std::string, std::uint32_t>& codes, std::uint32_t limit) {
+                                   std::unordered_map<std::string, std::uint32_t>& codes,
+                                   std::uint32_t limit) {
     std::vector<std::uint32_t> out;
     for (const auto& name : local.names) {
       const auto it = codes.find(name);
-      out.push_back(it != codes.end() ? it->second : names.size() < limit ? add(names, codes, name) : limit - 1);
+      out.push_back(it != codes.end()      ? it->second
+                    : names.size() < limit ? add(names, codes, name)
+                                           : limit - 1);
     }
     return out;
   }
@@ -230,16 +243,21 @@ struct Dictionaries {
 class IndexBuilder {
  public:
   IndexBuilder(const fs::path& dir, const IndexProgressFn& progress, std::uint64_t totalBytes)
-      : columns_(dir), progress_(progress), totalBytes_(totalBytes), workers_(std::max(1u, std::thread::hardware_concurrency())) {}
+      : columns_(dir),
+        progress_(progress),
+        totalBytes_(totalBytes),
+        workers_(std::max(1u, std::thread::hardware_concurrency())) {}
 
   void addFile(std::uint16_t fileCode, IndexedFile& file) {
     const int fd = ::open(file.path.c_str(), O_RDONLY);
     if (fd < 0) throw InputError(file.path, std::strerror(errno));
     char* buffer = buffer_.get();
     std::size_t carried = 0;
-    std::uint64_t base = 0, lineNumber = 1, unread = file.size;  // what was there when indexing began
+    std::uint64_t base = 0, lineNumber = 1,
+                  unread = file.size;  // what was there when indexing began
     for (;;) {
-      const ssize_t n = ::read(fd, buffer + carried, std::min<std::uint64_t>(kChunkBytes - carried, unread));
+      const ssize_t n =
+          ::read(fd, buffer + carried, std::min<std::uint64_t>(kChunkBytes - carried, unread));
       if (n < 0) {
         ::close(fd);
         throw InputError(file.path, std::strerror(errno));
@@ -252,7 +270,8 @@ class IndexBuilder {
         const void* newline = memrchr(buffer, '\n', filled);
         if (!newline) {
           ::close(fd);
-          throw InputError(file.path, "a line longer than " + std::to_string(kChunkBytes >> 20) + " MiB at line " + std::to_string(lineNumber));
+          throw InputError(file.path, "a line longer than " + std::to_string(kChunkBytes >> 20) +
+                                          " MiB at line " + std::to_string(lineNumber));
         }
         end = static_cast<std::size_t>(static_cast<const char*>(newline) - buffer) + 1;
       }
@@ -274,16 +293,19 @@ class IndexBuilder {
   std::uint64_t rows() const { return rows_; }
 
  private:
-  std::uint64_t indexChunk(std::uint16_t fileCode, IndexedFile& file, const char* data, std::size_t size, std::uint64_t base,
-                           std::uint64_t lineNumber) {
+  std::uint64_t indexChunk(std::uint16_t fileCode, IndexedFile& file, const char* data,
+                           std::size_t size, std::uint64_t base, std::uint64_t lineNumber) {
     std::vector<ChunkLine> lines;
     for (std::size_t at = 0; at < size;) {
       const void* newline = std::memchr(data + at, '\n', size - at);
-      const std::size_t stop = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - data) : size;
+      const std::size_t stop =
+          newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - data) : size;
       std::size_t length = stop - at;
       if (length > 0 && data[at + length - 1] == '\r') --length;
-      const bool blank = std::all_of(data + at, data + at + length, [](char c) { return c == ' ' || c == '\t'; });
-      if (!blank) lines.push_back({base + at, lineNumber, static_cast<std::uint32_t>(length), data + at});
+      const bool blank =
+          std::all_of(data + at, data + at + length, [](char c) { return c == ' ' || c == '\t'; });
+      if (!blank)
+        lines.push_back({base + at, lineNumber, static_cast<std::uint32_t>(length), data + at});
       ++lineNumber;
       at = stop + 1;
     }
@@ -293,7 +315,8 @@ class IndexBuilder {
     for (unsigned w = 0; w < workers_; ++w) {
       threads.emplace_back([&, w] {
         simdjson::dom::parser parser;
-        const std::size_t from = std::min(lines.size(), w * per), to = std::min(lines.size(), from + per);
+        const std::size_t from = std::min(lines.size(), w * per),
+                          to = std::min(lines.size(), from + per);
         outputs[w].rows.reserve(to - from);
         for (std::size_t i = from; i < to; ++i) parseLine(parser, lines[i], outputs[w]);
       });
@@ -305,9 +328,12 @@ class IndexBuilder {
   }
 
   void append(std::uint16_t fileCode, IndexedFile& file, const WorkerOutput& out) {
-    const auto types = dictionaries_.remap(out.types, dictionaries_.types, dictionaries_.typeCodes, 255);
-    const auto scenes = dictionaries_.remap(out.scenes, dictionaries_.scenes, dictionaries_.sceneCodes, DatasetIndex::kNoCode - 2);
-    const auto answers = dictionaries_.remap(out.answers, dictionaries_.answers, dictionaries_.answerCodes, 1u << 20);
+    const auto types =
+        dictionaries_.remap(out.types, dictionaries_.types, dictionaries_.typeCodes, 255);
+    const auto scenes = dictionaries_.remap(out.scenes, dictionaries_.scenes,
+                                            dictionaries_.sceneCodes, DatasetIndex::kNoCode - 2);
+    const auto answers = dictionaries_.remap(out.answers, dictionaries_.answers,
+                                             dictionaries_.answerCodes, 1u << 20);
     for (const auto& r : out.rows) {
       columns_.put(0, fileCode);
       columns_.put(1, r.offset);
@@ -331,8 +357,11 @@ class IndexBuilder {
 
   void report() {
     if (!progress_) return;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (!progress_({totalBytes_ ? static_cast<double>(bytesDone_) / static_cast<double>(totalBytes_) : 1.0, rows_, seconds})) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (!progress_(
+            {totalBytes_ ? static_cast<double>(bytesDone_) / static_cast<double>(totalBytes_) : 1.0,
+             rows_, seconds})) {
       throw Cancelled();
     }
   }
@@ -353,15 +382,23 @@ std::vector<std::string> absolutePaths(const std::vector<std::string>& paths) {
   std::vector<std::string> out;
   for (const auto& p : paths) {
     std::error_code error;
-    if (!fs::is_regular_file(p, error)) throw InputError(p, fs::exists(p) ? "not a regular file" : "no such file");
+    if (!fs::is_regular_file(p, error))
+      throw InputError(p, fs::exists(p) ? "not a regular file" : "no such file");
     out.push_back(fs::absolute(p).lexically_normal().string());
   }
   return out;
 }
 
 nlohmann::json fileJson(const IndexedFile& f) {
-  return {{"path", f.path}, {"size", f.size}, {"mtime_ns", f.mtimeNs}, {"fingerprint", f.fingerprint}, {"split", f.split},
-          {"samples", f.samples}, {"malformed", f.malformed}, {"malformed_lines", f.malformedLines}, {"malformed_problems", f.malformedProblems}};
+  return {{"path", f.path},
+          {"size", f.size},
+          {"mtime_ns", f.mtimeNs},
+          {"fingerprint", f.fingerprint},
+          {"split", f.split},
+          {"samples", f.samples},
+          {"malformed", f.malformed},
+          {"malformed_lines", f.malformedLines},
+          {"malformed_problems", f.malformedProblems}};
 }
 
 IndexedFile fileFromJson(const nlohmann::json& j) {
@@ -388,15 +425,17 @@ std::optional<nlohmann::json> readMeta(const std::string& dir) {
 
 }  // namespace
 
-std::uint64_t DatasetIndex::hashId(const std::string& id) { return fnv1a(id.data(), id.size()); }
+std::uint64_t DatasetIndex::hashId(const std::string& id) {
+  return fnv1a(id.data(), id.size());
+}
 
 struct DatasetIndex::OrderCache {
   std::mutex mutex;
   std::map<std::string, std::vector<std::uint32_t>> orders;
 };
 
-const std::vector<std::uint32_t>& DatasetIndex::cachedOrder(const std::string& name,
-                                                            const std::function<std::vector<std::uint32_t>()>& compute) const {
+const std::vector<std::uint32_t>& DatasetIndex::cachedOrder(
+    const std::string& name, const std::function<std::vector<std::uint32_t>()>& compute) const {
   const std::lock_guard<std::mutex> lock(orders_->mutex);
   auto it = orders_->orders.find(name);
   if (it != orders_->orders.end()) return it->second;
@@ -406,14 +445,16 @@ const std::vector<std::uint32_t>& DatasetIndex::cachedOrder(const std::string& n
   if (fs::file_size(file, error) == rows_ * sizeof(std::uint32_t) && !error) {
     order.resize(rows_);
     std::ifstream in(file, std::ios::binary);
-    in.read(reinterpret_cast<char*>(order.data()), static_cast<std::streamsize>(rows_ * sizeof(std::uint32_t)));
+    in.read(reinterpret_cast<char*>(order.data()),
+            static_cast<std::streamsize>(rows_ * sizeof(std::uint32_t)));
     if (!in) order.clear();
   }
   if (order.size() != rows_) {
     order = compute();
     // Best effort: a read-only index folder only loses the speed-up on the next open.
     std::ofstream out(file, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(order.data()), static_cast<std::streamsize>(order.size() * sizeof(std::uint32_t)));
+    out.write(reinterpret_cast<const char*>(order.data()),
+              static_cast<std::streamsize>(order.size() * sizeof(std::uint32_t)));
   }
   return orders_->orders.emplace(name, std::move(order)).first->second;
 }
@@ -436,20 +477,24 @@ std::string DatasetIndex::defaultIndexDir(const std::vector<std::string>& paths)
   return indexDirFor(absolute, ::access(fs::path(absolute[0]).parent_path().c_str(), W_OK) == 0);
 }
 
-std::string DatasetIndex::indexDirFor(const std::vector<std::string>& absolutePaths, bool besideWritable) {
+std::string DatasetIndex::indexDirFor(const std::vector<std::string>& absolutePaths,
+                                      bool besideWritable) {
   std::string joined;
   for (const auto& p : absolutePaths) joined += p + "\n";
   char name[40];
-  std::snprintf(name, sizeof name, ".mspa-index-%016llx", static_cast<unsigned long long>(fnv1a(joined)));
+  std::snprintf(name, sizeof name, ".mspa-index-%016llx",
+                static_cast<unsigned long long>(fnv1a(joined)));
   const fs::path beside = fs::path(absolutePaths.at(0)).parent_path();
   if (besideWritable) return (beside / name).string();
   const char* cache = std::getenv("XDG_CACHE_HOME");
   const char* home = std::getenv("HOME");
-  const fs::path root = cache && *cache ? fs::path(cache) : fs::path(home ? home : "/tmp") / ".cache";
+  const fs::path root =
+      cache && *cache ? fs::path(cache) : fs::path(home ? home : "/tmp") / ".cache";
   return (root / "mspa-studio" / std::string(name + 1)).string();
 }
 
-std::string DatasetIndex::staleReason(const std::vector<std::string>& paths, const std::string& indexDir) {
+std::string DatasetIndex::staleReason(const std::vector<std::string>& paths,
+                                      const std::string& indexDir) {
   const auto absolute = absolutePaths(paths);
   const auto meta = readMeta(indexDir);
   if (!meta) return "no index yet";
@@ -459,13 +504,17 @@ std::string DatasetIndex::staleReason(const std::vector<std::string>& paths, con
     const IndexedFile f = fileFromJson(files[i]);
     if (f.path != absolute[i]) return "the index covers other files";
     const FileState now = stateOf(f.path);
-    if (now.size != f.size) return f.path + " changed since it was indexed (size " + std::to_string(f.size) + " -> " + std::to_string(now.size) + ")";
-    if (now.mtimeNs != f.mtimeNs && fingerprint(f.path, now.size) != f.fingerprint) return f.path + " changed since it was indexed (content)";
+    if (now.size != f.size)
+      return f.path + " changed since it was indexed (size " + std::to_string(f.size) + " -> " +
+             std::to_string(now.size) + ")";
+    if (now.mtimeNs != f.mtimeNs && fingerprint(f.path, now.size) != f.fingerprint)
+      return f.path + " changed since it was indexed (content)";
   }
   return {};
 }
 
-DatasetIndex DatasetIndex::build(const std::vector<std::string>& paths, const IndexProgressFn& progress, const std::string& indexDir) {
+DatasetIndex DatasetIndex::build(const std::vector<std::string>& paths,
+                                 const IndexProgressFn& progress, const std::string& indexDir) {
   const auto start = std::chrono::steady_clock::now();
   const auto absolute = absolutePaths(paths);
   DatasetIndex index;
@@ -474,7 +523,8 @@ DatasetIndex DatasetIndex::build(const std::vector<std::string>& paths, const In
   std::error_code error;
   fs::remove_all(building, error);
   fs::create_directories(building, error);
-  if (error) throw InputError(building.string(), "cannot create the index folder: " + error.message());
+  if (error)
+    throw InputError(building.string(), "cannot create the index folder: " + error.message());
   std::uint64_t totalBytes = 0;
   for (const auto& p : absolute) {
     IndexedFile f;
@@ -495,7 +545,8 @@ DatasetIndex DatasetIndex::build(const std::vector<std::string>& paths, const In
       builder.addFile(static_cast<std::uint16_t>(i), f);
       const FileState after = stateOf(f.path);
       if (after.size != f.size || after.mtimeNs != f.mtimeNs) {
-        throw InputError(f.path, "changed while it was being indexed; index again once it is complete");
+        throw InputError(f.path,
+                         "changed while it was being indexed; index again once it is complete");
       }
     }
     builder.finish(building.string(), dictionaries);
@@ -507,9 +558,14 @@ DatasetIndex DatasetIndex::build(const std::vector<std::string>& paths, const In
   index.types_ = std::move(dictionaries.types);
   index.scenes_ = std::move(dictionaries.scenes);
   index.answers_ = std::move(dictionaries.answers);
-  index.buildSeconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json meta = {{"version", kFormatVersion}, {"rows", index.rows_}, {"build_seconds", index.buildSeconds_},
-                         {"question_types", index.types_}, {"scenes", index.scenes_}, {"answers", index.answers_}};
+  index.buildSeconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::json meta = {{"version", kFormatVersion},
+                         {"rows", index.rows_},
+                         {"build_seconds", index.buildSeconds_},
+                         {"question_types", index.types_},
+                         {"scenes", index.scenes_},
+                         {"answers", index.answers_}};
   for (const auto& f : index.files_) meta["files"].push_back(fileJson(f));
   {
     std::ofstream out(building / "meta.json");
@@ -519,12 +575,14 @@ DatasetIndex DatasetIndex::build(const std::vector<std::string>& paths, const In
   // The finished index replaces the old one in one rename, so a reader never sees half of it.
   fs::remove_all(index.dir_, error);
   fs::rename(building, index.dir_, error);
-  if (error) throw InputError(index.dir_, "cannot move the new index into place: " + error.message());
+  if (error)
+    throw InputError(index.dir_, "cannot move the new index into place: " + error.message());
   index.mapColumns();
   return index;
 }
 
-DatasetIndex DatasetIndex::open(const std::vector<std::string>& paths, const IndexProgressFn& progress, bool* rebuilt, std::string* why,
+DatasetIndex DatasetIndex::open(const std::vector<std::string>& paths,
+                                const IndexProgressFn& progress, bool* rebuilt, std::string* why,
                                 const std::string& indexDir) {
   const std::string dir = indexDir.empty() ? defaultIndexDir(paths) : indexDir;
   const std::string reason = staleReason(paths, dir);
@@ -550,7 +608,8 @@ void DatasetIndex::mapColumns() {
   for (const auto& f : files_) open_->fds.push_back(::open(f.path.c_str(), O_RDONLY));
   const auto map = [&](const char* name, std::size_t width) -> const void* {
     const std::string path = (fs::path(dir_) / name).string();
-    if (fs::file_size(path) != rows_ * width) throw InputError(path, "index column of the wrong size (damaged index: delete the folder)");
+    if (fs::file_size(path) != rows_ * width)
+      throw InputError(path, "index column of the wrong size (damaged index: delete the folder)");
     if (rows_ == 0) return nullptr;
     maps_.push_back(std::make_unique<MappedFile>(path, MappedFile::Access::OnDemand));
     return maps_.back()->data();
@@ -597,7 +656,8 @@ std::string DatasetIndex::line(std::size_t row) const {
   if (fd < 0) throw InputError(f.path, "cannot be opened any more");
   std::string text(length(row), '\0');
   const ssize_t n = ::pread(fd, text.data(), text.size(), static_cast<off_t>(offset(row)));
-  if (n != static_cast<ssize_t>(text.size())) throw InputError(f.path, "shorter than indexed (it changed: index again)");
+  if (n != static_cast<ssize_t>(text.size()))
+    throw InputError(f.path, "shorter than indexed (it changed: index again)");
   return text;
 }
 

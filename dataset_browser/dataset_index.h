@@ -18,7 +18,8 @@ struct IndexedFile {
   std::uint64_t size = 0;
   std::int64_t mtimeNs = 0;
   std::uint64_t fingerprint = 0;  // of the first and last 64 KiB
-  std::string split;              // "train", "val", "test" or "benchmark" from the file name; "" when it says none
+  std::string
+      split;  // "train", "val", "test" or "benchmark" from the file name; "" when it says none
   std::uint64_t samples = 0, malformed = 0;
   std::vector<std::uint64_t> malformedLines;  // the first 1,000, 1-based
   std::vector<std::string> malformedProblems;
@@ -44,16 +45,20 @@ class DatasetIndex {
 
   // Reuses the index of these files when it is there and fresh, else builds it. `rebuilt` says
   // which happened and `why` why a rebuild was needed.
-  static DatasetIndex open(const std::vector<std::string>& paths, const IndexProgressFn& progress = {}, bool* rebuilt = nullptr,
+  static DatasetIndex open(const std::vector<std::string>& paths,
+                           const IndexProgressFn& progress = {}, bool* rebuilt = nullptr,
                            std::string* why = nullptr, const std::string& indexDir = {});
-  static DatasetIndex build(const std::vector<std::string>& paths, const IndexProgressFn& progress = {}, const std::string& indexDir = {});
+  static DatasetIndex build(const std::vector<std::string>& paths,
+                            const IndexProgressFn& progress = {}, const std::string& indexDir = {});
   // Where the index of these files lives: a hidden folder beside the first file, or under
   // ~/.cache/mspa-studio when that folder is read-only.
   static std::string defaultIndexDir(const std::vector<std::string>& paths);
   // The same choice for given absolute paths, with the writability of their folder as an input.
-  static std::string indexDirFor(const std::vector<std::string>& absolutePaths, bool besideWritable);
+  static std::string indexDirFor(const std::vector<std::string>& absolutePaths,
+                                 bool besideWritable);
   // Empty when the index in `indexDir` matches the files; otherwise why not.
-  static std::string staleReason(const std::vector<std::string>& paths, const std::string& indexDir);
+  static std::string staleReason(const std::vector<std::string>& paths,
+                                 const std::string& indexDir);
 
   DatasetIndex(DatasetIndex&&) noexcept;
   DatasetIndex& operator=(DatasetIndex&&) noexcept;
@@ -85,7 +90,8 @@ class DatasetIndex {
 
   // A permutation of all rows computed once per index (a sort order), kept in memory and in the
   // index folder; `compute` runs only the first time.
-  const std::vector<std::uint32_t>& cachedOrder(const std::string& name, const std::function<std::vector<std::uint32_t>()>& compute) const;
+  const std::vector<std::uint32_t>& cachedOrder(
+      const std::string& name, const std::function<std::vector<std::uint32_t>()>& compute) const;
 
   // The hash ids are indexed by; predictions join on it.
   static std::uint64_t hashId(const std::string& id);

@@ -10,7 +10,8 @@ namespace mspa::dataset {
 
 std::vector<float> JoinedPredictions::errors(std::size_t rows) const {
   std::vector<float> out(rows, NAN);
-  for (const auto& [row, p] : byRow) out[row] = p.parsed ? static_cast<float>(p.correct ? 0.0 : std::max(p.error, 1e-6)) : INFINITY;
+  for (const auto& [row, p] : byRow)
+    out[row] = p.parsed ? static_cast<float>(p.correct ? 0.0 : std::max(p.error, 1e-6)) : INFINITY;
   return out;
 }
 
@@ -18,10 +19,12 @@ JoinedPredictions joinPredictions(const DatasetIndex& index, const std::string& 
   const PredictionFile file = readPredictionFile(path);
   JoinedPredictions joined;
   joined.path = path;
-  joined.name = file.run.is_object() ? file.run.value("model", std::filesystem::path(path).stem().string())
-                                     : std::filesystem::path(path).stem().string();
+  joined.name = file.run.is_object()
+                    ? file.run.value("model", std::filesystem::path(path).stem().string())
+                    : std::filesystem::path(path).stem().string();
   std::unordered_map<std::uint64_t, std::size_t> byHash;
-  for (std::size_t i = 0; i < file.predictions.size(); ++i) byHash.emplace(DatasetIndex::hashId(file.predictions[i].id), i);
+  for (std::size_t i = 0; i < file.predictions.size(); ++i)
+    byHash.emplace(DatasetIndex::hashId(file.predictions[i].id), i);
   std::size_t matched = 0;
   for (std::size_t row = 0; row < index.size() && matched < byHash.size(); ++row) {
     const auto it = byHash.find(index.idHash(row));

@@ -32,15 +32,16 @@ DatasetFilter parseWhere(const std::string& where);
 
 // The rows that pass, in index order. Column filters run over the mapped columns; text search reads
 // only the lines that passed them, on all cores. `cancel` stops a long text search.
-std::vector<std::uint32_t> filterRows(const DatasetIndex& index, const DatasetFilter& filter, const Annotations* annotations = nullptr,
+std::vector<std::uint32_t> filterRows(const DatasetIndex& index, const DatasetFilter& filter,
+                                      const Annotations* annotations = nullptr,
                                       const std::atomic<bool>* cancel = nullptr);
 
 enum class SortKey { File, QuestionType, Column, Scene, Images, Answer, Error };
 
 // Stable sort of `rows` by a key (radix sort: 27M rows in well under a second). Error sorts by
 // `errors[row]` (NaN last), which predictions provide.
-void sortRows(const DatasetIndex& index, std::vector<std::uint32_t>& rows, SortKey key, bool descending,
-              const std::vector<float>* errors = nullptr);
+void sortRows(const DatasetIndex& index, std::vector<std::uint32_t>& rows, SortKey key,
+              bool descending, const std::vector<float>* errors = nullptr);
 
 struct DatasetStats {
   std::uint64_t samples = 0, malformed = 0;
@@ -54,9 +55,11 @@ struct DatasetStats {
   std::map<std::string, NumberSummary> numbers;
 };
 
-DatasetStats computeStats(const DatasetIndex& index, const std::vector<std::uint32_t>* rows = nullptr);
+DatasetStats computeStats(const DatasetIndex& index,
+                          const std::vector<std::uint32_t>* rows = nullptr);
 // Only the counts per question type (the histogram): one pass over a byte column.
-std::map<std::string, std::uint64_t> countByQuestionType(const DatasetIndex& index, const std::vector<std::uint32_t>& rows);
+std::map<std::string, std::uint64_t> countByQuestionType(const DatasetIndex& index,
+                                                         const std::vector<std::uint32_t>& rows);
 
 // The Table-2 column of a question type, or "unknown".
 std::string columnOf(const std::string& questionType);

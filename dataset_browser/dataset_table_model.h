@@ -18,15 +18,31 @@ class DatasetTableModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  enum Column { Row, File, Id, QuestionType, Table2Column, Scene, Images, Answer, Flag, Prediction, Error, ColumnCount };
+  enum Column {
+    Row,
+    File,
+    Id,
+    QuestionType,
+    Table2Column,
+    Scene,
+    Images,
+    Answer,
+    Flag,
+    Prediction,
+    Error,
+    ColumnCount
+  };
 
   explicit DatasetTableModel(QObject* parent = nullptr);
 
-  void setIndex(std::shared_ptr<const DatasetIndex> index, std::shared_ptr<Annotations> annotations);
+  void setIndex(std::shared_ptr<const DatasetIndex> index,
+                std::shared_ptr<Annotations> annotations);
   void setRows(std::vector<std::uint32_t> rows);
   void setPredictions(std::shared_ptr<const JoinedPredictions> predictions);
   const std::vector<std::uint32_t>& rows() const { return rows_; }
-  std::uint32_t indexRow(int tableRow) const { return rows_.at(static_cast<std::size_t>(tableRow)); }
+  std::uint32_t indexRow(int tableRow) const {
+    return rows_.at(static_cast<std::size_t>(tableRow));
+  }
   void annotationChanged(int tableRow);
 
   int rowCount(const QModelIndex& parent = {}) const override;

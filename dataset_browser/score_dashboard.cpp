@@ -30,7 +30,9 @@
 namespace mspa::dataset {
 namespace {
 
-QString percent(const Tally& t) { return t.total ? QString::number(t.accuracy(), 'f', 1) : QString("—"); }
+QString percent(const Tally& t) {
+  return t.total ? QString::number(t.accuracy(), 'f', 1) : QString("—");
+}
 
 QChartView* chartView(QWidget* parent) {
   auto* view = new QChartView(new QChart, parent);
@@ -38,7 +40,9 @@ QChartView* chartView(QWidget* parent) {
   return view;
 }
 
-bool isCategorical(const TaskInfo* task) { return task && (task->answer == AnswerKind::Word || task->answer == AnswerKind::Letter); }
+bool isCategorical(const TaskInfo* task) {
+  return task && (task->answer == AnswerKind::Word || task->answer == AnswerKind::Letter);
+}
 bool isNumeric(const TaskInfo* task) {
   return task && (task->answer == AnswerKind::Millimetres || task->answer == AnswerKind::Degrees);
 }
@@ -88,19 +92,23 @@ void ScoreDashboard::buildUi() {
   connect(table_, &QTableWidget::cellClicked, this, [this](int row, int column) {
     if (column >= 2) showFailures(row, column - 2);
   });
-  connect(failureList_, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem* item) { openFailure(failureList_->row(item)); });
+  connect(failureList_, &QListWidget::itemDoubleClicked, this,
+          [this](QListWidgetItem* item) { openFailure(failureList_->row(item)); });
   connect(confusionType_, &QComboBox::currentTextChanged, this, &ScoreDashboard::showConfusion);
   connect(errorType_, &QComboBox::currentTextChanged, this, &ScoreDashboard::showErrors);
 }
 
-bool ScoreDashboard::load(const QString& benchmark, const QStringList& runs, const QString& imageRoot) {
+bool ScoreDashboard::load(const QString& benchmark, const QStringList& runs,
+                          const QString& imageRoot) {
   benchmarkPath_ = benchmark;
   runPaths_ = runs;
   imageRoot_ = imageRoot.isEmpty() ? QFileInfo(benchmark).absolutePath() : imageRoot;
   try {
     benchmark_ = readSampleFile(benchmark.toStdString());
     std::vector<NamedPredictions> named;
-    for (const auto& run : runs) named.push_back({QFileInfo(run).completeBaseName().toStdString(), readPredictionFile(run.toStdString())});
+    for (const auto& run : runs)
+      named.push_back(
+          {QFileInfo(run).completeBaseName().toStdString(), readPredictionFile(run.toStdString())});
     report_ = scoreRuns(benchmark_, named);
   } catch (const std::exception& e) {
     status_ = QString::fromStdString(e.what());
@@ -123,9 +131,13 @@ bool ScoreDashboard::load(const QString& benchmark, const QStringList& runs, con
   if (errorType_->count()) showErrors(errorType_->currentText());
   QStringList problems;
   for (const auto& m : report_.models) {
-    if (m.unmatchedPredictions) problems << tr("%1: %2 ids not in this benchmark (another benchmark?)").arg(QString::fromStdString(m.name)).arg(m.unmatchedPredictions);
+    if (m.unmatchedPredictions)
+      problems << tr("%1: %2 ids not in this benchmark (another benchmark?)")
+                      .arg(QString::fromStdString(m.name))
+                      .arg(m.unmatchedPredictions);
   }
-  status_ = tr("%1 samples, %2 run(s)").arg(report_.samples).arg(report_.models.size()) + (problems.isEmpty() ? QString() : "; " + problems.join("; "));
+  status_ = tr("%1 samples, %2 run(s)").arg(report_.samples).arg(report_.models.size()) +
+            (problems.isEmpty() ? QString() : "; " + problems.join("; "));
   statusBar()->showMessage(status_);
   return true;
 }
@@ -138,7 +150,8 @@ void ScoreDashboard::fillTable() {
   table_->setColumnCount(header.size());
   table_->setHorizontalHeaderLabels(header);
   std::vector<std::vector<QString>> rows;
-  const auto addRow = [&](const std::string& key, const QString& label, std::size_t n, const std::function<QString(const ModelScores&)>& cell) {
+  const auto addRow = [&](const std::string& key, const QString& label, std::size_t n,
+                          const std::function<QString(const ModelScores&)>& cell) {
     rowKeys_.push_back(key);
     std::vector<QString> row = {label, QString::number(n)};
     for (const auto& m : report_.models) row.push_back(cell(m));
@@ -146,13 +159,15 @@ void ScoreDashboard::fillTable() {
   };
   for (const auto& column : table2Columns()) {
     std::size_t n = 0;
-    if (!report_.models.empty() && report_.models[0].byColumn.count(column)) n = report_.models[0].byColumn.at(column).total;
+    if (!report_.models.empty() && report_.models[0].byColumn.count(column))
+      n = report_.models[0].byColumn.at(column).total;
     addRow("column:" + column, QString::fromStdString(column), n, [&](const ModelScores& m) {
       const auto it = m.byColumn.find(column);
       return it == m.byColumn.end() ? QString("—") : percent(it->second);
     });
   }
-  addRow("average", tr("Average (unweighted over columns)"), report_.samples, [](const ModelScores& m) { return QString::number(m.average, 'f', 2); });
+  addRow("average", tr("Average (unweighted over columns)"), report_.samples,
+         [](const ModelScores& m) { return QString::number(m.average, 'f', 2); });
   addRow("parse", tr("Parse failures"), report_.samples, [](const ModelScores& m) {
     std::size_t failures = 0;
     for (const auto& [type, t] : m.byQuestionType) failures += t.parseFailures;
@@ -160,7 +175,8 @@ void ScoreDashboard::fillTable() {
   });
   for (const auto& type : report_.questionTypes) {
     std::size_t n = 0;
-    if (!report_.models.empty() && report_.models[0].byQuestionType.count(type)) n = report_.models[0].byQuestionType.at(type).total;
+    if (!report_.models.empty() && report_.models[0].byQuestionType.count(type))
+      n = report_.models[0].byQuestionType.at(type).total;
     addRow("type:" + type, "  " + QString::fromStdString(type), n, [&](const ModelScores& m) {
       const auto it = m.byQuestionType.find(type);
       return it == m.byQuestionType.end() ? QString("—") : percent(it->second);
@@ -168,7 +184,8 @@ void ScoreDashboard::fillTable() {
   }
   table_->setRowCount(static_cast<int>(rows.size()));
   for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
-    for (int c = 0; c < static_cast<int>(rows[r].size()); ++c) table_->setItem(r, c, new QTableWidgetItem(rows[r][c]));
+    for (int c = 0; c < static_cast<int>(rows[r].size()); ++c)
+      table_->setItem(r, c, new QTableWidgetItem(rows[r][c]));
   }
   table_->resizeColumnsToContents();
 }
@@ -182,7 +199,8 @@ void ScoreDashboard::fillColumnChart() {
   for (const auto& c : table2Columns()) columns << QString::fromStdString(c);
   for (const auto& m : report_.models) {
     auto* set = new QBarSet(QString::fromStdString(m.name));
-    for (const auto& c : table2Columns()) *set << (m.byColumn.count(c) ? m.byColumn.at(c).accuracy() : 0.0);
+    for (const auto& c : table2Columns())
+      *set << (m.byColumn.count(c) ? m.byColumn.at(c).accuracy() : 0.0);
     series->append(set);
   }
   chart->addSeries(series);
@@ -214,14 +232,19 @@ void ScoreDashboard::showFailures(int tableRow, int run) {
   if (run < 0 || run >= static_cast<int>(report_.models.size())) return;
   const bool parseOnly = rowKeys_[static_cast<std::size_t>(tableRow)] == "parse";
   for (const auto& r : report_.models[static_cast<std::size_t>(run)].results) {
-    if (r.verdict.correct || !rowMatches(tableRow, r.questionType) || (parseOnly && r.answer.ok)) continue;
+    if (r.verdict.correct || !rowMatches(tableRow, r.questionType) || (parseOnly && r.answer.ok))
+      continue;
     const Sample* s = byId_.count(r.id) ? byId_.at(r.id) : nullptr;
     std::string error;
     const auto truth = s ? truthOf(*s, error) : std::nullopt;
-    const QString predicted = r.missing ? tr("missing") : r.answer.ok ? QString::fromStdString(formatAnswerValue(r.answer.value)) : tr("not understood");
-    failureList_->addItem(tr("%1  %2: %3 (truth %4)")
-                              .arg(QString::fromStdString(r.id), QString::fromStdString(r.questionType), predicted,
-                                   truth ? QString::fromStdString(formatAnswerValue(truth->value)) : QString("?")));
+    const QString predicted = r.missing ? tr("missing")
+                              : r.answer.ok
+                                  ? QString::fromStdString(formatAnswerValue(r.answer.value))
+                                  : tr("not understood");
+    failureList_->addItem(
+        tr("%1  %2: %3 (truth %4)")
+            .arg(QString::fromStdString(r.id), QString::fromStdString(r.questionType), predicted,
+                 truth ? QString::fromStdString(formatAnswerValue(truth->value)) : QString("?")));
     failures_.emplace_back(r.id, run);
   }
   statusBar()->showMessage(tr("%1 failures").arg(failures_.size()));
@@ -239,12 +262,13 @@ void ScoreDashboard::openFailure(int index) {
   auto* browser = new DatasetBrowser;
   browser->setAttribute(Qt::WA_DeleteOnClose);
   browser->resize(1400, 900);
-  connect(browser, &DatasetBrowser::indexReady, browser, [this, browser, id = id, run = run](bool ok) {
-    if (!ok) return;
-    browser->loadPredictions(runPaths_[run]);
-    browser->selectSample(id);
-    emit failureOpened(QString::fromStdString(id));
-  });
+  connect(browser, &DatasetBrowser::indexReady, browser,
+          [this, browser, id = id, run = run](bool ok) {
+            if (!ok) return;
+            browser->loadPredictions(runPaths_[run]);
+            browser->selectSample(id);
+            emit failureOpened(QString::fromStdString(id));
+          });
   browser->show();
   browser->openDataset({benchmarkPath_}, imageRoot_);
 }
@@ -281,14 +305,17 @@ void ScoreDashboard::showConfusion(const QString& questionType) {
   for (int r = 0; r < names.size(); ++r) {
     for (int c = 0; c < names.size(); ++c) {
       const auto row = confusion_.find(names[r].toStdString());
-      const int n = row == confusion_.end() || !row->second.count(names[c].toStdString()) ? 0 : row->second.at(names[c].toStdString());
+      const int n = row == confusion_.end() || !row->second.count(names[c].toStdString())
+                        ? 0
+                        : row->second.at(names[c].toStdString());
       auto* item = new QTableWidgetItem(QString::number(n));
       const int shade = 255 - 180 * n / most;
       item->setBackground(r == c ? QColor(shade, 255, shade) : QColor(255, shade, shade));
       confusionTable_->setItem(r, c, item);
     }
   }
-  confusionTable_->setToolTip(tr("rows: truth, columns: prediction (%1)").arg(QString::fromStdString(report_.models[0].name)));
+  confusionTable_->setToolTip(tr("rows: truth, columns: prediction (%1)")
+                                  .arg(QString::fromStdString(report_.models[0].name)));
 }
 
 void ScoreDashboard::showErrors(const QString& questionType) {
@@ -314,24 +341,29 @@ void ScoreDashboard::showErrors(const QString& questionType) {
       if (!truth) continue;
       points->append(truth->value.number.x(), r.answer.value.number.x());
       top = std::max({top, truth->value.number.x(), r.answer.value.number.x()});
-      relative.push_back(std::abs(r.answer.value.number.x() - truth->value.number.x()) / std::max(1.0, std::abs(truth->value.number.x())));
+      relative.push_back(std::abs(r.answer.value.number.x() - truth->value.number.x()) /
+                         std::max(1.0, std::abs(truth->value.number.x())));
     }
     scatter->addSeries(points);
     auto* set = new QBarSet(QString::fromStdString(m.name));
     std::vector<int> counts(kBins, 0);
-    for (double e : relative) ++counts[std::min(kBins - 1, static_cast<int>(e / 0.1))];  // 10% bins, the last open
+    for (double e : relative)
+      ++counts[std::min(kBins - 1, static_cast<int>(e / 0.1))];  // 10% bins, the last open
     for (int n : counts) *set << n;
     bars->append(set);
   }
   histogram->addSeries(bars);
   auto* x = new QBarCategoryAxis;
-  for (int b = 0; b < kBins; ++b) x->append(b + 1 < kBins ? QString("%1-%2%").arg(b * 10).arg((b + 1) * 10) : QString(">%1%").arg(b * 10));
+  for (int b = 0; b < kBins; ++b)
+    x->append(b + 1 < kBins ? QString("%1-%2%").arg(b * 10).arg((b + 1) * 10)
+                            : QString(">%1%").arg(b * 10));
   histogram->addAxis(x, Qt::AlignBottom);
   bars->attachAxis(x);
   auto* count = new QValueAxis;
   histogram->addAxis(count, Qt::AlignLeft);
   bars->attachAxis(count);
-  histogram->setTitle(tr("%1: |prediction - truth| / truth (the scorer accepts up to 20%)").arg(questionType));
+  histogram->setTitle(
+      tr("%1: |prediction - truth| / truth (the scorer accepts up to 20%)").arg(questionType));
   auto* truthAxis = new QValueAxis;
   auto* predictedAxis = new QValueAxis;
   truthAxis->setRange(0, top * 1.05);
@@ -349,7 +381,10 @@ void ScoreDashboard::showErrors(const QString& questionType) {
 
 bool ScoreDashboard::exportTable(const QString& path) {
   const QString ext = QFileInfo(path).suffix().toLower();
-  const ReportFormat format = ext == "md" ? ReportFormat::Markdown : ext == "csv" ? ReportFormat::Csv : ext == "tex" ? ReportFormat::Latex : ReportFormat::Table;
+  const ReportFormat format = ext == "md"    ? ReportFormat::Markdown
+                              : ext == "csv" ? ReportFormat::Csv
+                              : ext == "tex" ? ReportFormat::Latex
+                                             : ReportFormat::Table;
   std::ofstream out(path.toStdString());
   out << renderReport(report_, format);
   return static_cast<bool>(out.flush());

@@ -34,8 +34,8 @@ class ScoreDashboard : public QMainWindow {
   void showFailures(int tableRow, int run);
   QStringList failures() const;
   void openFailure(int index);
-  bool exportTable(const QString& path);   // .md, .csv or .tex
-  bool exportChart(const QString& path);   // the chart on screen, .png or .svg
+  bool exportTable(const QString& path);  // .md, .csv or .tex
+  bool exportChart(const QString& path);  // the chart on screen, .png or .svg
   void showConfusion(const QString& questionType);
   void showErrors(const QString& questionType);
   QString status() const { return status_; }

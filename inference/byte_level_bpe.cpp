@@ -23,7 +23,8 @@ std::array<char32_t, 256> byteToCodePoint() {
   std::array<char32_t, 256> map{};
   char32_t next = 256;
   for (int b = 0; b < 256; ++b) {
-    const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+    const bool printable =
+        (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
     map[b] = printable ? static_cast<char32_t>(b) : next++;
   }
   return map;
@@ -44,7 +45,8 @@ bool unmapToken(const std::string& text, std::string& bytes) {
     const int length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
     if (i + length > text.size()) return false;
     char32_t cp = length == 1 ? c : c & (0x3F >> (length - 1));
-    for (int k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    for (int k = 1; k < length; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
     const auto it = inverse.find(cp);
     if (it == inverse.end()) return false;
     bytes += it->second;
@@ -60,16 +62,19 @@ std::uint64_t pairKey(std::int64_t left, std::int64_t right) {
 // The split regex of a supported pre-tokenizer: Sequence[Split(Regex, Isolated), ByteLevel(no
 // regex)] as Qwen2 writes it, or a lone ByteLevel with GPT-2's own regex.
 std::string splitPattern(const nlohmann::json& pre, const std::string& path) {
-  const std::string gpt2 = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+  const std::string gpt2 =
+      R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
   const auto type = pre.value("type", "");
-  if (type == "ByteLevel" && pre.value("use_regex", true) && !pre.value("add_prefix_space", false)) return gpt2;
+  if (type == "ByteLevel" && pre.value("use_regex", true) && !pre.value("add_prefix_space", false))
+    return gpt2;
   if (type == "Sequence" && pre.contains("pretokenizers") && pre["pretokenizers"].size() == 2) {
     const auto& split = pre["pretokenizers"][0];
     const auto& byteLevel = pre["pretokenizers"][1];
-    const bool supported = split.value("type", "") == "Split" && split.value("behavior", "") == "Isolated" &&
-                           !split.value("invert", false) && split.contains("pattern") && split["pattern"].contains("Regex") &&
-                           byteLevel.value("type", "") == "ByteLevel" && !byteLevel.value("use_regex", true) &&
-                           !byteLevel.value("add_prefix_space", false);
+    const bool supported =
+        split.value("type", "") == "Split" && split.value("behavior", "") == "Isolated" &&
+        !split.value("invert", false) && split.contains("pattern") &&
+        split["pattern"].contains("Regex") && byteLevel.value("type", "") == "ByteLevel" &&
+        !byteLevel.value("use_regex", true) && !byteLevel.value("add_prefix_space", false);
     if (supported) return split["pattern"]["Regex"].get<std::string>();
   }
   throw std::runtime_error(path + ": unsupported pre_tokenizer " + pre.dump().substr(0, 200) +
@@ -83,7 +88,9 @@ std::string withUnicodeWhitespace(const std::string& pattern) {
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     if (pattern[i] == '\\' && i + 1 < pattern.size()) {
       const char next = pattern[i + 1];
-      out += next == 's' ? "\\p{White_Space}" : next == 'S' ? "\\P{White_Space}" : std::string{'\\', next};
+      out += next == 's'   ? "\\p{White_Space}"
+             : next == 'S' ? "\\P{White_Space}"
+                           : std::string{'\\', next};
       ++i;
     } else {
       out += pattern[i];
@@ -103,10 +110,12 @@ struct ByteLevelBpe::Splitter {
   template <typename Visit>
   void split(std::string_view text, Visit&& visit) const {
     UErrorCode status = U_ZERO_ERROR;
-    icu::UnicodeString input = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+    icu::UnicodeString input = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
     if (nfc) input = nfc->normalize(input, status);
     std::unique_ptr<icu::RegexMatcher> matcher(pattern->matcher(input, status));
-    if (U_FAILURE(status)) throw std::runtime_error(std::string("tokenizer regex: ") + u_errorName(status));
+    if (U_FAILURE(status))
+      throw std::runtime_error(std::string("tokenizer regex: ") + u_errorName(status));
     std::string piece;
     const auto emit = [&](int32_t from, int32_t to) {
       if (from >= to) return;
@@ -135,7 +144,9 @@ ByteLevelBpe::~ByteLevelBpe() = default;
 
 ByteLevelBpe::ByteLevelBpe(const std::string& path) : path_(path) {
 #ifndef MSPA_HAVE_ICU
-  throw std::runtime_error(path + ": byte-level BPE tokenizers need ICU, and this build has none (install libicu-dev and rebuild)");
+  throw std::runtime_error(path +
+                           ": byte-level BPE tokenizers need ICU, and this build has none (install "
+                           "libicu-dev and rebuild)");
 #else
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot open");
@@ -155,13 +166,16 @@ ByteLevelBpe::ByteLevelBpe(const std::string& path) : path_(path) {
       throw std::runtime_error(path + ": vocab id " + id.dump() + " of '" + token +
                                "' is outside 0.." + std::to_string(entries - 1));
     }
-    if (!unmapToken(token, tokens_[index])) throw std::runtime_error(path + ": vocab entry '" + token + "' is not byte-level");
+    if (!unmapToken(token, tokens_[index]))
+      throw std::runtime_error(path + ": vocab entry '" + token + "' is not byte-level");
   }
   std::unordered_map<std::string, std::int64_t> byText;
-  for (std::size_t id = 0; id < tokens_.size(); ++id) byText.emplace(tokens_[id], static_cast<std::int64_t>(id));
+  for (std::size_t id = 0; id < tokens_.size(); ++id)
+    byText.emplace(tokens_[id], static_cast<std::int64_t>(id));
   for (int b = 0; b < 256; ++b) {
     const auto it = byText.find(std::string(1, static_cast<char>(b)));
-    if (it == byText.end()) throw std::runtime_error(path + ": vocab lacks the token for byte " + std::to_string(b));
+    if (it == byText.end())
+      throw std::runtime_error(path + ": vocab lacks the token for byte " + std::to_string(b));
     byteIds_[b] = it->second;
   }
   int rank = 0;
@@ -174,17 +188,20 @@ ByteLevelBpe::ByteLevelBpe(const std::string& path) : path_(path) {
     } else if (entry.is_string()) {
       const auto text = entry.get<std::string>();
       const auto space = text.find(' ', 1);
-      if (space == std::string::npos) throw std::runtime_error(path + ": merge '" + text + "' has no space");
+      if (space == std::string::npos)
+        throw std::runtime_error(path + ": merge '" + text + "' has no space");
       left = text.substr(0, space);
       right = text.substr(space + 1);
     } else {
       throw std::runtime_error(path + ": malformed merge " + entry.dump());
     }
     std::string l, r;
-    if (!unmapToken(left, l) || !unmapToken(right, r)) throw std::runtime_error(path + ": merge outside the byte map");
+    if (!unmapToken(left, l) || !unmapToken(right, r))
+      throw std::runtime_error(path + ": merge outside the byte map");
     const auto li = byText.find(l), ri = byText.find(r), mi = byText.find(l + r);
     if (li == byText.end() || ri == byText.end() || mi == byText.end()) {
-      throw std::runtime_error(path + ": merge '" + left + " " + right + "' uses tokens missing from the vocab");
+      throw std::runtime_error(path + ": merge '" + left + " " + right +
+                               "' uses tokens missing from the vocab");
     }
     merges_.emplace(pairKey(li->second, ri->second), Merge{rank++, mi->second});
   }
@@ -194,10 +211,14 @@ ByteLevelBpe::ByteLevelBpe(const std::string& path) : path_(path) {
   }
   splitter_ = std::make_unique<Splitter>();
   UErrorCode status = U_ZERO_ERROR;
-  const auto pattern = withUnicodeWhitespace(splitPattern(json.value("pre_tokenizer", nlohmann::json::object()), path));
+  const auto pattern = withUnicodeWhitespace(
+      splitPattern(json.value("pre_tokenizer", nlohmann::json::object()), path));
   UParseError where{};
-  splitter_->pattern.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(pattern), 0, where, status));
-  if (U_FAILURE(status)) throw std::runtime_error(path + ": pre-tokenizer regex does not compile: " + u_errorName(status));
+  splitter_->pattern.reset(
+      icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(pattern), 0, where, status));
+  if (U_FAILURE(status))
+    throw std::runtime_error(path +
+                             ": pre-tokenizer regex does not compile: " + u_errorName(status));
   const auto normalizer = json.value("normalizer", nlohmann::json());
   if (normalizer.is_object() && normalizer.value("type", "") == "NFC") {
     splitter_->nfc = icu::Normalizer2::getNFCInstance(status);
@@ -237,7 +258,9 @@ void ByteLevelBpe::encodeWord(std::string_view bytes, std::vector<std::int64_t>&
 std::string ByteLevelBpe::decode(const std::vector<std::int64_t>& ids) const {
   std::string bytes;
   for (const auto id : ids) {
-    if (id < 0 || id >= vocabSize()) throw std::runtime_error(path_ + ": token id " + std::to_string(id) + " outside the vocabulary");
+    if (id < 0 || id >= vocabSize())
+      throw std::runtime_error(path_ + ": token id " + std::to_string(id) +
+                               " outside the vocabulary");
     bytes += tokens_[id];
   }
   return bytes;

@@ -46,9 +46,9 @@ class ByteLevelBpe {
 
   void encodeWord(std::string_view bytes, std::vector<std::int64_t>& ids) const;
 
-  std::vector<std::string> tokens_;  // id -> raw bytes
-  std::array<std::int64_t, 256> byteIds_{};              // the one-byte tokens
-  std::unordered_map<std::uint64_t, Merge> merges_;       // (left id, right id) -> merge
+  std::vector<std::string> tokens_;                  // id -> raw bytes
+  std::array<std::int64_t, 256> byteIds_{};          // the one-byte tokens
+  std::unordered_map<std::uint64_t, Merge> merges_;  // (left id, right id) -> merge
   std::vector<AddedToken> added_;
   std::unique_ptr<Splitter> splitter_;
   std::string path_;

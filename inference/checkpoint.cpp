@@ -11,16 +11,26 @@ namespace {
 
 c10::ScalarType torchType(DType d) {
   switch (d) {
-    case DType::F64: return at::kDouble;
-    case DType::F32: return at::kFloat;
-    case DType::F16: return at::kHalf;
-    case DType::BF16: return at::kBFloat16;
-    case DType::I64: return at::kLong;
-    case DType::I32: return at::kInt;
-    case DType::I16: return at::kShort;
-    case DType::I8: return at::kChar;
-    case DType::U8: return at::kByte;
-    case DType::Bool: return at::kBool;
+    case DType::F64:
+      return at::kDouble;
+    case DType::F32:
+      return at::kFloat;
+    case DType::F16:
+      return at::kHalf;
+    case DType::BF16:
+      return at::kBFloat16;
+    case DType::I64:
+      return at::kLong;
+    case DType::I32:
+      return at::kInt;
+    case DType::I16:
+      return at::kShort;
+    case DType::I8:
+      return at::kChar;
+    case DType::U8:
+      return at::kByte;
+    case DType::Bool:
+      return at::kBool;
   }
   return at::kFloat;
 }
@@ -143,7 +153,8 @@ class Loader {
     }
     out_[canonical] = std::move(t);
   }
-  void mapOptional(const std::string& canonical, const std::string& name, std::vector<int64_t> shape) {
+  void mapOptional(const std::string& canonical, const std::string& name,
+                   std::vector<int64_t> shape) {
     if (source_.has(name)) map(canonical, name, std::move(shape));
   }
   std::map<std::string, at::Tensor>& result() { return out_; }
@@ -160,14 +171,17 @@ void loadVision(Loader& l, bool hf) {
   const VisionConfig& v = l.config().vision;
   const int64_t c = v.hidden, grid = v.imageSize / v.patchSize;
   const std::string e = hf ? "vision_tower.embeddings." : "vision_model.embeddings.";
-  l.map("v.patch.w", e + (hf ? "patch_embeddings.projection.weight" : "patch_embedding.weight"), {c, 3, v.patchSize, v.patchSize});
+  l.map("v.patch.w", e + (hf ? "patch_embeddings.projection.weight" : "patch_embedding.weight"),
+        {c, 3, v.patchSize, v.patchSize});
   l.map("v.patch.b", e + (hf ? "patch_embeddings.projection.bias" : "patch_embedding.bias"), {c});
   l.map("v.cls", e + (hf ? "cls_token" : "class_embedding"), {1, 1, c});
   l.map("v.pos", e + (hf ? "position_embeddings" : "position_embedding"), {1, grid * grid + 1, c});
   for (int i = 0; i < v.layers; ++i) {
-    const std::string in = (hf ? "vision_tower.encoder.layer." : "vision_model.encoder.layers.") + std::to_string(i) + ".";
+    const std::string in = (hf ? "vision_tower.encoder.layer." : "vision_model.encoder.layers.") +
+                           std::to_string(i) + ".";
     const std::string out = "v." + std::to_string(i) + ".";
-    const std::string norm1 = hf ? "layernorm_before" : "norm1", norm2 = hf ? "layernorm_after" : "norm2";
+    const std::string norm1 = hf ? "layernorm_before" : "norm1",
+                      norm2 = hf ? "layernorm_after" : "norm2";
     l.map(out + "norm1.w", in + norm1 + ".weight", {c});
     l.map(out + "norm2.w", in + norm2 + ".weight", {c});
     if (!v.rmsNorm) {
@@ -204,7 +218,9 @@ void loadVision(Loader& l, bool hf) {
 
 void loadProjector(Loader& l, bool hf) {
   const ModelConfig& cfg = l.config();
-  const int64_t in = static_cast<int64_t>(cfg.vision.hidden / (cfg.downsampleRatio * cfg.downsampleRatio)), out = cfg.llm.hidden;
+  const int64_t in = static_cast<int64_t>(cfg.vision.hidden /
+                                          (cfg.downsampleRatio * cfg.downsampleRatio)),
+                out = cfg.llm.hidden;
   const std::string p = hf ? "multi_modal_projector." : "mlp1.";
   l.map("p.norm.w", p + (hf ? "layer_norm.weight" : "0.weight"), {in});
   l.map("p.norm.b", p + (hf ? "layer_norm.bias" : "0.bias"), {in});
@@ -221,7 +237,8 @@ void loadLanguageModel(Loader& l) {
   const bool packed = c.kind == LlmKind::InternLM2;
   l.map("l.embed", m + (packed ? "tok_embeddings.weight" : "embed_tokens.weight"), {c.vocab, h});
   for (int i = 0; i < c.layers; ++i) {
-    const std::string in = m + "layers." + std::to_string(i) + ".", out = "l." + std::to_string(i) + ".";
+    const std::string in = m + "layers." + std::to_string(i) + ".",
+                      out = "l." + std::to_string(i) + ".";
     if (packed) {
       // For each KV head: its query heads, then its key, then its value (split after the product).
       l.map(out + "wqkv", in + "attention.wqkv.weight", {q + 2 * kv, h});
@@ -249,13 +266,15 @@ void loadLanguageModel(Loader& l) {
     }
   }
   l.map("l.norm", m + "norm.weight", {h});
-  const std::string head = packed ? "language_model.output.weight" : "language_model.lm_head.weight";
+  const std::string head =
+      packed ? "language_model.output.weight" : "language_model.lm_head.weight";
   if (l.source().has(head)) {
     l.map("l.head", head, {c.vocab, h});
   } else if (c.tiedEmbeddings) {
     l.result()["l.head"] = l.result()["l.embed"];
   } else {
-    throw std::runtime_error("checkpoint has no tensor '" + head + "' and the embeddings are not tied");
+    throw std::runtime_error("checkpoint has no tensor '" + head +
+                             "' and the embeddings are not tied");
   }
 }
 

@@ -8,7 +8,8 @@ std::string describeDeviceFailure(std::string_view during, std::string_view torc
                            torchMessage.find("can't allocate memory") != std::string_view::npos;
   if (outOfMemory) {
     return "out of memory during " + std::string(during) +
-           ": use bfloat16, fewer tiles per image, fewer images or a smaller model (" + std::string(firstLine) + ")";
+           ": use bfloat16, fewer tiles per image, fewer images or a smaller model (" +
+           std::string(firstLine) + ")";
   }
   return std::string(during) + " failed: " + std::string(firstLine);
 }

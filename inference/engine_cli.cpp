@@ -15,11 +15,12 @@ namespace {
 
 void printInfo(const std::string& device, const std::string& dtype, int size) {
   const EngineInfo info = engineInfo();
-  std::printf("LibTorch %s, %d CPU threads, %d CUDA device(s)\n", info.libtorchVersion.c_str(), info.cpuThreads,
-              info.cudaDevices);
+  std::printf("LibTorch %s, %d CPU threads, %d CUDA device(s)\n", info.libtorchVersion.c_str(),
+              info.cpuThreads, info.cudaDevices);
   const MatmulCheck check = checkMatmul(device, dtype, size);
-  std::printf("matmul %dx%d %s on %s: %.2f ms, %.2f TFLOP/s, max relative error %.2e\n", check.size, check.size,
-              check.dtype.c_str(), check.device.c_str(), check.milliseconds, check.tflops, check.maxRelativeError);
+  std::printf("matmul %dx%d %s on %s: %.2f ms, %.2f TFLOP/s, max relative error %.2e\n", check.size,
+              check.size, check.dtype.c_str(), check.device.c_str(), check.milliseconds,
+              check.tflops, check.maxRelativeError);
 }
 
 void printTensors(const std::string& path) {
@@ -41,16 +42,19 @@ int main(int argc, char** argv) {
   app.name("mspa-engine");
   app.require_subcommand(1);
   setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
-  app.add_option_function<int>("--threads", setCpuThreads, "CPU threads for LibTorch (default: all cores)");
+  app.add_option_function<int>("--threads", setCpuThreads,
+                               "CPU threads for LibTorch (default: all cores)");
 
-  auto* info = app.add_subcommand("info", "LibTorch version, devices, and a matmul check on a device");
+  auto* info =
+      app.add_subcommand("info", "LibTorch version, devices, and a matmul check on a device");
   std::string device = "cpu", dtype = "float32";
   int size = 512;
   info->add_option("--device", device, "cpu or cuda")->capture_default_str();
   info->add_option("--dtype", dtype, "float32, bfloat16 or float16")->capture_default_str();
   info->add_option("--size", size, "matrix size")->capture_default_str();
 
-  auto* tensors = app.add_subcommand("tensors", "List and validate the tensors of a safetensors file");
+  auto* tensors =
+      app.add_subcommand("tensors", "List and validate the tensors of a safetensors file");
   std::string path;
   tensors->add_option("FILE", path, "model.safetensors")->required();
 

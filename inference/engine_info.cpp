@@ -140,7 +140,8 @@ MatmulCheck checkMatmul(const std::string& device, const std::string& dtype, int
   const auto start = std::chrono::steady_clock::now();
   c = at::matmul(a, b);
   synchronize(target);
-  const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+  const std::chrono::duration<double, std::milli> elapsed =
+      std::chrono::steady_clock::now() - start;
 
   MatmulCheck check;
   check.device = device;

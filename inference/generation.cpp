@@ -7,12 +7,14 @@ namespace mspa::inference {
 namespace {
 
 double millisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 }  // namespace
 
-TokenSampler::TokenSampler(const SamplingOptions& options) : options_(options), state_(options.seed * 2654435761u + 1) {}
+TokenSampler::TokenSampler(const SamplingOptions& options)
+    : options_(options), state_(options.seed * 2654435761u + 1) {}
 
 double TokenSampler::uniform() {
   // xorshift64*: a small, seedable generator with identical streams on every platform.

@@ -13,18 +13,20 @@ struct SamplingOptions {
   int maxNewTokens = 64;
   double temperature = 0;  // 0: greedy
   double topP = 1.0;
-  int topK = 0;            // 0: no limit
+  int topK = 0;  // 0: no limit
   std::uint64_t seed = 0;
   std::vector<std::int64_t> stopIds;  // generation ends after emitting one of these
 };
 
 struct GenerationTiming {
-  double visionMs = 0;   // tiles through InternViT and the projector
-  double prefillMs = 0;  // the whole prompt, vision included
+  double visionMs = 0;      // tiles through InternViT and the projector
+  double prefillMs = 0;     // the whole prompt, vision included
   double firstTokenMs = 0;  // prefill and picking the first token (time to first token)
-  double decodeMs = 0;   // every later token
+  double decodeMs = 0;      // every later token
   int promptTokens = 0, newTokens = 0;
-  double decodeTokensPerSecond() const { return newTokens > 1 ? (newTokens - 1) / (decodeMs / 1e3) : 0; }
+  double decodeTokensPerSecond() const {
+    return newTokens > 1 ? (newTokens - 1) / (decodeMs / 1e3) : 0;
+  }
 };
 
 struct GenerationResult {

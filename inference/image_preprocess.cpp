@@ -66,8 +66,10 @@ std::uint8_t clip8(long long v) {
 RgbBuffer readImageFile(const std::string& path) {
   int w = 0, h = 0, channels = 0;
   unsigned char* data = stbi_load(path.c_str(), &w, &h, &channels, 3);
-  if (!data) throw std::runtime_error(path + ": cannot read the image (" + stbi_failure_reason() + ")");
-  RgbBuffer image{w, h, std::vector<std::uint8_t>(data, data + static_cast<std::size_t>(w) * h * 3)};
+  if (!data)
+    throw std::runtime_error(path + ": cannot read the image (" + stbi_failure_reason() + ")");
+  RgbBuffer image{w, h,
+                  std::vector<std::uint8_t>(data, data + static_cast<std::size_t>(w) * h * 3)};
   stbi_image_free(data);
   return image;
 }
@@ -75,27 +77,31 @@ RgbBuffer readImageFile(const std::string& path) {
 RgbBuffer resizeBicubic(const RgbBuffer& image, int width, int height) {
   // Horizontal pass into an intermediate 8-bit image, then the vertical pass, as Pillow does.
   const Coefficients horizontal = coefficients(image.width, width);
-  RgbBuffer mid{width, image.height, std::vector<std::uint8_t>(static_cast<std::size_t>(width) * image.height * 3)};
+  RgbBuffer mid{width, image.height,
+                std::vector<std::uint8_t>(static_cast<std::size_t>(width) * image.height * 3)};
   for (int y = 0; y < image.height; ++y) {
     const std::uint8_t* row = image.pixels.data() + static_cast<std::size_t>(y) * image.width * 3;
     for (int x = 0; x < width; ++x) {
       const auto& k = horizontal.weights[x];
       for (int c = 0; c < 3; ++c) {
         long long sum = 1LL << (kPrecisionBits - 1);
-        for (std::size_t i = 0; i < k.size(); ++i) sum += static_cast<long long>(row[(horizontal.first[x] + i) * 3 + c]) * k[i];
+        for (std::size_t i = 0; i < k.size(); ++i)
+          sum += static_cast<long long>(row[(horizontal.first[x] + i) * 3 + c]) * k[i];
         mid.pixels[(static_cast<std::size_t>(y) * width + x) * 3 + c] = clip8(sum);
       }
     }
   }
   const Coefficients vertical = coefficients(image.height, height);
-  RgbBuffer out{width, height, std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
+  RgbBuffer out{width, height,
+                std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
   for (int y = 0; y < height; ++y) {
     const auto& k = vertical.weights[y];
     for (int x = 0; x < width; ++x) {
       for (int c = 0; c < 3; ++c) {
         long long sum = 1LL << (kPrecisionBits - 1);
         for (std::size_t i = 0; i < k.size(); ++i) {
-          sum += static_cast<long long>(mid.pixels[((vertical.first[y] + i) * width + x) * 3 + c]) * k[i];
+          sum += static_cast<long long>(mid.pixels[((vertical.first[y] + i) * width + x) * 3 + c]) *
+                 k[i];
         }
         out.pixels[(static_cast<std::size_t>(y) * width + x) * 3 + c] = clip8(sum);
       }
@@ -109,14 +115,19 @@ TileGrid chooseTileGrid(int width, int height, int maxTiles, int tileSize) {
   for (int n = 1; n <= maxTiles; ++n) {
     for (int i = 1; i <= n; ++i) {
       for (int j = 1; j <= n; ++j) {
-        if (i * j <= maxTiles && std::none_of(grids.begin(), grids.end(), [&](const TileGrid& g) { return g.cols == i && g.rows == j; })) {
+        if (i * j <= maxTiles && std::none_of(grids.begin(), grids.end(), [&](const TileGrid& g) {
+              return g.cols == i && g.rows == j;
+            })) {
           grids.push_back({i, j});
         }
       }
     }
   }
-  std::stable_sort(grids.begin(), grids.end(), [](const TileGrid& a, const TileGrid& b) { return a.cols * a.rows < b.cols * b.rows; });
-  const double aspect = static_cast<double>(width) / height, area = static_cast<double>(width) * height;
+  std::stable_sort(grids.begin(), grids.end(), [](const TileGrid& a, const TileGrid& b) {
+    return a.cols * a.rows < b.cols * b.rows;
+  });
+  const double aspect = static_cast<double>(width) / height,
+               area = static_cast<double>(width) * height;
   double bestDiff = std::numeric_limits<double>::infinity();
   TileGrid best;
   for (const auto& g : grids) {
@@ -136,7 +147,8 @@ int tileCount(int width, int height, int maxTiles, int tileSize, bool thumbnail)
   return grid.cols * grid.rows + (thumbnail && grid.cols * grid.rows > 1 ? 1 : 0);
 }
 
-std::vector<std::uint8_t> makeTiles(const RgbBuffer& image, int maxTiles, int& count, int tileSize, bool thumbnail) {
+std::vector<std::uint8_t> makeTiles(const RgbBuffer& image, int maxTiles, int& count, int tileSize,
+                                    bool thumbnail) {
   const TileGrid grid = chooseTileGrid(image.width, image.height, maxTiles, tileSize);
   const RgbBuffer resized = resizeBicubic(image, grid.cols * tileSize, grid.rows * tileSize);
   count = tileCount(image.width, image.height, maxTiles, tileSize, thumbnail);
@@ -145,8 +157,9 @@ std::vector<std::uint8_t> makeTiles(const RgbBuffer& image, int maxTiles, int& c
   for (int t = 0; t < grid.cols * grid.rows; ++t) {
     const int x0 = (t % grid.cols) * tileSize, y0 = (t / grid.cols) * tileSize;
     for (int y = 0; y < tileSize; ++y) {
-      std::copy_n(resized.pixels.data() + (static_cast<std::size_t>(y0 + y) * resized.width + x0) * 3, tileSize * 3,
-                  tiles.data() + t * tileBytes + static_cast<std::size_t>(y) * tileSize * 3);
+      std::copy_n(
+          resized.pixels.data() + (static_cast<std::size_t>(y0 + y) * resized.width + x0) * 3,
+          tileSize * 3, tiles.data() + t * tileBytes + static_cast<std::size_t>(y) * tileSize * 3);
     }
   }
   if (count > grid.cols * grid.rows) {

@@ -34,6 +34,7 @@ int tileCount(int width, int height, int maxTiles, int tileSize = 448, bool thum
 // The tiles the model sees: the image resized to the grid, cut row-major into tileSize² crops,
 // plus a tileSize² thumbnail of the whole image when there is more than one tile.
 // Returns count × tileSize × tileSize × 3 bytes.
-std::vector<std::uint8_t> makeTiles(const RgbBuffer& image, int maxTiles, int& count, int tileSize = 448, bool thumbnail = true);
+std::vector<std::uint8_t> makeTiles(const RgbBuffer& image, int maxTiles, int& count,
+                                    int tileSize = 448, bool thumbnail = true);
 
 }  // namespace mspa::inference

@@ -190,7 +190,8 @@ struct InternVLModel::Impl {
 
   at::Tensor visionEncoder(const at::Tensor& pixels) const {
     const VisionConfig& v = config.vision;
-    at::Tensor x = at::conv2d(pixels, get("v.patch.w"), get("v.patch.b"), {v.patchSize, v.patchSize});
+    at::Tensor x =
+        at::conv2d(pixels, get("v.patch.w"), get("v.patch.b"), {v.patchSize, v.patchSize});
     x = x.flatten(2).transpose(1, 2);  // [N, patches, C]
     const int64_t n = x.size(0);
     x = at::cat({get("v.cls").expand({n, 1, v.hidden}), x}, 1) + get("v.pos");
@@ -211,13 +212,16 @@ struct InternVLModel::Impl {
         q = rmsNorm(q, get(p + "qnorm.w"), v.normEps);
         k = rmsNorm(k, get(p + "knorm.w"), v.normEps);
       }
-      const auto split = [&](const at::Tensor& t) { return t.view({n, -1, heads, d}).transpose(1, 2); };
+      const auto split = [&](const at::Tensor& t) {
+        return t.view({n, -1, heads, d}).transpose(1, 2);
+      };
       const at::Tensor a = attend(split(q), split(k), split(vv), false, 0)
                                .transpose(1, 2)
                                .reshape({n, -1, v.hidden});
       x = x + get(p + "ls1") * dense(a, get(p + "proj.w"), get(p + "proj.b"));
-      const at::Tensor m = dense(at::gelu(dense(visionNorm(x, p + "norm2"), get(p + "fc1.w"), get(p + "fc1.b"))),
-                                  get(p + "fc2.w"), get(p + "fc2.b"));
+      const at::Tensor m =
+          dense(at::gelu(dense(visionNorm(x, p + "norm2"), get(p + "fc1.w"), get(p + "fc1.b"))),
+                get(p + "fc2.w"), get(p + "fc2.b"));
       x = x + get(p + "ls2") * m;
     }
     return x;
@@ -227,13 +231,20 @@ struct InternVLModel::Impl {
   at::Tensor project(const at::Tensor& encoded) const {
     const double r = config.downsampleRatio;
     at::Tensor x = encoded.narrow(1, 1, encoded.size(1) - 1);
-    const int64_t n = x.size(0), side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(x.size(1))))), c = x.size(2);
+    const int64_t n = x.size(0),
+                  side =
+                      static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(x.size(1))))),
+                  c = x.size(2);
     x = x.reshape({n, side, side, c});
-    x = x.view({n, side, static_cast<int64_t>(side * r), static_cast<int64_t>(c / r)}).permute({0, 2, 1, 3}).contiguous();
-    x = x.view({n, static_cast<int64_t>(side * r), static_cast<int64_t>(side * r), static_cast<int64_t>(c / (r * r))});
+    x = x.view({n, side, static_cast<int64_t>(side * r), static_cast<int64_t>(c / r)})
+            .permute({0, 2, 1, 3})
+            .contiguous();
+    x = x.view({n, static_cast<int64_t>(side * r), static_cast<int64_t>(side * r),
+                static_cast<int64_t>(c / (r * r))});
     x = x.permute({0, 2, 1, 3}).contiguous().reshape({n, -1, static_cast<int64_t>(c / (r * r))});
     x = layerNorm(x, get("p.norm.w"), get("p.norm.b"), 1e-5);
-    return dense(at::gelu(dense(x, get("p.fc1.w"), get("p.fc1.b"))), get("p.fc2.w"), get("p.fc2.b"));
+    return dense(at::gelu(dense(x, get("p.fc1.w"), get("p.fc1.b"))), get("p.fc2.w"),
+                 get("p.fc2.b"));
   }
 
   std::size_t tileBytes() const {
@@ -470,7 +481,8 @@ void InternVLModel::Impl::joinProjections() {
   }
 }
 
-std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, const LoadOptions& options) {
+std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir,
+                                                   const LoadOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->configure(readModelConfig(modelDir), options);
   auto source = std::make_shared<const WeightSource>(modelDir, impl->config, options.loraDir);
@@ -483,9 +495,9 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir, 
   impl->useWeights(std::move(weights.tensors));
   impl->source = std::move(weights.source);
   impl->bytesInPlace = weights.bytesInPlace;
-  impl->imageTokenId = options.imageTokenId >= 0 ? options.imageTokenId
+  impl->imageTokenId = options.imageTokenId >= 0        ? options.imageTokenId
                        : impl->config.imageTokenId >= 0 ? impl->config.imageTokenId
-                                                         : imageTokenFromTokenizer(modelDir);
+                                                        : imageTokenFromTokenizer(modelDir);
   return std::unique_ptr<InternVLModel>(new InternVLModel(std::move(impl)));
 }
 
@@ -507,9 +519,15 @@ std::unique_ptr<InternVLModel> InternVLModel::withRandomWeights(const std::strin
   return std::unique_ptr<InternVLModel>(new InternVLModel(std::move(impl)));
 }
 
-const ModelConfig& InternVLModel::config() const { return impl_->config; }
-int InternVLModel::imageTokenId() const { return impl_->imageTokenId; }
-std::string InternVLModel::device() const { return impl_->device.str(); }
+const ModelConfig& InternVLModel::config() const {
+  return impl_->config;
+}
+int InternVLModel::imageTokenId() const {
+  return impl_->imageTokenId;
+}
+std::string InternVLModel::device() const {
+  return impl_->device.str();
+}
 std::string InternVLModel::dtype() const {
   const Impl& m = *impl_;
   return m.storageText + (m.arithmetic == m.storage ? "" : " (float32 arithmetic)");
@@ -545,7 +563,9 @@ int InternVLModel::cachedPositions() const {
 std::size_t InternVLModel::kvCacheBytes() const {
   return impl_->kv.bytes();
 }
-double InternVLModel::lastVisionMilliseconds() const { return impl_->visionMs; }
+double InternVLModel::lastVisionMilliseconds() const {
+  return impl_->visionMs;
+}
 VisionCacheStats InternVLModel::visionCache() const {
   return impl_->visionCache.stats();
 }

@@ -51,7 +51,8 @@ class InternVLModel {
   // every tensor's presence and shape; unknown tensors are an error too. LoRA updates in the
   // folder (InternVL fine-tune output) or in `loraDir` are merged. Throws
   // std::runtime_error naming the file and problem; no partial model is returned.
-  static std::unique_ptr<InternVLModel> load(const std::string& modelDir, const LoadOptions& options = {});
+  static std::unique_ptr<InternVLModel> load(const std::string& modelDir,
+                                             const LoadOptions& options = {});
   // The full-size model a config.json describes, with random weights and no files: for speed
   // and memory measurements only. The image token id is the config's, else the last id.
   static std::unique_ptr<InternVLModel> withRandomWeights(const std::string& configPath,

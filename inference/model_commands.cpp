@@ -55,13 +55,22 @@ void printInfo(const InfoOptions& o) {
   const ModelConfig c = readModelConfig(o.dir);
   const auto& v = c.vision;
   const auto& l = c.llm;
-  std::printf("layout:      %s\n", c.layout == CheckpointLayout::Original ? "InternVLChatModel (original)" : "InternVLForConditionalGeneration (HF)");
-  std::printf("vision:      InternViT, %d layers, hidden %d, %d heads, MLP %d, %s%s\n", v.layers, v.hidden, v.heads, v.intermediate,
-              v.rmsNorm ? "RMSNorm" : "LayerNorm", v.qkNorm ? ", qk-norm" : "");
-  std::printf("projector:   pixel shuffle %.2f, %d tokens per %d px tile\n", c.downsampleRatio, c.tokensPerTile(), v.imageSize);
-  std::printf("language:    %s, %d layers, hidden %d, %d heads / %d KV heads, MLP %d, vocab %d, RoPE theta %g%s\n",
-              llmKindName(l.kind), l.layers, l.hidden, l.heads, l.kvHeads, l.intermediate, l.vocab, l.ropeTheta,
-              l.ropeScaling.empty() ? "" : (" (" + l.ropeScaling + " x" + std::to_string(l.ropeFactor) + ")").c_str());
+  std::printf("layout:      %s\n", c.layout == CheckpointLayout::Original
+                                       ? "InternVLChatModel (original)"
+                                       : "InternVLForConditionalGeneration (HF)");
+  std::printf("vision:      InternViT, %d layers, hidden %d, %d heads, MLP %d, %s%s\n", v.layers,
+              v.hidden, v.heads, v.intermediate, v.rmsNorm ? "RMSNorm" : "LayerNorm",
+              v.qkNorm ? ", qk-norm" : "");
+  std::printf("projector:   pixel shuffle %.2f, %d tokens per %d px tile\n", c.downsampleRatio,
+              c.tokensPerTile(), v.imageSize);
+  std::printf(
+      "language:    %s, %d layers, hidden %d, %d heads / %d KV heads, MLP %d, vocab %d, RoPE theta "
+      "%g%s\n",
+      llmKindName(l.kind), l.layers, l.hidden, l.heads, l.kvHeads, l.intermediate, l.vocab,
+      l.ropeTheta,
+      l.ropeScaling.empty()
+          ? ""
+          : (" (" + l.ropeScaling + " x" + std::to_string(l.ropeFactor) + ")").c_str());
   std::printf("template:    %s%s\n",
               c.templateName.empty() ? "(none in config.json)" : c.templateName.c_str(),
               c.systemMessage ? ", system message from config.json" : "");
@@ -89,10 +98,13 @@ int runCheck(const CheckOptions& o) {
   const ParityReport r = checkParity(*model, o.reference);
   std::printf("vision embeddings (first tile)  max |d| %.3g\n", r.visionMaxDiff);
   std::printf("logits, last 16 positions       max |d| %.3g\n", r.prefillMaxDiff);
-  std::printf("logits, %zu decode steps         max |d| %.3g\n", r.referenceIds.size(), r.stepsMaxDiff);
-  std::printf("greedy ids                      %s\n", r.greedyMatches() ? "identical" : "DIFFERENT");
+  std::printf("logits, %zu decode steps         max |d| %.3g\n", r.referenceIds.size(),
+              r.stepsMaxDiff);
+  std::printf("greedy ids                      %s\n",
+              r.greedyMatches() ? "identical" : "DIFFERENT");
   const bool ok = r.within(o.tolerance);
-  std::printf("%s (tolerance %.3g, %s %s)\n", ok ? "PASS" : "FAIL", o.tolerance, o.device.c_str(), o.dtype.c_str());
+  std::printf("%s (tolerance %.3g, %s %s)\n", ok ? "PASS" : "FAIL", o.tolerance, o.device.c_str(),
+              o.dtype.c_str());
   return ok ? 0 : 1;
 }
 
@@ -159,7 +171,8 @@ void addModelFlags(CLI::App& command, ModelFlags& flags, const std::string& mode
 }
 
 void addAskOptions(CLI::App& ask, AskOptions& o) {
-  ask.add_option("QUESTION", o.question, "the question (Image-k labels are added for several images)");
+  ask.add_option("QUESTION", o.question,
+                 "the question (Image-k labels are added for several images)");
   addModelFlags(ask, o, "model folder (config, safetensors, tokenizer)");
   ask.add_option("--image", o.images, "an image; repeat for several")->allow_extra_args(false);
   ask.add_option("--system", o.system, "system message (default: InternVL2's)");
@@ -175,7 +188,8 @@ void addAskOptions(CLI::App& ask, AskOptions& o) {
 }
 
 void addAskCommand(CLI::App& app) {
-  auto* ask = app.add_subcommand("ask", "Ask an InternVL model about images; the answer streams to stdout");
+  auto* ask =
+      app.add_subcommand("ask", "Ask an InternVL model about images; the answer streams to stdout");
   auto o = std::make_shared<AskOptions>();
   addAskOptions(*ask, *o);
   ask->callback([o] { runAsk(*o); });
@@ -213,15 +227,18 @@ void addModelCommands(CLI::App& app) {
                 s.tensors, s.mergedTensors, s.shards, s.gigabytes);
   });
 
-  auto* check = model->add_subcommand("check", "Compare the engine with a reference run (fixtures' reference.safetensors)");
+  auto* check = model->add_subcommand(
+      "check", "Compare the engine with a reference run (fixtures' reference.safetensors)");
   auto o = std::make_shared<CheckOptions>();
   check->add_option("--model", o->model, "model folder")->required();
   check->add_option("--reference", o->reference, "reference.safetensors")->required();
   check->add_option("--lora", o->lora, "PEFT LoRA adapter folder merged into the model");
   check->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
   check->add_option("--dtype", o->dtype, "float32, bfloat16 or float16")->capture_default_str();
-  check->add_option("--image-token", o->imageToken, "<IMG_CONTEXT> id (default: meta.json beside the reference)");
-  check->add_option("--tolerance", o->tolerance, "largest accepted |d| of any logit")->capture_default_str();
+  check->add_option("--image-token", o->imageToken,
+                    "<IMG_CONTEXT> id (default: meta.json beside the reference)");
+  check->add_option("--tolerance", o->tolerance, "largest accepted |d| of any logit")
+      ->capture_default_str();
   check->callback([o] {
     const int status = runCheck(*o);
     if (status != 0) throw CLI::RuntimeError(status);

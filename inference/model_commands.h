@@ -14,7 +14,7 @@ namespace mspa::inference {
 // What names a model to load, spelled the same by every command that loads one.
 struct ModelFlags {
   std::string model, lora, device = "cpu", dtype;  // dtype empty: the checkpoint's
-  int tiles = 6;  // per image, as Multi-SpatialMLLM uses
+  int tiles = 6;                                   // per image, as Multi-SpatialMLLM uses
 };
 
 // --model (described by `modelHelp`), --lora, --device, --dtype and --tiles.

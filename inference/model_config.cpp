@@ -13,10 +13,13 @@ class ConfigReader {
  public:
   explicit ConfigReader(std::string path) : path_(std::move(path)) {}
 
-  [[noreturn]] void fail(const std::string& problem) const { throw std::runtime_error(path_ + ": " + problem); }
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw std::runtime_error(path_ + ": " + problem);
+  }
 
   const nlohmann::json& section(const nlohmann::json& j, const char* key) const {
-    if (!j.contains(key) || !j[key].is_object()) fail(std::string("missing \"") + key + "\" section");
+    if (!j.contains(key) || !j[key].is_object())
+      fail(std::string("missing \"") + key + "\" section");
     return j[key];
   }
 
@@ -69,7 +72,8 @@ LlmKind llmKind(const std::string& modelType, const ConfigReader& reader) {
   if (modelType == "internlm2") return LlmKind::InternLM2;
   if (modelType == "qwen2") return LlmKind::Qwen2;
   if (modelType == "llama") return LlmKind::Llama;
-  reader.fail("unsupported language model \"" + modelType + "\" (InternLM2, Qwen2 and Llama are supported)");
+  reader.fail("unsupported language model \"" + modelType +
+              "\" (InternLM2, Qwen2 and Llama are supported)");
 }
 
 void readVision(const nlohmann::json& v, const ConfigReader& r, VisionConfig& out) {
@@ -128,9 +132,12 @@ int ModelConfig::tokensPerTile() const {
 
 const char* llmKindName(LlmKind kind) {
   switch (kind) {
-    case LlmKind::InternLM2: return "InternLM2";
-    case LlmKind::Qwen2: return "Qwen2";
-    case LlmKind::Llama: return "Llama";
+    case LlmKind::InternLM2:
+      return "InternLM2";
+    case LlmKind::Qwen2:
+      return "Qwen2";
+    case LlmKind::Llama:
+      return "Llama";
   }
   return "?";
 }

@@ -14,7 +14,7 @@ struct VisionConfig {
   int hidden = 0, layers = 0, heads = 0, intermediate = 0;
   int imageSize = 448, patchSize = 14;
   double normEps = 1e-6;
-  bool rmsNorm = false;   // InternViT-6B uses RMSNorm, InternViT-300M LayerNorm
+  bool rmsNorm = false;  // InternViT-6B uses RMSNorm, InternViT-300M LayerNorm
   bool qkNorm = false;
   bool qkvBias = true;
 };
@@ -39,8 +39,8 @@ struct ModelConfig {
   VisionConfig vision;
   LlmConfig llm;
   double downsampleRatio = 0.5;
-  int imageTokenId = -1;  // HF configs carry it; original checkpoints get it from the tokenizer
-  std::string templateName;                  // InternVL conversation template (original layout)
+  int imageTokenId = -1;     // HF configs carry it; original checkpoints get it from the tokenizer
+  std::string templateName;  // InternVL conversation template (original layout)
   std::optional<std::string> systemMessage;  // config.json's system_message, which chat() prefers
   std::string torchDtype;                    // "bfloat16", "float16", "float32" or "" when unstated
   int llmLoraRank = 0,

@@ -22,9 +22,10 @@ struct DTypeName {
 };
 
 constexpr DTypeName kDTypes[] = {
-    {"F64", DType::F64, 8}, {"F32", DType::F32, 4}, {"F16", DType::F16, 2}, {"BF16", DType::BF16, 2},
-    {"I64", DType::I64, 8}, {"I32", DType::I32, 4}, {"I16", DType::I16, 2}, {"I8", DType::I8, 1},
-    {"U8", DType::U8, 1},   {"BOOL", DType::Bool, 1},
+    {"F64", DType::F64, 8},   {"F32", DType::F32, 4}, {"F16", DType::F16, 2},
+    {"BF16", DType::BF16, 2}, {"I64", DType::I64, 8}, {"I32", DType::I32, 4},
+    {"I16", DType::I16, 2},   {"I8", DType::I8, 1},   {"U8", DType::U8, 1},
+    {"BOOL", DType::Bool, 1},
 };
 
 // Real headers are a few MB at most (tens of thousands of tensors); more is a corrupt length.
@@ -53,7 +54,9 @@ std::int64_t TensorInfo::numel() const {
 }
 
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
-  const auto fail = [&](const std::string& problem) { throw std::runtime_error(path + ": " + problem); };
+  const auto fail = [&](const std::string& problem) {
+    throw std::runtime_error(path + ": " + problem);
+  };
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(std::strerror(errno));
   struct stat st {};
@@ -83,10 +86,14 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
   }
 }
 
-SafetensorsFile::~SafetensorsFile() { ::munmap(const_cast<std::uint8_t*>(mapping_), mappingSize_); }
+SafetensorsFile::~SafetensorsFile() {
+  ::munmap(const_cast<std::uint8_t*>(mapping_), mappingSize_);
+}
 
 void SafetensorsFile::parseHeader(const char* json, std::size_t length) {
-  const auto fail = [&](const std::string& problem) { throw std::runtime_error(path_ + ": " + problem); };
+  const auto fail = [&](const std::string& problem) {
+    throw std::runtime_error(path_ + ": " + problem);
+  };
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(json, json + length);
@@ -110,14 +117,16 @@ void SafetensorsFile::parseHeader(const char* json, std::size_t length) {
     TensorInfo info;
     info.name = name;
     const auto& dtype = entry["dtype"];
-    const auto known = std::find_if(std::begin(kDTypes), std::end(kDTypes),
-                                    [&](const DTypeName& d) { return dtype.is_string() && dtype == d.name; });
+    const auto known =
+        std::find_if(std::begin(kDTypes), std::end(kDTypes),
+                     [&](const DTypeName& d) { return dtype.is_string() && dtype == d.name; });
     if (known == std::end(kDTypes)) fail(where + "unsupported dtype " + dtype.dump());
     info.dtype = known->dtype;
     const auto& shape = entry["shape"];
     if (!shape.is_array()) fail(where + "shape is not an array");
     for (const auto& d : shape) {
-      if (!d.is_number_integer() || d.get<std::int64_t>() < 0) fail(where + "invalid shape " + shape.dump());
+      if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
+        fail(where + "invalid shape " + shape.dump());
       info.shape.push_back(d.get<std::int64_t>());
     }
     const auto& offsets = entry["data_offsets"];
@@ -128,8 +137,8 @@ void SafetensorsFile::parseHeader(const char* json, std::size_t length) {
     info.begin = offsets[0].get<std::size_t>();
     info.end = offsets[1].get<std::size_t>();
     if (info.begin > info.end || info.end > dataSize_) {
-      fail(where + "data_offsets " + offsets.dump() + " lie outside the " + std::to_string(dataSize_) +
-           "-byte data section (truncated file?)");
+      fail(where + "data_offsets " + offsets.dump() + " lie outside the " +
+           std::to_string(dataSize_) + "-byte data section (truncated file?)");
     }
     std::size_t expected = known->size;
     for (const auto d : info.shape) {
@@ -137,8 +146,8 @@ void SafetensorsFile::parseHeader(const char* json, std::size_t length) {
         fail(where + "shape " + shape.dump() + " is impossibly large");
     }
     if (info.end - info.begin != expected) {
-      fail(where + "holds " + std::to_string(info.end - info.begin) + " bytes but shape " + shape.dump() +
-           " of " + known->name + " needs " + std::to_string(expected));
+      fail(where + "holds " + std::to_string(info.end - info.begin) + " bytes but shape " +
+           shape.dump() + " of " + known->name + " needs " + std::to_string(expected));
     }
     tensors_.push_back(std::move(info));
   }
@@ -150,7 +159,8 @@ void SafetensorsFile::parseHeader(const char* json, std::size_t length) {
       fail("tensors '" + byOffset[i - 1]->name + "' and '" + byOffset[i]->name + "' overlap");
     }
   }
-  std::sort(tensors_.begin(), tensors_.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(tensors_.begin(), tensors_.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
 }
 
 void SafetensorsFile::release(const TensorInfo& tensor) const {
@@ -162,8 +172,9 @@ void SafetensorsFile::release(const TensorInfo& tensor) const {
 }
 
 const TensorInfo* SafetensorsFile::find(const std::string& name) const {
-  const auto it = std::lower_bound(tensors_.begin(), tensors_.end(), name,
-                                   [](const TensorInfo& t, const std::string& n) { return t.name < n; });
+  const auto it =
+      std::lower_bound(tensors_.begin(), tensors_.end(), name,
+                       [](const TensorInfo& t, const std::string& n) { return t.name < n; });
   return (it != tensors_.end() && it->name == name) ? &*it : nullptr;
 }
 

@@ -40,19 +40,24 @@ class Wire {
     return f;
   }
   void skip(int wireType) {
-    if (wireType == 0) varint();
+    if (wireType == 0)
+      varint();
     else if (wireType == 1)
       advance(8);
-    else if (wireType == 2) bytes();
+    else if (wireType == 2)
+      bytes();
     else if (wireType == 5)
       advance(4);
-    else fail();
+    else
+      fail();
   }
   void advance(std::size_t n) {
     if (n > bytes_.size() - pos_) fail();
     pos_ += n;
   }
-  [[noreturn]] void fail() const { throw std::runtime_error(file_ + ": not a valid SentencePiece model (corrupt protobuf)"); }
+  [[noreturn]] void fail() const {
+    throw std::runtime_error(file_ + ": not a valid SentencePiece model (corrupt protobuf)");
+  }
 
  private:
   std::string_view bytes_;
@@ -99,10 +104,14 @@ SentencePieceModel::SentencePieceModel(const std::string& path) {
       Piece piece;
       while (!p.done()) {
         const auto k = p.varint();
-        if ((k >> 3) == 1 && (k & 7) == 2) piece.text = std::string(p.bytes());
-        else if ((k >> 3) == 2 && (k & 7) == 5) piece.score = p.fixed32();
-        else if ((k >> 3) == 3 && (k & 7) == 0) piece.type = static_cast<Type>(p.varint());
-        else p.skip(static_cast<int>(k & 7));
+        if ((k >> 3) == 1 && (k & 7) == 2)
+          piece.text = std::string(p.bytes());
+        else if ((k >> 3) == 2 && (k & 7) == 5)
+          piece.score = p.fixed32();
+        else if ((k >> 3) == 3 && (k & 7) == 0)
+          piece.type = static_cast<Type>(p.varint());
+        else
+          p.skip(static_cast<int>(k & 7));
       }
       pieces_.push_back(std::move(piece));
     } else if (field == 2 && wire == 2) {  // TrainerSpec
@@ -125,18 +134,27 @@ SentencePieceModel::SentencePieceModel(const std::string& path) {
       Wire n(model.bytes(), path);
       while (!n.done()) {
         const auto k = n.varint();
-        if ((k >> 3) == 1 && (k & 7) == 2) normalizer = std::string(n.bytes());
-        else if ((k >> 3) == 3 && (k & 7) == 0) addDummyPrefix_ = n.varint() != 0;
-        else if ((k >> 3) == 4 && (k & 7) == 0) removeExtraWhitespaces_ = n.varint() != 0;
-        else n.skip(static_cast<int>(k & 7));
+        if ((k >> 3) == 1 && (k & 7) == 2)
+          normalizer = std::string(n.bytes());
+        else if ((k >> 3) == 3 && (k & 7) == 0)
+          addDummyPrefix_ = n.varint() != 0;
+        else if ((k >> 3) == 4 && (k & 7) == 0)
+          removeExtraWhitespaces_ = n.varint() != 0;
+        else
+          n.skip(static_cast<int>(k & 7));
       }
     } else {
       model.skip(wire);
     }
   }
   if (pieces_.empty()) throw std::runtime_error(path + ": the SentencePiece model has no pieces");
-  if (modelType != 2) throw std::runtime_error(path + ": only SentencePiece BPE models are supported (this one is type " + std::to_string(modelType) + ")");
-  if (normalizer != "identity") throw std::runtime_error(path + ": normalization '" + normalizer + "' is not supported (identity only)");
+  if (modelType != 2)
+    throw std::runtime_error(path +
+                             ": only SentencePiece BPE models are supported (this one is type " +
+                             std::to_string(modelType) + ")");
+  if (normalizer != "identity")
+    throw std::runtime_error(path + ": normalization '" + normalizer +
+                             "' is not supported (identity only)");
   std::fill(std::begin(byteIds_), std::end(byteIds_), -1);
   for (std::size_t i = 0; i < pieces_.size(); ++i) {
     const Piece& p = pieces_[i];
@@ -147,7 +165,8 @@ SentencePieceModel::SentencePieceModel(const std::string& path) {
                                  " is not of the form <0xAB>");
       byteIds_[byte] = static_cast<std::int64_t>(i);
     }
-    if (p.type == Type::Normal || p.type == Type::UserDefined) ids_.emplace(p.text, static_cast<std::int64_t>(i));
+    if (p.type == Type::Normal || p.type == Type::UserDefined)
+      ids_.emplace(p.text, static_cast<std::int64_t>(i));
   }
 }
 
@@ -170,7 +189,8 @@ std::vector<std::int64_t> SentencePieceModel::encode(std::string_view input) con
   // Symbols start as characters and merge pairwise: highest score first, leftmost on ties.
   std::vector<std::string> symbols;
   for (std::size_t i = 0; i < escaped.size();) {
-    const std::size_t n = std::min(utf8Length(static_cast<unsigned char>(escaped[i])), escaped.size() - i);
+    const std::size_t n =
+        std::min(utf8Length(static_cast<unsigned char>(escaped[i])), escaped.size() - i);
     symbols.push_back(escaped.substr(i, n));
     i += n;
   }

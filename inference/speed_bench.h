@@ -12,7 +12,7 @@ struct SpeedOptions {
   std::string device = "cpu", dtype;  // dtype empty: auto
   std::string image;                  // a frame to ask about; empty: synthetic 1296×968 frames
   int images = 2, tiles = 6, newTokens = 32;
-  int batch = 1;  // questions decoded together for samples/s (each with its own images)
+  int batch = 1;           // questions decoded together for samples/s (each with its own images)
   bool cudaGraphs = true;  // record the decode step on CUDA (LoadOptions::cudaGraphs)
 };
 

@@ -25,7 +25,9 @@ class ModelTokenizer : public Tokenizer {
     const auto pieceIds = model_.encode(text);
     ids.insert(ids.end(), pieceIds.begin(), pieceIds.end());
   }
-  std::string decodePlain(const std::vector<std::int64_t>& ids) const override { return model_.decode(ids); }
+  std::string decodePlain(const std::vector<std::int64_t>& ids) const override {
+    return model_.decode(ids);
+  }
 
   Model model_;
 };

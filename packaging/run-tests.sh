@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything, runs the whole test suite (GUI tests under Xvfb
-# with real rendering), then the core tests again under AddressSanitizer + UBSan, then every fuzz
-# target for 20 s under libFuzzer (packaging/run-fuzz.sh).
+# Installs what is missing, checks the layout (packaging/check-format.sh), builds everything, runs
+# the whole test suite (GUI tests under Xvfb with real rendering), then the core tests again under
+# AddressSanitizer + UBSan, then every fuzz target for 20 s under libFuzzer (packaging/run-fuzz.sh).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=$(nproc)
 
+"$root/packaging/check-format.sh"
 "$root/packaging/build.sh" "$root/build"
 "$root/packaging/with-xvfb.sh" ctest --test-dir "$root/build" -j "$jobs" --output-on-failure --timeout 600
 

@@ -58,7 +58,8 @@ DepthImage grabDepth(vtkRenderWindow* window, int width, int height) {
       // Window depth back to eye-space distance along the optical axis.
       const double ndc = 2.0 * d - 1.0;
       const double eye = 2.0 * kNear * kFar / (kFar + kNear - ndc * (kFar - kNear));
-      depth.metres[static_cast<std::size_t>(y) * width + x] = d >= 1.0 ? 0.f : static_cast<float>(eye);
+      depth.metres[static_cast<std::size_t>(y) * width + x] =
+          d >= 1.0 ? 0.f : static_cast<float>(eye);
     }
   }
   return depth;
@@ -67,7 +68,8 @@ DepthImage grabDepth(vtkRenderWindow* window, int width, int height) {
 void writeMatrix(const fs::path& path, const Eigen::Matrix4d& m) {
   std::ofstream out(path);
   out << std::setprecision(9);
-  for (int r = 0; r < 4; ++r) out << m(r, 0) << ' ' << m(r, 1) << ' ' << m(r, 2) << ' ' << m(r, 3) << '\n';
+  for (int r = 0; r < 4; ++r)
+    out << m(r, 0) << ' ' << m(r, 1) << ' ' << m(r, 2) << ' ' << m(r, 3) << '\n';
   if (!out) throw InputError(path.string(), "cannot write");
 }
 
@@ -78,15 +80,22 @@ void writeMeshAndInstances(const fs::path& folder, const DemoRoom& room) {
   nlohmann::json segGroups = nlohmann::json::array();
   for (const auto& object : room.staticObjects) {
     const auto base = static_cast<std::uint32_t>(mesh.size());
-    mesh.positions.insert(mesh.positions.end(), object.mesh.positions.begin(), object.mesh.positions.end());
+    mesh.positions.insert(mesh.positions.end(), object.mesh.positions.begin(),
+                          object.mesh.positions.end());
     mesh.colors.insert(mesh.colors.end(), object.mesh.colors.begin(), object.mesh.colors.end());
-    for (const auto& t : object.mesh.triangles) mesh.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
+    for (const auto& t : object.mesh.triangles)
+      mesh.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
     for (std::size_t i = 0; i < object.mesh.size(); ++i) segIndices.push_back(object.id);
-    segGroups.push_back({{"id", object.id}, {"objectId", object.id}, {"label", object.label}, {"segments", {object.id}}});
+    segGroups.push_back({{"id", object.id},
+                         {"objectId", object.id},
+                         {"label", object.label},
+                         {"segments", {object.id}}});
   }
   writePly((folder / "demo_vh_clean_2.ply").string(), mesh);
-  writeJsonFile((folder / "demo_vh_clean_2.0.010000.segs.json").string(), {{"segIndices", segIndices}});
-  writeJsonFile((folder / "demo.aggregation.json").string(), {{"sceneId", "demo"}, {"segGroups", segGroups}});
+  writeJsonFile((folder / "demo_vh_clean_2.0.010000.segs.json").string(),
+                {{"segIndices", segIndices}});
+  writeJsonFile((folder / "demo.aggregation.json").string(),
+                {{"sceneId", "demo"}, {"segGroups", segGroups}});
 }
 
 }  // namespace
@@ -143,10 +152,12 @@ void writeDemoScene(const std::string& folderName, const DemoSceneOptions& optio
       // Against the exact float depth, before millimetre rounding.
       tracks[n].visible.push_back(visibility(p, k, pose, &depth, 0.01) == Visibility::Visible);
     }
-    if (options.progress && !options.progress(static_cast<double>(f + 1) / options.frames)) throw Cancelled();
+    if (options.progress && !options.progress(static_cast<double>(f + 1) / options.frames))
+      throw Cancelled();
   }
   window->Finalize();
-  writeJsonFile((folder / "demo_tracks.json").string(), {{"tracks", loaders::tracksToJson(tracks)}});
+  writeJsonFile((folder / "demo_tracks.json").string(),
+                {{"tracks", loaders::tracksToJson(tracks)}});
 }
 
 }  // namespace mspa::render

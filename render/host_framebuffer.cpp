@@ -21,7 +21,8 @@ void renderIntoHostFramebuffer(vtkOpenGLRenderWindow* window, unsigned int hostF
   state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, hostFramebuffer);
   state->vtkglDisable(GL_SCISSOR_TEST);
   state->vtkglViewport(0, 0, size[0], size[1]);
-  window->BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, size[0], size[1], GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  window->BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, size[0], size[1],
+                                 GL_COLOR_BUFFER_BIT, GL_NEAREST);
   // VTK leaves alpha below 1 where it drew nothing; an opaque widget must not show through.
   state->vtkglColorMask(false, false, false, true);
   state->vtkglClearColor(0, 0, 0, 1);

@@ -50,9 +50,11 @@ RgbImage readWindowColor(vtkRenderWindow* window) {
   const int* dims = pixels->GetDimensions();
   const int width = dims[0], height = dims[1];
   const auto* src = static_cast<const std::uint8_t*>(pixels->GetScalarPointer());
-  RgbImage image{width, height, std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
+  RgbImage image{width, height,
+                 std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
   for (int y = 0; y < height; ++y) {  // VTK rows are bottom-up
-    std::copy_n(src + static_cast<std::size_t>(height - 1 - y) * width * 3, width * 3, image.at(0, y));
+    std::copy_n(src + static_cast<std::size_t>(height - 1 - y) * width * 3, width * 3,
+                image.at(0, y));
   }
   return image;
 }

@@ -53,7 +53,8 @@ vtkSmartPointer<vtkCellArray> triangleCells(const std::vector<Triangle>& triangl
   auto connectivity = vtkSmartPointer<vtkTypeInt32Array>::New();
   offsets->SetNumberOfValues(static_cast<vtkIdType>(triangles.size() + 1));
   connectivity->SetNumberOfValues(static_cast<vtkIdType>(triangles.size() * 3));
-  for (std::size_t i = 0; i <= triangles.size(); ++i) offsets->SetValue(static_cast<vtkIdType>(i), static_cast<int>(3 * i));
+  for (std::size_t i = 0; i <= triangles.size(); ++i)
+    offsets->SetValue(static_cast<vtkIdType>(i), static_cast<int>(3 * i));
   auto* out = connectivity->GetPointer(0);
   for (const auto& t : triangles) {
     for (auto v : t) *out++ = static_cast<std::int32_t>(v);
@@ -64,7 +65,8 @@ vtkSmartPointer<vtkCellArray> triangleCells(const std::vector<Triangle>& triangl
 }
 
 // A scalar per point shown through a rainbow lookup table; NaN (no value) shows grey.
-void colorByScalar(vtkPolyData* polyData, vtkPolyDataMapper* mapper, const std::vector<float>& values, const char* name) {
+void colorByScalar(vtkPolyData* polyData, vtkPolyDataMapper* mapper,
+                   const std::vector<float>& values, const char* name) {
   auto scalars = vtkSmartPointer<vtkFloatArray>::New();
   scalars->SetName(name);
   scalars->SetNumberOfValues(static_cast<vtkIdType>(values.size()));
@@ -102,7 +104,8 @@ std::vector<float> depths(const PointCloud& cloud, const Pose& viewer) {
 
 }  // namespace
 
-vtkSmartPointer<vtkActor> makePointCloudActor(std::shared_ptr<const PointCloud> cloud, const CloudStyle& style) {
+vtkSmartPointer<vtkActor> makePointCloudActor(std::shared_ptr<const PointCloud> cloud,
+                                              const CloudStyle& style) {
   static_assert(sizeof(Eigen::Vector3f) == 3 * sizeof(float), "positions must be packed");
   auto points = vtkSmartPointer<vtkPoints>::New();
   points->SetData(aliasArray<vtkFloatArray>(cloud->positions.data()->data(), cloud->size(), 3));

@@ -61,7 +61,8 @@ std::array<Eigen::Vector3d, 4> farCorners(const Frame& frame, double depth) {
 
 }  // namespace
 
-vtkSmartPointer<vtkActor> makeFrustumsActor(const std::vector<Frame>& frames, double depth, Color color) {
+vtkSmartPointer<vtkActor> makeFrustumsActor(const std::vector<Frame>& frames, double depth,
+                                            Color color) {
   LineSet lines;
   for (const auto& frame : frames) {
     if (!frame.hasGeometry() || frame.intrinsics->width <= 0) continue;
@@ -77,7 +78,8 @@ vtkSmartPointer<vtkActor> makeFrustumsActor(const std::vector<Frame>& frames, do
   return lines.actor(color, 1.5);
 }
 
-vtkSmartPointer<vtkActor> makeImagePlaneActor(const Frame& frame, const RgbImage& image, double depth) {
+vtkSmartPointer<vtkActor> makeImagePlaneActor(const Frame& frame, const RgbImage& image,
+                                              double depth) {
   const auto corners = farCorners(frame, depth);
   auto points = vtkSmartPointer<vtkPoints>::New();
   for (const auto& c : corners) points->InsertNextPoint(c.x(), c.y(), c.z());
@@ -99,7 +101,8 @@ vtkSmartPointer<vtkActor> makeImagePlaneActor(const Frame& frame, const RgbImage
   pixels->AllocateScalars(VTK_UNSIGNED_CHAR, 3);
   auto* dst = static_cast<std::uint8_t*>(pixels->GetScalarPointer());
   for (int y = 0; y < image.height; ++y) {
-    std::copy_n(image.at(0, image.height - 1 - y), image.width * 3, dst + static_cast<std::size_t>(y) * image.width * 3);
+    std::copy_n(image.at(0, image.height - 1 - y), image.width * 3,
+                dst + static_cast<std::size_t>(y) * image.width * 3);
   }
   auto texture = vtkSmartPointer<vtkTexture>::New();
   texture->SetInputData(pixels);
@@ -133,8 +136,8 @@ vtkSmartPointer<vtkActor> makeTracksActor(const std::vector<PointTrack>& tracks,
   return lines.actor(color, 1.5);
 }
 
-vtkSmartPointer<vtkActor> makeTrackPointsActor(const std::vector<PointTrack>& tracks, int frame, Color visible,
-                                               Color hidden, double pointSize) {
+vtkSmartPointer<vtkActor> makeTrackPointsActor(const std::vector<PointTrack>& tracks, int frame,
+                                               Color visible, Color hidden, double pointSize) {
   auto points = vtkSmartPointer<vtkPoints>::New();
   auto verts = vtkSmartPointer<vtkCellArray>::New();
   auto colors = vtkSmartPointer<vtkUnsignedCharArray>::New();
@@ -145,7 +148,8 @@ vtkSmartPointer<vtkActor> makeTrackPointsActor(const std::vector<PointTrack>& tr
     const vtkIdType id = points->InsertNextPoint(p.x(), p.y(), p.z());
     verts->InsertNextCell(1, &id);
     const Color& c = track.visible[frame] ? visible : hidden;
-    const unsigned char rgb[3] = {static_cast<unsigned char>(c[0] * 255), static_cast<unsigned char>(c[1] * 255),
+    const unsigned char rgb[3] = {static_cast<unsigned char>(c[0] * 255),
+                                  static_cast<unsigned char>(c[1] * 255),
                                   static_cast<unsigned char>(c[2] * 255)};
     colors->InsertNextTypedTuple(rgb);
   }
@@ -164,13 +168,16 @@ vtkSmartPointer<vtkActor> makeTrackPointsActor(const std::vector<PointTrack>& tr
   return actor;
 }
 
-vtkSmartPointer<vtkActor> makeBoxesActor(const std::vector<ObjectInstance>& instances, Color color) {
+vtkSmartPointer<vtkActor> makeBoxesActor(const std::vector<ObjectInstance>& instances,
+                                         Color color) {
   LineSet lines;
   for (const auto& instance : instances) {
-    const Eigen::Vector3d lo = instance.box.min.cast<double>(), hi = instance.box.max.cast<double>();
+    const Eigen::Vector3d lo = instance.box.min.cast<double>(),
+                          hi = instance.box.max.cast<double>();
     vtkIdType ids[8];
     for (int c = 0; c < 8; ++c) {
-      ids[c] = lines.add({(c & 1) ? hi.x() : lo.x(), (c & 2) ? hi.y() : lo.y(), (c & 4) ? hi.z() : lo.z()});
+      ids[c] = lines.add(
+          {(c & 1) ? hi.x() : lo.x(), (c & 2) ? hi.y() : lo.y(), (c & 4) ? hi.z() : lo.z()});
     }
     // Corners differing in exactly one bit share an edge.
     for (int a = 0; a < 8; ++a) {
@@ -184,10 +191,14 @@ vtkSmartPointer<vtkActor> makeBoxesActor(const std::vector<ObjectInstance>& inst
 
 vtkSmartPointer<vtkActor> makeGroundGridActor(const Bounds& extent, double spacing, Color color) {
   LineSet lines;
-  const double x0 = std::floor(extent.min.x() / spacing) * spacing, x1 = std::ceil(extent.max.x() / spacing) * spacing;
-  const double y0 = std::floor(extent.min.y() / spacing) * spacing, y1 = std::ceil(extent.max.y() / spacing) * spacing;
-  for (double x = x0; x <= x1 + 1e-9; x += spacing) lines.segment(lines.add({x, y0, 0}), lines.add({x, y1, 0}));
-  for (double y = y0; y <= y1 + 1e-9; y += spacing) lines.segment(lines.add({x0, y, 0}), lines.add({x1, y, 0}));
+  const double x0 = std::floor(extent.min.x() / spacing) * spacing,
+               x1 = std::ceil(extent.max.x() / spacing) * spacing;
+  const double y0 = std::floor(extent.min.y() / spacing) * spacing,
+               y1 = std::ceil(extent.max.y() / spacing) * spacing;
+  for (double x = x0; x <= x1 + 1e-9; x += spacing)
+    lines.segment(lines.add({x, y0, 0}), lines.add({x, y1, 0}));
+  for (double y = y0; y <= y1 + 1e-9; y += spacing)
+    lines.segment(lines.add({x0, y, 0}), lines.add({x1, y, 0}));
   auto actor = lines.actor(color, 1.0);
   actor->GetProperty()->SetOpacity(0.5);
   return actor;
@@ -196,7 +207,8 @@ vtkSmartPointer<vtkActor> makeGroundGridActor(const Bounds& extent, double spaci
 vtkSmartPointer<vtkActor> makeAxesActor(double length) {
   LineSet lines;
   const vtkIdType origin = lines.add(Eigen::Vector3d::Zero());
-  for (int axis = 0; axis < 3; ++axis) lines.segment(origin, lines.add(length * Eigen::Vector3d::Unit(axis)));
+  for (int axis = 0; axis < 3; ++axis)
+    lines.segment(origin, lines.add(length * Eigen::Vector3d::Unit(axis)));
   auto actor = lines.actor({1, 1, 1}, 4.0);
   auto colors = vtkSmartPointer<vtkUnsignedCharArray>::New();
   colors->SetNumberOfComponents(3);
@@ -210,7 +222,8 @@ vtkSmartPointer<vtkActor> makeAxesActor(double length) {
   return actor;
 }
 
-vtkSmartPointer<vtkActor> makeSphereActor(const Eigen::Vector3d& centre, double radius, Color color) {
+vtkSmartPointer<vtkActor> makeSphereActor(const Eigen::Vector3d& centre, double radius,
+                                          Color color) {
   auto sphere = vtkSmartPointer<vtkSphereSource>::New();
   sphere->SetCenter(centre.x(), centre.y(), centre.z());
   sphere->SetRadius(radius);
@@ -224,7 +237,8 @@ vtkSmartPointer<vtkActor> makeSphereActor(const Eigen::Vector3d& centre, double 
   return actor;
 }
 
-vtkSmartPointer<vtkActor> makeLineActor(const Eigen::Vector3d& from, const Eigen::Vector3d& to, Color color, double width) {
+vtkSmartPointer<vtkActor> makeLineActor(const Eigen::Vector3d& from, const Eigen::Vector3d& to,
+                                        Color color, double width) {
   LineSet lines;
   lines.segment(lines.add(from), lines.add(to));
   return lines.actor(color, width);

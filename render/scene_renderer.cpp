@@ -43,7 +43,8 @@ SceneRenderer::SceneRenderer() : renderer_(vtkSmartPointer<vtkRenderer>::New()) 
   renderer_->SetBackground2(0.22, 0.25, 0.3);
 }
 
-void SceneRenderer::replace(vtkSmartPointer<vtkActor>& slot, vtkSmartPointer<vtkActor> actor, bool visible) {
+void SceneRenderer::replace(vtkSmartPointer<vtkActor>& slot, vtkSmartPointer<vtkActor> actor,
+                            bool visible) {
   if (slot) renderer_->RemoveActor(slot);
   slot = std::move(actor);
   if (slot) {
@@ -52,7 +53,9 @@ void SceneRenderer::replace(vtkSmartPointer<vtkActor>& slot, vtkSmartPointer<vtk
   }
 }
 
-std::shared_ptr<const PointCloud> SceneRenderer::pointCloud() const { return scene_ ? scene_->cloud : nullptr; }
+std::shared_ptr<const PointCloud> SceneRenderer::pointCloud() const {
+  return scene_ ? scene_->cloud : nullptr;
+}
 
 void SceneRenderer::setPointCloud(std::shared_ptr<const PointCloud> cloud) {
   if (!cloud) return setScene(nullptr);
@@ -66,7 +69,8 @@ void SceneRenderer::setScene(std::shared_ptr<const Scene> scene) {
   scene_ = std::move(scene);
   currentFrame_ = -1;
   clearMarkers();
-  for (auto* slot : {&currentFrustum_, &imagePlane_, &trackPoints_, &axes_}) replace(*slot, nullptr);
+  for (auto* slot : {&currentFrustum_, &imagePlane_, &trackPoints_, &axes_})
+    replace(*slot, nullptr);
   for (std::size_t i = 0; i < layers_.size(); ++i) replace(layers_[i], nullptr);
   lodCloud_ = nullptr;
   if (scene_ && scene_->cloud && scene_->cloud->size() > kInteractivePoints) {
@@ -80,12 +84,17 @@ void SceneRenderer::setScene(std::shared_ptr<const Scene> scene) {
     if (diagonal > 0) frustumDepth_ = std::clamp(0.04 * diagonal, 0.05, 1.0);
     const double depth = frustumDepth_;
     const auto visible = [&](Layer l) { return layerVisible_[static_cast<int>(l)]; };
-    replace(layers_[int(Layer::Frustums)], makeFrustumsActor(scene_->frames, depth, kFrustumColor), visible(Layer::Frustums));
-    replace(layers_[int(Layer::Trajectory)], makeTrajectoryActor(scene_->frames, kTrajectoryColor), visible(Layer::Trajectory));
-    replace(layers_[int(Layer::Tracks)], makeTracksActor(scene_->tracks, kTrackColor), visible(Layer::Tracks));
-    replace(layers_[int(Layer::Boxes)], makeBoxesActor(scene_->instances, kBoxColor), visible(Layer::Boxes));
+    replace(layers_[int(Layer::Frustums)], makeFrustumsActor(scene_->frames, depth, kFrustumColor),
+            visible(Layer::Frustums));
+    replace(layers_[int(Layer::Trajectory)], makeTrajectoryActor(scene_->frames, kTrajectoryColor),
+            visible(Layer::Trajectory));
+    replace(layers_[int(Layer::Tracks)], makeTracksActor(scene_->tracks, kTrackColor),
+            visible(Layer::Tracks));
+    replace(layers_[int(Layer::Boxes)], makeBoxesActor(scene_->instances, kBoxColor),
+            visible(Layer::Boxes));
     if (diagonal > 0) {
-      replace(layers_[int(Layer::Grid)], makeGroundGridActor(extent, 0.5, kGridColor), visible(Layer::Grid));
+      replace(layers_[int(Layer::Grid)], makeGroundGridActor(extent, 0.5, kGridColor),
+              visible(Layer::Grid));
     }
     replace(axes_, makeAxesActor(2.5 * depth), visible(Layer::Grid));
   }
@@ -112,10 +121,18 @@ void SceneRenderer::setCurrentFrame(int index, const RgbImage* image) {
   const Frame& frame = scene_->frames[index];
   const bool posed = frame.hasGeometry() && frame.intrinsics->width > 0;
   const bool showFrustums = layerVisible(Layer::Frustums);
-  replace(currentFrustum_, posed ? makeFrustumsActor({frame}, frustumDepth(), kCurrentColor) : nullptr, showFrustums);
+  replace(currentFrustum_,
+          posed ? makeFrustumsActor({frame}, frustumDepth(), kCurrentColor) : nullptr,
+          showFrustums);
   if (currentFrustum_) currentFrustum_->GetProperty()->SetLineWidth(3.0f);
-  replace(imagePlane_, posed && image && !image->empty() ? makeImagePlaneActor(frame, *image, frustumDepth()) : nullptr, showFrustums);
-  replace(trackPoints_, scene_->tracks.empty() ? nullptr : makeTrackPointsActor(scene_->tracks, index, kTrackColor, kHiddenTrackColor, 8.0),
+  replace(imagePlane_,
+          posed && image && !image->empty() ? makeImagePlaneActor(frame, *image, frustumDepth())
+                                            : nullptr,
+          showFrustums);
+  replace(trackPoints_,
+          scene_->tracks.empty()
+              ? nullptr
+              : makeTrackPointsActor(scene_->tracks, index, kTrackColor, kHiddenTrackColor, 8.0),
           layerVisible(Layer::Tracks));
   if (coloring_ == CloudColoring::Depth) rebuildCloud();
 }
@@ -137,7 +154,9 @@ void SceneRenderer::setLayerVisible(Layer layer, bool visible) {
   if (layer == Layer::Grid && axes_) axes_->SetVisibility(visible);
 }
 
-bool SceneRenderer::layerVisible(Layer layer) const { return layerVisible_[static_cast<int>(layer)]; }
+bool SceneRenderer::layerVisible(Layer layer) const {
+  return layerVisible_[static_cast<int>(layer)];
+}
 
 void SceneRenderer::setInteracting(bool interacting) {
   interacting_ = interacting;
@@ -151,7 +170,8 @@ void SceneRenderer::addMarkerPoint(const Eigen::Vector3d& point, Color color) {
   renderer_->AddActor(markers_.back());
 }
 
-void SceneRenderer::addMarkerLine(const Eigen::Vector3d& from, const Eigen::Vector3d& to, Color color) {
+void SceneRenderer::addMarkerLine(const Eigen::Vector3d& from, const Eigen::Vector3d& to,
+                                  Color color) {
   markers_.push_back(makeLineActor(from, to, color, 3.0));
   renderer_->AddActor(markers_.back());
 }
@@ -169,7 +189,8 @@ void SceneRenderer::resetCamera() {
     renderer_->ResetCamera();
     return;
   }
-  const double center[3] = {(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2, (bounds[4] + bounds[5]) / 2};
+  const double center[3] = {(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2,
+                            (bounds[4] + bounds[5]) / 2};
   camera->SetFocalPoint(center);
   camera->SetPosition(center[0] - 0.7, center[1] - 1.0, center[2] + 0.8);
   camera->SetViewUp(0, 0, 1);

@@ -63,7 +63,8 @@ class SceneRenderer {
 
  private:
   void rebuildCloud();
-  void replace(vtkSmartPointer<vtkActor>& slot, vtkSmartPointer<vtkActor> actor, bool visible = true);
+  void replace(vtkSmartPointer<vtkActor>& slot, vtkSmartPointer<vtkActor> actor,
+               bool visible = true);
 
   vtkSmartPointer<vtkRenderer> renderer_;
   std::shared_ptr<const Scene> scene_;

@@ -29,21 +29,28 @@ bool AskWorker::start(const Question& question) {
   cancel_ = std::make_shared<std::atomic<bool>>(false);
   if (!backend_) emit loading(tr("Loading the %1 backend…").arg(backendKindName(settings_.kind)));
   QPointer<AskWorker> self(this);
-  watcher_.setFuture(QtConcurrent::run([self, backend = backend_, factory = factory_, settings = settings_, question, cancel = cancel_] {
+  watcher_.setFuture(QtConcurrent::run([self, backend = backend_, factory = factory_,
+                                        settings = settings_, question, cancel = cancel_] {
     Result result;
     QElapsedTimer clock;
     clock.start();
     try {
       result.backend = backend ? backend : std::shared_ptr<AnswerBackend>(factory(settings));
       int pieces = 0;
-      result.reply = result.backend->answer(question, [&](const std::string& text) {
-        const double seconds = clock.elapsed() / 1000.0;
-        const QString soFar = QString::fromStdString(text);
-        ++pieces;
-        QMetaObject::invokeMethod(self, [self, soFar, pieces, seconds] {
-          if (self) emit self->streamed(soFar, pieces, seconds);
-        }, Qt::QueuedConnection);
-      }, cancel.get());
+      result.reply = result.backend->answer(
+          question,
+          [&](const std::string& text) {
+            const double seconds = clock.elapsed() / 1000.0;
+            const QString soFar = QString::fromStdString(text);
+            ++pieces;
+            QMetaObject::invokeMethod(
+                self,
+                [self, soFar, pieces, seconds] {
+                  if (self) emit self->streamed(soFar, pieces, seconds);
+                },
+                Qt::QueuedConnection);
+          },
+          cancel.get());
     } catch (const std::exception& e) {
       result.error = QString::fromStdString(e.what());
     }
@@ -55,7 +62,8 @@ bool AskWorker::start(const Question& question) {
 void AskWorker::onDone() {
   Result result = watcher_.result();
   if (result.backend) backend_ = result.backend;
-  const QString label = result.backend ? QString::fromStdString(result.backend->label()) : QString();
+  const QString label =
+      result.backend ? QString::fromStdString(result.backend->label()) : QString();
   const bool truth = result.backend && result.backend->answersWithTruth();
   emit finished(result.reply, label, truth, result.error);
 }
@@ -68,8 +76,12 @@ void AskWorker::unload() {
   if (!busy()) backend_.reset();
 }
 
-QString AskWorker::backendLabel() const { return backend_ ? QString::fromStdString(backend_->label()) : QString(); }
+QString AskWorker::backendLabel() const {
+  return backend_ ? QString::fromStdString(backend_->label()) : QString();
+}
 
-void AskWorker::wait() { watcher_.waitForFinished(); }
+void AskWorker::wait() {
+  watcher_.waitForFinished();
+}
 
 }  // namespace mspa::widgets

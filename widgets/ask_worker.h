@@ -44,7 +44,8 @@ class AskWorker : public QObject {
   void loading(const QString& what);
   void streamed(const QString& textSoFar, int pieces, double seconds);
   // `error` empty on success; a cancelled run finishes with reply.cancelled.
-  void finished(const mspa::BackendReply& reply, const QString& backend, bool groundTruth, const QString& error);
+  void finished(const mspa::BackendReply& reply, const QString& backend, bool groundTruth,
+                const QString& error);
 
  private:
   struct Result {

@@ -18,7 +18,8 @@
 namespace mspa::widgets {
 namespace {
 
-QLineEdit* folderField(QWidget* parent, QFormLayout* form, const QString& label, const QString& value) {
+QLineEdit* folderField(QWidget* parent, QFormLayout* form, const QString& label,
+                       const QString& value) {
   auto* row = new QWidget(parent);
   auto* layout = new QHBoxLayout(row);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -76,7 +77,8 @@ void saveBackendSettings(const BackendSettings& b) {
   s.endGroup();
 }
 
-BackendSettingsDialog::BackendSettingsDialog(const BackendSettings& b, QWidget* parent) : QDialog(parent) {
+BackendSettingsDialog::BackendSettingsDialog(const BackendSettings& b, QWidget* parent)
+    : QDialog(parent) {
   setWindowTitle(tr("Answering backend"));
   auto* layout = new QVBoxLayout(this);
   auto* top = new QFormLayout;
@@ -93,15 +95,18 @@ BackendSettingsDialog::BackendSettingsDialog(const BackendSettings& b, QWidget* 
   layout->addLayout(top);
 
   pages_ = new QStackedWidget(this);
-  auto* oracle = new QLabel(tr("Answers come from the scene's geometry through the task engine: they are the ground truth, "
-                               "for demos without weights and for checking the overlays."), pages_);
+  auto* oracle = new QLabel(tr("Answers come from the scene's geometry through the task engine: "
+                               "they are the ground truth, "
+                               "for demos without weights and for checking the overlays."),
+                            pages_);
   oracle->setWordWrap(true);
   pages_->addWidget(oracle);
 
   auto* local = new QWidget(pages_);
   auto* localForm = new QFormLayout(local);
   modelDir_ = folderField(local, localForm, tr("Model folder"), QString::fromStdString(b.modelDir));
-  loraDir_ = folderField(local, localForm, tr("LoRA adapter (optional)"), QString::fromStdString(b.loraDir));
+  loraDir_ = folderField(local, localForm, tr("LoRA adapter (optional)"),
+                         QString::fromStdString(b.loraDir));
   device_ = new QComboBox(local);
   device_->addItems({"cpu", "cuda"});
   device_->setCurrentText(QString::fromStdString(b.device));
@@ -151,8 +156,9 @@ void BackendSettingsDialog::updateKeyStatus() {
   const QString name = keyVariable_->text();
   // Whether the key is there, never what it is.
   keyStatus_->setText(name.isEmpty() ? tr("no API key will be sent")
-                      : qEnvironmentVariableIsSet(name.toLocal8Bit().constData()) ? tr("%1 is set").arg(name)
-                                                                                 : tr("%1 is not set: no key will be sent").arg(name));
+                      : qEnvironmentVariableIsSet(name.toLocal8Bit().constData())
+                          ? tr("%1 is set").arg(name)
+                          : tr("%1 is not set: no key will be sent").arg(name));
 }
 
 BackendSettings BackendSettingsDialog::settings() const {

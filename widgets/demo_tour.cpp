@@ -1,8 +1,8 @@
 #include "widgets/demo_tour.h"
 
+#include <vtkCamera.h>
 #include <QApplication>
 #include <QKeyEvent>
-#include <vtkCamera.h>
 
 #include "widgets/main_window.h"
 #include "widgets/question_panel.h"
@@ -29,7 +29,9 @@ DemoTour::DemoTour(MainWindow* window, DemoPlaylist playlist, QObject* parent)
   connect(window_->questionPanel(), &QuestionPanel::askFinished, this, [this](bool answered) {
     if (!waitingForAnswer_) return;
     waitingForAnswer_ = false;
-    emit stepShown(current_, answered, answered ? window_->questionPanel()->verdict() : window_->questionPanel()->message());
+    emit stepShown(
+        current_, answered,
+        answered ? window_->questionPanel()->verdict() : window_->questionPanel()->message());
     scheduleNext(playlist_.steps[static_cast<std::size_t>(current_)].pauseSeconds);
   });
   // Keys go to whichever child has focus, so the tour listens application-wide.
@@ -76,8 +78,10 @@ void DemoTour::present() {
     for (const auto& p : step.points) panel->placePoint(0, QPointF(p.x(), p.y()));
     panel->setPlacingPoints(false);
   }
-  composed = composed && panel->question() && panel->question()->task->subtask == findSubtask(step.subtask)->subtask;
-  if (!composed && panel->compose(true)) composed = true;  // the frames did not fit the question: sample them
+  composed = composed && panel->question() &&
+             panel->question()->task->subtask == findSubtask(step.subtask)->subtask;
+  if (!composed && panel->compose(true))
+    composed = true;  // the frames did not fit the question: sample them
   if (!composed) {
     emit stepShown(current_, false, panel->message());
     return scheduleNext(0.5);
@@ -128,10 +132,17 @@ void DemoTour::stepBy(int delta) {
 bool DemoTour::eventFilter(QObject* watched, QEvent* event) {
   if (event->type() == QEvent::KeyPress && window_->isActiveWindow()) {
     switch (static_cast<QKeyEvent*>(event)->key()) {
-      case Qt::Key_Space: togglePause(); return true;
-      case Qt::Key_Right: stepBy(1); return true;
-      case Qt::Key_Left: stepBy(-1); return true;
-      default: break;
+      case Qt::Key_Space:
+        togglePause();
+        return true;
+      case Qt::Key_Right:
+        stepBy(1);
+        return true;
+      case Qt::Key_Left:
+        stepBy(-1);
+        return true;
+      default:
+        break;
     }
   }
   return QObject::eventFilter(watched, event);

@@ -9,7 +9,8 @@ namespace mspa::widgets {
 
 QImage toQImage(const RgbImage& image) {
   QImage out(image.width, image.height, QImage::Format_RGB888);
-  for (int y = 0; y < image.height; ++y) std::copy_n(image.at(0, y), image.width * 3, out.scanLine(y));
+  for (int y = 0; y < image.height; ++y)
+    std::copy_n(image.at(0, y), image.width * 3, out.scanLine(y));
   return out;
 }
 
@@ -17,11 +18,14 @@ namespace {
 
 // Piecewise-linear blue-cyan-green-yellow-red ramp for t in [0, 1].
 QRgb ramp(double t, int alpha) {
-  static const double stops[5][3] = {{0.1, 0.2, 0.9}, {0.0, 0.8, 0.9}, {0.2, 0.85, 0.2}, {0.95, 0.9, 0.1}, {0.9, 0.1, 0.1}};
+  static const double stops[5][3] = {
+      {0.1, 0.2, 0.9}, {0.0, 0.8, 0.9}, {0.2, 0.85, 0.2}, {0.95, 0.9, 0.1}, {0.9, 0.1, 0.1}};
   const double x = std::clamp(t, 0.0, 1.0) * 4.0;
   const int i = std::min(3, static_cast<int>(x));
   const double f = x - i;
-  const auto channel = [&](int c) { return static_cast<int>(255 * (stops[i][c] + f * (stops[i + 1][c] - stops[i][c]))); };
+  const auto channel = [&](int c) {
+    return static_cast<int>(255 * (stops[i][c] + f * (stops[i + 1][c] - stops[i][c])));
+  };
   return qRgba(channel(0), channel(1), channel(2), alpha);
 }
 
@@ -113,7 +117,9 @@ namespace {
 double overlayScale = 1.0;
 }  // namespace
 
-void FrameView::setOverlayScale(double scale) { overlayScale = scale; }
+void FrameView::setOverlayScale(double scale) {
+  overlayScale = scale;
+}
 
 void FrameView::paintContent(QPainter& painter, const QRectF& target, double baseScale) const {
   const double markerScale = baseScale * overlayScale;
@@ -130,7 +136,9 @@ void FrameView::paintContent(QPainter& painter, const QRectF& target, double bas
     font.setPointSizeF(font.pointSizeF() * baseScale);
     painter.setFont(font);
   }
-  const auto toTarget = [&](const QPointF& p) { return target.topLeft() + (p + QPointF(0.5, 0.5)) * scale; };
+  const auto toTarget = [&](const QPointF& p) {
+    return target.topLeft() + (p + QPointF(0.5, 0.5)) * scale;
+  };
   for (const auto& l : lines_) {
     const QPointF from = toTarget(l.from), to = toTarget(l.to);
     painter.setPen(QPen(l.color, 2.5 * markerScale, Qt::SolidLine, Qt::RoundCap));
@@ -162,7 +170,9 @@ void FrameView::paintContent(QPainter& painter, const QRectF& target, double bas
   }
 }
 
-QImage FrameView::composed() const { return composed(image_.size()); }
+QImage FrameView::composed() const {
+  return composed(image_.size());
+}
 
 QImage FrameView::composed(const QSize& size) const {
   QImage out(size, QImage::Format_RGB888);
@@ -179,7 +189,8 @@ void FrameView::paintEvent(QPaintEvent*) {
   painter.fillRect(rect(), kBackground);
   if (image_.isNull()) {
     painter.setPen(QColor(200, 200, 200));
-    painter.drawText(rect().adjusted(10, 10, -10, -10), Qt::AlignCenter | Qt::TextWordWrap, message_);
+    painter.drawText(rect().adjusted(10, 10, -10, -10), Qt::AlignCenter | Qt::TextWordWrap,
+                     message_);
     return;
   }
   paintContent(painter, imageRect(), 1.0);
@@ -204,6 +215,8 @@ void FrameView::mouseReleaseEvent(QMouseEvent* event) {
   }
 }
 
-void FrameView::leaveEvent(QEvent*) { emit hoverLeft(); }
+void FrameView::leaveEvent(QEvent*) {
+  emit hoverLeft();
+}
 
 }  // namespace mspa::widgets

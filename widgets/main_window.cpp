@@ -5,11 +5,6 @@
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
-#include <QProgressDialog>
-#include <QSettings>
-#include <QStackedWidget>
-#include <functional>
-#include <QScrollArea>
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QKeyEvent>
@@ -18,20 +13,25 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QProgressDialog>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTime>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
+#include <functional>
 
 #include "core/input_error.h"
 #include "core/version.h"
 #include "widgets/frame_view.h"
-#include "widgets/scene_panel.h"
 #include "widgets/question_panel.h"
 #include "widgets/reward_window.h"
-#include "widgets/start_page.h"
+#include "widgets/scene_panel.h"
 #include "widgets/scene_workspace.h"
+#include "widgets/start_page.h"
 #include "widgets/timeline.h"
 #include "widgets/vtk_view_widget.h"
 
@@ -74,11 +74,16 @@ void MainWindow::restoreLayout() {
 
 void MainWindow::setRemembersRecentFiles(bool remembers) {
   remembersRecent_ = remembers;
-  startPage_->setRecentFiles(remembers ? QSettings().value("recentFiles").toStringList() : QStringList());
+  startPage_->setRecentFiles(remembers ? QSettings().value("recentFiles").toStringList()
+                                       : QStringList());
 }
 
-void MainWindow::showStartPage() { centre_->setCurrentIndex(0); }
-bool MainWindow::startPageShown() const { return centre_->currentIndex() == 0; }
+void MainWindow::showStartPage() {
+  centre_->setCurrentIndex(0);
+}
+bool MainWindow::startPageShown() const {
+  return centre_->currentIndex() == 0;
+}
 
 void MainWindow::closeEvent(QCloseEvent* event) {
   if (interactive_) {
@@ -89,9 +94,13 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   QMainWindow::closeEvent(event);
 }
 
-VtkViewWidget* MainWindow::view3d() const { return workspace_->view3d(); }
+VtkViewWidget* MainWindow::view3d() const {
+  return workspace_->view3d();
+}
 
-std::shared_ptr<const Scene> MainWindow::scene() const { return workspace_->scene(); }
+std::shared_ptr<const Scene> MainWindow::scene() const {
+  return workspace_->scene();
+}
 
 MainWindow::~MainWindow() {
   cancelLoading();
@@ -101,15 +110,21 @@ MainWindow::~MainWindow() {
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open scene file…"), QKeySequence::Open, this, [this] { promptOpen(false); });
-  file->addAction(tr("Open scene &folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] { promptOpen(true); });
-  file->addAction(tr("Open MultiSPA &dataset…"), QKeySequence(tr("Ctrl+D")), this, &MainWindow::datasetRequested);
-  file->addAction(tr("Open &benchmark runs…"), QKeySequence(tr("Ctrl+B")), this, &MainWindow::dashboardRequested);
+  file->addAction(tr("Open scene &folder…"), QKeySequence(tr("Ctrl+Shift+O")), this,
+                  [this] { promptOpen(true); });
+  file->addAction(tr("Open MultiSPA &dataset…"), QKeySequence(tr("Ctrl+D")), this,
+                  &MainWindow::datasetRequested);
+  file->addAction(tr("Open &benchmark runs…"), QKeySequence(tr("Ctrl+B")), this,
+                  &MainWindow::dashboardRequested);
   file->addAction(tr("&Record timeline as images…"), this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for the image sequence"));
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Folder for the image sequence"));
     if (!dir.isEmpty()) recordTimeline(dir);
   });
-  file->addAction(tr("Save &screenshot…"), QKeySequence(tr("Ctrl+Shift+S")), this, &MainWindow::promptScreenshot);
-  file->addAction(tr("&Export view…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::promptExportView);
+  file->addAction(tr("Save &screenshot…"), QKeySequence(tr("Ctrl+Shift+S")), this,
+                  &MainWindow::promptScreenshot);
+  file->addAction(tr("&Export view…"), QKeySequence(tr("Ctrl+E")), this,
+                  &MainWindow::promptExportView);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -165,7 +180,8 @@ void MainWindow::buildDocks() {
   logDock->setWidget(logView_);
   addDockWidget(Qt::BottomDockWidgetArea, logDock);
   resizeDocks({logDock}, {90}, Qt::Vertical);
-  connect(workspace_, &SceneWorkspace::problem, this, [this](const QString& m) { log(tr("Problem: %1").arg(m)); });
+  connect(workspace_, &SceneWorkspace::problem, this,
+          [this](const QString& m) { log(tr("Problem: %1").arg(m)); });
 
   auto* askDock = new QDockWidget(tr("Ask"), this);
   askDock->setObjectName("askDock");
@@ -248,7 +264,9 @@ void MainWindow::cancelLoading() {
   if (loadCancel_) loadCancel_->store(true);
 }
 
-bool MainWindow::isLoading() const { return loadWatcher_.isRunning(); }
+bool MainWindow::isLoading() const {
+  return loadWatcher_.isRunning();
+}
 
 void MainWindow::onLoadDone() {
   progressTimer_->stop();
@@ -321,7 +339,9 @@ void MainWindow::log(const QString& message) {
   logView_->appendPlainText(QTime::currentTime().toString("HH:mm:ss  ") + message);
 }
 
-QString MainWindow::logText() const { return logView_->toPlainText(); }
+QString MainWindow::logText() const {
+  return logView_->toPlainText();
+}
 
 bool MainWindow::saveScreenshot(const QString& path) {
   const bool ok = grab().save(path);
@@ -333,16 +353,22 @@ bool MainWindow::saveScreenshot(const QString& path) {
   return ok;
 }
 
-bool MainWindow::exportView(ExportedView view, const QSize& size, const QString& path, QString* problem) {
+bool MainWindow::exportView(ExportedView view, const QSize& size, const QString& path,
+                            QString* problem) {
   QString why;
   const QImage image = renderExportedView(*workspace_, view, size, &why);
   if (image.isNull() || !image.save(path)) {
-    const QString message = tr("%1: %2").arg(path, image.isNull() ? why : tr("cannot write the image"));
+    const QString message =
+        tr("%1: %2").arg(path, image.isNull() ? why : tr("cannot write the image"));
     showError(tr("Cannot export the view"), message);
     if (problem) *problem = message;
     return false;
   }
-  log(tr("Saved the %1 view at %2x%3 to %4").arg(exportedViewName(view)).arg(size.width()).arg(size.height()).arg(path));
+  log(tr("Saved the %1 view at %2x%3 to %4")
+          .arg(exportedViewName(view))
+          .arg(size.width())
+          .arg(size.height())
+          .arg(path));
   return true;
 }
 
@@ -365,7 +391,8 @@ int MainWindow::recordTimeline(const QString& dir) {
 }
 
 RewardWindow* MainWindow::openRewardAnnotator() {
-  auto* window = new RewardWindow(scene(), questionPanel_->worker().factory(), questionPanel_->backendSettings());
+  auto* window = new RewardWindow(scene(), questionPanel_->worker().factory(),
+                                  questionPanel_->backendSettings());
   window->setAttribute(Qt::WA_DeleteOnClose);
   window->resize(900, 600);
   window->show();
@@ -383,22 +410,30 @@ void MainWindow::openRewardDemo() {
 
 void MainWindow::promptOpen(bool folder) {
   const QString path =
-      folder ? QFileDialog::getExistingDirectory(this, tr("Open scene folder (ScanNet frames or images)"))
-             : QFileDialog::getOpenFileName(this, tr("Open scene"), QString(),
-                                            tr("Scenes (*.json *.npz *.ply *.mp4 *.avi *.mov *.mkv);;All files (*)"));
+      folder ? QFileDialog::getExistingDirectory(this,
+                                                 tr("Open scene folder (ScanNet frames or images)"))
+             : QFileDialog::getOpenFileName(
+                   this, tr("Open scene"), QString(),
+                   tr("Scenes (*.json *.npz *.ply *.mp4 *.avi *.mov *.mkv);;All files (*)"));
   if (!path.isEmpty()) openScene(path);
 }
 
 void MainWindow::keyPressEvent(QKeyEvent* event) {
   switch (event->key()) {
-    case Qt::Key_Space: return timeline_->setPlaying(!timeline_->playing());
-    case Qt::Key_Left: return timeline_->step(-1);
-    case Qt::Key_Right: return timeline_->step(1);
-    default: QMainWindow::keyPressEvent(event);
+    case Qt::Key_Space:
+      return timeline_->setPlaying(!timeline_->playing());
+    case Qt::Key_Left:
+      return timeline_->step(-1);
+    case Qt::Key_Right:
+      return timeline_->step(1);
+    default:
+      QMainWindow::keyPressEvent(event);
   }
 }
 
-QString MainWindow::statusText() const { return readout_->text(); }
+QString MainWindow::statusText() const {
+  return readout_->text();
+}
 
 void MainWindow::promptScreenshot() {
   const QString path = QFileDialog::getSaveFileName(this, tr("Save screenshot"), "screenshot.png",
@@ -413,28 +448,35 @@ void MainWindow::promptExportView() {
   }
   ExportViewDialog dialog(*workspace_, this);
   if (dialog.exec() != QDialog::Accepted) return;
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), exportedViewName(dialog.view()) + ".png",
-                                                    tr("PNG images (*.png)"));
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export view"), exportedViewName(dialog.view()) + ".png", tr("PNG images (*.png)"));
   if (!path.isEmpty()) exportView(dialog.view(), dialog.size(), path);
 }
 
 QString MainWindow::aboutText() const {
-  return tr("<b>MultiSPA Studio %1</b><br>Multi-frame spatial understanding with multimodal LLMs.<br><br>Qt %2, VTK %3%4")
-      .arg(version(), qVersion(), vtkVersion::GetVTKVersion(), engineDescription_.isEmpty() ? QString() : ", " + engineDescription_);
+  return tr("<b>MultiSPA Studio %1</b><br>Multi-frame spatial understanding with multimodal "
+            "LLMs.<br><br>Qt %2, VTK %3%4")
+      .arg(version(), qVersion(), vtkVersion::GetVTKVersion(),
+           engineDescription_.isEmpty() ? QString() : ", " + engineDescription_);
 }
 
-void MainWindow::showAbout() { QMessageBox::about(this, tr("About MultiSPA Studio"), aboutText()); }
+void MainWindow::showAbout() {
+  QMessageBox::about(this, tr("About MultiSPA Studio"), aboutText());
+}
 
 QString MainWindow::shortcutsText() const {
   QStringList lines;
   const std::function<void(const QList<QAction*>&)> collect = [&](const QList<QAction*>& actions) {
     for (auto* action : actions) {
       if (action->menu()) collect(action->menu()->actions());
-      if (!action->shortcut().isEmpty()) lines << action->shortcut().toString(QKeySequence::NativeText) + "\t" + action->text().remove('&');
+      if (!action->shortcut().isEmpty())
+        lines << action->shortcut().toString(QKeySequence::NativeText) + "\t" +
+                     action->text().remove('&');
     }
   };
   collect(menuBar()->actions());
-  lines << tr("Space\tplay / pause the timeline") << tr("Left, Right\tprevious / next frame") << tr("R (3D view)\treset the camera")
+  lines << tr("Space\tplay / pause the timeline") << tr("Left, Right\tprevious / next frame")
+        << tr("R (3D view)\treset the camera")
         << tr("Shift-click\tmeasure a distance (frames or 3D)");
   return lines.join("\n");
 }

@@ -51,7 +51,8 @@ class MainWindow : public QMainWindow {
   bool saveScreenshot(const QString& path);
   // Saves one view (3D, frame, pair frame) at `size` pixels as an image file; on failure the
   // message (naming the file) is shown and returned in `problem`.
-  bool exportView(ExportedView view, const QSize& size, const QString& path, QString* problem = nullptr);
+  bool exportView(ExportedView view, const QSize& size, const QString& path,
+                  QString* problem = nullptr);
   // Saves the window at every frame of the timeline as DIR/frame-00000.png, …; returns how many.
   int recordTimeline(const QString& dir);
   // Tools > Reward annotation on the open scene, with the Ask panel's backend.

@@ -36,7 +36,8 @@ QString framesText(const Scene& scene, const Question& q) {
 
 }  // namespace
 
-QuestionPanel::QuestionPanel(SceneWorkspace* workspace, QWidget* parent) : QWidget(parent), workspace_(workspace) {
+QuestionPanel::QuestionPanel(SceneWorkspace* workspace, QWidget* parent)
+    : QWidget(parent), workspace_(workspace) {
   buildControls();
   setBackendSettings(loadBackendSettings());
   connect(workspace_, &SceneWorkspace::frameClicked, this, &QuestionPanel::placePoint);
@@ -76,7 +77,8 @@ void QuestionPanel::buildControls() {
     model->appendRow(header);
     for (const auto& task : taskCatalog()) {
       if (task.column != column) continue;
-      auto* item = new QStandardItem(QString("  %1. %2").arg(task.number).arg(QString::fromStdString(task.subtask)));
+      auto* item = new QStandardItem(
+          QString("  %1. %2").arg(task.number).arg(QString::fromStdString(task.subtask)));
       item->setData(QString::fromStdString(task.subtask), Qt::UserRole);
       model->appendRow(item);
     }
@@ -97,12 +99,15 @@ void QuestionPanel::buildControls() {
   layout->addLayout(composeRow);
   auto* pairRow = new QHBoxLayout;
   overlapButton_ = button(tr("Pair by overlap"), this, pairRow);
-  overlapButton_->setToolTip(tr("Second frame: the one overlapping the current frame by 6-35%, as the data engine pairs them"));
+  overlapButton_->setToolTip(
+      tr("Second frame: the one overlapping the current frame by 6-35%, as the data engine pairs "
+         "them"));
   pairRow->addStretch(1);
   layout->addLayout(pairRow);
 
   promptEdit_ = new QPlainTextEdit(this);
-  promptEdit_->setPlaceholderText(tr("The prompt appears here, exactly as the model will read it."));
+  promptEdit_->setPlaceholderText(
+      tr("The prompt appears here, exactly as the model will read it."));
   layout->addWidget(promptEdit_, 2);
   auto* truthRow = new QHBoxLayout;
   showTruth_ = new QCheckBox(tr("Show truth"), this);
@@ -145,7 +150,8 @@ void QuestionPanel::buildControls() {
   layout->addWidget(message_);
 
   historyTable_ = new QTableWidget(0, 6, this);
-  historyTable_->setHorizontalHeaderLabels({tr("#"), tr("Subtask"), tr("Frames"), tr("Answer"), tr("Truth"), tr("Verdict")});
+  historyTable_->setHorizontalHeaderLabels(
+      {tr("#"), tr("Subtask"), tr("Frames"), tr("Answer"), tr("Truth"), tr("Verdict")});
   historyTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
   historyTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   historyTable_->horizontalHeader()->setStretchLastSection(true);
@@ -159,7 +165,10 @@ void QuestionPanel::buildControls() {
   clock_->setInterval(100);
   connect(clock_, &QTimer::timeout, this, [this] {
     const double rate = streamedSeconds_ > 0 ? streamedPieces_ / streamedSeconds_ : 0;
-    progress_->setText(tr("%1 s · %2 tokens · %3 tokens/s").arg(streamedSeconds_, 0, 'f', 1).arg(streamedPieces_).arg(rate, 0, 'f', 1));
+    progress_->setText(tr("%1 s · %2 tokens · %3 tokens/s")
+                           .arg(streamedSeconds_, 0, 'f', 1)
+                           .arg(streamedPieces_)
+                           .arg(rate, 0, 'f', 1));
   });
   connect(settingsButton_, &QPushButton::clicked, this, &QuestionPanel::openSettings);
   connect(unloadButton_, &QPushButton::clicked, this, [this] {
@@ -179,9 +188,11 @@ void QuestionPanel::buildControls() {
   connect(showTruth_, &QCheckBox::toggled, truth_, &QLabel::setVisible);
   connect(askButton_, &QPushButton::clicked, this, &QuestionPanel::ask);
   connect(cancelButton_, &QPushButton::clicked, this, &QuestionPanel::cancel);
-  connect(historyTable_, &QTableWidget::cellClicked, this, [this](int row, int) { showHistoryEntry(row); });
+  connect(historyTable_, &QTableWidget::cellClicked, this,
+          [this](int row, int) { showHistoryEntry(row); });
   connect(exportButton_, &QPushButton::clicked, this, [this] {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export the session to a folder"));
+    const QString folder =
+        QFileDialog::getExistingDirectory(this, tr("Export the session to a folder"));
     if (!folder.isEmpty()) exportHistory(folder);
   });
 }
@@ -189,7 +200,10 @@ void QuestionPanel::buildControls() {
 void QuestionPanel::setBackendSettings(const BackendSettings& settings) {
   worker_.setSettings(settings);
   const QString loaded = worker_.backendLabel();
-  backendLabel_->setText(tr("Backend: %1").arg(loaded.isEmpty() ? QString(backendKindName(settings.kind)) + tr(" (loads at the first question)") : loaded));
+  backendLabel_->setText(tr("Backend: %1")
+                             .arg(loaded.isEmpty() ? QString(backendKindName(settings.kind)) +
+                                                         tr(" (loads at the first question)")
+                                                   : loaded));
 }
 
 void QuestionPanel::openSettings() {
@@ -219,9 +233,12 @@ void QuestionPanel::sceneChanged() {
     QStandardItem* item = model->item(row);
     const QString name = item->data(Qt::UserRole).toString();
     if (name.isEmpty()) continue;
-    const std::string reason = builder_ ? builder_->unsupportedReason(*findSubtask(name.toStdString())) : "no scene is open";
+    const std::string reason = builder_
+                                   ? builder_->unsupportedReason(*findSubtask(name.toStdString()))
+                                   : "no scene is open";
     item->setEnabled(reason.empty());
-    item->setToolTip(reason.empty() ? QString() : tr("Not available: %1").arg(QString::fromStdString(reason)));
+    item->setToolTip(reason.empty() ? QString()
+                                    : tr("Not available: %1").arg(QString::fromStdString(reason)));
     if (reason.empty() && firstUsable < 0) firstUsable = row;
   }
   const QSignalBlocker block(subtask_);
@@ -239,7 +256,8 @@ QString QuestionPanel::subtaskDisabledReason(const QString& subtask) const {
   auto* model = static_cast<QStandardItemModel*>(subtask_->model());
   for (int row = 0; row < model->rowCount(); ++row) {
     const QStandardItem* item = model->item(row);
-    if (item->data(Qt::UserRole).toString() == subtask) return item->isEnabled() ? QString() : item->toolTip();
+    if (item->data(Qt::UserRole).toString() == subtask)
+      return item->isEnabled() ? QString() : item->toolTip();
   }
   return tr("unknown subtask %1").arg(subtask);
 }
@@ -265,9 +283,12 @@ int QuestionPanel::pointsNeeded() const {
   if (!task) return 0;
   switch (taskFamily(*task)) {
     case TaskFamily::Depth:
-    case TaskFamily::Correspondence: return 1;
-    case TaskFamily::DepthComparison: return 2;
-    default: return 0;
+    case TaskFamily::Correspondence:
+      return 1;
+    case TaskFamily::DepthComparison:
+      return 2;
+    default:
+      return 0;
   }
 }
 
@@ -303,7 +324,8 @@ bool QuestionPanel::compose(bool sample) {
   std::string whyNot;
   auto built = builder_->build(spec, whyNot);
   // Sampled frames may miss what the task needs (a track visible in both); draw again.
-  for (int attempt = 0; sample && !built && attempt < 8; ++attempt) built = builder_->build(spec, whyNot);
+  for (int attempt = 0; sample && !built && attempt < 8; ++attempt)
+    built = builder_->build(spec, whyNot);
   if (!built) {
     showMessage(tr("Cannot ask %1 here: %2").arg(subtask, QString::fromStdString(whyNot)), true);
     return false;
@@ -314,8 +336,10 @@ bool QuestionPanel::compose(bool sample) {
   answer_->clear();
   verdict_->clear();
   showQuestion();
-  showMessage(tr("%1 on %2: %3").arg(subtask, framesText(*scene, *question_),
-                                     spec.points.empty() && pointsNeeded() > 0 ? tr("points sampled") : tr("ready to ask")),
+  showMessage(tr("%1 on %2: %3")
+                  .arg(subtask, framesText(*scene, *question_),
+                       spec.points.empty() && pointsNeeded() > 0 ? tr("points sampled")
+                                                                 : tr("ready to ask")),
               false);
   return true;
 }
@@ -327,11 +351,16 @@ bool QuestionPanel::pairByOverlap() {
   const int frame = workspace_->currentFrame();
   const int partner = overlap_->partner(frame, 0.06, 0.35);
   if (partner < 0) {
-    showMessage(overlap_->available() ? tr("No frame overlaps frame %1 by 6-35%.").arg(frame) : tr("Pairing by overlap needs a scene cloud."), true);
+    showMessage(overlap_->available() ? tr("No frame overlaps frame %1 by 6-35%.").arg(frame)
+                                      : tr("Pairing by overlap needs a scene cloud."),
+                true);
     return false;
   }
   workspace_->setPairFrame(partner);
-  showMessage(tr("Paired with frame %1 (overlap %2%).").arg(partner).arg(overlap_->iou(frame, partner) * 100, 0, 'f', 0), false);
+  showMessage(tr("Paired with frame %1 (overlap %2%).")
+                  .arg(partner)
+                  .arg(overlap_->iou(frame, partner) * 100, 0, 'f', 0),
+              false);
   return compose(false);
 }
 
@@ -339,16 +368,21 @@ void QuestionPanel::showQuestion() {
   const Question& q = *question_;
   workspace_->showQuestion(q);
   truth_->setText(tr("Truth: %1 — canonical answer: %2")
-                      .arg(QString::fromStdString(formatAnswerValue(q.truth)), QString::fromStdString(q.sample.answer)));
+                      .arg(QString::fromStdString(formatAnswerValue(q.truth)),
+                           QString::fromStdString(q.sample.answer)));
 }
 
 void QuestionPanel::setPlacingPoints(bool on) {
-  if (placeButton_->isChecked() != on) return placeButton_->setChecked(on);  // re-enters through toggled
+  if (placeButton_->isChecked() != on)
+    return placeButton_->setChecked(on);  // re-enters through toggled
   workspace_->setPickingEnabled(!on);
   placed_.clear();
-  if (on) showMessage(pointsNeeded() > 0 ? tr("Click %n point(s) on the first frame.", "", pointsNeeded())
-                                         : tr("This subtask takes no points: frames (and objects or tracks) are enough."),
-                      false);
+  if (on)
+    showMessage(
+        pointsNeeded() > 0
+            ? tr("Click %n point(s) on the first frame.", "", pointsNeeded())
+            : tr("This subtask takes no points: frames (and objects or tracks) are enough."),
+        false);
 }
 
 void QuestionPanel::placePoint(int view, const QPointF& pixel) {
@@ -366,7 +400,9 @@ void QuestionPanel::placePoint(int view, const QPointF& pixel) {
   }
 }
 
-QString QuestionPanel::prompt() const { return promptEdit_->toPlainText(); }
+QString QuestionPanel::prompt() const {
+  return promptEdit_->toPlainText();
+}
 
 QString QuestionPanel::modelInput() const {
   if (!question_) return tr("Compose a question first.");
@@ -400,7 +436,9 @@ QDialog* QuestionPanel::showModelInput() {
   dialog->show();
   return dialog;
 }
-void QuestionPanel::setPrompt(const QString& prompt) { promptEdit_->setPlainText(prompt); }
+void QuestionPanel::setPrompt(const QString& prompt) {
+  promptEdit_->setPlainText(prompt);
+}
 
 void QuestionPanel::resetPrompt() {
   if (question_) promptEdit_->setPlainText(QString::fromStdString(question_->sample.prompt));
@@ -422,7 +460,9 @@ bool QuestionPanel::ask() {
   return true;
 }
 
-void QuestionPanel::cancel() { worker_.cancel(); }
+void QuestionPanel::cancel() {
+  worker_.cancel();
+}
 
 void QuestionPanel::setBusy(bool busy) {
   for (QWidget* composing : std::initializer_list<QWidget*>{subtask_, sampleButton_, composeButton_,
@@ -446,7 +486,8 @@ void QuestionPanel::onStreamed(const QString& text, int pieces, double seconds) 
   streamedSeconds_ = seconds;
 }
 
-void QuestionPanel::onFinished(const BackendReply& reply, const QString& backend, bool groundTruth, const QString& error) {
+void QuestionPanel::onFinished(const BackendReply& reply, const QString& backend, bool groundTruth,
+                               const QString& error) {
   setBusy(false);
   setBackendSettings(worker_.settings());
   if (!error.isEmpty()) {
@@ -455,7 +496,8 @@ void QuestionPanel::onFinished(const BackendReply& reply, const QString& backend
   }
   answer_->setPlainText(QString::fromStdString(reply.text));
   if (reply.cancelled) {
-    showMessage(tr("Cancelled after %1 s; the question is kept.").arg(reply.seconds, 0, 'f', 1), false);
+    showMessage(tr("Cancelled after %1 s; the question is kept.").arg(reply.seconds, 0, 'f', 1),
+                false);
     return emit askFinished(false);
   }
   AskRecord record = *asked_;
@@ -483,7 +525,9 @@ void QuestionPanel::onFinished(const BackendReply& reply, const QString& backend
 void QuestionPanel::addHistoryRow(const AskRecord& r) {
   const int row = historyTable_->rowCount();
   historyTable_->insertRow(row);
-  const QString verdict = !r.outcome.parsed.ok ? tr("not understood") : r.outcome.verdict.correct ? tr("correct") : tr("wrong");
+  const QString verdict = !r.outcome.parsed.ok        ? tr("not understood")
+                          : r.outcome.verdict.correct ? tr("correct")
+                                                      : tr("wrong");
   const QStringList cells = {QString::number(row + 1),
                              QString::fromStdString(r.question.task->subtask),
                              framesText(*r.scene, r.question),
@@ -492,7 +536,8 @@ void QuestionPanel::addHistoryRow(const AskRecord& r) {
                                  : QString("—"),
                              QString::fromStdString(formatAnswerValue(r.question.truth)),
                              verdict};
-  for (int column = 0; column < cells.size(); ++column) historyTable_->setItem(row, column, new QTableWidgetItem(cells[column]));
+  for (int column = 0; column < cells.size(); ++column)
+    historyTable_->setItem(row, column, new QTableWidgetItem(cells[column]));
   historyTable_->item(row, 5)->setForeground(
       overlayQColor(OverlayRole::Prediction, r.outcome.verdict.correct));
   exportButton_->setEnabled(true);
@@ -515,7 +560,8 @@ void QuestionPanel::showHistoryEntry(int row) {
   showQuestion();
   overlay_ = buildAnswerOverlay(*workspace_->scene(), r.question, r.outcome);
   workspace_->showOverlay(r.question, *overlay_);
-  const QString source = r.outcome.groundTruthBackend ? tr(" (ground truth from the geometry oracle)") : QString();
+  const QString source =
+      r.outcome.groundTruthBackend ? tr(" (ground truth from the geometry oracle)") : QString();
   verdict_->setText(QString::fromStdString(overlay_->caption) + source);
   verdict_->setStyleSheet(
       QString("font-weight: bold; color: %1;")
@@ -527,8 +573,10 @@ void QuestionPanel::showHistoryEntry(int row) {
 SessionExport QuestionPanel::exportHistory(const QString& folder) {
   try {
     const auto written = exportAskSession(history_, folder.toStdString());
-    showMessage(tr("Exported %1 questions to %2 and %3").arg(history_.size()).arg(QString::fromStdString(written.questions),
-                                                                                  QString::fromStdString(written.predictions)),
+    showMessage(tr("Exported %1 questions to %2 and %3")
+                    .arg(history_.size())
+                    .arg(QString::fromStdString(written.questions),
+                         QString::fromStdString(written.predictions)),
                 false);
     return written;
   } catch (const std::exception& e) {
@@ -537,8 +585,14 @@ SessionExport QuestionPanel::exportHistory(const QString& folder) {
   }
 }
 
-QString QuestionPanel::answerText() const { return answer_->toPlainText(); }
-QString QuestionPanel::message() const { return message_->text(); }
-QString QuestionPanel::verdict() const { return verdict_->text(); }
+QString QuestionPanel::answerText() const {
+  return answer_->toPlainText();
+}
+QString QuestionPanel::message() const {
+  return message_->text();
+}
+QString QuestionPanel::verdict() const {
+  return verdict_->text();
+}
 
 }  // namespace mspa::widgets

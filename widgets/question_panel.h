@@ -113,7 +113,8 @@ class QuestionPanel : public QWidget {
 
   QComboBox* subtask_;
   QLabel* backendLabel_;
-  QPushButton *settingsButton_, *unloadButton_, *sampleButton_, *composeButton_, *placeButton_, *resetButton_;
+  QPushButton *settingsButton_, *unloadButton_, *sampleButton_, *composeButton_, *placeButton_,
+      *resetButton_;
   QPushButton *askButton_, *cancelButton_, *exportButton_, *overlapButton_, *modelInputButton_;
   ModelInputRenderer modelInputRenderer_;
   QCheckBox* showTruth_;

@@ -11,8 +11,8 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <QtConcurrent>
 #include <algorithm>
 
@@ -20,8 +20,12 @@
 
 namespace mspa::widgets {
 
-RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory factory, BackendSettings settings, QWidget* parent)
-    : QWidget(parent), scene_(std::move(scene)), factory_(std::move(factory)), settings_(std::move(settings)) {
+RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory factory,
+                           BackendSettings settings, QWidget* parent)
+    : QWidget(parent),
+      scene_(std::move(scene)),
+      factory_(std::move(factory)),
+      settings_(std::move(settings)) {
   setWindowTitle(tr("Reward annotation"));
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout;
@@ -75,15 +79,19 @@ RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory fa
     startFrame_->setEnabled(false);
     status_->setText(tr("Reward annotation is not available for this episode: %1").arg(why));
   } else {
-    status_->setText(tr("Click the point to follow on the start frame. Backend: %1").arg(backendKindName(settings_.kind)));
+    status_->setText(tr("Click the point to follow on the start frame. Backend: %1")
+                         .arg(backendKindName(settings_.kind)));
     setStartFrame(truthReason().isEmpty() ? std::max(0, firstFrameWithTracks(*scene_)) : 0);
   }
   connect(startFrame_, &QSpinBox::valueChanged, this, &RewardWindow::setStartFrame);
-  connect(startView_, &FrameView::clicked, this, [this](const QPointF& pixel) { pickPoint({pixel.x(), pixel.y()}); });
+  connect(startView_, &FrameView::clicked, this, [this](const QPointF& pixel) {
+    pickPoint({pixel.x(), pixel.y()});
+  });
   connect(run_, &QPushButton::clicked, this, &RewardWindow::start);
   connect(stop_, &QPushButton::clicked, this, &RewardWindow::cancel);
   connect(export_, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Reward curve"), "reward.csv", tr("CSV (*.csv)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Reward curve"), "reward.csv", tr("CSV (*.csv)"));
     if (!path.isEmpty()) exportCsv(path);
   });
   connect(&watcher_, &QFutureWatcher<QString>::finished, this, [this] {
@@ -92,9 +100,12 @@ RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory fa
     stop_->setEnabled(false);
     startFrame_->setEnabled(true);
     export_->setEnabled(!curve_.points.empty());
-    std::sort(curve_.points.begin(), curve_.points.end(), [](const RewardPoint& a, const RewardPoint& b) { return a.frame < b.frame; });
-    if (error.isEmpty()) progress_->setValue(progress_->maximum());  // frames where the track hides are not asked
-    status_->setText(error.isEmpty() ? tr("%1 frames annotated.").arg(curve_.points.size()) : error);
+    std::sort(curve_.points.begin(), curve_.points.end(),
+              [](const RewardPoint& a, const RewardPoint& b) { return a.frame < b.frame; });
+    if (error.isEmpty())
+      progress_->setValue(progress_->maximum());  // frames where the track hides are not asked
+    status_->setText(error.isEmpty() ? tr("%1 frames annotated.").arg(curve_.points.size())
+                                     : error);
     emit finished(error.isEmpty(), status_->text());
   });
 }
@@ -109,7 +120,9 @@ QString RewardWindow::reason() const {
   return QString::fromStdString(rewardUnsupportedReason(*scene_));
 }
 
-QString RewardWindow::truthReason() const { return scene_ ? QString::fromStdString(rewardTruthUnavailableReason(*scene_)) : QString(); }
+QString RewardWindow::truthReason() const {
+  return scene_ ? QString::fromStdString(rewardTruthUnavailableReason(*scene_)) : QString();
+}
 
 void RewardWindow::setStartFrame(int frame) {
   if (!reason().isEmpty() || frame < 0 || frame >= static_cast<int>(scene_->frames.size())) return;
@@ -117,7 +130,8 @@ void RewardWindow::setStartFrame(int frame) {
   startFrame_->setValue(frame);
   const Frame& f = scene_->frames[frame];
   try {
-    startView_->setFrame(loadColor(*scene_, f), nullptr, tr("start frame %1").arg(QString::fromStdString(f.name)));
+    startView_->setFrame(loadColor(*scene_, f), nullptr,
+                         tr("start frame %1").arg(QString::fromStdString(f.name)));
   } catch (const std::exception& e) {
     startView_->showMessage(QString::fromStdString(e.what()));
     return;
@@ -143,13 +157,18 @@ void RewardWindow::showTarget() {
   }
   const QPointF at(target_.pixel->x(), target_.pixel->y());
   const bool tracked = target_.track >= 0;
-  const QString label = tracked ? tr("track %1 (%2)").arg(target_.track).arg(QString::fromStdString(scene_->tracks[target_.track].label))
-                                : tr("untracked point");
+  const QString label = tracked
+                            ? tr("track %1 (%2)")
+                                  .arg(target_.track)
+                                  .arg(QString::fromStdString(scene_->tracks[target_.track].label))
+                            : tr("untracked point");
   startView_->setMarkers({{at, tracked ? QColor(60, 220, 90) : QColor(255, 170, 40), label, 0}});
   const QString why = truthReason();
-  truthNote_->setText(tracked ? tr("Truth: from %1.").arg(label)
-                              : tr("No truth for this point (%1): only a model can answer it.")
-                                    .arg(why.isEmpty() ? tr("no track within %1 pixels").arg(kTrackSnapPixels) : why));
+  truthNote_->setText(
+      tracked
+          ? tr("Truth: from %1.").arg(label)
+          : tr("No truth for this point (%1): only a model can answer it.")
+                .arg(why.isEmpty() ? tr("no track within %1 pixels").arg(kTrackSnapPixels) : why));
   const QString blocked = blockedReason();
   run_->setEnabled(blocked.isEmpty() && !running());
   run_->setToolTip(blocked);
@@ -160,7 +179,9 @@ QString RewardWindow::blockedReason() const {
   if (const QString why = reason(); !why.isEmpty()) return why;
   if (!target_.pixel) return tr("pick a point on the start frame");
   if (target_.track < 0 && settings_.kind == BackendSettings::Kind::Oracle) {
-    return tr("the geometry oracle answers from the truth, and this point has none: choose a model (Ask panel > Backend…)");
+    return tr(
+        "the geometry oracle answers from the truth, and this point has none: choose a model (Ask "
+        "panel > Backend…)");
   }
   return {};
 }
@@ -183,16 +204,24 @@ void RewardWindow::start() {
   progress_->setValue(0);
   status_->setText(tr("Asking %1 frames…").arg(progress_->maximum()));
   QPointer<RewardWindow> self(this);
-  watcher_.setFuture(QtConcurrent::run([self, scene = scene_, factory = factory_, settings = settings_, target = target_, cancel = cancel_] {
+  watcher_.setFuture(QtConcurrent::run([self, scene = scene_, factory = factory_,
+                                        settings = settings_, target = target_, cancel = cancel_] {
     try {
       std::vector<std::unique_ptr<AnswerBackend>> backends;
       std::vector<AnswerBackend*> workers;
-      for (int i = 0; i < settings.parallelQuestions(); ++i) workers.push_back(backends.emplace_back(factory(settings)).get());
-      annotateReward(*scene, target, workers, [self](const RewardPoint& p) {
-        QMetaObject::invokeMethod(self, [self, p] {
-          if (self) self->onPoint(p);
-        }, Qt::QueuedConnection);
-      }, cancel.get());
+      for (int i = 0; i < settings.parallelQuestions(); ++i)
+        workers.push_back(backends.emplace_back(factory(settings)).get());
+      annotateReward(
+          *scene, target, workers,
+          [self](const RewardPoint& p) {
+            QMetaObject::invokeMethod(
+                self,
+                [self, p] {
+                  if (self) self->onPoint(p);
+                },
+                Qt::QueuedConnection);
+          },
+          cancel.get());
       return cancel->load() ? QObject::tr("Cancelled.") : QString();
     } catch (const std::exception& e) {
       return QString::fromStdString(e.what());
@@ -206,7 +235,8 @@ void RewardWindow::onPoint(const RewardPoint& p) {
   // Parallel answers arrive out of order; the series are kept sorted by frame.
   const auto insert = [](QLineSeries* series, int frame, double value) {
     const auto points = series->points();
-    const auto at = std::lower_bound(points.begin(), points.end(), frame, [](const QPointF& q, int f) { return q.x() < f; });
+    const auto at = std::lower_bound(points.begin(), points.end(), frame,
+                                     [](const QPointF& q, int f) { return q.x() < f; });
     series->insert(static_cast<int>(at - points.begin()), QPointF(frame, value));
   };
   if (p.truthMm) insert(truth_, p.frame, *p.truthMm);
@@ -250,8 +280,12 @@ bool RewardWindow::exportCsv(const QString& path) {
   return true;
 }
 
-int RewardWindow::predictedPoints() const { return predicted_->count(); }
+int RewardWindow::predictedPoints() const {
+  return predicted_->count();
+}
 
-int RewardWindow::truthPoints() const { return truth_->count(); }
+int RewardWindow::truthPoints() const {
+  return truth_->count();
+}
 
 }  // namespace mspa::widgets

@@ -28,7 +28,8 @@ class RewardWindow : public QWidget {
   Q_OBJECT
 
  public:
-  RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory factory, BackendSettings settings, QWidget* parent = nullptr);
+  RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory factory, BackendSettings settings,
+               QWidget* parent = nullptr);
   ~RewardWindow() override;
 
   // Shows `frame` to pick on; the point resets to the track nearest its centre (or the centre).

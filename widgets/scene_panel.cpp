@@ -36,19 +36,22 @@ ScenePanel::ScenePanel(QWidget* parent) : QWidget(parent) {
   coloring_->addItem(tr("Height"), int(render::CloudColoring::Height));
   coloring_->addItem(tr("Depth from current camera"), int(render::CloudColoring::Depth));
   form->addRow(tr("Cloud colour"), coloring_);
-  connect(coloring_, &QComboBox::currentIndexChanged, this,
-          [this] { emit coloringChanged(static_cast<render::CloudColoring>(coloring_->currentData().toInt())); });
-  const std::pair<render::Layer, QString> layers[] = {{render::Layer::Frustums, tr("Camera frustums")},
-                                                      {render::Layer::Trajectory, tr("Trajectory")},
-                                                      {render::Layer::Tracks, tr("Point tracks")},
-                                                      {render::Layer::Boxes, tr("Instance boxes")},
-                                                      {render::Layer::Grid, tr("Ground grid")}};
+  connect(coloring_, &QComboBox::currentIndexChanged, this, [this] {
+    emit coloringChanged(static_cast<render::CloudColoring>(coloring_->currentData().toInt()));
+  });
+  const std::pair<render::Layer, QString> layers[] = {
+      {render::Layer::Frustums, tr("Camera frustums")},
+      {render::Layer::Trajectory, tr("Trajectory")},
+      {render::Layer::Tracks, tr("Point tracks")},
+      {render::Layer::Boxes, tr("Instance boxes")},
+      {render::Layer::Grid, tr("Ground grid")}};
   for (const auto& [layer, name] : layers) {
     auto* box = new QCheckBox(name, display);
     box->setObjectName(QString("layer%1").arg(int(layer)));
     box->setChecked(true);
     form->addRow(box);
-    connect(box, &QCheckBox::toggled, this, [this, layer = layer](bool on) { emit layerToggled(layer, on); });
+    connect(box, &QCheckBox::toggled, this,
+            [this, layer = layer](bool on) { emit layerToggled(layer, on); });
   }
   layout->addWidget(display);
 }
@@ -61,7 +64,9 @@ void ScenePanel::showScene(const Scene& scene, double loadSeconds) {
   for (const auto& w : scene.warnings) problems_->addItem(QString::fromStdString(w));
 }
 
-QString ScenePanel::summary() const { return summary_->toPlainText(); }
+QString ScenePanel::summary() const {
+  return summary_->toPlainText();
+}
 
 QStringList ScenePanel::problems() const {
   QStringList out;
@@ -70,7 +75,8 @@ QStringList ScenePanel::problems() const {
 }
 
 void ScenePanel::setLayerChecked(render::Layer layer, bool checked) {
-  if (auto* box = findChild<QCheckBox*>(QString("layer%1").arg(int(layer)))) box->setChecked(checked);
+  if (auto* box = findChild<QCheckBox*>(QString("layer%1").arg(int(layer))))
+    box->setChecked(checked);
 }
 
 }  // namespace mspa::widgets

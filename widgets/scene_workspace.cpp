@@ -59,10 +59,13 @@ SceneWorkspace::SceneWorkspace(QWidget* parent) : QWidget(parent) {
   for (int view = 0; view < 2; ++view) {
     frameViews_[view] = new FrameView(pairSplitter);
     pairSplitter->addWidget(frameViews_[view]);
-    connect(frameViews_[view], &FrameView::hovered, this, [this, view](const QPointF& p) { emit status(describePixel(view, p)); });
-    connect(frameViews_[view], &FrameView::clicked, this,
-            [this, view](const QPointF& p, Qt::KeyboardModifiers m) { onFrameClicked(view, p, m); });
-    connect(frameViews_[view], &FrameView::clickedOutside, this, [this] { emit status(tr("That click was outside the image.")); });
+    connect(frameViews_[view], &FrameView::hovered, this,
+            [this, view](const QPointF& p) { emit status(describePixel(view, p)); });
+    connect(
+        frameViews_[view], &FrameView::clicked, this,
+        [this, view](const QPointF& p, Qt::KeyboardModifiers m) { onFrameClicked(view, p, m); });
+    connect(frameViews_[view], &FrameView::clickedOutside, this,
+            [this] { emit status(tr("That click was outside the image.")); });
   }
   frameViews_[1]->hide();
   framesLayout->addWidget(pairSplitter, 1);
@@ -71,14 +74,17 @@ SceneWorkspace::SceneWorkspace(QWidget* parent) : QWidget(parent) {
   splitter->setStretchFactor(1, 2);
   splitter->setSizes({600, 400});
 
-  const auto overlayChanged = [this] { setDepthOverlay(depthBox_->isChecked(), opacity_->value() / 100.0); };
+  const auto overlayChanged = [this] {
+    setDepthOverlay(depthBox_->isChecked(), opacity_->value() / 100.0);
+  };
   connect(depthBox_, &QCheckBox::toggled, this, overlayChanged);
   connect(opacity_, &QSlider::valueChanged, this, overlayChanged);
   connect(pairBox_, &QCheckBox::toggled, this, &SceneWorkspace::setPairMode);
   connect(pairSpin_, &QSpinBox::valueChanged, this, [this](int i) {
     if (pairMode()) setPairFrame(i);
   });
-  connect(view3d_, &VtkViewWidget::interactionStarted, this, [this] { renderer_.setInteracting(true); });
+  connect(view3d_, &VtkViewWidget::interactionStarted, this,
+          [this] { renderer_.setInteracting(true); });
   connect(view3d_, &VtkViewWidget::interactionEnded, this, [this] {
     renderer_.setInteracting(false);
     view3d_->update();
@@ -103,7 +109,8 @@ void SceneWorkspace::setScene(std::shared_ptr<const Scene> scene) {
     pairSpin_->setRange(0, std::max(0, frames - 1));
     pairSpin_->setValue(std::min(frames - 1, frames / 5));
   }
-  for (auto* view : frameViews_) view->showMessage(frames ? QString() : tr("This scene has no frames."));
+  for (auto* view : frameViews_)
+    view->showMessage(frames ? QString() : tr("This scene has no frames."));
   if (frames > 0) {
     showFrame(0);
     if (pairMode()) setPairFrame(pairSpin_->value());
@@ -119,7 +126,8 @@ void SceneWorkspace::loadInto(int view, int index) {
   try {
     shown.color = loadColor(*scene_, frame);
   } catch (const InputError& e) {
-    frameViews_[view]->showMessage(tr("Frame %1 cannot be shown:\n%2").arg(QString::fromStdString(frame.name), e.what()));
+    frameViews_[view]->showMessage(
+        tr("Frame %1 cannot be shown:\n%2").arg(QString::fromStdString(frame.name), e.what()));
     emit problem(e.what());
     return;
   }
@@ -130,8 +138,9 @@ void SceneWorkspace::loadInto(int view, int index) {
       emit problem(e.what());
     }
   }
-  frameViews_[view]->setFrame(shown.color, shown.depth.empty() ? nullptr : &shown.depth,
-                              tr("%1 %2").arg(view == 0 ? tr("Frame") : tr("Pair"), QString::fromStdString(frame.name)));
+  frameViews_[view]->setFrame(
+      shown.color, shown.depth.empty() ? nullptr : &shown.depth,
+      tr("%1 %2").arg(view == 0 ? tr("Frame") : tr("Pair"), QString::fromStdString(frame.name)));
 }
 
 void SceneWorkspace::showFrame(int index) {
@@ -143,18 +152,25 @@ void SceneWorkspace::showFrame(int index) {
   emit currentFrameChanged(index);
 }
 
-void SceneWorkspace::showQuestionImages(const std::vector<int>& frames, const std::vector<RgbImage>& images) {
+void SceneWorkspace::showQuestionImages(const std::vector<int>& frames,
+                                        const std::vector<RgbImage>& images) {
   if (frames.empty()) return;
   showFrame(frames[0]);
   if (frames.size() > 1) setPairFrame(frames[1]);
-  for (std::size_t view = 0; view < std::min<std::size_t>(2, std::min(frames.size(), images.size())); ++view) {
+  for (std::size_t view = 0;
+       view < std::min<std::size_t>(2, std::min(frames.size(), images.size())); ++view) {
     const ShownFrame& shown = shown_[view];
-    frameViews_[view]->setFrame(images[view], shown.depth.empty() ? nullptr : &shown.depth,
-                                tr("Image-%1: %2").arg(view + 1).arg(QString::fromStdString(scene_->frames[frames[view]].name)));
+    frameViews_[view]->setFrame(
+        images[view], shown.depth.empty() ? nullptr : &shown.depth,
+        tr("Image-%1: %2")
+            .arg(view + 1)
+            .arg(QString::fromStdString(scene_->frames[frames[view]].name)));
   }
 }
 
-bool SceneWorkspace::pairMode() const { return pairBox_->isChecked(); }
+bool SceneWorkspace::pairMode() const {
+  return pairBox_->isChecked();
+}
 
 void SceneWorkspace::setPairMode(bool on) {
   if (pairBox_->isChecked() != on) return pairBox_->setChecked(on);  // re-enters through toggled
@@ -175,7 +191,8 @@ void SceneWorkspace::setPairMode(bool on) {
 void SceneWorkspace::setPairFrame(int index) {
   if (!scene_ || index < 0 || index >= static_cast<int>(scene_->frames.size())) return;
   if (!pairMode()) setPairMode(true);
-  if (pairSpin_->value() != index) return pairSpin_->setValue(index);  // re-enters through valueChanged
+  if (pairSpin_->value() != index)
+    return pairSpin_->setValue(index);  // re-enters through valueChanged
   loadInto(1, index);
   refreshPick();
 }
@@ -206,14 +223,15 @@ bool SceneWorkspace::pickPixel(int view, const QPointF& pixel) {
   }
   pick_ = Pick{view, shown_[view].index, pixel, *world, std::nullopt};
   refreshPick();
-  const QString where = pick_->inOther
-                            ? tr("; in frame %1 at (%2, %3), %4")
-                                  .arg(QString::fromStdString(scene_->frames[shown_[1 - view].index].name))
-                                  .arg(pick_->inOther->pixel.x(), 0, 'f', 1)
-                                  .arg(pick_->inOther->pixel.y(), 0, 'f', 1)
-                                  .arg(visibilityName(pick_->inOther->visibility))
-                            : QString();
-  emit status(tr("Picked %1 → 3D %2%3").arg(describePixel(view, pixel), formatPoint(*world), where));
+  const QString where =
+      pick_->inOther ? tr("; in frame %1 at (%2, %3), %4")
+                           .arg(QString::fromStdString(scene_->frames[shown_[1 - view].index].name))
+                           .arg(pick_->inOther->pixel.x(), 0, 'f', 1)
+                           .arg(pick_->inOther->pixel.y(), 0, 'f', 1)
+                           .arg(visibilityName(pick_->inOther->visibility))
+                     : QString();
+  emit status(
+      tr("Picked %1 → 3D %2%3").arg(describePixel(view, pixel), formatPoint(*world), where));
   return true;
 }
 
@@ -224,8 +242,9 @@ void SceneWorkspace::refreshPick() {
     const ShownFrame& other = shown_[1 - pick_->view];
     if (pairMode() && other.index >= 0) {
       const ShownFrame& source = shown_[pick_->view];
-      pick_->inOther = reprojectPixel(scene_->frames[source.index], source.depth, {pick_->pixel.x(), pick_->pixel.y()},
-                                      scene_->frames[other.index], other.depth.empty() ? nullptr : &other.depth);
+      pick_->inOther = reprojectPixel(
+          scene_->frames[source.index], source.depth, {pick_->pixel.x(), pick_->pixel.y()},
+          scene_->frames[other.index], other.depth.empty() ? nullptr : &other.depth);
     }
   }
   refreshMarkers();
@@ -243,13 +262,15 @@ void SceneWorkspace::refreshMarkers() {
       const Frame& other = scene_->frames[shown_[1 - pick_->view].index];
       renderer_.addMarkerLine(other.cameraToWorld->translation(), pick_->world, kOtherRayColor);
       const bool visible = pick_->inOther->visibility == Visibility::Visible;
-      markers[1 - pick_->view].push_back({QPointF(pick_->inOther->pixel.x(), pick_->inOther->pixel.y()),
-                                          visible ? QColor(80, 230, 100) : QColor(255, 160, 40),
-                                          QString::fromLatin1(visibilityName(pick_->inOther->visibility)), 0});
+      markers[1 - pick_->view].push_back(
+          {QPointF(pick_->inOther->pixel.x(), pick_->inOther->pixel.y()),
+           visible ? QColor(80, 230, 100) : QColor(255, 160, 40),
+           QString::fromLatin1(visibilityName(pick_->inOther->visibility)), 0});
     }
   }
   for (const auto& p : measurement_) renderer_.addMarkerPoint(p, kMeasureColor);
-  if (measurement_.size() == 2) renderer_.addMarkerLine(measurement_[0], measurement_[1], kMeasureColor);
+  if (measurement_.size() == 2)
+    renderer_.addMarkerLine(measurement_[0], measurement_[1], kMeasureColor);
   for (int view = 0; view < 2; ++view) frameViews_[view]->setMarkers(markers[view]);
   view3d_->update();
 }
@@ -258,10 +279,11 @@ void SceneWorkspace::addMeasurementPoint(const Eigen::Vector3d& point) {
   if (measurement_.size() == 2) measurement_.clear();
   measurement_.push_back(point);
   refreshMarkers();
-  emit status(measurement_.size() == 2 ? tr("Distance %1 m between %2 and %3")
-                                             .arg(*measuredDistance(), 0, 'f', 3)
-                                             .arg(formatPoint(measurement_[0]), formatPoint(measurement_[1]))
-                                       : tr("Measuring from %1: shift-click the second point").arg(formatPoint(point)));
+  emit status(measurement_.size() == 2
+                  ? tr("Distance %1 m between %2 and %3")
+                        .arg(*measuredDistance(), 0, 'f', 3)
+                        .arg(formatPoint(measurement_[0]), formatPoint(measurement_[1]))
+                  : tr("Measuring from %1: shift-click the second point").arg(formatPoint(point)));
 }
 
 std::optional<double> SceneWorkspace::measuredDistance() const {
@@ -273,7 +295,8 @@ QString SceneWorkspace::describePixel(int view, const QPointF& pixel) const {
   const ShownFrame& shown = shown_[view];
   if (!scene_ || shown.index < 0 || shown.color.empty()) return {};
   const Frame& frame = scene_->frames[shown.index];
-  const Eigen::Vector2i n = normalizedCoordinates({pixel.x(), pixel.y()}, shown.color.width, shown.color.height);
+  const Eigen::Vector2i n =
+      normalizedCoordinates({pixel.x(), pixel.y()}, shown.color.width, shown.color.height);
   QString text = tr("%1  px (%2, %3)  [ %4 , %5 ]")
                      .arg(QString::fromStdString(frame.name))
                      .arg(pixel.x(), 0, 'f', 1)
@@ -288,7 +311,8 @@ QString SceneWorkspace::describePixel(int view, const QPointF& pixel) const {
   return text;
 }
 
-void SceneWorkspace::onFrameClicked(int view, const QPointF& pixel, Qt::KeyboardModifiers modifiers) {
+void SceneWorkspace::onFrameClicked(int view, const QPointF& pixel,
+                                    Qt::KeyboardModifiers modifiers) {
   emit frameClicked(view, pixel);
   if (!pickingEnabled_) return;
   if (modifiers & Qt::ShiftModifier) {

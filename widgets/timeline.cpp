@@ -43,7 +43,8 @@ Timeline::Timeline(QWidget* parent) : QWidget(parent) {
     updateLabel();
     emit currentChanged(index);
   });
-  connect(speed_, &QComboBox::currentIndexChanged, this, [this] { timer_->setInterval(static_cast<int>(1000 / framesPerSecond())); });
+  connect(speed_, &QComboBox::currentIndexChanged, this,
+          [this] { timer_->setInterval(static_cast<int>(1000 / framesPerSecond())); });
   connect(timer_, &QTimer::timeout, this, [this] { step(1); });
   timer_->setInterval(static_cast<int>(1000 / framesPerSecond()));
   updateLabel();
@@ -59,9 +60,13 @@ void Timeline::setFrames(const QStringList& names, const QVector<double>& timest
   updateLabel();
 }
 
-int Timeline::current() const { return slider_->value(); }
+int Timeline::current() const {
+  return slider_->value();
+}
 
-void Timeline::setCurrent(int index) { slider_->setValue(index); }
+void Timeline::setCurrent(int index) {
+  slider_->setValue(index);
+}
 
 void Timeline::step(int delta) {
   if (names_.isEmpty()) return;
@@ -69,7 +74,9 @@ void Timeline::step(int delta) {
   setCurrent(((current() + delta) % n + n) % n);
 }
 
-bool Timeline::playing() const { return timer_->isActive(); }
+bool Timeline::playing() const {
+  return timer_->isActive();
+}
 
 void Timeline::setPlaying(bool playing) {
   playing = playing && names_.size() > 1;
@@ -80,12 +87,17 @@ void Timeline::setPlaying(bool playing) {
   }
   const QSignalBlocker block(playButton_);
   playButton_->setChecked(playing);
-  playButton_->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+  playButton_->setIcon(
+      style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
 }
 
-double Timeline::framesPerSecond() const { return speed_->currentData().toDouble(); }
+double Timeline::framesPerSecond() const {
+  return speed_->currentData().toDouble();
+}
 
-QString Timeline::label() const { return label_->text(); }
+QString Timeline::label() const {
+  return label_->text();
+}
 
 void Timeline::updateLabel() {
   if (names_.isEmpty()) {

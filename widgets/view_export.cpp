@@ -27,9 +27,12 @@ QSize defaultExportSize(const SceneWorkspace& workspace, ExportedView view) {
 
 QString exportedViewName(ExportedView view) {
   switch (view) {
-    case ExportedView::Scene3d: return "3d";
-    case ExportedView::Frame: return "frame";
-    case ExportedView::PairFrame: return "pair";
+    case ExportedView::Scene3d:
+      return "3d";
+    case ExportedView::Frame:
+      return "frame";
+    case ExportedView::PairFrame:
+      return "pair";
   }
   return {};
 }
@@ -41,7 +44,8 @@ std::optional<ExportedView> exportedViewFromName(const QString& name) {
   return std::nullopt;
 }
 
-QImage renderExportedView(SceneWorkspace& workspace, ExportedView view, const QSize& size, QString* problem) {
+QImage renderExportedView(SceneWorkspace& workspace, ExportedView view, const QSize& size,
+                          QString* problem) {
   if (size.width() < 1 || size.height() < 1) {
     if (problem) *problem = QObject::tr("the size must be at least 1x1 pixels");
     return {};
@@ -50,14 +54,20 @@ QImage renderExportedView(SceneWorkspace& workspace, ExportedView view, const QS
   const bool pair = view == ExportedView::PairFrame;
   const FrameView* frame = workspace.frameView(pair ? 1 : 0);
   if ((pair && !workspace.pairMode()) || !frame->hasImage()) {
-    if (problem) *problem = pair && !workspace.pairMode() ? QObject::tr("no pair frame is shown") : QObject::tr("no frame is shown");
+    if (problem)
+      *problem = pair && !workspace.pairMode() ? QObject::tr("no pair frame is shown")
+                                               : QObject::tr("no frame is shown");
     return {};
   }
   return frame->composed(size);
 }
 
 ExportViewDialog::ExportViewDialog(const SceneWorkspace& workspace, QWidget* parent)
-    : QDialog(parent), workspace_(workspace), view_(new QComboBox), width_(new QSpinBox), height_(new QSpinBox) {
+    : QDialog(parent),
+      workspace_(workspace),
+      view_(new QComboBox),
+      width_(new QSpinBox),
+      height_(new QSpinBox) {
   setWindowTitle(tr("Export view"));
   view_->addItem(tr("3D view"), int(ExportedView::Scene3d));
   view_->addItem(tr("Frame"), int(ExportedView::Frame));
@@ -81,9 +91,13 @@ ExportViewDialog::ExportViewDialog(const SceneWorkspace& workspace, QWidget* par
   suggestSize();
 }
 
-ExportedView ExportViewDialog::view() const { return static_cast<ExportedView>(view_->currentData().toInt()); }
+ExportedView ExportViewDialog::view() const {
+  return static_cast<ExportedView>(view_->currentData().toInt());
+}
 
-QSize ExportViewDialog::size() const { return {width_->value(), height_->value()}; }
+QSize ExportViewDialog::size() const {
+  return {width_->value(), height_->value()};
+}
 
 void ExportViewDialog::suggestSize() {
   const QSize size = defaultExportSize(workspace_, view());

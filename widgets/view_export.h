@@ -24,7 +24,8 @@ std::optional<ExportedView> exportedViewFromName(const QString& name);
 // The view's picture at `size` pixels: the 3D view re-rendered at that size with its camera, a
 // frame (with its overlay and marks) fitted into it. Null, with the reason in `problem`, when
 // the view is not shown or the size cannot be made.
-QImage renderExportedView(SceneWorkspace& workspace, ExportedView view, const QSize& size, QString* problem);
+QImage renderExportedView(SceneWorkspace& workspace, ExportedView view, const QSize& size,
+                          QString* problem);
 
 // The size an export starts from: the frame's own resolution, twice the 3D view's on screen.
 QSize defaultExportSize(const SceneWorkspace& workspace, ExportedView view);

@@ -55,7 +55,8 @@ VtkViewWidget::VtkViewWidget(QWidget* parent)
   interactor_->EnableRenderOff();
   observe(interactor_, vtkCommand::RenderEvent, [this](void*) { update(); });
   observe(renderWindow_, vtkCommand::WindowMakeCurrentEvent, [this](void*) { onMakeCurrent(); });
-  observe(renderWindow_, vtkCommand::WindowIsCurrentEvent, [this](void* data) { onIsCurrent(data); });
+  observe(renderWindow_, vtkCommand::WindowIsCurrentEvent,
+          [this](void* data) { onIsCurrent(data); });
   observe(renderWindow_, vtkCommand::WindowFrameEvent, [this](void*) { onFrame(); });
 }
 
@@ -126,14 +127,19 @@ QImage VtkViewWidget::renderImage(const QSize& size, QString* problem) {
   const auto image = render::renderHostedAtSize(renderWindow_, size.width(), size.height());
   doneCurrent();
   update();
-  if (!image) return fail(tr("%1x%2 is beyond what the graphics driver renders (at most %3 pixels a side)").arg(size.width()).arg(size.height()).arg(limit));
+  if (!image)
+    return fail(tr("%1x%2 is beyond what the graphics driver renders (at most %3 pixels a side)")
+                    .arg(size.width())
+                    .arg(size.height())
+                    .arg(limit));
   return toQImage(*image);
 }
 
-void VtkViewWidget::setEventPosition(const QPointF& position, Qt::KeyboardModifiers modifiers, char key,
-                                     const char* keySym) {
+void VtkViewWidget::setEventPosition(const QPointF& position, Qt::KeyboardModifiers modifiers,
+                                     char key, const char* keySym) {
   const double dpr = devicePixelRatioF();
-  interactor_->SetEventInformationFlipY(static_cast<int>(position.x() * dpr), static_cast<int>(position.y() * dpr),
+  interactor_->SetEventInformationFlipY(static_cast<int>(position.x() * dpr),
+                                        static_cast<int>(position.y() * dpr),
                                         (modifiers & Qt::ControlModifier) ? 1 : 0,
                                         (modifiers & Qt::ShiftModifier) ? 1 : 0, key, 0, keySym);
   interactor_->SetAltKey((modifiers & Qt::AltModifier) ? 1 : 0);
@@ -143,10 +149,17 @@ void VtkViewWidget::mousePressEvent(QMouseEvent* event) {
   setEventPosition(event->position(), event->modifiers());
   pressPosition_ = event->position().toPoint();
   switch (event->button()) {
-    case Qt::LeftButton: interactor_->InvokeEvent(vtkCommand::LeftButtonPressEvent); break;
-    case Qt::MiddleButton: interactor_->InvokeEvent(vtkCommand::MiddleButtonPressEvent); break;
-    case Qt::RightButton: interactor_->InvokeEvent(vtkCommand::RightButtonPressEvent); break;
-    default: break;
+    case Qt::LeftButton:
+      interactor_->InvokeEvent(vtkCommand::LeftButtonPressEvent);
+      break;
+    case Qt::MiddleButton:
+      interactor_->InvokeEvent(vtkCommand::MiddleButtonPressEvent);
+      break;
+    case Qt::RightButton:
+      interactor_->InvokeEvent(vtkCommand::RightButtonPressEvent);
+      break;
+    default:
+      break;
   }
 }
 
@@ -158,16 +171,25 @@ void VtkViewWidget::mouseMoveEvent(QMouseEvent* event) {
 void VtkViewWidget::mouseReleaseEvent(QMouseEvent* event) {
   setEventPosition(event->position(), event->modifiers());
   switch (event->button()) {
-    case Qt::LeftButton: interactor_->InvokeEvent(vtkCommand::LeftButtonReleaseEvent); break;
-    case Qt::MiddleButton: interactor_->InvokeEvent(vtkCommand::MiddleButtonReleaseEvent); break;
-    case Qt::RightButton: interactor_->InvokeEvent(vtkCommand::RightButtonReleaseEvent); break;
-    default: break;
+    case Qt::LeftButton:
+      interactor_->InvokeEvent(vtkCommand::LeftButtonReleaseEvent);
+      break;
+    case Qt::MiddleButton:
+      interactor_->InvokeEvent(vtkCommand::MiddleButtonReleaseEvent);
+      break;
+    case Qt::RightButton:
+      interactor_->InvokeEvent(vtkCommand::RightButtonReleaseEvent);
+      break;
+    default:
+      break;
   }
   const QPoint position = event->position().toPoint();
-  if (event->button() == Qt::LeftButton && (position - pressPosition_).manhattanLength() <= kClickSlop) {
+  if (event->button() == Qt::LeftButton &&
+      (position - pressPosition_).manhattanLength() <= kClickSlop) {
     std::array<double, 3> world{};
     long long pointId = -1;
-    if (pickAt(position, world, pointId)) emit pointPicked(world[0], world[1], world[2], pointId, event->modifiers());
+    if (pickAt(position, world, pointId))
+      emit pointPicked(world[0], world[1], world[2], pointId, event->modifiers());
   }
 }
 
@@ -190,7 +212,8 @@ void VtkViewWidget::keyPressEvent(QKeyEvent* event) {
   interactor_->InvokeEvent(vtkCommand::CharEvent);
 }
 
-bool VtkViewWidget::pickAt(const QPoint& position, std::array<double, 3>& world, long long& pointId) {
+bool VtkViewWidget::pickAt(const QPoint& position, std::array<double, 3>& world,
+                           long long& pointId) {
   vtkRenderer* renderer = renderWindow_->GetRenderers()->GetFirstRenderer();
   if (!renderer) return false;
   const double dpr = devicePixelRatioF();

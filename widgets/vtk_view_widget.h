@@ -37,7 +37,8 @@ class VtkViewWidget : public QOpenGLWidget {
   bool pickAt(const QPoint& position, std::array<double, 3>& world, long long& pointId);
 
  signals:
-  void pointPicked(double x, double y, double z, long long pointId, Qt::KeyboardModifiers modifiers);
+  void pointPicked(double x, double y, double z, long long pointId,
+                   Qt::KeyboardModifiers modifiers);
   void rendered(double milliseconds);
   // The camera starts or stops moving under the mouse (for level of detail).
   void interactionStarted();

@@ -9,9 +9,12 @@ namespace mspa::backends {
 
 std::unique_ptr<AnswerBackend> makeBackend(const BackendSettings& settings) {
   switch (settings.kind) {
-    case BackendSettings::Kind::Oracle: return std::make_unique<OracleBackend>();
-    case BackendSettings::Kind::Local: return std::make_unique<LocalBackend>(settings);
-    case BackendSettings::Kind::OpenAI: return std::make_unique<OpenAIBackend>(settings);
+    case BackendSettings::Kind::Oracle:
+      return std::make_unique<OracleBackend>();
+    case BackendSettings::Kind::Local:
+      return std::make_unique<LocalBackend>(settings);
+    case BackendSettings::Kind::OpenAI:
+      return std::make_unique<OpenAIBackend>(settings);
   }
   return nullptr;
 }

@@ -21,7 +21,8 @@ std::string base64(const std::vector<std::uint8_t>& bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::uint32_t n = (bytes[i] << 16) | (i + 1 < bytes.size() ? bytes[i + 1] << 8 : 0) | (i + 2 < bytes.size() ? bytes[i + 2] : 0);
+    const std::uint32_t n = (bytes[i] << 16) | (i + 1 < bytes.size() ? bytes[i + 1] << 8 : 0) |
+                            (i + 2 < bytes.size() ? bytes[i + 2] : 0);
     out += digits[(n >> 18) & 63];
     out += digits[(n >> 12) & 63];
     out += i + 1 < bytes.size() ? digits[(n >> 6) & 63] : '=';
@@ -50,7 +51,8 @@ nlohmann::json messageContent(const Question& q) {
     if (!piece.empty()) content.push_back({{"type", "text"}, {"text", std::move(piece)}});
   };
   const std::size_t images = std::max(q.images.size(), q.imageFiles.size());
-  for (auto at = prompt.find("<image>"); at != std::string::npos && image < images; at = prompt.find("<image>", from)) {
+  for (auto at = prompt.find("<image>"); at != std::string::npos && image < images;
+       at = prompt.find("<image>", from)) {
     text(prompt.substr(from, at - from));
     content.push_back({{"type", "image_url"}, {"image_url", {{"url", imageUrl(q, image++)}}}});
     from = at + 7;
@@ -80,13 +82,19 @@ int onProgress(void* transfer, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 std::string OpenAIBackend::completionsUrl(const std::string& endpoint) {
   std::string url = endpoint;
   while (!url.empty() && url.back() == '/') url.pop_back();
-  const auto endsWith = [&](const std::string& tail) { return url.size() >= tail.size() && url.compare(url.size() - tail.size(), tail.size(), tail) == 0; };
+  const auto endsWith = [&](const std::string& tail) {
+    return url.size() >= tail.size() &&
+           url.compare(url.size() - tail.size(), tail.size(), tail) == 0;
+  };
   if (endsWith("/chat/completions")) return url;
   return url + (endsWith("/v1") ? "/chat/completions" : "/v1/chat/completions");
 }
 
 OpenAIBackend::OpenAIBackend(const BackendSettings& s)
-    : url_(completionsUrl(s.endpoint)), modelName_(s.modelName), curl_(nullptr, curl_easy_cleanup), timeoutSeconds_(s.timeoutSeconds),
+    : url_(completionsUrl(s.endpoint)),
+      modelName_(s.modelName),
+      curl_(nullptr, curl_easy_cleanup),
+      timeoutSeconds_(s.timeoutSeconds),
       maxNewTokens_(s.maxNewTokens) {
   if (s.endpoint.empty()) throw std::runtime_error("no endpoint URL given");
   if (s.modelName.empty()) throw std::runtime_error("no model name given for " + url_);
@@ -98,18 +106,21 @@ OpenAIBackend::OpenAIBackend(const BackendSettings& s)
 
 OpenAIBackend::~OpenAIBackend() = default;
 
-BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) {
+BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgress& progress,
+                                   const std::atomic<bool>* cancel) {
   const auto start = std::chrono::steady_clock::now();
-  const nlohmann::json body = {{"model", modelName_},
-                               {"messages", {{{"role", "user"}, {"content", messageContent(question)}}}},
-                               {"max_tokens", maxNewTokens_},
-                               {"temperature", 0},
-                               {"stream", true}};
+  const nlohmann::json body = {
+      {"model", modelName_},
+      {"messages", {{{"role", "user"}, {"content", messageContent(question)}}}},
+      {"max_tokens", maxNewTokens_},
+      {"temperature", 0},
+      {"stream", true}};
   const std::string payload = body.dump();
   CURL* curl = curl_.get();
   curl_easy_reset(curl);
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  if (!apiKey_.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + apiKey_).c_str());
+  if (!apiKey_.empty())
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + apiKey_).c_str());
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> headerList(headers, curl_slist_free_all);
   Transfer transfer{CompletionReader(progress), cancel};
   const CompletionReader& reader = transfer.reader;
@@ -123,7 +134,8 @@ BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgres
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, onProgress);
   curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeoutSeconds_ * 1000));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(timeoutSeconds_, 10.0) * 1000));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min(timeoutSeconds_, 10.0) * 1000));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   const CURLcode code = curl_easy_perform(curl);
   BackendReply reply;
@@ -134,7 +146,8 @@ BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgres
     return reply;
   }
   if (code == CURLE_OPERATION_TIMEDOUT) {
-    throw std::runtime_error(url_ + ": no complete answer within " + std::to_string(static_cast<int>(timeoutSeconds_)) + " s");
+    throw std::runtime_error(url_ + ": no complete answer within " +
+                             std::to_string(static_cast<int>(timeoutSeconds_)) + " s");
   }
   if (code != CURLE_OK) throw std::runtime_error(url_ + ": " + curl_easy_strerror(code));
   long status = 0;

@@ -18,7 +18,8 @@ class OpenAIBackend : public AnswerBackend {
   ~OpenAIBackend() override;
 
   std::string label() const override { return "endpoint " + modelName_ + " at " + url_; }
-  BackendReply answer(const Question& question, const AnswerProgress& progress, const std::atomic<bool>* cancel) override;
+  BackendReply answer(const Question& question, const AnswerProgress& progress,
+                      const std::atomic<bool>* cancel) override;
 
   // The chat-completions URL for what the user typed: a server root, a /v1 base or the full path.
   static std::string completionsUrl(const std::string& endpoint);

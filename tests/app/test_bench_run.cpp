@@ -18,7 +18,9 @@ using mspa::test::shellQuote;
 
 namespace {
 
-mspa::test::ProcessResult mspaCli(const std::string& arguments) { return mspa::test::runProcess(std::string(MSPA_CLI) + " " + arguments); }
+mspa::test::ProcessResult mspaCli(const std::string& arguments) {
+  return mspa::test::runProcess(std::string(MSPA_CLI) + " " + arguments);
+}
 
 // A benchmark generated from the demo scene: OUT/bench.jsonl with images under OUT/images.
 struct DemoBenchmark {
@@ -26,7 +28,9 @@ struct DemoBenchmark {
   std::string data = dir.file("bench.jsonl"), images = dir.file("gen/images");
 
   explicit DemoBenchmark(int perSubtask = 3) {
-    const auto r = mspaCli("generate " + shellQuote(MSPA_DEMO_SCENE) + " --out " + shellQuote(dir.file("gen")) + " --per-subtask " + std::to_string(perSubtask));
+    const auto r =
+        mspaCli("generate " + shellQuote(MSPA_DEMO_SCENE) + " --out " +
+                shellQuote(dir.file("gen")) + " --per-subtask " + std::to_string(perSubtask));
     REQUIRE(r.exitCode == 0);
     std::ofstream out(data);
     for (const auto& entry : std::filesystem::directory_iterator(dir.file("gen"))) {
@@ -36,7 +40,8 @@ struct DemoBenchmark {
     }
   }
   std::string run(const std::string& out, const std::string& extra) const {
-    return "bench run --data " + shellQuote(data) + " --images " + shellQuote(images) + " --out " + shellQuote(out) + " " + extra;
+    return "bench run --data " + shellQuote(data) + " --images " + shellQuote(images) + " --out " +
+           shellQuote(out) + " " + extra;
   }
 };
 
@@ -74,7 +79,8 @@ TEST_CASE("mspa bench run with the oracle answers every sample and scores 100%")
   const auto r = mspaCli(bench.run(bench.dir.file("pred.jsonl"), "--backend oracle"));
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
-  const auto score = mspaCli("score --gt " + shellQuote(bench.data) + " --pred " + shellQuote(bench.dir.file("pred.jsonl")) + " --format json");
+  const auto score = mspaCli("score --gt " + shellQuote(bench.data) + " --pred " +
+                             shellQuote(bench.dir.file("pred.jsonl")) + " --format json");
   const auto report = nlohmann::json::parse(score.out);
   CHECK(report["models"][0]["average"] == Approx(100.0));
   std::ifstream in(bench.dir.file("pred.jsonl"));
@@ -83,22 +89,30 @@ TEST_CASE("mspa bench run with the oracle answers every sample and scores 100%")
   CHECK(nlohmann::json::parse(header)["run"]["backend"] == "oracle");
 }
 
-TEST_CASE("mspa bench run resumes: an interrupted run plus its resume equals an uninterrupted run") {
+TEST_CASE(
+    "mspa bench run resumes: an interrupted run plus its resume equals an uninterrupted run") {
   DemoBenchmark bench;
   REQUIRE(mspaCli(bench.run(bench.dir.file("whole.jsonl"), "--backend oracle")).exitCode == 0);
-  REQUIRE(mspaCli(bench.run(bench.dir.file("resumed.jsonl"), "--backend oracle --limit 20")).exitCode == 0);
+  REQUIRE(
+      mspaCli(bench.run(bench.dir.file("resumed.jsonl"), "--backend oracle --limit 20")).exitCode ==
+      0);
   const auto resumed = mspaCli(bench.run(bench.dir.file("resumed.jsonl"), "--backend oracle"));
   CHECK_THAT(resumed.out, Contains("20 already in"));
   CHECK(linesById(bench.dir.file("whole.jsonl")) == linesById(bench.dir.file("resumed.jsonl")));
   // Another setup does not mix into the same file.
-  const auto mixed = mspaCli(bench.run(bench.dir.file("whole.jsonl"), "--backend openai --endpoint http://127.0.0.1:9 --model other"));
+  const auto mixed =
+      mspaCli(bench.run(bench.dir.file("whole.jsonl"),
+                        "--backend openai --endpoint http://127.0.0.1:9 --model other"));
   CHECK(mixed.exitCode == 2);
   CHECK_THAT(mixed.err, Contains("holds a run with another setup"));
 }
 
-TEST_CASE("mspa bench run spreads over a slow and a flaky endpoint: every sample once and retries counted") {
+TEST_CASE(
+    "mspa bench run spreads over a slow and a flaky endpoint: every sample once and retries "
+    "counted") {
   DemoBenchmark bench;
-  mspa::test::FakeEndpoint slow("slow", "The camera shifted `left`.", 0.02), flaky("flaky", "The camera shifted `left`.");
+  mspa::test::FakeEndpoint slow("slow", "The camera shifted `left`.", 0.02),
+      flaky("flaky", "The camera shifted `left`.");
   // --endpoint implies the OpenAI-compatible backend.
   const auto r = mspaCli(bench.run(bench.dir.file("pred.jsonl"),
                                    "--model m --endpoint " + slow.url() + " --endpoint " +
@@ -122,16 +136,22 @@ TEST_CASE("mspa bench run stops cleanly on Ctrl-C and the resume completes the f
   DemoBenchmark bench;
   mspa::test::FakeEndpoint slow("slow", "`left`", 0.05);
   const std::string out = bench.dir.file("pred.jsonl");
-  const std::string command = std::string(MSPA_CLI) + " " + bench.run(out, "--backend openai --model m --concurrency 1 --endpoint " + slow.url());
-  const auto started = mspa::test::runProcess(command + " > " + shellQuote(bench.dir.file("log")) + " 2>&1 & echo $!");
+  const std::string command =
+      std::string(MSPA_CLI) + " " +
+      bench.run(out, "--backend openai --model m --concurrency 1 --endpoint " + slow.url());
+  const auto started = mspa::test::runProcess(command + " > " + shellQuote(bench.dir.file("log")) +
+                                              " 2>&1 & echo $!");
   const int pid = std::stoi(started.out);
-  for (int i = 0; i < 400 && linesById(out).size() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  for (int i = 0; i < 400 && linesById(out).size() < 3; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
   ::kill(pid, SIGINT);
-  for (int i = 0; i < 400 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  for (int i = 0; i < 400 && ::kill(pid, 0) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
   const std::size_t before = linesById(out).size();  // parses every line: none was cut
   CHECK(before >= 3);
   CHECK(before < benchmarkSize(bench.data));
-  const auto resumed = mspaCli(bench.run(out, "--backend openai --model m --concurrency 4 --endpoint " + slow.url()));
+  const auto resumed = mspaCli(
+      bench.run(out, "--backend openai --model m --concurrency 4 --endpoint " + slow.url()));
   REQUIRE(resumed.exitCode == 0);
   CHECK(linesById(out).size() == benchmarkSize(bench.data));
 }
@@ -146,7 +166,8 @@ TEST_CASE("mspa bench run records missing images as errors and retries them on r
   CHECK_THAT(lines.begin()->second[0]["error"].get<std::string>(), Contains("missing image"));
   std::filesystem::rename(bench.dir.file("hidden"), bench.images);
   const auto resumed = mspaCli(bench.run(bench.dir.file("pred.jsonl"), "--backend oracle"));
-  CHECK_THAT(resumed.out, Contains(std::to_string(benchmarkSize(bench.data)) + " answered, 0 errors"));
+  CHECK_THAT(resumed.out,
+             Contains(std::to_string(benchmarkSize(bench.data)) + " answered, 0 errors"));
 }
 
 TEST_CASE("mspa bench run with a tiny fixture model completes and records its setup") {

@@ -56,10 +56,13 @@ TEST_CASE("mspa info: bad files give one message on stderr and exit code 2") {
   test::TempDir dir;
   test::writeFile(dir.file("empty.ply"), "");
   test::writeFile(dir.file("text.ply"), "not a point cloud\n");
-  test::writeFile(dir.file("cut.ply"), "ply\nformat binary_little_endian 1.0\nelement vertex 10\n"
-                                       "property float x\nproperty float y\nproperty float z\nend_header\nabc");
-  const std::pair<std::string, std::string> cases[] = {
-      {"missing.ply", "No such file"}, {"empty.ply", "empty"}, {"text.ply", "not a PLY"}, {"cut.ply", "truncated"}};
+  test::writeFile(dir.file("cut.ply"),
+                  "ply\nformat binary_little_endian 1.0\nelement vertex 10\n"
+                  "property float x\nproperty float y\nproperty float z\nend_header\nabc");
+  const std::pair<std::string, std::string> cases[] = {{"missing.ply", "No such file"},
+                                                       {"empty.ply", "empty"},
+                                                       {"text.ply", "not a PLY"},
+                                                       {"cut.ply", "truncated"}};
   for (const auto& [name, problem] : cases) {
     INFO(name);
     const auto r = mspaCli("info " + shellQuote(dir.file(name)));
@@ -80,7 +83,8 @@ TEST_CASE("mspa usage errors exit with 2, help with 0") {
 
 TEST_CASE("mspa make-demo-cloud writes a readable cloud") {
   test::TempDir dir;
-  REQUIRE(mspaCli("make-demo-cloud " + shellQuote(dir.file("d.ply")) + " --points 5000 --seed 3").exitCode == 0);
+  REQUIRE(mspaCli("make-demo-cloud " + shellQuote(dir.file("d.ply")) + " --points 5000 --seed 3")
+              .exitCode == 0);
   const auto cloud = readPly(dir.file("d.ply"));
   CHECK(cloud.positions == makeDemoCloud(5000, 3).positions);
 }
@@ -116,17 +120,23 @@ TEST_CASE("mspa scene info names pose problems per frame and fails cleanly on ba
 
 TEST_CASE("mspa score compares models side by side and reports bad lines") {
   test::TempDir dir;
-  const auto sampleLine = [](const std::string& id, const std::string& type, const std::string& gt) {
+  const auto sampleLine = [](const std::string& id, const std::string& type,
+                             const std::string& gt) {
     return "{\"id\": \"" + id + "\", \"question_type\": \"" + type + "\", \"gt_value\": " + gt +
            ", \"width_list\": [640, 640], \"height_list\": [480, 480], \"text\": \"q\"}\n";
   };
-  test::writeFile(dir.file("bench.jsonl"), sampleLine("1", "x_movement", "\"left\"") + sampleLine("2", "total_distance", "1000") +
+  test::writeFile(dir.file("bench.jsonl"), sampleLine("1", "x_movement", "\"left\"") +
+                                               sampleLine("2", "total_distance", "1000") +
                                                "{broken\n" + sampleLine("3", "yaw_angle", "30"));
-  test::writeFile(dir.file("a.jsonl"), "{\"run\": {\"model\": \"/ckpt/tuned\"}}\n{\"id\": \"1\", \"text\": \"`left`\"}\n"
-                                       "{\"id\": \"2\", \"text\": \"`1100` mm\"}\n{\"id\": \"3\", \"text\": \"`30`\"}\n");
-  test::writeFile(dir.file("b.jsonl"), "{\"id\": \"1\", \"text\": \"`right`\"}\n{\"id\": \"2\", \"text\": \"far\"}\n");
-  const auto r = mspaCli("score --gt " + shellQuote(dir.file("bench.jsonl")) + " --pred " + shellQuote(dir.file("a.jsonl")) +
-                         " --pred " + shellQuote(dir.file("b.jsonl")) + " --format md");
+  test::writeFile(
+      dir.file("a.jsonl"),
+      "{\"run\": {\"model\": \"/ckpt/tuned\"}}\n{\"id\": \"1\", \"text\": \"`left`\"}\n"
+      "{\"id\": \"2\", \"text\": \"`1100` mm\"}\n{\"id\": \"3\", \"text\": \"`30`\"}\n");
+  test::writeFile(dir.file("b.jsonl"),
+                  "{\"id\": \"1\", \"text\": \"`right`\"}\n{\"id\": \"2\", \"text\": \"far\"}\n");
+  const auto r = mspaCli("score --gt " + shellQuote(dir.file("bench.jsonl")) + " --pred " +
+                         shellQuote(dir.file("a.jsonl")) + " --pred " +
+                         shellQuote(dir.file("b.jsonl")) + " --format md");
   REQUIRE(r.exitCode == 0);
   CHECK_THAT(r.out, Contains("|  | n | tuned | b |"));
   CHECK_THAT(r.out, Contains("| Cam. translation direction | 1 | 100.00 | 0.00 |"));
@@ -135,20 +145,24 @@ TEST_CASE("mspa score compares models side by side and reports bad lines") {
   CHECK_THAT(r.out, Contains("| Missing predictions (counted wrong) |  | 0 | 1 |"));
   CHECK_THAT(r.err, Contains("bench.jsonl:3: malformed JSON"));
   CHECK_THAT(r.err, Contains("scored 3 samples"));
-  const auto bad = mspaCli("score --gt " + shellQuote(dir.file("bench.jsonl")) + " --pred " + shellQuote(dir.file("a.jsonl")) +
-                           " --format xlsx");
+  const auto bad = mspaCli("score --gt " + shellQuote(dir.file("bench.jsonl")) + " --pred " +
+                           shellQuote(dir.file("a.jsonl")) + " --format xlsx");
   CHECK(bad.exitCode == 2);
   CHECK_THAT(bad.err, Contains("unknown report format 'xlsx'"));
-  const auto missing = mspaCli("score --gt " + shellQuote(dir.file("none.jsonl")) + " --pred " + shellQuote(dir.file("a.jsonl")));
+  const auto missing = mspaCli("score --gt " + shellQuote(dir.file("none.jsonl")) + " --pred " +
+                               shellQuote(dir.file("a.jsonl")));
   CHECK(missing.exitCode == 2);
   CHECK_THAT(missing.err, Contains("none.jsonl"));
 }
 
-TEST_CASE("mspa generate writes MultiSPA JSONL and images that mspa score rates 100% with the canonical answers") {
+TEST_CASE(
+    "mspa generate writes MultiSPA JSONL and images that mspa score rates 100% with the canonical "
+    "answers") {
   test::TempDir dir;
   const std::string scene = (dir.path() / "demo").string(), out = (dir.path() / "data").string();
   REQUIRE(mspaCli("make-demo " + shellQuote(scene) + " --frames 10 --tracks 9").exitCode == 0);
-  const auto r = mspaCli("generate " + shellQuote(scene) + " --out " + shellQuote(out) + " --per-subtask 4");
+  const auto r =
+      mspaCli("generate " + shellQuote(scene) + " --out " + shellQuote(out) + " --per-subtask 4");
   REQUIRE(r.exitCode == 0);
   CHECK_THAT(r.out, Contains("x_movement                                        4 samples"));
   CHECK_THAT(r.out, Contains("88 samples in"));
@@ -161,20 +175,25 @@ TEST_CASE("mspa generate writes MultiSPA JSONL and images that mspa score rates 
     for (std::string line; std::getline(in, line);) {
       bench += line + "\n";
       const auto sample = nlohmann::json::parse(line);
-      predictions += nlohmann::json{{"id", sample["id"]}, {"text", sample["conversations"][1]["value"]}}.dump() + "\n";
+      predictions +=
+          nlohmann::json{{"id", sample["id"]}, {"text", sample["conversations"][1]["value"]}}
+              .dump() +
+          "\n";
     }
   }
   test::writeFile(dir.file("bench.jsonl"), bench);
   test::writeFile(dir.file("pred.jsonl"), predictions);
-  const auto scored = mspaCli("score --gt " + shellQuote(dir.file("bench.jsonl")) + " --pred " + shellQuote(dir.file("pred.jsonl")) +
-                              " --strict --format csv");
+  const auto scored = mspaCli("score --gt " + shellQuote(dir.file("bench.jsonl")) + " --pred " +
+                              shellQuote(dir.file("pred.jsonl")) + " --strict --format csv");
   REQUIRE(scored.exitCode == 0);
   CHECK_THAT(scored.out, Contains("Average,,100.00"));
 }
 
-TEST_CASE("mspa model check passes on a fixture and fails beyond tolerance and model info describes it") {
+TEST_CASE(
+    "mspa model check passes on a fixture and fails beyond tolerance and model info describes it") {
   const std::string fixture = std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-qwen2";
-  const std::string args = "--model " + shellQuote(fixture + "/hf") + " --reference " + shellQuote(fixture + "/reference.safetensors");
+  const std::string args = "--model " + shellQuote(fixture + "/hf") + " --reference " +
+                           shellQuote(fixture + "/reference.safetensors");
   const auto pass = mspaCli("model check " + args);
   CHECK(pass.exitCode == 0);
   CHECK_THAT(pass.out, Contains("greedy ids                      identical"));
@@ -230,17 +249,20 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
 
 TEST_CASE("mspa ask runs images and a question through the model and streams the answer") {
   test::TempDir dir;
-  const std::filesystem::path fixture = std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2";
+  const std::filesystem::path fixture =
+      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2";
   const auto model = dir.path() / "model";
   std::filesystem::copy(fixture / "original", model);
-  const auto missing = mspaCli("ask --model " + shellQuote(model.string()) + " --image " +
-                               shellQuote((fixture / "images/img1.png").string()) + " 'Which point is closer?'");
+  const auto missing =
+      mspaCli("ask --model " + shellQuote(model.string()) + " --image " +
+              shellQuote((fixture / "images/img1.png").string()) + " 'Which point is closer?'");
   CHECK(missing.exitCode == 2);
   CHECK_THAT(missing.err, Contains("no tokenizer.model or tokenizer.json"));
 
   test::writeSentencePieceTokenizer(model);
-  const auto r = mspaCli("ask --model " + shellQuote(model.string()) + " --image " + shellQuote((fixture / "images/img1.png").string()) +
-                         " --image " + shellQuote((fixture / "images/img2.png").string()) +
+  const auto r = mspaCli("ask --model " + shellQuote(model.string()) + " --image " +
+                         shellQuote((fixture / "images/img1.png").string()) + " --image " +
+                         shellQuote((fixture / "images/img2.png").string()) +
                          " --tiles 2 --max-new-tokens 4 'Which point is closer?'");
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
@@ -251,7 +273,8 @@ TEST_CASE("mspa ask runs images and a question through the model and streams the
   const int promptTokens = std::stoi(r.err.substr(r.err.find("; ") + 2));
   CHECK(promptTokens > 4 * 256);
   CHECK(promptTokens < 5 * 256);
-  const auto badImage = mspaCli("ask --model " + shellQuote(model.string()) + " --image " + shellQuote(dir.file("none.jpg")) + " 'x'");
+  const auto badImage = mspaCli("ask --model " + shellQuote(model.string()) + " --image " +
+                                shellQuote(dir.file("none.jpg")) + " 'x'");
   CHECK(badImage.exitCode == 2);
   CHECK_THAT(badImage.err, Contains("none.jpg"));
 }
@@ -372,12 +395,17 @@ test::ProcessResult askScene(const std::string& arguments) {
 
 }  // namespace
 
-TEST_CASE("mspa ask --scene with the oracle: JSON with prompt, answer, parsed value, truth and verdict and an overlay PNG") {
+TEST_CASE(
+    "mspa ask --scene with the oracle: JSON with prompt, answer, parsed value, truth and verdict "
+    "and an overlay PNG") {
   test::TempDir dir;
-  for (const char* task : {"depth_estimation_dot", "depth_comparison_coordinate", "visual_correspondence_coor_2_coor", "yaw_angle",
-                           "displacement_vector", "object_perception_width_estimation", "object_movement_distance_coordinate_adt"}) {
+  for (const char* task :
+       {"depth_estimation_dot", "depth_comparison_coordinate", "visual_correspondence_coor_2_coor",
+        "yaw_angle", "displacement_vector", "object_perception_width_estimation",
+        "object_movement_distance_coordinate_adt"}) {
     INFO(task);
-    const auto r = askScene(std::string("--task ") + task + " --format json --overlay " + shellQuote(dir.file("o.png")));
+    const auto r = askScene(std::string("--task ") + task + " --format json --overlay " +
+                            shellQuote(dir.file("o.png")));
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
     const auto j = nlohmann::json::parse(r.out);
@@ -400,7 +428,8 @@ TEST_CASE("mspa ask --scene takes frames and points, and names what cannot be as
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j["frames"][0]["index"] == 3);
   CHECK(j["points"][0] == nlohmann::json::array({320.0, 400.0}));
-  CHECK_THAT(j["prompt"].get<std::string>(), Contains("[ 500 , 833 ]"));  // 320/640, 400/480 of 1000
+  CHECK_THAT(j["prompt"].get<std::string>(),
+             Contains("[ 500 , 833 ]"));  // 320/640, 400/480 of 1000
 
   const auto outside = askScene("--task depth_estimation_coor --frames 3 --point 900,100");
   CHECK(outside.exitCode == 2);
@@ -419,10 +448,12 @@ TEST_CASE("mspa ask --scene takes frames and points, and names what cannot be as
 TEST_CASE("mspa ask --scene with a local fixture model completes and is judged") {
   test::TempDir dir;
   const auto model = dir.path() / "model";
-  std::filesystem::copy(std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
+  std::filesystem::copy(
+      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
   test::writeSentencePieceTokenizer(model);
-  const auto r = askScene("--task x_movement --backend local --model " + shellQuote(model.string()) +
-                          " --tiles 1 --max-new-tokens 3 --format json");
+  const auto r =
+      askScene("--task x_movement --backend local --model " + shellQuote(model.string()) +
+               " --tiles 1 --max-new-tokens 3 --format json");
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
   const auto j = nlohmann::json::parse(r.out);
@@ -432,11 +463,14 @@ TEST_CASE("mspa ask --scene with a local fixture model completes and is judged")
   CHECK(j["ground_truth_backend"] == false);
 }
 
-TEST_CASE("mspa ask --backend openai streams from an endpoint with images as data URLs and the key only in the header") {
+TEST_CASE(
+    "mspa ask --backend openai streams from an endpoint with images as data URLs and the key only "
+    "in the header") {
   test::FakeEndpoint endpoint("stream", "The camera shifted `left`.");
-  const auto r = test::runProcess("MSPA_TEST_KEY=sk-secret-123 " + std::string(MSPA_CLI) + " ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
-                                  " --task x_movement --backend openai --endpoint " + endpoint.url() +
-                                  " --model internvl2-8b --api-key-env MSPA_TEST_KEY --format json");
+  const auto r = test::runProcess(
+      "MSPA_TEST_KEY=sk-secret-123 " + std::string(MSPA_CLI) + " ask --scene " +
+      shellQuote(MSPA_DEMO_SCENE) + " --task x_movement --backend openai --endpoint " +
+      endpoint.url() + " --model internvl2-8b --api-key-env MSPA_TEST_KEY --format json");
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
   const auto j = nlohmann::json::parse(r.out);
@@ -458,14 +492,18 @@ TEST_CASE("mspa ask --backend openai streams from an endpoint with images as dat
   REQUIRE(content.size() == 5);  // "Image-1: ", image, "\nImage-2: ", image, the question
   CHECK(content[0]["text"] == "Image-1: ");
   CHECK(content[1]["type"] == "image_url");
-  CHECK_THAT(content[1]["image_url"]["url"].get<std::string>(), Catch::Matchers::StartsWith("data:image/jpeg;base64,/9j/"));
+  CHECK_THAT(content[1]["image_url"]["url"].get<std::string>(),
+             Catch::Matchers::StartsWith("data:image/jpeg;base64,/9j/"));
   CHECK(content[2]["text"] == "\nImage-2: ");
   CHECK_THAT(content[4]["text"].get<std::string>(), Contains("Did the camera move left or right?"));
 }
 
-TEST_CASE("mspa ask --backend openai: plain JSON replies, and failing, slow, garbage and dead servers give one clear message") {
+TEST_CASE(
+    "mspa ask --backend openai: plain JSON replies, and failing, slow, garbage and dead servers "
+    "give one clear message") {
   const auto ask = [](const std::string& url, const std::string& extra = "") {
-    return mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) + " --task depth_estimation_coor --backend openai --endpoint " + url +
+    return mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
+                   " --task depth_estimation_coor --backend openai --endpoint " + url +
                    " --model m --format json " + extra);
   };
   {
@@ -479,7 +517,8 @@ TEST_CASE("mspa ask --backend openai: plain JSON replies, and failing, slow, gar
     test::FakeEndpoint failing("fail");
     const auto r = ask(failing.url());
     CHECK(r.exitCode == 2);
-    CHECK_THAT(r.err, Contains("HTTP 500") && Contains("model overloaded") && Contains(failing.url()));
+    CHECK_THAT(r.err,
+               Contains("HTTP 500") && Contains("model overloaded") && Contains(failing.url()));
   }
   {
     test::FakeEndpoint slow("slow");
@@ -508,19 +547,22 @@ TEST_CASE("mspa dataset index, stats, query, annotate and export work from the c
   CHECK_THAT(index.out, Contains("multispa_train.jsonl:5: malformed JSON"));
   const auto stats = mspaCli("dataset stats " + files);
   CHECK_THAT(stats.out, Contains("x_movement") && Contains("left 2"));
-  const auto query = mspaCli("dataset query " + files + " --where question_type=x_movement,split=train --sort answer --desc");
+  const auto query = mspaCli("dataset query " + files +
+                             " --where question_type=x_movement,split=train --sort answer --desc");
   REQUIRE(query.exitCode == 0);
   std::istringstream lines(query.out);
   std::string first;
   std::getline(lines, first);
   CHECK(nlohmann::json::parse(first)["gt_value"] == "right");
-  const auto annotate = mspaCli("dataset annotate " + files + " --id six --flag ambiguous --note 'what is blurry?'");
+  const auto annotate =
+      mspaCli("dataset annotate " + files + " --id six --flag ambiguous --note 'what is blurry?'");
   INFO(annotate.err);
   REQUIRE(annotate.exitCode == 0);
   const auto flagged = mspaCli("dataset query " + files + " --where flagged=yes");
   CHECK(nlohmann::json::parse(flagged.out)["id"] == "six");
   test::TempDir out;
-  const auto exported = mspaCli("dataset export " + files + " --flagged " + shellQuote(out.file("f.jsonl")));
+  const auto exported =
+      mspaCli("dataset export " + files + " --flagged " + shellQuote(out.file("f.jsonl")));
   CHECK_THAT(exported.out, Contains("1 flagged samples"));
   CHECK(mspaCli("dataset annotate " + files + " --undo").out == "undone\n");
   const auto missing = mspaCli("dataset stats " + shellQuote(d.dir.file("none.jsonl")));
@@ -533,7 +575,8 @@ TEST_CASE("mspa dataset index, stats, query, annotate and export work from the c
 
 TEST_CASE("mspa reward follows the sliding toy and writes the curve as CSV") {
   test::TempDir dir;
-  const auto r = mspaCli("reward " + shellQuote(MSPA_DEMO_SCENE) + " --csv " + shellQuote(dir.file("r.csv")));
+  const auto r =
+      mspaCli("reward " + shellQuote(MSPA_DEMO_SCENE) + " --csv " + shellQuote(dir.file("r.csv")));
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
   CHECK_THAT(r.out, Contains("toy") && Contains("geometry oracle"));
@@ -546,7 +589,8 @@ TEST_CASE("mspa reward follows the sliding toy and writes the curve as CSV") {
   CHECK(rows > 10);
 }
 
-TEST_CASE("mspa reward on the bundled push episode: the block's curve rises from 0 to the 0.8 m push") {
+TEST_CASE(
+    "mspa reward on the bundled push episode: the block's curve rises from 0 to the 0.8 m push") {
   const auto r = mspaCli("reward " + shellQuote(MSPA_DEMO_EPISODE));
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
@@ -604,12 +648,15 @@ TEST_CASE(
 
 TEST_CASE("mspa reward on frames without tracks needs a model, and follows a point with one") {
   test::TempDir dir;
-  REQUIRE(mspaCli("make-demo " + shellQuote(dir.file("still")) + " --frames 4 --tracks 0").exitCode == 0);
+  REQUIRE(
+      mspaCli("make-demo " + shellQuote(dir.file("still")) + " --frames 4 --tracks 0").exitCode ==
+      0);
   const auto oracle = mspaCli("reward " + shellQuote(dir.file("still")));
   CHECK(oracle.exitCode == 2);
   CHECK_THAT(oracle.err, Contains("the oracle needs the truth") && Contains("no point tracks"));
   test::FakeEndpoint endpoint("plain", "The point traveled a total of `75` mm.", 0.1);
-  const auto model = mspaCli("reward " + shellQuote(dir.file("still")) + " --point 100,50 --backend openai --endpoint " + endpoint.url() +
+  const auto model = mspaCli("reward " + shellQuote(dir.file("still")) +
+                             " --point 100,50 --backend openai --endpoint " + endpoint.url() +
                              " --model m --concurrency 2 --csv " + shellQuote(dir.file("r.csv")));
   INFO(model.err);
   REQUIRE(model.exitCode == 0);

@@ -12,7 +12,8 @@
 namespace mspa::test {
 
 inline RgbImage gradientImage(int width, int height) {
-  RgbImage image{width, height, std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
+  RgbImage image{width, height,
+                 std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 3)};
   for (int y = 0; y < height; ++y) {
     for (int x = 0; x < width; ++x) {
       auto* p = image.at(x, y);
@@ -24,12 +25,15 @@ inline RgbImage gradientImage(int width, int height) {
   return image;
 }
 
-inline void writeText(const std::string& path, const std::string& text) { writeFile(path, text); }
+inline void writeText(const std::string& path, const std::string& text) {
+  writeFile(path, text);
+}
 
 inline std::string matrixText(const Eigen::Matrix4d& m) {
   std::ostringstream out;
   out << std::setprecision(12);
-  for (int r = 0; r < 4; ++r) out << m(r, 0) << ' ' << m(r, 1) << ' ' << m(r, 2) << ' ' << m(r, 3) << '\n';
+  for (int r = 0; r < 4; ++r)
+    out << m(r, 0) << ' ' << m(r, 1) << ' ' << m(r, 2) << ' ' << m(r, 3) << '\n';
   return out.str();
 }
 
@@ -46,8 +50,10 @@ inline void writeScanNetFolder(const std::filesystem::path& folder, int frames) 
     std::ostringstream name;
     name << std::setw(5) << std::setfill('0') << f * 5;
     writeJpeg((folder / (name.str() + ".jpg")).string(), gradientImage(64, 48));
-    writeDepthPng((folder / (name.str() + ".png")).string(), {64, 48, std::vector<float>(64 * 48, 2.0f)});
-    writeText((folder / (name.str() + ".txt")).string(), matrixText(lookAt({0.1 * f, 0, 1}, {0.1 * f, 3, 1}).matrix()));
+    writeDepthPng((folder / (name.str() + ".png")).string(),
+                  {64, 48, std::vector<float>(64 * 48, 2.0f)});
+    writeText((folder / (name.str() + ".txt")).string(),
+              matrixText(lookAt({0.1 * f, 0, 1}, {0.1 * f, 3, 1}).matrix()));
   }
 }
 

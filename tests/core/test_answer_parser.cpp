@@ -12,7 +12,8 @@ const TaskInfo& task(const char* subtask) {
   return *t;
 }
 
-AnswerValue value(AnswerKind kind, std::string text, Eigen::Vector3d number = Eigen::Vector3d::Zero()) {
+AnswerValue value(AnswerKind kind, std::string text,
+                  Eigen::Vector3d number = Eigen::Vector3d::Zero()) {
   return {kind, std::move(text), number};
 }
 
@@ -20,7 +21,8 @@ AnswerValue value(AnswerKind kind, std::string text, Eigen::Vector3d number = Ei
 std::string canonicalAnswer(const TaskInfo& t, const AnswerValue& v) {
   std::string text = t.answerTemplate;
   const auto replace = [&](const std::string& key, const std::string& with) {
-    for (auto at = text.find(key); at != std::string::npos; at = text.find(key)) text.replace(at, key.size(), with);
+    for (auto at = text.find(key); at != std::string::npos; at = text.find(key))
+      text.replace(at, key.size(), with);
   };
   replace("{value}", formatAnswerValue(v));
   replace("{x1}", "100");
@@ -68,17 +70,22 @@ TEST_CASE("parse(format(v)) == v for every subtask, lenient and strict") {
 
 TEST_CASE("Answers in the styles of the paper's Figure 1") {
   CHECK(parseAnswer("It rotated `47` degrees.", task("yaw_angle")).value.number.x() == 47);
-  CHECK(parseAnswer("The new position is `[ 531 , 288 ]` .", task("visual_correspondence_coor_2_coor")).value.number.head<2>() ==
-        Eigen::Vector2d(531, 288));
-  CHECK(parseAnswer("The point at `[ 472, 148 ]` is closer.", task("depth_comparison_coordinate")).value.number.head<2>() ==
-        Eigen::Vector2d(472, 148));
-  CHECK(parseAnswer("The height is approximately `950` millimeters.", task("object_perception_height_estimation")).value.number.x() == 950);
-  const auto still = parseAnswer("The point did not move.", task("object_movement_distance_coordinate_adt"));
+  CHECK(parseAnswer("The new position is `[ 531 , 288 ]` .",
+                    task("visual_correspondence_coor_2_coor"))
+            .value.number.head<2>() == Eigen::Vector2d(531, 288));
+  CHECK(parseAnswer("The point at `[ 472, 148 ]` is closer.", task("depth_comparison_coordinate"))
+            .value.number.head<2>() == Eigen::Vector2d(472, 148));
+  CHECK(parseAnswer("The height is approximately `950` millimeters.",
+                    task("object_perception_height_estimation"))
+            .value.number.x() == 950);
+  const auto still =
+      parseAnswer("The point did not move.", task("object_movement_distance_coordinate_adt"));
   REQUIRE(still.ok);
   CHECK(still.didNotMove);
   CHECK(still.value.number.isZero());
   CHECK(parseAnswer("The point did not move. The displacement vector is `[ 0 , 0 , 0 ]` mm.",
-                    task("object_movement_vector_dot_pstudio")).value.number.isZero());
+                    task("object_movement_vector_dot_pstudio"))
+            .value.number.isZero());
 }
 
 TEST_CASE("Lenient fallbacks: units, brackets without spaces, synonyms, letters in prose") {
@@ -99,24 +106,31 @@ TEST_CASE("Lenient fallbacks: units, brackets without spaces, synonyms, letters 
   CHECK(mm("It rotated -30 degrees.", "yaw_angle") == Approx(30));
   CHECK(mm("About 0.5 rad.", "pitch_angle") == Approx(28.6479).epsilon(1e-3));
 
-  const auto vec = parseAnswer("The displacement is [0.1, -0.2, 0.3] m.", task("displacement_vector"));
+  const auto vec =
+      parseAnswer("The displacement is [0.1, -0.2, 0.3] m.", task("displacement_vector"));
   REQUIRE(vec.ok);
   CHECK(vec.value.number.isApprox(Eigen::Vector3d(100, -200, 300)));
-  CHECK(parseAnswer("`[531,288]`", task("visual_correspondence_coor_2_coor")).value.number.head<2>() == Eigen::Vector2d(531, 288));
-  CHECK(parseAnswer("(0.531, 0.288)", task("depth_comparison_coordinate")).value.number.head<2>().isApprox(Eigen::Vector2d(531, 288)));
+  CHECK(parseAnswer("`[531,288]`", task("visual_correspondence_coor_2_coor"))
+            .value.number.head<2>() == Eigen::Vector2d(531, 288));
+  CHECK(parseAnswer("(0.531, 0.288)", task("depth_comparison_coordinate"))
+            .value.number.head<2>()
+            .isApprox(Eigen::Vector2d(531, 288)));
 
   ParseOptions query;
   query.excludedCoordinates = {{100, 200}};
-  const auto corr = parseAnswer("The point [ 100 , 200 ] in Image-1 corresponds to [ 531 , 288 ] in Image-2.",
-                                task("visual_correspondence_coor_2_coor"), query);
+  const auto corr =
+      parseAnswer("The point [ 100 , 200 ] in Image-1 corresponds to [ 531 , 288 ] in Image-2.",
+                  task("visual_correspondence_coor_2_coor"), query);
   CHECK(corr.value.number.head<2>() == Eigen::Vector2d(531, 288));
 
   CHECK(parseAnswer("The camera moved to the LEFT.", task("x_movement")).value.text == "left");
   CHECK(parseAnswer("It moved upward.", task("y_movement")).value.text == "up");
   CHECK(parseAnswer("The camera went backwards.", task("z_movement")).value.text == "backward");
   CHECK(parseAnswer("`Right`", task("yaw_movement")).value.text == "right");
-  CHECK(parseAnswer("The answer is B.", task("visual_correspondence_multiple_choice")).value.text == "B");
-  CHECK(parseAnswer("A point labeled D matches.", task("visual_correspondence_multiple_choice")).value.text == "D");
+  CHECK(parseAnswer("The answer is B.", task("visual_correspondence_multiple_choice")).value.text ==
+        "B");
+  CHECK(parseAnswer("A point labeled D matches.", task("visual_correspondence_multiple_choice"))
+            .value.text == "D");
   CHECK(parseAnswer("`(c)`", task("visual_correspondence_multiple_choice")).value.text == "C");
   CHECK(parseAnswer("A", task("depth_comparison_annotated")).value.text == "A");
 }
@@ -131,9 +145,11 @@ TEST_CASE("Unparseable and ambiguous answers are failures, never guesses") {
   };
   fails("I cannot tell from these images.", "total_distance");
   fails("It rotated a lot.", "yaw_angle");
-  CHECK_THAT(fails("It moved left and then right.", "x_movement"), Catch::Matchers::Contains("ambiguous"));
+  CHECK_THAT(fails("It moved left and then right.", "x_movement"),
+             Catch::Matchers::Contains("ambiguous"));
   fails("The camera moved forward.", "x_movement");  // not a left/right answer
-  CHECK_THAT(fails("Between 300 and 400.", "depth_estimation_dot"), Catch::Matchers::Contains("ambiguous"));
+  CHECK_THAT(fails("Between 300 and 400.", "depth_estimation_dot"),
+             Catch::Matchers::Contains("ambiguous"));
   fails("Point E.", "visual_correspondence_multiple_choice");
   fails("Either point A or point B.", "depth_comparison_annotated");
   fails("`[ 1 , 2 , 3 ]`", "visual_correspondence_coor_2_coor");
@@ -149,7 +165,8 @@ TEST_CASE("Strict mode accepts only the canonical backticked form") {
   CHECK_FALSE(parseAnswer("`[531,288]`", task("visual_correspondence_coor_2_coor"), strict).ok);
   CHECK_FALSE(parseAnswer("`950 mm`", task("depth_estimation_dot"), strict).ok);
   CHECK_FALSE(parseAnswer("`9.5`", task("depth_estimation_dot"), strict).ok);
-  CHECK_FALSE(parseAnswer("The point did not move.", task("object_movement_distance_dot_adt"), strict).ok);
+  CHECK_FALSE(
+      parseAnswer("The point did not move.", task("object_movement_distance_dot_adt"), strict).ok);
 }
 
 TEST_CASE("Vectors and coordinates in backticks without brackets, and answers of any length") {

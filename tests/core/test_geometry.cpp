@@ -11,7 +11,9 @@ const Intrinsics kCamera{500, 480, 320, 240, 640, 480};
 
 // A depth map of a fronto-parallel wall `distance` metres in front of the camera.
 DepthImage wall(double distance, int width = 640, int height = 480) {
-  return {width, height, std::vector<float>(static_cast<std::size_t>(width) * height, static_cast<float>(distance))};
+  return {
+      width, height,
+      std::vector<float>(static_cast<std::size_t>(width) * height, static_cast<float>(distance))};
 }
 
 }  // namespace
@@ -37,7 +39,7 @@ TEST_CASE("Intrinsics scale with the image, pixel centres preserved") {
 }
 
 TEST_CASE("Relative pose is inv(E1)*E2 and its translation reads right/down/forward") {
-  const Pose first = lookAt({0, 0, 1.5}, {5, 0, 1.5});   // looking along +x, right is -y
+  const Pose first = lookAt({0, 0, 1.5}, {5, 0, 1.5});     // looking along +x, right is -y
   const Pose second = lookAt({0, -1, 1.5}, {5, -1, 1.5});  // moved 1 m to its right
   const Pose relative = relativePose(first, second);
   CHECK(relative.translation().x() == Approx(1.0));
@@ -77,7 +79,8 @@ TEST_CASE("Visibility: behind, outside, occluded, no depth, visible") {
   CHECK(visibility({0, 0, -1}, kCamera, camera, &depth) == Visibility::BehindCamera);
   CHECK(visibility({10, 0, 1}, kCamera, camera, &depth) == Visibility::OutsideImage);
   CHECK(visibility({0, 0, 2.99}, kCamera, camera, &depth) == Visibility::Visible);
-  CHECK(visibility({0, 0, 3.04}, kCamera, camera, &depth) == Visibility::Visible);  // within tolerance
+  CHECK(visibility({0, 0, 3.04}, kCamera, camera, &depth) ==
+        Visibility::Visible);  // within tolerance
   CHECK(visibility({0, 0, 3.5}, kCamera, camera, &depth) == Visibility::Occluded);
   CHECK(visibility({0, 0, 3.5}, kCamera, camera, nullptr) == Visibility::Visible);
   DepthImage holes = wall(0.0);
@@ -89,7 +92,8 @@ TEST_CASE("Depth lookups and clouds work with depth at another resolution") {
   depth.metres[static_cast<std::size_t>(120) * 320 + 160] = 1.0f;  // one near pixel at the centre
   CHECK(depthAt(depth, kCamera, {320.4, 240.4}) == Approx(1.0));
   CHECK(depthAt(depth, kCamera, {10, 10}) == Approx(2.0));
-  const PointCloud cloud = depthToCloud(wall(2.0, 320, 240), kCamera, lookAt({0, 0, 0}, {0, 1, 0}), 4);
+  const PointCloud cloud =
+      depthToCloud(wall(2.0, 320, 240), kCamera, lookAt({0, 0, 0}, {0, 1, 0}), 4);
   REQUIRE(cloud.size() == 80 * 60);
   for (const auto& p : cloud.positions) CHECK(p.y() == Approx(2.0f));  // the wall stands 2 m north
 }

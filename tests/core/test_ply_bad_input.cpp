@@ -9,10 +9,10 @@
 #include "tests/support/temp_dir.h"
 
 using namespace mspa;
+using Catch::Matchers::Contains;
 using mspa::test::PlyBytes;
 using mspa::test::TempDir;
 using mspa::test::writeFile;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -55,13 +55,15 @@ TEST_CASE("PLY: empty, foreign and truncated headers") {
              Contains("no 'end_header'"));
   CHECK_THAT(errorFor(dir, "ply\nformat ascii 1.0\nelement vertex many\nend_header\n"),
              Contains("invalid count"));
-  CHECK_THAT(errorFor(dir, "ply\nformat ascii 1.0\nelement vertex 1\nproperty quad x\nend_header\n"),
-             Contains("unknown type 'quad'"));
+  CHECK_THAT(
+      errorFor(dir, "ply\nformat ascii 1.0\nelement vertex 1\nproperty quad x\nend_header\n"),
+      Contains("unknown type 'quad'"));
   CHECK_THAT(errorFor(dir, "ply\nformat binary_middle_endian 1.0\nend_header\n"),
              Contains("unknown format"));
   CHECK_THAT(errorFor(dir, "ply\nelement vertex 0\nend_header\n"), Contains("no 'format'"));
-  CHECK_THAT(errorFor(dir, "ply\nformat ascii 1.0\nelement vertex 1\nproperty float y\nend_header\n0\n"),
-             Contains("no x, y and z"));
+  CHECK_THAT(
+      errorFor(dir, "ply\nformat ascii 1.0\nelement vertex 1\nproperty float y\nend_header\n0\n"),
+      Contains("no x, y and z"));
 }
 
 TEST_CASE("PLY: a header that promises more data than the file holds") {
@@ -71,15 +73,17 @@ TEST_CASE("PLY: a header that promises more data than the file holds") {
   const auto problem = errorFor(dir, kXyzHeader + body.str());
   CHECK_THAT(problem, Contains("truncated"));
   CHECK_THAT(problem, Contains("'vertex'"));
-  CHECK_THAT(errorFor(dir, "ply\nformat binary_little_endian 1.0\nelement vertex 99999999999999999\n"
-                           "property double x\nproperty double y\nproperty double z\nend_header\n"),
+  CHECK_THAT(errorFor(dir,
+                      "ply\nformat binary_little_endian 1.0\nelement vertex 99999999999999999\n"
+                      "property double x\nproperty double y\nproperty double z\nend_header\n"),
              Contains("vertex"));
 }
 
 TEST_CASE("PLY: truncated ascii body and garbage values") {
   TempDir dir;
   const std::string header =
-      "ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\n"
+      "ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float "
+      "z\n"
       "end_header\n";
   CHECK_THAT(errorFor(dir, header + "1 2 3\n4 5\n"), Contains("truncated"));
   const auto problem = errorFor(dir, header + "1 2 3\n4 five 6\n");
@@ -97,13 +101,15 @@ TEST_CASE("PLY: faces that reference missing vertices") {
       "property float x\nproperty float y\nproperty float z\n"
       "element face 1\nproperty list uchar int vertex_indices\nend_header\n";
   CHECK_THAT(errorFor(dir, header + body.str()), Contains("references vertex 7"));
-  CHECK_THAT(errorFor(dir, header + body.str().substr(0, body.str().size() - 6)), Contains("truncated"));
+  CHECK_THAT(errorFor(dir, header + body.str().substr(0, body.str().size() - 6)),
+             Contains("truncated"));
 }
 
 TEST_CASE("PLY writer reports a file it cannot create") {
   PointCloud cloud;
   cloud.positions = {{0, 0, 0}};
-  CHECK_THROWS_WITH(writePly("/nonexistent/dir/out.ply", cloud), Contains("/nonexistent/dir/out.ply"));
+  CHECK_THROWS_WITH(writePly("/nonexistent/dir/out.ply", cloud),
+                    Contains("/nonexistent/dir/out.ply"));
 }
 
 TEST_CASE("PLY: counts and values a tiny file cannot back, and values outside their type") {

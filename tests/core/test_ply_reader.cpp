@@ -28,7 +28,8 @@ PointCloud smallMesh() {
 TEST_CASE("PLY round trip in every format keeps positions, colours, normals and faces") {
   TempDir dir;
   const PointCloud original = smallMesh();
-  for (const auto format : {PlyFormat::Ascii, PlyFormat::BinaryLittleEndian, PlyFormat::BinaryBigEndian}) {
+  for (const auto format :
+       {PlyFormat::Ascii, PlyFormat::BinaryLittleEndian, PlyFormat::BinaryBigEndian}) {
     INFO(plyFormatName(format));
     const auto path = dir.file("mesh.ply");
     writePly(path, original, format);

@@ -22,15 +22,19 @@ bool hasWarning(const Scene& scene, const std::string& file, const std::string& 
 NpyArray floats(std::vector<std::size_t> shape, float value) {
   NpyArray a{"f4", shape, {}};
   std::vector<float> values(a.count(), value);
-  a.data.assign(reinterpret_cast<std::uint8_t*>(values.data()), reinterpret_cast<std::uint8_t*>(values.data() + values.size()));
+  a.data.assign(reinterpret_cast<std::uint8_t*>(values.data()),
+                reinterpret_cast<std::uint8_t*>(values.data() + values.size()));
   return a;
 }
 
 NpyArray jpegs(const std::vector<std::vector<std::uint8_t>>& images) {
   std::size_t longest = 0;
   for (const auto& i : images) longest = std::max(longest, i.size());
-  NpyArray a{"S" + std::to_string(longest), {images.size()}, std::vector<std::uint8_t>(longest * images.size(), 0)};
-  for (std::size_t i = 0; i < images.size(); ++i) std::copy(images[i].begin(), images[i].end(), a.data.begin() + i * longest);
+  NpyArray a{"S" + std::to_string(longest),
+             {images.size()},
+             std::vector<std::uint8_t>(longest * images.size(), 0)};
+  for (std::size_t i = 0; i < images.size(); ++i)
+    std::copy(images[i].begin(), images[i].end(), a.data.begin() + i * longest);
   return a;
 }
 
@@ -42,9 +46,12 @@ std::vector<std::uint8_t> jpegBytes(const test::TempDir& dir) {
 
 std::map<std::string, NpyArray> tapvid(const test::TempDir& dir, int frames, int points) {
   std::map<std::string, NpyArray> arrays;
-  arrays["images_jpeg_bytes"] = jpegs(std::vector<std::vector<std::uint8_t>>(frames, jpegBytes(dir)));
+  arrays["images_jpeg_bytes"] =
+      jpegs(std::vector<std::vector<std::uint8_t>>(frames, jpegBytes(dir)));
   arrays["tracks_XYZ"] = floats({std::size_t(frames), std::size_t(points), 3}, 1.0f);
-  arrays["visibility"] = NpyArray{"b1", {std::size_t(frames), std::size_t(points)}, std::vector<std::uint8_t>(frames * points, 1)};
+  arrays["visibility"] = NpyArray{"b1",
+                                  {std::size_t(frames), std::size_t(points)},
+                                  std::vector<std::uint8_t>(frames * points, 1)};
   arrays["fx_fy_cx_cy"] = floats({4}, 30.0f);
   arrays["queries_xyt"] = floats({std::size_t(points), 3}, 0.0f);
   return arrays;
@@ -52,11 +59,14 @@ std::map<std::string, NpyArray> tapvid(const test::TempDir& dir, int frames, int
 
 }  // namespace
 
-TEST_CASE("ScanNet: bad poses, missing depth and odd image sizes become warnings and the rest loads") {
+TEST_CASE(
+    "ScanNet: bad poses, missing depth and odd image sizes become warnings and the rest loads") {
   test::TempDir dir;
   const fs::path folder = dir.path() / "scene";
   test::writeScanNetFolder(folder, 6);
-  test::writeText((folder / "00005.txt").string(), "-inf -inf -inf -inf\n-inf -inf -inf -inf\n-inf -inf -inf -inf\n-inf -inf -inf -inf\n");
+  test::writeText(
+      (folder / "00005.txt").string(),
+      "-inf -inf -inf -inf\n-inf -inf -inf -inf\n-inf -inf -inf -inf\n-inf -inf -inf -inf\n");
   test::writeText((folder / "00010.txt").string(), "1 0 0 0\n0 0 0 0\n0 0 1 0\n0 0 0 1\n");
   test::writeText((folder / "00015.txt").string(), "1 0 0\n");
   fs::remove(folder / "00020.txt");

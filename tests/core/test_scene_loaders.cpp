@@ -50,12 +50,17 @@ TEST_CASE("ScanNet folder: mesh, instances and tracks from the scans layout") {
   mesh.positions = {{0, 0, 0}, {1, 0, 0}, {0, 2, 0}, {5, 5, 1}, {6, 5, 3}};
   mesh.colors.assign(5, {1, 2, 3});
   writePly((scans / "scene0002_00_vh_clean_2.ply").string(), mesh);
-  writeJsonFile((scans / "scene0002_00_vh_clean_2.0.010000.segs.json").string(), {{"segIndices", {7, 7, 7, 9, 9}}});
+  writeJsonFile((scans / "scene0002_00_vh_clean_2.0.010000.segs.json").string(),
+                {{"segIndices", {7, 7, 7, 9, 9}}});
   writeJsonFile((scans / "scene0002_00.aggregation.json").string(),
-                {{"segGroups", {{{"id", 0}, {"objectId", 0}, {"label", "rug"}, {"segments", {7}}},
-                                {{"id", 1}, {"objectId", 1}, {"label", "lamp"}, {"segments", {9}}}}}});
+                {{"segGroups",
+                  {{{"id", 0}, {"objectId", 0}, {"label", "rug"}, {"segments", {7}}},
+                   {{"id", 1}, {"objectId", 1}, {"label", "lamp"}, {"segments", {9}}}}}});
   writeJsonFile((folder / "scene0002_00_tracks.json").string(),
-                {{"tracks", {{{"label", "cup"}, {"positions", {{0, 0, 0}, {0, 0, 1}, {0, 0, 2}}}, {"visible", {true, false, true}}}}}});
+                {{"tracks",
+                  {{{"label", "cup"},
+                    {"positions", {{0, 0, 0}, {0, 0, 1}, {0, 0, 2}}},
+                    {"visible", {true, false, true}}}}}});
   const Scene scene = loadScene(folder.string());
   REQUIRE(scene.cloud);
   CHECK(scene.cloud->size() == 5);
@@ -101,15 +106,22 @@ TEST_CASE("Scene manifest: frames, per-frame intrinsics, cloud, tracks and insta
   cloud.positions = {{0, 0, 0}, {1, 1, 1}};
   writePly(dir.file("cloud.ply"), cloud);
   const nlohmann::json identity = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}};
-  writeJsonFile(dir.file("scene.json"),
-                {{"name", "kitchen"},
-                 {"intrinsics", {{"fx", 30}, {"fy", 30}, {"cx", 19.5}, {"cy", 14.5}, {"width", 40}, {"height", 30}}},
-                 {"frames",
-                  {{{"image", "a.jpg"}, {"depth", "a_depth.png"}, {"camera_to_world", identity}, {"timestamp", 0.5}},
-                   {{"image", "b.jpg"}, {"intrinsics", {{"fx", 60}, {"fy", 60}, {"cx", 19.5}, {"cy", 14.5}}}}}},
-                 {"point_cloud", "cloud.ply"},
-                 {"tracks", {{{"positions", {{0, 0, 1}, {0, 0, 2}}}}}},
-                 {"instances", {{{"id", 3}, {"label", "mug"}, {"box_min", {0, 0, 0}}, {"box_max", {0.1, 0.1, 0.12}}}}}});
+  writeJsonFile(
+      dir.file("scene.json"),
+      {{"name", "kitchen"},
+       {"intrinsics",
+        {{"fx", 30}, {"fy", 30}, {"cx", 19.5}, {"cy", 14.5}, {"width", 40}, {"height", 30}}},
+       {"frames",
+        {{{"image", "a.jpg"},
+          {"depth", "a_depth.png"},
+          {"camera_to_world", identity},
+          {"timestamp", 0.5}},
+         {{"image", "b.jpg"},
+          {"intrinsics", {{"fx", 60}, {"fy", 60}, {"cx", 19.5}, {"cy", 14.5}}}}}},
+       {"point_cloud", "cloud.ply"},
+       {"tracks", {{{"positions", {{0, 0, 1}, {0, 0, 2}}}}}},
+       {"instances",
+        {{{"id", 3}, {"label", "mug"}, {"box_min", {0, 0, 0}}, {"box_max", {0.1, 0.1, 0.12}}}}}});
   const Scene scene = loadScene(dir.file("scene.json"));
   CHECK(scene.name == "kitchen");
   REQUIRE(scene.frames.size() == 2);
@@ -128,7 +140,8 @@ TEST_CASE("A folder of images and a video become frames without geometry") {
   test::TempDir dir;
   const fs::path images = dir.path() / "images";
   fs::create_directories(images);
-  for (const char* name : {"frame_10.png", "frame_2.png", "frame_1.jpg"}) writePng((images / name).string(), test::gradientImage(32, 24));
+  for (const char* name : {"frame_10.png", "frame_2.png", "frame_1.jpg"})
+    writePng((images / name).string(), test::gradientImage(32, 24));
   test::writeFile((images / "notes.txt").string(), "not an image");
   const Scene folder = loadScene(images.string());
   CHECK(folder.kind == "images");
@@ -139,7 +152,8 @@ TEST_CASE("A folder of images and a video become frames without geometry") {
   CHECK(loadColor(folder, folder.frames[1]).height == 24);
 
   const std::string videoPath = dir.file("clip.avi");
-  cv::VideoWriter writer(videoPath, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10.0, cv::Size(32, 24));
+  cv::VideoWriter writer(videoPath, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10.0,
+                         cv::Size(32, 24));
   REQUIRE(writer.isOpened());
   for (int i = 0; i < 5; ++i) writer.write(cv::Mat(24, 32, CV_8UC3, cv::Scalar(i * 40, 0, 0)));
   writer.release();

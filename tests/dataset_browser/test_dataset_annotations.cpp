@@ -24,7 +24,8 @@ TEST_CASE("Annotations are saved, read back after reopening, undone, and filter 
   const std::string path = Annotations::defaultPath(index);
   {
     Annotations a(path);
-    a.save(Annotations::keyOf(index, 1), {Flag::WrongTruth, "the camera moved left", "The camera shifted `left`."});
+    a.save(Annotations::keyOf(index, 1),
+           {Flag::WrongTruth, "the camera moved left", "The camera shifted `left`."});
     a.save(Annotations::keyOf(index, 5), {Flag::Ambiguous, "", ""});
     a.save(Annotations::keyOf(index, 5), {Flag::BadImage, "blurred", ""});
   }
@@ -42,7 +43,8 @@ TEST_CASE("Annotations are saved, read back after reopening, undone, and filter 
   CHECK_FALSE(a.undo());
   CHECK(a.annotatedKeys().empty());
   // Keys survive re-indexing: they are file name and id, not row numbers.
-  CHECK(Annotations::keyOf(index, 1) == "multispa_train.jsonl#" + Annotations::keyOf(index, 1).substr(21));
+  CHECK(Annotations::keyOf(index, 1) ==
+        "multispa_train.jsonl#" + Annotations::keyOf(index, 1).substr(21));
 }
 
 TEST_CASE("Annotations acknowledged before a kill -9 are all there afterwards") {
@@ -58,12 +60,14 @@ TEST_CASE("Annotations acknowledged before a kill -9 are all there afterwards") 
     Annotations a(path);
     for (int i = 0;; ++i) {
       a.save("stress#" + std::to_string(i), {Flag::Other, "note " + std::to_string(i), ""});
-      if (::write(acks[1], &i, sizeof i) != sizeof i) ::_exit(1);  // acknowledged only after save() returned
+      if (::write(acks[1], &i, sizeof i) != sizeof i)
+        ::_exit(1);  // acknowledged only after save() returned
     }
   }
   ::close(acks[1]);
   int last = -1;
-  for (int received = 0; received < 40; ++received) REQUIRE(::read(acks[0], &last, sizeof last) == sizeof last);
+  for (int received = 0; received < 40; ++received)
+    REQUIRE(::read(acks[0], &last, sizeof last) == sizeof last);
   ::kill(child, SIGKILL);
   int status = 0;
   ::waitpid(child, &status, 0);
@@ -87,16 +91,20 @@ TEST_CASE("A full disk fails the save with a message and keeps the earlier annot
   a.save("first#1", {Flag::Other, "kept", ""});
   a.setSizeLimit(std::filesystem::file_size(a.path()) + 4096);
   const std::string huge(1 << 20, 'x');
-  CHECK_THROWS_WITH(a.save("second#2", {Flag::Other, huge, ""}), Contains(a.path()) && Contains("full"));
+  CHECK_THROWS_WITH(a.save("second#2", {Flag::Other, huge, ""}),
+                    Contains(a.path()) && Contains("full"));
   CHECK(a.get("first#1")->note == "kept");
   CHECK_FALSE(a.get("second#2"));
 }
 
-TEST_CASE("Exports: the flagged samples with their annotation, and a corrected copy beside untouched sources") {
+TEST_CASE(
+    "Exports: the flagged samples with their annotation, and a corrected copy beside untouched "
+    "sources") {
   test::SmallDataset d;
   const auto index = DatasetIndex::build(d.paths());
   Annotations a(Annotations::defaultPath(index));
-  a.save(Annotations::keyOf(index, 1), {Flag::WrongTruth, "moved left", "The camera shifted `left`."});
+  a.save(Annotations::keyOf(index, 1),
+         {Flag::WrongTruth, "moved left", "The camera shifted `left`."});
   const std::string before = [&] {
     std::ifstream in(d.train);
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -116,10 +124,13 @@ TEST_CASE("Exports: the flagged samples with their annotation, and a corrected c
   CHECK(corrected.samples[1].fields["original_answer"] == "The camera shifted `right`.");
   std::ifstream in(d.train);
   CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == before);
-  CHECK_THROWS_WITH(exportCorrected(index, a, d.dir.path().string()), Contains("is the source file"));
+  CHECK_THROWS_WITH(exportCorrected(index, a, d.dir.path().string()),
+                    Contains("is the source file"));
 }
 
-TEST_CASE("Predictions join by id and are judged as correct or wrong or unparsable and unknown ids are counted") {
+TEST_CASE(
+    "Predictions join by id and are judged as correct or wrong or unparsable and unknown ids are "
+    "counted") {
   test::SmallDataset d;
   const auto index = DatasetIndex::build(d.paths());
   test::writeFile(d.dir.file("pred.jsonl"),

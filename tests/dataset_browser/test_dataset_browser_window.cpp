@@ -27,7 +27,8 @@ struct BrowserFixture {
     for (const char* scene : {"scene0001_00", "scene0003_00"}) {
       std::filesystem::create_directories(data.dir.path() / "images" / scene);
       for (const char* name : {"00000.jpg", "00001.jpg"}) {
-        writeJpeg((data.dir.path() / "images" / scene / name).string(), RgbImage{64, 48, std::vector<std::uint8_t>(64 * 48 * 3, 90)});
+        writeJpeg((data.dir.path() / "images" / scene / name).string(),
+                  RgbImage{64, 48, std::vector<std::uint8_t>(64 * 48 * 3, 90)});
       }
     }
     browser.resize(1400, 900);
@@ -38,7 +39,9 @@ struct BrowserFixture {
     REQUIRE(test::waitFor(ready));
     REQUIRE(ready.last()[0].toBool());
   }
-  QString cell(int row, int column) const { return browser.model()->data(browser.model()->index(row, column), Qt::DisplayRole).toString(); }
+  QString cell(int row, int column) const {
+    return browser.model()->data(browser.model()->index(row, column), Qt::DisplayRole).toString();
+  }
 };
 
 }  // namespace
@@ -46,7 +49,8 @@ struct BrowserFixture {
 TEST_CASE("The browser indexes in the background and lists every sample with its columns") {
   BrowserFixture f;
   CHECK(f.browser.model()->rowCount() == 7);
-  CHECK_THAT(f.browser.statusText().toStdString(), Contains("7 samples in 2 file(s), 2 malformed lines skipped"));
+  CHECK_THAT(f.browser.statusText().toStdString(),
+             Contains("7 samples in 2 file(s), 2 malformed lines skipped"));
   CHECK(f.cell(0, DatasetTableModel::Id) == "1");
   CHECK(f.cell(0, DatasetTableModel::QuestionType) == "x_movement");
   CHECK(f.cell(4, DatasetTableModel::QuestionType) == "depth_of_field (unknown)");
@@ -54,12 +58,14 @@ TEST_CASE("The browser indexes in the background and lists every sample with its
   CHECK(f.cell(6, DatasetTableModel::File) == "multispa_test.jsonl");
 }
 
-TEST_CASE("A histogram bar filters by its question type and sorting by a column reorders the table") {
+TEST_CASE(
+    "A histogram bar filters by its question type and sorting by a column reorders the table") {
   BrowserFixture f;
   auto* histogram = f.browser.findChild<QuestionTypeHistogram*>();
   REQUIRE(histogram);
   QSignalSpy filtered(&f.browser, &DatasetBrowser::filtered);
-  QTest::mouseClick(histogram, Qt::LeftButton, Qt::NoModifier, QPoint(40, 2 + 8));  // the first bar, types in name order
+  QTest::mouseClick(histogram, Qt::LeftButton, Qt::NoModifier,
+                    QPoint(40, 2 + 8));  // the first bar, types in name order
   REQUIRE(filtered.size() == 1);
   CHECK(filtered.last()[0].toInt() == 1);
   CHECK(f.cell(0, DatasetTableModel::QuestionType) == "depth_estimation_dot");
@@ -79,10 +85,13 @@ TEST_CASE("A sample shows its images (or the missing path), question, answer and
   BrowserFixture f;
   f.browser.showSample(0);
   CHECK(f.browser.imageView(0)->hasImage());
-  CHECK_THAT(f.browser.sampleText().toStdString(), Contains("What about the chair?") && Contains("The camera shifted `left`.") && Contains("gt_value: left"));
+  CHECK_THAT(f.browser.sampleText().toStdString(), Contains("What about the chair?") &&
+                                                       Contains("The camera shifted `left`.") &&
+                                                       Contains("gt_value: left"));
   f.browser.showSample(1);  // scene0002_00 has no images
   CHECK_FALSE(f.browser.imageView(0)->hasImage());
-  CHECK_THAT(f.browser.imageView(0)->message().toStdString(), Contains("Missing image") && Contains("scene0002_00/00000.jpg"));
+  CHECK_THAT(f.browser.imageView(0)->message().toStdString(),
+             Contains("Missing image") && Contains("scene0002_00/00000.jpg"));
   f.browser.showSample(4);
   CHECK_THAT(f.browser.sampleText().toStdString(), Contains("unknown question type"));
 }
@@ -90,7 +99,8 @@ TEST_CASE("A sample shows its images (or the missing path), question, answer and
 TEST_CASE("Annotations from the browser save at once, show in the table, filter and undo") {
   BrowserFixture f;
   f.browser.showSample(1);
-  REQUIRE(f.browser.saveAnnotation(Flag::WrongTruth, "it moved left", "The camera shifted `left`."));
+  REQUIRE(
+      f.browser.saveAnnotation(Flag::WrongTruth, "it moved left", "The camera shifted `left`."));
   CHECK(f.cell(1, DatasetTableModel::Flag) == "wrong_truth");
   DatasetFilter flagged;
   flagged.flagged = FlagFilter::Flagged;
@@ -105,7 +115,9 @@ TEST_CASE("Annotations from the browser save at once, show in the table, filter 
 
 TEST_CASE("Predictions join into the table and the sample view, and sort by error") {
   BrowserFixture f;
-  test::writeFile(f.data.dir.file("pred.jsonl"), "{\"id\": 1, \"text\": \"`left`\"}\n{\"id\": 3, \"text\": \"`2000` mm\"}\n{\"id\": 5, \"text\": \"`951` mm\"}\n");
+  test::writeFile(f.data.dir.file("pred.jsonl"),
+                  "{\"id\": 1, \"text\": \"`left`\"}\n{\"id\": 3, \"text\": \"`2000` "
+                  "mm\"}\n{\"id\": 5, \"text\": \"`951` mm\"}\n");
   REQUIRE(f.browser.loadPredictions(QString::fromStdString(f.data.dir.file("pred.jsonl"))));
   CHECK_THAT(f.browser.statusText().toStdString(), Contains("3 predictions joined, 2 correct"));
   f.browser.table()->sortByColumn(DatasetTableModel::Error, Qt::DescendingOrder);
@@ -131,11 +143,14 @@ TEST_CASE("Cancelling the indexing leaves the browser as it was") {
 
 TEST_CASE("Several prediction files are joined side by side in the sample view") {
   BrowserFixture f;
-  test::writeFile(f.data.dir.file("a.jsonl"), "{\"run\": {\"model\": \"model-a\"}}\n{\"id\": 1, \"text\": \"`left`\"}\n");
-  test::writeFile(f.data.dir.file("b.jsonl"), "{\"run\": {\"model\": \"model-b\"}}\n{\"id\": 1, \"text\": \"`right`\"}\n");
+  test::writeFile(f.data.dir.file("a.jsonl"),
+                  "{\"run\": {\"model\": \"model-a\"}}\n{\"id\": 1, \"text\": \"`left`\"}\n");
+  test::writeFile(f.data.dir.file("b.jsonl"),
+                  "{\"run\": {\"model\": \"model-b\"}}\n{\"id\": 1, \"text\": \"`right`\"}\n");
   REQUIRE(f.browser.loadPredictions(QString::fromStdString(f.data.dir.file("a.jsonl"))));
   REQUIRE(f.browser.loadPredictions(QString::fromStdString(f.data.dir.file("b.jsonl"))));
   f.browser.showSample(0);
-  CHECK_THAT(f.browser.sampleText().toStdString(), Contains("model-a: `left`") && Contains("model-b: `right`"));
+  CHECK_THAT(f.browser.sampleText().toStdString(),
+             Contains("model-a: `left`") && Contains("model-b: `right`"));
   CHECK(f.cell(0, DatasetTableModel::Prediction) == "right");  // the latest run in the table
 }

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "core/input_error.h"
 #include "core/multispa_sample.h"
@@ -30,7 +30,9 @@ std::size_t typeCode(const DatasetIndex& index, const std::string& type) {
 
 }  // namespace
 
-TEST_CASE("The index finds every sample with its line, type, scene, images and answer, and lists the bad lines") {
+TEST_CASE(
+    "The index finds every sample with its line, type, scene, images and answer, and lists the bad "
+    "lines") {
   test::SmallDataset d;
   const auto index = DatasetIndex::build(d.paths());
   REQUIRE(index.size() == 7);
@@ -69,11 +71,15 @@ TEST_CASE("Reopening reuses a fresh index and rebuilds a stale one, saying why")
   CHECK_FALSE(rebuilt);
 
   // Touched but unchanged: the content fingerprint keeps the index.
-  std::filesystem::last_write_time(d.test, std::filesystem::last_write_time(d.test) + std::chrono::seconds(5));
+  std::filesystem::last_write_time(
+      d.test, std::filesystem::last_write_time(d.test) + std::chrono::seconds(5));
   CHECK(DatasetIndex::staleReason(d.paths(), built).empty());
 
-  std::ofstream(d.test, std::ios::app) << test::sampleLine(9, "y_movement", "scene0004_00", "up", "The camera shifted `up`.") << "\n";
-  CHECK_THAT(DatasetIndex::staleReason(d.paths(), built), Contains("multispa_test.jsonl changed since it was indexed (size"));
+  std::ofstream(d.test, std::ios::app)
+      << test::sampleLine(9, "y_movement", "scene0004_00", "up", "The camera shifted `up`.")
+      << "\n";
+  CHECK_THAT(DatasetIndex::staleReason(d.paths(), built),
+             Contains("multispa_test.jsonl changed since it was indexed (size"));
   const auto index = DatasetIndex::open(d.paths(), {}, &rebuilt, &why);
   CHECK(rebuilt);
   CHECK(index.size() == 8);
@@ -87,13 +93,16 @@ TEST_CASE("A read-only dataset folder keeps its index in the cache folder") {
   const auto readOnly = DatasetIndex::indexDirFor(paths, false);
   const auto writable = DatasetIndex::indexDirFor(paths, true);
   unsetenv("XDG_CACHE_HOME");
-  CHECK_THAT(readOnly, Catch::Matchers::StartsWith(cache.path().string() + "/mspa-studio/mspa-index-"));
+  CHECK_THAT(readOnly,
+             Catch::Matchers::StartsWith(cache.path().string() + "/mspa-studio/mspa-index-"));
   CHECK_THAT(writable, Catch::Matchers::StartsWith("/data/multispa/.mspa-index-"));
   // Same files, same index: the two places share the name.
-  CHECK(std::filesystem::path(readOnly).filename().string() == std::filesystem::path(writable).filename().string().substr(1));
+  CHECK(std::filesystem::path(readOnly).filename().string() ==
+        std::filesystem::path(writable).filename().string().substr(1));
   // The writability the default choice uses is the folder's own.
   test::SmallDataset d;
-  CHECK(DatasetIndex::defaultIndexDir(d.paths()) == DatasetIndex::indexDirFor({d.train, d.test}, true));
+  CHECK(DatasetIndex::defaultIndexDir(d.paths()) ==
+        DatasetIndex::indexDirFor({d.train, d.test}, true));
 }
 
 TEST_CASE("A file that changes while it is indexed is reported, and no half index is left") {
@@ -102,28 +111,36 @@ TEST_CASE("A file that changes while it is indexed is reported, and no half inde
     std::ofstream(d.train, std::ios::app) << "{\"id\": 99}\n";
     return true;
   };
-  CHECK_THROWS_WITH(DatasetIndex::build(d.paths(), append), Contains("multispa_train.jsonl") && Contains("changed while it was being indexed"));
+  CHECK_THROWS_WITH(
+      DatasetIndex::build(d.paths(), append),
+      Contains("multispa_train.jsonl") && Contains("changed while it was being indexed"));
   CHECK_FALSE(std::filesystem::exists(DatasetIndex::defaultIndexDir(d.paths())));
   CHECK_FALSE(std::filesystem::exists(DatasetIndex::defaultIndexDir(d.paths()) + ".building"));
 }
 
 TEST_CASE("Indexing can be cancelled and missing files are named") {
   test::SmallDataset d;
-  CHECK_THROWS_AS(DatasetIndex::build(d.paths(), [](const IndexProgress&) { return false; }), Cancelled);
-  CHECK_THROWS_WITH(DatasetIndex::build({d.dir.file("none.jsonl")}), Contains("none.jsonl") && Contains("no such file"));
+  CHECK_THROWS_AS(DatasetIndex::build(d.paths(), [](const IndexProgress&) { return false; }),
+                  Cancelled);
+  CHECK_THROWS_WITH(DatasetIndex::build({d.dir.file("none.jsonl")}),
+                    Contains("none.jsonl") && Contains("no such file"));
 }
 
 TEST_CASE("Filters by type, column, scene, split, images and text, and sorts are stable") {
   test::SmallDataset d;
   const auto index = DatasetIndex::build(d.paths());
   CHECK(filterRows(index, parseWhere("")).size() == 7);
-  CHECK(filterRows(index, parseWhere("question_type=x_movement")) == std::vector<std::uint32_t>{0, 1, 6});
-  CHECK(filterRows(index, parseWhere("question_type=x_movement|total_distance,split=train")) == std::vector<std::uint32_t>{0, 1, 3});
-  CHECK(filterRows(index, parseWhere("column=Cam. translation direction")) == std::vector<std::uint32_t>{0, 1, 6});
+  CHECK(filterRows(index, parseWhere("question_type=x_movement")) ==
+        std::vector<std::uint32_t>{0, 1, 6});
+  CHECK(filterRows(index, parseWhere("question_type=x_movement|total_distance,split=train")) ==
+        std::vector<std::uint32_t>{0, 1, 3});
+  CHECK(filterRows(index, parseWhere("column=Cam. translation direction")) ==
+        std::vector<std::uint32_t>{0, 1, 6});
   CHECK(filterRows(index, parseWhere("scene=scene0003_00")) == std::vector<std::uint32_t>{4, 5, 6});
   CHECK(filterRows(index, parseWhere("images=1")) == std::vector<std::uint32_t>{2});
   CHECK(filterRows(index, parseWhere("text=BLURRY")) == std::vector<std::uint32_t>{4});
-  CHECK(filterRows(index, parseWhere("question_type=depth_of_field")) == std::vector<std::uint32_t>{4});
+  CHECK(filterRows(index, parseWhere("question_type=depth_of_field")) ==
+        std::vector<std::uint32_t>{4});
   CHECK_THROWS_WITH(parseWhere("colour=red"), Contains("unknown key"));
 
   auto rows = filterRows(index, {});
@@ -149,14 +166,20 @@ TEST_CASE("Stats count types, columns, splits, scenes and summarise answers") {
   CHECK(stats.byColumn.at("unknown") == 1);
   CHECK(stats.bySplit.at("train") == 5);
   CHECK(stats.byScene.size() == 3);
-  CHECK(stats.topAnswers.at("x_movement")[0] == std::make_pair(std::string("left"), std::uint64_t{2}));
+  CHECK(stats.topAnswers.at("x_movement")[0] ==
+        std::make_pair(std::string("left"), std::uint64_t{2}));
   CHECK(stats.numbers.at("depth_estimation_dot").median == 1234);
 }
 
 TEST_CASE("Coordinate answers are kept exactly and print in MultiSPA's form") {
   test::TempDir dir;
-  test::writeFile(dir.file("c.jsonl"), test::sampleLine(1, "visual_correspondence_coor_2_coor", "s", nlohmann::json::array({819, 160}), "`[ 819 , 160 ]`") +
-                                           "\n" + test::sampleLine(2, "visual_correspondence_coor_2_coor", "s", nlohmann::json::array({0, 1000}), "x") + "\n");
+  test::writeFile(dir.file("c.jsonl"),
+                  test::sampleLine(1, "visual_correspondence_coor_2_coor", "s",
+                                   nlohmann::json::array({819, 160}), "`[ 819 , 160 ]`") +
+                      "\n" +
+                      test::sampleLine(2, "visual_correspondence_coor_2_coor", "s",
+                                       nlohmann::json::array({0, 1000}), "x") +
+                      "\n");
   const auto index = DatasetIndex::build({dir.file("c.jsonl")});
   CHECK(index.answerSummary(0) == "[ 819 , 160 ]");
   CHECK(index.answerSummary(1) == "[ 0 , 1000 ]");

@@ -20,13 +20,18 @@ namespace {
 struct DashboardFixture {
   test::SmallDataset data;
   ScoreDashboard dashboard;
-  QString good = QString::fromStdString(data.dir.file("good.jsonl")), bad = QString::fromStdString(data.dir.file("bad.jsonl"));
+  QString good = QString::fromStdString(data.dir.file("good.jsonl")),
+          bad = QString::fromStdString(data.dir.file("bad.jsonl"));
 
   DashboardFixture() {
-    test::writeFile(good.toStdString(), "{\"id\": 1, \"text\": \"`left`\"}\n{\"id\": 2, \"text\": \"`right`\"}\n{\"id\": 3, \"text\": \"`1234` mm\"}\n"
-                                        "{\"id\": 5, \"text\": \"`950` mm\"}\n");
-    test::writeFile(bad.toStdString(), "{\"id\": 1, \"text\": \"`left`\"}\n{\"id\": 2, \"text\": \"`left`\"}\n{\"id\": 3, \"text\": \"`2000` mm\"}\n"
-                                       "{\"id\": 5, \"text\": \"no idea\"}\n{\"id\": 77, \"text\": \"`left`\"}\n");
+    test::writeFile(good.toStdString(),
+                    "{\"id\": 1, \"text\": \"`left`\"}\n{\"id\": 2, \"text\": "
+                    "\"`right`\"}\n{\"id\": 3, \"text\": \"`1234` mm\"}\n"
+                    "{\"id\": 5, \"text\": \"`950` mm\"}\n");
+    test::writeFile(bad.toStdString(),
+                    "{\"id\": 1, \"text\": \"`left`\"}\n{\"id\": 2, \"text\": "
+                    "\"`left`\"}\n{\"id\": 3, \"text\": \"`2000` mm\"}\n"
+                    "{\"id\": 5, \"text\": \"no idea\"}\n{\"id\": 77, \"text\": \"`left`\"}\n");
     dashboard.resize(1400, 900);
     dashboard.show();
     REQUIRE(dashboard.load(QString::fromStdString(data.train), {good, bad}));
@@ -37,7 +42,9 @@ struct DashboardFixture {
     }
     return -1;
   }
-  QString cell(const QString& label, int run) const { return dashboard.table()->item(rowOf(label), 2 + run)->text(); }
+  QString cell(const QString& label, int run) const {
+    return dashboard.table()->item(rowOf(label), 2 + run)->text();
+  }
 };
 
 }  // namespace
@@ -48,8 +55,11 @@ TEST_CASE("The dashboard's table equals the scorer's figures for each run") {
   REQUIRE(report.models.size() == 2);
   CHECK(f.cell("x_movement", 0) == "100.0");
   CHECK(f.cell("x_movement", 1) == "50.0");
-  CHECK(f.cell("Cam. translation direction", 1) == QString::number(report.models[1].byColumn.at("Cam. translation direction").accuracy(), 'f', 1));
-  CHECK(f.cell("Average (unweighted over columns)", 0) == QString::number(report.models[0].average, 'f', 2));
+  CHECK(f.cell("Cam. translation direction", 1) ==
+        QString::number(report.models[1].byColumn.at("Cam. translation direction").accuracy(), 'f',
+                        1));
+  CHECK(f.cell("Average (unweighted over columns)", 0) ==
+        QString::number(report.models[0].average, 'f', 2));
   CHECK(f.cell("Parse failures", 1) == "1");
   CHECK_THAT(f.dashboard.status().toStdString(), Contains("1 ids not in this benchmark"));
 }
@@ -82,7 +92,8 @@ TEST_CASE("Confusion matrices count truth against prediction and tables and char
   CHECK(f.dashboard.confusion().at("right").at("right") == 1);
   f.dashboard.showErrors("depth_estimation_dot");
   test::TempDir out;
-  for (const char* name : {"t.md", "t.csv", "t.tex"}) REQUIRE(f.dashboard.exportTable(QString::fromStdString(out.file(name))));
+  for (const char* name : {"t.md", "t.csv", "t.tex"})
+    REQUIRE(f.dashboard.exportTable(QString::fromStdString(out.file(name))));
   std::ifstream md(out.file("t.md"));
   const std::string text((std::istreambuf_iterator<char>(md)), {});
   CHECK_THAT(text, Contains("good") && Contains("bad") && Contains("|"));

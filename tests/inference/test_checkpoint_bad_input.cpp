@@ -24,12 +24,16 @@ struct ModelCopy {
     std::ifstream in(path / "config.json");
     return nlohmann::json::parse(in);
   }
-  void setConfig(const nlohmann::json& j) const { mspa::test::writeFile((path / "config.json").string(), j.dump()); }
+  void setConfig(const nlohmann::json& j) const {
+    mspa::test::writeFile((path / "config.json").string(), j.dump());
+  }
   std::string weights() const {
     std::ifstream in(path / "model.safetensors", std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
-  void setWeights(const std::string& bytes) const { mspa::test::writeFile((path / "model.safetensors").string(), bytes); }
+  void setWeights(const std::string& bytes) const {
+    mspa::test::writeFile((path / "model.safetensors").string(), bytes);
+  }
   std::string error() const {
     try {
       InternVLModel::load(path.string());
@@ -94,7 +98,8 @@ TEST_CASE("Checkpoints: wrong shapes, missing and extra tensors, truncated shard
 TEST_CASE("Loading asks for a device and dtype it can give") {
   LoadOptions options;
   options.dtype = "int4";
-  CHECK_THROWS_WITH(InternVLModel::load(kModel.string(), options), Contains("unknown dtype 'int4'"));
+  CHECK_THROWS_WITH(InternVLModel::load(kModel.string(), options),
+                    Contains("unknown dtype 'int4'"));
   options = {};
   options.device = "tpu";
   CHECK_THROWS_WITH(InternVLModel::load(kModel.string(), options), Contains("unknown device"));

@@ -40,7 +40,8 @@ struct Fixture {
     const auto* p = reinterpret_cast<const std::int64_t*>(reference.data(*t));
     return {p, p + t->numel()};
   }
-  GenerationResult run(const SamplingOptions& options, const std::function<void(std::int64_t)>& onToken = {},
+  GenerationResult run(const SamplingOptions& options,
+                       const std::function<void(std::int64_t)>& onToken = {},
                        const std::atomic<bool>* cancel = nullptr) {
     return generate(*model, ids, {tiles, {tileCount}}, options, onToken, cancel);
   }
@@ -96,10 +97,13 @@ TEST_CASE("Generation can be cancelled from another thread") {
   options.maxNewTokens = 1000;
   int seen = 0;
   std::thread canceller;
-  const auto result = f.run(options, [&](std::int64_t) {
-    if (++seen == 3) canceller = std::thread([&] { cancel = true; });
-    if (seen == 3) canceller.join();
-  }, &cancel);
+  const auto result = f.run(
+      options,
+      [&](std::int64_t) {
+        if (++seen == 3) canceller = std::thread([&] { cancel = true; });
+        if (seen == 3) canceller.join();
+      },
+      &cancel);
   CHECK(result.cancelled);
   CHECK(result.tokens.size() == 3);
 }
@@ -107,7 +111,8 @@ TEST_CASE("Generation can be cancelled from another thread") {
 TEST_CASE("A prompt with ids beyond the vocabulary is refused before it reaches the model") {
   Fixture f;
   auto ids = f.ids;
-  ids[3] = f.model->config().llm.vocab;  // what a Qwen tokenizer gives a model with another vocabulary
+  ids[3] =
+      f.model->config().llm.vocab;  // what a Qwen tokenizer gives a model with another vocabulary
   CHECK_THROWS_WITH(f.model->prefill(ids, {f.tiles, {f.tileCount}}),
                     Catch::Matchers::Contains("outside the model's vocabulary of 640") &&
                         Catch::Matchers::Contains("tokenizer and weights do not match"));
@@ -125,11 +130,16 @@ TEST_CASE("End-of-sequence ids come from generation_config.json before the LLM c
 
 TEST_CASE("LibTorch failures become one line and out of memory says what to lower") {
   const auto oom = describeDeviceFailure("prefill of 3709 tokens and 14 tiles",
-                                         "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.6 GiB total)\nException raised from ...");
-  CHECK_THAT(oom, Catch::Matchers::StartsWith("out of memory during prefill of 3709 tokens and 14 tiles"));
-  CHECK_THAT(oom, Catch::Matchers::Contains("bfloat16") && Catch::Matchers::Contains("Tried to allocate 2.00 GiB"));
+                                         "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; "
+                                         "23.6 GiB total)\nException raised from ...");
+  CHECK_THAT(
+      oom, Catch::Matchers::StartsWith("out of memory during prefill of 3709 tokens and 14 tiles"));
+  CHECK_THAT(oom, Catch::Matchers::Contains("bfloat16") &&
+                      Catch::Matchers::Contains("Tried to allocate 2.00 GiB"));
   CHECK_THAT(oom, !Catch::Matchers::Contains("Exception raised"));
-  const auto cpu = describeDeviceFailure("loading /m", "DefaultCPUAllocator: can't allocate memory: you tried to allocate 99 bytes");
+  const auto cpu = describeDeviceFailure(
+      "loading /m", "DefaultCPUAllocator: can't allocate memory: you tried to allocate 99 bytes");
   CHECK_THAT(cpu, Catch::Matchers::StartsWith("out of memory during loading /m"));
-  CHECK(describeDeviceFailure("decoding", "shape mismatch\nbacktrace") == "decoding failed: shape mismatch");
+  CHECK(describeDeviceFailure("decoding", "shape mismatch\nbacktrace") ==
+        "decoding failed: shape mismatch");
 }

@@ -23,7 +23,8 @@ void compareTiles(const std::string& variant) {
   REQUIRE(expected);
   std::vector<std::uint8_t> ours;
   for (int i = 0; i < 2; ++i) {
-    const RgbBuffer image = readImageFile(kFixtures + variant + "/images/img" + std::to_string(i + 1) + ".png");
+    const RgbBuffer image =
+        readImageFile(kFixtures + variant + "/images/img" + std::to_string(i + 1) + ".png");
     CHECK(image.width == meta["image_sizes_wh"][i][0]);
     CHECK(image.height == meta["image_sizes_wh"][i][1]);
     int count = 0;
@@ -41,7 +42,8 @@ void compareTiles(const std::string& variant) {
     worst = std::max(worst, d);
   }
   const double mean = sum / static_cast<double>(ours.size());
-  INFO(variant << ": tiles differ from PIL's by mean " << mean << ", max " << worst << " grey levels");
+  INFO(variant << ": tiles differ from PIL's by mean " << mean << ", max " << worst
+               << " grey levels");
   // The resampler follows Pillow's arithmetic, so the tiles are identical, not merely close.
   CHECK(worst == 0);
 }
@@ -55,13 +57,18 @@ TEST_CASE("Dynamic tiling chooses InternVL's grid") {
   const TileGrid tall = chooseTileGrid(320, 560, 4);
   CHECK(tall.cols * tall.rows == 2);
   CHECK(tall.rows == 2);
-  // An exact tie between 1x1 and 2x2 for a square image: the larger grid only when the image is big.
+  // An exact tie between 1x1 and 2x2 for a square image: the larger grid only when the image is
+  // big.
   CHECK(chooseTileGrid(448, 448, 4).cols == 1);
   CHECK(chooseTileGrid(1000, 1000, 4).cols == 2);
 }
 
-TEST_CASE("Tiles match the reference's PIL tiling: tiny InternLM2 fixture") { compareTiles("tiny-internlm2"); }
-TEST_CASE("Tiles match the reference's PIL tiling: tiny Qwen2 fixture") { compareTiles("tiny-qwen2"); }
+TEST_CASE("Tiles match the reference's PIL tiling: tiny InternLM2 fixture") {
+  compareTiles("tiny-internlm2");
+}
+TEST_CASE("Tiles match the reference's PIL tiling: tiny Qwen2 fixture") {
+  compareTiles("tiny-qwen2");
+}
 
 TEST_CASE("An unreadable image names the file") {
   CHECK_THROWS_WITH(readImageFile(kFixtures + "missing.png"), Contains("missing.png"));

@@ -26,8 +26,8 @@ void checkFixture(const std::string& variant, const std::string& layout) {
   options.imageTokenId = meta["image_token_id"];
   const auto model = InternVLModel::load(dir + "/" + layout, options);
   const ParityReport report = checkParity(*model, dir + "/reference.safetensors");
-  INFO(variant << " " << layout << ": vision " << report.visionMaxDiff << ", prefill " << report.prefillMaxDiff
-               << ", steps " << report.stepsMaxDiff);
+  INFO(variant << " " << layout << ": vision " << report.visionMaxDiff << ", prefill "
+               << report.prefillMaxDiff << ", steps " << report.stepsMaxDiff);
   CHECK(report.visionMaxDiff < 1e-3f);
   CHECK(report.prefillMaxDiff <= kLogitTolerance);
   CHECK(report.stepsMaxDiff <= kLogitTolerance);
@@ -38,7 +38,15 @@ void checkFixture(const std::string& variant, const std::string& layout) {
 
 }  // namespace
 
-TEST_CASE("Parity with transformers: tiny InternLM2 in the original InternVLChatModel layout") { checkFixture("tiny-internlm2", "original"); }
-TEST_CASE("Parity with transformers: tiny InternLM2 in the Hugging Face layout") { checkFixture("tiny-internlm2", "hf"); }
-TEST_CASE("Parity with transformers: tiny Qwen2 in the original InternVLChatModel layout") { checkFixture("tiny-qwen2", "original"); }
-TEST_CASE("Parity with transformers: tiny Qwen2 in the Hugging Face layout") { checkFixture("tiny-qwen2", "hf"); }
+TEST_CASE("Parity with transformers: tiny InternLM2 in the original InternVLChatModel layout") {
+  checkFixture("tiny-internlm2", "original");
+}
+TEST_CASE("Parity with transformers: tiny InternLM2 in the Hugging Face layout") {
+  checkFixture("tiny-internlm2", "hf");
+}
+TEST_CASE("Parity with transformers: tiny Qwen2 in the original InternVLChatModel layout") {
+  checkFixture("tiny-qwen2", "original");
+}
+TEST_CASE("Parity with transformers: tiny Qwen2 in the Hugging Face layout") {
+  checkFixture("tiny-qwen2", "hf");
+}

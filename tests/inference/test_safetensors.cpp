@@ -12,7 +12,8 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-const std::string kFixture = std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-qwen2/reference.safetensors";
+const std::string kFixture =
+    std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-qwen2/reference.safetensors";
 
 std::string safetensorsBytes(const nlohmann::json& header, std::size_t dataBytes) {
   const std::string json = header.dump();
@@ -70,20 +71,28 @@ TEST_CASE("safetensors: a valid hand-made file with metadata") {
 }
 
 TEST_CASE("safetensors: broken files give one clear error each") {
-  const auto tensor = [](const char* dtype, nlohmann::json shape, std::size_t begin, std::size_t end) {
+  const auto tensor = [](const char* dtype, nlohmann::json shape, std::size_t begin,
+                         std::size_t end) {
     return nlohmann::json{{"dtype", dtype}, {"shape", shape}, {"data_offsets", {begin, end}}};
   };
   CHECK_THAT(errorFor("abc"), Contains("too small"));
-  CHECK_THAT(errorFor(std::string("\xff\xff\xff\xff\x00\x00\x00\x00{}", 10)), Contains("exceeds the file size"));
+  CHECK_THAT(errorFor(std::string("\xff\xff\xff\xff\x00\x00\x00\x00{}", 10)),
+             Contains("exceeds the file size"));
   std::string notJson(8, '\0');
   notJson[0] = 5;
   CHECK_THAT(errorFor(notJson + "{oops"), Contains("not valid JSON"));
-  CHECK_THAT(errorFor(safetensorsBytes({{"w", tensor("F32", {4}, 0, 16)}}, 8)), Contains("outside"));
-  CHECK_THAT(errorFor(safetensorsBytes({{"w", tensor("F32", {5}, 0, 16)}}, 16)), Contains("needs 20"));
-  CHECK_THAT(errorFor(safetensorsBytes({{"w", tensor("Q4", {4}, 0, 4)}}, 4)), Contains("unsupported dtype"));
-  CHECK_THAT(errorFor(safetensorsBytes({{"w", tensor("F32", {-1}, 0, 4)}}, 4)), Contains("invalid shape"));
-  CHECK_THAT(errorFor(safetensorsBytes({{"w", {{"dtype", "F32"}}}}, 4)), Contains("needs dtype, shape"));
-  CHECK_THAT(errorFor(safetensorsBytes({{"u", tensor("F32", {2}, 0, 8)}, {"v", tensor("F32", {2}, 4, 12)}}, 12)),
+  CHECK_THAT(errorFor(safetensorsBytes({{"w", tensor("F32", {4}, 0, 16)}}, 8)),
+             Contains("outside"));
+  CHECK_THAT(errorFor(safetensorsBytes({{"w", tensor("F32", {5}, 0, 16)}}, 16)),
+             Contains("needs 20"));
+  CHECK_THAT(errorFor(safetensorsBytes({{"w", tensor("Q4", {4}, 0, 4)}}, 4)),
+             Contains("unsupported dtype"));
+  CHECK_THAT(errorFor(safetensorsBytes({{"w", tensor("F32", {-1}, 0, 4)}}, 4)),
+             Contains("invalid shape"));
+  CHECK_THAT(errorFor(safetensorsBytes({{"w", {{"dtype", "F32"}}}}, 4)),
+             Contains("needs dtype, shape"));
+  CHECK_THAT(errorFor(safetensorsBytes(
+                 {{"u", tensor("F32", {2}, 0, 8)}, {"v", tensor("F32", {2}, 4, 12)}}, 12)),
              Contains("overlap"));
   // 2^62 * 4 bytes wraps to 0 in 64 bits: an empty range must not pass for it.
   CHECK_THAT(errorFor(safetensorsBytes({{"w", tensor("F32", {4611686018427387904ll}, 0, 0)}}, 0)),

@@ -14,8 +14,9 @@ namespace {
 std::vector<std::int64_t> spmEncode(const std::string& model, const std::string& text) {
   mspa::test::TempDir dir;
   mspa::test::writeFile(dir.file("in.txt"), text + "\n");
-  const auto r = mspa::test::runProcess("spm_encode --model=" + mspa::test::shellQuote(model) + " --output_format=id < " +
-                                        mspa::test::shellQuote(dir.file("in.txt")));
+  const auto r =
+      mspa::test::runProcess("spm_encode --model=" + mspa::test::shellQuote(model) +
+                             " --output_format=id < " + mspa::test::shellQuote(dir.file("in.txt")));
   REQUIRE(r.exitCode == 0);
   std::vector<std::int64_t> ids;
   std::istringstream in(r.out);
@@ -36,7 +37,8 @@ TEST_CASE("SentencePiece tokenizer: plain text as spm_encode, special tokens by 
   CHECK(tokenizer->encode(plain) == expected);
   CHECK(tokenizer->decode(tokenizer->encode(plain)) == plain);
 
-  const auto ids = tokenizer->encode("<|im_start|>user Which point?<|im_end|><img><IMG_CONTEXT><IMG_CONTEXT></img>");
+  const auto ids = tokenizer->encode(
+      "<|im_start|>user Which point?<|im_end|><img><IMG_CONTEXT><IMG_CONTEXT></img>");
   auto user = spmEncode(model, "user Which point?");
   std::vector<std::int64_t> want = {1, 500};
   want.insert(want.end(), user.begin(), user.end());
@@ -46,7 +48,8 @@ TEST_CASE("SentencePiece tokenizer: plain text as spm_encode, special tokens by 
   CHECK(tokenizer->specialId("<nope>") == -1);
   CHECK(tokenizer->decode({500, 501}) == "<|im_start|><|im_end|>");
   // Characters outside the training text fall back to bytes and survive the round trip.
-  CHECK(tokenizer->decode(tokenizer->encode("depth 3.5 m \u00e9\u4e2d")) == "depth 3.5 m \u00e9\u4e2d");
+  CHECK(tokenizer->decode(tokenizer->encode("depth 3.5 m \u00e9\u4e2d")) ==
+        "depth 3.5 m \u00e9\u4e2d");
 }
 
 TEST_CASE("SentencePiece BPE encoding equals spm_encode over a varied corpus") {
@@ -65,8 +68,9 @@ TEST_CASE("SentencePiece BPE encoding equals spm_encode over a varied corpus") {
   std::string corpus;
   for (const auto& l : lines) corpus += l + "\n";
   mspa::test::writeFile(dir.file("lines.txt"), corpus);
-  const auto r = mspa::test::runProcess("spm_encode --model=" + mspa::test::shellQuote(dir.file("tokenizer.model")) +
-                                        " --output_format=id < " + mspa::test::shellQuote(dir.file("lines.txt")));
+  const auto r = mspa::test::runProcess(
+      "spm_encode --model=" + mspa::test::shellQuote(dir.file("tokenizer.model")) +
+      " --output_format=id < " + mspa::test::shellQuote(dir.file("lines.txt")));
   REQUIRE(r.exitCode == 0);
   std::istringstream out(r.out);
   for (const auto& line : lines) {
@@ -82,9 +86,11 @@ TEST_CASE("SentencePiece BPE encoding equals spm_encode over a varied corpus") {
 
 TEST_CASE("A folder without a tokenizer says so") {
   mspa::test::TempDir dir;
-  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()), Contains("no tokenizer.model or tokenizer.json"));
+  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()),
+                    Contains("no tokenizer.model or tokenizer.json"));
   mspa::test::writeFile(dir.file("tokenizer.json"), "{}");
-  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()), Contains("tokenizer.json: model is not BPE"));
+  CHECK_THROWS_WITH(Tokenizer::load(dir.path().string()),
+                    Contains("tokenizer.json: model is not BPE"));
 }
 
 TEST_CASE(

@@ -16,19 +16,27 @@ inline void writeSentencePieceTokenizer(const std::filesystem::path& dir) {
   const std::string corpus = (dir / "corpus.txt").string();
   std::string text;
   for (int i = 0; i < 40; ++i) {
-    text += "The camera moved left and the table is closer to the camera than the cabinet.\n"
-            "How far did the point travel between the two shots? It traveled 950 millimeters.\n"
-            "Which point is closer: A or B? Point B is closer. The depth is 1234 mm.\n";
+    text +=
+        "The camera moved left and the table is closer to the camera than the cabinet.\n"
+        "How far did the point travel between the two shots? It traveled 950 millimeters.\n"
+        "Which point is closer: A or B? Point B is closer. The depth is 1234 mm.\n";
   }
   writeFile(corpus, text);
-  const auto r = runProcess("spm_train --input=" + shellQuote(corpus) + " --model_prefix=" + shellQuote((dir / "tokenizer").string()) +
-                            " --vocab_size=300 --model_type=bpe --byte_fallback=true --character_coverage=1.0"
-                            " --normalization_rule_name=identity --remove_extra_whitespaces=false");
+  const auto r =
+      runProcess("spm_train --input=" + shellQuote(corpus) +
+                 " --model_prefix=" + shellQuote((dir / "tokenizer").string()) +
+                 " --vocab_size=300 --model_type=bpe --byte_fallback=true --character_coverage=1.0"
+                 " --normalization_rule_name=identity --remove_extra_whitespaces=false");
   if (r.exitCode != 0) throw std::runtime_error("spm_train failed: " + r.err);
   std::filesystem::remove(dir / "tokenizer.vocab");
-  writeFile((dir / "added_tokens.json").string(),
-            nlohmann::json{{"<|im_start|>", 500}, {"<|im_end|>", 501}, {"<IMG_CONTEXT>", 509}, {"<img>", 510}, {"</img>", 511}}.dump());
-  writeFile((dir / "tokenizer_config.json").string(), nlohmann::json{{"add_bos_token", true}}.dump());
+  writeFile((dir / "added_tokens.json").string(), nlohmann::json{{"<|im_start|>", 500},
+                                                                 {"<|im_end|>", 501},
+                                                                 {"<IMG_CONTEXT>", 509},
+                                                                 {"<img>", 510},
+                                                                 {"</img>", 511}}
+                                                      .dump());
+  writeFile((dir / "tokenizer_config.json").string(),
+            nlohmann::json{{"add_bos_token", true}}.dump());
 }
 
 // A model folder with the tiny InternLM2 fixture's config.json (template internlm2-chat) and the

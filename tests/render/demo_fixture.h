@@ -9,8 +9,9 @@
 
 namespace mspa::test {
 
-// A demo scene (the room, or the robot push episode) rendered into a temporary folder and loaded back, beside the construction it
-// was rendered from, so tests compare what loads with what was built.
+// A demo scene (the room, or the robot push episode) rendered into a temporary folder and loaded
+// back, beside the construction it was rendered from, so tests compare what loads with what was
+// built.
 struct DemoFixture {
   static constexpr int kFrames = 12;
   TempDir dir;

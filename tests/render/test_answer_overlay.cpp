@@ -37,12 +37,15 @@ struct Demo : test::DemoFixture {
 
 template <typename T>
 std::size_t countRole(const std::vector<T>& items, OverlayRole role) {
-  return static_cast<std::size_t>(std::count_if(items.begin(), items.end(), [&](const T& i) { return i.role == role; }));
+  return static_cast<std::size_t>(
+      std::count_if(items.begin(), items.end(), [&](const T& i) { return i.role == role; }));
 }
 
 }  // namespace
 
-TEST_CASE("The geometry oracle answers every subtask of the demo scene correctly, with its family's overlay") {
+TEST_CASE(
+    "The geometry oracle answers every subtask of the demo scene correctly, with its family's "
+    "overlay") {
   Demo demo;
   OracleBackend oracle;
   CHECK(oracle.answersWithTruth());
@@ -76,7 +79,8 @@ TEST_CASE("The geometry oracle answers every subtask of the demo scene correctly
         CHECK(countRole(a.overlay.cameras, OverlayRole::Truth) == 1);
         if (task.answer == AnswerKind::Word) {
           CHECK(countRole(a.overlay.arrows, OverlayRole::Prediction) == 1);
-          CHECK(countRole(a.overlay.segments, OverlayRole::Prediction) == 1);  // the arrow on the image
+          CHECK(countRole(a.overlay.segments, OverlayRole::Prediction) ==
+                1);  // the arrow on the image
         } else {
           CHECK(countRole(a.overlay.cameras, OverlayRole::Prediction) == 1);
         }
@@ -84,7 +88,8 @@ TEST_CASE("The geometry oracle answers every subtask of the demo scene correctly
       case TaskFamily::ObjectSize:
         CHECK(countRole(a.overlay.boxes, OverlayRole::Truth) == 1);
         CHECK(countRole(a.overlay.boxes, OverlayRole::Prediction) == 1);
-        CHECK(countRole(a.overlay.segments, OverlayRole::Truth) >= 12);  // the box drawn in both frames
+        CHECK(countRole(a.overlay.segments, OverlayRole::Truth) >=
+              12);  // the box drawn in both frames
         break;
       case TaskFamily::ObjectMovement:
         CHECK(countRole(a.overlay.arrows, OverlayRole::Truth) == 1);
@@ -99,7 +104,8 @@ TEST_CASE("A wrong depth lies along the pixel's ray at the predicted distance") 
   Demo demo;
   const auto q = demo.build("depth_estimation_coor");
   const double truth = q.truth.number.x();
-  const auto a = demo.answer(q, "The depth is `" + std::to_string(static_cast<int>(truth * 2)) + "` mm.");
+  const auto a =
+      demo.answer(q, "The depth is `" + std::to_string(static_cast<int>(truth * 2)) + "` mm.");
   CHECK_FALSE(a.outcome.verdict.correct);
   CHECK_FALSE(a.overlay.correct);
   const Eigen::Vector3d centre = demo.scene.frames[q.frames[0]].cameraToWorld->translation();
@@ -111,7 +117,9 @@ TEST_CASE("A wrong depth lies along the pixel's ray at the predicted distance") 
   CHECK((predicted - centre).normalized().dot((truePoint - centre).normalized()) == Approx(1.0));
 }
 
-TEST_CASE("Correspondence overlay: tolerance circle of 5% width around the truth and the PNG shows both colours") {
+TEST_CASE(
+    "Correspondence overlay: tolerance circle of 5% width around the truth and the PNG shows both "
+    "colours") {
   Demo demo;
   const auto q = demo.build("visual_correspondence_coor_2_coor");
   const auto& k = *demo.scene.frames[q.frames[1]].intrinsics;
@@ -119,13 +127,18 @@ TEST_CASE("Correspondence overlay: tolerance circle of 5% width around the truth
   off.number.x() = std::min(1000.0, off.number.x() + 200);  // 20% of the width away
   const auto a = demo.answer(q, "It is at `" + formatAnswerValue(off) + "`.");
   CHECK_FALSE(a.outcome.verdict.correct);
-  const auto tolerance = std::find_if(a.overlay.marks.begin(), a.overlay.marks.end(), [](auto& m) { return m.role == OverlayRole::Tolerance; });
+  const auto tolerance = std::find_if(a.overlay.marks.begin(), a.overlay.marks.end(),
+                                      [](auto& m) { return m.role == OverlayRole::Tolerance; });
   REQUIRE(tolerance != a.overlay.marks.end());
   CHECK(tolerance->radius == Approx(0.05 * k.width));
-  const auto predicted = std::find_if(a.overlay.marks.begin(), a.overlay.marks.end(), [](auto& m) { return m.role == OverlayRole::Prediction; });
+  const auto predicted = std::find_if(a.overlay.marks.begin(), a.overlay.marks.end(),
+                                      [](auto& m) { return m.role == OverlayRole::Prediction; });
   REQUIRE(predicted != a.overlay.marks.end());
   CHECK(predicted->image == 1);
-  CHECK((predicted->pixel - pixelFromNormalized({static_cast<int>(off.number.x()), static_cast<int>(off.number.y())}, k.width, k.height)).norm() < 1e-9);
+  CHECK((predicted->pixel -
+         pixelFromNormalized({static_cast<int>(off.number.x()), static_cast<int>(off.number.y())},
+                             k.width, k.height))
+            .norm() < 1e-9);
 
   const RgbImage png = drawAnswerOverlay(q, a.overlay);
   CHECK(png.width == q.images[0].width + q.images[1].width);
@@ -135,7 +148,8 @@ TEST_CASE("Correspondence overlay: tolerance circle of 5% width around the truth
     return std::array<std::uint8_t, 3>{px[0], px[1], px[2]};
   };
   CHECK(colourAt(predicted->pixel) == overlayColor(OverlayRole::Prediction, false));
-  const auto truthMark = std::find_if(a.overlay.marks.begin(), a.overlay.marks.end(), [](auto& m) { return m.role == OverlayRole::Truth; });
+  const auto truthMark = std::find_if(a.overlay.marks.begin(), a.overlay.marks.end(),
+                                      [](auto& m) { return m.role == OverlayRole::Truth; });
   CHECK(colourAt(truthMark->pixel) == overlayColor(OverlayRole::Truth, false));
 }
 

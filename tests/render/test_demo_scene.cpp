@@ -19,7 +19,8 @@ double floorDepth(const Intrinsics& k, const Pose& pose, const Eigen::Vector2d& 
 }
 
 // Whether the segment a-b passes through the box (slab test), grown by `margin`.
-bool segmentHitsBox(const Eigen::Vector3d& a, const Eigen::Vector3d& b, const Bounds& box, double margin) {
+bool segmentHitsBox(const Eigen::Vector3d& a, const Eigen::Vector3d& b, const Bounds& box,
+                    double margin) {
   double enter = 0, leave = 1;
   for (int i = 0; i < 3; ++i) {
     const double lo = box.min[i] - margin, hi = box.max[i] + margin, d = b[i] - a[i];
@@ -61,7 +62,8 @@ TEST_CASE("Demo scene depth equals the ray-cast distance to the floor") {
   std::vector<Bounds> obstacles;
   for (const auto& object : demo.room.staticObjects) {
     // Walls stand at x = 0 and y = 5, behind every floor point as seen from the camera path.
-    if (object.label != "floor" && object.label != "wall") obstacles.push_back(object.mesh.bounds());
+    if (object.label != "floor" && object.label != "wall")
+      obstacles.push_back(object.mesh.bounds());
   }
   Bounds toy = demo.room.movingObject.mesh.bounds();
   const Eigen::Vector3f offset = demo.room.movingOffset(demo.time(f)).cast<float>();
@@ -71,10 +73,15 @@ TEST_CASE("Demo scene depth equals the ray-cast distance to the floor") {
     for (int x = 10; x < 640; x += 25) {
       const double expected = floorDepth(*frame.intrinsics, *frame.cameraToWorld, {x, y});
       if (!(expected > 0)) continue;
-      const Eigen::Vector3d floorPoint = *frame.cameraToWorld * unproject(*frame.intrinsics, {x, y}, expected);
-      if (floorPoint.x() < 0.05 || floorPoint.x() > 5.95 || floorPoint.y() < 0.05 || floorPoint.y() > 4.95) continue;
+      const Eigen::Vector3d floorPoint =
+          *frame.cameraToWorld * unproject(*frame.intrinsics, {x, y}, expected);
+      if (floorPoint.x() < 0.05 || floorPoint.x() > 5.95 || floorPoint.y() < 0.05 ||
+          floorPoint.y() > 4.95)
+        continue;
       const Eigen::Vector3d eye = frame.cameraToWorld->translation();
-      if (std::any_of(obstacles.begin(), obstacles.end(), [&](const Bounds& b) { return segmentHitsBox(eye, floorPoint, b, 0.03); })) continue;
+      if (std::any_of(obstacles.begin(), obstacles.end(),
+                      [&](const Bounds& b) { return segmentHitsBox(eye, floorPoint, b, 0.03); }))
+        continue;
       CHECK(depth.at(x, y) == Approx(expected).margin(0.002));  // millimetre storage
       ++checked;
     }
@@ -101,7 +108,8 @@ TEST_CASE("Demo scene reprojection takes a known 3D point to its projection in t
 TEST_CASE("Demo scene instances and tracks match their construction") {
   DemoScene demo;
   const Scene& scene = demo.scene;
-  const auto table = std::find_if(scene.instances.begin(), scene.instances.end(), [](const auto& i) { return i.label == "table"; });
+  const auto table = std::find_if(scene.instances.begin(), scene.instances.end(),
+                                  [](const auto& i) { return i.label == "table"; });
   REQUIRE(table != scene.instances.end());
   CHECK(table->box.min.isApprox(Eigen::Vector3f(2.2f, 2.0f, 0.0f), 1e-5f));
   CHECK(table->box.max.isApprox(Eigen::Vector3f(3.8f, 2.9f, 0.75f), 1e-5f));
@@ -112,8 +120,10 @@ TEST_CASE("Demo scene instances and tracks match their construction") {
     CHECK((scene.tracks[5].positions[f] - expected).norm() < 1e-9);
   }
   // The toy moved by the designed displacement over the sequence.
-  CHECK((scene.tracks[0].positions.back() - scene.tracks[0].positions.front()).isApprox(demo.room.movingDistance));
-  const auto visible = std::count(scene.tracks[0].visible.begin(), scene.tracks[0].visible.end(), true);
+  CHECK((scene.tracks[0].positions.back() - scene.tracks[0].positions.front())
+            .isApprox(demo.room.movingDistance));
+  const auto visible =
+      std::count(scene.tracks[0].visible.begin(), scene.tracks[0].visible.end(), true);
   CHECK(visible >= kFrames / 2);
 }
 
@@ -122,7 +132,9 @@ TEST_CASE("Demo scene camera motion covers every direction MultiSPA asks about")
   bool left = false, right = false, up = false, down = false, forward = false, backward = false;
   for (int i = 0; i < kFrames; ++i) {
     for (int j = i + 1; j < kFrames; ++j) {
-      const Eigen::Vector3d t = relativePose(*demo.scene.frames[i].cameraToWorld, *demo.scene.frames[j].cameraToWorld).translation();
+      const Eigen::Vector3d t =
+          relativePose(*demo.scene.frames[i].cameraToWorld, *demo.scene.frames[j].cameraToWorld)
+              .translation();
       (t.x() > 0 ? right : left) = true;
       (t.y() > 0 ? down : up) = true;
       (t.z() > 0 ? forward : backward) = true;
@@ -132,7 +144,8 @@ TEST_CASE("Demo scene camera motion covers every direction MultiSPA asks about")
   // Consecutive frames overlap substantially; the ends of the sequence much less.
   const auto seen = [&](int f) {
     const DepthImage depth = loadDepth(demo.scene.frames[f]);
-    return visiblePoints(*demo.scene.cloud, *demo.scene.frames[f].intrinsics, *demo.scene.frames[f].cameraToWorld, &depth);
+    return visiblePoints(*demo.scene.cloud, *demo.scene.frames[f].intrinsics,
+                         *demo.scene.frames[f].cameraToWorld, &depth);
   };
   const double near = overlapIoU(seen(0), seen(1)), far = overlapIoU(seen(0), seen(kFrames - 1));
   CHECK(near > 0.5);

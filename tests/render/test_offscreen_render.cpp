@@ -63,7 +63,7 @@ TEST_CASE("A cloud without colours is coloured by height") {
   camera->SetViewUp(0, 0, 1);
   scene.renderer()->ResetCameraClippingRange();
   const auto image = render::renderOffscreen(scene.renderer(), 200, 200);
-  const Rgb8 low = pixel(image, 100, 75);    // rows are bottom-up: y small is low z
+  const Rgb8 low = pixel(image, 100, 75);  // rows are bottom-up: y small is low z
   const Rgb8 high = pixel(image, 100, 125);
   CHECK(low[2] > low[0]);    // blue at the bottom
   CHECK(high[0] > high[2]);  // red at the top
@@ -137,9 +137,11 @@ TEST_CASE("Scene layers: frustums, current frame with its image, trajectory, tra
   const int base = visibleActors(renderer.renderer());
   CHECK(base == 6);  // frustums, trajectory, tracks, boxes, grid, axes (no cloud)
   RgbImage magenta{64, 48, std::vector<std::uint8_t>(64 * 48 * 3)};
-  for (std::size_t i = 0; i < magenta.pixels.size(); i += 3) magenta.pixels[i] = magenta.pixels[i + 2] = 255;
+  for (std::size_t i = 0; i < magenta.pixels.size(); i += 3)
+    magenta.pixels[i] = magenta.pixels[i + 2] = 255;
   renderer.setCurrentFrame(1, &magenta);
-  CHECK(visibleActors(renderer.renderer()) == base + 3);  // highlighted frustum, image plane, track points
+  CHECK(visibleActors(renderer.renderer()) ==
+        base + 3);  // highlighted frustum, image plane, track points
   renderer.setLayerVisible(render::Layer::Frustums, false);
   CHECK(visibleActors(renderer.renderer()) == base + 3 - 3);
   renderer.setLayerVisible(render::Layer::Frustums, true);
@@ -152,5 +154,7 @@ TEST_CASE("Scene layers: frustums, current frame with its image, trajectory, tra
   renderer.renderer()->ResetCameraClippingRange();
   const auto image = render::renderOffscreen(renderer.renderer(), 200, 150);
   CHECK(hasPixel(image, [](const Rgb8& c) { return c[0] > 200 && c[1] < 60 && c[2] > 200; }));
-  CHECK(hasPixel(image, [](const Rgb8& c) { return c[0] > 200 && c[1] > 180 && c[2] < 80; }));  // yellow frustum
+  CHECK(hasPixel(image, [](const Rgb8& c) {
+    return c[0] > 200 && c[1] > 180 && c[2] < 80;
+  }));  // yellow frustum
 }

@@ -32,7 +32,9 @@ struct Demo : test::DemoFixture {
   }
 };
 
-const std::string& description(const char* subtask) { return findSubtask(subtask)->taskDescription; }
+const std::string& description(const char* subtask) {
+  return findSubtask(subtask)->taskDescription;
+}
 
 }  // namespace
 
@@ -44,9 +46,11 @@ TEST_CASE("Golden: depth at a coordinate equals the ray-cast floor depth") {
   const Eigen::Vector3d ray = pose.linear() * unproject(*d.scene.frames[f].intrinsics, pixel, 1.0);
   const long long expected = std::lround(-pose.translation().z() / ray.z() * 1000);
   const Question q = d.ask({"depth_estimation_coor", {f}, {pixel}});
-  CHECK(q.sample.prompt == description("depth_estimation_coor") + "\nWhat is the depth at point [ 500 , 875 ] in the image (in mm)?");
+  CHECK(q.sample.prompt == description("depth_estimation_coor") +
+                               "\nWhat is the depth at point [ 500 , 875 ] in the image (in mm)?");
   CHECK(std::abs(q.sample.gtValue.get<long long>() - expected) <= 2);
-  CHECK(q.sample.answer == "The depth at point [ 500 , 875 ] is `" + std::to_string(q.sample.gtValue.get<long long>()) + "` mm.");
+  CHECK(q.sample.answer == "The depth at point [ 500 , 875 ] is `" +
+                               std::to_string(q.sample.gtValue.get<long long>()) + "` mm.");
   CHECK(q.sample.images == std::vector<std::string>{"demo/00015.jpg"});
   CHECK(q.sample.widths == std::vector<int>{640});
 }
@@ -55,24 +59,28 @@ TEST_CASE("Golden: the dot variant draws the engine's dot on a copy of the frame
   Demo d;
   const Eigen::Vector2d pixel(300, 400);
   const Question q = d.ask({"depth_estimation_dot", {2}, {pixel}});
-  CHECK(q.sample.prompt == description("depth_estimation_dot") + "\nWhat is the depth of the annotated point in the image (in mm)?");
+  CHECK(q.sample.prompt == description("depth_estimation_dot") +
+                               "\nWhat is the depth of the annotated point in the image (in mm)?");
   REQUIRE(q.images.size() == 1);
   const RgbImage plain = loadColor(d.scene, d.scene.frames[2]);
   const auto* marked = q.images[0].at(300, 400);
   const auto* original = plain.at(300, 400);
   CHECK((marked[0] != original[0] || marked[1] != original[1] || marked[2] != original[2]));
-  CHECK(std::equal(q.images[0].at(300, 440), q.images[0].at(300, 440) + 3, plain.at(300, 440)));  // 40 px away: untouched
+  CHECK(std::equal(q.images[0].at(300, 440), q.images[0].at(300, 440) + 3,
+                   plain.at(300, 440)));  // 40 px away: untouched
   CHECK(q.sample.images[0].find("_annotated") == std::string::npos);
   CHECK(q.sample.images[0] != "demo/00010.jpg");
 }
 
 TEST_CASE("Golden: depth comparison answers the nearer or farther point") {
   Demo d;
-  const Eigen::Vector2d near = d.pixelOf(4, {3.0, 2.0, 0.4}), far = d.pixelOf(4, {3.0, 4.9, 1.5});  // table front, back wall
+  const Eigen::Vector2d near = d.pixelOf(4, {3.0, 2.0, 0.4}),
+                        far = d.pixelOf(4, {3.0, 4.9, 1.5});  // table front, back wall
   const Question closer = d.ask({"depth_comparison_coordinate", {4}, {near, far}, -1, -1, true});
   const Eigen::Vector2i n = normalizedCoordinates(near, 640, 480);
   CHECK(closer.sample.gtValue == nlohmann::json({n.x(), n.y()}));
-  CHECK(closer.sample.answer == "Point `[ " + std::to_string(n.x()) + " , " + std::to_string(n.y()) + " ]` is closer to the camera.");
+  CHECK(closer.sample.answer == "Point `[ " + std::to_string(n.x()) + " , " +
+                                    std::to_string(n.y()) + " ]` is closer to the camera.");
   const Question farther = d.ask({"depth_comparison_coordinate", {4}, {near, far}, -1, -1, false});
   CHECK(farther.sample.prompt.find("farther from the camera:") != std::string::npos);
   CHECK(farther.sample.gtValue != closer.sample.gtValue);
@@ -90,9 +98,11 @@ TEST_CASE("Golden: correspondence lands on the point's projection in the second 
   const auto gt = q.sample.gtValue.get<std::vector<int>>();
   CHECK(std::abs(gt[0] - expected.x()) <= 3);
   CHECK(std::abs(gt[1] - expected.y()) <= 3);
-  const Question mcq = d.ask({"visual_correspondence_multiple_choice", {2, 7}, {d.pixelOf(2, point)}});
+  const Question mcq =
+      d.ask({"visual_correspondence_multiple_choice", {2, 7}, {d.pixelOf(2, point)}});
   CHECK(mcq.images.size() == 2);
-  CHECK(mcq.sample.answer == "The correct point is labeled `" + mcq.sample.gtValue.get<std::string>() + "`.");
+  CHECK(mcq.sample.answer ==
+        "The correct point is labeled `" + mcq.sample.gtValue.get<std::string>() + "`.");
 }
 
 TEST_CASE("Golden: camera motion values from the constructed camera path") {
@@ -107,10 +117,13 @@ TEST_CASE("Golden: camera motion values from the constructed camera path") {
   CHECK(ask("z_movement").sample.gtValue == (t.z() > 0 ? "forward" : "backward"));
   CHECK(ask("total_distance").sample.gtValue == static_cast<long long>(t.norm() * 1000));
   const Question vector = ask("displacement_vector");
-  CHECK(Eigen::Vector3d(vector.sample.gtValue[0], vector.sample.gtValue[1], vector.sample.gtValue[2]).isApprox(t, 1e-6));
-  CHECK(vector.sample.answer == "The displacement vector is `[ " + std::to_string(static_cast<long long>(t.x() * 1000)) + " , " +
-                                    std::to_string(static_cast<long long>(t.y() * 1000)) + " , " +
-                                    std::to_string(static_cast<long long>(t.z() * 1000)) + " ]` mm.");
+  CHECK(
+      Eigen::Vector3d(vector.sample.gtValue[0], vector.sample.gtValue[1], vector.sample.gtValue[2])
+          .isApprox(t, 1e-6));
+  CHECK(vector.sample.answer ==
+        "The displacement vector is `[ " + std::to_string(static_cast<long long>(t.x() * 1000)) +
+            " , " + std::to_string(static_cast<long long>(t.y() * 1000)) + " , " +
+            std::to_string(static_cast<long long>(t.z() * 1000)) + " ]` mm.");
   const Eigen::Vector3d f1 = e1.linear().col(2), f2 = e2.linear().col(2);
   double yaw = (std::atan2(f2.y(), f2.x()) - std::atan2(f1.y(), f1.x())) * 180 / M_PI;
   yaw = yaw > 180 ? yaw - 360 : yaw < -180 ? yaw + 360 : yaw;
@@ -132,7 +145,8 @@ TEST_CASE("Golden: object size from the constructed table") {
   spec.instance = table;
   const Question height = d.ask(spec);
   CHECK(height.sample.gtValue == 750);
-  CHECK(height.sample.prompt.find("What is the height (in millimeters) of the table itself") != std::string::npos);
+  CHECK(height.sample.prompt.find("What is the height (in millimeters) of the table itself") !=
+        std::string::npos);
   CHECK(height.sample.answer == "The height is approximately `750` millimeters.");
   spec.subtask = "object_perception_length_estimation";
   CHECK(d.ask(spec).sample.gtValue == 1600);
@@ -147,7 +161,8 @@ TEST_CASE("Golden: object movement of a tracked point in first-camera coordinate
   for (int gap = kFrames - 1; gap > 0 && k < 0; --gap) {
     for (int first = 0; first + gap < kFrames && k < 0; ++first) {
       for (std::size_t i = 0; i < d.scene.tracks.size() && k < 0; ++i) {
-        if (d.scene.tracks[i].visible[first] && d.scene.tracks[i].visible[first + gap]) std::tie(a, b, k) = std::tuple(first, first + gap, int(i));
+        if (d.scene.tracks[i].visible[first] && d.scene.tracks[i].visible[first + gap])
+          std::tie(a, b, k) = std::tuple(first, first + gap, int(i));
       }
     }
   }
@@ -160,10 +175,14 @@ TEST_CASE("Golden: object movement of a tracked point in first-camera coordinate
   const Question distance = d.ask(spec);
   CHECK(distance.sample.questionType == "tapvid3d_total_distance");
   CHECK(distance.sample.gtValue == static_cast<long long>(camera.norm() * 1000));
-  CHECK(distance.sample.answer == "The point traveled a total of `" + std::to_string(static_cast<long long>(camera.norm() * 1000)) + "` mm.");
+  CHECK(distance.sample.answer == "The point traveled a total of `" +
+                                      std::to_string(static_cast<long long>(camera.norm() * 1000)) +
+                                      "` mm.");
   spec.subtask = "object_movement_vector_dot_adt";
   const Question vector = d.ask(spec);
-  CHECK(Eigen::Vector3d(vector.sample.gtValue[0], vector.sample.gtValue[1], vector.sample.gtValue[2]).isApprox(camera, 1e-6));
+  CHECK(
+      Eigen::Vector3d(vector.sample.gtValue[0], vector.sample.gtValue[1], vector.sample.gtValue[2])
+          .isApprox(camera, 1e-6));
   CHECK(vector.sample.prompt.find("the annotated point in Image-1") != std::string::npos);
   // The same frame twice: the point did not move.
   spec = {"object_movement_distance_coordinate_adt", {a, a}};
@@ -173,13 +192,15 @@ TEST_CASE("Golden: object movement of a tracked point in first-camera coordinate
   CHECK(still.sample.answer.rfind("The point did not move. ", 0) == 0);
 }
 
-TEST_CASE("Generated data scores 100% against its own canonical answers, and reports what it skips") {
+TEST_CASE(
+    "Generated data scores 100% against its own canonical answers, and reports what it skips") {
   Demo d;
   GenerateOptions options;
   options.perSubtask = 6;
   const auto out = d.dir.path() / "generated";
   const GenerateReport report = generateDataset(d.scene, out.string(), options);
-  CHECK(report.written.size() == 22);  // 26 subtasks; the four Panoptic Studio twins are not repeated
+  CHECK(report.written.size() ==
+        22);  // 26 subtasks; the four Panoptic Studio twins are not repeated
   CHECK(report.skipped.empty());
   CHECK(report.pairsInRange > 0);
   SampleFile all;
@@ -205,6 +226,7 @@ TEST_CASE("Generated data scores 100% against its own canonical answers, and rep
   CHECK(none.samples == 0);
   CHECK(none.skipped.at("depth_estimation_dot") == "no frame has depth and intrinsics");
   CHECK(none.skipped.at("x_movement") == "needs two frames with camera poses");
-  CHECK(none.skipped.at("object_perception_height_estimation") == "the scene has no labelled objects");
+  CHECK(none.skipped.at("object_perception_height_estimation") ==
+        "the scene has no labelled objects");
   CHECK(none.skipped.at("object_movement_distance_dot_adt") == "the scene has no point tracks");
 }

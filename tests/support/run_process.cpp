@@ -35,7 +35,8 @@ ProcessResult runProcess(const std::string& commandLine) {
   TempDir dir;
   const std::string out = dir.file("out"), err = dir.file("err");
   for (int run = 1;; ++run) {
-    const int status = std::system((commandLine + " >" + shellQuote(out) + " 2>" + shellQuote(err)).c_str());
+    const int status =
+        std::system((commandLine + " >" + shellQuote(out) + " 2>" + shellQuote(err)).c_str());
     ProcessResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, readAll(out), readAll(err)};
     if (result.exitCode == 0 || run == 3 || !isXConnectionFailure(result.err)) return result;
   }

@@ -9,8 +9,10 @@ inline PointCloud coloredSquare(float halfSize, float height, Rgb8 color, int po
   PointCloud cloud;
   for (int i = 0; i < pointsPerSide; ++i) {
     for (int j = 0; j < pointsPerSide; ++j) {
-      const float x = -halfSize + 2 * halfSize * static_cast<float>(i) / static_cast<float>(pointsPerSide - 1);
-      const float y = -halfSize + 2 * halfSize * static_cast<float>(j) / static_cast<float>(pointsPerSide - 1);
+      const float x =
+          -halfSize + 2 * halfSize * static_cast<float>(i) / static_cast<float>(pointsPerSide - 1);
+      const float y =
+          -halfSize + 2 * halfSize * static_cast<float>(j) / static_cast<float>(pointsPerSide - 1);
       cloud.positions.emplace_back(x, y, height);
       cloud.colors.push_back(color);
     }

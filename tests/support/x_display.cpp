@@ -50,8 +50,9 @@ ChildRun runChild(const std::function<int()>& body) {
 int runWithXRetries(const std::function<int()>& body) {
   const char* display = std::getenv("DISPLAY");
   if (!display || !*display) {
-    std::fprintf(stderr, "these tests need an X server: run packaging/run-tests.sh, "
-                         "or wrap the command in packaging/with-xvfb.sh\n");
+    std::fprintf(stderr,
+                 "these tests need an X server: run packaging/run-tests.sh, "
+                 "or wrap the command in packaging/with-xvfb.sh\n");
     return 1;
   }
   ChildRun run;
@@ -59,7 +60,8 @@ int runWithXRetries(const std::function<int()>& body) {
     run = runChild(body);
     if (run.status == 0 || !isXConnectionFailure(run.err)) break;
     if (attempt < kRuns) {
-      std::fprintf(stderr, "the X server dropped a connection; running again (%d of %d)\n", attempt + 1, kRuns);
+      std::fprintf(stderr, "the X server dropped a connection; running again (%d of %d)\n",
+                   attempt + 1, kRuns);
       usleep(300'000 * attempt);  // the drops come in bursts, while the server closes other clients
     }
   }

@@ -9,8 +9,8 @@
 #include "core/ply_writer.h"
 #include "tests/support/temp_dir.h"
 #include "tests/widgets/gui_test_helpers.h"
-#include "widgets/scene_panel.h"
 #include "widgets/main_window.h"
+#include "widgets/scene_panel.h"
 #include "widgets/vtk_view_widget.h"
 
 using namespace mspa;
@@ -63,8 +63,9 @@ TEST_CASE("A bad file shows an error naming it and keeps the loaded cloud") {
     if (name == "empty.ply") test::writeFile(f.dir.file(name), "");
     if (name == "notply.ply") test::writeFile(f.dir.file(name), "hello, world\n");
     if (name == "truncated.ply") {
-      test::writeFile(f.dir.file(name), "ply\nformat binary_little_endian 1.0\nelement vertex 1000\n"
-                                        "property float x\nproperty float y\nproperty float z\nend_header\n1234");
+      test::writeFile(f.dir.file(name),
+                      "ply\nformat binary_little_endian 1.0\nelement vertex 1000\n"
+                      "property float x\nproperty float y\nproperty float z\nend_header\n1234");
     }
     const auto [ok, message] = f.open(f.dir.file(name));
     CHECK_FALSE(ok);
@@ -104,7 +105,8 @@ TEST_CASE("A screenshot of the window shows the rendered cloud") {
   const QImage shot(path);
   REQUIRE(shot.size() == f.window.size() * f.window.devicePixelRatio());
   // The demo room's red table must be visible in the 3D view area.
-  const QRect viewArea(f.window.view3d()->mapTo(&f.window, QPoint(0, 0)), f.window.view3d()->size());
+  const QRect viewArea(f.window.view3d()->mapTo(&f.window, QPoint(0, 0)),
+                       f.window.view3d()->size());
   int reddish = 0;
   for (int y = viewArea.top(); y < viewArea.bottom(); y += 2) {
     for (int x = viewArea.left(); x < viewArea.right(); x += 2) {

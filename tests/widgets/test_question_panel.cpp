@@ -73,7 +73,9 @@ BackendSettings endpointSettings(const test::FakeEndpoint& endpoint) {
 
 }  // namespace
 
-TEST_CASE("Ask with the oracle: every subtask family gets a correct verdict and its overlay in 2D and 3D") {
+TEST_CASE(
+    "Ask with the oracle: every subtask family gets a correct verdict and its overlay in 2D and "
+    "3D") {
   AskWindow w;
   int asked = 0;
   for (const auto& task : taskCatalog()) {
@@ -91,7 +93,9 @@ TEST_CASE("Ask with the oracle: every subtask family gets a correct verdict and 
     CHECK(w.workspace()->renderer().markerCount() > 0);  // the 3D overlay
     const TaskFamily family = taskFamily(task);
     if (family != TaskFamily::CameraMotion || task.answer == AnswerKind::Word) {
-      CHECK(w.markers(0) + w.workspace()->frameView(0)->lines().size() + w.workspace()->frameView(1)->lines().size() > 0);
+      CHECK(w.markers(0) + w.workspace()->frameView(0)->lines().size() +
+                w.workspace()->frameView(1)->lines().size() >
+            0);
     }
   }
   CHECK(asked >= 20);
@@ -129,7 +133,8 @@ TEST_CASE("Points placed by clicking on the first frame become the question's po
 
 TEST_CASE("Subtasks the scene cannot support are disabled with the reason") {
   AskWindow w({}, 0);  // no point tracks
-  CHECK_THAT(w.panel->subtaskDisabledReason("object_movement_distance_dot_adt").toStdString(), Contains("no point tracks"));
+  CHECK_THAT(w.panel->subtaskDisabledReason("object_movement_distance_dot_adt").toStdString(),
+             Contains("no point tracks"));
   CHECK_FALSE(w.panel->selectSubtask("object_movement_distance_dot_adt"));
   CHECK_THAT(w.panel->message().toStdString(), Contains("no point tracks"));
   CHECK(w.panel->subtaskDisabledReason("depth_estimation_dot").isEmpty());
@@ -241,7 +246,8 @@ TEST_CASE("An edited prompt goes to the endpoint and a failing endpoint leaves t
   REQUIRE(w.askAndWait());
   const auto requests = endpoint.requests();
   REQUIRE(requests.size() == 1);
-  CHECK_THAT(requests[0]["body"]["messages"][0]["content"].back()["text"].get<std::string>(), Contains("Answer in one word."));
+  CHECK_THAT(requests[0]["body"]["messages"][0]["content"].back()["text"].get<std::string>(),
+             Contains("Answer in one word."));
   CHECK(w.panel->answerText() == "The camera shifted `right`.");
   w.panel->resetPrompt();
   CHECK(w.panel->prompt() == canonical);
@@ -259,7 +265,8 @@ TEST_CASE("An edited prompt goes to the endpoint and a failing endpoint leaves t
 TEST_CASE("The session exports as a benchmark that the scorer rates like the panel did") {
   test::FakeEndpoint endpoint("stream", "The depth is `1000` mm.");
   AskWindow w;
-  for (const char* subtask : {"depth_estimation_dot", "x_movement", "object_perception_height_estimation"}) {
+  for (const char* subtask :
+       {"depth_estimation_dot", "x_movement", "object_perception_height_estimation"}) {
     REQUIRE(w.panel->selectSubtask(subtask));
     REQUIRE(w.askAndWait());
   }
@@ -272,7 +279,8 @@ TEST_CASE("The session exports as a benchmark that the scorer rates like the pan
   const auto benchmark = readSampleFile(written.questions);
   CHECK(benchmark.samples.size() == 4);
   for (const auto& sample : benchmark.samples) {
-    for (const auto& image : sample.images) CHECK(std::filesystem::exists(std::filesystem::path(written.images) / image));
+    for (const auto& image : sample.images)
+      CHECK(std::filesystem::exists(std::filesystem::path(written.images) / image));
   }
   const auto report = scoreRuns(benchmark, {{"session", readPredictionFile(written.predictions)}});
   std::size_t correct = 0;
@@ -364,11 +372,13 @@ TEST_CASE("A model folder that is not a model is reported and the panel stays us
 TEST_CASE("A click outside the frame says so in the status bar") {
   AskWindow w;
   auto* view = w.workspace()->frameView(0);
-  QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, QPoint(2, 2));  // the letterbox above the picture
+  QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier,
+                    QPoint(2, 2));  // the letterbox above the picture
   CHECK_THAT(w.window.statusText().toStdString(), Contains("outside the image"));
 }
 
-TEST_CASE("Pairing by overlap picks a second frame the data engine would pair with the current one") {
+TEST_CASE(
+    "Pairing by overlap picks a second frame the data engine would pair with the current one") {
   AskWindow w;
   REQUIRE(w.panel->selectSubtask("visual_correspondence_coor_2_coor"));
   w.window.timeline()->setCurrent(2);
@@ -385,7 +395,8 @@ TEST_CASE("The reward annotator plots the oracle's distances on the truth and ex
   AskWindow w({}, 16);
   auto* reward = w.window.openRewardAnnotator();
   REQUIRE(reward->reason().isEmpty());
-  REQUIRE(reward->target().track >= 0);  // the track nearest the centre of the first frame showing one
+  REQUIRE(reward->target().track >=
+          0);  // the track nearest the centre of the first frame showing one
   QSignalSpy finished(reward, &widgets::RewardWindow::finished);
   reward->start();
   REQUIRE(test::waitFor(finished, 60000));
@@ -400,7 +411,8 @@ TEST_CASE("The reward annotator plots the oracle's distances on the truth and ex
   reward->close();
 }
 
-TEST_CASE("A click on the reward annotator's start frame picks the point, snapping to a track near it") {
+TEST_CASE(
+    "A click on the reward annotator's start frame picks the point, snapping to a track near it") {
   AskWindow w({}, 16);
   auto* reward = w.window.openRewardAnnotator();
   reward->resize(1200, 600);
@@ -410,7 +422,8 @@ TEST_CASE("A click on the reward annotator's start frame picks the point, snappi
   REQUIRE(view);
   const int track = reward->target().track;
   const Eigen::Vector2d onTrack = *reward->target().pixel;
-  QTest::mouseClick(view, Qt::LeftButton, {}, view->widgetFromImage(QPointF(onTrack.x() + 4, onTrack.y() - 3)).toPoint());
+  QTest::mouseClick(view, Qt::LeftButton, {},
+                    view->widgetFromImage(QPointF(onTrack.x() + 4, onTrack.y() - 3)).toPoint());
   CHECK(reward->target().track == track);
   QTest::mouseClick(view, Qt::LeftButton, {}, view->widgetFromImage(QPointF(5, 5)).toPoint());
   CHECK(reward->target().track == -1);
@@ -429,7 +442,8 @@ TEST_CASE("The start page's reward demo opens the episode, then the annotator on
   REQUIRE(test::waitFor(loaded));
   widgets::RewardWindow* reward = nullptr;
   for (auto* widget : QApplication::topLevelWidgets()) {
-    if (auto* found = qobject_cast<widgets::RewardWindow*>(widget); found && found->isVisible()) reward = found;
+    if (auto* found = qobject_cast<widgets::RewardWindow*>(widget); found && found->isVisible())
+      reward = found;
   }
   REQUIRE(reward);
   CHECK(reward->reason().isEmpty());
@@ -438,7 +452,9 @@ TEST_CASE("The start page's reward demo opens the episode, then the annotator on
   QCoreApplication::processEvents();
 }
 
-TEST_CASE("Without point tracks the reward annotator asks a model without truth, and the oracle refuses") {
+TEST_CASE(
+    "Without point tracks the reward annotator asks a model without truth, and the oracle "
+    "refuses") {
   test::FakeEndpoint endpoint("plain", "The point traveled a total of `250` mm.", 0.2);
   AskWindow w(endpointSettings(endpoint), 0);
   auto* reward = w.window.openRewardAnnotator();
@@ -466,7 +482,9 @@ TEST_CASE("Without point tracks the reward annotator asks a model without truth,
   oracle->close();
 }
 
-TEST_CASE("The start page lists recent files and gives way to the scene, and help lists versions and shortcuts") {
+TEST_CASE(
+    "The start page lists recent files and gives way to the scene, and help lists versions and "
+    "shortcuts") {
   AskWindow w;  // loading the demo scene records it as recent
   CHECK_FALSE(w.window.startPageShown());
   w.window.showStartPage();
@@ -477,20 +495,30 @@ TEST_CASE("The start page lists recent files and gives way to the scene, and hel
   REQUIRE(test::waitFor(loaded));
   CHECK_FALSE(w.window.startPageShown());
   w.window.setEngineDescription("LibTorch 9.9 (CPU only)");
-  CHECK_THAT(w.window.aboutText().toStdString(), Contains(qVersion()) && Contains("VTK") && Contains("LibTorch 9.9 (CPU only)"));
-  CHECK_THAT(w.window.shortcutsText().toStdString(), Contains("Ctrl+O") && Contains("Open scene file") && Contains("Space"));
+  CHECK_THAT(w.window.aboutText().toStdString(),
+             Contains(qVersion()) && Contains("VTK") && Contains("LibTorch 9.9 (CPU only)"));
+  CHECK_THAT(w.window.shortcutsText().toStdString(),
+             Contains("Ctrl+O") && Contains("Open scene file") && Contains("Space"));
 }
 
-TEST_CASE("A demo tour plays its steps, skips broken ones with the reason, pauses and steps on keys") {
+TEST_CASE(
+    "A demo tour plays its steps, skips broken ones with the reason, pauses and steps on keys") {
   AskWindow w;
   test::TempDir dir;
   const std::string scene = w.folder;
-  test::writeFile(dir.file("tour.json"), nlohmann::json{{"loop", false},
-                                                         {"steps", {{{"scene", scene}, {"frames", {2}}, {"subtask", "depth_estimation_coor"}, {"pause", 0.1}},
-                                                                    {{"scene", scene}, {"subtask", "levitation"}, {"pause", 0.1}},
-                                                                    {{"scene", dir.file("nowhere")}, {"subtask", "x_movement"}},
-                                                                    {{"scene", scene}, {"frames", {1, 5}}, {"subtask", "x_movement"}, {"pause", 0.1}}}}}
-                                                  .dump());
+  test::writeFile(
+      dir.file("tour.json"),
+      nlohmann::json{
+          {"loop", false},
+          {"steps",
+           {{{"scene", scene},
+             {"frames", {2}},
+             {"subtask", "depth_estimation_coor"},
+             {"pause", 0.1}},
+            {{"scene", scene}, {"subtask", "levitation"}, {"pause", 0.1}},
+            {{"scene", dir.file("nowhere")}, {"subtask", "x_movement"}},
+            {{"scene", scene}, {"frames", {1, 5}}, {"subtask", "x_movement"}, {"pause", 0.1}}}}}
+          .dump());
   const DemoPlaylist playlist = readDemoPlaylist(dir.file("tour.json"));
   REQUIRE(playlist.steps.size() == 4);
   CHECK_THAT(playlist.steps[1].problem, Contains("unknown subtask 'levitation'"));

@@ -79,7 +79,8 @@ TEST_CASE("Picking a pixel places its 3D point and its reprojection in the paire
   CHECK((pick->world - kTableFront).norm() < 0.01);
   REQUIRE(pick->inOther);
   const QPointF expected = w.pixelOf(5, kTableFront);
-  CHECK(std::hypot(pick->inOther->pixel.x() - expected.x(), pick->inOther->pixel.y() - expected.y()) < 2.0);
+  CHECK(std::hypot(pick->inOther->pixel.x() - expected.x(),
+                   pick->inOther->pixel.y() - expected.y()) < 2.0);
   CHECK(pick->inOther->visibility == Visibility::Visible);
   // Markers in both frames and in 3D (point, its ray, the other camera's ray).
   REQUIRE(w.workspace()->frameView(0)->markers().size() == 1);
@@ -91,7 +92,8 @@ TEST_CASE("Picking a pixel places its 3D point and its reprojection in the paire
   w.workspace()->setPairFrame(6);
   REQUIRE(pick->inOther);
   const QPointF moved = w.pixelOf(6, kTableFront);
-  CHECK(std::hypot(pick->inOther->pixel.x() - moved.x(), pick->inOther->pixel.y() - moved.y()) < 2.0);
+  CHECK(std::hypot(pick->inOther->pixel.x() - moved.x(), pick->inOther->pixel.y() - moved.y()) <
+        2.0);
 }
 
 TEST_CASE("Clicks on the frame view pick and clicks outside the image do nothing") {
@@ -110,7 +112,8 @@ TEST_CASE("Hovering reads out the pixel in MultiSPA's normalized coordinates and
   test::DemoWindow w;
   auto* view = w.workspace()->frameView(0);
   const QPointF centre = view->widgetFromImage({320, 240});
-  QMouseEvent move(QEvent::MouseMove, centre, view->mapToGlobal(centre), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+  QMouseEvent move(QEvent::MouseMove, centre, view->mapToGlobal(centre), Qt::NoButton, Qt::NoButton,
+                   Qt::NoModifier);
   QApplication::sendEvent(view, &move);
   CHECK(w.window.statusText().contains("[ 500 , 500 ]"));
   CHECK(w.window.statusText().contains("depth"));
@@ -121,7 +124,8 @@ TEST_CASE("Shift-clicks measure the distance between two 3D points") {
   const Eigen::Vector3d a(3.0, 2.45, 0.75), b(2.5, 2.3, 0.75);  // both on the table top
   auto* view = w.workspace()->frameView(0);
   for (const auto& p : {a, b}) {
-    QTest::mouseClick(view, Qt::LeftButton, Qt::ShiftModifier, view->widgetFromImage(w.pixelOf(0, p)).toPoint());
+    QTest::mouseClick(view, Qt::LeftButton, Qt::ShiftModifier,
+                      view->widgetFromImage(w.pixelOf(0, p)).toPoint());
   }
   REQUIRE(w.workspace()->measuredDistance());
   CHECK(*w.workspace()->measuredDistance() == Approx((a - b).norm()).margin(0.02));

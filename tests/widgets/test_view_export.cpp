@@ -21,7 +21,8 @@ namespace {
 // Mean absolute difference per channel (0..255) of two images of the same size.
 double meanDifference(const QImage& a, const QImage& b) {
   REQUIRE(a.size() == b.size());
-  const QImage x = a.convertToFormat(QImage::Format_RGB888), y = b.convertToFormat(QImage::Format_RGB888);
+  const QImage x = a.convertToFormat(QImage::Format_RGB888),
+               y = b.convertToFormat(QImage::Format_RGB888);
   double sum = 0;
   for (int row = 0; row < x.height(); ++row) {
     const uchar* p = x.constScanLine(row);
@@ -41,17 +42,20 @@ QImage exported(widgets::SceneWorkspace& workspace, ExportedView view, QSize siz
 
 }  // namespace
 
-TEST_CASE("The 3D view exports at any size with the view's own camera, and the view keeps its size") {
+TEST_CASE(
+    "The 3D view exports at any size with the view's own camera, and the view keeps its size") {
   test::DemoWindow demo;
   auto& workspace = *demo.workspace();
   const QImage large = exported(workspace, ExportedView::Scene3d, {1500, 1000});
   const QImage small = exported(workspace, ExportedView::Scene3d, {300, 200});
-  const QImage largeDown = large.scaled(small.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+  const QImage largeDown =
+      large.scaled(small.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
   const double sameCamera = meanDifference(largeDown, small);
   CHECK(sameCamera < 8);
 
   workspace.renderer().renderer()->GetActiveCamera()->Azimuth(120);
-  const double turned = meanDifference(exported(workspace, ExportedView::Scene3d, {300, 200}), small);
+  const double turned =
+      meanDifference(exported(workspace, ExportedView::Scene3d, {300, 200}), small);
   CHECK(turned > 3 * sameCamera);
 
   auto* window = workspace.view3d()->renderWindow();
@@ -63,9 +67,13 @@ TEST_CASE("The 3D view exports at any size with the view's own camera, and the v
 TEST_CASE("A size beyond the graphics driver's limit is refused with the reason") {
   test::DemoWindow demo;
   QString problem;
-  CHECK(widgets::renderExportedView(*demo.workspace(), ExportedView::Scene3d, {100000, 10}, &problem).isNull());
+  CHECK(
+      widgets::renderExportedView(*demo.workspace(), ExportedView::Scene3d, {100000, 10}, &problem)
+          .isNull());
   CHECK_THAT(problem.toStdString(), Contains("100000x10") && Contains("beyond"));
-  CHECK(widgets::renderExportedView(*demo.workspace(), ExportedView::PairFrame, {100, 100}, &problem).isNull());
+  CHECK(
+      widgets::renderExportedView(*demo.workspace(), ExportedView::PairFrame, {100, 100}, &problem)
+          .isNull());
   CHECK_THAT(problem.toStdString(), Contains("no pair frame"));
 }
 
@@ -77,7 +85,9 @@ TEST_CASE("A frame exports with its marks scaled to the chosen size and fitted b
   REQUIRE(frame->markers().size() == 1);
   const QImage native = frame->composed();
   const QImage doubled = exported(workspace, ExportedView::Frame, native.size() * 2);
-  CHECK(meanDifference(doubled.scaled(native.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation), native) < 4);
+  CHECK(
+      meanDifference(doubled.scaled(native.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation),
+                     native) < 4);
   // The mark grows with the picture: its ring lies at twice the on-screen radius (6 pixels).
   const QColor mark = frame->markers()[0].color;
   const QPoint centre(2 * 320 + 1, 2 * 300 + 1);
@@ -93,7 +103,8 @@ TEST_CASE("Exporting into a folder that does not exist names the file, and the n
   test::DemoWindow demo;
   QString problem;
   const std::string bad = demo.dir.file("missing/view.png");
-  CHECK_FALSE(demo.window.exportView(ExportedView::Scene3d, {400, 300}, QString::fromStdString(bad), &problem));
+  CHECK_FALSE(demo.window.exportView(ExportedView::Scene3d, {400, 300}, QString::fromStdString(bad),
+                                     &problem));
   CHECK_THAT(problem.toStdString(), Contains(bad) && Contains("cannot write"));
   const std::string good = demo.dir.file("view.png");
   REQUIRE(demo.window.exportView(ExportedView::Scene3d, {400, 300}, QString::fromStdString(good)));

@@ -21,7 +21,8 @@ struct ViewFixture {
   widgets::VtkViewWidget view;
 
   ViewFixture() {
-    scene.setPointCloud(std::make_shared<PointCloud>(test::coloredSquare(1.0f, 0.5f, {20, 200, 40})));
+    scene.setPointCloud(
+        std::make_shared<PointCloud>(test::coloredSquare(1.0f, 0.5f, {20, 200, 40})));
     vtkCamera* camera = scene.renderer()->GetActiveCamera();
     camera->SetFocalPoint(0, 0, 0.5);
     camera->SetPosition(0, 0, 6);
@@ -64,8 +65,8 @@ TEST_CASE("The mouse wheel zooms the VTK view") {
   ViewFixture f;
   vtkCamera* camera = f.scene.renderer()->GetActiveCamera();
   const double before = camera->GetDistance();
-  QWheelEvent wheel(QPointF(f.centre()), f.view.mapToGlobal(QPointF(f.centre())), QPoint(), QPoint(0, 120),
-                    Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+  QWheelEvent wheel(QPointF(f.centre()), f.view.mapToGlobal(QPointF(f.centre())), QPoint(),
+                    QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
   QApplication::sendEvent(&f.view, &wheel);
   CHECK(camera->GetDistance() < before);
 }
