@@ -7,7 +7,7 @@
 #include "app/cli_backend_options.h"
 #include "app/cli_commands.h"
 #include "core/answer_overlay.h"
-#include "core/ask.h"
+#include "core/ask_session.h"
 #include "core/image.h"
 #include "core/input_error.h"
 #include "core/scene.h"
@@ -36,17 +36,28 @@ Eigen::Vector2d parsePoint(const std::string& text) {
   return {x, y};
 }
 
-Question buildQuestion(const Scene& scene, const SceneAskOptions& o) {
+QuestionSpec questionSpec(const SceneAskOptions& o) {
   QuestionSpec spec;
   spec.subtask = o.task;
   spec.frames = o.frames;
   for (const auto& p : o.points) spec.points.push_back(parsePoint(p));
-  QuestionBuilder builder(scene, o.seed);
-  std::string whyNot;
-  auto question = builder.build(spec, whyNot);
-  if (!question) throw InputError(o.scene, "cannot ask " + o.task + ": " + whyNot);
-  return *question;
+  return spec;
 }
+
+// --answer: the text to judge stands in for a backend, so it takes the session's one path.
+class GivenAnswer : public AnswerBackend {
+ public:
+  explicit GivenAnswer(std::string text) : text_(std::move(text)) {}
+  std::string label() const override { return "given answer"; }
+  BackendReply answer(const Question&, const AnswerProgress& progress,
+                      const std::atomic<bool>*) override {
+    if (progress) progress(text_);
+    return {text_};
+  }
+
+ private:
+  std::string text_;
+};
 
 nlohmann::json outcomeJson(const Scene& scene, const Question& q, const AskOutcome& a) {
   nlohmann::json frames = nlohmann::json::array(), points = nlohmann::json::array();
@@ -64,7 +75,8 @@ nlohmann::json outcomeJson(const Scene& scene, const Question& q, const AskOutco
           {"parsed",
            a.parsed.ok ? nlohmann::json(formatAnswerValue(a.parsed.value)) : nlohmann::json()},
           {"parse_error", a.parsed.ok ? nlohmann::json() : nlohmann::json(a.parsed.error)},
-          {"truth", formatAnswerValue(q.truth)},
+          {"truth", formatAnswerValue(q.truth())},
+          {"gt_value", q.sample.gtValue},
           {"canonical_answer", q.sample.answer},
           {"correct", a.verdict.correct},
           {"error", a.verdict.error},
@@ -77,8 +89,17 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
     throw CLI::ValidationError("ask --scene", "needs --task SUBTASK (or a question_type)");
   if (engine.format != "text" && engine.format != "json")
     throw CLI::ValidationError("--format", "text or json");
-  const Scene scene = loadScene(o.scene);
-  const Question question = buildQuestion(scene, o);
+  BackendFactory factory = backends::makeBackend;
+  if (o.answer)
+    factory = [text = *o.answer](const BackendSettings&) {
+      return std::make_unique<GivenAnswer>(text);
+    };
+  AskSession session(factory, o.seed);
+  session.setScene(std::make_shared<const Scene>(loadScene(o.scene)));
+  std::string whyNot;
+  if (!session.compose(questionSpec(o), whyNot))
+    throw InputError(o.scene, "cannot ask " + o.task + ": " + whyNot);
+  const Question& question = *session.question();
   if (engine.printPrompt) {
     if (engine.model.empty())
       throw CLI::ValidationError("--print-prompt",
@@ -95,37 +116,25 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
   static_cast<inference::ModelFlags&>(backend) = engine;
   BackendSettings settings = resolveBackend(backend, BackendSettings::Kind::Oracle, "ask");
   settings.maxNewTokens = engine.sampling.maxNewTokens;
+  session.backends()->setSettings(settings);
   const bool text = engine.format == "text";
-  AskOutcome outcome;
-  if (o.answer) {
-    if (text)
-      std::printf("%s\n\n[given answer] %s", question.sample.prompt.c_str(), o.answer->c_str());
-    outcome = judgeAnswer(question, {*o.answer});
-    outcome.backend = "given answer";
-  } else {
-    const auto backend = backends::makeBackend(settings);
-    if (text) std::printf("%s\n\n[%s] ", question.sample.prompt.c_str(), backend->label().c_str());
-    std::size_t printed = 0;
-    const auto reply = backend->answer(
-        question,
-        [&](const std::string& so_far) {
-          if (!text) return;
-          std::fputs(so_far.substr(std::min(printed, so_far.size())).c_str(), stdout);
-          std::fflush(stdout);
-          printed = so_far.size();
-        },
-        nullptr);
-    outcome = judgeAnswer(question, reply);
-    outcome.backend = backend->label();
-    outcome.groundTruthBackend = backend->answersWithTruth();
-  }
-  const AnswerOverlay overlay = buildAnswerOverlay(scene, question, outcome);
-  if (!o.overlay.empty()) writePng(o.overlay, drawAnswerOverlay(question, overlay));
   if (text) {
-    std::printf("\n%s\n", overlay.caption.c_str());
+    const std::string label = session.backends()->acquire()->label();  // loads before the prompt
+    std::printf("%s\n\n[%s] ", question.sample.prompt.c_str(), label.c_str());
+  }
+  std::size_t printed = 0;
+  const AskRecord& asked = session.ask([&](const std::string& so_far) {
+    if (!text) return;
+    std::fputs(so_far.substr(std::min(printed, so_far.size())).c_str(), stdout);
+    std::fflush(stdout);
+    printed = so_far.size();
+  });
+  if (!o.overlay.empty()) writePng(o.overlay, drawAnswerOverlay(asked.question, asked.overlay));
+  if (text) {
+    std::printf("\n%s\n", asked.overlay.caption.c_str());
   } else {
     // A random or broken model may stream bytes that are not UTF-8.
-    std::printf("%s\n", outcomeJson(scene, question, outcome)
+    std::printf("%s\n", outcomeJson(*asked.scene, asked.question, asked.outcome)
                             .dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
                             .c_str());
   }

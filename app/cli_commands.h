@@ -20,4 +20,9 @@ void addDatasetCommand(CLI::App& app);
 void addBenchCommand(CLI::App& app);
 void addRewardCommand(CLI::App& app);
 
+// The CLI's name, description and --version, and the commands that need neither the engine nor
+// the renderer (info, make-demo-cloud, scene, score, generate, dataset): `mspa` runs these itself
+// and hands every other command to mspa-full, which adds them (app/cli_front_main.cpp).
+void initCommandLine(CLI::App& app);
+
 }  // namespace mspa::cli

@@ -6,6 +6,7 @@
 #include "app/backends/backend_factory.h"
 #include "app/cli_backend_options.h"
 #include "app/cli_commands.h"
+#include "core/ask_session.h"
 #include "core/image.h"
 #include "core/input_error.h"
 #include "core/reward_curve.h"
@@ -80,10 +81,11 @@ void addRewardCommand(CLI::App& app) {
                                      (why.empty() ? "none within 12 pixels" : why) +
                                      "): ask a model with --backend local or openai");
     }
-    std::vector<std::unique_ptr<AnswerBackend>> backends;
+    BackendCache backends(backends::makeBackend);
+    backends.setSettings(settings);
+    const auto leases = backends.acquire(settings.parallelQuestions());
     std::vector<AnswerBackend*> workers;
-    for (int i = 0; i < settings.parallelQuestions(); ++i)
-      workers.push_back(backends.emplace_back(backends::makeBackend(settings)).get());
+    for (const auto& lease : leases) workers.push_back(lease.get());
     const std::string followed =
         target.track >= 0
             ? "track " + std::to_string(target.track) + " (" + scene.tracks[target.track].label +

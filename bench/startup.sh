@@ -27,7 +27,7 @@ median_ms() {
 
 echo "mapped shared libraries: $(ldd "$mspa" | wc -l)"
 printf '| command | median start-to-exit (ms) |\n|---|---|\n'
-for command in "--version" "info $demo/demo_vh_clean_2.ply" "scene info $demo" \
+for command in "--version" "info $demo/demo_vh_clean_2.ply" "scene info --depth-samples 0 $demo" "scene info $demo" \
   "score --gt $work/bench.jsonl --pred $work/pred.jsonl" "dataset stats $work/bench.jsonl"; do
   # shellcheck disable=SC2086
   shown=${command//$work/DIR}

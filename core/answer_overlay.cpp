@@ -17,12 +17,16 @@ using Role = OverlayRole;
 class OverlayBuilder {
  public:
   OverlayBuilder(const Scene& scene, const Question& q, const AskOutcome& outcome)
-      : scene_(scene), q_(q), parsed_(outcome.parsed.ok), predicted_(outcome.parsed.value) {}
+      : scene_(scene),
+        q_(q),
+        truth_(q.truth()),
+        parsed_(outcome.parsed.ok),
+        predicted_(outcome.parsed.value) {}
 
   const Frame& frame(int image) const { return scene_.frames[q_.frames[image]]; }
   const Intrinsics& k(int image) const { return *frame(image).intrinsics; }
   const Pose& pose(int image) const { return *frame(image).cameraToWorld; }
-  const AnswerValue& truth() const { return q_.truth; }
+  const AnswerValue& truth() const { return truth_; }
   bool parsed() const { return parsed_; }
   const AnswerValue& predicted() const { return predicted_; }
 
@@ -55,6 +59,7 @@ class OverlayBuilder {
  private:
   const Scene& scene_;
   const Question& q_;
+  AnswerValue truth_;
   bool parsed_;
   AnswerValue predicted_;
 };
@@ -279,7 +284,7 @@ void movementOverlay(const OverlayBuilder& b, const Question& q, const Scene& sc
 
 // ASCII only: OpenCV's Hershey fonts draw nothing else.
 std::string captionOf(const Question& q, const AskOutcome& outcome) {
-  const std::string truth = withUnit(q.truth);
+  const std::string truth = withUnit(q.truth());
   if (!outcome.parsed.ok)
     return "answer not understood (" + outcome.parsed.error + ") - truth " + truth;
   std::string caption = "prediction " + withUnit(outcome.parsed.value) + " - truth " + truth +

@@ -24,7 +24,7 @@ std::vector<BackendReply> AnswerBackend::answerBatch(const std::vector<Question>
 
 BackendReply OracleBackend::answer(const Question& question, const AnswerProgress& progress,
                                    const std::atomic<bool>*) {
-  if (!question.hasTruth) {
+  if (!question.hasTruth()) {
     throw std::runtime_error(
         "the geometry oracle answers from the truth, and this question has none "
         "(no track follows the point): choose a model");
@@ -60,7 +60,7 @@ BackendSettings::Kind parseBackendKind(const std::string& name) {
 AskOutcome judgeAnswer(const Question& question, const BackendReply& reply) {
   AskOutcome outcome;
   outcome.reply = reply;
-  if (!question.hasTruth) {  // read, not judged: movement answers need nothing from the question
+  if (!question.hasTruth()) {  // read, not judged: movement answers need nothing from the question
     outcome.parsed = parseAnswer(reply.text, *question.task);
     outcome.verdict.parsed = outcome.parsed.ok;
     return outcome;

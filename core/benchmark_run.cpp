@@ -86,8 +86,6 @@ Question questionFromSample(const Sample& sample, const std::string& imageRoot, 
     q.imageFiles.push_back(path.string());
     if (decode) q.images.push_back(readRgbImage(path.string()));
   }
-  std::string error;
-  if (const auto truth = truthOf(sample, error)) q.truth = truth->value;
   return q;
 }
 

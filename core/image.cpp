@@ -2,9 +2,10 @@
 
 #include <cmath>
 #include <fstream>
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgcodecs.hpp>  // the flags only: the codecs themselves load on demand
 #include <opencv2/imgproc.hpp>
 
+#include "core/image_codecs.h"
 #include "core/input_error.h"
 #include "core/opencv_image.h"
 
@@ -40,7 +41,7 @@ void writeOrThrow(const std::string& path, const cv::Mat& mat,
                   const std::vector<int>& params = {}) {
   bool ok = false;
   try {
-    ok = cv::imwrite(path, mat, params);
+    ok = codecs::table().write(path, mat, params);
   } catch (const cv::Exception& e) {
     throw InputError(path, std::string("cannot write image: ") + e.what());
   }
@@ -57,7 +58,7 @@ float DepthImage::nearest(const Eigen::Vector2d& pixel) const {
 
 RgbImage readRgbImage(const std::string& path) {
   requireReadable(path);
-  const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
+  const cv::Mat bgr = codecs::table().read(path, cv::IMREAD_COLOR);
   if (bgr.empty()) throw InputError(path, "not a readable image (corrupt or unsupported format)");
   return rgbFromBgr(bgr);
 }
@@ -66,7 +67,7 @@ RgbImage decodeRgbImage(const std::uint8_t* bytes, std::size_t size,
                         const std::string& sourceName) {
   if (size == 0) throw InputError(sourceName, "image data is empty");
   const cv::Mat buffer(1, static_cast<int>(size), CV_8UC1, const_cast<std::uint8_t*>(bytes));
-  const cv::Mat bgr = cv::imdecode(buffer, cv::IMREAD_COLOR);
+  const cv::Mat bgr = codecs::table().decode(buffer, cv::IMREAD_COLOR);
   if (bgr.empty())
     throw InputError(sourceName, "image bytes cannot be decoded (corrupt JPEG/PNG?)");
   return rgbFromBgr(bgr);
@@ -74,7 +75,7 @@ RgbImage decodeRgbImage(const std::uint8_t* bytes, std::size_t size,
 
 DepthImage readDepthImage(const std::string& path, double metresPerUnit) {
   requireReadable(path);
-  const cv::Mat raw = cv::imread(path, cv::IMREAD_ANYDEPTH | cv::IMREAD_GRAYSCALE);
+  const cv::Mat raw = codecs::table().read(path, cv::IMREAD_ANYDEPTH | cv::IMREAD_GRAYSCALE);
   if (raw.empty()) throw InputError(path, "not a readable depth image");
   if (raw.type() != CV_16UC1) throw InputError(path, "depth must be a 16-bit single-channel PNG");
   DepthImage depth;
@@ -134,7 +135,8 @@ void writeJpeg(const std::string& path, const RgbImage& image, int quality) {
 
 std::vector<std::uint8_t> encodeJpeg(const RgbImage& image, int quality) {
   std::vector<std::uint8_t> bytes;
-  if (!cv::imencode(".jpg", bgrFromRgb(image), bytes, {cv::IMWRITE_JPEG_QUALITY, quality})) {
+  if (!codecs::table().encode(".jpg", bgrFromRgb(image), bytes,
+                              {cv::IMWRITE_JPEG_QUALITY, quality})) {
     throw std::runtime_error("JPEG encoding failed");
   }
   return bytes;

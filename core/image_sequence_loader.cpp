@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <filesystem>
-#include <opencv2/videoio.hpp>
 
+#include "core/image_codecs.h"
 #include "core/input_error.h"
 #include "core/scene_loaders.h"
 
@@ -67,11 +67,10 @@ Scene loadImageFolder(const std::string& folder) {
 }
 
 Scene loadVideo(const std::string& path) {
-  cv::VideoCapture video(path, cv::CAP_FFMPEG);
-  if (!video.isOpened())
+  int count = 0;
+  double fps = 0;
+  if (!codecs::table().videoInfo(path, count, fps))
     throw InputError(path, "cannot open the video (corrupt or unsupported codec)");
-  const int count = static_cast<int>(video.get(cv::CAP_PROP_FRAME_COUNT));
-  const double fps = video.get(cv::CAP_PROP_FPS);
   if (count <= 0) throw InputError(path, "the video has no frames");
   Scene scene;
   scene.kind = "video";

@@ -6,6 +6,7 @@
 #include "core/annotate.h"
 #include "core/geometry.h"
 #include "core/input_error.h"
+#include "core/scorer.h"
 
 namespace mspa {
 namespace {
@@ -28,6 +29,15 @@ long long truncated(double v) {
   return static_cast<long long>(v);
 }
 
+// The value the canonical answer states: the truth, with vectors in whole millimetres truncated
+// as the data engine's int() does (gt_value keeps them in metres).
+AnswerValue statedValue(const Question& q) {
+  AnswerValue value = q.truth();
+  if (value.kind == AnswerKind::VectorMm)
+    value.number = value.number.unaryExpr([](double v) { return std::trunc(v); });
+  return value;
+}
+
 // A colour far from the previous ones, like the engine's generate_distinct_colors.
 Rgb8 distinctColor(std::mt19937& rng, const std::vector<Rgb8>& taken) {
   std::uniform_int_distribution<int> channel(0, 255);
@@ -43,6 +53,16 @@ Rgb8 distinctColor(std::mt19937& rng, const std::vector<Rgb8>& taken) {
 }
 
 }  // namespace
+
+AnswerValue Question::truth() const {
+  std::string unreadable;
+  if (hasTruth()) {
+    if (auto read = truthOf(sample, unreadable)) return read->value;
+  }
+  AnswerValue none;
+  if (task) none.kind = task->answer;
+  return none;
+}
 
 QuestionBuilder::QuestionBuilder(const Scene& scene, std::uint32_t seed)
     : scene_(scene), rng_(seed) {}
@@ -216,8 +236,6 @@ std::optional<Question> QuestionBuilder::buildUntrackedMovement(const std::strin
     }
     const Eigen::Vector2i n = normalizedCoordinates(pixel, size.x(), size.y());
     q.points = {pixel};
-    q.hasTruth = false;
-    q.truth.kind = q.task->answer;
     q.sample.fields["p1"] = {n.x(), n.y()};
     const bool dot = q.task->referencing == Referencing::Dot;
     if (dot) {
@@ -240,10 +258,7 @@ void QuestionBuilder::finish(Question& q, const std::map<std::string, std::strin
   Sample& s = q.sample;
   s.id = scene_.name + "_" + t.subtask + "_" + std::to_string(counter_++);
   s.questionType = t.questionType;
-  auto withValue = fields;
-  withValue["value"] = formatAnswerValue(q.truth);
   s.prompt = fill(t.taskDescription + "\n" + t.question, fields);
-  s.answer = fill(t.answerTemplate, withValue);
   for (std::size_t i = 0; i < q.frames.size(); ++i) {
     const Eigen::Vector2i size = frameSize(q.frames[i]);
     s.widths.push_back(size.x());
@@ -258,6 +273,9 @@ void QuestionBuilder::finish(Question& q, const std::map<std::string, std::strin
   s.fields["scene"] = scene_.name;
   s.fields["frames"] = q.frames;
   s.fields["subtask"] = t.subtask;
+  auto withValue = fields;  // the truth reads the image sizes of coordinate answers
+  withValue["value"] = formatAnswerValue(statedValue(q));
+  s.answer = fill(t.answerTemplate, withValue);
 }
 
 bool QuestionBuilder::buildDepth(Question& q, const QuestionSpec& spec, std::string& whyNot) {
@@ -271,7 +289,6 @@ bool QuestionBuilder::buildDepth(Question& q, const QuestionSpec& spec, std::str
     return false;
   }
   q.points = {*p};
-  q.truth = {AnswerKind::Millimetres, "", {static_cast<double>(std::lround(d * 1000)), 0, 0}};
   q.sample.gtValue = std::lround(d * 1000);
   const Eigen::Vector2i n = normalizedCoordinates(*p, k.width, k.height);
   q.sample.fields["ori_coordinates"] = {std::lround(p->x()), std::lround(p->y())};
@@ -330,12 +347,9 @@ bool QuestionBuilder::buildDepthComparison(Question& q, const QuestionSpec& spec
       drawLabeledDot(q.images[0], points[i], std::string(1, letters[i]), used.back());
       q.choices.push_back({std::string(1, letters[i]), 0, points[i]});
     }
-    q.truth = {AnswerKind::Letter, std::string(1, letters[chosen]), Eigen::Vector3d::Zero()};
-    q.sample.gtValue = q.truth.text;
+    q.sample.gtValue = std::string(1, letters[chosen]);
   } else {
     const Eigen::Vector2i& n = chosen == 0 ? n0 : n1;
-    q.truth = {
-        AnswerKind::Coordinate, "", {static_cast<double>(n.x()), static_cast<double>(n.y()), 0}};
     q.sample.gtValue = {n.x(), n.y()};
   }
   finish(q, fields, {dot});
@@ -373,8 +387,6 @@ bool QuestionBuilder::buildCorrespondence(Question& q, const QuestionSpec& spec,
   q.sample.fields["p1_list"] = {{n1.x(), n1.y()}};
   q.sample.fields["p2_list"] = {{n2.x(), n2.y()}};
   if (q.task->answer == AnswerKind::Coordinate) {
-    q.truth = {
-        AnswerKind::Coordinate, "", {static_cast<double>(n2.x()), static_cast<double>(n2.y()), 0}};
     q.sample.gtValue = {n2.x(), n2.y()};
     finish(q, {{"x1", std::to_string(n1.x())}, {"y1", std::to_string(n1.y())}}, {false, false});
     return true;
@@ -403,11 +415,8 @@ bool QuestionBuilder::buildCorrespondence(Question& q, const QuestionSpec& spec,
     drawLabeledDot(q.images[1], options[order[slot]], std::string(1, static_cast<char>('A' + slot)),
                    used.back());
     q.choices.push_back({std::string(1, static_cast<char>('A' + slot)), 1, options[order[slot]]});
-    if (order[slot] == 0)
-      q.truth = {AnswerKind::Letter, std::string(1, static_cast<char>('A' + slot)),
-                 Eigen::Vector3d::Zero()};
+    if (order[slot] == 0) q.sample.gtValue = std::string(1, static_cast<char>('A' + slot));
   }
-  q.sample.gtValue = q.truth.text;
   finish(q, {}, {true, true});
   return true;
 }
@@ -430,15 +439,6 @@ bool QuestionBuilder::buildCameraMotion(Question& q, std::string&) {
                            {"displacement_vector", {t.x(), t.y(), t.z()}}};
   q.sample.fields["answer_values"] = values;
   q.sample.gtValue = values[type];
-  q.truth.kind = q.task->answer;
-  if (q.task->answer == AnswerKind::Word) {
-    q.truth.text = values[type].get<std::string>();
-  } else if (q.task->answer == AnswerKind::VectorMm) {
-    q.truth.number =
-        Eigen::Vector3d(truncated(t.x() * 1000), truncated(t.y() * 1000), truncated(t.z() * 1000));
-  } else {
-    q.truth.number.x() = values[type].get<double>();
-  }
   finish(q, {}, {false, false});
   return true;
 }
@@ -468,7 +468,6 @@ bool QuestionBuilder::buildObjectSize(Question& q, const QuestionSpec& spec, std
   const double value = asked == ObjectDimension::Height   ? height
                        : asked == ObjectDimension::Length ? length
                                                           : width;
-  q.truth = {AnswerKind::Millimetres, "", {static_cast<double>(truncated(value * 1000)), 0, 0}};
   q.sample.gtValue = truncated(value * 1000);
   q.sample.fields["object_id"] = object.id;
   q.sample.fields["category"] = object.label;
@@ -510,15 +509,8 @@ bool QuestionBuilder::buildObjectMovement(Question& q, const QuestionSpec& spec,
   q.sample.fields["p1"] = {n.x(), n.y()};
   q.sample.fields["track"] = k;
   if (q.task->answer == AnswerKind::Millimetres) {
-    q.truth = {AnswerKind::Millimetres,
-               "",
-               {static_cast<double>(truncated(displacement.norm() * 1000)), 0, 0}};
     q.sample.gtValue = truncated(displacement.norm() * 1000);
   } else {
-    q.truth = {
-        AnswerKind::VectorMm, "",
-        Eigen::Vector3d(truncated(displacement.x() * 1000), truncated(displacement.y() * 1000),
-                        truncated(displacement.z() * 1000))};
     q.sample.gtValue = {displacement.x(), displacement.y(),
                         displacement.z()};  // metres, as released
   }

@@ -44,8 +44,12 @@ struct Question {
   // The images' files, when the question was read from a benchmark: a served model can be sent
   // the files' own bytes, with no decoding (images may then be empty).
   std::vector<std::string> imageFiles;
-  AnswerValue truth;
-  bool hasTruth = true;  // false for a question about an untracked point (only a model can answer)
+
+  // The truth is stored once, as the sample's gt_value in its released form; these read it the
+  // way `mspa score` does. A question about an untracked point has none (only a model answers).
+  bool hasTruth() const { return !sample.gtValue.is_null(); }
+  // An empty value of the task's kind when there is none or gt_value cannot be read.
+  AnswerValue truth() const;
 };
 
 // Builds questions with ground truth from a scene's geometry (../shared/docs/multispa.md §3-4):
@@ -66,7 +70,7 @@ class QuestionBuilder {
 
   // The object-movement question `subtask` about a pixel of frame `from` that no track follows
   // (a robot episode with frames only): it needs nothing but the two frames' images, and has no
-  // truth (hasTruth false, empty answer, null gt_value), so only a model can answer it.
+  // truth (empty answer, null gt_value), so only a model can answer it.
   std::optional<Question> buildUntrackedMovement(const std::string& subtask, int from, int to,
                                                  const Eigen::Vector2d& pixel, std::string& whyNot);
 

@@ -149,7 +149,7 @@ RewardCurve annotateReward(const Scene& scene, const RewardTarget& target,
         RewardPoint p{frame, scene.frames[frame].name, std::nullopt, std::nullopt,
                       outcome.reply.text};
         if (outcome.parsed.ok) p.predictedMm = outcome.parsed.value.number.x();
-        if (question->hasTruth) p.truthMm = question->truth.number.x();
+        if (question->hasTruth()) p.truthMm = question->truth().number.x();
         record(std::move(p));
       } catch (...) {
         const std::lock_guard lock(resultMutex);

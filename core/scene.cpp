@@ -2,9 +2,9 @@
 
 #include <filesystem>
 #include <map>
-#include <opencv2/videoio.hpp>
 #include <tuple>
 
+#include "core/image_codecs.h"
 #include "core/input_error.h"
 #include "core/opencv_image.h"
 #include "core/ply_reader.h"
@@ -61,10 +61,8 @@ RgbImage loadColor(const Scene& scene, const Frame& frame) {
                           scene.source + " frame " + frame.name);
   }
   if (frame.videoIndex >= 0) {
-    cv::VideoCapture video(scene.videoPath, cv::CAP_FFMPEG);
-    cv::Mat bgr;
-    if (!video.isOpened() || !video.set(cv::CAP_PROP_POS_FRAMES, frame.videoIndex) ||
-        !video.read(bgr) || bgr.empty()) {
+    const cv::Mat bgr = codecs::table().videoFrame(scene.videoPath, frame.videoIndex);
+    if (bgr.empty()) {
       throw InputError(scene.videoPath, "cannot decode frame " + std::to_string(frame.videoIndex));
     }
     return rgbFromBgr(bgr);

@@ -11,7 +11,7 @@ deb=$(ls "$build"/package/multispa-studio_*_amd64.deb)
 fail() { echo "package test: $*" >&2; exit 1; }
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for path in ./usr/bin/mspa ./usr/bin/mspa-studio ./usr/share/applications/multispa-studio.desktop \
+for path in ./usr/bin/mspa ./usr/bin/mspa-studio ./usr/lib/mspa/mspa-full ./usr/lib/mspa/mspa_codecs.so ./usr/share/applications/multispa-studio.desktop \
             ./usr/share/icons/hicolor/scalable/apps/multispa-studio.svg ./usr/share/mime/packages/multispa-studio.xml \
             ./usr/share/multispa-studio/demo/demo_cloud.ply ./usr/share/multispa-studio/demo/demo_room/intrinsic.txt \
             ./usr/share/multispa-studio/demo/demo_push/demo_tracks.json; do
@@ -43,14 +43,18 @@ dpkg_into "$work/clean" /var/lib/dpkg/status || fail "dpkg -i failed: $(grep -v 
 root=$work/clean/root
 version=$("$root/usr/bin/mspa" --version)
 grep -q "^mspa " <<< "$version" || fail "installed mspa --version printed: $version"
+# A command that needs the engine goes through the installed mspa-full.
+"$root/usr/bin/mspa" model --help > /dev/null || fail "installed mspa did not hand 'model' to mspa-full"
 # The installed GUI finds its demo scene under ../share beside itself, not in the build tree.
 # Debian 12's Xvfb drops a few percent of new connections while closing others (see
 # tests/support/x_display.h), so a run that could not connect is tried again.
 for run in 1 2 3; do
   status=0
-  MSPA_RESOURCE_DIR= "$root/usr/bin/mspa-studio" --demo --screenshot "$root/shot.png" --size 800x600 2> "$work/studio.err" || status=$?
+  MSPA_RESOURCE_DIR= LD_DEBUG=files "$root/usr/bin/mspa-studio" --demo --screenshot "$root/shot.png" --size 800x600 2> "$work/studio.err" || status=$?
   [ "$status" -eq 0 ] || ! grep -q "could not connect to display" "$work/studio.err" && break
 done
 [ "$status" -eq 0 ] || fail "installed mspa-studio failed ($status): $(tail -3 "$work/studio.err")"
 [ -s "$root/shot.png" ] || fail "no screenshot from the installed mspa-studio"
+# The frames were decoded by the installed codecs module, not the build tree's.
+grep -q "file=$root/usr/bin/../lib/mspa/mspa_codecs.so" "$work/studio.err" || fail "the installed mspa-studio did not load its codecs module from ../lib/mspa"
 echo "package OK: $(basename "$deb"), $(du -h "$deb" | cut -f1); $version"

@@ -1,6 +1,5 @@
 #include "widgets/demo_tour.h"
 
-#include <vtkCamera.h>
 #include <QApplication>
 #include <QKeyEvent>
 
@@ -8,7 +7,6 @@
 #include "widgets/question_panel.h"
 #include "widgets/scene_workspace.h"
 #include "widgets/timeline.h"
-#include "widgets/vtk_view_widget.h"
 
 namespace mspa::widgets {
 
@@ -86,13 +84,7 @@ void DemoTour::present() {
     emit stepShown(current_, false, panel->message());
     return scheduleNext(0.5);
   }
-  workspace->renderer().resetCamera();
-  vtkCamera* camera = workspace->renderer().renderer()->GetActiveCamera();
-  camera->Azimuth(step.azimuth);
-  camera->Elevation(step.elevation);
-  camera->OrthogonalizeViewUp();
-  workspace->renderer().renderer()->ResetCameraClippingRange();
-  workspace->view3d()->update();
+  workspace->resetCamera(step.azimuth, step.elevation);
   waitingForAnswer_ = panel->ask();
   if (!waitingForAnswer_) {
     emit stepShown(current_, false, panel->message());

@@ -129,10 +129,8 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
-  view->addAction(tr("&Reset camera"), QKeySequence(tr("Ctrl+R")), this, [this] {
-    workspace_->renderer().resetCamera();
-    view3d()->update();
-  });
+  view->addAction(tr("&Reset camera"), QKeySequence(tr("Ctrl+R")), this,
+                  [this] { workspace_->resetCamera(); });
   view->addSeparator();
   for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
@@ -152,14 +150,10 @@ void MainWindow::buildDocks() {
   sceneDock->setWidget(scenePanel_);
   addDockWidget(Qt::LeftDockWidgetArea, sceneDock);
   resizeDocks({sceneDock}, {330}, Qt::Horizontal);
-  connect(scenePanel_, &ScenePanel::coloringChanged, this, [this](render::CloudColoring c) {
-    workspace_->renderer().setColoring(c);
-    view3d()->update();
-  });
-  connect(scenePanel_, &ScenePanel::layerToggled, this, [this](render::Layer layer, bool on) {
-    workspace_->renderer().setLayerVisible(layer, on);
-    view3d()->update();
-  });
+  connect(scenePanel_, &ScenePanel::coloringChanged, this,
+          [this](render::CloudColoring c) { workspace_->setColoring(c); });
+  connect(scenePanel_, &ScenePanel::layerToggled, this,
+          [this](render::Layer layer, bool on) { workspace_->setLayerVisible(layer, on); });
 
   auto* timelineDock = new QDockWidget(tr("Timeline"), this);
   timelineDock->setObjectName("timelineDock");
@@ -391,8 +385,7 @@ int MainWindow::recordTimeline(const QString& dir) {
 }
 
 RewardWindow* MainWindow::openRewardAnnotator() {
-  auto* window = new RewardWindow(scene(), questionPanel_->worker().factory(),
-                                  questionPanel_->backendSettings());
+  auto* window = new RewardWindow(scene(), questionPanel_->session().backends());
   window->setAttribute(Qt::WA_DeleteOnClose);
   window->resize(900, 600);
   window->show();

@@ -37,14 +37,12 @@ QString framesText(const Scene& scene, const Question& q) {
 }  // namespace
 
 QuestionPanel::QuestionPanel(SceneWorkspace* workspace, QWidget* parent)
-    : QWidget(parent), workspace_(workspace) {
+    : QWidget(parent),
+      workspace_(workspace),
+      session_([](const BackendSettings&) { return std::make_unique<OracleBackend>(); }) {
   buildControls();
   setBackendSettings(loadBackendSettings());
   connect(workspace_, &SceneWorkspace::frameClicked, this, &QuestionPanel::placePoint);
-  connect(&worker_, &AskWorker::loading, this, [this](const QString& what) {
-    progress_->setText(what);
-    emit logMessage(what);  // the window's log shows every load
-  });
   connect(&worker_, &AskWorker::streamed, this, &QuestionPanel::onStreamed);
   connect(&worker_, &AskWorker::finished, this, &QuestionPanel::onFinished);
   sceneChanged();
@@ -172,8 +170,8 @@ void QuestionPanel::buildControls() {
   });
   connect(settingsButton_, &QPushButton::clicked, this, &QuestionPanel::openSettings);
   connect(unloadButton_, &QPushButton::clicked, this, [this] {
-    worker_.unload();
-    setBackendSettings(worker_.settings());
+    session_.backends()->unload();
+    showBackend();
   });
   connect(subtask_, &QComboBox::currentIndexChanged, this, [this] {
     placed_.clear();
@@ -184,6 +182,8 @@ void QuestionPanel::buildControls() {
   connect(overlapButton_, &QPushButton::clicked, this, &QuestionPanel::pairByOverlap);
   connect(placeButton_, &QPushButton::toggled, this, &QuestionPanel::setPlacingPoints);
   connect(resetButton_, &QPushButton::clicked, this, &QuestionPanel::resetPrompt);
+  connect(promptEdit_, &QPlainTextEdit::textChanged, this,
+          [this] { session_.setPrompt(promptEdit_->toPlainText().toStdString()); });
   connect(modelInputButton_, &QPushButton::clicked, this, &QuestionPanel::showModelInput);
   connect(showTruth_, &QCheckBox::toggled, truth_, &QLabel::setVisible);
   connect(askButton_, &QPushButton::clicked, this, &QuestionPanel::ask);
@@ -198,16 +198,21 @@ void QuestionPanel::buildControls() {
 }
 
 void QuestionPanel::setBackendSettings(const BackendSettings& settings) {
-  worker_.setSettings(settings);
-  const QString loaded = worker_.backendLabel();
+  session_.backends()->setSettings(settings);
+  showBackend();
+}
+
+void QuestionPanel::showBackend() {
+  const std::string loaded = session_.backends()->loadedLabel();
   backendLabel_->setText(tr("Backend: %1")
-                             .arg(loaded.isEmpty() ? QString(backendKindName(settings.kind)) +
-                                                         tr(" (loads at the first question)")
-                                                   : loaded));
+                             .arg(loaded.empty()
+                                      ? QString(backendKindName(backendSettings().kind)) +
+                                            tr(" (loads at the first question)")
+                                      : QString::fromStdString(loaded)));
 }
 
 void QuestionPanel::openSettings() {
-  BackendSettingsDialog dialog(worker_.settings(), this);
+  BackendSettingsDialog dialog(backendSettings(), this);
   if (dialog.exec() != QDialog::Accepted) return;
   saveBackendSettings(dialog.settings());
   setBackendSettings(dialog.settings());
@@ -221,10 +226,7 @@ void QuestionPanel::showMessage(const QString& text, bool problem) {
 
 void QuestionPanel::sceneChanged() {
   if (worker_.busy()) worker_.cancel();
-  const auto& scene = workspace_->scene();
-  builder_ = scene ? std::make_unique<QuestionBuilder>(*scene) : nullptr;
-  overlap_.reset();
-  question_.reset();
+  session_.setScene(workspace_->scene());
   overlay_.reset();
   placed_.clear();
   auto* model = static_cast<QStandardItemModel*>(subtask_->model());
@@ -233,9 +235,7 @@ void QuestionPanel::sceneChanged() {
     QStandardItem* item = model->item(row);
     const QString name = item->data(Qt::UserRole).toString();
     if (name.isEmpty()) continue;
-    const std::string reason = builder_
-                                   ? builder_->unsupportedReason(*findSubtask(name.toStdString()))
-                                   : "no scene is open";
+    const std::string reason = session_.unsupportedReason(*findSubtask(name.toStdString()));
     item->setEnabled(reason.empty());
     item->setToolTip(reason.empty() ? QString()
                                     : tr("Not available: %1").arg(QString::fromStdString(reason)));
@@ -296,7 +296,7 @@ bool QuestionPanel::compose(bool sample) {
   if (!composingAllowed()) return false;
   const auto& scene = workspace_->scene();
   const QString subtask = subtask_->currentData(Qt::UserRole).toString();
-  if (!scene || !builder_) {
+  if (!scene) {
     showMessage(tr("Open a scene first."), true);
     return false;
   }
@@ -322,22 +322,18 @@ bool QuestionPanel::compose(bool sample) {
     }
   }
   std::string whyNot;
-  auto built = builder_->build(spec, whyNot);
-  // Sampled frames may miss what the task needs (a track visible in both); draw again.
-  for (int attempt = 0; sample && !built && attempt < 8; ++attempt)
-    built = builder_->build(spec, whyNot);
-  if (!built) {
+  // Sampled frames may miss what the task needs (a track visible in both): drawn up to 9 times.
+  if (!session_.compose(spec, whyNot, sample ? 9 : 1)) {
     showMessage(tr("Cannot ask %1 here: %2").arg(subtask, QString::fromStdString(whyNot)), true);
     return false;
   }
-  question_ = std::move(*built);
   overlay_.reset();
-  promptEdit_->setPlainText(QString::fromStdString(question_->sample.prompt));
+  promptEdit_->setPlainText(QString::fromStdString(session_.prompt()));
   answer_->clear();
   verdict_->clear();
   showQuestion();
   showMessage(tr("%1 on %2: %3")
-                  .arg(subtask, framesText(*scene, *question_),
+                  .arg(subtask, framesText(*scene, *question()),
                        spec.points.empty() && pointsNeeded() > 0 ? tr("points sampled")
                                                                  : tr("ready to ask")),
               false);
@@ -345,30 +341,27 @@ bool QuestionPanel::compose(bool sample) {
 }
 
 bool QuestionPanel::pairByOverlap() {
-  const auto& scene = workspace_->scene();
-  if (!scene || !composingAllowed()) return false;
-  if (!overlap_) overlap_ = std::make_unique<FrameOverlap>(*scene);
+  if (!workspace_->scene() || !composingAllowed()) return false;
   const int frame = workspace_->currentFrame();
-  const int partner = overlap_->partner(frame, 0.06, 0.35);
+  std::string whyNot;
+  const int partner = session_.overlapPartner(frame, 0.06, 0.35, whyNot);
   if (partner < 0) {
-    showMessage(overlap_->available() ? tr("No frame overlaps frame %1 by 6-35%.").arg(frame)
-                                      : tr("Pairing by overlap needs a scene cloud."),
-                true);
+    showMessage(tr("No pairing by overlap (6-35%): %1.").arg(QString::fromStdString(whyNot)), true);
     return false;
   }
   workspace_->setPairFrame(partner);
   showMessage(tr("Paired with frame %1 (overlap %2%).")
                   .arg(partner)
-                  .arg(overlap_->iou(frame, partner) * 100, 0, 'f', 0),
+                  .arg(session_.overlap(frame, partner) * 100, 0, 'f', 0),
               false);
   return compose(false);
 }
 
 void QuestionPanel::showQuestion() {
-  const Question& q = *question_;
+  const Question& q = *question();
   workspace_->showQuestion(q);
   truth_->setText(tr("Truth: %1 — canonical answer: %2")
-                      .arg(QString::fromStdString(formatAnswerValue(q.truth)),
+                      .arg(QString::fromStdString(formatAnswerValue(q.truth())),
                            QString::fromStdString(q.sample.answer)));
 }
 
@@ -405,12 +398,12 @@ QString QuestionPanel::prompt() const {
 }
 
 QString QuestionPanel::modelInput() const {
-  if (!question_) return tr("Compose a question first.");
+  if (!question()) return tr("Compose a question first.");
   if (!modelInputRenderer_) return tr("No model input renderer is set.");
-  Question edited = *question_;
+  Question edited = *question();
   edited.sample.prompt = prompt().toStdString();
   try {
-    return QString::fromStdString(modelInputRenderer_(worker_.settings(), edited));
+    return QString::fromStdString(modelInputRenderer_(backendSettings(), edited));
   } catch (const std::exception& e) {
     return tr("Cannot show the model input: %1").arg(QString::fromUtf8(e.what()));
   }
@@ -441,16 +434,20 @@ void QuestionPanel::setPrompt(const QString& prompt) {
 }
 
 void QuestionPanel::resetPrompt() {
-  if (question_) promptEdit_->setPlainText(QString::fromStdString(question_->sample.prompt));
+  session_.resetPrompt();
+  promptEdit_->setPlainText(QString::fromStdString(session_.prompt()));
 }
 
 bool QuestionPanel::ask() {
   if (worker_.busy()) return false;
-  if (!question_ && !compose(false)) return false;
-  // The question keeps its canonical prompt (for Reset); what is sent carries the edits.
-  asked_ = AskRecord{*question_, {}, question_->sample.prompt, workspace_->scene()};
-  asked_->question.sample.prompt = prompt().toStdString();
-  if (!worker_.start(asked_->question)) return false;
+  if (!question() && !compose(false)) return false;
+  if (session_.backends()->loadedLabel().empty()) {
+    const QString loading =
+        tr("Loading the %1 backend…").arg(backendKindName(backendSettings().kind));
+    progress_->setText(loading);
+    emit logMessage(loading);  // the window's log shows every load
+  }
+  if (!worker_.start(*session_.prepare())) return false;
   answer_->clear();
   verdict_->clear();
   streamedPieces_ = 0;
@@ -486,37 +483,28 @@ void QuestionPanel::onStreamed(const QString& text, int pieces, double seconds) 
   streamedSeconds_ = seconds;
 }
 
-void QuestionPanel::onFinished(const BackendReply& reply, const QString& backend, bool groundTruth,
-                               const QString& error) {
+void QuestionPanel::onFinished(const AskRecord& answered, const QString& error) {
   setBusy(false);
-  setBackendSettings(worker_.settings());
+  showBackend();
   if (!error.isEmpty()) {
     showMessage(tr("The backend failed: %1").arg(error), true);
     return emit askFinished(false);
   }
+  const BackendReply& reply = answered.outcome.reply;
   answer_->setPlainText(QString::fromStdString(reply.text));
   if (reply.cancelled) {
     showMessage(tr("Cancelled after %1 s; the question is kept.").arg(reply.seconds, 0, 'f', 1),
                 false);
     return emit askFinished(false);
   }
-  AskRecord record = *asked_;
-  try {
-    record.outcome = judgeAnswer(record.question, reply);
-  } catch (const std::exception& e) {
-    showMessage(QString::fromStdString(e.what()), true);
-    return emit askFinished(false);
-  }
-  record.outcome.backend = backend.toStdString();
-  record.outcome.groundTruthBackend = groundTruth;
   progress_->setText(tr("%1 s · %2 tokens").arg(reply.seconds, 0, 'f', 2).arg(reply.tokens));
-  history_.push_back(record);
-  addHistoryRow(record);
-  if (record.scene == workspace_->scene()) {
-    showHistoryEntry(static_cast<int>(history_.size()) - 1);
+  const int row = static_cast<int>(session_.record(answered));
+  addHistoryRow(answered);
+  if (answered.scene == workspace_->scene()) {
+    showHistoryEntry(row);
   } else {
     showMessage(tr("The answer about %1 came after another scene was opened; it is in the history.")
-                    .arg(QString::fromStdString(record.scene->name)),
+                    .arg(QString::fromStdString(answered.scene->name)),
                 false);
   }
   emit askFinished(true);
@@ -534,7 +522,7 @@ void QuestionPanel::addHistoryRow(const AskRecord& r) {
                              r.outcome.parsed.ok
                                  ? QString::fromStdString(formatAnswerValue(r.outcome.parsed.value))
                                  : QString("—"),
-                             QString::fromStdString(formatAnswerValue(r.question.truth)),
+                             QString::fromStdString(formatAnswerValue(r.question.truth())),
                              verdict};
   for (int column = 0; column < cells.size(); ++column)
     historyTable_->setItem(row, column, new QTableWidgetItem(cells[column]));
@@ -544,37 +532,35 @@ void QuestionPanel::addHistoryRow(const AskRecord& r) {
 }
 
 void QuestionPanel::showHistoryEntry(int row) {
-  if (row < 0 || row >= static_cast<int>(history_.size())) return;
-  const AskRecord r = history_[row];  // a copy: showing another scene resets the panel
+  if (row < 0 || row >= static_cast<int>(history().size())) return;
+  const AskRecord r = history()[row];  // a copy: showing another scene resets the panel
   if (r.scene != workspace_->scene()) emit sceneRequested(r.scene);
-  if (r.scene != workspace_->scene()) {
+  if (!session_.restore(row)) {
     return showMessage(tr("Entry %1 was asked on %2, which cannot be shown now.")
                            .arg(row + 1)
                            .arg(QString::fromStdString(r.scene->name)),
                        true);
   }
-  question_ = r.question;
-  question_->sample.prompt = r.canonicalPrompt;
-  promptEdit_->setPlainText(QString::fromStdString(r.question.sample.prompt));
+  promptEdit_->setPlainText(QString::fromStdString(session_.prompt()));
   answer_->setPlainText(QString::fromStdString(r.outcome.reply.text));
   showQuestion();
-  overlay_ = buildAnswerOverlay(*workspace_->scene(), r.question, r.outcome);
-  workspace_->showOverlay(r.question, *overlay_);
+  overlay_ = r.overlay;
+  workspace_->showOverlay(r.question, r.overlay);
   const QString source =
       r.outcome.groundTruthBackend ? tr(" (ground truth from the geometry oracle)") : QString();
-  verdict_->setText(QString::fromStdString(overlay_->caption) + source);
+  verdict_->setText(QString::fromStdString(r.overlay.caption) + source);
   verdict_->setStyleSheet(
       QString("font-weight: bold; color: %1;")
-          .arg(overlayQColor(OverlayRole::Prediction, overlay_->correct && overlay_->parsed)
+          .arg(overlayQColor(OverlayRole::Prediction, r.overlay.correct && r.overlay.parsed)
                    .name()));
   historyTable_->selectRow(row);
 }
 
 SessionExport QuestionPanel::exportHistory(const QString& folder) {
   try {
-    const auto written = exportAskSession(history_, folder.toStdString());
+    const auto written = exportAskSession(history(), folder.toStdString());
     showMessage(tr("Exported %1 questions to %2 and %3")
-                    .arg(history_.size())
+                    .arg(history().size())
                     .arg(QString::fromStdString(written.questions),
                          QString::fromStdString(written.predictions)),
                 false);

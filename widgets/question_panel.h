@@ -7,7 +7,6 @@
 
 #include "core/answer_overlay.h"
 #include "core/ask_session.h"
-#include "core/frame_overlap.h"
 #include "widgets/ask_worker.h"
 
 class QComboBox;
@@ -24,11 +23,11 @@ namespace mspa::widgets {
 
 class SceneWorkspace;
 
-// Composes a MultiSPA question on the workspace's scene (subtask, frames from the workspace,
-// points clicked on the first frame or sampled), shows the exact prompt (editable, with a reset),
-// asks the chosen backend off the GUI thread with streaming and cancel, and overlays the answer
-// against the truth on the frames and in 3D. Every question asked is kept in the history, which
-// restores its view on click and exports as a benchmark.
+// A view of an AskSession on the workspace's scene: composes a MultiSPA question (subtask, frames
+// from the workspace, points clicked on the first frame or sampled), shows the exact prompt
+// (editable, with a reset), asks the chosen backend off the GUI thread with streaming and cancel,
+// and overlays the answer against the truth on the frames and in 3D. Every question asked is kept
+// in the session's history, which restores its view on click and exports as a benchmark.
 class QuestionPanel : public QWidget {
   Q_OBJECT
 
@@ -36,7 +35,9 @@ class QuestionPanel : public QWidget {
   explicit QuestionPanel(SceneWorkspace* workspace, QWidget* parent = nullptr);
   ~QuestionPanel() override;
 
-  void setBackendFactory(BackendFactory factory) { worker_.setFactory(std::move(factory)); }
+  void setBackendFactory(BackendFactory factory) {
+    session_.backends()->setFactory(std::move(factory));
+  }
   void setModelInputRenderer(ModelInputRenderer renderer) {
     modelInputRenderer_ = std::move(renderer);
   }
@@ -48,8 +49,9 @@ class QuestionPanel : public QWidget {
   // The backend settings dialog (saved on OK).
   void openSettings();
   void setBackendSettings(const BackendSettings& settings);
-  const BackendSettings& backendSettings() const { return worker_.settings(); }
+  BackendSettings backendSettings() const { return session_.backends()->settings(); }
   AskWorker& worker() { return worker_; }
+  AskSession& session() { return session_; }
 
   // The workspace shows a new scene: subtasks the scene cannot support are disabled with the
   // reason, and a running question is cancelled (the history keeps every entry with its scene).
@@ -71,9 +73,9 @@ class QuestionPanel : public QWidget {
   void showHistoryEntry(int row);
   SessionExport exportHistory(const QString& folder);
 
-  const std::optional<Question>& question() const { return question_; }
+  const std::optional<Question>& question() const { return session_.question(); }
   QString prompt() const;
-  const std::vector<AskRecord>& history() const { return history_; }
+  const std::vector<AskRecord>& history() const { return session_.history(); }
   std::optional<AnswerOverlay> overlay() const { return overlay_; }
   QString answerText() const;
   QString message() const;
@@ -92,8 +94,8 @@ class QuestionPanel : public QWidget {
   void showMessage(const QString& text, bool problem);
   void showQuestion();
   void onStreamed(const QString& text, int pieces, double seconds);
-  void onFinished(const BackendReply& reply, const QString& backend, bool groundTruth,
-                  const QString& error);
+  void onFinished(const AskRecord& answered, const QString& error);
+  void showBackend();
   void addHistoryRow(const AskRecord& record);
   int pointsNeeded() const;
   void setBusy(bool busy);
@@ -102,14 +104,10 @@ class QuestionPanel : public QWidget {
   bool composingAllowed();
 
   SceneWorkspace* workspace_;
+  AskSession session_;
   AskWorker worker_;
-  std::unique_ptr<QuestionBuilder> builder_;
-  std::unique_ptr<FrameOverlap> overlap_;  // computed at the first pairing by overlap
-  std::optional<Question> question_;
-  std::optional<AskRecord> asked_;  // the question running: as sent, on its scene
-  std::optional<AnswerOverlay> overlay_;
+  std::optional<AnswerOverlay> overlay_;  // of the history entry shown
   std::vector<QPointF> placed_;
-  std::vector<AskRecord> history_;
 
   QComboBox* subtask_;
   QLabel* backendLabel_;

@@ -20,12 +20,9 @@
 
 namespace mspa::widgets {
 
-RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory factory,
-                           BackendSettings settings, QWidget* parent)
-    : QWidget(parent),
-      scene_(std::move(scene)),
-      factory_(std::move(factory)),
-      settings_(std::move(settings)) {
+RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene,
+                           std::shared_ptr<BackendCache> backends, QWidget* parent)
+    : QWidget(parent), scene_(std::move(scene)), backends_(std::move(backends)) {
   setWindowTitle(tr("Reward annotation"));
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout;
@@ -80,7 +77,7 @@ RewardWindow::RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory fa
     status_->setText(tr("Reward annotation is not available for this episode: %1").arg(why));
   } else {
     status_->setText(tr("Click the point to follow on the start frame. Backend: %1")
-                         .arg(backendKindName(settings_.kind)));
+                         .arg(backendKindName(backends_->settings().kind)));
     setStartFrame(truthReason().isEmpty() ? std::max(0, firstFrameWithTracks(*scene_)) : 0);
   }
   connect(startFrame_, &QSpinBox::valueChanged, this, &RewardWindow::setStartFrame);
@@ -178,7 +175,7 @@ void RewardWindow::showTarget() {
 QString RewardWindow::blockedReason() const {
   if (const QString why = reason(); !why.isEmpty()) return why;
   if (!target_.pixel) return tr("pick a point on the start frame");
-  if (target_.track < 0 && settings_.kind == BackendSettings::Kind::Oracle) {
+  if (target_.track < 0 && backends_->settings().kind == BackendSettings::Kind::Oracle) {
     return tr(
         "the geometry oracle answers from the truth, and this point has none: choose a model (Ask "
         "panel > Backend…)");
@@ -204,29 +201,29 @@ void RewardWindow::start() {
   progress_->setValue(0);
   status_->setText(tr("Asking %1 frames…").arg(progress_->maximum()));
   QPointer<RewardWindow> self(this);
-  watcher_.setFuture(QtConcurrent::run([self, scene = scene_, factory = factory_,
-                                        settings = settings_, target = target_, cancel = cancel_] {
-    try {
-      std::vector<std::unique_ptr<AnswerBackend>> backends;
-      std::vector<AnswerBackend*> workers;
-      for (int i = 0; i < settings.parallelQuestions(); ++i)
-        workers.push_back(backends.emplace_back(factory(settings)).get());
-      annotateReward(
-          *scene, target, workers,
-          [self](const RewardPoint& p) {
-            QMetaObject::invokeMethod(
-                self,
-                [self, p] {
-                  if (self) self->onPoint(p);
-                },
-                Qt::QueuedConnection);
-          },
-          cancel.get());
-      return cancel->load() ? QObject::tr("Cancelled.") : QString();
-    } catch (const std::exception& e) {
-      return QString::fromStdString(e.what());
-    }
-  }));
+  watcher_.setFuture(QtConcurrent::run(
+      [self, scene = scene_, backends = backends_, target = target_, cancel = cancel_] {
+        try {
+          // The Ask panel's backends: a local model already loaded there answers here too.
+          const auto leases = backends->acquire(backends->settings().parallelQuestions());
+          std::vector<AnswerBackend*> workers;
+          for (const auto& lease : leases) workers.push_back(lease.get());
+          annotateReward(
+              *scene, target, workers,
+              [self](const RewardPoint& p) {
+                QMetaObject::invokeMethod(
+                    self,
+                    [self, p] {
+                      if (self) self->onPoint(p);
+                    },
+                    Qt::QueuedConnection);
+              },
+              cancel.get());
+          return cancel->load() ? QObject::tr("Cancelled.") : QString();
+        } catch (const std::exception& e) {
+          return QString::fromStdString(e.what());
+        }
+      }));
 }
 
 void RewardWindow::onPoint(const RewardPoint& p) {

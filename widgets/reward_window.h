@@ -5,8 +5,8 @@
 #include <atomic>
 #include <memory>
 
+#include "core/ask_session.h"
 #include "core/reward_curve.h"
-#include "widgets/ask_worker.h"
 
 class QChartView;
 class QLabel;
@@ -28,7 +28,7 @@ class RewardWindow : public QWidget {
   Q_OBJECT
 
  public:
-  RewardWindow(std::shared_ptr<const Scene> scene, BackendFactory factory, BackendSettings settings,
+  RewardWindow(std::shared_ptr<const Scene> scene, std::shared_ptr<BackendCache> backends,
                QWidget* parent = nullptr);
   ~RewardWindow() override;
 
@@ -58,8 +58,7 @@ class RewardWindow : public QWidget {
   void fitAxes();
 
   std::shared_ptr<const Scene> scene_;
-  BackendFactory factory_;
-  BackendSettings settings_;
+  std::shared_ptr<BackendCache> backends_;
   RewardTarget target_;
   RewardCurve curve_;
   QFutureWatcher<QString> watcher_;

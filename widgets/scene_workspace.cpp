@@ -1,5 +1,6 @@
 #include "widgets/scene_workspace.h"
 
+#include <vtkCamera.h>
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -367,6 +368,26 @@ void SceneWorkspace::showOverlay(const Question& q, const AnswerOverlay& o) {
     frameViews_[view]->setLines(lines[view]);
   }
   render::showAnswerOverlay(renderer_, o);
+  view3d_->update();
+}
+
+void SceneWorkspace::resetCamera(double azimuth, double elevation) {
+  renderer_.resetCamera();
+  vtkCamera* camera = renderer_.renderer()->GetActiveCamera();
+  camera->Azimuth(azimuth);
+  camera->Elevation(elevation);
+  camera->OrthogonalizeViewUp();
+  renderer_.renderer()->ResetCameraClippingRange();
+  view3d_->update();
+}
+
+void SceneWorkspace::setColoring(render::CloudColoring coloring) {
+  renderer_.setColoring(coloring);
+  view3d_->update();
+}
+
+void SceneWorkspace::setLayerVisible(render::Layer layer, bool visible) {
+  renderer_.setLayerVisible(layer, visible);
   view3d_->update();
 }
 

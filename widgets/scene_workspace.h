@@ -68,7 +68,13 @@ class SceneWorkspace : public QWidget {
   void addMeasurementPoint(const Eigen::Vector3d& point);
   std::optional<double> measuredDistance() const;
 
-  render::SceneRenderer& renderer() { return renderer_; }
+  // The 3D view's camera framed on the whole scene, then turned by azimuth and elevation degrees.
+  void resetCamera(double azimuth = 0, double elevation = 0);
+  void setColoring(render::CloudColoring coloring);
+  void setLayerVisible(render::Layer layer, bool visible);
+
+  // For inspection (tests) and export: the views are drawn only through the calls above.
+  const render::SceneRenderer& renderer() const { return renderer_; }
   VtkViewWidget* view3d() const { return view3d_; }
   FrameView* frameView(int view) const { return frameViews_[view]; }
 

@@ -103,7 +103,7 @@ TEST_CASE(
 TEST_CASE("A wrong depth lies along the pixel's ray at the predicted distance") {
   Demo demo;
   const auto q = demo.build("depth_estimation_coor");
-  const double truth = q.truth.number.x();
+  const double truth = q.truth().number.x();
   const auto a =
       demo.answer(q, "The depth is `" + std::to_string(static_cast<int>(truth * 2)) + "` mm.");
   CHECK_FALSE(a.outcome.verdict.correct);
@@ -123,7 +123,7 @@ TEST_CASE(
   Demo demo;
   const auto q = demo.build("visual_correspondence_coor_2_coor");
   const auto& k = *demo.scene.frames[q.frames[1]].intrinsics;
-  AnswerValue off = q.truth;
+  AnswerValue off = q.truth();
   off.number.x() = std::min(1000.0, off.number.x() + 200);  // 20% of the width away
   const auto a = demo.answer(q, "It is at `" + formatAnswerValue(off) + "`.");
   CHECK_FALSE(a.outcome.verdict.correct);

@@ -165,7 +165,7 @@ TEST_CASE(
   }
   REQUIRE(model.asked.size() == test::DemoFixture::kFrames - 2);
   const Question& q = model.asked.front();
-  CHECK_FALSE(q.hasTruth);
+  CHECK_FALSE(q.hasTruth());
   CHECK(q.images.size() == 2);
   CHECK_THAT(q.sample.prompt, Contains("How far did the point at [ 500 , 500 ] in Image-1 travel"));
   test::TempDir out;

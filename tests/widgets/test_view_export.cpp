@@ -53,7 +53,7 @@ TEST_CASE(
   const double sameCamera = meanDifference(largeDown, small);
   CHECK(sameCamera < 8);
 
-  workspace.renderer().renderer()->GetActiveCamera()->Azimuth(120);
+  workspace.resetCamera(120);
   const double turned =
       meanDifference(exported(workspace, ExportedView::Scene3d, {300, 200}), small);
   CHECK(turned > 3 * sameCamera);
