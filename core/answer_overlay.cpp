@@ -157,14 +157,12 @@ void correspondenceOverlay(const OverlayBuilder& b, const Question& q, AnswerOve
 
 // Camera-1 direction for a movement word: right +x, down +y, forward +z; yaw and pitch turn the
 // forward axis by 30 degrees.
-Eigen::Vector3d directionOf(const std::string& word, const std::string& questionType) {
-  const bool yaw = questionType.find("yaw") != std::string::npos,
-             pitch = questionType.find("pitch") != std::string::npos;
-  const double turn = 30.0 * M_PI / 180;
-  if (yaw)
-    return Eigen::Vector3d(word == "left" ? -std::sin(turn) : std::sin(turn), 0, std::cos(turn));
-  if (pitch)
-    return Eigen::Vector3d(0, word == "up" ? -std::sin(turn) : std::sin(turn), std::cos(turn));
+Eigen::Vector3d directionOf(const std::string& word, CameraTurn turn) {
+  const double angle = 30.0 * M_PI / 180;
+  if (turn == CameraTurn::Yaw)
+    return Eigen::Vector3d(word == "left" ? -std::sin(angle) : std::sin(angle), 0, std::cos(angle));
+  if (turn == CameraTurn::Pitch)
+    return Eigen::Vector3d(0, word == "up" ? -std::sin(angle) : std::sin(angle), std::cos(angle));
   if (word == "left") return -Eigen::Vector3d::UnitX();
   if (word == "right") return Eigen::Vector3d::UnitX();
   if (word == "up") return -Eigen::Vector3d::UnitY();
@@ -182,7 +180,7 @@ void cameraOverlay(const OverlayBuilder& b, const Question& q, AnswerOverlay& o)
   if (t.kind == AnswerKind::Word) {
     const double length = std::max(0.3, moved.norm());
     const auto arrowFor = [&](const std::string& word, Role role) {
-      const Eigen::Vector3d d = directionOf(word, q.task->questionType);
+      const Eigen::Vector3d d = directionOf(word, q.task->turn);
       o.arrows.push_back({first.translation(), first * (d * length), role});
       const Eigen::Vector2d centre(b.k(0).width / 2.0, b.k(0).height / 2.0);
       const Eigen::Vector2d screen = Eigen::Vector2d(d.x(), d.y() - (d.z() > 0.9    ? 0.5
@@ -207,7 +205,7 @@ void cameraOverlay(const OverlayBuilder& b, const Question& q, AnswerOverlay& o)
   } else if (t.kind == AnswerKind::Degrees) {
     // Turn the true second camera about the first camera's vertical (or horizontal) axis by the
     // angle's error, in the direction the camera really turned.
-    const bool pitch = q.task->questionType.find("pitch") != std::string::npos;
+    const bool pitch = q.task->turn == CameraTurn::Pitch;
     const auto values = q.sample.fields.value("answer_values", nlohmann::json::object());
     const bool negative = pitch ? values.value("pitch_movement", "") == "up"
                                 : values.value("yaw_movement", "") == "left";

@@ -50,7 +50,7 @@ bool readValue(const Sample& sample, const TaskInfo& task, AnswerValue& value, s
       }
       // The released dot variant of object movement stores the vector (metres) for distance
       // questions too: its length is the distance.
-      if (task.questionType == "tapvid3d_total_distance" && numbers(gt, 3)) {
+      if (taskFamily(task) == TaskFamily::ObjectMovement && numbers(gt, 3)) {
         value.number.x() = Eigen::Vector3d(gt[0], gt[1], gt[2]).norm() * 1000.0;
         return true;
       }
@@ -132,10 +132,11 @@ std::optional<Truth> truthOf(const Sample& sample, std::string& error) {
     truth.imageWidth = sample.widths[image];
     truth.imageHeight = sample.heights[image];
     const auto given = coordinatesIn(sample.prompt);
-    if (truth.task->questionType == "depth_comparison_coordinate" && given.size() >= 2) {
+    const TaskFamily family = taskFamily(*truth.task);
+    if (family == TaskFamily::DepthComparison && given.size() >= 2) {
       truth.options.assign(given.end() - 2, given.end());
     }
-    if (truth.task->questionType == "visual_correspondence_coor_2_coor" && !given.empty()) {
+    if (family == TaskFamily::Correspondence && !given.empty()) {
       truth.parse.excludedCoordinates.push_back(given.back());
     }
   }

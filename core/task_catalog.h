@@ -23,6 +23,10 @@ enum class Referencing { None, Dot, Coordinate, Label };
 // width: the longer and shorter horizontal side).
 enum class ObjectDimension { None, Height, Length, Width };
 
+// Which rotation a camera-motion subtask asks about: none (translation), the yaw (about the
+// gravity axis) or the pitch (about the camera's horizontal axis).
+enum class CameraTurn { None, Yaw, Pitch };
+
 // Below this displacement a point or camera "did not move" (MultiSPA's data engine, 1 cm): the
 // generator's answers and the scorer's zero band both use it.
 constexpr double kDidNotMoveMetres = 0.01;
@@ -47,6 +51,7 @@ struct TaskInfo {
   std::string question;
   std::string answerTemplate;
   ObjectDimension dimension = ObjectDimension::None;  // object size only
+  CameraTurn turn = CameraTurn::None;                 // camera motion only
 };
 
 // The six families of subtasks that share a geometry (and an overlay).
