@@ -48,6 +48,10 @@ Eigen::Vector2d pixelFromNormalized(const Eigen::Vector2i& normalized, int width
 
 double depthAt(const DepthImage& depth, const Intrinsics& color, const Eigen::Vector2d& pixel) {
   if (depth.empty()) return 0;
+  // A depth camera of its own sees the colour pixel's ray (the cameras are registered: ScanNet's
+  // depth-to-colour extrinsic is the identity).
+  if (depth.intrinsics)
+    return depth.nearest(project(*depth.intrinsics, unproject(color, pixel, 1)));
   if (depth.width == color.width && depth.height == color.height) return depth.nearest(pixel);
   const Eigen::Vector2d scaled((pixel.x() + 0.5) * depth.width / color.width - 0.5,
                                (pixel.y() + 0.5) * depth.height / color.height - 0.5);
@@ -93,7 +97,8 @@ std::optional<Reprojection> reprojectPixel(const Frame& from, const DepthImage& 
 
 PointCloud depthToCloud(const DepthImage& depth, const Intrinsics& k, const Pose& cameraToWorld,
                         int stride, const RgbImage* color) {
-  const Intrinsics dk = (depth.width == k.width && depth.height == k.height)
+  const Intrinsics dk = depth.intrinsics ? *depth.intrinsics
+                        : (depth.width == k.width && depth.height == k.height)
                             ? k
                             : k.scaledTo(depth.width, depth.height);
   const bool useColor = color && color->width == depth.width && color->height == depth.height;

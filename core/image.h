@@ -2,8 +2,11 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "core/camera.h"
 
 namespace mspa {
 
@@ -23,6 +26,9 @@ struct RgbImage {
 struct DepthImage {
   int width = 0, height = 0;
   std::vector<float> metres;
+  // The depth camera's own intrinsics where it has them (a ScanNet .sens); otherwise depth shares
+  // the colour camera, resampled to the depth's size.
+  std::optional<Intrinsics> intrinsics;
 
   bool empty() const { return metres.empty(); }
   float at(int x, int y) const { return metres[static_cast<std::size_t>(y) * width + x]; }

@@ -35,6 +35,11 @@ MappedFile::MappedFile(const std::string& path, Access access) : path_(path) {
   ::close(fd);
 }
 
+void MappedFile::setScattered(bool scattered) const {
+  if (data_)
+    ::madvise(const_cast<std::uint8_t*>(data_), size_, scattered ? MADV_RANDOM : MADV_NORMAL);
+}
+
 MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
 }

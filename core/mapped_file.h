@@ -18,6 +18,11 @@ class MappedFile {
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
 
+  // While on, touching a page reads that page alone, without the kernel's read-ahead: for
+  // walking small records spread over a large file (a .sens stream's frame headers), where
+  // read-ahead would read most of the file.
+  void setScattered(bool scattered) const;
+
   const std::uint8_t* data() const { return data_; }
   std::size_t size() const { return size_; }
   const std::string& path() const { return path_; }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -49,6 +50,39 @@ std::optional<Pose> readPoseFile(const std::string& path, std::vector<std::strin
     }
   }
   return validatePose(m, path, warnings);
+}
+
+std::optional<Intrinsics> intrinsicsFromMatrix(const Eigen::Matrix4d& m, const std::string& what,
+                                               std::vector<std::string>& warnings) {
+  Intrinsics k{m(0, 0), m(1, 1), m(0, 2), m(1, 2), 0, 0};
+  if (std::isfinite(k.fx) && std::isfinite(k.fy) && std::isfinite(k.cx) && std::isfinite(k.cy) &&
+      k.fx > 0 && k.fy > 0)
+    return k;
+  warnings.push_back(what + ": focal lengths must be positive; frames have no intrinsics");
+  return std::nullopt;
+}
+
+std::optional<Intrinsics> readIntrinsicsFile(const std::string& path,
+                                             std::vector<std::string>& warnings) {
+  std::ifstream in(path);
+  if (!in) {
+    warnings.push_back(path + ": missing; frames have no intrinsics");
+    return std::nullopt;
+  }
+  Eigen::Matrix4d m;
+  for (int i = 0; i < 16; ++i) {
+    if (!(in >> m(i / 4, i % 4))) {
+      warnings.push_back(path + ": expected a 4x4 matrix; frames have no intrinsics");
+      return std::nullopt;
+    }
+  }
+  return intrinsicsFromMatrix(m, path, warnings);
+}
+
+bool isFrameNumber(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
 }
 
 }  // namespace mspa::loaders

@@ -13,35 +13,10 @@ namespace fs = std::filesystem;
 namespace mspa::loaders {
 namespace {
 
-// ScanNet's 30 Hz capture; frame names are capture indices.
-constexpr double kScanNetFps = 30.0;
-
-bool isNumber(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c));
-  });
-}
-
 std::optional<Intrinsics> readIntrinsics(const fs::path& folder,
                                          std::vector<std::string>& warnings) {
   for (const char* name : {"intrinsic.txt", "intrinsic_color.txt", "intrinsics.txt"}) {
-    const fs::path path = folder / name;
-    std::ifstream in(path);
-    if (!in) continue;
-    Eigen::Matrix4d m;
-    for (int i = 0; i < 16; ++i) {
-      if (!(in >> m(i / 4, i % 4))) {
-        warnings.push_back(path.string() + ": expected a 4x4 matrix; frames have no intrinsics");
-        return std::nullopt;
-      }
-    }
-    Intrinsics k{m(0, 0), m(1, 1), m(0, 2), m(1, 2), 0, 0};
-    if (!(k.fx > 0 && k.fy > 0)) {
-      warnings.push_back(path.string() +
-                         ": focal lengths must be positive; frames have no intrinsics");
-      return std::nullopt;
-    }
-    return k;
+    if (fs::exists(folder / name)) return readIntrinsicsFile((folder / name).string(), warnings);
   }
   warnings.push_back((folder / "intrinsic.txt").string() + ": missing; frames have no intrinsics");
   return std::nullopt;
@@ -131,7 +106,8 @@ bool looksLikeScanNet(const std::string& folder) {
   std::error_code error;
   if (fs::exists(fs::path(folder) / "intrinsic.txt", error)) return true;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
-    if (entry.path().extension() == ".txt" && isNumber(entry.path().stem().string())) return true;
+    if (entry.path().extension() == ".txt" && isFrameNumber(entry.path().stem().string()))
+      return true;
   }
   return false;
 }
@@ -147,7 +123,7 @@ Scene loadScanNetFolder(const std::string& folderName, const LoadProgress& progr
   std::vector<std::string> names;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
-    if (entry.path().extension() == ".jpg" && isNumber(entry.path().stem().string())) {
+    if (entry.path().extension() == ".jpg" && isFrameNumber(entry.path().stem().string())) {
       names.push_back(entry.path().stem().string());
     }
   }
@@ -157,6 +133,10 @@ Scene loadScanNetFolder(const std::string& folderName, const LoadProgress& progr
   });
 
   const std::optional<Intrinsics> intrinsics = readIntrinsics(folder, scene.warnings);
+  // Written by `mspa scene export` from a .sens: the depth camera's own (its size: the images').
+  std::optional<Intrinsics> depthIntrinsics;
+  if (fs::exists(folder / "intrinsic_depth.txt"))
+    depthIntrinsics = readIntrinsicsFile((folder / "intrinsic_depth.txt").string(), scene.warnings);
   for (const auto& name : names) {
     Frame frame;
     frame.name = name;
@@ -168,12 +148,20 @@ Scene loadScanNetFolder(const std::string& folderName, const LoadProgress& progr
       scene.warnings.push_back(depth.string() + ": missing; frame has no depth");
     }
     frame.intrinsics = intrinsics;
+    frame.depthIntrinsics = depthIntrinsics;
     frame.cameraToWorld = readPoseFile((folder / (name + ".txt")).string(), scene.warnings);
     frame.timestamp = static_cast<double>(std::stoll(name)) / kScanNetFps;
     scene.frames.push_back(std::move(frame));
   }
   checkImageSizes(scene);
 
+  attachScanNetExtras(scene, folderName, progress);
+  return scene;
+}
+
+void attachScanNetExtras(Scene& scene, const std::string& folderName,
+                         const LoadProgress& progress) {
+  const fs::path folder(folderName);
   const fs::path mesh = findMesh(folder, scene.name);
   if (!mesh.empty()) {
     try {
@@ -194,7 +182,6 @@ Scene loadScanNetFolder(const std::string& folderName, const LoadProgress& progr
       scene.warnings.push_back(std::string(e.what()) + "; tracks skipped");
     }
   }
-  return scene;
 }
 
 }  // namespace mspa::loaders

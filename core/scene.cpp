@@ -9,6 +9,7 @@
 #include "core/opencv_image.h"
 #include "core/ply_reader.h"
 #include "core/scene_loaders.h"
+#include "core/sens_stream.h"
 
 namespace fs = std::filesystem;
 
@@ -44,15 +45,18 @@ Scene loadScene(const std::string& path, const LoadProgress& progress) {
   if (!fs::exists(status)) throw InputError(path, "no such file or folder");
   const std::string ext = lowerExtension(path);
   if (fs::is_directory(status)) {
+    if (loaders::looksLikeSensReaderExport(path))
+      return loaders::loadSensReaderExport(path, progress);
     return loaders::looksLikeScanNet(path) ? loaders::loadScanNetFolder(path, progress)
                                            : loaders::loadImageFolder(path);
   }
+  if (ext == ".sens") return loaders::loadSens(path, progress);
   if (ext == ".json") return loaders::loadManifest(path, progress);
   if (ext == ".npz") return loaders::loadTapVid3d(path);
   if (ext == ".ply") return loadPlyScene(path, progress);
   if (isVideoExtension(ext)) return loaders::loadVideo(path);
   throw InputError(path, "unsupported scene type '" + ext +
-                             "' (expected a folder, .json manifest, .npz, .ply or a video)");
+                             "' (expected a folder, .sens, .json manifest, .npz, .ply or a video)");
 }
 
 RgbImage loadColor(const Scene& scene, const Frame& frame) {
@@ -60,6 +64,7 @@ RgbImage loadColor(const Scene& scene, const Frame& frame) {
     return decodeRgbImage(frame.encodedImage->data(), frame.encodedImage->size(),
                           scene.source + " frame " + frame.name);
   }
+  if (frame.sens) return frame.sens->color(frame.sensFrame);
   if (frame.videoIndex >= 0) {
     const cv::Mat bgr = codecs::table().videoFrame(scene.videoPath, frame.videoIndex);
     if (bgr.empty()) {
@@ -74,7 +79,10 @@ RgbImage loadColor(const Scene& scene, const Frame& frame) {
 
 DepthImage loadDepth(const Frame& frame) {
   if (!frame.hasDepth()) throw InputError(frame.name, "frame has no depth");
-  return readDepthImage(frame.depthPath, frame.depthUnit);
+  DepthImage depth = frame.sens ? frame.sens->depth(frame.sensFrame)
+                                : readDepthImage(frame.depthPath, frame.depthUnit);
+  if (frame.depthIntrinsics) depth.intrinsics = frame.depthIntrinsics;
+  return depth;
 }
 
 namespace loaders {

@@ -12,6 +12,8 @@
 
 namespace mspa {
 
+class SensStream;
+
 // One frame of a sequence. Pixels are not held: they decode on demand (loadColor / loadDepth) so a
 // scene of thousands of frames opens in milliseconds.
 struct Frame {
@@ -25,8 +27,13 @@ struct Frame {
   // In-memory encoded colour (TAPVid-3D stores JPEG bytes) or a video position.
   std::shared_ptr<const std::vector<std::uint8_t>> encodedImage;
   int videoIndex = -1;
+  // A frame of a ScanNet .sens stream: colour and depth decode from its blobs, and the depth
+  // camera keeps its own intrinsics.
+  std::shared_ptr<const SensStream> sens;
+  std::size_t sensFrame = 0;
+  std::optional<Intrinsics> depthIntrinsics;
 
-  bool hasDepth() const { return !depthPath.empty(); }
+  bool hasDepth() const { return !depthPath.empty() || sens != nullptr; }
   bool hasGeometry() const { return intrinsics.has_value() && cameraToWorld.has_value(); }
 };
 
@@ -49,7 +56,8 @@ struct ObjectInstance {
 struct Scene {
   std::string name;
   std::string source;  // the path it was loaded from
-  std::string kind;    // "scannet", "manifest", "tapvid3d", "images", "video", "ply"
+  std::string kind;    // "scannet", "scannet-sens", "sensreader", "manifest", "tapvid3d", "images",
+                       // "video", "ply"
   std::string videoPath;
   std::vector<Frame> frames;
   std::shared_ptr<PointCloud> cloud;
@@ -62,8 +70,9 @@ struct Scene {
 // Called with the fraction done while a scene loads; returning false cancels (throws Cancelled).
 using LoadProgress = std::function<bool(double)>;
 
-// Opens any supported scene: a ScanNet posed-images folder, a scene manifest (.json), a TAPVid-3D
-// .npz, a folder of images, a video file, or a .ply. Throws InputError when nothing usable is
+// Opens any supported scene: a ScanNet posed-images folder, a ScanNet .sens stream or its
+// SensReader export, a scene manifest (.json), a TAPVid-3D .npz, a folder of images, a video
+// file, or a .ply. Throws InputError when nothing usable is
 // there; problems with single frames become warnings.
 Scene loadScene(const std::string& path, const LoadProgress& progress = {});
 

@@ -15,12 +15,14 @@ packages=(
   libicu-dev
   # images, geometry, formats
   libopencv-dev libeigen3-dev nlohmann-json3-dev libsimdjson-dev libsqlite3-dev libzip-dev
-  libcli11-dev libstb-dev
+  libcli11-dev libstb-dev zlib1g-dev
   # OpenAI-compatible endpoints (HTTP with streaming)
   libcurl4-openssl-dev
   # tests: SentencePiece's spm_train/spm_encode as the tokenizer's independent reference;
   # Python's http.server as the stand-in OpenAI-compatible endpoint
   sentencepiece python3
+  # benchmarks: numpy for the peers that mirror Python reference code (ScanNet's SensReader)
+  python3-numpy
   # tests: the desktop entry is validated
   desktop-file-utils
   # tests: Catch2 v2, a virtual X server with Mesa for real rendering

@@ -5,12 +5,15 @@
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QProgressDialog>
@@ -39,6 +42,7 @@ namespace mspa::widgets {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("MultiSPA Studio"));
+  setAcceptDrops(true);
   setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
   centre_ = new QStackedWidget(this);
   // Scrollable, so the start page's buttons never set the window's minimum size.
@@ -92,6 +96,29 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     settings.setValue("window/state", saveState());
   }
   QMainWindow::closeEvent(event);
+}
+
+namespace {
+
+// The first local file or folder dropped, or empty.
+QString droppedPath(const QMimeData* mime) {
+  for (const QUrl& url : mime->urls()) {
+    if (url.isLocalFile()) return url.toLocalFile();
+  }
+  return {};
+}
+
+}  // namespace
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (!droppedPath(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QString path = droppedPath(event->mimeData());
+  if (path.isEmpty()) return;
+  event->acceptProposedAction();
+  openScene(path);
 }
 
 VtkViewWidget* MainWindow::view3d() const {
@@ -407,7 +434,7 @@ void MainWindow::promptOpen(bool folder) {
                                                  tr("Open scene folder (ScanNet frames or images)"))
              : QFileDialog::getOpenFileName(
                    this, tr("Open scene"), QString(),
-                   tr("Scenes (*.json *.npz *.ply *.mp4 *.avi *.mov *.mkv);;All files (*)"));
+                   tr("Scenes (*.sens *.json *.npz *.ply *.mp4 *.avi *.mov *.mkv);;All files (*)"));
   if (!path.isEmpty()) openScene(path);
 }
 

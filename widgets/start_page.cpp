@@ -31,7 +31,7 @@ StartPage::StartPage(QWidget* parent) : QWidget(parent) {
   add(tr("Open demo scene"), tr("The bundled synthetic room: frames, depth, poses, a mesh, tracks"),
       0, 0, &StartPage::openDemo);
   add(tr("Open scene…"),
-      tr("ScanNet folder, scene manifest, TAPVid-3D .npz, images, video or .ply"), 0, 1,
+      tr("ScanNet folder or .sens, scene manifest, TAPVid-3D .npz, images, video or .ply"), 0, 1,
       &StartPage::openScene);
   add(tr("Open MultiSPA dataset…"), tr("Browse and annotate JSONL datasets of any size"), 1, 0,
       &StartPage::openDataset);

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include "core/image.h"
+#include "core/scene.h"
+#include "core/sens_stream.h"
 #include "tests/dataset_browser/dataset_fixture.h"
 #include "tests/inference/lora_fixture.h"
 #include "tests/inference/tokenizer_fixture.h"
@@ -699,4 +701,85 @@ TEST_CASE("mspa reward on frames without tracks needs a model, and follows a poi
   std::getline(csv, line);
   std::getline(csv, line);
   CHECK_THAT(line, StartsWith("1,00005,75.000000,,"));
+}
+
+namespace {
+
+// The bundled demo room as ScanNet ships a scan: one .sens stream (its JPEG frames as stored,
+// depth in mm), with the mesh beside it for the objects.
+std::string demoAsSens(const test::TempDir& dir) {
+  const Scene demo = loadScene(MSPA_DEMO_SCENE);
+  const Intrinsics& k = *demo.frames[0].intrinsics;
+  SensStream::Header header;
+  header.sensorName = "demo";
+  header.colorIntrinsic = header.depthIntrinsic = Eigen::Matrix4f::Identity();
+  header.colorIntrinsic(0, 0) = header.colorIntrinsic(1, 1) = static_cast<float>(k.fx);
+  header.colorIntrinsic(0, 2) = static_cast<float>(k.cx);
+  header.colorIntrinsic(1, 2) = static_cast<float>(k.cy);
+  header.depthIntrinsic = header.colorIntrinsic;
+  header.colorExtrinsic = header.depthExtrinsic = Eigen::Matrix4f::Identity();
+  header.colorWidth = header.depthWidth = k.width;
+  header.colorHeight = header.depthHeight = k.height;
+  const std::string path = dir.file("scene_demo.sens");
+  SensWriter writer(path, header, demo.frames.size());
+  for (const Frame& frame : demo.frames) {
+    SensFrameToWrite out;
+    out.cameraToWorld = frame.cameraToWorld->matrix().cast<float>();
+    std::ifstream jpeg(frame.imagePath, std::ios::binary);
+    out.colorJpeg.assign(std::istreambuf_iterator<char>(jpeg), {});
+    for (float metres : loadDepth(frame).metres)
+      out.depthUnits.push_back(static_cast<std::uint16_t>(std::lround(metres * 1000)));
+    writer.add(out);
+  }
+  writer.finish();
+  for (const auto& entry : std::filesystem::directory_iterator(MSPA_DEMO_SCENE)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find("_vh_clean_2") != std::string::npos ||
+        name.find(".aggregation.json") != std::string::npos)
+      std::filesystem::copy_file(entry.path(), dir.file(name));
+  }
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "A .sens opens in scene info, ask, generate and scene export, which writes posed images") {
+  test::TempDir dir;
+  const std::string sens = shellQuote(demoAsSens(dir));
+  const auto info = mspaCli("scene info " + sens);
+  INFO(info.err);
+  REQUIRE(info.exitCode == 0);
+  CHECK_THAT(info.out, Contains("scannet-sens"));
+  CHECK_THAT(info.out, Contains("frames:     60 (00000 .. 00059)"));
+
+  const auto asked =
+      mspaCli("ask --scene " + sens +
+              " --task depth_estimation_coor --frames 3 --point 320,400 --format json");
+  INFO(asked.err);
+  REQUIRE(asked.exitCode == 0);
+  const auto onSens = nlohmann::json::parse(asked.out);
+  CHECK(onSens["correct"] == true);
+  const auto onFolder = nlohmann::json::parse(
+      askScene("--task depth_estimation_coor --frames 3 --point 320,400 --format json").out);
+  CHECK(onSens["gt_value"] == onFolder["gt_value"]);
+
+  const auto generated = mspaCli("generate " + sens + " --out " +
+                                 shellQuote(dir.file("generated")) + " --per-subtask 1");
+  INFO(generated.err);
+  CHECK(generated.exitCode == 0);
+  CHECK(std::filesystem::exists(dir.file("generated/depth_estimation_coor.jsonl")));
+
+  const auto exported = mspaCli("scene export " + sens + " --posed-images " +
+                                shellQuote(dir.file("posed_images")) + " --every 4");
+  INFO(exported.err);
+  REQUIRE(exported.exitCode == 0);
+  CHECK_THAT(exported.out, Contains("15 frames written"));
+  for (const char* file : {"00000.jpg", "00004.png", "00008.txt", "intrinsic.txt"})
+    CHECK(std::filesystem::exists(dir.file("posed_images/scene_demo/") + file));
+
+  test::writeFile(dir.file("broken.sens"), std::string(12, '\0').replace(0, 1, "\x05"));
+  const auto broken = mspaCli("scene info " + shellQuote(dir.file("broken.sens")));
+  CHECK(broken.exitCode == 2);
+  CHECK_THAT(broken.err, Contains("broken.sens") && Contains("version 5"));
 }

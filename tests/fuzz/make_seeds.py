@@ -6,6 +6,7 @@ import json
 import os
 import struct
 import sys
+import zlib
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'corpus')
 
@@ -100,3 +101,23 @@ put('lora_adapter', 'adapter', b'\x00\x00\x00\x02' + lora)
 put('openai', 'stream', b'\x07data: {"choices": [{"delta": {"content": "The camera"}}]}\n\ndata: {"choices": [{"delta": '
     b'{"content": " shifted `left`."}}]}\n\ndata: [DONE]\n\n')
 put('openai', 'plain', b'\x20{"choices": [{"message": {"content": "`B`"}}], "usage": {"completion_tokens": 3}}')
+
+
+def sens(frames, color_type=2, depth_type=1, width=8, height=6):
+    """A ScanNet .sens stream (version 4, SensReader/c++/src/sensorData.h): (pose, colour, depth)."""
+    identity = struct.pack('<16f', *[1 if i % 5 == 0 else 0 for i in range(16)])
+    camera = struct.pack('<16f', 5, 0, 3.5, 0, 0, 5, 2.5, 0, 0, 0, 1, 0, 0, 0, 0, 1)
+    out = struct.pack('<IQ', 4, 6) + b'sensor' + camera + identity + camera + identity
+    out += struct.pack('<iiIIIIfQ', color_type, depth_type, width, height, width, height, 1000.0, len(frames))
+    for pose, color, depth in frames:
+        out += pose + struct.pack('<QQQQ', 1000, 1000, len(color), len(depth)) + color + depth
+    return out + struct.pack('<Q', 0)
+
+
+units = struct.pack('<48H', *range(1000, 1048))
+tiny_jpeg = bytes.fromhex('ffd8ffe000104a46494600010100000100010000ffc0000b080006000801011100ffd9')
+pose = struct.pack('<16f', 1, 0, 0, 0.5, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1)
+inf_pose = struct.pack('<16f', *[float('-inf')] * 16)
+put('sens', 'zlib-jpeg', sens([(pose, tiny_jpeg, zlib.compress(units)), (inf_pose, tiny_jpeg, zlib.compress(units))]))
+put('sens', 'raw', sens([(pose, bytes(range(144)), units)], color_type=0, depth_type=0))
+

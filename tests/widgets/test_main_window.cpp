@@ -1,7 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <QApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QImage>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -115,4 +119,28 @@ TEST_CASE("A screenshot of the window shows the rendered cloud") {
     }
   }
   CHECK(reddish > 200);
+}
+
+TEST_CASE("A scene dropped on the window opens like File > Open") {
+  WindowFixture f;
+  writePly(f.dir.file("dropped.ply"), makeDemoCloud(2'000));
+  QMimeData mime;
+  mime.setUrls({QUrl::fromLocalFile(QString::fromStdString(f.dir.file("dropped.ply")))});
+  QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&f.window, &enter);
+  CHECK(enter.isAccepted());
+  QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  f.finished.clear();
+  QApplication::sendEvent(&f.window, &drop);
+  REQUIRE(test::waitFor(f.finished));
+  CHECK(f.finished.last()[0].toBool());
+  REQUIRE(f.window.scene());
+  CHECK(f.window.scene()->cloud->size() == 2'000);
+
+  QMimeData text;
+  text.setText("not a file");
+  QDragEnterEvent refused(QPoint(10, 10), Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
+  refused.setAccepted(false);
+  QApplication::sendEvent(&f.window, &refused);
+  CHECK_FALSE(refused.isAccepted());
 }

@@ -1,0 +1,106 @@
+#include "core/scene_export.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "core/input_error.h"
+#include "core/sens_stream.h"
+
+namespace fs = std::filesystem;
+
+namespace mspa {
+namespace {
+
+// %.17g: a matrix read back is the same doubles, so questions on the export keep their truth.
+void writeMatrix(const std::string& path, const Eigen::Matrix4d& m) {
+  std::ofstream out(path);
+  for (int r = 0; r < 4; ++r) {
+    char line[160];
+    std::snprintf(line, sizeof(line), "%.17g %.17g %.17g %.17g\n", m(r, 0), m(r, 1), m(r, 2),
+                  m(r, 3));
+    out << line;
+  }
+  if (!out.flush()) throw InputError(path, "cannot write");
+}
+
+Eigen::Matrix4d cameraMatrix(const Intrinsics& k) {
+  Eigen::Matrix4d m = Eigen::Matrix4d::Identity();
+  m(0, 0) = k.fx;
+  m(1, 1) = k.fy;
+  m(0, 2) = k.cx;
+  m(1, 2) = k.cy;
+  return m;
+}
+
+// A .sens frame's colour is already a JPEG: its bytes are copied, not decoded and encoded again.
+bool storedJpeg(const Frame& frame) {
+  return frame.sens && frame.sens->header().colorCompression == SensStream::ColorCompression::Jpeg;
+}
+
+void writeBytes(const std::string& path, const std::uint8_t* data, std::size_t size) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  if (!out.flush()) throw InputError(path, "cannot write");
+}
+
+}  // namespace
+
+PosedImagesReport exportPosedImages(const Scene& scene, const std::string& outDir,
+                                    const PosedImagesOptions& options) {
+  PosedImagesReport report;
+  const fs::path folder = fs::path(outDir) / scene.name;
+  report.folder = folder.string();
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error) throw InputError(folder.string(), "cannot create the folder: " + error.message());
+  const int every = std::max(1, options.every);
+  bool intrinsicsWritten = false;
+  for (std::size_t i = 0; i < scene.frames.size(); i += every) {
+    const Frame& frame = scene.frames[i];
+    char name[24];
+    std::snprintf(name, sizeof(name), "%05zu", i);
+    const std::string base = (folder / name).string();
+    RgbImage color;
+    std::optional<DepthImage> depth;
+    try {  // decoded first: a corrupt frame is skipped whole
+      if (!storedJpeg(frame)) color = loadColor(scene, frame);
+      if (frame.hasDepth()) depth = loadDepth(frame);
+    } catch (const InputError& e) {
+      report.problems.push_back(e.what());
+      continue;
+    }
+    if (storedJpeg(frame)) {
+      writeBytes(base + ".jpg", frame.sens->colorData(frame.sensFrame),
+                 frame.sens->frames()[frame.sensFrame].colorBytes);
+    } else {
+      writeJpeg(base + ".jpg", color, 95);
+    }
+    if (depth) {
+      writeDepthPng(base + ".png", *depth, 0.001);
+    } else {
+      ++report.withoutDepth;
+    }
+    if (frame.cameraToWorld) {
+      writeMatrix(base + ".txt", frame.cameraToWorld->matrix());
+    } else {
+      writeMatrix(base + ".txt", Eigen::Matrix4d::Constant(-INFINITY));
+      ++report.withoutPose;
+    }
+    if (!intrinsicsWritten && frame.intrinsics) {
+      writeMatrix((folder / "intrinsic.txt").string(), cameraMatrix(*frame.intrinsics));
+      if (frame.depthIntrinsics)
+        writeMatrix((folder / "intrinsic_depth.txt").string(),
+                    cameraMatrix(*frame.depthIntrinsics));
+      intrinsicsWritten = true;
+    }
+    ++report.frames;
+    if (options.progress && !options.progress(static_cast<double>(i + 1) / scene.frames.size()))
+      throw Cancelled();
+  }
+  return report;
+}
+
+}  // namespace mspa
