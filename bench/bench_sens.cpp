@@ -7,13 +7,9 @@
 //   it)
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <random>
 
-#include <opencv2/imgproc.hpp>
-
-#include "core/opencv_image.h"
 #include "core/scene.h"
 #include "core/scene_export.h"
 #include "core/sens_stream.h"
@@ -89,49 +85,6 @@ void exportPosed(const std::string& path, const std::string& out) {
               report.frames / seconds);
 }
 
-Eigen::Matrix4f cameraMatrix(const Intrinsics& k) {
-  Eigen::Matrix4f m = Eigen::Matrix4f::Identity();
-  m(0, 0) = static_cast<float>(k.fx);
-  m(1, 1) = static_cast<float>(k.fy);
-  m(0, 2) = static_cast<float>(k.cx);
-  m(1, 2) = static_cast<float>(k.cy);
-  return m;
-}
-
-// Any posed scene as a .sens stream, the way ScanNet records one: colour at 1296x968 with its
-// camera scaled, depth at the scene's own size (screenshots and trials without a ScanNet download).
-void fromScene(const std::string& scenePath, const std::string& out) {
-  const Scene scene = loadScene(scenePath);
-  const Intrinsics& k = *scene.frames.at(0).intrinsics;
-  SensStream::Header header;
-  header.sensorName = "converted from " + scene.name;
-  header.colorIntrinsic = cameraMatrix(k.scaledTo(1296, 968));
-  header.depthIntrinsic = cameraMatrix(k);
-  header.colorExtrinsic = header.depthExtrinsic = Eigen::Matrix4f::Identity();
-  header.colorWidth = 1296;
-  header.colorHeight = 968;
-  header.depthWidth = static_cast<std::uint32_t>(k.width);
-  header.depthHeight = static_cast<std::uint32_t>(k.height);
-  SensWriter writer(out, header, scene.frames.size());
-  for (const Frame& frame : scene.frames) {
-    SensFrameToWrite record;
-    if (frame.cameraToWorld) {
-      record.cameraToWorld = frame.cameraToWorld->matrix().cast<float>();
-    } else {
-      record.cameraToWorld.setConstant(-INFINITY);
-    }
-    cv::Mat large;
-    cv::resize(bgrFromRgb(loadColor(scene, frame)), large, cv::Size(1296, 968), 0, 0,
-               cv::INTER_LINEAR);
-    record.colorJpeg = encodeJpeg(rgbFromBgr(large), 92);
-    for (float metres : loadDepth(frame).metres)
-      record.depthUnits.push_back(static_cast<std::uint16_t>(std::lround(metres * 1000)));
-    writer.add(record);
-  }
-  writer.finish();
-  std::printf("wrote %zu frames to %s\n", scene.frames.size(), out.c_str());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -153,7 +106,10 @@ int main(int argc, char** argv) {
   auto* convert = app.add_subcommand("from-scene", "a posed scene as a .sens stream");
   convert->add_option("SCENE", path)->required();
   convert->add_option("OUT", out)->required();
-  convert->callback([&] { fromScene(path, out); });
+  convert->callback([&] {
+    writeSceneAsSens(loadScene(path), out);
+    std::printf("wrote %s\n", out.c_str());
+  });
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -62,6 +62,15 @@ std::optional<Intrinsics> intrinsicsFromMatrix(const Eigen::Matrix4d& m, const s
   return std::nullopt;
 }
 
+Eigen::Matrix4d cameraMatrix(const Intrinsics& k) {
+  Eigen::Matrix4d m = Eigen::Matrix4d::Identity();
+  m(0, 0) = k.fx;
+  m(1, 1) = k.fy;
+  m(0, 2) = k.cx;
+  m(1, 2) = k.cy;
+  return m;
+}
+
 std::optional<Intrinsics> readIntrinsicsFile(const std::string& path,
                                              std::vector<std::string>& warnings) {
   std::ifstream in(path);

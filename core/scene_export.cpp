@@ -6,7 +6,11 @@
 #include <fstream>
 #include <optional>
 
+#include <opencv2/imgproc.hpp>
+
 #include "core/input_error.h"
+#include "core/opencv_image.h"
+#include "core/scene_loaders.h"
 #include "core/sens_stream.h"
 
 namespace fs = std::filesystem;
@@ -24,15 +28,6 @@ void writeMatrix(const std::string& path, const Eigen::Matrix4d& m) {
     out << line;
   }
   if (!out.flush()) throw InputError(path, "cannot write");
-}
-
-Eigen::Matrix4d cameraMatrix(const Intrinsics& k) {
-  Eigen::Matrix4d m = Eigen::Matrix4d::Identity();
-  m(0, 0) = k.fx;
-  m(1, 1) = k.fy;
-  m(0, 2) = k.cx;
-  m(1, 2) = k.cy;
-  return m;
 }
 
 // A .sens frame's colour is already a JPEG: its bytes are copied, not decoded and encoded again.
@@ -90,10 +85,10 @@ PosedImagesReport exportPosedImages(const Scene& scene, const std::string& outDi
       ++report.withoutPose;
     }
     if (!intrinsicsWritten && frame.intrinsics) {
-      writeMatrix((folder / "intrinsic.txt").string(), cameraMatrix(*frame.intrinsics));
+      writeMatrix((folder / "intrinsic.txt").string(), loaders::cameraMatrix(*frame.intrinsics));
       if (frame.depthIntrinsics)
         writeMatrix((folder / "intrinsic_depth.txt").string(),
-                    cameraMatrix(*frame.depthIntrinsics));
+                    loaders::cameraMatrix(*frame.depthIntrinsics));
       intrinsicsWritten = true;
     }
     ++report.frames;
@@ -101,6 +96,39 @@ PosedImagesReport exportPosedImages(const Scene& scene, const std::string& outDi
       throw Cancelled();
   }
   return report;
+}
+
+void writeSceneAsSens(const Scene& scene, const std::string& path, int colorWidth,
+                      int colorHeight) {
+  if (scene.frames.empty() || !scene.frames[0].intrinsics || !scene.frames[0].hasDepth())
+    throw InputError(scene.source, "a .sens needs frames with intrinsics and depth");
+  const Intrinsics& k = *scene.frames[0].intrinsics;
+  SensStream::Header header;
+  header.sensorName = "converted from " + scene.name;
+  header.colorIntrinsic = loaders::cameraMatrix(k.scaledTo(colorWidth, colorHeight)).cast<float>();
+  header.depthIntrinsic = loaders::cameraMatrix(k).cast<float>();
+  header.colorExtrinsic = header.depthExtrinsic = Eigen::Matrix4f::Identity();
+  header.colorWidth = static_cast<std::uint32_t>(colorWidth);
+  header.colorHeight = static_cast<std::uint32_t>(colorHeight);
+  header.depthWidth = static_cast<std::uint32_t>(k.width);
+  header.depthHeight = static_cast<std::uint32_t>(k.height);
+  SensWriter writer(path, header, scene.frames.size());
+  for (const Frame& frame : scene.frames) {
+    SensFrameToWrite record;
+    if (frame.cameraToWorld) {
+      record.cameraToWorld = frame.cameraToWorld->matrix().cast<float>();
+    } else {
+      record.cameraToWorld.setConstant(-INFINITY);
+    }
+    cv::Mat resized;
+    cv::resize(bgrFromRgb(loadColor(scene, frame)), resized, cv::Size(colorWidth, colorHeight), 0,
+               0, cv::INTER_LINEAR);
+    record.colorJpeg = encodeJpeg(rgbFromBgr(resized), 92);
+    for (float metres : loadDepth(frame).metres)
+      record.depthUnits.push_back(static_cast<std::uint16_t>(std::lround(metres * 1000)));
+    writer.add(record);
+  }
+  writer.finish();
 }
 
 }  // namespace mspa

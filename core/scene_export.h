@@ -27,4 +27,11 @@ struct PosedImagesReport {
 PosedImagesReport exportPosedImages(const Scene& scene, const std::string& outDir,
                                     const PosedImagesOptions& options = {});
 
+// A posed scene as a ScanNet .sens stream, recorded the way ScanNet records: colour resized to
+// colorWidth x colorHeight (JPEG) with its camera scaled, depth at the scene's own size (zlib, mm)
+// with the scene's camera; a frame without a pose gets ScanNet's -inf. For trials, demos and
+// tests without a ScanNet download. Throws InputError naming a frame that cannot be read.
+void writeSceneAsSens(const Scene& scene, const std::string& path, int colorWidth = 1296,
+                      int colorHeight = 968);
+
 }  // namespace mspa

@@ -35,6 +35,8 @@ std::optional<Pose> validatePose(const Eigen::Matrix4d& m, const std::string& wh
 // image size is left 0 for the caller. Nullopt with a warning when it is not a camera's.
 std::optional<Intrinsics> intrinsicsFromMatrix(const Eigen::Matrix4d& m, const std::string& what,
                                                std::vector<std::string>& warnings);
+// The 4x4 camera matrix of intrinsics, as ScanNet writes it (intrinsic.txt, a .sens header).
+Eigen::Matrix4d cameraMatrix(const Intrinsics& k);
 // The same from a text file of 16 numbers; a missing file is a warning too.
 std::optional<Intrinsics> readIntrinsicsFile(const std::string& path,
                                              std::vector<std::string>& warnings);

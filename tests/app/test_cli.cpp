@@ -12,7 +12,7 @@
 #include <sstream>
 #include "core/image.h"
 #include "core/scene.h"
-#include "core/sens_stream.h"
+#include "core/scene_export.h"
 #include "tests/dataset_browser/dataset_fixture.h"
 #include "tests/inference/lora_fixture.h"
 #include "tests/inference/tokenizer_fixture.h"
@@ -705,33 +705,11 @@ TEST_CASE("mspa reward on frames without tracks needs a model, and follows a poi
 
 namespace {
 
-// The bundled demo room as ScanNet ships a scan: one .sens stream (its JPEG frames as stored,
-// depth in mm), with the mesh beside it for the objects.
+// The bundled demo room as ScanNet ships a scan: one .sens stream, with the mesh beside it for the
+// objects.
 std::string demoAsSens(const test::TempDir& dir) {
-  const Scene demo = loadScene(MSPA_DEMO_SCENE);
-  const Intrinsics& k = *demo.frames[0].intrinsics;
-  SensStream::Header header;
-  header.sensorName = "demo";
-  header.colorIntrinsic = header.depthIntrinsic = Eigen::Matrix4f::Identity();
-  header.colorIntrinsic(0, 0) = header.colorIntrinsic(1, 1) = static_cast<float>(k.fx);
-  header.colorIntrinsic(0, 2) = static_cast<float>(k.cx);
-  header.colorIntrinsic(1, 2) = static_cast<float>(k.cy);
-  header.depthIntrinsic = header.colorIntrinsic;
-  header.colorExtrinsic = header.depthExtrinsic = Eigen::Matrix4f::Identity();
-  header.colorWidth = header.depthWidth = k.width;
-  header.colorHeight = header.depthHeight = k.height;
   const std::string path = dir.file("scene_demo.sens");
-  SensWriter writer(path, header, demo.frames.size());
-  for (const Frame& frame : demo.frames) {
-    SensFrameToWrite out;
-    out.cameraToWorld = frame.cameraToWorld->matrix().cast<float>();
-    std::ifstream jpeg(frame.imagePath, std::ios::binary);
-    out.colorJpeg.assign(std::istreambuf_iterator<char>(jpeg), {});
-    for (float metres : loadDepth(frame).metres)
-      out.depthUnits.push_back(static_cast<std::uint16_t>(std::lround(metres * 1000)));
-    writer.add(out);
-  }
-  writer.finish();
+  writeSceneAsSens(loadScene(MSPA_DEMO_SCENE), path, 640, 480);
   for (const auto& entry : std::filesystem::directory_iterator(MSPA_DEMO_SCENE)) {
     const std::string name = entry.path().filename().string();
     if (name.find("_vh_clean_2") != std::string::npos ||

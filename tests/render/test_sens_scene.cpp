@@ -19,26 +19,6 @@ namespace {
 
 constexpr int kColorW = 1296, kColorH = 968;
 
-RgbImage upscaled(const RgbImage& image, int width, int height) {
-  RgbImage out{width, height, std::vector<std::uint8_t>(std::size_t(width) * height * 3)};
-  for (int y = 0; y < height; ++y) {
-    for (int x = 0; x < width; ++x) {
-      const std::uint8_t* from = image.at(x * image.width / width, y * image.height / height);
-      std::copy(from, from + 3, out.at(x, y));
-    }
-  }
-  return out;
-}
-
-Eigen::Matrix4f cameraMatrix(const Intrinsics& k) {
-  Eigen::Matrix4f m = Eigen::Matrix4f::Identity();
-  m(0, 0) = static_cast<float>(k.fx);
-  m(1, 1) = static_cast<float>(k.fy);
-  m(0, 2) = static_cast<float>(k.cx);
-  m(1, 2) = static_cast<float>(k.cy);
-  return m;
-}
-
 // SensorData.py's save_mat_to_file: np.savetxt(fmt='%f'), one row per line.
 void saveMatrix(const fs::path& path, const Eigen::Matrix4f& m) {
   std::ofstream out(path);
@@ -51,29 +31,8 @@ void saveMatrix(const fs::path& path, const Eigen::Matrix4f& m) {
 
 struct SensDemo : test::DemoFixture {
   std::string sens = (dir.path() / "scene_demo.sens").string();
-  SensStream::Header header;
 
-  SensDemo() {
-    const Intrinsics& k = *scene.frames[0].intrinsics;
-    header.sensorName = "demo";
-    header.colorIntrinsic = cameraMatrix(k.scaledTo(kColorW, kColorH));
-    header.colorExtrinsic = header.depthExtrinsic = Eigen::Matrix4f::Identity();
-    header.depthIntrinsic = cameraMatrix(k);
-    header.colorWidth = kColorW;
-    header.colorHeight = kColorH;
-    header.depthWidth = k.width;
-    header.depthHeight = k.height;
-    SensWriter writer(sens, header, scene.frames.size());
-    for (const Frame& frame : scene.frames) {
-      SensFrameToWrite out;
-      out.cameraToWorld = frame.cameraToWorld->matrix().cast<float>();
-      out.colorJpeg = encodeJpeg(upscaled(loadColor(scene, frame), kColorW, kColorH), 95);
-      for (float metres : loadDepth(frame).metres)
-        out.depthUnits.push_back(static_cast<std::uint16_t>(std::lround(metres * 1000)));
-      writer.add(out);
-    }
-    writer.finish();
-  }
+  SensDemo() { writeSceneAsSens(scene, sens, kColorW, kColorH); }
 
   // The folder SensReader's reader.py writes (--export_color_images --export_depth_images
   // --export_poses --export_intrinsics); the colour bytes are kept as stored.
@@ -90,8 +49,8 @@ struct SensDemo : test::DemoFixture {
       writeDepthPng((out / "depth" / (n + ".png")).string(), stream.depth(i), 0.001);
       saveMatrix(out / "pose" / (n + ".txt"), stream.frames()[i].cameraToWorld);
     }
-    saveMatrix(out / "intrinsic" / "intrinsic_color.txt", header.colorIntrinsic);
-    saveMatrix(out / "intrinsic" / "intrinsic_depth.txt", header.depthIntrinsic);
+    saveMatrix(out / "intrinsic" / "intrinsic_color.txt", stream.header().colorIntrinsic);
+    saveMatrix(out / "intrinsic" / "intrinsic_depth.txt", stream.header().depthIntrinsic);
     return out.string();
   }
 };
