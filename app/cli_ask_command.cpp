@@ -89,6 +89,10 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
     throw CLI::ValidationError("ask --scene", "needs --task SUBTASK (or a question_type)");
   if (engine.format != "text" && engine.format != "json")
     throw CLI::ValidationError("--format", "text or json");
+  if (!engine.explain.empty())
+    throw CLI::ValidationError("--explain",
+                               "explains the engine's own form (ask --model DIR --image "
+                               "FILE QUESTION); a scene question cannot be explained yet");
   BackendFactory factory = backends::makeBackend;
   if (o.answer)
     factory = [text = *o.answer](const BackendSettings&) {

@@ -84,6 +84,10 @@ std::vector<ChatReply> ChatEngine::answerBatch(const std::vector<ChatRequest>& r
 const ModelConfig& ChatEngine::config() const {
   return model_->config();
 }
+
+std::string ChatEngine::tokenText(std::int64_t id) const {
+  return prompt_.tokenizer().decode({id});
+}
 std::string ChatEngine::device() const {
   return model_->device();
 }

@@ -52,6 +52,8 @@ class ChatEngine {
                                      const std::atomic<bool>* cancel = nullptr);
 
   const ModelConfig& config() const;
+  // One token as text (a piece of a word, a special token's name).
+  std::string tokenText(std::int64_t id) const;
   std::string device() const;
   std::string dtype() const;
   double weightGigabytes() const;

@@ -57,9 +57,16 @@ std::vector<GenerationResult> generateBatch(
     }
     const std::vector<std::int64_t> tokens = model.sampleBatch(samplers);
     if (i == 0) timing.firstTokenMs = timing.prefillMs + millisecondsSince(start);
+    // The logits the tokens were picked from, one row per sequence, before the step replaces them.
+    const std::vector<float> logits =
+        options.explainTopK > 0 ? model.logits() : std::vector<float>();
+    const std::size_t vocab = logits.size() / results.size();
     for (std::size_t b = 0; b < results.size(); ++b) {
       if (finished(results[b])) continue;  // a finished sequence keeps decoding, unseen
       results[b].tokens.push_back(tokens[b]);
+      if (!logits.empty())
+        results[b].explained.push_back(
+            explainStep(logits.data() + b * vocab, vocab, tokens[b], options.explainTopK));
       if (onToken) onToken(b, tokens[b]);
       if (std::find(options.stopIds.begin(), options.stopIds.end(), tokens[b]) !=
           options.stopIds.end()) {

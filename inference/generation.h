@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "inference/internvl_model.h"
+#include "inference/token_probabilities.h"
 
 namespace mspa::inference {
 
@@ -16,6 +17,9 @@ struct SamplingOptions {
   int topK = 0;  // 0: no limit
   std::uint64_t seed = 0;
   std::vector<std::int64_t> stopIds;  // generation ends after emitting one of these
+  // > 0: GenerationResult::explained holds each token's probability and this many most probable
+  // candidates. It copies each step's logits to the host; 0 leaves the decode path as it is.
+  int explainTopK = 0;
 };
 
 struct GenerationTiming {
@@ -34,6 +38,7 @@ struct GenerationResult {
   bool stopped = false;    // a stop token ended it
   bool cancelled = false;  // `cancel` was set
   GenerationTiming timing;
+  std::vector<TokenExplanation> explained;  // one per token when SamplingOptions::explainTopK
 };
 
 // How the next token is picked (InternVLModel::sample does it on the model's device): argmax

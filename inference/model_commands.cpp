@@ -1,5 +1,7 @@
 #include "inference/model_commands.h"
 
+#include "inference/explain_output.h"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
@@ -145,6 +147,7 @@ void runAsk(const AskOptions& o) {
   const double loadSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
   ChatRequest request{o.question, {}, o.system, o.sampling};
+  if (!o.explain.empty()) request.sampling.explainTopK = std::max(1, o.explainTopK);
   for (const auto& path : o.images) request.images.push_back(readImageFile(path));
   std::size_t printed = 0;
   const auto reply = engine->answer(request, [&](const std::string& text) {
@@ -158,6 +161,11 @@ void runAsk(const AskOptions& o) {
                "new tokens at %.1f tokens/s]\n",
                engine->dtype().c_str(), loadSeconds, t.promptTokens, t.visionMs, t.prefillMs,
                t.newTokens, t.decodeTokensPerSecond());
+  if (!o.explain.empty()) {
+    for (const auto& file :
+         writeExplanation(o.explain, *engine, o.images, request.images, reply, o.tiles))
+      std::fprintf(stderr, "explanation: %s\n", file.c_str());
+  }
 }
 
 void addModelFlags(CLI::App& command, ModelFlags& flags, const std::string& modelHelp) {
@@ -185,6 +193,11 @@ void addAskOptions(CLI::App& ask, AskOptions& o) {
       "--print-prompt", o.printPrompt,
       "print the exact text the model reads (every <IMG_CONTEXT>) and stop; loads no weights");
   ask.add_option("--format", o.format, "text or json")->capture_default_str();
+  ask.add_option("--explain", o.explain,
+                 "write why the model answered so to this folder: tokens.json (each token's "
+                 "probability and top-k), tiles-<k>.png (the tile grid each image became)");
+  ask.add_option("--explain-top-k", o.explainTopK, "candidates kept per token with --explain")
+      ->capture_default_str();
 }
 
 void addAskCommand(CLI::App& app) {

@@ -26,6 +26,8 @@ struct AskOptions : ModelFlags {
   SamplingOptions sampling;
   bool printPrompt = false;     // print the exact model input and stop, loading no weights
   std::string format = "text";  // text or json
+  std::string explain;          // a folder for the explanation (explain_output.h); empty: none
+  int explainTopK = 5;
 };
 
 // The exact text the model reads for `question` about images with these tile counts, on stdout:

@@ -310,6 +310,42 @@ TEST_CASE("mspa ask runs images and a question through the model and streams the
   CHECK_THAT(badImage.err, Contains("none.jpg"));
 }
 
+TEST_CASE("mspa ask --explain writes each token's probability and top-k, and each image's tiles") {
+  test::TempDir dir;
+  const std::filesystem::path fixture =
+      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2";
+  const auto model = dir.path() / "model";
+  std::filesystem::copy(fixture / "original", model);
+  test::writeSentencePieceTokenizer(model);
+  const std::string explain = dir.file("explain");
+  const auto r = mspaCli("ask --model " + shellQuote(model.string()) + " --image " +
+                         shellQuote((fixture / "images/img1.png").string()) +
+                         " --max-new-tokens 5 --explain " + shellQuote(explain) +
+                         " --explain-top-k 3 'Which point is closer?'");
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  CHECK_THAT(r.err, Contains("explanation: " + explain + "/tokens.json"));
+  std::ifstream in(explain + "/tokens.json");
+  const auto j = nlohmann::json::parse(in);
+  REQUIRE(j["tokens"].size() == 5);
+  for (const auto& token : j["tokens"]) {
+    CHECK(token["prob"].get<double>() > 0);
+    REQUIRE(token["top"].size() == 3);
+    CHECK(token["top"][0]["id"] == token["id"]);  // greedy: the most probable
+    CHECK(token["top"][0]["prob"] >= token["top"][1]["prob"]);
+  }
+  // A 1296x968 frame at the default 6 tiles: InternVL's 3x2 grid and the thumbnail.
+  CHECK(j["images"][0]["grid"] == nlohmann::json({3, 2}));
+  CHECK(j["images"][0]["thumbnail"] == true);
+  CHECK(j["images"][0]["tiles"] == 7);
+  CHECK(readImageSize(explain + "/tiles-1.png") == Eigen::Vector2i(1296, 968));
+
+  const auto scene = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
+                             " --task x_movement --explain " + shellQuote(explain));
+  CHECK(scene.exitCode == 2);
+  CHECK_THAT(scene.err, Contains("--explain"));
+}
+
 TEST_CASE(
     "mspa ask --print-prompt prints the exact model input, as text or JSON, without weights") {
   test::TempDir dir;

@@ -2,6 +2,9 @@
 // plain path and the transformers reference of the tiny fixtures.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -251,4 +254,41 @@ TEST_CASE("Batched answers of ragged prompts equal the answers each prompt gets 
     }
     if (withStop) CHECK(batched[1].tokens.size() == 2);  // it stopped while the others went on
   }
+}
+
+TEST_CASE("Each generated token's probability and top-k are the softmax of transformers' logits") {
+  const auto model = loadFixture();
+  const Prompt p;
+  SamplingOptions explained;
+  explained.maxNewTokens = 12;
+  explained.explainTopK = 5;
+  const auto result = generate(*model, p.ids, p.images, explained);
+  REQUIRE(result.tokens == p.greedy);
+  REQUIRE(result.explained.size() == p.greedy.size());
+  const TensorInfo* steps = p.reference.find("logits_steps");
+  REQUIRE(steps->dtype == DType::F32);
+  const auto vocab = static_cast<std::size_t>(steps->shape[1]);
+  const auto* reference = reinterpret_cast<const float*>(p.reference.data(*steps));
+  for (std::size_t i = 0; i < p.greedy.size(); ++i) {
+    INFO("step " << i);
+    // The reference distribution, computed here from transformers' logits of this step.
+    const float* row = reference + i * vocab;
+    const double peak = *std::max_element(row, row + vocab);
+    double total = 0;
+    for (std::size_t v = 0; v < vocab; ++v) total += std::exp(row[v] - peak);
+    const auto referenceProb = [&](std::int64_t id) { return std::exp(row[id] - peak) / total; };
+    const TokenExplanation& step = result.explained[i];
+    CHECK(step.id == p.greedy[i]);
+    CHECK(step.prob == Approx(referenceProb(p.greedy[i])).margin(1e-3));
+    REQUIRE(step.top.size() == 5);
+    CHECK(step.top[0].id == p.greedy[i]);  // greedy picks the most probable
+    for (std::size_t k = 0; k < step.top.size(); ++k) {
+      CHECK(step.top[k].prob == Approx(referenceProb(step.top[k].id)).margin(1e-3));
+      if (k > 0) CHECK(step.top[k].prob <= step.top[k - 1].prob);
+    }
+  }
+  // Asked for nothing, the result holds nothing more.
+  SamplingOptions plain = explained;
+  plain.explainTopK = 0;
+  CHECK(generate(*model, p.ids, p.images, plain).explained.empty());
 }
