@@ -62,6 +62,31 @@ ChatReply ChatEngine::answer(const ChatRequest& request,
   return reply;
 }
 
+AnswerAttention ChatEngine::attention(const ChatRequest& request, const ChatReply& reply,
+                                      int firstLayer, int lastLayer) {
+  std::vector<std::uint8_t> tiles;
+  const std::vector<int> tilesPerImage = tile(request, tiles);
+  std::vector<std::int64_t> ids = promptIds(request, tilesPerImage);
+  const std::vector<std::int64_t>& answer = reply.generation.tokens;
+  AnswerAttention result;
+  result.tokensPerTile = config().tokensPerTile();
+  std::int64_t position = 0;
+  for (int count : tilesPerImage) {
+    while (position < static_cast<std::int64_t>(ids.size()) &&
+           ids[position] != model_->imageTokenId())
+      ++position;
+    result.images.push_back({position, count});
+    position += static_cast<std::int64_t>(count) * result.tokensPerTile;
+  }
+  if (answer.empty()) return result;
+  // Token g was produced at the position after the prompt and the g tokens before it.
+  ids.insert(ids.end(), answer.begin(), answer.end() - 1);
+  result.length = static_cast<std::int64_t>(ids.size());
+  result.weights = model_->attentionMap(ids, {tiles.data(), tilesPerImage},
+                                        static_cast<int>(answer.size()), firstLayer, lastLayer);
+  return result;
+}
+
 std::vector<ChatReply> ChatEngine::answerBatch(const std::vector<ChatRequest>& requests,
                                                const std::atomic<bool>* cancel) {
   if (requests.empty()) return {};

@@ -33,6 +33,19 @@ struct ChatReply {
   GenerationResult generation;
 };
 
+// Where an answer looked: each generated token's attention, from the position that produced it,
+// over the prompt and the answer before it (averaged over heads and the chosen layers).
+struct AnswerAttention {
+  std::int64_t length = 0;     // positions: the prompt, then the answer but its last token
+  std::vector<float> weights;  // [answer tokens, length], each row summing to 1
+  struct Image {
+    std::int64_t begin = 0;  // its first image-token position
+    int tiles = 0;           // tokensPerTile image tokens each
+  };
+  std::vector<Image> images;
+  int tokensPerTile = 256;
+};
+
 // A loaded model with its tokenizer, answering chat questions about images: tiling, the chat
 // template, generation and incremental decoding. What `ask` and the GUI's local backend use.
 class ChatEngine {
@@ -50,6 +63,11 @@ class ChatEngine {
   // answer is what `answer` gives it alone under greedy decoding.
   std::vector<ChatReply> answerBatch(const std::vector<ChatRequest>& requests,
                                      const std::atomic<bool>* cancel = nullptr);
+
+  // The attention behind `reply` (which `answer` gave for `request`), over the decoder layers
+  // firstLayer..lastLayer; a pass of its own after the answer.
+  AnswerAttention attention(const ChatRequest& request, const ChatReply& reply, int firstLayer,
+                            int lastLayer);
 
   const ModelConfig& config() const;
   // One token as text (a piece of a word, a special token's name).

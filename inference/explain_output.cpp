@@ -3,9 +3,13 @@
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <stdexcept>
 
 namespace fs = std::filesystem;
@@ -13,75 +17,153 @@ namespace fs = std::filesystem;
 namespace mspa::inference {
 namespace {
 
+void paint(RgbBuffer& image, int x, int y, const std::array<std::uint8_t, 3>& color) {
+  if (x < 0 || y < 0 || x >= image.width || y >= image.height) return;
+  std::copy(color.begin(), color.end(),
+            &image.pixels[(static_cast<std::size_t>(y) * image.width + x) * 3]);
+}
+
 // The grid's tile borders, 3 px wide in yellow, at the image's own scale.
 RgbBuffer withTileGrid(RgbBuffer image, const TileGrid& grid) {
-  const auto paint = [&](int x, int y) {
-    if (x < 0 || y < 0 || x >= image.width || y >= image.height) return;
-    std::uint8_t* p = &image.pixels[(static_cast<std::size_t>(y) * image.width + x) * 3];
-    p[0] = 255;
-    p[1] = 220;
-    p[2] = 0;
-  };
+  constexpr std::array<std::uint8_t, 3> kYellow{255, 220, 0};
   for (int c = 0; c <= grid.cols; ++c) {
     const int x = std::min(image.width - 1, c * image.width / grid.cols);
     for (int y = 0; y < image.height; ++y)
-      for (int d = -1; d <= 1; ++d) paint(x + d, y);
+      for (int d = -1; d <= 1; ++d) paint(image, x + d, y, kYellow);
   }
   for (int r = 0; r <= grid.rows; ++r) {
     const int y = std::min(image.height - 1, r * image.height / grid.rows);
     for (int x = 0; x < image.width; ++x)
-      for (int d = -1; d <= 1; ++d) paint(x, y + d);
+      for (int d = -1; d <= 1; ++d) paint(image, x, y + d, kYellow);
   }
   return image;
+}
+
+// The heat map over the picture: black-red-yellow by the share of the map's maximum, blended
+// half over the image.
+RgbBuffer withHeat(RgbBuffer image, const std::vector<float>& heat) {
+  const float peak = std::max(*std::max_element(heat.begin(), heat.end()), 1e-12f);
+  for (std::size_t i = 0; i < heat.size(); ++i) {
+    const float v = heat[i] / peak;
+    const float ramp[3] = {std::min(1.0f, 2 * v), std::max(0.0f, 2 * v - 1), 0};
+    for (int c = 0; c < 3; ++c) {
+      std::uint8_t& p = image.pixels[i * 3 + c];
+      p = static_cast<std::uint8_t>(std::lround(0.45f * p + 0.55f * 255 * ramp[c]));
+    }
+  }
+  return image;
+}
+
+void writePng(const std::string& path, const RgbBuffer& image) {
+  if (!stbi_write_png(path.c_str(), image.width, image.height, 3, image.pixels.data(),
+                      image.width * 3))
+    throw std::runtime_error(path + ": cannot write");
 }
 
 nlohmann::json tokenJson(const ChatEngine& engine, std::int64_t id, double prob) {
   return {{"token", engine.tokenText(id)}, {"id", id}, {"prob", prob}};
 }
 
+// Each image's share of one row of attention weights.
+std::vector<double> imageShares(const AnswerAttention& a, const float* row) {
+  std::vector<double> shares;
+  for (const auto& image : a.images) {
+    const std::int64_t count = static_cast<std::int64_t>(image.tiles) * a.tokensPerTile;
+    shares.push_back(std::accumulate(row + image.begin, row + image.begin + count, 0.0));
+  }
+  return shares;
+}
+
 }  // namespace
 
+std::vector<float> imageHeatMap(const float* weights, const TileGrid& grid, int tiles, int width,
+                                int height, int tokensPerTile) {
+  const int side = static_cast<int>(std::lround(std::sqrt(tokensPerTile)));
+  const int gridTiles = grid.cols * grid.rows;
+  const bool thumbnail = tiles > gridTiles;
+  std::vector<float> heat(static_cast<std::size_t>(width) * height);
+  for (int y = 0; y < height; ++y) {
+    const int gy = y * grid.rows * side / height, ty = y * side / height;
+    for (int x = 0; x < width; ++x) {
+      const int gx = x * grid.cols * side / width, tx = x * side / width;
+      const int tile = (gy / side) * grid.cols + gx / side;
+      float value = weights[tile * tokensPerTile + (gy % side) * side + gx % side];
+      if (thumbnail) value += weights[gridTiles * tokensPerTile + ty * side + tx];
+      heat[static_cast<std::size_t>(y) * width + x] = value;
+    }
+  }
+  return heat;
+}
+
 std::vector<std::string> writeExplanation(const std::string& dir, const ChatEngine& engine,
-                                          const std::vector<std::string>& imageFiles,
-                                          const std::vector<RgbBuffer>& images,
-                                          const ChatReply& reply, int maxTiles) {
+                                          const ChatReply& reply, const ExplainInput& input) {
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) throw std::runtime_error(dir + ": cannot create the folder (" + error.message() + ")");
+  const auto file = [&](const std::string& name) { return (fs::path(dir) / name).string(); };
   std::vector<std::string> written;
+  const AnswerAttention* attention = input.attention;
+  const std::size_t answerTokens = reply.generation.explained.size();
   nlohmann::json described = nlohmann::json::array();
   const int tileSize = engine.config().vision.imageSize;
-  for (std::size_t k = 0; k < images.size(); ++k) {
-    const RgbBuffer& image = images[k];
-    const TileGrid grid = chooseTileGrid(image.width, image.height, maxTiles, tileSize);
-    const int tiles = tileCount(image.width, image.height, maxTiles, tileSize);
-    const std::string path = (fs::path(dir) / ("tiles-" + std::to_string(k + 1) + ".png")).string();
-    const RgbBuffer drawn = withTileGrid(image, grid);
-    if (!stbi_write_png(path.c_str(), drawn.width, drawn.height, 3, drawn.pixels.data(),
-                        drawn.width * 3))
-      throw std::runtime_error(path + ": cannot write");
-    written.push_back(path);
-    described.push_back({{"file", k < imageFiles.size() ? imageFiles[k] : std::string()},
+  for (std::size_t k = 0; k < input.images.size(); ++k) {
+    const RgbBuffer& image = input.images[k];
+    const TileGrid grid = chooseTileGrid(image.width, image.height, input.maxTiles, tileSize);
+    const int tiles = tileCount(image.width, image.height, input.maxTiles, tileSize);
+    const std::string name = std::to_string(k + 1);
+    writePng(file("tiles-" + name + ".png"), withTileGrid(image, grid));
+    written.push_back(file("tiles-" + name + ".png"));
+    described.push_back({{"file", k < input.imageFiles.size() ? input.imageFiles[k] : ""},
                          {"width", image.width},
                          {"height", image.height},
                          {"grid", {grid.cols, grid.rows}},
                          {"thumbnail", tiles > grid.cols * grid.rows},
                          {"tiles", tiles}});
+    if (!attention || attention->weights.empty() || k >= attention->images.size()) continue;
+    const auto& span = attention->images[k];
+    const auto heatOf = [&](std::size_t token) {
+      return imageHeatMap(&attention->weights[token * attention->length + span.begin], grid,
+                          span.tiles, image.width, image.height, attention->tokensPerTile);
+    };
+    std::vector<float> mean(static_cast<std::size_t>(image.width) * image.height);
+    for (std::size_t g = 0; g < answerTokens; ++g) {
+      const std::vector<float> heat = heatOf(g);
+      std::transform(mean.begin(), mean.end(), heat.begin(), mean.begin(), std::plus<>());
+      if (!input.perToken) continue;
+      const std::string path =
+          file("attention-" + name + "-token" + std::to_string(g + 1) + ".png");
+      writePng(path, withHeat(image, heat));
+      written.push_back(path);
+    }
+    writePng(file("attention-" + name + ".png"), withHeat(image, mean));
+    written.push_back(file("attention-" + name + ".png"));
   }
   nlohmann::json tokens = nlohmann::json::array();
-  for (const TokenExplanation& step : reply.generation.explained) {
+  std::vector<double> meanShares(attention ? attention->images.size() : 0);
+  for (std::size_t g = 0; g < answerTokens; ++g) {
+    const TokenExplanation& step = reply.generation.explained[g];
     nlohmann::json token = tokenJson(engine, step.id, step.prob);
     token["top"] = nlohmann::json::array();
     for (const TokenAlternative& alternative : step.top)
       token["top"].push_back(tokenJson(engine, alternative.id, alternative.prob));
+    if (attention && !attention->weights.empty()) {
+      const std::vector<double> shares =
+          imageShares(*attention, &attention->weights[g * attention->length]);
+      token["image_attention_share"] = shares;
+      for (std::size_t i = 0; i < shares.size(); ++i) meanShares[i] += shares[i] / answerTokens;
+    }
     tokens.push_back(token);
   }
-  const std::string path = (fs::path(dir) / "tokens.json").string();
-  std::ofstream out(path);
-  out << nlohmann::json{{"tokens", tokens}, {"images", described}}.dump(
-             1, ' ', false, nlohmann::json::error_handler_t::replace)
-      << "\n";
-  if (!out.flush()) throw std::runtime_error(path + ": cannot write");
+  nlohmann::json out = {{"tokens", tokens}, {"images", described}};
+  if (attention && !attention->weights.empty()) {
+    out["image_attention_share"] = meanShares;
+    out["text_attention_share"] = 1 - std::accumulate(meanShares.begin(), meanShares.end(), 0.0);
+    out["layers"] = {input.firstLayer, input.lastLayer};
+  }
+  const std::string path = file("tokens.json");
+  std::ofstream json(path);
+  json << out.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (!json.flush()) throw std::runtime_error(path + ": cannot write");
   written.push_back(path);
   return written;
 }

@@ -7,17 +7,35 @@
 
 namespace mspa::inference {
 
-// What `ask --explain DIR` writes beside an answer (issue 19's first part):
+// The attention an image's tokens received (tiles × tokensPerTile weights in prompt order) spread
+// back over the picture, width × height floats row-major: each grid tile's tokens over its part
+// of the picture, in pixel shuffle's row-major token order (token r·16 + c covers the tile's
+// 28-pixel block at row r, column c), plus the thumbnail's over the whole picture.
+std::vector<float> imageHeatMap(const float* weights, const TileGrid& grid, int tiles, int width,
+                                int height, int tokensPerTile);
+
+// What `ask --explain DIR` writes beside an answer:
 //  - tiles-<k>.png: image k with the tile grid InternVL's dynamic preprocessing chose drawn over
 //    it (each tile is the picture resized to cols·448 × rows·448 and cut; a thumbnail of the whole
 //    image follows when there is more than one tile);
-//  - tokens.json: {"tokens": [{"token", "id", "prob", "top": [{"token", "id", "prob"}, …]}, …],
-//    "images": [{"file", "width", "height", "grid": [cols, rows], "thumbnail", "tiles"}, …]},
-//    `top` in descending probability (the reply must come from SamplingOptions::explainTopK).
+//  - attention-<k>.png (with `attention`): where the answer's tokens looked in image k, averaged
+//    over them, as a heat map over the picture; attention-<k>-token<g>.png per token with
+//    `perToken`;
+//  - tokens.json: {"tokens": [{"token", "id", "prob", "top": [{"token", "id", "prob"}, …],
+//    "image_attention_share": […]}, …], "image_attention_share": [one fraction per image],
+//    "text_attention_share", "layers": [first, last], "images": [{"file", "width", "height",
+//    "grid": [cols, rows], "thumbnail", "tiles"}, …]}, `top` in descending probability (the
+//    reply must come from SamplingOptions::explainTopK).
 // Returns the files written; throws std::runtime_error naming a file that cannot be written.
+struct ExplainInput {
+  std::vector<std::string> imageFiles;
+  std::vector<RgbBuffer> images;
+  int maxTiles = 6;
+  const AnswerAttention* attention = nullptr;
+  int firstLayer = 0, lastLayer = 0;
+  bool perToken = false;
+};
 std::vector<std::string> writeExplanation(const std::string& dir, const ChatEngine& engine,
-                                          const std::vector<std::string>& imageFiles,
-                                          const std::vector<RgbBuffer>& images,
-                                          const ChatReply& reply, int maxTiles);
+                                          const ChatReply& reply, const ExplainInput& input);
 
 }  // namespace mspa::inference

@@ -706,6 +706,46 @@ void InternVLModel::Impl::prefill(const std::vector<std::vector<std::int64_t>>& 
   lastLogits = dense(at::cat(kept, 1), get("l.head"));
 }
 
+std::vector<float> InternVLModel::attentionMap(const std::vector<std::int64_t>& ids,
+                                               const ImageTiles& images, int queries,
+                                               int firstLayer, int lastLayer) {
+  const LlmConfig& c = impl_->config.llm;
+  if (firstLayer < 0 || lastLayer >= c.layers || firstLayer > lastLayer)
+    throw std::invalid_argument("layers " + std::to_string(firstLayer) + ":" +
+                                std::to_string(lastLayer) + " are not a range of the model's " +
+                                std::to_string(c.layers) + " (0:" + std::to_string(c.layers - 1) +
+                                ")");
+  const auto length = static_cast<int64_t>(ids.size());
+  if (queries < 1 || queries > length)
+    throw std::invalid_argument("attentionMap needs 1 to " + std::to_string(length) + " queries");
+  return translatingDeviceErrors("explaining", [&] {
+    c10::NoGradGuard noGrad;
+    Impl& m = *impl_;
+    const at::Tensor x = m.promptEmbeddings({ids}, {images});
+    const auto [cos, sin] = m.rotaryFor(0, length);
+    const auto floats = at::TensorOptions().device(m.device).dtype(at::kFloat);
+    at::Tensor sum = at::zeros({queries, length}, floats);
+    // Row g is position length - queries + g: it sees the keys up to itself.
+    const at::Tensor future =
+        at::arange(length, floats.dtype(at::kLong)).view({1, length}) >
+        at::arange(length - queries, length, floats.dtype(at::kLong)).view({queries, 1});
+    const double scale = 1.0 / std::sqrt(static_cast<double>(c.headDim));
+    m.layers(
+        x, cos, sin, [&](int i, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+          if (i >= firstLayer && i <= lastLayer) {
+            const at::Tensor keys = k.repeat_interleave(c.heads / c.kvHeads, 1).to(at::kFloat);
+            const at::Tensor rows = q.narrow(2, length - queries, queries).to(at::kFloat);
+            const at::Tensor scores =
+                (at::matmul(rows, keys.transpose(-1, -2)) * scale).masked_fill(future, -INFINITY);
+            sum += at::softmax(scores, -1).mean(1).squeeze(0);  // over heads: [queries, length]
+          }
+          return attend(q, k, v, true, 0, m.padding);
+        });
+    const at::Tensor mean = (sum / (lastLayer - firstLayer + 1)).to(at::kCPU).contiguous();
+    return std::vector<float>(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
+  });
+}
+
 void InternVLModel::step(std::int64_t token) {
   stepBatch({token});
 }

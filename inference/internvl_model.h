@@ -94,6 +94,14 @@ class InternVLModel {
   void stepBatch(const std::vector<std::int64_t>& tokens);                     // one per sequence
   std::vector<std::int64_t> sampleBatch(std::vector<TokenSampler>& samplers);  // one per sequence
 
+  // Where the last `queries` positions of `ids` look: their attention over every position,
+  // averaged over heads and over the layers firstLayer..lastLayer, as [queries, ids.size()]
+  // row-major floats, each row summing to 1. A pass of its own over the whole sequence (the KV
+  // cache is not used; the next prefill starts afresh), so decoding never pays for it. Throws
+  // std::invalid_argument naming a layer range outside the model.
+  std::vector<float> attentionMap(const std::vector<std::int64_t>& ids, const ImageTiles& images,
+                                  int queries, int firstLayer, int lastLayer);
+
   int cachedPositions() const;
   bool recordsDecodeSteps() const;  // decode steps replayed from a CUDA graph
   std::size_t kvCacheBytes() const;

@@ -13,6 +13,7 @@
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
 #include "inference/chat_engine.h"
 #include "inference/chat_prompt.h"
@@ -126,6 +127,24 @@ void printPrompt(const std::string& modelDir, const std::string& question,
   }
 }
 
+namespace {
+
+// "A:B" (inclusive, either side may be left out) within a model of `layers`; empty: all.
+std::pair<int, int> layerRange(const std::string& text, int layers) {
+  if (text.empty()) return {0, layers - 1};
+  const auto colon = text.find(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument(text);
+    const std::string first = text.substr(0, colon), last = text.substr(colon + 1);
+    return {first.empty() ? 0 : std::stoi(first), last.empty() ? layers - 1 : std::stoi(last)};
+  } catch (const std::logic_error&) {
+    throw CLI::ValidationError("--layers", "expected A:B (decoder layers, e.g. 0:" +
+                                               std::to_string(layers - 1) + "), not " + text);
+  }
+}
+
+}  // namespace
+
 void runAsk(const AskOptions& o) {
   if (o.format != "text" && o.format != "json")
     throw CLI::ValidationError("--format", "text or json");
@@ -162,8 +181,13 @@ void runAsk(const AskOptions& o) {
                engine->dtype().c_str(), loadSeconds, t.promptTokens, t.visionMs, t.prefillMs,
                t.newTokens, t.decodeTokensPerSecond());
   if (!o.explain.empty()) {
-    for (const auto& file :
-         writeExplanation(o.explain, *engine, o.images, request.images, reply, o.tiles))
+    ExplainInput input{o.images, request.images, o.tiles};
+    std::tie(input.firstLayer, input.lastLayer) = layerRange(o.layers, engine->config().llm.layers);
+    const AnswerAttention attention =
+        engine->attention(request, reply, input.firstLayer, input.lastLayer);
+    input.attention = &attention;
+    input.perToken = o.perToken;
+    for (const auto& file : writeExplanation(o.explain, *engine, reply, input))
       std::fprintf(stderr, "explanation: %s\n", file.c_str());
   }
 }
@@ -195,9 +219,13 @@ void addAskOptions(CLI::App& ask, AskOptions& o) {
   ask.add_option("--format", o.format, "text or json")->capture_default_str();
   ask.add_option("--explain", o.explain,
                  "write why the model answered so to this folder: tokens.json (each token's "
-                 "probability and top-k), tiles-<k>.png (the tile grid each image became)");
+                 "probability, top-k and attention share per image), tiles-<k>.png (the tile "
+                 "grid each image became), attention-<k>.png (where the answer looked)");
   ask.add_option("--explain-top-k", o.explainTopK, "candidates kept per token with --explain")
       ->capture_default_str();
+  ask.add_option("--layers", o.layers,
+                 "decoder layers A:B the --explain attention maps average (default: all)");
+  ask.add_flag("--per-token", o.perToken, "with --explain, an attention map per answer token");
 }
 
 void addAskCommand(CLI::App& app) {

@@ -28,6 +28,8 @@ struct AskOptions : ModelFlags {
   std::string format = "text";  // text or json
   std::string explain;          // a folder for the explanation (explain_output.h); empty: none
   int explainTopK = 5;
+  std::string layers;  // "A:B": the decoder layers the attention maps average (default all)
+  bool perToken = false;
 };
 
 // The exact text the model reads for `question` about images with these tile counts, on stdout:

@@ -339,6 +339,19 @@ TEST_CASE("mspa ask --explain writes each token's probability and top-k, and eac
   CHECK(j["images"][0]["thumbnail"] == true);
   CHECK(j["images"][0]["tiles"] == 7);
   CHECK(readImageSize(explain + "/tiles-1.png") == Eigen::Vector2i(1296, 968));
+  // Where it looked: a heat map per image, and attention shares that with the text's make 1.
+  CHECK(readImageSize(explain + "/attention-1.png") == Eigen::Vector2i(1296, 968));
+  REQUIRE(j["image_attention_share"].size() == 1);
+  const double image = j["image_attention_share"][0], text = j["text_attention_share"];
+  CHECK(image > 0);
+  CHECK(image + text == Approx(1.0));
+  CHECK(j["tokens"][0]["image_attention_share"].size() == 1);
+  const auto outside = mspaCli("ask --model " + shellQuote(model.string()) + " --image " +
+                               shellQuote((fixture / "images/img1.png").string()) +
+                               " --max-new-tokens 2 --explain " + shellQuote(explain) +
+                               " --layers 3:9 'Which point is closer?'");
+  CHECK(outside.exitCode == 2);
+  CHECK_THAT(outside.err, Contains("layers 3:9"));
 
   const auto scene = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
                              " --task x_movement --explain " + shellQuote(explain));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include <filesystem>
 #include <fstream>
@@ -291,4 +292,29 @@ TEST_CASE("Each generated token's probability and top-k are the softmax of trans
   SamplingOptions plain = explained;
   plain.explainTopK = 0;
   CHECK(generate(*model, p.ids, p.images, plain).explained.empty());
+}
+
+TEST_CASE("Each answer token's attention over the sequence sums to 1 and never looks ahead") {
+  const auto model = loadFixture();
+  const Prompt p;
+  std::vector<std::int64_t> sequence = p.ids;
+  sequence.insert(sequence.end(), p.greedy.begin(), p.greedy.begin() + 3);
+  const int queries = 4, layers = model->config().llm.layers;
+  const std::vector<float> map = model->attentionMap(sequence, p.images, queries, 0, layers - 1);
+  const std::size_t length = sequence.size();
+  REQUIRE(map.size() == queries * length);
+  for (int g = 0; g < queries; ++g) {
+    const float* row = map.data() + g * length;
+    CHECK(std::accumulate(row, row + length, 0.0) == Approx(1.0).margin(1e-4));
+    const std::size_t position = length - queries + g;
+    CHECK(std::accumulate(row + position + 1, row + length, 0.0) == 0.0);
+  }
+  // One layer alone differs from the mean over all, and a range outside the model is named.
+  CHECK(model->attentionMap(sequence, p.images, queries, 1, 1) != map);
+  CHECK_THROWS_WITH(model->attentionMap(sequence, p.images, queries, 0, layers),
+                    Catch::Matchers::Contains("0:" + std::to_string(layers - 1)));
+  // The decode path is untouched: the greedy answer is the same after an explanation.
+  SamplingOptions greedy;
+  greedy.maxNewTokens = 12;
+  CHECK(generate(*model, p.ids, p.images, greedy).tokens == p.greedy);
 }
