@@ -278,12 +278,24 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
   CHECK_THAT(half.err, Contains("float16 is not supported on the cpu"));
 }
 
+namespace {
+
+const std::filesystem::path kTinyInternLM2 =
+    std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2";
+
+// The tiny InternLM2 fixture's weights in DIR/model, without a tokenizer.
+std::filesystem::path tinyModel(const test::TempDir& dir) {
+  const auto model = dir.path() / "model";
+  std::filesystem::copy(kTinyInternLM2 / "original", model);
+  return model;
+}
+
+}  // namespace
+
 TEST_CASE("mspa ask runs images and a question through the model and streams the answer") {
   test::TempDir dir;
-  const std::filesystem::path fixture =
-      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2";
-  const auto model = dir.path() / "model";
-  std::filesystem::copy(fixture / "original", model);
+  const std::filesystem::path& fixture = kTinyInternLM2;
+  const auto model = tinyModel(dir);
   const auto missing =
       mspaCli("ask --model " + shellQuote(model.string()) + " --image " +
               shellQuote((fixture / "images/img1.png").string()) + " 'Which point is closer?'");
@@ -312,10 +324,8 @@ TEST_CASE("mspa ask runs images and a question through the model and streams the
 
 TEST_CASE("mspa ask --explain writes each token's probability and top-k, and each image's tiles") {
   test::TempDir dir;
-  const std::filesystem::path fixture =
-      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2";
-  const auto model = dir.path() / "model";
-  std::filesystem::copy(fixture / "original", model);
+  const std::filesystem::path& fixture = kTinyInternLM2;
+  const auto model = tinyModel(dir);
   test::writeSentencePieceTokenizer(model);
   const std::string explain = dir.file("explain");
   const auto r = mspaCli("ask --model " + shellQuote(model.string()) + " --image " +
