@@ -22,6 +22,13 @@ std::vector<BackendReply> AnswerBackend::answerBatch(const std::vector<Question>
   return replies;
 }
 
+BackendReply AnswerBackend::answerExplained(const Question&, const ExplainOptions&,
+                                            const AnswerProgress&, const std::atomic<bool>*) {
+  throw std::runtime_error(label() +
+                           " cannot explain its answers: attention and token probabilities come "
+                           "from the local engine (choose Backend > local model)");
+}
+
 BackendReply OracleBackend::answer(const Question& question, const AnswerProgress& progress,
                                    const std::atomic<bool>*) {
   if (!question.hasTruth()) {

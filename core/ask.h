@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "core/answer_explanation.h"
 #include "core/question_builder.h"
 #include "core/scorer.h"
 
@@ -19,6 +20,7 @@ struct BackendReply {
   int tokens = 0;      // generated tokens, where the backend knows them
   double seconds = 0;  // wall time of the request
   bool cancelled = false;
+  std::shared_ptr<const AnswerExplanation> explanation;  // when asked and the backend can
 };
 
 // Something that answers a MultiSPA question: the local engine, a served model, or the scene's
@@ -33,6 +35,11 @@ class AnswerBackend {
   virtual bool answersWithTruth() const { return false; }
   virtual BackendReply answer(const Question& question, const AnswerProgress& progress,
                               const std::atomic<bool>* cancel) = 0;
+  // The answer with why it was given (reply.explanation). Only the local engine can: the default
+  // throws std::runtime_error saying so.
+  virtual BackendReply answerExplained(const Question& question, const ExplainOptions& options,
+                                       const AnswerProgress& progress,
+                                       const std::atomic<bool>* cancel);
   // Several questions at once, where the backend can do better than one after another (the local
   // engine decodes them together); the default answers them in turn.
   virtual std::vector<BackendReply> answerBatch(const std::vector<Question>& questions,

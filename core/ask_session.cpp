@@ -80,13 +80,16 @@ int BackendCache::loads() const {
   return loads_;
 }
 
-PendingAsk::PendingAsk(AskRecord record, std::shared_ptr<BackendCache> backends)
-    : record_(std::move(record)), backends_(std::move(backends)) {}
+PendingAsk::PendingAsk(AskRecord record, std::shared_ptr<BackendCache> backends,
+                       std::optional<ExplainOptions> explain)
+    : record_(std::move(record)), backends_(std::move(backends)), explain_(explain) {}
 
 AskRecord PendingAsk::run(const AnswerProgress& progress, const std::atomic<bool>* cancel) const {
   AskRecord answered = record_;
   const BackendLease backend = backends_->acquire();
-  const BackendReply reply = backend->answer(answered.question, progress, cancel);
+  const BackendReply reply =
+      explain_ ? backend->answerExplained(answered.question, *explain_, progress, cancel)
+               : backend->answer(answered.question, progress, cancel);
   if (reply.cancelled) {
     answered.outcome.reply = reply;
     return answered;
@@ -155,7 +158,7 @@ std::optional<PendingAsk> AskSession::prepare() const {
   if (!question_) return std::nullopt;
   AskRecord asked{*question_, {}, question_->sample.prompt, scene_, {}};
   asked.question.sample.prompt = prompt_;
-  return PendingAsk(std::move(asked), backends_);
+  return PendingAsk(std::move(asked), backends_, explain_);
 }
 
 std::size_t AskSession::record(AskRecord answered) {

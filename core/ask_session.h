@@ -81,16 +81,19 @@ struct AskRecord {
 // any thread while the session composes the next question or opens another scene.
 class PendingAsk {
  public:
-  PendingAsk(AskRecord record, std::shared_ptr<BackendCache> backends);
+  PendingAsk(AskRecord record, std::shared_ptr<BackendCache> backends,
+             std::optional<ExplainOptions> explain = std::nullopt);
   const AskRecord& record() const { return record_; }
-  // Loads the backend when none is loaded, asks, judges under the scorer's rule and draws the
-  // overlay. A cancelled answer comes back unjudged with outcome.reply.cancelled set. Throws the
-  // backend's error, or the judge's when the question cannot be scored.
+  // Loads the backend when none is loaded, asks (with the explanation when one was asked for),
+  // judges under the scorer's rule and draws the overlay. A cancelled answer comes back unjudged
+  // with outcome.reply.cancelled set. Throws the backend's error, or the judge's when the question
+  // cannot be scored.
   AskRecord run(const AnswerProgress& progress, const std::atomic<bool>* cancel) const;
 
  private:
   AskRecord record_;
   std::shared_ptr<BackendCache> backends_;
+  std::optional<ExplainOptions> explain_;
 };
 
 struct SessionExport {
@@ -128,6 +131,10 @@ class AskSession {
   void setPrompt(std::string prompt) { prompt_ = std::move(prompt); }
   void resetPrompt();
 
+  // Whether the next questions are asked with their explanation (nullopt: not).
+  void setExplain(std::optional<ExplainOptions> explain) { explain_ = explain; }
+  const std::optional<ExplainOptions>& explain() const { return explain_; }
+
   // The current question as it will be sent, to be run (possibly on another thread); nullopt
   // when none is composed.
   std::optional<PendingAsk> prepare() const;
@@ -150,6 +157,7 @@ class AskSession {
   std::unique_ptr<FrameOverlap> overlap_;  // computed at the first pairing by overlap
   std::optional<Question> question_;
   std::string prompt_;
+  std::optional<ExplainOptions> explain_;
   std::vector<AskRecord> history_;
 };
 

@@ -1,5 +1,7 @@
 #include "inference/chat_engine.h"
 
+#include <numeric>
+
 #include "inference/internvl_model.h"
 #include "inference/tokenizer.h"
 
@@ -60,6 +62,16 @@ ChatReply ChatEngine::answer(const ChatRequest& request,
       cancel);
   reply.text = prompt_.answerText(answer);
   return reply;
+}
+
+std::vector<double> AnswerAttention::imageShares(std::size_t token) const {
+  std::vector<double> shares;
+  for (const Image& image : images) {
+    const float* first = row(token) + image.begin;
+    shares.push_back(std::accumulate(
+        first, first + static_cast<std::int64_t>(image.tiles) * tokensPerTile, 0.0));
+  }
+  return shares;
 }
 
 AnswerAttention ChatEngine::attention(const ChatRequest& request, const ChatReply& reply,

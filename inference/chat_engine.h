@@ -44,6 +44,10 @@ struct AnswerAttention {
   };
   std::vector<Image> images;
   int tokensPerTile = 256;
+
+  const float* row(std::size_t token) const { return weights.data() + token * length; }
+  // The share of answer token `token`'s attention that went to each image.
+  std::vector<double> imageShares(std::size_t token) const;
 };
 
 // A loaded model with its tokenizer, answering chat questions about images: tiling, the chat

@@ -64,33 +64,35 @@ nlohmann::json tokenJson(const ChatEngine& engine, std::int64_t id, double prob)
   return {{"token", engine.tokenText(id)}, {"id", id}, {"prob", prob}};
 }
 
-// Each image's share of one row of attention weights.
-std::vector<double> imageShares(const AnswerAttention& a, const float* row) {
-  std::vector<double> shares;
-  for (const auto& image : a.images) {
-    const std::int64_t count = static_cast<std::int64_t>(image.tiles) * a.tokensPerTile;
-    shares.push_back(std::accumulate(row + image.begin, row + image.begin + count, 0.0));
-  }
-  return shares;
-}
-
 }  // namespace
 
-std::vector<float> imageHeatMap(const float* weights, const TileGrid& grid, int tiles, int width,
-                                int height, int tokensPerTile) {
+TokenGridMap tokenGridMap(const float* weights, const TileGrid& grid, int tiles,
+                          int tokensPerTile) {
   const int side = static_cast<int>(std::lround(std::sqrt(tokensPerTile)));
   const int gridTiles = grid.cols * grid.rows;
   const bool thumbnail = tiles > gridTiles;
-  std::vector<float> heat(static_cast<std::size_t>(width) * height);
-  for (int y = 0; y < height; ++y) {
-    const int gy = y * grid.rows * side / height, ty = y * side / height;
-    for (int x = 0; x < width; ++x) {
-      const int gx = x * grid.cols * side / width, tx = x * side / width;
+  TokenGridMap map{grid.cols * side, grid.rows * side, {}};
+  map.values.resize(static_cast<std::size_t>(map.width) * map.height);
+  for (int gy = 0; gy < map.height; ++gy) {
+    for (int gx = 0; gx < map.width; ++gx) {
       const int tile = (gy / side) * grid.cols + gx / side;
       float value = weights[tile * tokensPerTile + (gy % side) * side + gx % side];
-      if (thumbnail) value += weights[gridTiles * tokensPerTile + ty * side + tx];
-      heat[static_cast<std::size_t>(y) * width + x] = value;
+      if (thumbnail)
+        value += weights[gridTiles * tokensPerTile + (gy / grid.rows) * side + gx / grid.cols];
+      map.values[static_cast<std::size_t>(gy) * map.width + gx] = value;
     }
+  }
+  return map;
+}
+
+std::vector<float> imageHeatMap(const float* weights, const TileGrid& grid, int tiles, int width,
+                                int height, int tokensPerTile) {
+  const TokenGridMap map = tokenGridMap(weights, grid, tiles, tokensPerTile);
+  std::vector<float> heat(static_cast<std::size_t>(width) * height);
+  for (int y = 0; y < height; ++y) {
+    const float* row = &map.values[static_cast<std::size_t>(y * map.height / height) * map.width];
+    for (int x = 0; x < width; ++x)
+      heat[static_cast<std::size_t>(y) * width + x] = row[x * map.width / width];
   }
   return heat;
 }
@@ -122,8 +124,8 @@ std::vector<std::string> writeExplanation(const std::string& dir, const ChatEngi
     if (!attention || attention->weights.empty() || k >= attention->images.size()) continue;
     const auto& span = attention->images[k];
     const auto heatOf = [&](std::size_t token) {
-      return imageHeatMap(&attention->weights[token * attention->length + span.begin], grid,
-                          span.tiles, image.width, image.height, attention->tokensPerTile);
+      return imageHeatMap(attention->row(token) + span.begin, grid, span.tiles, image.width,
+                          image.height, attention->tokensPerTile);
     };
     std::vector<float> mean(static_cast<std::size_t>(image.width) * image.height);
     for (std::size_t g = 0; g < answerTokens; ++g) {
@@ -147,8 +149,7 @@ std::vector<std::string> writeExplanation(const std::string& dir, const ChatEngi
     for (const TokenAlternative& alternative : step.top)
       token["top"].push_back(tokenJson(engine, alternative.id, alternative.prob));
     if (attention && !attention->weights.empty()) {
-      const std::vector<double> shares =
-          imageShares(*attention, &attention->weights[g * attention->length]);
+      const std::vector<double> shares = attention->imageShares(g);
       token["image_attention_share"] = shares;
       for (std::size_t i = 0; i < shares.size(); ++i) meanShares[i] += shares[i] / answerTokens;
     }

@@ -7,10 +7,16 @@
 
 namespace mspa::inference {
 
-// The attention an image's tokens received (tiles × tokensPerTile weights in prompt order) spread
-// back over the picture, width × height floats row-major: each grid tile's tokens over its part
-// of the picture, in pixel shuffle's row-major token order (token r·16 + c covers the tile's
-// 28-pixel block at row r, column c), plus the thumbnail's over the whole picture.
+// The attention an image's tokens received (tiles × tokensPerTile weights in prompt order) on the
+// grid of its tiles' tokens, cols·16 × rows·16 cells row-major: each grid tile's tokens in pixel
+// shuffle's row-major order (token r·16 + c covers the tile's 28-pixel block at row r, column c),
+// plus the thumbnail's token over the cells it covers.
+struct TokenGridMap {
+  int width = 0, height = 0;
+  std::vector<float> values;
+};
+TokenGridMap tokenGridMap(const float* weights, const TileGrid& grid, int tiles, int tokensPerTile);
+// The same stretched over a width × height picture.
 std::vector<float> imageHeatMap(const float* weights, const TileGrid& grid, int tiles, int width,
                                 int height, int tokensPerTile);
 

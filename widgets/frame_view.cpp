@@ -66,6 +66,7 @@ FrameView::FrameView(QWidget* parent) : QWidget(parent) {
 void FrameView::setFrame(const RgbImage& image, const DepthImage* depth, const QString& title) {
   image_ = toQImage(image);
   depthColors_ = depth && !depth->empty() ? depthColormap(*depth) : QImage();
+  heat_ = QImage();
   title_ = title;
   message_.clear();
   update();
@@ -82,6 +83,12 @@ void FrameView::showMessage(const QString& message) {
 void FrameView::setDepthOverlay(bool shown, double opacity) {
   depthShown_ = shown;
   depthOpacity_ = opacity;
+  update();
+}
+
+void FrameView::setHeatOverlay(const QImage& heat, double opacity) {
+  heat_ = heat;
+  heatOpacity_ = opacity;
   update();
 }
 
@@ -127,6 +134,12 @@ void FrameView::paintContent(QPainter& painter, const QRectF& target, double bas
   if (depthShown_ && !depthColors_.isNull()) {
     painter.setOpacity(depthOpacity_);
     painter.drawImage(target, depthColors_);
+    painter.setOpacity(1.0);
+  }
+  if (!heat_.isNull()) {
+    painter.setOpacity(heatOpacity_);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    painter.drawImage(target, heat_);
     painter.setOpacity(1.0);
   }
   const double scale = target.width() / image_.width();

@@ -35,6 +35,9 @@ class FrameView : public QWidget {
   // No picture, only a message (e.g. why the frame cannot be shown).
   void showMessage(const QString& message);
   void setDepthOverlay(bool shown, double opacity);
+  // A heat map stretched over the picture (an answer's attention), or none (a null image).
+  void setHeatOverlay(const QImage& heat, double opacity);
+  bool hasHeatOverlay() const { return !heat_.isNull(); }
   void setMarkers(const QVector<Marker>& markers);
   const QVector<Marker>& markers() const { return markers_; }
   void setLines(const QVector<Line>& lines);
@@ -71,6 +74,8 @@ class FrameView : public QWidget {
 
   QImage image_;
   QImage depthColors_;
+  QImage heat_;
+  double heatOpacity_ = 0.6;
   QString title_;
   QString message_;
   bool depthShown_ = false;

@@ -4,19 +4,25 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSlider>
 #include <QStandardItemModel>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <fstream>
+
 #include "widgets/backend_settings_dialog.h"
+#include "widgets/frame_view.h"
 #include "widgets/scene_workspace.h"
 
 namespace mspa::widgets {
@@ -125,6 +131,10 @@ void QuestionPanel::buildControls() {
   askButton_ = button(tr("Ask"), this, askRow);
   cancelButton_ = button(tr("Cancel"), this, askRow);
   cancelButton_->setEnabled(false);
+  explainBox_ = new QCheckBox(tr("Explain"), this);
+  explainBox_->setToolTip(
+      tr("The local model also reports each token's probability and where it looked"));
+  askRow->addWidget(explainBox_);
   askRow->addStretch(1);
   layout->addLayout(askRow);
   progress_ = new QLabel(this);
@@ -146,6 +156,20 @@ void QuestionPanel::buildControls() {
   message_ = new QLabel(this);
   message_->setWordWrap(true);
   layout->addWidget(message_);
+  explainTokens_ = new QListWidget(this);
+  explainTokens_->setToolTip(tr("Click a token to see where it looked"));
+  explainTokens_->hide();
+  layout->addWidget(explainTokens_, 1);
+  auto* heatRow = new QHBoxLayout;
+  heatOpacity_ = new QSlider(Qt::Horizontal, this);
+  heatOpacity_->setRange(0, 100);
+  heatOpacity_->setValue(60);
+  heatOpacity_->setToolTip(tr("Opacity of the attention map"));
+  heatRow->addWidget(heatOpacity_);
+  exportExplanationButton_ = button(tr("Export explanation…"), this, heatRow);
+  layout->addLayout(heatRow);
+  for (QWidget* w : std::initializer_list<QWidget*>{heatOpacity_, exportExplanationButton_})
+    w->hide();
 
   historyTable_ = new QTableWidget(0, 6, this);
   historyTable_->setHorizontalHeaderLabels(
@@ -186,6 +210,16 @@ void QuestionPanel::buildControls() {
           [this] { session_.setPrompt(promptEdit_->toPlainText().toStdString()); });
   connect(modelInputButton_, &QPushButton::clicked, this, &QuestionPanel::showModelInput);
   connect(showTruth_, &QCheckBox::toggled, truth_, &QLabel::setVisible);
+  connect(explainBox_, &QCheckBox::toggled, this, &QuestionPanel::setExplaining);
+  connect(explainTokens_, &QListWidget::currentRowChanged, this,
+          &QuestionPanel::showExplanationRow);
+  connect(heatOpacity_, &QSlider::valueChanged, this,
+          [this] { showExplanationRow(explainTokens_->currentRow()); });
+  connect(exportExplanationButton_, &QPushButton::clicked, this, [this] {
+    const QString folder =
+        QFileDialog::getExistingDirectory(this, tr("Export the explanation to a folder"));
+    if (!folder.isEmpty()) exportExplanation(folder);
+  });
   connect(askButton_, &QPushButton::clicked, this, &QuestionPanel::ask);
   connect(cancelButton_, &QPushButton::clicked, this, &QuestionPanel::cancel);
   connect(historyTable_, &QTableWidget::cellClicked, this,
@@ -554,6 +588,99 @@ void QuestionPanel::showHistoryEntry(int row) {
           .arg(overlayQColor(OverlayRole::Prediction, r.overlay.correct && r.overlay.parsed)
                    .name()));
   historyTable_->selectRow(row);
+  showExplanation(r);
+}
+
+void QuestionPanel::setExplaining(bool on) {
+  if (explainBox_->isChecked() != on) return explainBox_->setChecked(on);  // back through toggled
+  session_.setExplain(on ? std::optional<ExplainOptions>(ExplainOptions{}) : std::nullopt);
+}
+
+namespace {
+
+QString percent(double p) {
+  return QString::number(p * 100, 'f', p < 0.1 ? 1 : 0) + "%";
+}
+
+QString tokenRow(const AnswerExplanation::Token& t) {
+  QStringList others;
+  for (std::size_t i = 1; i < t.top.size() && i < 4; ++i)
+    others << QString("%1 %2").arg(QString::fromStdString(t.top[i].text).toHtmlEscaped(),
+                                   percent(t.top[i].prob));
+  QStringList shares;
+  for (double s : t.imageShare) shares << percent(s);
+  return QString("“%1” %2   (%3)   images %4")
+      .arg(QString::fromStdString(t.chosen.text), percent(t.chosen.prob), others.join(", "),
+           shares.join(" / "));
+}
+
+}  // namespace
+
+// Fills the token list from an answered entry's explanation (or hides it without one).
+void QuestionPanel::showExplanation(const AskRecord& record) {
+  const auto& explanation = record.outcome.reply.explanation;
+  explained_.reset();
+  const QSignalBlocker block(explainTokens_);
+  explainTokens_->clear();
+  for (QWidget* w :
+       std::initializer_list<QWidget*>{explainTokens_, heatOpacity_, exportExplanationButton_})
+    w->setVisible(explanation != nullptr);
+  if (!explanation) return workspace_->showAttention(record.question, {}, 0);
+  explained_ = record;
+  QStringList shares;
+  for (double s : explanation->imageShare()) shares << percent(s);
+  explainTokens_->addItem(tr("Whole answer: images %1 of its attention (layers %2-%3)")
+                              .arg(shares.join(" / "))
+                              .arg(explanation->firstLayer)
+                              .arg(explanation->lastLayer));
+  for (const auto& token : explanation->tokens) explainTokens_->addItem(tokenRow(token));
+  explainTokens_->setCurrentRow(0);
+  showExplanationRow(0);
+}
+
+QStringList QuestionPanel::explanationRows() const {
+  QStringList rows;
+  for (int i = 0; i < explainTokens_->count(); ++i) rows << explainTokens_->item(i)->text();
+  return rows;
+}
+
+void QuestionPanel::showExplanationRow(int row) {
+  if (!explained_ || row < 0) return;
+  const AnswerExplanation& e = *explained_->outcome.reply.explanation;
+  std::vector<AttentionMap> maps;
+  for (std::size_t image = 0; image < explained_->question.frames.size(); ++image) {
+    if (row == 0) {
+      maps.push_back(e.meanMap(image));
+    } else if (row <= static_cast<int>(e.tokens.size()) && image < e.tokens[row - 1].maps.size()) {
+      maps.push_back(e.tokens[row - 1].maps[image]);
+    }
+  }
+  workspace_->showAttention(explained_->question, maps, heatOpacity_->value() / 100.0);
+}
+
+QStringList QuestionPanel::exportExplanation(const QString& folder) {
+  if (!explained_) return {};
+  QStringList written;
+  const QString json = QDir(folder).filePath("tokens.json");
+  std::ofstream out(json.toStdString());
+  out << explained_->outcome.reply.explanation->toJson().dump(
+             1, ' ', false, nlohmann::json::error_handler_t::replace)
+      << "\n";
+  if (!out.flush()) {
+    showMessage(tr("%1: cannot write").arg(json), true);
+    return {};
+  }
+  written << json;
+  for (std::size_t k = 0; k < explained_->question.frames.size() && k < 2; ++k) {
+    const QString png = QDir(folder).filePath(QString("attention-%1.png").arg(k + 1));
+    if (!workspace_->frameView(static_cast<int>(k))->composed().save(png)) {
+      showMessage(tr("%1: cannot write").arg(png), true);
+      return written;
+    }
+    written << png;
+  }
+  showMessage(tr("Explanation written to %1").arg(folder), false);
+  return written;
 }
 
 SessionExport QuestionPanel::exportHistory(const QString& folder) {

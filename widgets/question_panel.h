@@ -13,6 +13,8 @@ class QComboBox;
 class QDialog;
 class QCheckBox;
 class QLabel;
+class QListWidget;
+class QSlider;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
@@ -71,6 +73,15 @@ class QuestionPanel : public QWidget {
   bool ask();
   void cancel();
   void showHistoryEntry(int row);
+  // Explain: the next answers come with why (token probabilities, where each token looked);
+  // the local model only, the others say they cannot.
+  void setExplaining(bool on);
+  // The explanation of the entry shown: "whole answer" then one row per token.
+  QStringList explanationRows() const;
+  // Shows the attention of the whole answer (row 0) or of one token over the frames.
+  void showExplanationRow(int row);
+  // Writes FOLDER/tokens.json and FOLDER/attention-<k>.png (the frames as shown); the paths.
+  QStringList exportExplanation(const QString& folder);
   SessionExport exportHistory(const QString& folder);
 
   const std::optional<Question>& question() const { return session_.question(); }
@@ -97,6 +108,7 @@ class QuestionPanel : public QWidget {
   void onFinished(const AskRecord& answered, const QString& error);
   void showBackend();
   void addHistoryRow(const AskRecord& record);
+  void showExplanation(const AskRecord& record);
   int pointsNeeded() const;
   void setBusy(bool busy);
   // False, with a message, while a question runs: composing then would change what the running
@@ -115,7 +127,11 @@ class QuestionPanel : public QWidget {
       *resetButton_;
   QPushButton *askButton_, *cancelButton_, *exportButton_, *overlapButton_, *modelInputButton_;
   ModelInputRenderer modelInputRenderer_;
-  QCheckBox* showTruth_;
+  QCheckBox *showTruth_, *explainBox_;
+  QListWidget* explainTokens_;
+  QSlider* heatOpacity_;
+  QPushButton* exportExplanationButton_;
+  std::optional<AskRecord> explained_;  // the history entry whose explanation is shown
   QLabel *truth_, *message_, *progress_, *verdict_;
   QProgressBar* busyBar_;
   QPlainTextEdit *promptEdit_, *answer_;

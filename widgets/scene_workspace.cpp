@@ -8,6 +8,8 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
 
 #include "core/input_error.h"
 #include "render/answer_overlay_markers.h"
@@ -389,6 +391,35 @@ void SceneWorkspace::setColoring(render::CloudColoring coloring) {
 void SceneWorkspace::setLayerVisible(render::Layer layer, bool visible) {
   renderer_.setLayerVisible(layer, visible);
   view3d_->update();
+}
+
+namespace {
+
+// Black-red-yellow by the share of the map's maximum, transparent where nothing was looked at.
+QImage heatImage(const AttentionMap& map) {
+  QImage image(map.width, map.height, QImage::Format_ARGB32);
+  const float peak = std::max(*std::max_element(map.values.begin(), map.values.end()), 1e-12f);
+  for (int y = 0; y < map.height; ++y) {
+    for (int x = 0; x < map.width; ++x) {
+      const float v = map.values[static_cast<std::size_t>(y) * map.width + x] / peak;
+      image.setPixel(x, y,
+                     qRgba(static_cast<int>(255 * std::min(1.0f, 2 * v)),
+                           static_cast<int>(255 * std::max(0.0f, 2 * v - 1)), 0,
+                           static_cast<int>(255 * std::sqrt(v))));
+    }
+  }
+  return image;
+}
+
+}  // namespace
+
+void SceneWorkspace::showAttention(const Question& question, const std::vector<AttentionMap>& maps,
+                                   double opacity) {
+  for (int view = 0; view < 2; ++view) {
+    const bool shown = view < static_cast<int>(question.frames.size()) &&
+                       view < static_cast<int>(maps.size()) && !maps[view].empty();
+    frameViews_[view]->setHeatOverlay(shown ? heatImage(maps[view]) : QImage(), opacity);
+  }
 }
 
 }  // namespace mspa::widgets

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/answer_explanation.h"
 #include "core/answer_overlay.h"
 #include "core/geometry.h"
 #include "core/question_builder.h"
@@ -51,6 +52,10 @@ class SceneWorkspace : public QWidget {
   void showPlacedPoints(const std::vector<QPointF>& points);
   // An answer against the truth: marks and segments on the frames, geometry in the 3D view.
   void showOverlay(const Question& question, const AnswerOverlay& overlay);
+  // Where an answer looked: each of the question's frames with its attention map stretched over
+  // it (maps per image, in the question's order; an empty list removes them).
+  void showAttention(const Question& question, const std::vector<AttentionMap>& maps,
+                     double opacity);
   // While off, clicks on the frames only emit frameClicked (the question panel places points).
   void setPickingEnabled(bool enabled) { pickingEnabled_ = enabled; }
 

@@ -5,13 +5,15 @@
 #include <filesystem>
 
 #include "inference/chat_engine.h"
+#include "inference/explain_output.h"
 
 namespace mspa::backends {
 
 LocalBackend::LocalBackend(const BackendSettings& s)
     : engine_(
           inference::ChatEngine::load({s.modelDir, s.loraDir, s.device, s.dtype, s.tilesPerImage})),
-      maxNewTokens_(s.maxNewTokens) {
+      maxNewTokens_(s.maxNewTokens),
+      tilesPerImage_(s.tilesPerImage) {
   char memory[64];
   std::snprintf(memory, sizeof memory, "%.2f GB", engine_->weightGigabytes());
   label_ = "local " + std::filesystem::path(s.modelDir).filename().string() +
@@ -45,6 +47,39 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+AnswerExplanation::Candidate candidate(const inference::ChatEngine& engine, std::int64_t id,
+                                       double prob) {
+  return {engine.tokenText(id), id, prob};
+}
+
+// The engine's explanation in core's terms: maps on each image's token grid.
+AnswerExplanation explanationOf(const inference::ChatEngine& engine,
+                                const inference::ChatRequest& request,
+                                const inference::ChatReply& reply,
+                                const inference::AnswerAttention& attention, int tilesPerImage) {
+  AnswerExplanation out;
+  const int tileSize = engine.config().vision.imageSize;
+  for (std::size_t g = 0; g < reply.generation.explained.size(); ++g) {
+    const inference::TokenExplanation& step = reply.generation.explained[g];
+    AnswerExplanation::Token token{candidate(engine, step.id, step.prob), {}, {}, {}};
+    for (const auto& alternative : step.top)
+      token.top.push_back(candidate(engine, alternative.id, alternative.prob));
+    if (!attention.weights.empty()) {
+      token.imageShare = attention.imageShares(g);
+      for (std::size_t k = 0; k < attention.images.size(); ++k) {
+        const auto& image = request.images[k];
+        const auto map = inference::tokenGridMap(
+            attention.row(g) + attention.images[k].begin,
+            inference::chooseTileGrid(image.width, image.height, tilesPerImage, tileSize),
+            attention.images[k].tiles, attention.tokensPerTile);
+        token.maps.push_back({map.width, map.height, map.values});
+      }
+    }
+    out.tokens.push_back(std::move(token));
+  }
+  return out;
+}
+
 }  // namespace
 
 BackendReply LocalBackend::answer(const Question& question, const AnswerProgress& progress,
@@ -52,6 +87,27 @@ BackendReply LocalBackend::answer(const Question& question, const AnswerProgress
   const auto start = std::chrono::steady_clock::now();
   const auto reply = engine_->answer(chatRequest(question, maxNewTokens_), progress, cancel);
   return backendReply(reply, secondsSince(start));
+}
+
+BackendReply LocalBackend::answerExplained(const Question& question, const ExplainOptions& options,
+                                           const AnswerProgress& progress,
+                                           const std::atomic<bool>* cancel) {
+  const auto start = std::chrono::steady_clock::now();
+  inference::ChatRequest request = chatRequest(question, maxNewTokens_);
+  request.sampling.explainTopK = std::max(1, options.topK);
+  const auto reply = engine_->answer(request, progress, cancel);
+  BackendReply out = backendReply(reply, 0);
+  if (!out.cancelled) {
+    const int last = options.lastLayer < 0 ? engine_->config().llm.layers - 1 : options.lastLayer;
+    const auto attention = engine_->attention(request, reply, options.firstLayer, last);
+    auto explanation = std::make_shared<AnswerExplanation>(
+        explanationOf(*engine_, request, reply, attention, tilesPerImage_));
+    explanation->firstLayer = options.firstLayer;
+    explanation->lastLayer = last;
+    out.explanation = std::move(explanation);
+  }
+  out.seconds = secondsSince(start);
+  return out;
 }
 
 std::vector<BackendReply> LocalBackend::answerBatch(const std::vector<Question>& questions,

@@ -22,10 +22,16 @@ class LocalBackend : public AnswerBackend {
                       const std::atomic<bool>* cancel) override;
   std::vector<BackendReply> answerBatch(const std::vector<Question>& questions,
                                         const std::atomic<bool>* cancel) override;
+  // With each token's probability and candidates and, from a pass of its own after the answer,
+  // where each token looked in each image (inference::ChatEngine::attention).
+  BackendReply answerExplained(const Question& question, const ExplainOptions& options,
+                               const AnswerProgress& progress,
+                               const std::atomic<bool>* cancel) override;
 
  private:
   std::unique_ptr<inference::ChatEngine> engine_;
   int maxNewTokens_;
+  int tilesPerImage_;
   std::string label_;
 };
 

@@ -6,6 +6,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <filesystem>
+#include <fstream>
 
 #include "app/backends/backend_factory.h"
 #include "core/demo_playlist.h"
@@ -555,4 +556,57 @@ TEST_CASE(
   CHECK(widgets::BackendSettingsDialog(local).settings().dtype == "float32");
   local.dtype = "bfloat16";
   CHECK(widgets::BackendSettingsDialog(local).settings().dtype == "bfloat16");
+}
+
+TEST_CASE("Explain shows each token's probability and where it looked, and exports it") {
+  test::TempDir models;
+  AskWindow w(tinyLocalModel(models, 3));
+  REQUIRE(w.panel->selectSubtask("x_movement"));  // two frames
+  const QImage plain = w.workspace()->frameView(0)->composed();
+  w.panel->setExplaining(true);
+  REQUIRE(w.askAndWait());
+  const auto& explanation = w.panel->history().back().outcome.reply.explanation;
+  REQUIRE(explanation);
+  REQUIRE(explanation->tokens.size() == 3);
+  const QStringList rows = w.panel->explanationRows();
+  REQUIRE(rows.size() == 4);  // the whole answer, then each token
+  CHECK(rows[0].startsWith("Whole answer: images "));
+  for (const auto& token : explanation->tokens) {
+    CHECK(token.chosen.prob > 0);
+    REQUIRE(token.maps.size() == 2);
+    CHECK(token.maps[0].width == 16);  // one tile per image: its 16x16 token grid
+    const double shares = token.imageShare[0] + token.imageShare[1];
+    CHECK(shares > 0);
+    CHECK(shares < 1);
+  }
+  // The frames carry the map; another token shows another one.
+  REQUIRE(w.workspace()->frameView(0)->hasHeatOverlay());
+  const QImage whole = w.workspace()->frameView(0)->composed();
+  CHECK(whole != plain);
+  w.panel->showExplanationRow(2);
+  CHECK(w.workspace()->frameView(0)->composed() != whole);
+
+  test::TempDir out;
+  const QStringList written =
+      w.panel->exportExplanation(QString::fromStdString(out.path().string()));
+  REQUIRE(written.size() == 3);
+  std::ifstream json(out.file("tokens.json"));
+  const auto j = nlohmann::json::parse(json);
+  CHECK(j["tokens"].size() == 3);
+  CHECK(j["image_attention_share"].size() == 2);
+  CHECK(QImage(written[1]).size() == whole.size());
+
+  // Unexplained again: the next answer has none, and the maps go.
+  w.panel->setExplaining(false);
+  REQUIRE(w.askAndWait());
+  CHECK_FALSE(w.panel->history().back().outcome.reply.explanation);
+  CHECK_FALSE(w.workspace()->frameView(0)->hasHeatOverlay());
+}
+
+TEST_CASE("Explain with a backend that cannot says why") {
+  AskWindow w;  // the geometry oracle
+  REQUIRE(w.panel->selectSubtask("x_movement"));
+  w.panel->setExplaining(true);
+  CHECK_FALSE(w.askAndWait());
+  CHECK_THAT(w.panel->message().toStdString(), Contains("cannot explain"));
 }

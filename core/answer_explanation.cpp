@@ -1,0 +1,52 @@
+#include "core/answer_explanation.h"
+
+#include <numeric>
+
+namespace mspa {
+namespace {
+
+nlohmann::json candidateJson(const AnswerExplanation::Candidate& c) {
+  return {{"token", c.text}, {"id", c.id}, {"prob", c.prob}};
+}
+
+}  // namespace
+
+std::vector<double> AnswerExplanation::imageShare() const {
+  std::vector<double> mean;
+  for (const Token& t : tokens) {
+    mean.resize(t.imageShare.size());
+    for (std::size_t i = 0; i < t.imageShare.size(); ++i)
+      mean[i] += t.imageShare[i] / static_cast<double>(tokens.size());
+  }
+  return mean;
+}
+
+AttentionMap AnswerExplanation::meanMap(std::size_t image) const {
+  AttentionMap mean;
+  for (const Token& t : tokens) {
+    if (image >= t.maps.size() || t.maps[image].empty()) continue;
+    const AttentionMap& m = t.maps[image];
+    if (mean.empty()) mean = {m.width, m.height, std::vector<float>(m.values.size())};
+    for (std::size_t i = 0; i < m.values.size(); ++i)
+      mean.values[i] += m.values[i] / static_cast<float>(tokens.size());
+  }
+  return mean;
+}
+
+nlohmann::json AnswerExplanation::toJson() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const Token& t : tokens) {
+    nlohmann::json token = candidateJson(t.chosen);
+    token["top"] = nlohmann::json::array();
+    for (const Candidate& c : t.top) token["top"].push_back(candidateJson(c));
+    token["image_attention_share"] = t.imageShare;
+    list.push_back(token);
+  }
+  const std::vector<double> shares = imageShare();
+  return {{"tokens", list},
+          {"image_attention_share", shares},
+          {"text_attention_share", 1 - std::accumulate(shares.begin(), shares.end(), 0.0)},
+          {"layers", {firstLayer, lastLayer}}};
+}
+
+}  // namespace mspa

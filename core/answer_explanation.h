@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace mspa {
+
+// What to explain about an answer (the local engine only: endpoints return no attention).
+struct ExplainOptions {
+  int topK = 5;        // candidates kept per token
+  int firstLayer = 0;  // decoder layers the attention maps average;
+  int lastLayer = -1;  // -1: the last
+};
+
+// Where an answer's tokens looked in one image, at the resolution of the image tokens: the grid
+// tiles' tokens (cols·16 × rows·16) with the thumbnail's added where it covers them. Row-major;
+// stretched over the picture to draw it.
+struct AttentionMap {
+  int width = 0, height = 0;
+  std::vector<float> values;
+  bool empty() const { return values.empty(); }
+};
+
+// Why a model answered as it did (issue 19): each generated token's probability and candidates,
+// the share of its attention that went to each image, and where in each image it looked.
+struct AnswerExplanation {
+  struct Candidate {
+    std::string text;
+    std::int64_t id = 0;
+    double prob = 0;
+  };
+  struct Token {
+    Candidate chosen;
+    std::vector<Candidate> top;      // descending probability
+    std::vector<double> imageShare;  // per image
+    std::vector<AttentionMap> maps;  // per image
+  };
+  std::vector<Token> tokens;
+  int firstLayer = 0, lastLayer = 0;
+
+  // Averaged over the answer's tokens.
+  std::vector<double> imageShare() const;
+  AttentionMap meanMap(std::size_t image) const;
+  // tokens.json as `mspa ask --explain` writes it, without the per-image file details.
+  nlohmann::json toJson() const;
+};
+
+}  // namespace mspa
