@@ -1,5 +1,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -11,6 +13,7 @@
 #include "core/image.h"
 #include "core/input_error.h"
 #include "core/scene.h"
+#include "inference/explain_output.h"
 #include "inference/image_preprocess.h"
 #include "inference/model_commands.h"
 #include "inference/model_config.h"
@@ -84,15 +87,38 @@ nlohmann::json outcomeJson(const Scene& scene, const Question& q, const AskOutco
           {"tokens", a.reply.tokens}};
 }
 
+// tokens.json and attention-<k>.png (attention-<k>-token<g>.png with perToken) over the images
+// the question sent, as the engine's own `ask --explain` writes them.
+std::vector<std::string> writeExplanationFiles(const std::string& dir, const AskRecord& asked,
+                                               bool perToken) {
+  const AnswerExplanation& e = *asked.outcome.reply.explanation;
+  std::filesystem::create_directories(dir);
+  std::vector<std::string> written;
+  const auto write = [&](const std::string& name, const RgbImage& image) {
+    written.push_back((std::filesystem::path(dir) / name).string());
+    writePng(written.back(), image);
+  };
+  for (std::size_t k = 0; k < asked.question.images.size(); ++k) {
+    const std::string image = std::to_string(k + 1);
+    write("attention-" + image + ".png", drawAttention(asked.question.images[k], e.meanMap(k)));
+    for (std::size_t g = 0; perToken && g < e.tokens.size(); ++g) {
+      if (k < e.tokens[g].maps.size())
+        write("attention-" + image + "-token" + std::to_string(g + 1) + ".png",
+              drawAttention(asked.question.images[k], e.tokens[g].maps[k]));
+    }
+  }
+  const std::string json = (std::filesystem::path(dir) / "tokens.json").string();
+  std::ofstream(json) << e.toJson().dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << "\n";
+  written.push_back(json);
+  return written;
+}
+
 void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) {
   if (o.task.empty())
     throw CLI::ValidationError("ask --scene", "needs --task SUBTASK (or a question_type)");
   if (engine.format != "text" && engine.format != "json")
     throw CLI::ValidationError("--format", "text or json");
-  if (!engine.explain.empty())
-    throw CLI::ValidationError("--explain",
-                               "explains the engine's own form (ask --model DIR --image "
-                               "FILE QUESTION); a scene question cannot be explained yet");
   BackendFactory factory = backends::makeBackend;
   if (o.answer)
     factory = [text = *o.answer](const BackendSettings&) {
@@ -121,6 +147,10 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
   BackendSettings settings = resolveBackend(backend, BackendSettings::Kind::Oracle, "ask");
   settings.maxNewTokens = engine.sampling.maxNewTokens;
   session.backends()->setSettings(settings);
+  if (!engine.explain.empty()) {
+    const auto [first, last] = inference::parseLayerRange(engine.layers, -1);
+    session.setExplain(ExplainOptions{std::max(1, engine.explainTopK), first, last});
+  }
   const bool text = engine.format == "text";
   if (text) {
     const std::string label = session.backends()->acquire()->label();  // loads before the prompt
@@ -134,6 +164,9 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
     printed = so_far.size();
   });
   if (!o.overlay.empty()) writePng(o.overlay, drawAnswerOverlay(asked.question, asked.overlay));
+  if (asked.outcome.reply.explanation)
+    for (const auto& file : writeExplanationFiles(engine.explain, asked, engine.perToken))
+      std::fprintf(stderr, "explanation: %s\n", file.c_str());
   if (text) {
     std::printf("\n%s\n", asked.overlay.caption.c_str());
   } else {

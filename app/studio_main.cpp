@@ -39,10 +39,11 @@ struct StudioOptions {
   int pair = -1;
   bool depthOverlay = false;
   QPointF pick{-1, -1};
-  QString ask;          // subtask to compose and ask with the oracle (or the saved backend)
-  int askSeed = -1;     // sample the question's frames and points
-  QStringList dataset;  // MultiSPA JSONL files to browse
-  QString images;       // their image root
+  QString ask;           // subtask to compose and ask with the oracle (or the saved backend)
+  int askSeed = -1;      // sample the question's frames and points
+  bool explain = false;  // with --ask: explain the answer (the local model)
+  QStringList dataset;   // MultiSPA JSONL files to browse
+  QString images;        // their image root
   QString predictions;
   int select = -1;      // table row to show
   QString record;       // record the timeline into this folder, then exit
@@ -111,6 +112,8 @@ StudioOptions parseOptions(const QApplication& app) {
       "ask", "Compose SUBTASK on the shown frames and ask the saved backend", "SUBTASK");
   const QCommandLineOption sample("sample",
                                   "With --ask: let the task engine choose frames and points");
+  const QCommandLineOption explain(
+      "explain", "With --ask: explain the answer (token probabilities, attention; local model)");
   const QCommandLineOption dataset("dataset",
                                    "Browse this MultiSPA JSONL file (repeat for several)", "FILE");
   const QCommandLineOption images("images", "With --dataset: the image root", "DIR");
@@ -121,9 +124,10 @@ StudioOptions parseOptions(const QApplication& app) {
       "dashboard", "Score runs against this benchmark in the dashboard", "BENCH.jsonl");
   const QCommandLineOption run("run", "With --dashboard: a prediction file (repeat for several)",
                                "PRED.jsonl");
-  parser.addOptions({screenshot, size,   frame,       pair,       depth,       pick,  ask,  sample,
-                     dataset,    images, predictions, select,     dashboard,   run,   demo, tour,
-                     tourShots,  record, exportView,  exportSize, demoEpisode, reward});
+  parser.addOptions({screenshot, size,       frame,       pair,   depth,       pick,
+                     ask,        sample,     dataset,     images, predictions, select,
+                     dashboard,  run,        demo,        tour,   tourShots,   record,
+                     exportView, exportSize, demoEpisode, reward, explain});
   parser.process(app);
 
   StudioOptions options;
@@ -151,6 +155,7 @@ StudioOptions parseOptions(const QApplication& app) {
   if (parser.isSet(pick)) options.pick = parsePoint(parser.value(pick));
   options.ask = parser.value(ask);
   if (parser.isSet(sample)) options.askSeed = 0;
+  options.explain = parser.isSet(explain);
   options.dataset = parser.values(dataset);
   // A MultiSPA dataset opened from the file manager (the desktop entry's MIME types).
   if (options.path.endsWith(".jsonl") && options.dataset.isEmpty())
@@ -225,6 +230,7 @@ void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options)
         }
         if (options.ask.isEmpty()) return screenshot();
         auto* panel = window.questionPanel();
+        panel->setExplaining(options.explain);
         QObject::connect(panel, &mspa::widgets::QuestionPanel::askFinished, &window, screenshot);
         const bool composed =
             panel->selectSubtask(options.ask) && (options.askSeed < 0 || panel->compose(true));

@@ -1,6 +1,10 @@
 #include "core/answer_explanation.h"
 
+#include <algorithm>
 #include <numeric>
+#include <opencv2/imgproc.hpp>
+
+#include "core/opencv_image.h"
 
 namespace mspa {
 namespace {
@@ -47,6 +51,26 @@ nlohmann::json AnswerExplanation::toJson() const {
           {"image_attention_share", shares},
           {"text_attention_share", 1 - std::accumulate(shares.begin(), shares.end(), 0.0)},
           {"layers", {firstLayer, lastLayer}}};
+}
+
+RgbImage drawAttention(const RgbImage& image, const AttentionMap& map) {
+  if (map.empty()) return image;
+  const cv::Mat coarse(map.height, map.width, CV_32F, const_cast<float*>(map.values.data()));
+  cv::Mat heat;
+  cv::resize(coarse, heat, cv::Size(image.width, image.height), 0, 0, cv::INTER_LINEAR);
+  double peak = 0;
+  cv::minMaxLoc(heat, nullptr, &peak);
+  RgbImage out = image;
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      const float v = peak > 0 ? heat.at<float>(y, x) / static_cast<float>(peak) : 0;
+      const float ramp[3] = {std::min(1.0f, 2 * v), std::max(0.0f, 2 * v - 1), 0};
+      std::uint8_t* p = out.at(x, y);
+      for (int c = 0; c < 3; ++c)
+        p[c] = static_cast<std::uint8_t>(0.45f * p[c] + 0.55f * 255 * ramp[c] + 0.5f);
+    }
+  }
+  return out;
 }
 
 }  // namespace mspa

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/image.h"
+
 namespace mspa {
 
 // What to explain about an answer (the local engine only: endpoints return no attention).
@@ -46,5 +48,9 @@ struct AnswerExplanation {
   // tokens.json as `mspa ask --explain` writes it, without the per-image file details.
   nlohmann::json toJson() const;
 };
+
+// The picture with the map stretched over it, black-red-yellow by the share of its maximum,
+// blended half over the image (what `mspa ask --explain` writes as attention-<k>.png).
+RgbImage drawAttention(const RgbImage& image, const AttentionMap& map);
 
 }  // namespace mspa

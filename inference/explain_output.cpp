@@ -66,6 +66,21 @@ nlohmann::json tokenJson(const ChatEngine& engine, std::int64_t id, double prob)
 
 }  // namespace
 
+std::pair<int, int> parseLayerRange(const std::string& text, int layers) {
+  const int last = layers < 0 ? -1 : layers - 1;
+  if (text.empty()) return {0, last};
+  const auto colon = text.find(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument(text);
+    const std::string first = text.substr(0, colon), end = text.substr(colon + 1);
+    return {first.empty() ? 0 : std::stoi(first), end.empty() ? last : std::stoi(end)};
+  } catch (const std::logic_error&) {
+    throw std::invalid_argument("--layers " + text +
+                                ": expected A:B, decoder layers counted from 0 (e.g. 0:" +
+                                std::to_string(std::max(last, 0)) + ")");
+  }
+}
+
 TokenGridMap tokenGridMap(const float* weights, const TileGrid& grid, int tiles,
                           int tokensPerTile) {
   const int side = static_cast<int>(std::lround(std::sqrt(tokensPerTile)));

@@ -7,6 +7,11 @@
 
 namespace mspa::inference {
 
+// "A:B" decoder layers (inclusive; a side left out is the first or the last) of a model with
+// `layers` (-1 when not known yet: the last is then -1 too); empty: all. Throws
+// std::invalid_argument naming the text when it is not a range.
+std::pair<int, int> parseLayerRange(const std::string& text, int layers);
+
 // The attention an image's tokens received (tiles × tokensPerTile weights in prompt order) on the
 // grid of its tiles' tokens, cols·16 × rows·16 cells row-major: each grid tile's tokens in pixel
 // shuffle's row-major order (token r·16 + c covers the tile's 28-pixel block at row r, column c),

@@ -127,24 +127,6 @@ void printPrompt(const std::string& modelDir, const std::string& question,
   }
 }
 
-namespace {
-
-// "A:B" (inclusive, either side may be left out) within a model of `layers`; empty: all.
-std::pair<int, int> layerRange(const std::string& text, int layers) {
-  if (text.empty()) return {0, layers - 1};
-  const auto colon = text.find(':');
-  try {
-    if (colon == std::string::npos) throw std::invalid_argument(text);
-    const std::string first = text.substr(0, colon), last = text.substr(colon + 1);
-    return {first.empty() ? 0 : std::stoi(first), last.empty() ? layers - 1 : std::stoi(last)};
-  } catch (const std::logic_error&) {
-    throw CLI::ValidationError("--layers", "expected A:B (decoder layers, e.g. 0:" +
-                                               std::to_string(layers - 1) + "), not " + text);
-  }
-}
-
-}  // namespace
-
 void runAsk(const AskOptions& o) {
   if (o.format != "text" && o.format != "json")
     throw CLI::ValidationError("--format", "text or json");
@@ -182,7 +164,8 @@ void runAsk(const AskOptions& o) {
                t.newTokens, t.decodeTokensPerSecond());
   if (!o.explain.empty()) {
     ExplainInput input{o.images, request.images, o.tiles};
-    std::tie(input.firstLayer, input.lastLayer) = layerRange(o.layers, engine->config().llm.layers);
+    std::tie(input.firstLayer, input.lastLayer) =
+        parseLayerRange(o.layers, engine->config().llm.layers);
     const AnswerAttention attention =
         engine->attention(request, reply, input.firstLayer, input.lastLayer);
     input.attention = &attention;

@@ -363,10 +363,24 @@ TEST_CASE("mspa ask --explain writes each token's probability and top-k, and eac
   CHECK(outside.exitCode == 2);
   CHECK_THAT(outside.err, Contains("layers 3:9"));
 
-  const auto scene = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
-                             " --task x_movement --explain " + shellQuote(explain));
-  CHECK(scene.exitCode == 2);
-  CHECK_THAT(scene.err, Contains("--explain"));
+  // A scene question explained by the local model; the oracle cannot explain and says so.
+  const std::string onScene = dir.file("scene-explain");
+  const auto scene = mspaCli(
+      "ask --scene " + shellQuote(MSPA_DEMO_SCENE) + " --task x_movement --frames 0,30 --model " +
+      shellQuote(model.string()) + " --tiles 1 --max-new-tokens 3 --explain " +
+      shellQuote(onScene) + " --per-token --format json");
+  INFO(scene.err);
+  REQUIRE(scene.exitCode == 0);
+  std::ifstream sceneJson(onScene + "/tokens.json");
+  const auto s = nlohmann::json::parse(sceneJson);
+  CHECK(s["tokens"].size() == 3);
+  CHECK(s["image_attention_share"].size() == 2);
+  CHECK(readImageSize(onScene + "/attention-2.png") == Eigen::Vector2i(640, 480));
+  CHECK(std::filesystem::exists(onScene + "/attention-1-token3.png"));
+  const auto oracle = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
+                              " --task x_movement --explain " + shellQuote(onScene));
+  CHECK(oracle.exitCode == 2);
+  CHECK_THAT(oracle.err, Contains("cannot explain"));
 }
 
 TEST_CASE(
