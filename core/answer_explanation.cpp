@@ -15,6 +15,26 @@ nlohmann::json candidateJson(const AnswerExplanation::Candidate& c) {
 
 }  // namespace
 
+std::optional<AnswerExplanation::ValueConfidence> AnswerExplanation::valueConfidence() const {
+  bool opened = false;  // past the value's opening backtick
+  for (std::size_t g = 0; g < tokens.size(); ++g) {
+    const std::string& text = tokens[g].chosen.text;
+    std::size_t from = 0;
+    if (!opened) {
+      const auto tick = text.find('`');
+      if (tick == std::string::npos) continue;
+      opened = true;
+      from = tick + 1;
+    }
+    if (text.find_first_not_of("` \t", from) == std::string::npos) continue;
+    ValueConfidence value{g, tokens[g].chosen, {}};
+    for (const Candidate& c : tokens[g].top)
+      if (c.id != value.chosen.id) value.competitors.push_back(c);
+    return value;
+  }
+  return std::nullopt;
+}
+
 std::vector<double> AnswerExplanation::imageShare() const {
   std::vector<double> mean;
   for (const Token& t : tokens) {
@@ -47,10 +67,23 @@ nlohmann::json AnswerExplanation::toJson() const {
     list.push_back(token);
   }
   const std::vector<double> shares = imageShare();
+  nlohmann::json value;  // null when no token spells a value
+  if (const auto v = valueConfidence()) {
+    value = candidateJson(v->chosen);
+    value["token_index"] = v->token;
+    value["competitors"] = nlohmann::json::array();
+    for (const Candidate& c : v->competitors) value["competitors"].push_back(candidateJson(c));
+  }
   return {{"tokens", list},
+          {"value", value},
           {"image_attention_share", shares},
           {"text_attention_share", 1 - std::accumulate(shares.begin(), shares.end(), 0.0)},
           {"layers", {firstLayer, lastLayer}}};
+}
+
+std::array<std::uint8_t, 3> heatColor(float v) {
+  return {static_cast<std::uint8_t>(255 * std::clamp(2 * v, 0.0f, 1.0f)),
+          static_cast<std::uint8_t>(255 * std::clamp(2 * v - 1, 0.0f, 1.0f)), 0};
 }
 
 RgbImage drawAttention(const RgbImage& image, const AttentionMap& map) {
@@ -63,11 +96,11 @@ RgbImage drawAttention(const RgbImage& image, const AttentionMap& map) {
   RgbImage out = image;
   for (int y = 0; y < image.height; ++y) {
     for (int x = 0; x < image.width; ++x) {
-      const float v = peak > 0 ? heat.at<float>(y, x) / static_cast<float>(peak) : 0;
-      const float ramp[3] = {std::min(1.0f, 2 * v), std::max(0.0f, 2 * v - 1), 0};
+      const auto color =
+          heatColor(peak > 0 ? heat.at<float>(y, x) / static_cast<float>(peak) : 0.0f);
       std::uint8_t* p = out.at(x, y);
       for (int c = 0; c < 3; ++c)
-        p[c] = static_cast<std::uint8_t>(0.45f * p[c] + 0.55f * 255 * ramp[c] + 0.5f);
+        p[c] = static_cast<std::uint8_t>(0.45f * p[c] + 0.55f * color[c] + 0.5f);
     }
   }
   return out;

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,17 @@ struct AnswerExplanation {
   std::vector<Token> tokens;
   int firstLayer = 0, lastLayer = 0;
 
+  // How sure the model was of the answer's value (the part in backticks the scorer reads — a
+  // letter, a direction word, a number): the first token that spells it, its probability, and its
+  // runner-up candidates, each the start of another value (another letter, word or first digit).
+  // Nullopt when no token spells a value.
+  struct ValueConfidence {
+    std::size_t token = 0;
+    Candidate chosen;
+    std::vector<Candidate> competitors;
+  };
+  std::optional<ValueConfidence> valueConfidence() const;
+
   // Averaged over the answer's tokens.
   std::vector<double> imageShare() const;
   AttentionMap meanMap(std::size_t image) const;
@@ -49,8 +62,11 @@ struct AnswerExplanation {
   nlohmann::json toJson() const;
 };
 
-// The picture with the map stretched over it, black-red-yellow by the share of its maximum,
-// blended half over the image (what `mspa ask --explain` writes as attention-<k>.png).
+// The heat colour of a share v in [0, 1] of a map's maximum: black, red, then yellow.
+std::array<std::uint8_t, 3> heatColor(float v);
+
+// The picture with the map stretched over it in heatColor, blended half over the image (what
+// `mspa ask --explain` writes as attention-<k>.png).
 RgbImage drawAttention(const RgbImage& image, const AttentionMap& map);
 
 }  // namespace mspa

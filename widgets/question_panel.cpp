@@ -629,8 +629,18 @@ void QuestionPanel::showExplanation(const AskRecord& record) {
   explained_ = record;
   QStringList shares;
   for (double s : explanation->imageShare()) shares << percent(s);
-  explainTokens_->addItem(tr("Whole answer: images %1 of its attention (layers %2-%3)")
-                              .arg(shares.join(" / "))
+  QString value = tr("no value in backticks");
+  if (const auto v = explanation->valueConfidence()) {
+    QStringList others;
+    for (std::size_t i = 0; i < v->competitors.size() && i < 3; ++i)
+      others << QString("%1 %2").arg(QString::fromStdString(v->competitors[i].text),
+                                     percent(v->competitors[i].prob));
+    value = tr("value “%1” %2 (%3)")
+                .arg(QString::fromStdString(v->chosen.text), percent(v->chosen.prob),
+                     others.join(", "));
+  }
+  explainTokens_->addItem(tr("Whole answer: %1; images %2 of its attention (layers %3-%4)")
+                              .arg(value, shares.join(" / "))
                               .arg(explanation->firstLayer)
                               .arg(explanation->lastLayer));
   for (const auto& token : explanation->tokens) explainTokens_->addItem(tokenRow(token));

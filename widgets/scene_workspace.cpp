@@ -395,17 +395,15 @@ void SceneWorkspace::setLayerVisible(render::Layer layer, bool visible) {
 
 namespace {
 
-// Black-red-yellow by the share of the map's maximum, transparent where nothing was looked at.
+// heatColor by the share of the map's maximum, transparent where nothing was looked at.
 QImage heatImage(const AttentionMap& map) {
   QImage image(map.width, map.height, QImage::Format_ARGB32);
   const float peak = std::max(*std::max_element(map.values.begin(), map.values.end()), 1e-12f);
   for (int y = 0; y < map.height; ++y) {
     for (int x = 0; x < map.width; ++x) {
       const float v = map.values[static_cast<std::size_t>(y) * map.width + x] / peak;
-      image.setPixel(x, y,
-                     qRgba(static_cast<int>(255 * std::min(1.0f, 2 * v)),
-                           static_cast<int>(255 * std::max(0.0f, 2 * v - 1)), 0,
-                           static_cast<int>(255 * std::sqrt(v))));
+      const auto c = heatColor(v);
+      image.setPixel(x, y, qRgba(c[0], c[1], c[2], static_cast<int>(255 * std::sqrt(v))));
     }
   }
   return image;

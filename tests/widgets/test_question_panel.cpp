@@ -570,7 +570,8 @@ TEST_CASE("Explain shows each token's probability and where it looked, and expor
   REQUIRE(explanation->tokens.size() == 3);
   const QStringList rows = w.panel->explanationRows();
   REQUIRE(rows.size() == 4);  // the whole answer, then each token
-  CHECK(rows[0].startsWith("Whole answer: images "));
+  CHECK(rows[0].startsWith("Whole answer: "));
+  CHECK(rows[0].contains("of its attention (layers 0-1)"));
   for (const auto& token : explanation->tokens) {
     CHECK(token.chosen.prob > 0);
     REQUIRE(token.maps.size() == 2);

@@ -1,0 +1,60 @@
+#include <catch2/catch.hpp>
+
+#include "core/answer_explanation.h"
+
+using namespace mspa;
+
+namespace {
+
+AnswerExplanation::Token token(const std::string& text, std::int64_t id, double prob,
+                               std::vector<AnswerExplanation::Candidate> others = {}) {
+  AnswerExplanation::Token t{{text, id, prob}, {{text, id, prob}}, {0.3, 0.2}, {}};
+  t.top.insert(t.top.end(), others.begin(), others.end());
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("The value's confidence is that of the first token inside the backticks") {
+  AnswerExplanation e;
+  e.tokens = {token("The", 1, 0.9),
+              token(" camera", 2, 0.8),
+              token(" shifted", 3, 0.7),
+              token(" `", 4, 0.95),
+              token("left", 5, 0.51, {{"right", 6, 0.47}, {"up", 7, 0.01}}),
+              token("`.", 8, 0.99)};
+  const auto value = e.valueConfidence();
+  REQUIRE(value);
+  CHECK(value->token == 4);
+  CHECK(value->chosen.text == "left");
+  CHECK(value->chosen.prob == 0.51);
+  REQUIRE(value->competitors.size() == 2);
+  CHECK(value->competitors[0].text == "right");
+  const nlohmann::json j = e.toJson();
+  CHECK(j["value"]["token"] == "left");
+  CHECK(j["value"]["competitors"][0]["prob"] == 0.47);
+  CHECK(j["image_attention_share"][0].get<double>() == Approx(0.3));
+  CHECK(j["text_attention_share"].get<double>() == Approx(0.5));
+
+  // A backtick and the value's first digit in one token; the digits after it do not count.
+  e.tokens = {token("It is `2", 1, 0.6, {{"It is `3", 9, 0.3}}), token("905", 2, 0.99)};
+  REQUIRE(e.valueConfidence());
+  CHECK(e.valueConfidence()->token == 0);
+  CHECK(e.valueConfidence()->competitors[0].id == 9);
+
+  e.tokens = {token("I do not know.", 1, 0.4)};
+  CHECK_FALSE(e.valueConfidence());
+  CHECK(e.toJson()["value"].is_null());
+}
+
+TEST_CASE("Attention drawn over a picture peaks where the map does") {
+  const RgbImage grey{64, 48, std::vector<std::uint8_t>(64 * 48 * 3, 100)};
+  AttentionMap map{4, 3, std::vector<float>(12, 0.0f)};
+  map.values[2 * 4 + 3] = 1;  // bottom-right cell
+  const RgbImage drawn = drawAttention(grey, map);
+  CHECK(drawn.at(63, 47)[0] > drawn.at(0, 0)[0]);  // red where it looked
+  CHECK(drawn.at(0, 0)[0] == std::uint8_t(45));    // elsewhere the picture, darkened
+  CHECK(heatColor(1.0f) == std::array<std::uint8_t, 3>{255, 255, 0});
+  CHECK(heatColor(0.5f) == std::array<std::uint8_t, 3>{255, 0, 0});
+  CHECK(drawAttention(grey, {}).pixels == grey.pixels);  // no map: the picture as it is
+}
