@@ -14,6 +14,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTableWidget>
 #include <QTimer>
@@ -47,6 +48,7 @@ QuestionPanel::QuestionPanel(SceneWorkspace* workspace, QWidget* parent)
       workspace_(workspace),
       session_([](const BackendSettings&) { return std::make_unique<OracleBackend>(); }) {
   buildControls();
+  updateExplain();
   setBackendSettings(loadBackendSettings());
   connect(workspace_, &SceneWorkspace::frameClicked, this, &QuestionPanel::placePoint);
   connect(&worker_, &AskWorker::streamed, this, &QuestionPanel::onStreamed);
@@ -134,9 +136,24 @@ void QuestionPanel::buildControls() {
   explainBox_ = new QCheckBox(tr("Explain"), this);
   explainBox_->setToolTip(
       tr("The local model also reports each token's probability and where it looked"));
-  askRow->addWidget(explainBox_);
   askRow->addStretch(1);
   layout->addLayout(askRow);
+  auto* explainRow = new QHBoxLayout;
+  explainRow->addWidget(explainBox_);
+  firstLayer_ = new QSpinBox(this);
+  lastLayer_ = new QSpinBox(this);
+  firstLayer_->setRange(0, 999);
+  lastLayer_->setRange(-1, 999);
+  lastLayer_->setValue(-1);
+  lastLayer_->setSpecialValueText(tr("last"));
+  firstLayer_->setToolTip(tr("First decoder layer the attention maps average"));
+  lastLayer_->setToolTip(tr("Last decoder layer the attention maps average"));
+  explainRow->addWidget(new QLabel(tr("layers"), this));
+  explainRow->addWidget(firstLayer_);
+  explainRow->addWidget(new QLabel(tr("to"), this));
+  explainRow->addWidget(lastLayer_);
+  explainRow->addStretch(1);
+  layout->addLayout(explainRow);
   progress_ = new QLabel(this);
   layout->addWidget(progress_);
   // Loading a checkpoint or generating has no known end: an indeterminate bar while it runs.
@@ -211,6 +228,8 @@ void QuestionPanel::buildControls() {
   connect(modelInputButton_, &QPushButton::clicked, this, &QuestionPanel::showModelInput);
   connect(showTruth_, &QCheckBox::toggled, truth_, &QLabel::setVisible);
   connect(explainBox_, &QCheckBox::toggled, this, &QuestionPanel::setExplaining);
+  for (QSpinBox* layer : {firstLayer_, lastLayer_})
+    connect(layer, &QSpinBox::valueChanged, this, &QuestionPanel::updateExplain);
   connect(explainTokens_, &QListWidget::currentRowChanged, this,
           &QuestionPanel::showExplanationRow);
   connect(heatOpacity_, &QSlider::valueChanged, this,
@@ -593,7 +612,19 @@ void QuestionPanel::showHistoryEntry(int row) {
 
 void QuestionPanel::setExplaining(bool on) {
   if (explainBox_->isChecked() != on) return explainBox_->setChecked(on);  // back through toggled
-  session_.setExplain(on ? std::optional<ExplainOptions>(ExplainOptions{}) : std::nullopt);
+  updateExplain();
+}
+
+void QuestionPanel::setExplainLayers(int first, int last) {
+  firstLayer_->setValue(first);
+  lastLayer_->setValue(last);
+}
+
+void QuestionPanel::updateExplain() {
+  for (QSpinBox* layer : {firstLayer_, lastLayer_}) layer->setEnabled(explainBox_->isChecked());
+  session_.setExplain(explainBox_->isChecked() ? std::optional<ExplainOptions>(ExplainOptions{
+                                                     5, firstLayer_->value(), lastLayer_->value()})
+                                               : std::nullopt);
 }
 
 namespace {

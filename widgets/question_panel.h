@@ -15,6 +15,7 @@ class QCheckBox;
 class QLabel;
 class QListWidget;
 class QSlider;
+class QSpinBox;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
@@ -76,6 +77,8 @@ class QuestionPanel : public QWidget {
   // Explain: the next answers come with why (token probabilities, where each token looked);
   // the local model only, the others say they cannot.
   void setExplaining(bool on);
+  // The decoder layers the attention maps average (last -1: the model's last).
+  void setExplainLayers(int first, int last);
   // The explanation of the entry shown: "whole answer" then one row per token.
   QStringList explanationRows() const;
   // Shows the attention of the whole answer (row 0) or of one token over the frames.
@@ -128,6 +131,8 @@ class QuestionPanel : public QWidget {
   QPushButton *askButton_, *cancelButton_, *exportButton_, *overlapButton_, *modelInputButton_;
   ModelInputRenderer modelInputRenderer_;
   QCheckBox *showTruth_, *explainBox_;
+  QSpinBox *firstLayer_, *lastLayer_;
+  void updateExplain();
   QListWidget* explainTokens_;
   QSlider* heatOpacity_;
   QPushButton* exportExplanationButton_;

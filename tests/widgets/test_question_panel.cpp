@@ -565,7 +565,7 @@ TEST_CASE("Explain shows each token's probability and where it looked, and expor
   const QImage plain = w.workspace()->frameView(0)->composed();
   w.panel->setExplaining(true);
   REQUIRE(w.askAndWait());
-  const auto& explanation = w.panel->history().back().outcome.reply.explanation;
+  const auto explanation = w.panel->history().back().outcome.reply.explanation;  // kept
   REQUIRE(explanation);
   REQUIRE(explanation->tokens.size() == 3);
   const QStringList rows = w.panel->explanationRows();
@@ -596,6 +596,15 @@ TEST_CASE("Explain shows each token's probability and where it looked, and expor
   CHECK(j["tokens"].size() == 3);
   CHECK(j["image_attention_share"].size() == 2);
   CHECK(QImage(written[1]).size() == whole.size());
+
+  // One layer alone gives another map.
+  w.panel->setExplainLayers(1, 1);
+  REQUIRE(w.askAndWait());
+  const auto oneLayer = w.panel->history().back().outcome.reply.explanation;
+  REQUIRE(oneLayer);
+  CHECK(oneLayer->firstLayer == 1);
+  CHECK(oneLayer->lastLayer == 1);
+  CHECK(oneLayer->meanMap(0).values != explanation->meanMap(0).values);
 
   // Unexplained again: the next answer has none, and the maps go.
   w.panel->setExplaining(false);
