@@ -1,9 +1,11 @@
 #include "core/image.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>  // the flags only: the codecs themselves load on demand
 #include <opencv2/imgproc.hpp>
+#include <string_view>
 
 #include "core/image_codecs.h"
 #include "core/input_error.h"
@@ -31,10 +33,27 @@ cv::Mat bgrFromRgb(const RgbImage& image) {
 
 namespace {
 
+// The formats the project reads (JPEG, PNG, BMP, WebP), told by their first bytes. OpenCV would
+// also hand other signatures to decoders of their own (DICOM through GDCM, GDAL's rasters), and
+// some of those abort the process on a crafted file: such bytes never reach it.
+bool knownImageFormat(const std::uint8_t* head, std::size_t size) {
+  const auto starts = [&](std::string_view magic, std::size_t at = 0) {
+    return size >= at + magic.size() &&
+           std::equal(magic.begin(), magic.end(), head + at,
+                      [](char m, std::uint8_t h) { return static_cast<std::uint8_t>(m) == h; });
+  };
+  return starts("\xFF\xD8\xFF") || starts("\x89PNG\r\n\x1A\n") || starts("BM") ||
+         (starts("RIFF") && starts("WEBP", 8));
+}
+
 void requireReadable(const std::string& path) {
   std::ifstream probe(path, std::ios::binary);
   if (!probe) throw InputError(path, "cannot open the file (missing or unreadable)");
   if (probe.peek() == std::ifstream::traits_type::eof()) throw InputError(path, "file is empty");
+  std::uint8_t head[12] = {};
+  probe.read(reinterpret_cast<char*>(head), sizeof head);
+  if (!knownImageFormat(head, static_cast<std::size_t>(probe.gcount())))
+    throw InputError(path, "not a readable image (not a JPEG, PNG, BMP or WebP file)");
 }
 
 void writeOrThrow(const std::string& path, const cv::Mat& mat,
@@ -66,6 +85,8 @@ RgbImage readRgbImage(const std::string& path) {
 RgbImage decodeRgbImage(const std::uint8_t* bytes, std::size_t size,
                         const std::string& sourceName) {
   if (size == 0) throw InputError(sourceName, "image data is empty");
+  if (!knownImageFormat(bytes, size))
+    throw InputError(sourceName, "image bytes cannot be decoded (not JPEG, PNG, BMP or WebP)");
   const cv::Mat buffer(1, static_cast<int>(size), CV_8UC1, const_cast<std::uint8_t*>(bytes));
   const cv::Mat bgr = codecs::table().decode(buffer, cv::IMREAD_COLOR);
   if (bgr.empty())
