@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -86,6 +87,12 @@ std::optional<Intrinsics> readIntrinsicsFile(const std::string& path,
     }
   }
   return intrinsicsFromMatrix(m, path, warnings);
+}
+
+std::string posedFrameName(std::size_t index) {
+  char name[24];
+  std::snprintf(name, sizeof(name), "%05zu", index);
+  return name;
 }
 
 bool isFrameNumber(const std::string& name) {

@@ -55,9 +55,7 @@ PosedImagesReport exportPosedImages(const Scene& scene, const std::string& outDi
   bool intrinsicsWritten = false;
   for (std::size_t i = 0; i < scene.frames.size(); i += every) {
     const Frame& frame = scene.frames[i];
-    char name[24];
-    std::snprintf(name, sizeof(name), "%05zu", i);
-    const std::string base = (folder / name).string();
+    const std::string base = (folder / loaders::posedFrameName(i)).string();
     RgbImage color;
     std::optional<DepthImage> depth;
     try {  // decoded first: a corrupt frame is skipped whole

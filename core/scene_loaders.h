@@ -42,6 +42,8 @@ std::optional<Intrinsics> readIntrinsicsFile(const std::string& path,
                                              std::vector<std::string>& warnings);
 // ScanNet names frames by their capture index: digits only.
 bool isFrameNumber(const std::string& name);
+// The name MultiSPA's posed images give frame `index`: {index:05d}.
+std::string posedFrameName(std::size_t index);
 
 // Tracks in the project's JSON form: [{"label", "positions": [[x,y,z]...], "visible": [...]}].
 std::vector<PointTrack> parseTracks(const nlohmann::json& tracks, std::size_t frameCount,

@@ -1,7 +1,6 @@
 // ScanNet as it is downloaded: a scan's .sens stream, and the folder ScanNet's SensReader exports
 // from it.
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 
 #include "core/input_error.h"
@@ -12,13 +11,6 @@ namespace fs = std::filesystem;
 
 namespace mspa::loaders {
 namespace {
-
-// posed_images/{scene}/{frame:05d}: the name MultiSPA's data engine gives a frame.
-std::string frameName(std::size_t index) {
-  char name[24];
-  std::snprintf(name, sizeof(name), "%05zu", index);
-  return name;
-}
 
 std::optional<Intrinsics> sized(std::optional<Intrinsics> k, int width, int height) {
   if (k) {
@@ -61,7 +53,7 @@ Scene loadSens(const std::string& path, const LoadProgress& progress) {
   const auto& records = stream->frames();
   for (std::size_t i = 0; i < records.size(); ++i) {
     Frame frame;
-    frame.name = frameName(i);
+    frame.name = posedFrameName(i);
     frame.sens = stream;
     frame.sensFrame = i;
     frame.intrinsics = color;
@@ -99,7 +91,7 @@ Scene loadSensReaderExport(const std::string& folderName, const LoadProgress& pr
     depth = readIntrinsicsFile((intrinsic / "intrinsic_depth.txt").string(), scene.warnings);
   for (const auto& stem : stems) {
     Frame frame;
-    frame.name = frameName(std::stoull(stem));
+    frame.name = posedFrameName(std::stoull(stem));
     frame.imagePath = (folder / "color" / (stem + ".jpg")).string();
     const fs::path depthPath = folder / "depth" / (stem + ".png");
     if (fs::exists(depthPath)) {

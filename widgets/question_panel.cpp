@@ -607,7 +607,7 @@ void QuestionPanel::showHistoryEntry(int row) {
           .arg(overlayQColor(OverlayRole::Prediction, r.overlay.correct && r.overlay.parsed)
                    .name()));
   historyTable_->selectRow(row);
-  showExplanation(r);
+  showExplanation(row);
 }
 
 void QuestionPanel::setExplaining(bool on) {
@@ -636,8 +636,7 @@ QString percent(double p) {
 QString tokenRow(const AnswerExplanation::Token& t) {
   QStringList others;
   for (std::size_t i = 1; i < t.top.size() && i < 4; ++i)
-    others << QString("%1 %2").arg(QString::fromStdString(t.top[i].text).toHtmlEscaped(),
-                                   percent(t.top[i].prob));
+    others << QString("%1 %2").arg(QString::fromStdString(t.top[i].text), percent(t.top[i].prob));
   QStringList shares;
   for (double s : t.imageShare) shares << percent(s);
   return QString("“%1” %2   (%3)   images %4")
@@ -647,17 +646,22 @@ QString tokenRow(const AnswerExplanation::Token& t) {
 
 }  // namespace
 
-// Fills the token list from an answered entry's explanation (or hides it without one).
-void QuestionPanel::showExplanation(const AskRecord& record) {
+const AskRecord* QuestionPanel::explained() const {
+  return explainedEntry_ >= 0 ? &history()[explainedEntry_] : nullptr;
+}
+
+// Fills the token list from a history entry's explanation (or hides it without one).
+void QuestionPanel::showExplanation(int entry) {
+  const AskRecord& record = history()[entry];
   const auto& explanation = record.outcome.reply.explanation;
-  explained_.reset();
+  explainedEntry_ = -1;
   const QSignalBlocker block(explainTokens_);
   explainTokens_->clear();
   for (QWidget* w :
        std::initializer_list<QWidget*>{explainTokens_, heatOpacity_, exportExplanationButton_})
     w->setVisible(explanation != nullptr);
   if (!explanation) return workspace_->showAttention(record.question, {}, 0);
-  explained_ = record;
+  explainedEntry_ = entry;
   QStringList shares;
   for (double s : explanation->imageShare()) shares << percent(s);
   QString value = tr("no value in backticks");
@@ -686,33 +690,35 @@ QStringList QuestionPanel::explanationRows() const {
 }
 
 void QuestionPanel::showExplanationRow(int row) {
-  if (!explained_ || row < 0) return;
-  const AnswerExplanation& e = *explained_->outcome.reply.explanation;
+  const AskRecord* shown = explained();
+  if (!shown || row < 0) return;
+  const AnswerExplanation& e = *shown->outcome.reply.explanation;
   std::vector<AttentionMap> maps;
-  for (std::size_t image = 0; image < explained_->question.frames.size(); ++image) {
+  for (std::size_t image = 0; image < shown->question.frames.size(); ++image) {
     if (row == 0) {
       maps.push_back(e.meanMap(image));
     } else if (row <= static_cast<int>(e.tokens.size()) && image < e.tokens[row - 1].maps.size()) {
       maps.push_back(e.tokens[row - 1].maps[image]);
     }
   }
-  workspace_->showAttention(explained_->question, maps, heatOpacity_->value() / 100.0);
+  workspace_->showAttention(shown->question, maps, heatOpacity_->value() / 100.0);
 }
 
 QStringList QuestionPanel::exportExplanation(const QString& folder) {
-  if (!explained_) return {};
+  const AskRecord* shown = explained();
+  if (!shown) return {};
   QStringList written;
   const QString json = QDir(folder).filePath("tokens.json");
   std::ofstream out(json.toStdString());
-  out << explained_->outcome.reply.explanation->toJson().dump(
-             1, ' ', false, nlohmann::json::error_handler_t::replace)
+  out << shown->outcome.reply.explanation->toJson().dump(1, ' ', false,
+                                                         nlohmann::json::error_handler_t::replace)
       << "\n";
   if (!out.flush()) {
     showMessage(tr("%1: cannot write").arg(json), true);
     return {};
   }
   written << json;
-  for (std::size_t k = 0; k < explained_->question.frames.size() && k < 2; ++k) {
+  for (std::size_t k = 0; k < shown->question.frames.size() && k < 2; ++k) {
     const QString png = QDir(folder).filePath(QString("attention-%1.png").arg(k + 1));
     if (!workspace_->frameView(static_cast<int>(k))->composed().save(png)) {
       showMessage(tr("%1: cannot write").arg(png), true);

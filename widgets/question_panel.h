@@ -111,7 +111,7 @@ class QuestionPanel : public QWidget {
   void onFinished(const AskRecord& answered, const QString& error);
   void showBackend();
   void addHistoryRow(const AskRecord& record);
-  void showExplanation(const AskRecord& record);
+  void showExplanation(int entry);
   int pointsNeeded() const;
   void setBusy(bool busy);
   // False, with a message, while a question runs: composing then would change what the running
@@ -136,7 +136,8 @@ class QuestionPanel : public QWidget {
   QListWidget* explainTokens_;
   QSlider* heatOpacity_;
   QPushButton* exportExplanationButton_;
-  std::optional<AskRecord> explained_;  // the history entry whose explanation is shown
+  int explainedEntry_ = -1;  // the history entry whose explanation is shown
+  const AskRecord* explained() const;
   QLabel *truth_, *message_, *progress_, *verdict_;
   QProgressBar* busyBar_;
   QPlainTextEdit *promptEdit_, *answer_;
