@@ -1,6 +1,10 @@
 #include "inference/attention.h"
 
+#include "inference/softmax_rows.h"
+
 #include <torch/version.h>
+
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,16 +15,9 @@
 namespace mspa::inference {
 namespace {
 
-// Float32 scores per query chunk. Besides bounding memory independently of L², staying well
-// under glibc's 32 MB mmap threshold lets the allocator reuse the same blocks chunk after chunk
-// instead of mapping (and page-faulting) fresh memory each time, which costs more than the
-// softmax itself.
-constexpr int64_t kScoreBytesPerChunk = 8ll << 20;
-
-// Up to this many query rows per key/value head (decode), attention runs head by head on the
-// cache in place; more rows (prefill, vision) go through one batched product, which is faster
-// there even though it copies the keys.
-constexpr int64_t kRowsPerHeadProducts = 64;
+// Scores held at once by the CPU path: a block of rows against all keys, reused block after block
+// and small enough to stay in the last-level cache between the two products around the softmax.
+constexpr int64_t kScoreBytesPerBlock = 4ll << 20;
 
 int nextGeneration() {
   static std::atomic<int> allocations{0};
@@ -30,6 +27,7 @@ int nextGeneration() {
 // Keys per block in attendAll's split reduction.
 constexpr int64_t kKeysPerBlock = 128;
 
+#if TORCH_VERSION_MAJOR >= 2
 // True where the query may not look: keys after it (when causal) and, for a query past the
 // padding, the padding. Rows are `groups` copies of the chunk's positions.
 at::Tensor hiddenKeys(int64_t firstPosition, int64_t rows, int64_t groups, int64_t keys,
@@ -47,32 +45,11 @@ at::Tensor hiddenKeys(int64_t firstPosition, int64_t rows, int64_t groups, int64
 // One chunk with its query heads grouped by key/value head: q [B, Hkv, groups·c, D].
 at::Tensor attendGrouped(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                          const at::Tensor& hidden) {
-#if TORCH_VERSION_MAJOR >= 2
   const c10::optional<at::Tensor> allowed =
       hidden.defined() ? c10::optional<at::Tensor>(hidden.logical_not()) : c10::nullopt;
   return at::scaled_dot_product_attention(q, k, v, allowed, 0.0, false);
-#else
-  const double scale = std::sqrt(static_cast<double>(q.size(-1)));
-  if (q.size(2) > kRowsPerHeadProducts) {
-    at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).div_(scale);
-    if (hidden.defined()) scores.masked_fill_(hidden, -std::numeric_limits<double>::infinity());
-    return at::matmul(at::softmax(scores, -1), v);
-  }
-  // Few query rows (decode): one 2-D product per key/value head reads that head's cached keys
-  // and values in place, where a batched matmul over views of the cache copies them first (3x
-  // slower per decode step at a 3k context, with a new shape every step).
-  at::Tensor out = at::empty({1, q.size(1), q.size(2), v.size(3)}, q.options());
-  for (int64_t h = 0; h < q.size(1); ++h) {
-    at::Tensor scores = at::mm(q[0][h], k[0][h].t()).div_(scale);
-    if (hidden.defined()) scores.masked_fill_(hidden, -std::numeric_limits<double>::infinity());
-    at::Tensor head = out[0][h];
-    at::mm_out(head, at::softmax(scores, -1), v[0][h]);
-  }
-  return out;
-#endif
 }
 
-#if TORCH_VERSION_MAJOR >= 2
 // CUDA's fused kernels never hold the scores, so no query chunks: the whole prompt in one call.
 // A prompt attending causally from its first position takes the flash kernel (is_causal, and
 // grouped-query heads natively from LibTorch 2.5); padding or an offset takes an explicit mask.
@@ -105,6 +82,76 @@ at::Tensor attendFused(const at::Tensor& q, const at::Tensor& k, const at::Tenso
 }
 #endif
 
+// Which keys the grouped row `row` (query head row / length of its key/value head, position
+// firstPosition + row % length) may look at: up to itself when causal, and past the padding when
+// it is itself past the padding (padding queries attend among themselves, keeping rows finite).
+struct VisibleKeys {
+  int64_t length, firstPosition, keys, padding;
+  bool causal;
+
+  std::pair<int64_t, int64_t> of(int64_t row) const {
+    const int64_t position = firstPosition + row % length;
+    const int64_t end = causal ? std::min(keys, position + 1) : keys;
+    return {padding > 0 && position >= padding ? padding : 0, end};
+  }
+};
+
+// Normalises a block of score rows in place (rows `first`, `first + 1`, … of the grouped rows).
+void normaliseScores(at::Tensor& scores, int64_t first, const VisibleKeys& visible, float scale) {
+  const int64_t columns = scores.size(1);
+  at::parallel_for(0, scores.size(0), 8, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const auto [from, to] = visible.of(first + r);
+      if (scores.scalar_type() == at::kFloat) {
+        softmaxRow(scores.data_ptr<float>() + r * columns, columns, from, to, scale);
+      } else {
+        auto* row = reinterpret_cast<std::uint16_t*>(scores.data_ptr<at::BFloat16>()) + r * columns;
+        softmaxRow(row, columns, from, to, scale);
+      }
+    }
+  });
+}
+
+// LibTorch 1.13 has no fused attention on the CPU (and 2.x's would be one more path to keep
+// equal). Per sequence and key/value head, the query
+// heads it serves go through as one block of rows: two 2-D products on the cache in place (a
+// batched product over views of the cache copies keys and values first, every decode step) around
+// a softmax that scales, masks by row range and normalises in one pass (softmax_rows.h) instead
+// of a division, a boolean mask, a fill and LibTorch's softmax, which together cost more than the
+// products for vision tiles and long prompts.
+at::Tensor attendOnCpu(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
+                       int64_t firstQueryPosition, const std::vector<int64_t>& padding) {
+  const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
+  const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
+  const at::Tensor query = q.to(k.scalar_type());
+  if (k.scalar_type() != at::kFloat && k.scalar_type() != at::kBFloat16)
+    throw std::invalid_argument("CPU attention computes in float32 or bfloat16");
+  const float scale = 1.0f / std::sqrt(static_cast<float>(dim));
+  const int64_t rows = groups * length;
+  const int64_t perBlock =
+      std::clamp<int64_t>(kScoreBytesPerBlock / (keys * k.element_size()), 1, rows);
+  at::Tensor scores = at::empty({perBlock, keys}, k.options());
+  at::Tensor out = at::empty({batch, heads, length, dim}, k.options());
+  for (int64_t b = 0; b < batch; ++b) {
+    const VisibleKeys visible{length, firstQueryPosition, keys, padding.empty() ? 0 : padding[b],
+                              causal && length > 1};
+    for (int64_t h = 0; h < kvHeads; ++h) {
+      const at::Tensor queries = query[b].narrow(0, h * groups, groups).reshape({rows, dim});
+      const at::Tensor keysT = k[b][h].t(), values = v[b][h];
+      at::Tensor answers = out[b].narrow(0, h * groups, groups).view({rows, dim});
+      for (int64_t first = 0; first < rows; first += perBlock) {
+        const int64_t n = std::min(perBlock, rows - first);
+        at::Tensor block = scores.narrow(0, 0, n);
+        at::mm_out(block, queries.narrow(0, first, n), keysT);
+        normaliseScores(block, first, visible, scale);
+        at::Tensor answer = answers.narrow(0, first, n);
+        at::mm_out(answer, block, values);
+      }
+    }
+  }
+  return out.to(q.scalar_type());
+}
+
 }  // namespace
 
 at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
@@ -113,30 +160,7 @@ at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
   if (q.is_cuda())
     return attendFused(q, k, v, causal, firstQueryPosition, padding).to(q.scalar_type());
 #endif
-  const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
-  const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
-  const int64_t chunk = std::max<int64_t>(1, kScoreBytesPerChunk / (heads * keys * 4));
-  at::Tensor out = at::empty({batch, heads, length, dim}, q.options());
-  for (int64_t b = 0; b < batch; ++b) {
-    const at::Tensor kb = k.narrow(0, b, 1), vb = v.narrow(0, b, 1);
-    const int64_t pad = padding.empty() ? 0 : padding[b];
-    const bool causalRows = causal && length > 1;
-    for (int64_t start = 0; start < length; start += chunk) {
-      const int64_t rows = std::min(chunk, length - start);
-      const at::Tensor grouped = q.narrow(0, b, 1)
-                                     .narrow(2, start, rows)
-                                     .to(k.scalar_type())
-                                     .reshape({1, kvHeads, groups * rows, dim});
-      const at::Tensor mask = causalRows || pad > 0
-                                  ? hiddenKeys(firstQueryPosition + start, rows, groups, keys,
-                                               causalRows, pad, k.options())
-                                  : at::Tensor();
-      out.narrow(0, b, 1)
-          .narrow(2, start, rows)
-          .copy_(attendGrouped(grouped, kb, vb, mask).reshape({1, heads, rows, dim}));
-    }
-  }
-  return out;
+  return attendOnCpu(q, k, v, causal, firstQueryPosition, padding);
 }
 
 at::Tensor attendAll(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,

@@ -15,10 +15,10 @@ namespace mspa::inference {
 // in place, never repeated). `firstQueryPosition` is the key position of q's first row when
 // causal. `padding` (per batch element, or empty) is how many keys at the start are left padding:
 // real queries never attend to them (padding queries attend among themselves, which keeps their
-// rows finite). Queries go through in chunks so that the score tensors stay within a few tens of MB
-// whatever Lq·Lk is. Scores are computed in k's dtype and normalised with float32 accumulation,
-// as transformers' eager attention does; LibTorch ≥ 2.0 uses scaled_dot_product_attention
-// (fused kernels on CUDA). Returns [B, H, Lq, D] in q's dtype.
+// rows finite). On the CPU, queries go through in blocks of rows whose scores stay within a few MB
+// whatever Lq·Lk is; scores are computed in k's dtype (float32 or bfloat16) and normalised in
+// float32, as transformers' eager attention does. On CUDA (LibTorch ≥ 2.0) it is
+// scaled_dot_product_attention's fused kernels. Returns [B, H, Lq, D] in q's dtype.
 at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
                   int64_t firstQueryPosition, const std::vector<int64_t>& padding = {});
 

@@ -1,0 +1,24 @@
+#pragma once
+
+// The normalisation step of the engine's CPU attention, on raw score rows: no LibTorch, so that it
+// can be tested on its own against double precision.
+
+#include <cstdint>
+
+namespace mspa::inference {
+
+// Fastest: AVX-512 where the CPU has it. Portable: plain C++ everywhere (tests compare the two).
+enum class SoftmaxKernel { Fastest, Portable };
+
+// Replaces row[0, columns) by softmax(row · scale) over [begin, end) and 0 outside it, computing
+// in float32 whatever the storage. `begin < end <= columns`. This folds what attention otherwise
+// does in four passes over the scores (scale, mask, softmax, cast) into three reads of one row
+// that stays in cache.
+void softmaxRow(float* row, std::int64_t columns, std::int64_t begin, std::int64_t end, float scale,
+                SoftmaxKernel kernel = SoftmaxKernel::Fastest);
+// The same on bfloat16 bits (the upper half of a float32; rounded to nearest even on the way
+// back).
+void softmaxRow(std::uint16_t* row, std::int64_t columns, std::int64_t begin, std::int64_t end,
+                float scale, SoftmaxKernel kernel = SoftmaxKernel::Fastest);
+
+}  // namespace mspa::inference

@@ -1,0 +1,151 @@
+// The engine's CPU attention against the textbook formula (scores, additive mask, float32
+// softmax, as transformers' eager attention computes it), and its row softmax against double
+// precision.
+
+#include <catch2/catch.hpp>
+
+#include "inference/attention.h"
+#include "inference/softmax_rows.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+using namespace mspa::inference;
+
+namespace {
+
+std::vector<double> softmaxInDouble(const std::vector<float>& row, int begin, int end,
+                                    double scale) {
+  double top = -INFINITY, sum = 0;
+  for (int i = begin; i < end; ++i) top = std::max(top, static_cast<double>(row[i]));
+  std::vector<double> out(row.size(), 0.0);
+  for (int i = begin; i < end; ++i) sum += out[i] = std::exp((row[i] - top) * scale);
+  for (int i = begin; i < end; ++i) out[i] /= sum;
+  return out;
+}
+
+std::uint16_t bfloat16Bits(float value) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return static_cast<std::uint16_t>(bits >> 16);
+}
+
+float fromBfloat16(std::uint16_t bits) {
+  const std::uint32_t wide = static_cast<std::uint32_t>(bits) << 16;
+  float value;
+  std::memcpy(&value, &wide, sizeof value);
+  return value;
+}
+
+// Keys [begin, end) of a row of `columns`, one visible at least.
+struct RowCase {
+  int columns, begin, end;
+};
+
+const std::vector<RowCase> kRowCases{{1, 0, 1},       {15, 0, 15},   {16, 3, 16},
+                                     {17, 0, 9},      {33, 16, 33},  {1025, 0, 1025},
+                                     {3000, 7, 2991}, {100, 99, 100}};
+
+// The references for both kernels, float32 and bfloat16 rows (scores up to ±30 before the scale,
+// as long prompts produce).
+template <typename Check>
+void forEveryRow(Check check) {
+  std::mt19937 random(7);
+  std::uniform_real_distribution<float> score(-30.0f, 30.0f);
+  for (const RowCase& c : kRowCases) {
+    std::vector<float> row(c.columns);
+    for (float& x : row) x = fromBfloat16(bfloat16Bits(score(random)));  // exact in both types
+    for (const SoftmaxKernel kernel : {SoftmaxKernel::Fastest, SoftmaxKernel::Portable})
+      check(c, row, softmaxInDouble(row, c.begin, c.end, 0.125), kernel);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("The row softmax equals softmax over the visible keys in double, zero elsewhere") {
+  forEveryRow([](const RowCase& c, const std::vector<float>& row, const std::vector<double>& want,
+                 SoftmaxKernel kernel) {
+    CAPTURE(c.columns, c.begin, c.end, kernel == SoftmaxKernel::Fastest);
+    std::vector<float> floats = row;
+    softmaxRow(floats.data(), c.columns, c.begin, c.end, 0.125f, kernel);
+    std::vector<std::uint16_t> halves(c.columns);
+    for (int i = 0; i < c.columns; ++i) halves[i] = bfloat16Bits(row[i]);
+    softmaxRow(halves.data(), c.columns, c.begin, c.end, 0.125f, kernel);
+    double sum = 0;
+    for (int i = 0; i < c.columns; ++i) {
+      CAPTURE(i);
+      if (i < c.begin || i >= c.end) {
+        REQUIRE(floats[i] == 0.0f);
+        REQUIRE(halves[i] == 0);
+        continue;
+      }
+      // Float32 sums of up to 3,000 terms (16 partial sums on AVX-512).
+      REQUIRE(std::abs(floats[i] - want[i]) <= 1e-5 * want[i]);
+      // bfloat16 keeps 8 significant bits: within half a unit of the last place, relative.
+      REQUIRE(std::abs(fromBfloat16(halves[i]) - want[i]) <= want[i] / 256 + 1e-30);
+      sum += floats[i];
+    }
+    REQUIRE(sum == Approx(1.0).epsilon(1e-5));
+  });
+}
+
+namespace {
+
+// softmax(q kᵀ/√d + mask) v with K/V repeated per query head, in float32.
+at::Tensor textbookAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                             bool causal, int64_t first, const std::vector<int64_t>& padding) {
+  const int64_t groups = q.size(1) / k.size(1), length = q.size(2), keys = k.size(2);
+  const at::Tensor kf = k.to(at::kFloat).repeat_interleave(groups, 1);
+  const at::Tensor vf = v.to(at::kFloat).repeat_interleave(groups, 1);
+  at::Tensor scores = at::matmul(q.to(at::kFloat), kf.transpose(-1, -2)) / std::sqrt(q.size(3));
+  const at::Tensor positions = at::arange(first, first + length, at::kLong).view({length, 1});
+  const at::Tensor columns = at::arange(keys, at::kLong).view({1, keys});
+  for (int64_t b = 0; b < q.size(0); ++b) {
+    at::Tensor hidden = at::zeros({length, keys}, at::kBool);
+    if (causal && length > 1) hidden = hidden | (columns > positions);
+    const int64_t pad = padding.empty() ? 0 : padding[b];
+    if (pad > 0) hidden = hidden | ((columns < pad) & (positions >= pad));
+    scores[b].masked_fill_(hidden, -std::numeric_limits<float>::infinity());
+  }
+  return at::matmul(at::softmax(scores, -1), vf);
+}
+
+struct AttentionCase {
+  const char* name;
+  int64_t batch, heads, kvHeads, length, keys, dim, first;
+  bool causal;
+  std::vector<int64_t> padding;
+};
+
+}  // namespace
+
+TEST_CASE("CPU attention equals the textbook formula: vision, prompt chunks, padding, decode") {
+  const std::vector<AttentionCase> cases{
+      {"vision tiles (no mask, one query head per key head)", 2, 4, 4, 65, 65, 16, 0, false, {}},
+      {"whole prompt, grouped-query heads", 1, 4, 2, 40, 40, 32, 0, true, {}},
+      {"a later prompt chunk against the cache", 1, 4, 2, 24, 60, 32, 36, true, {}},
+      {"left-padded batch", 2, 4, 2, 30, 30, 32, 0, true, {0, 9}},
+      {"decode step, padded batch", 2, 8, 2, 1, 77, 64, 76, true, {5, 0}},
+      // 4 MB of float32 scores hold 1,024 rows of 1,024 keys: this runs in three blocks.
+      {"rows beyond one score block", 1, 6, 2, 1024, 1024, 8, 0, true, {}},
+  };
+  for (const auto& c : cases) {
+    for (const auto dtype : {at::kFloat, at::kBFloat16}) {
+      CAPTURE(c.name, dtype == at::kFloat ? "float32" : "bfloat16");
+      at::manual_seed(11);
+      const at::Tensor q = at::randn({c.batch, c.heads, c.length, c.dim}).to(dtype);
+      const at::Tensor k = at::randn({c.batch, c.kvHeads, c.keys, c.dim}).to(dtype);
+      const at::Tensor v = at::randn({c.batch, c.kvHeads, c.keys, c.dim}).to(dtype);
+      const at::Tensor got = attend(q, k, v, c.causal, c.first, c.padding);
+      const at::Tensor want = textbookAttention(q, k, v, c.causal, c.first, c.padding);
+      REQUIRE(got.sizes() == want.sizes());
+      REQUIRE(got.scalar_type() == dtype);
+      const double error = (got.to(at::kFloat) - want).abs().max().item<double>();
+      // bfloat16 rounds the scores and the weights to 8 bits before the second product.
+      REQUIRE(error < (dtype == at::kFloat ? 1e-5 : 0.06));
+    }
+  }
+}
