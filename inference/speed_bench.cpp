@@ -187,6 +187,25 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   r.repeatVisionMs = again.timing.visionMs;
   r.ttftMs = first.timing.firstTokenMs;
 
+  r.plainAnswerMs = first.timing.prefillMs + first.timing.decodeMs;
+  if (o.explain) {
+    say("answering explained (token probabilities, then attention over all layers)");
+    const FrameTiles own = tilesOf(o, tileSize, [](int i) { return syntheticFrame(2000 + i); });
+    const ImageTiles ownImages{own.bytes.data(), own.counts};
+    const auto start = std::chrono::steady_clock::now();
+    SamplingOptions explained = sampling;
+    explained.maxNewTokens = o.newTokens;
+    explained.explainTopK = o.explainTopK;
+    const GenerationResult answer = generate(*model, ids, ownImages, explained);
+    const auto attentionStart = std::chrono::steady_clock::now();
+    std::vector<std::int64_t> sequence = ids;
+    sequence.insert(sequence.end(), answer.tokens.begin(), answer.tokens.end() - 1);
+    model->attentionMap(sequence, ownImages, static_cast<int>(answer.tokens.size()), 0,
+                        model->config().llm.layers - 1);
+    r.attentionPassMs = 1e3 * secondsSince(attentionStart);
+    r.explainedAnswerMs = 1e3 * secondsSince(start);
+  }
+
   r.batch = static_cast<int>(images.size());
   if (r.batch > 1) {
     say("answering " + std::to_string(r.batch) + " questions together");

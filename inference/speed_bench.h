@@ -14,6 +14,10 @@ struct SpeedOptions {
   int images = 2, tiles = 6, newTokens = 32;
   int batch = 1;           // questions decoded together for samples/s (each with its own images)
   bool cudaGraphs = true;  // record the decode step on CUDA (LoadOptions::cudaGraphs)
+  // Also answer the question explained (explainTopK runners-up per token, then the attention
+  // pass over all layers) about frames of its own, and time it against the plain answer.
+  bool explain = false;
+  int explainTopK = 5;
 };
 
 // What the machine can do, measured in the same run: a large copy on the device (read + write)
@@ -36,6 +40,9 @@ struct SpeedReport {
   double peakGpuGB = -1;        // the CUDA allocator's peak over the timed questions; -1: not known
   double samplesPerSecond = 0;  // questions answered per second at `batch`
   bool cudaGraphs = false;      // whether decode steps were replayed from a CUDA graph
+  // With SpeedOptions::explain: the plain answer (vision, prefill, decode), the explained one
+  // (the same with token probabilities, then the attention pass) and the attention pass alone.
+  double plainAnswerMs = 0, explainedAnswerMs = 0, attentionPassMs = 0;
   MachineLimits limits;
 
   double decodeLimitPercent() const;   // bytes read per second against the copy bandwidth

@@ -44,7 +44,12 @@ nlohmann::ordered_json toJson(const SpeedReport& r) {
           {"peak_gpu_gb", r.peakGpuGB >= 0 ? nlohmann::ordered_json(r.peakGpuGB) : nullptr},
           {"cuda_graphs", r.cudaGraphs},
           {"batch", r.batch},
-          {"samples_per_s", r.samplesPerSecond}};
+          {"samples_per_s", r.samplesPerSecond},
+          {"plain_answer_ms", r.plainAnswerMs},
+          {"explained_answer_ms",
+           r.explainedAnswerMs > 0 ? nlohmann::ordered_json(r.explainedAnswerMs) : nullptr},
+          {"attention_pass_ms",
+           r.explainedAnswerMs > 0 ? nlohmann::ordered_json(r.attentionPassMs) : nullptr}};
 }
 
 void printText(const SpeedReport& r) {
@@ -69,6 +74,10 @@ void printText(const SpeedReport& r) {
   std::printf("throughput   %.3f questions/s at batch %d\n", r.samplesPerSecond, r.batch);
   std::printf("memory       %.2f GB peak resident, KV cache %.2f GB\n", r.peakRssGB, r.kvCacheGB);
   if (r.peakGpuGB >= 0) std::printf("gpu memory   %.2f GB peak allocated\n", r.peakGpuGB);
+  if (r.explainedAnswerMs > 0)
+    std::printf("explained    %.0f ms against %.0f ms plain (%.2fx; attention pass %.0f ms)\n",
+                r.explainedAnswerMs, r.plainAnswerMs, r.explainedAnswerMs / r.plainAnswerMs,
+                r.attentionPassMs);
 }
 
 }  // namespace
@@ -99,6 +108,12 @@ void addSpeedCommand(CLI::App& bench) {
   speed->add_option("--batch", o->speed.batch, "questions decoded together for samples/s")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  speed->add_flag("--explain", o->speed.explain,
+                  "also answer explained (token probabilities, attention over all layers) and "
+                  "time it against the plain answer");
+  speed->add_option("--explain-top-k", o->speed.explainTopK, "runners-up per token when explaining")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   speed->add_flag("!--no-cuda-graphs", o->speed.cudaGraphs,
                   "decode without recording the step as a CUDA graph (for comparison)");
   speed->add_option("--format", o->format, "text or json")

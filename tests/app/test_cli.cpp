@@ -268,6 +268,16 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
   CHECK(j["bandwidth_gb_per_s"].get<double>() > 0.1);
   CHECK(j["matmul_gflop_per_s"].get<double>() > 0.1);
   CHECK(j["decode_tokens_per_s"].get<double>() > 0);
+  CHECK(j["plain_answer_ms"].get<double>() > 0);
+  CHECK(j["explained_answer_ms"].is_null());  // not asked for: not run
+
+  const auto explained = mspaCli("bench speed --random-weights " + shellQuote(config) +
+                                 " --images 1 --tiles 1 --new-tokens 3 --explain --format json");
+  REQUIRE(explained.exitCode == 0);
+  const auto e = nlohmann::json::parse(explained.out);
+  CHECK(e["attention_pass_ms"].get<double>() > 0);
+  CHECK(e["explained_answer_ms"].get<double>() > e["attention_pass_ms"].get<double>());
+  CHECK(e["plain_answer_ms"].get<double>() > 0);
 
   const auto neither = mspaCli("bench speed --images 1");
   CHECK(neither.exitCode != 0);
