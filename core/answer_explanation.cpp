@@ -45,6 +45,12 @@ std::vector<double> AnswerExplanation::imageShare() const {
   return mean;
 }
 
+double AnswerExplanation::systemShare() const {
+  double mean = 0;
+  for (const Token& t : tokens) mean += t.systemShare / static_cast<double>(tokens.size());
+  return mean;
+}
+
 AttentionMap AnswerExplanation::meanMap(std::size_t image) const {
   AttentionMap mean;
   for (const Token& t : tokens) {
@@ -64,6 +70,7 @@ nlohmann::json AnswerExplanation::toJson() const {
     token["top"] = nlohmann::json::array();
     for (const Candidate& c : t.top) token["top"].push_back(candidateJson(c));
     token["image_attention_share"] = t.imageShare;
+    token["system_attention_share"] = t.systemShare;
     list.push_back(token);
   }
   const std::vector<double> shares = imageShare();
@@ -77,7 +84,9 @@ nlohmann::json AnswerExplanation::toJson() const {
   return {{"tokens", list},
           {"value", value},
           {"image_attention_share", shares},
-          {"text_attention_share", 1 - std::accumulate(shares.begin(), shares.end(), 0.0)},
+          {"system_attention_share", systemShare()},
+          {"text_attention_share",
+           1 - systemShare() - std::accumulate(shares.begin(), shares.end(), 0.0)},
           {"layers", {firstLayer, lastLayer}}};
 }
 

@@ -39,6 +39,7 @@ struct AnswerExplanation {
     Candidate chosen;
     std::vector<Candidate> top;      // descending probability
     std::vector<double> imageShare;  // per image
+    double systemShare = 0;          // the system turn, with the sequence's first token
     std::vector<AttentionMap> maps;  // per image
   };
   std::vector<Token> tokens;
@@ -57,6 +58,7 @@ struct AnswerExplanation {
 
   // Averaged over the answer's tokens.
   std::vector<double> imageShare() const;
+  double systemShare() const;
   AttentionMap meanMap(std::size_t image) const;
   // tokens.json as `mspa ask --explain` writes it, without the per-image file details.
   nlohmann::json toJson() const;

@@ -74,6 +74,10 @@ std::vector<double> AnswerAttention::imageShares(std::size_t token) const {
   return shares;
 }
 
+double AnswerAttention::systemShare(std::size_t token) const {
+  return std::accumulate(row(token), row(token) + systemEnd, 0.0);
+}
+
 AnswerAttention ChatEngine::attention(const ChatRequest& request, const ChatReply& reply,
                                       int firstLayer, int lastLayer) {
   std::vector<std::uint8_t> tiles;
@@ -82,6 +86,7 @@ AnswerAttention ChatEngine::attention(const ChatRequest& request, const ChatRepl
   const std::vector<std::int64_t>& answer = reply.generation.tokens;
   AnswerAttention result;
   result.tokensPerTile = config().tokensPerTile();
+  result.systemEnd = prompt_.systemTurnLength(request.question, tilesPerImage, request.system);
   std::int64_t position = 0;
   for (int count : tilesPerImage) {
     while (position < static_cast<std::int64_t>(ids.size()) &&

@@ -44,10 +44,15 @@ struct AnswerAttention {
   };
   std::vector<Image> images;
   int tokensPerTile = 256;
+  // Positions [0, systemEnd): the system prompt (ChatPrompt::systemTurnLength), with the
+  // sequence's first token, to which most models attend heavily whatever it is.
+  std::int64_t systemEnd = 0;
 
   const float* row(std::size_t token) const { return weights.data() + token * length; }
   // The share of answer token `token`'s attention that went to each image.
   std::vector<double> imageShares(std::size_t token) const;
+  // The share that went to the system turn.
+  double systemShare(std::size_t token) const;
 };
 
 // A loaded model with its tokenizer, answering chat questions about images: tiling, the chat
@@ -87,7 +92,6 @@ class ChatEngine {
   std::vector<std::int64_t> promptIds(const ChatRequest& request,
                                       const std::vector<int>& tilesPerImage) const;
   SamplingOptions sampling(const ChatRequest& request) const;  // with the model's stop ids
-
   ChatEngineOptions options_;
   ChatPrompt prompt_;
   std::unique_ptr<InternVLModel> model_;

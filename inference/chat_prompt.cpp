@@ -80,6 +80,22 @@ std::vector<std::int64_t> ChatPrompt::encode(const std::string& prompt) const {
   return tokenizer_->encode(prompt);
 }
 
+// The system message is what changes with it: where the prompt rendered with another message
+// rejoins this one, counted from the end, is where it ends. Asking the template instead of
+// parsing its markers works for every layout and template.
+std::size_t ChatPrompt::systemTurnLength(const std::string& question,
+                                         const std::vector<int>& tilesPerImage,
+                                         const std::string& system) const {
+  const std::vector<std::int64_t> ids = encode(render(question, tilesPerImage, system));
+  const std::vector<std::int64_t> changed =
+      encode(render(question, tilesPerImage, system == "-" ? "+" : "-"));
+  std::size_t common = 0;
+  while (common < ids.size() && common < changed.size() &&
+         ids[ids.size() - 1 - common] == changed[changed.size() - 1 - common])
+    ++common;
+  return ids.size() - common;
+}
+
 std::vector<std::int64_t> ChatPrompt::stopIds() const {
   const std::int64_t id = conversation_ ? tokenizer_->specialId(conversation_->stopToken()) : -1;
   return id >= 0 ? std::vector<std::int64_t>{id} : config_.eosIds;

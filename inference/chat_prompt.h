@@ -32,6 +32,12 @@ class ChatPrompt {
   std::string render(const std::string& question, const std::vector<int>& tilesPerImage,
                      const std::string& system = {}) const;
   std::vector<std::int64_t> encode(const std::string& prompt) const;
+  // How many leading ids of the rendered prompt come before the end of the system message: the
+  // sequence's first token, the system turn's header and the message (the marker closing the turn
+  // is the same after every turn and is not counted). Without a system turn: what precedes the
+  // user's turn.
+  std::size_t systemTurnLength(const std::string& question, const std::vector<int>& tilesPerImage,
+                               const std::string& system = {}) const;
   // The ids that end an answer: the template's stop token (chat()'s eos_token_id), or the
   // generation config's EOS ids for a Jinja template.
   std::vector<std::int64_t> stopIds() const;

@@ -157,6 +157,7 @@ std::vector<std::string> writeExplanation(const std::string& dir, const ChatEngi
   }
   nlohmann::json tokens = nlohmann::json::array();
   std::vector<double> meanShares(attention ? attention->images.size() : 0);
+  double meanSystemShare = 0;
   for (std::size_t g = 0; g < answerTokens; ++g) {
     const TokenExplanation& step = reply.generation.explained[g];
     nlohmann::json token = tokenJson(engine, step.id, step.prob);
@@ -166,14 +167,18 @@ std::vector<std::string> writeExplanation(const std::string& dir, const ChatEngi
     if (attention && !attention->weights.empty()) {
       const std::vector<double> shares = attention->imageShares(g);
       token["image_attention_share"] = shares;
+      token["system_attention_share"] = attention->systemShare(g);
       for (std::size_t i = 0; i < shares.size(); ++i) meanShares[i] += shares[i] / answerTokens;
+      meanSystemShare += attention->systemShare(g) / answerTokens;
     }
     tokens.push_back(token);
   }
   nlohmann::json out = {{"tokens", tokens}, {"images", described}};
   if (attention && !attention->weights.empty()) {
     out["image_attention_share"] = meanShares;
-    out["text_attention_share"] = 1 - std::accumulate(meanShares.begin(), meanShares.end(), 0.0);
+    out["system_attention_share"] = meanSystemShare;
+    out["text_attention_share"] =
+        1 - meanSystemShare - std::accumulate(meanShares.begin(), meanShares.end(), 0.0);
     out["layers"] = {input.firstLayer, input.lastLayer};
   }
   const std::string path = file("tokens.json");

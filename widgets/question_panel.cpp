@@ -639,9 +639,9 @@ QString tokenRow(const AnswerExplanation::Token& t) {
     others << QString("%1 %2").arg(QString::fromStdString(t.top[i].text), percent(t.top[i].prob));
   QStringList shares;
   for (double s : t.imageShare) shares << percent(s);
-  return QString("“%1” %2   (%3)   images %4")
+  return QString("“%1” %2   (%3)   images %4, system %5")
       .arg(QString::fromStdString(t.chosen.text), percent(t.chosen.prob), others.join(", "),
-           shares.join(" / "));
+           shares.join(" / "), percent(t.systemShare));
 }
 
 }  // namespace
@@ -674,10 +674,11 @@ void QuestionPanel::showExplanation(int entry) {
                 .arg(QString::fromStdString(v->chosen.text), percent(v->chosen.prob),
                      others.join(", "));
   }
-  explainTokens_->addItem(tr("Whole answer: %1; images %2 of its attention (layers %3-%4)")
-                              .arg(value, shares.join(" / "))
-                              .arg(explanation->firstLayer)
-                              .arg(explanation->lastLayer));
+  explainTokens_->addItem(
+      tr("Whole answer: %1; images %2, system prompt %3 of its attention (layers %4-%5)")
+          .arg(value, shares.join(" / "), percent(explanation->systemShare()))
+          .arg(explanation->firstLayer)
+          .arg(explanation->lastLayer));
   for (const auto& token : explanation->tokens) explainTokens_->addItem(tokenRow(token));
   explainTokens_->setCurrentRow(0);
   showExplanationRow(0);

@@ -66,6 +66,7 @@ AnswerExplanation explanationOf(const inference::ChatEngine& engine,
       token.top.push_back(candidate(engine, alternative.id, alternative.prob));
     if (!attention.weights.empty()) {
       token.imageShare = attention.imageShares(g);
+      token.systemShare = attention.systemShare(g);
       for (std::size_t k = 0; k < attention.images.size(); ++k) {
         const auto& image = request.images[k];
         const auto map = inference::tokenGridMap(

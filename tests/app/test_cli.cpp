@@ -362,9 +362,11 @@ TEST_CASE("mspa ask --explain writes each token's probability and top-k, and eac
   // Where it looked: a heat map per image, and attention shares that with the text's make 1.
   CHECK(readImageSize(explain + "/attention-1.png") == Eigen::Vector2i(1296, 968));
   REQUIRE(j["image_attention_share"].size() == 1);
-  const double image = j["image_attention_share"][0], text = j["text_attention_share"];
+  const double image = j["image_attention_share"][0], text = j["text_attention_share"],
+               system = j["system_attention_share"];
   CHECK(image > 0);
-  CHECK(image + text == Approx(1.0));
+  CHECK(system > 0);
+  CHECK(image + system + text == Approx(1.0));
   CHECK(j["tokens"][0]["image_attention_share"].size() == 1);
   const auto outside = mspaCli("ask --model " + shellQuote(model.string()) + " --image " +
                                shellQuote((fixture / "images/img1.png").string()) +

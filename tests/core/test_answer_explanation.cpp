@@ -8,7 +8,7 @@ namespace {
 
 AnswerExplanation::Token token(const std::string& text, std::int64_t id, double prob,
                                std::vector<AnswerExplanation::Candidate> others = {}) {
-  AnswerExplanation::Token t{{text, id, prob}, {{text, id, prob}}, {0.3, 0.2}, {}};
+  AnswerExplanation::Token t{{text, id, prob}, {{text, id, prob}}, {0.3, 0.2}, 0.1, {}};
   t.top.insert(t.top.end(), others.begin(), others.end());
   return t;
 }
@@ -34,7 +34,8 @@ TEST_CASE("The value's confidence is that of the first token inside the backtick
   CHECK(j["value"]["token"] == "left");
   CHECK(j["value"]["competitors"][0]["prob"] == 0.47);
   CHECK(j["image_attention_share"][0].get<double>() == Approx(0.3));
-  CHECK(j["text_attention_share"].get<double>() == Approx(0.5));
+  CHECK(j["system_attention_share"].get<double>() == Approx(0.1));
+  CHECK(j["text_attention_share"].get<double>() == Approx(0.4));  // the rest
 
   // A backtick and the value's first digit in one token; the digits after it do not count.
   e.tokens = {token("It is `2", 1, 0.6, {{"It is `3", 9, 0.3}}), token("905", 2, 0.99)};

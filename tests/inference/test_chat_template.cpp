@@ -93,6 +93,20 @@ TEST_CASE(
     ++contexts;
   CHECK(contexts == 2 * 256);
   CHECK(prompt.stopIds() == std::vector<std::int64_t>{501});
+  // The system part, as conversation.py renders it: BOS, <|im_start|>system\n and the message;
+  // the <|im_end|> that closes it (501, the same after every turn) follows.
+  for (const std::string system : {"", "A much longer system message than the default one."}) {
+    const auto prompted = prompt.encode(prompt.render("How far?", {2}, system));
+    const std::size_t turn = prompt.systemTurnLength("How far?", {2}, system);
+    REQUIRE(turn > 2);
+    CHECK(prompted[0] == 1);  // <s>
+    CHECK(prompted[1] == 500);
+    CHECK(std::count(prompted.begin(), prompted.begin() + turn, 501) == 0);
+    CHECK(prompted[turn] == 501);
+    CHECK(prompted[turn + 1] == 500);  // the user's turn
+  }
+  CHECK(prompt.systemTurnLength("How far?", {2}, "A much longer system message than the default.") >
+        prompt.systemTurnLength("How far?", {2}));
   // chat(): special tokens skipped, cut at the stop token, stripped.
   const auto ids = prompt.encode("  The camera shifted `left`.");
   std::vector<std::int64_t> answer(ids.begin() + 1, ids.end());  // without BOS
@@ -164,6 +178,14 @@ TEST_CASE(
             "\n\nImage-2: " + run(512) + "\n\nWhich?<|im_end|>\n<|im_start|>assistant\n");
   // A question that places no image gets the images first, as the processor's examples send them.
   CHECK(prompt.render("What?", {}) == "<|im_start|>user\nWhat?<|im_end|>\n<|im_start|>assistant\n");
+  // Its system part ends before the <|im_end|> that closes it; without a system message only the
+  // sequence's first token precedes the user's turn.
+  const auto withSystem = prompt.encode(prompt.render("What?", {}, "Be brief."));
+  const std::size_t turn = prompt.systemTurnLength("What?", {}, "Be brief.");
+  REQUIRE(turn > 0);
+  CHECK(withSystem[turn] == 501);
+  CHECK(std::count(withSystem.begin(), withSystem.begin() + turn, 501) == 0);
+  CHECK(prompt.systemTurnLength("What?", {}) == 1);
   // No chat() cleaning: the text as decoded with special tokens skipped.
   const auto ids = prompt.encode(" A B ");
   CHECK(prompt.answerText({ids.begin() + 1, ids.end()}) == " A B ");
