@@ -5,6 +5,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -50,6 +51,8 @@ class KvCache {
                                           const at::Tensor& v);
   // Call after every layer has appended the same L positions.
   void advance(int64_t positions) { length_ += positions; }
+  // Keeps the first `positions` (at most the length); the next append writes after them.
+  void rewind(int64_t positions) { length_ = std::min(length_, positions); }
   int64_t length() const { return length_; }
   int64_t capacity() const { return keys_.empty() ? 0 : keys_.front().size(2); }
   // Identifies the cache's memory, unique in the process (0: none): a recorded step that reads it

@@ -5,11 +5,13 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <stdexcept>
@@ -141,6 +143,9 @@ struct InternVLModel::Impl {
   VisionCache visionCache{kDefaultVisionCacheBytes};
   at::Tensor lastLogits;         // [B, positions, vocab]
   std::vector<int64_t> padding;  // per sequence: cache columns before its first token
+  // The ids whose keys and values the cache holds, in order (one sequence; empty for a batch):
+  // what attentionMap can start from instead of a pass over the prompt.
+  std::vector<std::int64_t> cachedIds;
   // The fixed-shape decode step's inputs on the device: tokens [B, 1], their cache column [1] and
   // each sequence's padding [B]; and the step recorded as a CUDA graph with what it was recorded
   // for (the cache's memory and the rotary table's).
@@ -355,14 +360,18 @@ struct InternVLModel::Impl {
     return rmsNorm(x, get("l.norm"), c.normEps);
   }
 
+  // Sees each layer's rotated queries [B, H, L, D] and its keys so far [B, Hkv, S, D].
+  using AttentionObserver = std::function<void(int, const at::Tensor&, const at::Tensor&)>;
+
   // x [B, L, hidden] after the cached positions; returns the final norm's output.
-  at::Tensor decoder(const at::Tensor& x) {
+  at::Tensor decoder(const at::Tensor& x, const AttentionObserver& observe = {}) {
     const int64_t length = x.size(1), start = kv.length();
     kv.reserve(start + length);
     const auto [cos, sin] = rotaryFor(start, length);
     const at::Tensor out = layers(
         x, cos, sin, [&](int i, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
           const auto [keys, values] = kv.append(i, k, v);
+          if (observe) observe(i, q, keys);
           return attend(q, keys, values, true, start, padding);
         });
     kv.advance(length);
@@ -704,6 +713,7 @@ void InternVLModel::Impl::prefill(const std::vector<std::vector<std::int64_t>>& 
     if (from < end) kept.push_back(hidden.narrow(1, from - begin, end - from));
   }
   lastLogits = dense(at::cat(kept, 1), get("l.head"));
+  cachedIds = prompts.size() == 1 ? prompts.front() : std::vector<std::int64_t>{};
 }
 
 std::vector<float> InternVLModel::attentionMap(const std::vector<std::int64_t>& ids,
@@ -718,29 +728,55 @@ std::vector<float> InternVLModel::attentionMap(const std::vector<std::int64_t>& 
   const auto length = static_cast<int64_t>(ids.size());
   if (queries < 1 || queries > length)
     throw std::invalid_argument("attentionMap needs 1 to " + std::to_string(length) + " queries");
+  const int64_t firstQuery = length - queries;
+  for (int64_t p = firstQuery; p < length; ++p) {
+    if (ids[p] == impl_->imageTokenId)
+      throw std::invalid_argument("attentionMap's query positions must come after the images");
+  }
   return translatingDeviceErrors("explaining", [&] {
     c10::NoGradGuard noGrad;
     Impl& m = *impl_;
-    const at::Tensor x = m.promptEmbeddings({ids}, {images});
-    const auto [cos, sin] = m.rotaryFor(0, length);
+    // The positions before the queries are in the cache when the model has just answered this
+    // sequence (the usual case: explaining the answer it gave); else they are prefilled afresh.
+    const bool cached = m.cachedIds.size() >= static_cast<std::size_t>(firstQuery) &&
+                        std::equal(ids.begin(), ids.begin() + firstQuery, m.cachedIds.begin());
+    if (cached) {
+      m.kv.rewind(firstQuery);
+    } else {
+      m.prefill({std::vector<std::int64_t>(ids.begin(), ids.begin() + firstQuery)}, {images},
+                queries, 1);
+    }
     const auto floats = at::TensorOptions().device(m.device).dtype(at::kFloat);
     at::Tensor sum = at::zeros({queries, length}, floats);
-    // Row g is position length - queries + g: it sees the keys up to itself.
-    const at::Tensor future =
-        at::arange(length, floats.dtype(at::kLong)).view({1, length}) >
-        at::arange(length - queries, length, floats.dtype(at::kLong)).view({queries, 1});
     const double scale = 1.0 / std::sqrt(static_cast<double>(c.headDim));
-    m.layers(
-        x, cos, sin, [&](int i, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
-          if (i >= firstLayer && i <= lastLayer) {
-            const at::Tensor keys = k.repeat_interleave(c.heads / c.kvHeads, 1).to(at::kFloat);
-            const at::Tensor rows = q.narrow(2, length - queries, queries).to(at::kFloat);
-            const at::Tensor scores =
-                (at::matmul(rows, keys.transpose(-1, -2)) * scale).masked_fill(future, -INFINITY);
-            sum += at::softmax(scores, -1).mean(1).squeeze(0);  // over heads: [queries, length]
-          }
-          return attend(q, k, v, true, 0, m.padding);
-        });
+    const int64_t groups = c.heads / c.kvHeads, chunk = prefillChunk(m.device);
+    const at::Tensor tail =
+        at::tensor(std::vector<std::int64_t>(ids.begin() + firstQuery, ids.end()), at::kLong)
+            .to(m.device)
+            .unsqueeze(0);
+    for (int64_t begin = 0; begin < queries; begin += chunk) {
+      const int64_t rows = std::min(chunk, queries - begin);
+      const int64_t position = firstQuery + begin;  // of the chunk's first row
+      // Float32 weights of every head over the keys so far, grouped-query heads sharing theirs;
+      // row r may look at keys up to its own position.
+      const auto observe = [&](int i, const at::Tensor& q, const at::Tensor& keys) {
+        if (i < firstLayer || i > lastLayer) return;
+        const int64_t seen = keys.size(2);
+        const at::Tensor scores =
+            at::bmm(q[0].to(at::kFloat).reshape({c.kvHeads, groups * rows, c.headDim}),
+                    keys[0].to(at::kFloat).transpose(1, 2))
+                .mul_(scale)
+                .view({c.heads, rows, seen});
+        const at::Tensor future =
+            at::arange(seen, floats.dtype(at::kLong)).view({1, seen}) >
+            at::arange(position, position + rows, floats.dtype(at::kLong)).view({rows, 1});
+        sum.narrow(0, begin, rows)
+            .narrow(1, 0, seen)
+            .add_(at::softmax(scores.masked_fill(future, -INFINITY), -1).mean(0));
+      };
+      m.decoder(m.embed(tail.narrow(1, begin, rows)), observe);
+    }
+    m.cachedIds = ids;
     const at::Tensor mean = (sum / (lastLayer - firstLayer + 1)).to(at::kCPU).contiguous();
     return std::vector<float>(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
   });
@@ -756,9 +792,18 @@ void InternVLModel::stepBatch(const std::vector<std::int64_t>& tokens) {
     Impl& m = *impl_;
     if (tokens.size() != m.padding.size())
       throw std::invalid_argument("stepBatch needs one token per sequence");
-    if (m.useFixedShapeStep()) return m.decodeFixedShape(tokens);
-    const at::Tensor ids = at::tensor(tokens, at::kLong).to(m.device).unsqueeze(1);
-    m.lastLogits = dense(m.decoder(m.embed(ids)), m.get("l.head"));
+    std::vector<std::int64_t> cached = std::move(m.cachedIds);
+    m.cachedIds.clear();  // until the step has gone through
+    if (m.useFixedShapeStep()) {
+      m.decodeFixedShape(tokens);
+    } else {
+      const at::Tensor ids = at::tensor(tokens, at::kLong).to(m.device).unsqueeze(1);
+      m.lastLogits = dense(m.decoder(m.embed(ids)), m.get("l.head"));
+    }
+    if (tokens.size() == 1 && !cached.empty()) {
+      cached.push_back(tokens.front());
+      m.cachedIds = std::move(cached);
+    }
   });
 }
 

@@ -96,9 +96,11 @@ class InternVLModel {
 
   // Where the last `queries` positions of `ids` look: their attention over every position,
   // averaged over heads and over the layers firstLayer..lastLayer, as [queries, ids.size()]
-  // row-major floats, each row summing to 1. A pass of its own over the whole sequence (the KV
-  // cache is not used; the next prefill starts afresh), so decoding never pays for it. Throws
-  // std::invalid_argument naming a layer range outside the model.
+  // row-major floats, each row summing to 1. Decoding never pays for it: the query positions go
+  // through the decoder again after the answer, from the KV cache when it holds the positions
+  // before them (the model has just answered `ids`), else after a prefill of those positions
+  // (with `images`). The queries must come after the images. Throws std::invalid_argument naming
+  // a layer range outside the model.
   std::vector<float> attentionMap(const std::vector<std::int64_t>& ids, const ImageTiles& images,
                                   int queries, int firstLayer, int lastLayer);
 

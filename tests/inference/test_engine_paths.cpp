@@ -317,4 +317,13 @@ TEST_CASE("Each answer token's attention over the sequence sums to 1 and never l
   SamplingOptions greedy;
   greedy.maxNewTokens = 12;
   CHECK(generate(*model, p.ids, p.images, greedy).tokens == p.greedy);
+  // Right after that answer the KV cache holds the positions before the queries: the map starts
+  // from it and equals the one computed after a prefill of its own above.
+  const std::vector<float> fromCache =
+      model->attentionMap(sequence, p.images, queries, 0, layers - 1);
+  REQUIRE(fromCache.size() == map.size());
+  for (std::size_t i = 0; i < map.size(); ++i) CHECK(fromCache[i] == Approx(map[i]).margin(1e-5));
+  // Query positions among the images are refused (their embeddings would need the images).
+  CHECK_THROWS_WITH(model->attentionMap(p.ids, p.images, static_cast<int>(p.ids.size()), 0, 0),
+                    Catch::Matchers::Contains("after the images"));
 }
