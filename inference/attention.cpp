@@ -58,7 +58,14 @@ at::Tensor attendFused(const at::Tensor& q, const at::Tensor& k, const at::Tenso
   const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
   const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
   const bool padded = std::any_of(padding.begin(), padding.end(), [](int64_t p) { return p > 0; });
-  const at::Tensor query = q.to(k.scalar_type());
+  // Each head's rows packed so that its products read them in place. The KV cache's views are
+  // (each head's first positions); a vision tile's q, k and v are strided views of one joined
+  // projection, packed once here rather than copied once per product.
+  const auto packed = [](const at::Tensor& t) {
+    return t.stride(2) == t.size(3) && t.stride(3) == 1 ? t : t.contiguous();
+  };
+  const at::Tensor query = packed(q.to(k.scalar_type()));
+  const at::Tensor packedKeys = packed(k), packedValues = packed(v);
   if (!padded && (!causal || length == 1)) {
     return attendGrouped(query.reshape({batch, kvHeads, groups * length, dim}), k, v, at::Tensor())
         .reshape({batch, heads, length, dim});
@@ -123,7 +130,14 @@ at::Tensor attendOnCpu(const at::Tensor& q, const at::Tensor& k, const at::Tenso
                        int64_t firstQueryPosition, const std::vector<int64_t>& padding) {
   const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
   const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
-  const at::Tensor query = q.to(k.scalar_type());
+  // Each head's rows packed so that its products read them in place. The KV cache's views are
+  // (each head's first positions); a vision tile's q, k and v are strided views of one joined
+  // projection, packed once here rather than copied once per product.
+  const auto packed = [](const at::Tensor& t) {
+    return t.stride(2) == t.size(3) && t.stride(3) == 1 ? t : t.contiguous();
+  };
+  const at::Tensor query = packed(q.to(k.scalar_type()));
+  const at::Tensor packedKeys = packed(k), packedValues = packed(v);
   if (k.scalar_type() != at::kFloat && k.scalar_type() != at::kBFloat16)
     throw std::invalid_argument("CPU attention computes in float32 or bfloat16");
   const float scale = 1.0f / std::sqrt(static_cast<float>(dim));
@@ -137,7 +151,7 @@ at::Tensor attendOnCpu(const at::Tensor& q, const at::Tensor& k, const at::Tenso
                               causal && length > 1};
     for (int64_t h = 0; h < kvHeads; ++h) {
       const at::Tensor queries = query[b].narrow(0, h * groups, groups).reshape({rows, dim});
-      const at::Tensor keysT = k[b][h].t(), values = v[b][h];
+      const at::Tensor keysT = packedKeys[b][h].t(), values = packedValues[b][h];
       at::Tensor answers = out[b].narrow(0, h * groups, groups).view({rows, dim});
       for (int64_t first = 0; first < rows; first += perBlock) {
         const int64_t n = std::min(perBlock, rows - first);

@@ -149,3 +149,19 @@ TEST_CASE("CPU attention equals the textbook formula: vision, prompt chunks, pad
     }
   }
 }
+
+TEST_CASE("CPU attention reads strided views of a joined q/k/v projection as packed tensors") {
+  at::manual_seed(5);
+  const int64_t tiles = 2, length = 33, heads = 4, dim = 16;
+  const at::Tensor joined = at::randn({tiles, length, 3 * heads * dim});
+  const auto parts = joined.chunk(3, -1);
+  const auto split = [&](const at::Tensor& t) {
+    return t.view({tiles, length, heads, dim}).transpose(1, 2);  // as the vision encoder splits
+  };
+  const at::Tensor q = split(parts[0]), k = split(parts[1]), v = split(parts[2]);
+  REQUIRE_FALSE(k.is_contiguous());
+  const at::Tensor fromViews = attend(q, k, v, false, 0);
+  const at::Tensor fromPacked = attend(q.contiguous(), k.contiguous(), v.contiguous(), false, 0);
+  CHECK(at::equal(fromViews, fromPacked));
+  CHECK((fromViews - textbookAttention(q, k, v, false, 0, {})).abs().max().item<double>() < 1e-5);
+}
