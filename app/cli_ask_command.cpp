@@ -11,6 +11,7 @@
 #include "core/answer_overlay.h"
 #include "core/ask_session.h"
 #include "core/image.h"
+#include "core/image_tiling.h"
 #include "core/input_error.h"
 #include "core/scene.h"
 #include "inference/explain_output.h"
@@ -87,8 +88,9 @@ nlohmann::json outcomeJson(const Scene& scene, const Question& q, const AskOutco
           {"tokens", a.reply.tokens}};
 }
 
-// tokens.json and attention-<k>.png (attention-<k>-token<g>.png with perToken) over the images
-// the question sent, as the engine's own `ask --explain` writes them.
+// tokens.json, tiles-<k>.png (the tile grid and the question's points) and attention-<k>.png
+// (attention-<k>-token<g>.png with perToken) over the images the question sent, as the engine's
+// own `ask --explain` writes them; tokens.json's images also say where each point landed.
 std::vector<std::string> writeExplanationFiles(const std::string& dir, const AskRecord& asked,
                                                bool perToken) {
   const AnswerExplanation& e = *asked.outcome.reply.explanation;
@@ -98,9 +100,16 @@ std::vector<std::string> writeExplanationFiles(const std::string& dir, const Ask
     written.push_back((std::filesystem::path(dir) / name).string());
     writePng(written.back(), image);
   };
+  nlohmann::json images = nlohmann::json::array();
   for (std::size_t k = 0; k < asked.question.images.size(); ++k) {
     const std::string image = std::to_string(k + 1);
-    write("attention-" + image + ".png", drawAttention(asked.question.images[k], e.meanMap(k)));
+    const RgbImage& picture = asked.question.images[k];
+    if (k < e.tilings.size()) {
+      const std::vector<QuestionPoint> points = questionPoints(asked.question, k);
+      write("tiles-" + image + ".png", drawTiling(picture, e.tilings[k], points));
+      images.push_back(tilingJson(e.tilings[k], picture.width, picture.height, points));
+    }
+    write("attention-" + image + ".png", drawAttention(picture, e.meanMap(k)));
     for (std::size_t g = 0; perToken && g < e.tokens.size(); ++g) {
       if (k < e.tokens[g].maps.size())
         write("attention-" + image + "-token" + std::to_string(g + 1) + ".png",
@@ -108,8 +117,9 @@ std::vector<std::string> writeExplanationFiles(const std::string& dir, const Ask
     }
   }
   const std::string json = (std::filesystem::path(dir) / "tokens.json").string();
-  std::ofstream(json) << e.toJson().dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
-                      << "\n";
+  nlohmann::json out = e.toJson();
+  out["images"] = images;
+  std::ofstream(json) << out.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   written.push_back(json);
   return written;
 }

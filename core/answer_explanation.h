@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/image.h"
+#include "core/image_tiling.h"
 
 namespace mspa {
 
@@ -43,6 +44,7 @@ struct AnswerExplanation {
     std::vector<AttentionMap> maps;  // per image
   };
   std::vector<Token> tokens;
+  std::vector<ImageTiling> tilings;  // what the model saw: how each image was cut
   int firstLayer = 0, lastLayer = 0;
 
   // How sure the model was of the answer's value (the part in backticks the scorer reads — a

@@ -59,6 +59,13 @@ AnswerExplanation explanationOf(const inference::ChatEngine& engine,
                                 const inference::AnswerAttention& attention, int tilesPerImage) {
   AnswerExplanation out;
   const int tileSize = engine.config().vision.imageSize;
+  std::vector<inference::TileGrid> grids;
+  for (const auto& image : request.images) {
+    grids.push_back(inference::chooseTileGrid(image.width, image.height, tilesPerImage, tileSize));
+    const int tiles = inference::tileCount(image.width, image.height, tilesPerImage, tileSize);
+    out.tilings.push_back({grids.back().cols, grids.back().rows, tileSize,
+                           tiles > grids.back().cols * grids.back().rows});
+  }
   for (std::size_t g = 0; g < reply.generation.explained.size(); ++g) {
     const inference::TokenExplanation& step = reply.generation.explained[g];
     AnswerExplanation::Token token{candidate(engine, step.id, step.prob), {}, {}, {}};
@@ -68,11 +75,9 @@ AnswerExplanation explanationOf(const inference::ChatEngine& engine,
       token.imageShare = attention.imageShares(g);
       token.systemShare = attention.systemShare(g);
       for (std::size_t k = 0; k < attention.images.size(); ++k) {
-        const auto& image = request.images[k];
-        const auto map = inference::tokenGridMap(
-            attention.row(g) + attention.images[k].begin,
-            inference::chooseTileGrid(image.width, image.height, tilesPerImage, tileSize),
-            attention.images[k].tiles, attention.tokensPerTile);
+        const auto map =
+            inference::tokenGridMap(attention.row(g) + attention.images[k].begin, grids[k],
+                                    attention.images[k].tiles, attention.tokensPerTile);
         token.maps.push_back({map.width, map.height, map.values});
       }
     }

@@ -389,6 +389,23 @@ TEST_CASE("mspa ask --explain writes each token's probability and top-k, and eac
   CHECK(s["image_attention_share"].size() == 2);
   CHECK(readImageSize(onScene + "/attention-2.png") == Eigen::Vector2i(640, 480));
   CHECK(std::filesystem::exists(onScene + "/attention-1-token3.png"));
+  CHECK(s["images"][1]["grid"] == nlohmann::json({1, 1}));
+  // What it saw of a question's point: at one tile the 640x480 frame became one 448x448 tile.
+  const std::string pointed = dir.file("point-explain");
+  const auto depth = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
+                             " --task depth_estimation_coor --frames 0 --point 320,240 --model " +
+                             shellQuote(model.string()) +
+                             " --tiles 1 --max-new-tokens 2 --explain " + shellQuote(pointed));
+  INFO(depth.err);
+  REQUIRE(depth.exitCode == 0);
+  CHECK(readImageSize(pointed + "/tiles-1.png") == Eigen::Vector2i(640, 480));
+  std::ifstream pointedJson(pointed + "/tokens.json");
+  const auto point = nlohmann::json::parse(pointedJson)["images"][0]["points"][0];
+  CHECK(point["pixel"] == nlohmann::json({320.0, 240.0}));
+  CHECK(point["tile"] == nlohmann::json({0, 0}));
+  CHECK(point["in_tile"][0].get<double>() == Approx(320.5 * 448 / 640 - 0.5));
+  CHECK(point["in_tile"][1].get<double>() == Approx(240.5 * 448 / 480 - 0.5));
+  CHECK(point["in_thumbnail"].is_null());
   const auto oracle = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
                               " --task x_movement --explain " + shellQuote(onScene));
   CHECK(oracle.exitCode == 2);
