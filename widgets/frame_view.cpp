@@ -92,6 +92,11 @@ void FrameView::setHeatOverlay(const QImage& heat, double opacity) {
   update();
 }
 
+void FrameView::setTileGrid(const QSize& grid) {
+  tileGrid_ = grid;
+  update();
+}
+
 void FrameView::setMarkers(const QVector<Marker>& markers) {
   markers_ = markers;
   update();
@@ -141,6 +146,17 @@ void FrameView::paintContent(QPainter& painter, const QRectF& target, double bas
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     painter.drawImage(target, heat_);
     painter.setOpacity(1.0);
+  }
+  if (!tileGrid_.isEmpty()) {
+    painter.setPen(QPen(QColor(255, 220, 0, 200), 1.5 * markerScale, Qt::DashLine));
+    for (int c = 1; c < tileGrid_.width(); ++c) {
+      const double x = target.left() + target.width() * c / tileGrid_.width();
+      painter.drawLine(QPointF(x, target.top()), QPointF(x, target.bottom()));
+    }
+    for (int r = 1; r < tileGrid_.height(); ++r) {
+      const double y = target.top() + target.height() * r / tileGrid_.height();
+      painter.drawLine(QPointF(target.left(), y), QPointF(target.right(), y));
+    }
   }
   const double scale = target.width() / image_.width();
   painter.setRenderHint(QPainter::Antialiasing);

@@ -38,6 +38,9 @@ class FrameView : public QWidget {
   // A heat map stretched over the picture (an answer's attention), or none (a null image).
   void setHeatOverlay(const QImage& heat, double opacity);
   bool hasHeatOverlay() const { return !heat_.isNull(); }
+  // The cols × rows tile grid a model cut the picture into (what it saw), or none (empty).
+  void setTileGrid(const QSize& grid);
+  QSize tileGrid() const { return tileGrid_; }
   void setMarkers(const QVector<Marker>& markers);
   const QVector<Marker>& markers() const { return markers_; }
   void setLines(const QVector<Line>& lines);
@@ -75,6 +78,7 @@ class FrameView : public QWidget {
   QImage image_;
   QImage depthColors_;
   QImage heat_;
+  QSize tileGrid_;
   double heatOpacity_ = 0.6;
   QString title_;
   QString message_;

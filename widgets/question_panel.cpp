@@ -644,6 +644,25 @@ QString tokenRow(const AnswerExplanation::Token& t) {
            shares.join(" / "), percent(t.systemShare));
 }
 
+// Where the model saw one of the question's points: its tile and its place there and in the
+// thumbnail.
+QString pointRow(std::size_t image, const QuestionPoint& point, const ImageTiling& tiling,
+                 const RgbImage& picture) {
+  const PointInTiles at = locateInTiles(tiling, picture.width, picture.height, point.pixel);
+  const auto xy = [](const Eigen::Vector2d& p) {
+    return QString("(%1, %2)").arg(std::lround(p.x())).arg(std::lround(p.y()));
+  };
+  QString row = QObject::tr("Image %1, %2 %3: tile %4 of %5×%6 at %7")
+                    .arg(image + 1)
+                    .arg(QString::fromStdString(point.label), xy(point.pixel))
+                    .arg(at.tile + 1)
+                    .arg(tiling.cols)
+                    .arg(tiling.rows)
+                    .arg(xy(at.inTile));
+  if (at.inThumbnail) row += QObject::tr(", thumbnail at %1").arg(xy(*at.inThumbnail));
+  return row;
+}
+
 }  // namespace
 
 const AskRecord* QuestionPanel::explained() const {
@@ -680,6 +699,12 @@ void QuestionPanel::showExplanation(int entry) {
           .arg(explanation->firstLayer)
           .arg(explanation->lastLayer));
   for (const auto& token : explanation->tokens) explainTokens_->addItem(tokenRow(token));
+  for (std::size_t k = 0; k < explanation->tilings.size() && k < record.question.images.size();
+       ++k) {
+    for (const QuestionPoint& point : questionPoints(record.question, k))
+      explainTokens_->addItem(
+          pointRow(k, point, explanation->tilings[k], record.question.images[k]));
+  }
   explainTokens_->setCurrentRow(0);
   showExplanationRow(0);
 }
@@ -694,15 +719,17 @@ void QuestionPanel::showExplanationRow(int row) {
   const AskRecord* shown = explained();
   if (!shown || row < 0) return;
   const AnswerExplanation& e = *shown->outcome.reply.explanation;
+  // Row 0 is the whole answer, then one row per token, then the question's points.
+  const bool token = row >= 1 && row <= static_cast<int>(e.tokens.size());
   std::vector<AttentionMap> maps;
   for (std::size_t image = 0; image < shown->question.frames.size(); ++image) {
-    if (row == 0) {
+    if (!token) {
       maps.push_back(e.meanMap(image));
-    } else if (row <= static_cast<int>(e.tokens.size()) && image < e.tokens[row - 1].maps.size()) {
+    } else if (image < e.tokens[row - 1].maps.size()) {
       maps.push_back(e.tokens[row - 1].maps[image]);
     }
   }
-  workspace_->showAttention(shown->question, maps, heatOpacity_->value() / 100.0);
+  workspace_->showAttention(shown->question, maps, heatOpacity_->value() / 100.0, e.tilings);
 }
 
 QStringList QuestionPanel::exportExplanation(const QString& folder) {

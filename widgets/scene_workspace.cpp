@@ -412,11 +412,13 @@ QImage heatImage(const AttentionMap& map) {
 }  // namespace
 
 void SceneWorkspace::showAttention(const Question& question, const std::vector<AttentionMap>& maps,
-                                   double opacity) {
+                                   double opacity, const std::vector<ImageTiling>& tilings) {
   for (int view = 0; view < 2; ++view) {
-    const bool shown = view < static_cast<int>(question.frames.size()) &&
-                       view < static_cast<int>(maps.size()) && !maps[view].empty();
+    const bool inQuestion = view < static_cast<int>(question.frames.size());
+    const bool shown = inQuestion && view < static_cast<int>(maps.size()) && !maps[view].empty();
     frameViews_[view]->setHeatOverlay(shown ? heatImage(maps[view]) : QImage(), opacity);
+    const bool tiled = inQuestion && view < static_cast<int>(tilings.size());
+    frameViews_[view]->setTileGrid(tiled ? QSize(tilings[view].cols, tilings[view].rows) : QSize());
   }
 }
 

@@ -55,7 +55,7 @@ class SceneWorkspace : public QWidget {
   // Where an answer looked: each of the question's frames with its attention map stretched over
   // it (maps per image, in the question's order; an empty list removes them).
   void showAttention(const Question& question, const std::vector<AttentionMap>& maps,
-                     double opacity);
+                     double opacity, const std::vector<ImageTiling>& tilings = {});
   // While off, clicks on the frames only emit frameClicked (the question panel places points).
   void setPickingEnabled(bool enabled) { pickingEnabled_ = enabled; }
 

@@ -580,6 +580,10 @@ TEST_CASE("Explain shows each token's probability and where it looked, and expor
     CHECK(shares > 0);
     CHECK(shares < 1);
   }
+  // What the model saw: each frame as one tile (the panel's setting), its grid over the frame.
+  REQUIRE(explanation->tilings.size() == 2);
+  CHECK(explanation->tilings[1].tiles() == 1);
+  CHECK(w.workspace()->frameView(1)->tileGrid() == QSize(1, 1));
   // The frames carry the map; another token shows another one.
   REQUIRE(w.workspace()->frameView(0)->hasHeatOverlay());
   const QImage whole = w.workspace()->frameView(0)->composed();
@@ -611,6 +615,18 @@ TEST_CASE("Explain shows each token's probability and where it looked, and expor
   REQUIRE(w.askAndWait());
   CHECK_FALSE(w.panel->history().back().outcome.reply.explanation);
   CHECK_FALSE(w.workspace()->frameView(0)->hasHeatOverlay());
+  CHECK(w.workspace()->frameView(0)->tileGrid().isEmpty());
+
+  // A question about a point lists where that point landed.
+  REQUIRE(w.panel->selectSubtask("depth_estimation_coor"));
+  w.panel->setExplaining(true);
+  REQUIRE(w.askAndWait());
+  const QStringList pointed = w.panel->explanationRows();
+  REQUIRE(pointed.size() == 5);  // the whole answer, 3 tokens, the point
+  CHECK(pointed[4].startsWith("Image 1, point 1 ("));
+  CHECK(pointed[4].contains("tile 1 of 1×1 at ("));
+  w.panel->showExplanationRow(4);  // a point's row shows the whole answer's map
+  CHECK(w.workspace()->frameView(0)->hasHeatOverlay());
 }
 
 TEST_CASE("Explain with a backend that cannot says why") {
