@@ -109,6 +109,7 @@ std::vector<std::string> writeExplanationFiles(const std::string& dir, const Ask
       write("tiles-" + image + ".png", drawTiling(picture, e.tilings[k], points));
       images.push_back(tilingJson(e.tilings[k], picture.width, picture.height, points));
     }
+    if (!e.hasAttention()) continue;  // an endpoint's explanation: probabilities only
     write("attention-" + image + ".png", drawAttention(picture, e.meanMap(k)));
     for (std::size_t g = 0; perToken && g < e.tokens.size(); ++g) {
       if (k < e.tokens[g].maps.size())

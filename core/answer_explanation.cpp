@@ -63,14 +63,21 @@ AttentionMap AnswerExplanation::meanMap(std::size_t image) const {
   return mean;
 }
 
+bool AnswerExplanation::hasAttention() const {
+  return std::any_of(tokens.begin(), tokens.end(),
+                     [](const Token& t) { return !t.imageShare.empty(); });
+}
+
 nlohmann::json AnswerExplanation::toJson() const {
   nlohmann::json list = nlohmann::json::array();
   for (const Token& t : tokens) {
     nlohmann::json token = candidateJson(t.chosen);
     token["top"] = nlohmann::json::array();
     for (const Candidate& c : t.top) token["top"].push_back(candidateJson(c));
-    token["image_attention_share"] = t.imageShare;
-    token["system_attention_share"] = t.systemShare;
+    if (hasAttention()) {
+      token["image_attention_share"] = t.imageShare;
+      token["system_attention_share"] = t.systemShare;
+    }
     list.push_back(token);
   }
   const std::vector<double> shares = imageShare();
@@ -81,13 +88,16 @@ nlohmann::json AnswerExplanation::toJson() const {
     value["competitors"] = nlohmann::json::array();
     for (const Candidate& c : v->competitors) value["competitors"].push_back(candidateJson(c));
   }
-  return {{"tokens", list},
-          {"value", value},
-          {"image_attention_share", shares},
-          {"system_attention_share", systemShare()},
-          {"text_attention_share",
-           1 - systemShare() - std::accumulate(shares.begin(), shares.end(), 0.0)},
-          {"layers", {firstLayer, lastLayer}}};
+  nlohmann::json out = {{"tokens", list}, {"value", value}};
+  if (hasAttention()) {
+    out["image_attention_share"] = shares;
+    out["system_attention_share"] = systemShare();
+    out["text_attention_share"] =
+        1 - systemShare() - std::accumulate(shares.begin(), shares.end(), 0.0);
+    out["layers"] = {firstLayer, lastLayer};
+  }
+  if (!note.empty()) out["note"] = note;
+  return out;
 }
 
 std::array<std::uint8_t, 3> heatColor(float v) {

@@ -37,7 +37,7 @@ struct AnswerExplanation {
     double prob = 0;
   };
   struct Token {
-    Candidate chosen;
+    Candidate chosen;                // id -1: not known (an endpoint names tokens by text)
     std::vector<Candidate> top;      // descending probability
     std::vector<double> imageShare;  // per image
     double systemShare = 0;          // the system turn, with the sequence's first token
@@ -46,6 +46,12 @@ struct AnswerExplanation {
   std::vector<Token> tokens;
   std::vector<ImageTiling> tilings;  // what the model saw: how each image was cut
   int firstLayer = 0, lastLayer = 0;
+  // What the explanation lacks and why (an endpoint returns no attention; one without logprobs
+  // returns no probabilities either); empty for the local engine's whole explanation.
+  std::string note;
+
+  // Whether the tokens carry attention (the local engine's), not only probabilities.
+  bool hasAttention() const;
 
   // How sure the model was of the answer's value (the part in backticks the scorer reads — a
   // letter, a direction word, a number): the first token that spells it, its probability, and its

@@ -35,8 +35,8 @@ class AnswerBackend {
   virtual bool answersWithTruth() const { return false; }
   virtual BackendReply answer(const Question& question, const AnswerProgress& progress,
                               const std::atomic<bool>* cancel) = 0;
-  // The answer with why it was given (reply.explanation). Only the local engine can: the default
-  // throws std::runtime_error saying so.
+  // The answer with why it was given (reply.explanation): the local engine's whole explanation, an
+  // endpoint's token probabilities. The default throws std::runtime_error saying it cannot.
   virtual BackendReply answerExplained(const Question& question, const ExplainOptions& options,
                                        const AnswerProgress& progress,
                                        const std::atomic<bool>* cancel);

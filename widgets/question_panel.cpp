@@ -637,11 +637,13 @@ QString tokenRow(const AnswerExplanation::Token& t) {
   QStringList others;
   for (std::size_t i = 1; i < t.top.size() && i < 4; ++i)
     others << QString("%1 %2").arg(QString::fromStdString(t.top[i].text), percent(t.top[i].prob));
+  QString row =
+      QString("“%1” %2   (%3)")
+          .arg(QString::fromStdString(t.chosen.text), percent(t.chosen.prob), others.join(", "));
+  if (t.imageShare.empty()) return row;  // probabilities only (an endpoint)
   QStringList shares;
   for (double s : t.imageShare) shares << percent(s);
-  return QString("“%1” %2   (%3)   images %4, system %5")
-      .arg(QString::fromStdString(t.chosen.text), percent(t.chosen.prob), others.join(", "),
-           shares.join(" / "), percent(t.systemShare));
+  return row + QString("   images %1, system %2").arg(shares.join(" / "), percent(t.systemShare));
 }
 
 // Where the model saw one of the question's points: its tile and its place there and in the
@@ -693,11 +695,16 @@ void QuestionPanel::showExplanation(int entry) {
                 .arg(QString::fromStdString(v->chosen.text), percent(v->chosen.prob),
                      others.join(", "));
   }
-  explainTokens_->addItem(
-      tr("Whole answer: %1; images %2, system prompt %3 of its attention (layers %4-%5)")
-          .arg(value, shares.join(" / "), percent(explanation->systemShare()))
-          .arg(explanation->firstLayer)
-          .arg(explanation->lastLayer));
+  if (explanation->hasAttention()) {
+    explainTokens_->addItem(
+        tr("Whole answer: %1; images %2, system prompt %3 of its attention (layers %4-%5)")
+            .arg(value, shares.join(" / "), percent(explanation->systemShare()))
+            .arg(explanation->firstLayer)
+            .arg(explanation->lastLayer));
+  } else {
+    explainTokens_->addItem(
+        tr("Whole answer: %1; %2").arg(value, QString::fromStdString(explanation->note)));
+  }
   for (const auto& token : explanation->tokens) explainTokens_->addItem(tokenRow(token));
   for (std::size_t k = 0; k < explanation->tilings.size() && k < record.question.images.size();
        ++k) {

@@ -1,10 +1,41 @@
 #include "app/backends/completion_reader.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace mspa::backends {
+namespace {
+
+// A {token, logprob} object as servers write it; nullopt for anything else.
+std::optional<std::pair<std::string, double>> tokenLogprob(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("token") || !j["token"].is_string() || !j.contains("logprob") ||
+      !j["logprob"].is_number())
+    return std::nullopt;
+  const double logprob = j["logprob"].get<double>();
+  if (!(logprob <= 0)) return std::nullopt;  // also NaN
+  return std::make_pair(j["token"].get<std::string>(), logprob);
+}
+
+}  // namespace
+
+void CompletionReader::readLogprobs(const nlohmann::json& choice) {
+  if (!choice.contains("logprobs") || !choice["logprobs"].is_object()) return;
+  const auto& logprobs = choice["logprobs"];
+  if (!logprobs.contains("content") || !logprobs["content"].is_array()) return;
+  for (const auto& entry : logprobs["content"]) {
+    const auto chosen = tokenLogprob(entry);
+    if (!chosen) continue;
+    TokenLogprob token{chosen->first, chosen->second, {}};
+    if (entry.contains("top_logprobs") && entry["top_logprobs"].is_array()) {
+      for (const auto& candidate : entry["top_logprobs"])
+        if (const auto top = tokenLogprob(candidate)) token.top.push_back(*top);
+    }
+    logprobs_.push_back(std::move(token));
+  }
+}
 
 void CompletionReader::feed(const char* data, std::size_t size) {
   body_.append(data, size);
@@ -27,6 +58,7 @@ void CompletionReader::event(const std::string& data) {
     return;
   }
   const auto& choice = j["choices"][0];
+  readLogprobs(choice);
   if (!choice.contains("delta") || !choice["delta"].is_object()) return;
   const auto& delta = choice["delta"];
   if (delta.contains("content") && delta["content"].is_string()) {
@@ -50,6 +82,7 @@ void CompletionReader::finish() {
     return;
   }
   text_ = (*message)["content"].get<std::string>();
+  readLogprobs(j["choices"][0]);
   const auto usage =
       j.contains("usage") && j["usage"].is_object() ? j["usage"] : nlohmann::json::object();
   if (usage.contains("completion_tokens") && usage["completion_tokens"].is_number_integer()) {

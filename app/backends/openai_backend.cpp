@@ -2,7 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -61,6 +63,26 @@ nlohmann::json messageContent(const Question& q) {
   return content;
 }
 
+// The OpenAI API's most runner-ups per token.
+constexpr int kMaxTopLogprobs = 20;
+
+AnswerExplanation fromLogprobs(const std::vector<TokenLogprob>& logprobs, const std::string& url) {
+  AnswerExplanation e;
+  for (const TokenLogprob& t : logprobs) {
+    AnswerExplanation::Token token;
+    token.chosen = {t.token, -1, std::exp(t.logprob)};
+    for (const auto& [text, logprob] : t.top) token.top.push_back({text, -1, std::exp(logprob)});
+    std::stable_sort(token.top.begin(), token.top.end(),
+                     [](const auto& a, const auto& b) { return a.prob > b.prob; });
+    e.tokens.push_back(std::move(token));
+  }
+  e.note = logprobs.empty() ? url +
+                                  " returned no token probabilities (logprobs); its server may "
+                                  "need them enabled (vLLM: --max-logprobs)"
+                            : "an endpoint returns no attention: token probabilities only";
+  return e;
+}
+
 // What curl's callbacks see: the reader and the cancel flag.
 struct Transfer {
   CompletionReader reader;
@@ -108,13 +130,28 @@ OpenAIBackend::~OpenAIBackend() = default;
 
 BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgress& progress,
                                    const std::atomic<bool>* cancel) {
+  return complete(question, nullptr, progress, cancel);
+}
+
+BackendReply OpenAIBackend::answerExplained(const Question& question, const ExplainOptions& options,
+                                            const AnswerProgress& progress,
+                                            const std::atomic<bool>* cancel) {
+  return complete(question, &options, progress, cancel);
+}
+
+BackendReply OpenAIBackend::complete(const Question& question, const ExplainOptions* explain,
+                                     const AnswerProgress& progress,
+                                     const std::atomic<bool>* cancel) {
   const auto start = std::chrono::steady_clock::now();
-  const nlohmann::json body = {
-      {"model", modelName_},
-      {"messages", {{{"role", "user"}, {"content", messageContent(question)}}}},
-      {"max_tokens", maxNewTokens_},
-      {"temperature", 0},
-      {"stream", true}};
+  nlohmann::json body = {{"model", modelName_},
+                         {"messages", {{{"role", "user"}, {"content", messageContent(question)}}}},
+                         {"max_tokens", maxNewTokens_},
+                         {"temperature", 0},
+                         {"stream", true}};
+  if (explain) {
+    body["logprobs"] = true;
+    body["top_logprobs"] = std::clamp(explain->topK, 1, kMaxTopLogprobs);
+  }
   const std::string payload = body.dump();
   CURL* curl = curl_.get();
   curl_easy_reset(curl);
@@ -159,6 +196,8 @@ BackendReply OpenAIBackend::answer(const Question& question, const AnswerProgres
   if (!reader.error().empty()) throw std::runtime_error(url_ + ": " + reader.error());
   reply.text = reader.text();
   reply.tokens = reader.tokens();
+  if (explain)
+    reply.explanation = std::make_shared<AnswerExplanation>(fromLogprobs(reader.logprobs(), url_));
   return reply;
 }
 

@@ -20,11 +20,21 @@ class OpenAIBackend : public AnswerBackend {
   std::string label() const override { return "endpoint " + modelName_ + " at " + url_; }
   BackendReply answer(const Question& question, const AnswerProgress& progress,
                       const std::atomic<bool>* cancel) override;
+  // Token probabilities from the server's `logprobs` (top-k at most 20, the OpenAI API's limit);
+  // attention never crosses the API, which the explanation's note says.
+  BackendReply answerExplained(const Question& question, const ExplainOptions& options,
+                               const AnswerProgress& progress,
+                               const std::atomic<bool>* cancel) override;
 
   // The chat-completions URL for what the user typed: a server root, a /v1 base or the full path.
   static std::string completionsUrl(const std::string& endpoint);
 
  private:
+  // One chat completion; with `explain`, asks for log-probabilities and returns them as the
+  // reply's explanation.
+  BackendReply complete(const Question& question, const ExplainOptions* explain,
+                        const AnswerProgress& progress, const std::atomic<bool>* cancel);
+
   std::string url_, modelName_, apiKey_;
   // One handle per backend (a backend serves one request at a time), so connections are reused.
   std::unique_ptr<CURL, void (*)(CURL*)> curl_;

@@ -634,6 +634,44 @@ TEST_CASE(
   CHECK_THAT(content[4]["text"].get<std::string>(), Contains("Did the camera move left or right?"));
 }
 
+TEST_CASE("mspa ask --explain on an endpoint: token probabilities from logprobs, no attention") {
+  test::TempDir dir;
+  const auto explain = [&](const test::FakeEndpoint& endpoint, const std::string& out) {
+    return mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
+                   " --task x_movement --frames 0,30 --backend openai --endpoint " +
+                   endpoint.url() + " --model m --explain " + shellQuote(out) +
+                   " --explain-top-k 2 --format json");
+  };
+  for (const char* mode : {"stream", "plain"}) {
+    CAPTURE(mode);
+    test::FakeEndpoint endpoint(mode, "The camera shifted `left`.");
+    const std::string out = dir.file(std::string("explained-") + mode);
+    const auto r = explain(endpoint, out);
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK(endpoint.requests()[0]["body"]["logprobs"] == true);
+    CHECK(endpoint.requests()[0]["body"]["top_logprobs"] == 2);
+    std::ifstream json(out + "/tokens.json");
+    const auto j = nlohmann::json::parse(json);
+    REQUIRE(j["tokens"].size() == 7);  // the server's seven pieces
+    CHECK(j["tokens"][0]["token"] == "The ");
+    CHECK(j["tokens"][0]["prob"].get<double>() == Approx(0.8));
+    REQUIRE(j["tokens"][0]["top"].size() == 2);
+    CHECK(j["tokens"][0]["top"][1]["prob"].get<double>() == Approx(0.15));
+    CHECK(j["value"]["token"] == "left");  // the piece after "ed `" begins the value
+    CHECK_THAT(j["note"].get<std::string>(), Contains("no attention"));
+    CHECK_FALSE(j.contains("image_attention_share"));
+    CHECK_FALSE(std::filesystem::exists(out + "/attention-1.png"));
+  }
+  test::FakeEndpoint deaf("nologprobs", "The camera shifted `left`.");
+  const auto r = explain(deaf, dir.file("deaf"));
+  REQUIRE(r.exitCode == 0);  // the answer is kept; the explanation says what is missing
+  std::ifstream json(dir.file("deaf") + "/tokens.json");
+  const auto j = nlohmann::json::parse(json);
+  CHECK(j["tokens"].empty());
+  CHECK_THAT(j["note"].get<std::string>(), Contains("returned no token probabilities"));
+}
+
 TEST_CASE(
     "mspa ask --backend openai: plain JSON replies, and failing, slow, garbage and dead servers "
     "give one clear message") {

@@ -101,6 +101,9 @@ put('lora_adapter', 'adapter', b'\x00\x00\x00\x02' + lora)
 put('openai', 'stream', b'\x07data: {"choices": [{"delta": {"content": "The camera"}}]}\n\ndata: {"choices": [{"delta": '
     b'{"content": " shifted `left`."}}]}\n\ndata: [DONE]\n\n')
 put('openai', 'plain', b'\x20{"choices": [{"message": {"content": "`B`"}}], "usage": {"completion_tokens": 3}}')
+put('openai', 'logprobs', b'\x05data: {"choices": [{"delta": {"content": "`B`"}, "logprobs": {"content": [{"token": "`B`", '
+    b'"logprob": -0.1, "top_logprobs": [{"token": "`B`", "logprob": -0.1}, {"token": "`A`", "logprob": -2.4}]}]}}]}\n\n'
+    b'data: [DONE]\n\n')
 
 
 def sens(frames, color_type=2, depth_type=1, width=8, height=6):
