@@ -16,23 +16,44 @@ nlohmann::json candidateJson(const AnswerExplanation::Candidate& c) {
 }  // namespace
 
 std::optional<AnswerExplanation::ValueConfidence> AnswerExplanation::valueConfidence() const {
-  bool opened = false;  // past the value's opening backtick
-  for (std::size_t g = 0; g < tokens.size(); ++g) {
+  // The first token that spells the value, and whether the opening backtick is in it too.
+  std::size_t g = 0;
+  bool opened = false, openedHere = false;
+  for (; g < tokens.size(); ++g) {
     const std::string& text = tokens[g].chosen.text;
     std::size_t from = 0;
-    if (!opened) {
-      const auto tick = text.find('`');
-      if (tick == std::string::npos) continue;
-      opened = true;
-      from = tick + 1;
-    }
-    if (text.find_first_not_of("` \t", from) == std::string::npos) continue;
-    ValueConfidence value{g, tokens[g].chosen, {}};
-    for (const Candidate& c : tokens[g].top)
-      if (c.id != value.chosen.id) value.competitors.push_back(c);
-    return value;
+    openedHere = !opened && text.find('`') != std::string::npos;
+    if (!opened && !openedHere) continue;
+    if (openedHere) from = text.find('`') + 1;
+    opened = true;
+    if (text.find_first_not_of("` \t", from) != std::string::npos) break;
   }
-  return std::nullopt;
+  if (g == tokens.size()) return std::nullopt;
+  // A text's part of the value at a position: after the opening backtick where it is, up to the
+  // closing one; and whether the text closes the value.
+  const auto part = [](const std::string& text, bool opening) {
+    const auto tick = opening ? text.find('`') : std::string::npos;
+    const std::size_t from = tick == std::string::npos ? 0 : tick + 1;
+    const auto close = text.find('`', from);
+    return std::make_pair(text.substr(from, close == std::string::npos ? close : close - from),
+                          close != std::string::npos);
+  };
+  ValueConfidence value{g, {"", tokens[g].chosen.id, 1.0}, {}};
+  for (std::size_t at = g; at < tokens.size(); ++at) {
+    const bool opening = at == g && openedHere;
+    const auto [chosen, closes] = part(tokens[at].chosen.text, opening);
+    for (const Candidate& c : tokens[at].top) {
+      const std::string other = part(c.text, opening).first;
+      if (other != chosen)
+        value.competitors.push_back({value.chosen.text + other, c.id, value.chosen.prob * c.prob});
+    }
+    value.chosen.text += chosen;
+    value.chosen.prob *= tokens[at].chosen.prob;
+    if (closes) break;
+  }
+  std::stable_sort(value.competitors.begin(), value.competitors.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.prob > b.prob; });
+  return value;
 }
 
 std::vector<double> AnswerExplanation::imageShare() const {

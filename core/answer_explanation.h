@@ -54,11 +54,14 @@ struct AnswerExplanation {
   bool hasAttention() const;
 
   // How sure the model was of the answer's value (the part in backticks the scorer reads — a
-  // letter, a direction word, a number): the first token that spells it, its probability, and its
-  // runner-up candidates, each the start of another value (another letter, word or first digit).
-  // Nullopt when no token spells a value.
+  // letter, a direction word, a number, a vector): `chosen` is the whole value with its joint
+  // probability (the product over the tokens that spell it, the closing backtick's included) and
+  // its first token's id; each competitor is a value that would have begun differently — the
+  // value's text up to one of its tokens, then a runner-up candidate there ("29" + "5" against
+  // "2905": the first differing digit) — with the probability of beginning so, most probable
+  // first. Nullopt when no token spells a value.
   struct ValueConfidence {
-    std::size_t token = 0;
+    std::size_t token = 0;  // the first token that spells the value
     Candidate chosen;
     std::vector<Candidate> competitors;
   };

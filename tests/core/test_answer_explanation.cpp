@@ -15,7 +15,7 @@ AnswerExplanation::Token token(const std::string& text, std::int64_t id, double 
 
 }  // namespace
 
-TEST_CASE("The value's confidence is that of the first token inside the backticks") {
+TEST_CASE("The value's confidence: its tokens' joint probability, competitors where they differ") {
   AnswerExplanation e;
   e.tokens = {token("The", 1, 0.9),
               token(" camera", 2, 0.8),
@@ -27,7 +27,7 @@ TEST_CASE("The value's confidence is that of the first token inside the backtick
   REQUIRE(value);
   CHECK(value->token == 4);
   CHECK(value->chosen.text == "left");
-  CHECK(value->chosen.prob == 0.51);
+  CHECK(value->chosen.prob == Approx(0.51 * 0.99));  // "left", then the closing backtick
   REQUIRE(value->competitors.size() == 2);
   CHECK(value->competitors[0].text == "right");
   const nlohmann::json j = e.toJson();
@@ -37,11 +37,32 @@ TEST_CASE("The value's confidence is that of the first token inside the backtick
   CHECK(j["system_attention_share"].get<double>() == Approx(0.1));
   CHECK(j["text_attention_share"].get<double>() == Approx(0.4));  // the rest
 
-  // A backtick and the value's first digit in one token; the digits after it do not count.
+  // A backtick and the value's first digit in one token, the rest in the next (no closing one).
   e.tokens = {token("It is `2", 1, 0.6, {{"It is `3", 9, 0.3}}), token("905", 2, 0.99)};
   REQUIRE(e.valueConfidence());
   CHECK(e.valueConfidence()->token == 0);
+  CHECK(e.valueConfidence()->chosen.text == "2905");
+  CHECK(e.valueConfidence()->competitors[0].text == "3");
   CHECK(e.valueConfidence()->competitors[0].id == 9);
+
+  // Digit by digit: `2905` against `295…` (the first differing digit) and `3…`.
+  e.tokens = {token(" `", 1, 0.9), token("2", 2, 0.8, {{"3", 3, 0.15}}),
+              token("9", 4, 0.9),  token("0", 5, 0.6, {{"5", 6, 0.35}}),
+              token("5", 6, 0.7),  token("`", 7, 0.95)};
+  const auto digits = e.valueConfidence();
+  REQUIRE(digits);
+  CHECK(digits->chosen.text == "2905");
+  CHECK(digits->chosen.prob == Approx(0.8 * 0.9 * 0.6 * 0.7 * 0.95));
+  REQUIRE(digits->competitors.size() == 2);
+  CHECK(digits->competitors[0].text == "295");
+  CHECK(digits->competitors[0].prob == Approx(0.8 * 0.9 * 0.35));
+  CHECK(digits->competitors[1].text == "3");
+
+  // An endpoint's tokens have no ids: competitors are told apart by text.
+  e.tokens = {token(" `left", -1, 0.6, {{" `right", -1, 0.3}}), token("`", -1, 0.9)};
+  REQUIRE(e.valueConfidence());
+  REQUIRE(e.valueConfidence()->competitors.size() == 1);
+  CHECK(e.valueConfidence()->competitors[0].text == "right");
 
   e.tokens = {token("I do not know.", 1, 0.4)};
   CHECK_FALSE(e.valueConfidence());
