@@ -692,6 +692,7 @@ void InternVLModel::Impl::prefill(const std::vector<std::vector<std::int64_t>>& 
                                   const std::vector<ImageTiles>& images, int newTokens,
                                   int keepLogits) {
   c10::NoGradGuard noGrad;
+  cachedIds.clear();  // until the prompt has gone through
   const at::Tensor x = promptEmbeddings(prompts, images);
   const int64_t batch = x.size(0), length = x.size(1);
   const LlmConfig& c = config.llm;
@@ -740,6 +741,7 @@ std::vector<float> InternVLModel::attentionMap(const std::vector<std::int64_t>& 
     // sequence (the usual case: explaining the answer it gave); else they are prefilled afresh.
     const bool cached = m.cachedIds.size() >= static_cast<std::size_t>(firstQuery) &&
                         std::equal(ids.begin(), ids.begin() + firstQuery, m.cachedIds.begin());
+    m.cachedIds.clear();  // until the cache holds `ids` whole
     if (cached) {
       m.kv.rewind(firstQuery);
     } else {
