@@ -23,6 +23,7 @@
 #include <fstream>
 
 #include "widgets/backend_settings_dialog.h"
+#include "widgets/explanation_rows.h"
 #include "widgets/frame_view.h"
 #include "widgets/scene_workspace.h"
 
@@ -627,46 +628,6 @@ void QuestionPanel::updateExplain() {
                                                : std::nullopt);
 }
 
-namespace {
-
-QString percent(double p) {
-  return QString::number(p * 100, 'f', p < 0.1 ? 1 : 0) + "%";
-}
-
-QString tokenRow(const AnswerExplanation::Token& t) {
-  QStringList others;
-  for (std::size_t i = 1; i < t.top.size() && i < 4; ++i)
-    others << QString("%1 %2").arg(QString::fromStdString(t.top[i].text), percent(t.top[i].prob));
-  QString row =
-      QString("“%1” %2   (%3)")
-          .arg(QString::fromStdString(t.chosen.text), percent(t.chosen.prob), others.join(", "));
-  if (t.imageShare.empty()) return row;  // probabilities only (an endpoint)
-  QStringList shares;
-  for (double s : t.imageShare) shares << percent(s);
-  return row + QString("   images %1, system %2").arg(shares.join(" / "), percent(t.systemShare));
-}
-
-// Where the model saw one of the question's points: its tile and its place there and in the
-// thumbnail.
-QString pointRow(std::size_t image, const QuestionPoint& point, const ImageTiling& tiling,
-                 const RgbImage& picture) {
-  const PointInTiles at = locateInTiles(tiling, picture.width, picture.height, point.pixel);
-  const auto xy = [](const Eigen::Vector2d& p) {
-    return QString("(%1, %2)").arg(std::lround(p.x())).arg(std::lround(p.y()));
-  };
-  QString row = QObject::tr("Image %1, %2 %3: tile %4 of %5×%6 at %7")
-                    .arg(image + 1)
-                    .arg(QString::fromStdString(point.label), xy(point.pixel))
-                    .arg(at.tile + 1)
-                    .arg(tiling.cols)
-                    .arg(tiling.rows)
-                    .arg(xy(at.inTile));
-  if (at.inThumbnail) row += QObject::tr(", thumbnail at %1").arg(xy(*at.inThumbnail));
-  return row;
-}
-
-}  // namespace
-
 const AskRecord* QuestionPanel::explained() const {
   return explainedEntry_ >= 0 ? &history()[explainedEntry_] : nullptr;
 }
@@ -683,35 +644,7 @@ void QuestionPanel::showExplanation(int entry) {
     w->setVisible(explanation != nullptr);
   if (!explanation) return workspace_->showAttention(record.question, {}, 0);
   explainedEntry_ = entry;
-  QStringList shares;
-  for (double s : explanation->imageShare()) shares << percent(s);
-  QString value = tr("no value in backticks");
-  if (const auto v = explanation->valueConfidence()) {
-    QStringList others;
-    for (std::size_t i = 0; i < v->competitors.size() && i < 3; ++i)
-      others << QString("%1 %2").arg(QString::fromStdString(v->competitors[i].text),
-                                     percent(v->competitors[i].prob));
-    value = tr("value “%1” %2 (%3)")
-                .arg(QString::fromStdString(v->chosen.text), percent(v->chosen.prob),
-                     others.join(", "));
-  }
-  if (explanation->hasAttention()) {
-    explainTokens_->addItem(
-        tr("Whole answer: %1; images %2, system prompt %3 of its attention (layers %4-%5)")
-            .arg(value, shares.join(" / "), percent(explanation->systemShare()))
-            .arg(explanation->firstLayer)
-            .arg(explanation->lastLayer));
-  } else {
-    explainTokens_->addItem(
-        tr("Whole answer: %1; %2").arg(value, QString::fromStdString(explanation->note)));
-  }
-  for (const auto& token : explanation->tokens) explainTokens_->addItem(tokenRow(token));
-  for (std::size_t k = 0; k < explanation->tilings.size() && k < record.question.images.size();
-       ++k) {
-    for (const QuestionPoint& point : questionPoints(record.question, k))
-      explainTokens_->addItem(
-          pointRow(k, point, explanation->tilings[k], record.question.images[k]));
-  }
+  explainTokens_->addItems(explanationRowTexts(*explanation, record.question));
   explainTokens_->setCurrentRow(0);
   showExplanationRow(0);
 }
@@ -726,16 +659,7 @@ void QuestionPanel::showExplanationRow(int row) {
   const AskRecord* shown = explained();
   if (!shown || row < 0) return;
   const AnswerExplanation& e = *shown->outcome.reply.explanation;
-  // Row 0 is the whole answer, then one row per token, then the question's points.
-  const bool token = row >= 1 && row <= static_cast<int>(e.tokens.size());
-  std::vector<AttentionMap> maps;
-  for (std::size_t image = 0; image < shown->question.frames.size(); ++image) {
-    if (!token) {
-      maps.push_back(e.meanMap(image));
-    } else if (image < e.tokens[row - 1].maps.size()) {
-      maps.push_back(e.tokens[row - 1].maps[image]);
-    }
-  }
+  const std::vector<AttentionMap> maps = explanationRowMaps(e, row, shown->question.frames.size());
   workspace_->showAttention(shown->question, maps, heatOpacity_->value() / 100.0, e.tilings);
 }
 

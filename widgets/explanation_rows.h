@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QStringList>
+#include <vector>
+
+#include "core/answer_explanation.h"
+#include "core/question_builder.h"
+
+namespace mspa::widgets {
+
+// An explanation as the rows of a list, the same in the Ask panel and the dataset browser: the
+// whole answer (the value's confidence, attention shares or what the explanation lacks), one row
+// per token (probability, runner-ups, shares), then each of the question's points with the tile
+// it landed in.
+QStringList explanationRowTexts(const AnswerExplanation& explanation, const Question& question);
+
+// The attention maps to draw over the question's `images` for a row: the token's own for a token
+// row, the whole answer's mean for the others (empty maps when there is no attention).
+std::vector<AttentionMap> explanationRowMaps(const AnswerExplanation& explanation, int row,
+                                             std::size_t images);
+
+}  // namespace mspa::widgets
