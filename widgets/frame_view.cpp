@@ -92,6 +92,20 @@ void FrameView::setHeatOverlay(const QImage& heat, double opacity) {
   update();
 }
 
+void FrameView::setAttention(const AttentionMap& map, double opacity) {
+  if (map.empty()) return setHeatOverlay(QImage(), opacity);
+  QImage heat(map.width, map.height, QImage::Format_ARGB32);
+  const float peak = std::max(*std::max_element(map.values.begin(), map.values.end()), 1e-12f);
+  for (int y = 0; y < map.height; ++y) {
+    for (int x = 0; x < map.width; ++x) {
+      const float v = map.values[static_cast<std::size_t>(y) * map.width + x] / peak;
+      const auto c = heatColor(v);
+      heat.setPixel(x, y, qRgba(c[0], c[1], c[2], static_cast<int>(255 * std::sqrt(v))));
+    }
+  }
+  setHeatOverlay(heat, opacity);
+}
+
 void FrameView::setTileGrid(const QSize& grid) {
   tileGrid_ = grid;
   update();

@@ -5,6 +5,7 @@
 #include <QWidget>
 #include <optional>
 
+#include "core/answer_explanation.h"
 #include "core/image.h"
 
 namespace mspa::widgets {
@@ -37,6 +38,9 @@ class FrameView : public QWidget {
   void setDepthOverlay(bool shown, double opacity);
   // A heat map stretched over the picture (an answer's attention), or none (a null image).
   void setHeatOverlay(const QImage& heat, double opacity);
+  // An answer's attention map drawn as that heat (heatColor, transparent where nothing was looked
+  // at); an empty map: none.
+  void setAttention(const AttentionMap& map, double opacity);
   bool hasHeatOverlay() const { return !heat_.isNull(); }
   // The cols × rows tile grid a model cut the picture into (what it saw), or none (empty).
   void setTileGrid(const QSize& grid);

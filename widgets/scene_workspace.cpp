@@ -393,30 +393,12 @@ void SceneWorkspace::setLayerVisible(render::Layer layer, bool visible) {
   view3d_->update();
 }
 
-namespace {
-
-// heatColor by the share of the map's maximum, transparent where nothing was looked at.
-QImage heatImage(const AttentionMap& map) {
-  QImage image(map.width, map.height, QImage::Format_ARGB32);
-  const float peak = std::max(*std::max_element(map.values.begin(), map.values.end()), 1e-12f);
-  for (int y = 0; y < map.height; ++y) {
-    for (int x = 0; x < map.width; ++x) {
-      const float v = map.values[static_cast<std::size_t>(y) * map.width + x] / peak;
-      const auto c = heatColor(v);
-      image.setPixel(x, y, qRgba(c[0], c[1], c[2], static_cast<int>(255 * std::sqrt(v))));
-    }
-  }
-  return image;
-}
-
-}  // namespace
-
 void SceneWorkspace::showAttention(const Question& question, const std::vector<AttentionMap>& maps,
                                    double opacity, const std::vector<ImageTiling>& tilings) {
   for (int view = 0; view < 2; ++view) {
     const bool inQuestion = view < static_cast<int>(question.frames.size());
     const bool shown = inQuestion && view < static_cast<int>(maps.size()) && !maps[view].empty();
-    frameViews_[view]->setHeatOverlay(shown ? heatImage(maps[view]) : QImage(), opacity);
+    frameViews_[view]->setAttention(shown ? maps[view] : AttentionMap(), opacity);
     const bool tiled = inQuestion && view < static_cast<int>(tilings.size());
     frameViews_[view]->setTileGrid(tiled ? QSize(tilings[view].cols, tilings[view].rows) : QSize());
   }
