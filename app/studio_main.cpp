@@ -17,6 +17,7 @@
 #include "dataset_browser/dataset_browser_window.h"
 #include "dataset_browser/score_dashboard.h"
 #include "inference/engine_info.h"
+#include "widgets/backend_settings_dialog.h"
 #include "widgets/demo_tour.h"
 #include "widgets/frame_view.h"
 #include "widgets/main_window.h"
@@ -113,7 +114,9 @@ StudioOptions parseOptions(const QApplication& app) {
   const QCommandLineOption sample("sample",
                                   "With --ask: let the task engine choose frames and points");
   const QCommandLineOption explain(
-      "explain", "With --ask: explain the answer (token probabilities, attention; local model)");
+      "explain",
+      "With --ask, or --dataset and --select: explain the answer (token probabilities; attention "
+      "from the local model)");
   const QCommandLineOption dataset("dataset",
                                    "Browse this MultiSPA JSONL file (repeat for several)", "FILE");
   const QCommandLineOption images("images", "With --dataset: the image root", "DIR");
@@ -243,8 +246,16 @@ void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options)
 }
 
 // The dataset browser as its own window; for --screenshot it renders once the table is filled.
-void browseDataset(const StudioOptions& options) {
+// `backends`: the Ask panel's, so that Explain uses the model already loaded; none (the browser
+// alone): the saved backend settings.
+void browseDataset(const StudioOptions& options,
+                   std::shared_ptr<mspa::BackendCache> backends = nullptr) {
+  if (!backends) {
+    backends = std::make_shared<mspa::BackendCache>(mspa::backends::makeBackend);
+    backends->setSettings(mspa::widgets::loadBackendSettings());
+  }
   auto* browser = new mspa::dataset::DatasetBrowser;
+  browser->setBackends(std::move(backends));
   browser->setAttribute(Qt::WA_DeleteOnClose);
   browser->resize(options.size);
   QObject::connect(browser, &mspa::dataset::DatasetBrowser::indexReady, browser,
@@ -261,10 +272,20 @@ void browseDataset(const StudioOptions& options) {
                        browser->table()->scrollTo(browser->model()->index(options.select, 0),
                                                   QAbstractItemView::PositionAtCenter);
                      }
-                     if (options.screenshot.isEmpty()) return;
-                     QTimer::singleShot(300, browser, [browser, out = options.screenshot] {
-                       QCoreApplication::exit(browser->grab().save(out) ? 0 : 1);
-                     });
+                     const auto screenshot = [browser, out = options.screenshot] {
+                       if (out.isEmpty()) return;
+                       QTimer::singleShot(300, browser, [browser, out] {
+                         QCoreApplication::exit(browser->grab().save(out) ? 0 : 1);
+                       });
+                     };
+                     if (options.explain && options.select >= 0) {
+                       QObject::connect(browser, &mspa::dataset::DatasetBrowser::explained, browser,
+                                        screenshot);
+                       if (browser->explainSample()) return;
+                       std::fprintf(stderr, "mspa-studio: cannot explain: %s\n",
+                                    qPrintable(browser->statusText()));
+                     }
+                     screenshot();
                    });
   browser->show();
   browser->openDataset(options.dataset, options.images.isEmpty()
@@ -360,7 +381,7 @@ int main(int argc, char** argv) {
         if (browse.dataset.isEmpty()) return;
         browse.images = QFileDialog::getExistingDirectory(
             &window, QObject::tr("Image root"), QFileInfo(browse.dataset[0]).absolutePath());
-        browseDataset(browse);
+        browseDataset(browse, window.questionPanel()->session().backends());
       });
   QObject::connect(&window, &mspa::widgets::MainWindow::dashboardRequested, &window, [&window] {
     const QString bench = QFileDialog::getOpenFileName(&window, QObject::tr("Benchmark JSONL"), {},

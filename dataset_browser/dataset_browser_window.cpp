@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QPointer>
 #include <QProgressBar>
@@ -23,10 +24,12 @@
 #include <filesystem>
 
 #include "core/answer_parser.h"
+#include "core/benchmark_run.h"
 #include "core/image.h"
 #include "core/input_error.h"
 #include "core/scorer.h"
 #include "dataset_browser/question_type_histogram.h"
+#include "widgets/explanation_rows.h"
 #include "widgets/frame_view.h"
 
 namespace mspa::dataset {
@@ -55,11 +58,15 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("MultiSPA dataset browser"));
   buildUi();
   connect(&indexWatcher_, &QFutureWatcher<IndexResult>::finished, this, &DatasetBrowser::onIndexed);
+  connect(&explainWatcher_, &QFutureWatcher<ExplainResult>::finished, this,
+          &DatasetBrowser::onExplained);
 }
 
 DatasetBrowser::~DatasetBrowser() {
   cancelIndexing();
   indexWatcher_.waitForFinished();
+  if (explainCancel_) *explainCancel_ = true;
+  explainWatcher_.waitForFinished();
 }
 
 void DatasetBrowser::buildUi() {
@@ -162,6 +169,15 @@ void DatasetBrowser::buildUi() {
   rightLayout->addWidget(imageRow, 3);
   details_ = new QTextBrowser(right);
   rightLayout->addWidget(details_, 2);
+  explainButton_ = new QPushButton(tr("Explain with the model"), right);
+  explainButton_->setToolTip(
+      tr("Ask the Ask panel's backend about this sample: token probabilities and, from the local "
+         "model, where it looked"));
+  explainButton_->setEnabled(false);
+  rightLayout->addWidget(explainButton_, 0, Qt::AlignLeft);
+  explainList_ = new QListWidget(right);
+  explainList_->hide();
+  rightLayout->addWidget(explainList_, 1);
   auto* annotate =
       new QGroupBox(tr("Annotation (saved at once, never into the source files)"), right);
   auto* form = new QFormLayout(annotate);
@@ -198,7 +214,12 @@ void DatasetBrowser::buildUi() {
 
   connect(apply, &QPushButton::clicked, this, &DatasetBrowser::applyFilter);
   connect(text_, &QLineEdit::returnPressed, this, &DatasetBrowser::applyFilter);
-  connect(cancelButton_, &QPushButton::clicked, this, &DatasetBrowser::cancelIndexing);
+  connect(cancelButton_, &QPushButton::clicked, this, [this] {
+    cancelIndexing();
+    if (explainCancel_) *explainCancel_ = true;
+  });
+  connect(explainButton_, &QPushButton::clicked, this, &DatasetBrowser::explainSample);
+  connect(explainList_, &QListWidget::currentRowChanged, this, &DatasetBrowser::showExplanationRow);
   connect(histogram_, &QuestionTypeHistogram::typeClicked, this, [this](const QString& type) {
     type_->setCurrentIndex(std::max(0, type_->findData(type)));
     applyFilter();
@@ -383,6 +404,7 @@ void DatasetBrowser::showSample(int tableRow) {
     details_->setPlainText(QString::fromStdString(error));
     return;
   }
+  clearExplanation();
   showImages(*sample_);
   describeSample(row, *sample_);
   const auto a = annotations_->get(Annotations::keyOf(*index_, row));
@@ -540,6 +562,96 @@ bool DatasetBrowser::undoAnnotation() {
   model_->annotationChanged(sampleRow_);
   setStatus(tr("Undone."));
   return true;
+}
+
+void DatasetBrowser::setBackends(std::shared_ptr<BackendCache> backends) {
+  backends_ = std::move(backends);
+  explainButton_->setEnabled(backends_ && sample_);
+}
+
+bool DatasetBrowser::explainSample() {
+  if (!backends_ || !sample_ || isExplaining()) return false;
+  Question question;
+  try {
+    question = questionFromSample(*sample_, imageRoot_.toStdString());
+  } catch (const std::exception& e) {
+    setStatus(tr("Cannot explain: %1").arg(QString::fromStdString(e.what())));
+    return false;
+  }
+  clearExplanation();
+  explainCancel_ = std::make_shared<std::atomic<bool>>(false);
+  explainButton_->setEnabled(false);
+  cancelButton_->show();
+  setStatus(tr("Explaining sample %1…").arg(QString::fromStdString(sample_->id)));
+  explainWatcher_.setFuture(QtConcurrent::run(
+      [backends = backends_, question = std::move(question), cancel = explainCancel_] {
+        ExplainResult result{question, {}, {}, {}};
+        try {
+          const BackendLease backend = backends->acquire();
+          result.backend = QString::fromStdString(backend->label());
+          result.reply = backend->answerExplained(question, ExplainOptions{}, {}, cancel.get());
+        } catch (const std::exception& e) {
+          result.error = QString::fromStdString(e.what());
+        }
+        return result;
+      }));
+  return true;
+}
+
+void DatasetBrowser::onExplained() {
+  ExplainResult result = explainWatcher_.result();
+  cancelButton_->setVisible(isIndexing());
+  explainButton_->setEnabled(backends_ && sample_);
+  const bool ok = result.error.isEmpty() && !result.reply.cancelled && result.reply.explanation;
+  if (!result.error.isEmpty()) {
+    setStatus(tr("Cannot explain: %1").arg(result.error));
+  } else if (result.reply.cancelled) {
+    setStatus(tr("Explaining cancelled"));
+  } else {
+    setStatus(tr("%1 answered “%2” in %3 s")
+                  .arg(result.backend, QString::fromStdString(result.reply.text))
+                  .arg(result.reply.seconds, 0, 'f', 1));
+  }
+  // The sample may have changed meanwhile: the explanation belongs to the one it was asked about.
+  if (ok && sample_ && result.question.sample.id == sample_->id) {
+    explanation_ = std::move(result);
+    const QSignalBlocker block(explainList_);
+    explainList_->addItems(
+        widgets::explanationRowTexts(*explanation_->reply.explanation, explanation_->question));
+    explainList_->show();
+    explainList_->setCurrentRow(0);
+    showExplanationRow(0);
+  }
+  emit explained(ok);
+}
+
+QStringList DatasetBrowser::explanationRows() const {
+  QStringList rows;
+  for (int i = 0; i < explainList_->count(); ++i) rows << explainList_->item(i)->text();
+  return rows;
+}
+
+void DatasetBrowser::showExplanationRow(int row) {
+  if (!explanation_ || row < 0) return;
+  const AnswerExplanation& e = *explanation_->reply.explanation;
+  const auto maps = widgets::explanationRowMaps(e, row, explanation_->question.images.size());
+  for (std::size_t k = 0; k < 2; ++k) {
+    images_[k]->setAttention(k < maps.size() ? maps[k] : AttentionMap(), 0.6);
+    images_[k]->setTileGrid(k < e.tilings.size() ? QSize(e.tilings[k].cols, e.tilings[k].rows)
+                                                 : QSize());
+  }
+}
+
+void DatasetBrowser::clearExplanation() {
+  explanation_.reset();
+  const QSignalBlocker block(explainList_);
+  explainList_->clear();
+  explainList_->hide();
+  for (auto* view : images_) {
+    view->setAttention({}, 0);
+    view->setTileGrid({});
+  }
+  explainButton_->setEnabled(backends_ && sample_ && !isExplaining());
 }
 
 }  // namespace mspa::dataset

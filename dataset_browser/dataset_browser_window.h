@@ -6,12 +6,14 @@
 #include <memory>
 #include <optional>
 
+#include "core/ask_session.h"
 #include "core/multispa_sample.h"
 #include "dataset_browser/dataset_table_model.h"
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QListWidget;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
@@ -51,6 +53,17 @@ class DatasetBrowser : public QMainWindow {
   bool saveAnnotation(Flag flag, const QString& note, const QString& corrected);
   bool undoAnnotation();
 
+  // The models the sample view can ask (the Ask panel's, so a loaded model serves both); without
+  // them Explain is off.
+  void setBackends(std::shared_ptr<BackendCache> backends);
+  // Asks the backend about the shown sample with Explain on, in the background (status, Cancel):
+  // the answer, its tokens' probabilities and, from the local model, where it looked over the
+  // images and the tile each point landed in. False (and why in the status) when it cannot start.
+  bool explainSample();
+  bool isExplaining() const { return explainWatcher_.isRunning(); }
+  QStringList explanationRows() const;
+  void showExplanationRow(int row);
+
   DatasetTableModel* model() const { return model_; }
   const DatasetIndex* index() const { return index_.get(); }
   const std::optional<Sample>& sample() const { return sample_; }
@@ -61,6 +74,7 @@ class DatasetBrowser : public QMainWindow {
 
  signals:
   void indexReady(bool ok, const QString& message);
+  void explained(bool ok);
   void filtered(int rows);
 
  private:
@@ -68,6 +82,13 @@ class DatasetBrowser : public QMainWindow {
     std::shared_ptr<DatasetIndex> index;
     QString error, note;
   };
+  struct ExplainResult {
+    Question question;
+    BackendReply reply;
+    QString backend, error;
+  };
+  void onExplained();
+  void clearExplanation();
   void buildUi();
   void onIndexed();
   void fillFilterChoices();
@@ -84,6 +105,10 @@ class DatasetBrowser : public QMainWindow {
   int sampleRow_ = -1;
   QFutureWatcher<IndexResult> indexWatcher_;
   std::shared_ptr<std::atomic<bool>> cancel_;
+  std::shared_ptr<BackendCache> backends_;
+  QFutureWatcher<ExplainResult> explainWatcher_;
+  std::shared_ptr<std::atomic<bool>> explainCancel_;
+  std::optional<ExplainResult> explanation_;  // of the shown sample
 
   DatasetTableModel* model_;
   QTableView* table_;
@@ -96,6 +121,8 @@ class DatasetBrowser : public QMainWindow {
   QPushButton* cancelButton_;
   widgets::FrameView* images_[2];
   QTextBrowser* details_;
+  QPushButton* explainButton_;
+  QListWidget* explainList_;
 };
 
 }  // namespace mspa::dataset

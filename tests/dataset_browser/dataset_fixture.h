@@ -13,11 +13,15 @@ inline std::string sampleLine(const nlohmann::json& id, const std::string& type,
                               const std::string& scene, const nlohmann::json& gt,
                               const std::string& answer, int images = 2) {
   nlohmann::json image = nlohmann::json::array();
-  for (int i = 0; i < images; ++i) image.push_back(scene + "/0000" + std::to_string(i) + ".jpg");
+  std::string prompt;  // one <image> per image, as the data engine writes them
+  for (int i = 0; i < images; ++i) {
+    image.push_back(scene + "/0000" + std::to_string(i) + ".jpg");
+    prompt += "Image-" + std::to_string(i + 1) + ": <image>\n";
+  }
   nlohmann::json s = {{"id", id},
                       {"image", images == 1 ? image[0] : image},
                       {"conversations",
-                       {{{"from", "human"}, {"value", "Image-1: <image>\nWhat about the chair?"}},
+                       {{{"from", "human"}, {"value", prompt + "What about the chair?"}},
                         {{"from", "gpt"}, {"value", answer}}}},
                       {"width_list", std::vector<int>(images, 640)},
                       {"height_list", std::vector<int>(images, 480)},

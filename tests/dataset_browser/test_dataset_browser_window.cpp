@@ -5,10 +5,12 @@
 #include <QTest>
 #include <filesystem>
 
+#include "app/backends/backend_factory.h"
 #include "core/image.h"
 #include "dataset_browser/dataset_browser_window.h"
 #include "dataset_browser/question_type_histogram.h"
 #include "tests/dataset_browser/dataset_fixture.h"
+#include "tests/support/tiny_local_model.h"
 #include "tests/widgets/gui_test_helpers.h"
 #include "widgets/frame_view.h"
 
@@ -153,4 +155,42 @@ TEST_CASE("Several prediction files are joined side by side in the sample view")
   CHECK_THAT(f.browser.sampleText().toStdString(),
              Contains("model-a: `left`") && Contains("model-b: `right`"));
   CHECK(f.cell(0, DatasetTableModel::Prediction) == "right");  // the latest run in the table
+}
+
+TEST_CASE("Explain asks the model about the shown sample and draws where it looked") {
+  BrowserFixture f;
+  test::TempDir models;
+  auto backends = std::make_shared<BackendCache>(backends::makeBackend);
+  backends->setSettings(test::tinyLocalModel(models, 3));
+  CHECK_FALSE(f.browser.explainSample());  // no sample shown yet
+  f.browser.setBackends(backends);
+  f.browser.showSample(0);  // x_movement over two frames
+  REQUIRE(f.browser.sample());
+  QSignalSpy explained(&f.browser, &DatasetBrowser::explained);
+  REQUIRE(f.browser.explainSample());
+  REQUIRE(test::waitFor(explained, 120000));
+  INFO(f.browser.statusText().toStdString());
+  REQUIRE(explained.last()[0].toBool());
+  const QStringList rows = f.browser.explanationRows();
+  REQUIRE(rows.size() == 4);  // the whole answer, then each of the three tokens
+  CHECK(rows[0].startsWith("Whole answer: "));
+  CHECK(rows[0].contains("system prompt"));
+  CHECK(f.browser.imageView(0)->hasHeatOverlay());
+  CHECK(f.browser.imageView(1)->tileGrid() == QSize(1, 1));
+  const QImage whole = f.browser.imageView(0)->composed();
+  f.browser.showExplanationRow(2);
+  CHECK(f.browser.imageView(0)->composed() != whole);
+  // Another sample: the explanation was of the previous one and goes.
+  f.browser.showSample(1);
+  CHECK(f.browser.explanationRows().isEmpty());
+  CHECK_FALSE(f.browser.imageView(0)->hasHeatOverlay());
+}
+
+TEST_CASE("Explain on a sample whose images are missing says which file") {
+  BrowserFixture f;
+  auto backends = std::make_shared<BackendCache>(backends::makeBackend);
+  f.browser.setBackends(backends);
+  REQUIRE(f.browser.selectSample("2"));  // scene0002_00 has no images
+  CHECK_FALSE(f.browser.explainSample());
+  CHECK_THAT(f.browser.statusText().toStdString(), Contains("scene0002_00"));
 }

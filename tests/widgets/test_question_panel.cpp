@@ -13,8 +13,8 @@
 #include "core/multispa_sample.h"
 #include "core/reward_curve.h"
 #include "core/scorer.h"
-#include "tests/inference/tokenizer_fixture.h"
 #include "tests/support/fake_endpoint.h"
+#include "tests/support/tiny_local_model.h"
 #include "tests/widgets/demo_window.h"
 #include "widgets/backend_settings_dialog.h"
 #include "widgets/demo_tour.h"
@@ -26,6 +26,7 @@
 
 using namespace mspa;
 using Catch::Matchers::Contains;
+using test::tinyLocalModel;
 using widgets::QuestionPanel;
 
 namespace {
@@ -50,19 +51,6 @@ struct AskWindow : test::DemoWindow {
 
 // The tiny InternLM2 fixture with a SentencePiece tokenizer, copied into `models`, as a local
 // backend answering at most `maxNewTokens` tokens from one tile per image.
-BackendSettings tinyLocalModel(const test::TempDir& models, int maxNewTokens) {
-  const auto model = models.path() / "tiny";
-  std::filesystem::copy(
-      std::filesystem::path(MSPA_TEST_DATA_DIR) / "internvl/tiny-internlm2/original", model);
-  test::writeSentencePieceTokenizer(model);
-  BackendSettings local;
-  local.kind = BackendSettings::Kind::Local;
-  local.modelDir = model.string();
-  local.tilesPerImage = 1;
-  local.maxNewTokens = maxNewTokens;
-  return local;
-}
-
 BackendSettings endpointSettings(const test::FakeEndpoint& endpoint) {
   BackendSettings s;
   s.kind = BackendSettings::Kind::OpenAI;
