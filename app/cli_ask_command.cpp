@@ -88,43 +88,6 @@ nlohmann::json outcomeJson(const Scene& scene, const Question& q, const AskOutco
           {"tokens", a.reply.tokens}};
 }
 
-// tokens.json, tiles-<k>.png (the tile grid and the question's points) and attention-<k>.png
-// (attention-<k>-token<g>.png with perToken) over the images the question sent, as the engine's
-// own `ask --explain` writes them; tokens.json's images also say where each point landed.
-std::vector<std::string> writeExplanationFiles(const std::string& dir, const AskRecord& asked,
-                                               bool perToken) {
-  const AnswerExplanation& e = *asked.outcome.reply.explanation;
-  std::filesystem::create_directories(dir);
-  std::vector<std::string> written;
-  const auto write = [&](const std::string& name, const RgbImage& image) {
-    written.push_back((std::filesystem::path(dir) / name).string());
-    writePng(written.back(), image);
-  };
-  nlohmann::json images = nlohmann::json::array();
-  for (std::size_t k = 0; k < asked.question.images.size(); ++k) {
-    const std::string image = std::to_string(k + 1);
-    const RgbImage& picture = asked.question.images[k];
-    if (k < e.tilings.size()) {
-      const std::vector<QuestionPoint> points = questionPoints(asked.question, k);
-      write("tiles-" + image + ".png", drawTiling(picture, e.tilings[k], points));
-      images.push_back(tilingJson(e.tilings[k], picture.width, picture.height, points));
-    }
-    if (!e.hasAttention()) continue;  // an endpoint's explanation: probabilities only
-    write("attention-" + image + ".png", drawAttention(picture, e.meanMap(k)));
-    for (std::size_t g = 0; perToken && g < e.tokens.size(); ++g) {
-      if (k < e.tokens[g].maps.size())
-        write("attention-" + image + "-token" + std::to_string(g + 1) + ".png",
-              drawAttention(asked.question.images[k], e.tokens[g].maps[k]));
-    }
-  }
-  const std::string json = (std::filesystem::path(dir) / "tokens.json").string();
-  nlohmann::json out = e.toJson();
-  out["images"] = images;
-  std::ofstream(json) << out.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  written.push_back(json);
-  return written;
-}
-
 void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) {
   if (o.task.empty())
     throw CLI::ValidationError("ask --scene", "needs --task SUBTASK (or a question_type)");
@@ -176,7 +139,8 @@ void runSceneAsk(const SceneAskOptions& o, const inference::AskOptions& engine) 
   });
   if (!o.overlay.empty()) writePng(o.overlay, drawAnswerOverlay(asked.question, asked.overlay));
   if (asked.outcome.reply.explanation)
-    for (const auto& file : writeExplanationFiles(engine.explain, asked, engine.perToken))
+    for (const auto& file : writeExplanationFiles(engine.explain, *asked.outcome.reply.explanation,
+                                                  asked.question, engine.perToken))
       std::fprintf(stderr, "explanation: %s\n", file.c_str());
   if (text) {
     std::printf("\n%s\n", asked.overlay.caption.c_str());

@@ -1,10 +1,14 @@
 #include "core/answer_explanation.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <opencv2/imgproc.hpp>
+#include <stdexcept>
 
 #include "core/opencv_image.h"
+#include "core/question_builder.h"
 
 namespace mspa {
 namespace {
@@ -144,6 +148,42 @@ RgbImage drawAttention(const RgbImage& image, const AttentionMap& map) {
     }
   }
   return out;
+}
+
+std::vector<std::string> writeExplanationFiles(const std::string& dir, const AnswerExplanation& e,
+                                               const Question& question, bool perToken) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw std::runtime_error(dir + ": cannot create the folder (" + error.message() + ")");
+  std::vector<std::string> written;
+  const auto write = [&](const std::string& name, const RgbImage& image) {
+    written.push_back((std::filesystem::path(dir) / name).string());
+    writePng(written.back(), image);
+  };
+  nlohmann::json images = nlohmann::json::array();
+  for (std::size_t k = 0; k < question.images.size(); ++k) {
+    const std::string image = std::to_string(k + 1);
+    const RgbImage& picture = question.images[k];
+    if (k < e.tilings.size()) {
+      const std::vector<QuestionPoint> points = questionPoints(question, k);
+      write("tiles-" + image + ".png", drawTiling(picture, e.tilings[k], points));
+      images.push_back(tilingJson(e.tilings[k], picture.width, picture.height, points));
+    }
+    if (!e.hasAttention()) continue;  // an endpoint's explanation: probabilities only
+    write("attention-" + image + ".png", drawAttention(picture, e.meanMap(k)));
+    for (std::size_t g = 0; perToken && g < e.tokens.size(); ++g) {
+      if (k < e.tokens[g].maps.size())
+        write("attention-" + image + "-token" + std::to_string(g + 1) + ".png",
+              drawAttention(picture, e.tokens[g].maps[k]));
+    }
+  }
+  nlohmann::json out = e.toJson();
+  out["images"] = images;
+  written.push_back((std::filesystem::path(dir) / "tokens.json").string());
+  std::ofstream json(written.back());
+  json << out.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (!json.flush()) throw std::runtime_error(written.back() + ": cannot write");
+  return written;
 }
 
 }  // namespace mspa

@@ -12,6 +12,8 @@
 
 namespace mspa {
 
+struct Question;
+
 // What to explain about an answer (the local engine only: endpoints return no attention).
 struct ExplainOptions {
   int topK = 5;        // candidates kept per token
@@ -74,6 +76,15 @@ struct AnswerExplanation {
   // tokens.json as `mspa ask --explain` writes it, without the per-image file details.
   nlohmann::json toJson() const;
 };
+
+// What `ask --scene … --explain DIR` and the GUI's exports write for a question's explanation:
+// tiles-<k>.png (the tile grid and the question's points), attention-<k>.png
+// (attention-<k>-token<g>.png with perToken) over the images the question sent, and tokens.json
+// (toJson, with `images`: each image's tiling and where each point landed). Returns the files;
+// throws std::runtime_error naming a folder or file that cannot be written.
+std::vector<std::string> writeExplanationFiles(const std::string& dir,
+                                               const AnswerExplanation& explanation,
+                                               const Question& question, bool perToken);
 
 // The heat colour of a share v in [0, 1] of a map's maximum: black, red, then yellow.
 std::array<std::uint8_t, 3> heatColor(float v);

@@ -23,6 +23,7 @@
 #include <QtConcurrent>
 #include <filesystem>
 
+#include "core/answer_explanation.h"
 #include "core/answer_parser.h"
 #include "core/benchmark_run.h"
 #include "core/image.h"
@@ -174,7 +175,13 @@ void DatasetBrowser::buildUi() {
       tr("Ask the Ask panel's backend about this sample: token probabilities and, from the local "
          "model, where it looked"));
   explainButton_->setEnabled(false);
-  rightLayout->addWidget(explainButton_, 0, Qt::AlignLeft);
+  exportExplanationButton_ = new QPushButton(tr("Export explanation…"), right);
+  exportExplanationButton_->hide();
+  auto* explainRow = new QHBoxLayout;
+  explainRow->addWidget(explainButton_);
+  explainRow->addWidget(exportExplanationButton_);
+  explainRow->addStretch(1);
+  rightLayout->addLayout(explainRow);
   explainList_ = new QListWidget(right);
   explainList_->hide();
   rightLayout->addWidget(explainList_, 1);
@@ -219,6 +226,11 @@ void DatasetBrowser::buildUi() {
     if (explainCancel_) *explainCancel_ = true;
   });
   connect(explainButton_, &QPushButton::clicked, this, &DatasetBrowser::explainSample);
+  connect(exportExplanationButton_, &QPushButton::clicked, this, [this] {
+    const QString folder =
+        QFileDialog::getExistingDirectory(this, tr("Export the explanation to a folder"));
+    if (!folder.isEmpty()) exportExplanation(folder);
+  });
   connect(explainList_, &QListWidget::currentRowChanged, this, &DatasetBrowser::showExplanationRow);
   connect(histogram_, &QuestionTypeHistogram::typeClicked, this, [this](const QString& type) {
     type_->setCurrentIndex(std::max(0, type_->findData(type)));
@@ -619,6 +631,7 @@ void DatasetBrowser::onExplained() {
     explainList_->addItems(
         widgets::explanationRowTexts(*explanation_->reply.explanation, explanation_->question));
     explainList_->show();
+    exportExplanationButton_->show();
     explainList_->setCurrentRow(0);
     showExplanationRow(0);
   }
@@ -642,11 +655,27 @@ void DatasetBrowser::showExplanationRow(int row) {
   }
 }
 
+QStringList DatasetBrowser::exportExplanation(const QString& folder) {
+  if (!explanation_) return {};
+  try {
+    QStringList written;
+    for (const auto& file : writeExplanationFiles(
+             folder.toStdString(), *explanation_->reply.explanation, explanation_->question, false))
+      written << QString::fromStdString(file);
+    setStatus(tr("Explanation written to %1 (%2 files)").arg(folder).arg(written.size()));
+    return written;
+  } catch (const std::exception& e) {
+    setStatus(tr("Cannot export: %1").arg(QString::fromStdString(e.what())));
+    return {};
+  }
+}
+
 void DatasetBrowser::clearExplanation() {
   explanation_.reset();
   const QSignalBlocker block(explainList_);
   explainList_->clear();
   explainList_->hide();
+  exportExplanationButton_->hide();
   for (auto* view : images_) {
     view->setAttention({}, 0);
     view->setTileGrid({});

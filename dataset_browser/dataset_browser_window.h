@@ -63,6 +63,9 @@ class DatasetBrowser : public QMainWindow {
   bool isExplaining() const { return explainWatcher_.isRunning(); }
   QStringList explanationRows() const;
   void showExplanationRow(int row);
+  // The shown explanation's tokens.json, tile and attention PNGs (writeExplanationFiles) into
+  // `folder`; the files written (none, and why in the status, when it cannot).
+  QStringList exportExplanation(const QString& folder);
 
   DatasetTableModel* model() const { return model_; }
   const DatasetIndex* index() const { return index_.get(); }
@@ -121,7 +124,7 @@ class DatasetBrowser : public QMainWindow {
   QPushButton* cancelButton_;
   widgets::FrameView* images_[2];
   QTextBrowser* details_;
-  QPushButton* explainButton_;
+  QPushButton *explainButton_, *exportExplanationButton_;
   QListWidget* explainList_;
 };
 

@@ -4,6 +4,8 @@
 #include <QTableView>
 #include <QTest>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "app/backends/backend_factory.h"
 #include "core/image.h"
@@ -180,6 +182,16 @@ TEST_CASE("Explain asks the model about the shown sample and draws where it look
   const QImage whole = f.browser.imageView(0)->composed();
   f.browser.showExplanationRow(2);
   CHECK(f.browser.imageView(0)->composed() != whole);
+  // Exported as the CLI writes it: tokens.json, each image's tiles and attention.
+  test::TempDir out;
+  const QStringList files =
+      f.browser.exportExplanation(QString::fromStdString(out.path().string()));
+  CHECK(files.size() == 5);  // tiles and attention for two images, tokens.json
+  std::ifstream json(out.file("tokens.json"));
+  const auto j = nlohmann::json::parse(json);
+  CHECK(j["tokens"].size() == 3);
+  CHECK(j["images"][1]["grid"] == nlohmann::json({1, 1}));
+  CHECK(readRgbImage(out.file("attention-2.png")).width == 64);
   // Another sample: the explanation was of the previous one and goes.
   f.browser.showSample(1);
   CHECK(f.browser.explanationRows().isEmpty());
