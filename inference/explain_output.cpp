@@ -81,19 +81,24 @@ std::pair<int, int> parseLayerRange(const std::string& text, int layers) {
   }
 }
 
-TokenGridMap tokenGridMap(const float* weights, const TileGrid& grid, int tiles,
-                          int tokensPerTile) {
+TokenGridMap tokenGridMap(const float* weights, const TileGrid& grid, int tiles, int tokensPerTile,
+                          MapPart part) {
   const int side = static_cast<int>(std::lround(std::sqrt(tokensPerTile)));
   const int gridTiles = grid.cols * grid.rows;
   const bool thumbnail = tiles > gridTiles;
+  const float* thumbnailWeights = weights + static_cast<std::ptrdiff_t>(gridTiles) * tokensPerTile;
+  if (part == MapPart::Thumbnail) {
+    if (!thumbnail) return {};
+    return {side, side, std::vector<float>(thumbnailWeights, thumbnailWeights + side * side)};
+  }
   TokenGridMap map{grid.cols * side, grid.rows * side, {}};
   map.values.resize(static_cast<std::size_t>(map.width) * map.height);
   for (int gy = 0; gy < map.height; ++gy) {
     for (int gx = 0; gx < map.width; ++gx) {
       const int tile = (gy / side) * grid.cols + gx / side;
       float value = weights[tile * tokensPerTile + (gy % side) * side + gx % side];
-      if (thumbnail)
-        value += weights[gridTiles * tokensPerTile + (gy / grid.rows) * side + gx / grid.cols];
+      if (thumbnail && part == MapPart::Combined)
+        value += thumbnailWeights[(gy / grid.rows) * side + gx / grid.cols];
       map.values[static_cast<std::size_t>(gy) * map.width + gx] = value;
     }
   }
@@ -101,9 +106,10 @@ TokenGridMap tokenGridMap(const float* weights, const TileGrid& grid, int tiles,
 }
 
 std::vector<float> imageHeatMap(const float* weights, const TileGrid& grid, int tiles, int width,
-                                int height, int tokensPerTile) {
-  const TokenGridMap map = tokenGridMap(weights, grid, tiles, tokensPerTile);
+                                int height, int tokensPerTile, MapPart part) {
+  const TokenGridMap map = tokenGridMap(weights, grid, tiles, tokensPerTile, part);
   std::vector<float> heat(static_cast<std::size_t>(width) * height);
+  if (map.values.empty()) return heat;
   for (int y = 0; y < height; ++y) {
     const float* row = &map.values[static_cast<std::size_t>(y * map.height / height) * map.width];
     for (int x = 0; x < width; ++x)
@@ -138,22 +144,31 @@ std::vector<std::string> writeExplanation(const std::string& dir, const ChatEngi
                          {"tiles", tiles}});
     if (!attention || attention->weights.empty() || k >= attention->images.size()) continue;
     const auto& span = attention->images[k];
-    const auto heatOf = [&](std::size_t token) {
+    const auto heatOf = [&](std::size_t token, MapPart part) {
       return imageHeatMap(attention->row(token) + span.begin, grid, span.tiles, image.width,
-                          image.height, attention->tokensPerTile);
+                          image.height, attention->tokensPerTile, part);
     };
-    std::vector<float> mean(static_cast<std::size_t>(image.width) * image.height);
-    for (std::size_t g = 0; g < answerTokens; ++g) {
-      const std::vector<float> heat = heatOf(g);
-      std::transform(mean.begin(), mean.end(), heat.begin(), mean.begin(), std::plus<>());
-      if (!input.perToken) continue;
+    const auto meanHeat = [&](MapPart part) {
+      std::vector<float> mean(static_cast<std::size_t>(image.width) * image.height);
+      for (std::size_t g = 0; g < answerTokens; ++g) {
+        const std::vector<float> heat = heatOf(g, part);
+        std::transform(mean.begin(), mean.end(), heat.begin(), mean.begin(), std::plus<>());
+      }
+      return mean;
+    };
+    for (std::size_t g = 0; input.perToken && g < answerTokens; ++g) {
       const std::string path =
           file("attention-" + name + "-token" + std::to_string(g + 1) + ".png");
-      writePng(path, withHeat(image, heat));
+      writePng(path, withHeat(image, heatOf(g, MapPart::Combined)));
       written.push_back(path);
     }
-    writePng(file("attention-" + name + ".png"), withHeat(image, mean));
-    written.push_back(file("attention-" + name + ".png"));
+    std::vector<std::pair<std::string, MapPart>> parts{{"", MapPart::Combined}};
+    if (tiles > grid.cols * grid.rows)
+      parts.insert(parts.end(), {{"-tiles", MapPart::Tiles}, {"-thumbnail", MapPart::Thumbnail}});
+    for (const auto& [suffix, part] : parts) {
+      written.push_back(file("attention-" + name + suffix + ".png"));
+      writePng(written.back(), withHeat(image, meanHeat(part)));
+    }
   }
   nlohmann::json tokens = nlohmann::json::array();
   std::vector<double> meanShares(attention ? attention->images.size() : 0);

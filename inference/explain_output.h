@@ -20,10 +20,14 @@ struct TokenGridMap {
   int width = 0, height = 0;
   std::vector<float> values;
 };
-TokenGridMap tokenGridMap(const float* weights, const TileGrid& grid, int tiles, int tokensPerTile);
-// The same stretched over a width × height picture.
+// Which tokens a map shows: the grid tiles' with the thumbnail's added (combined), the grid
+// tiles' alone, or the thumbnail's alone on its own 16 × 16 grid (empty without a thumbnail).
+enum class MapPart { Combined, Tiles, Thumbnail };
+TokenGridMap tokenGridMap(const float* weights, const TileGrid& grid, int tiles, int tokensPerTile,
+                          MapPart part = MapPart::Combined);
+// The same stretched over a width × height picture (the thumbnail covers all of it).
 std::vector<float> imageHeatMap(const float* weights, const TileGrid& grid, int tiles, int width,
-                                int height, int tokensPerTile);
+                                int height, int tokensPerTile, MapPart part = MapPart::Combined);
 
 // What `ask --explain DIR` writes beside an answer:
 //  - tiles-<k>.png: image k with the tile grid InternVL's dynamic preprocessing chose drawn over
@@ -31,7 +35,8 @@ std::vector<float> imageHeatMap(const float* weights, const TileGrid& grid, int 
 //    image follows when there is more than one tile);
 //  - attention-<k>.png (with `attention`): where the answer's tokens looked in image k, averaged
 //    over them, as a heat map over the picture; attention-<k>-token<g>.png per token with
-//    `perToken`;
+//    `perToken`; with a thumbnail, also attention-<k>-tiles.png (the grid tiles alone) and
+//    attention-<k>-thumbnail.png (the thumbnail alone, over the whole picture);
 //  - tokens.json: {"tokens": [{"token", "id", "prob", "top": [{"token", "id", "prob"}, …],
 //    "image_attention_share": […]}, …], "image_attention_share": [one fraction per image],
 //    "text_attention_share", "layers": [first, last], "images": [{"file", "width", "height",

@@ -361,6 +361,9 @@ TEST_CASE("mspa ask --explain writes each token's probability and top-k, and eac
   CHECK(readImageSize(explain + "/tiles-1.png") == Eigen::Vector2i(1296, 968));
   // Where it looked: a heat map per image, and attention shares that with the text's make 1.
   CHECK(readImageSize(explain + "/attention-1.png") == Eigen::Vector2i(1296, 968));
+  // With a thumbnail, the grid tiles' and the thumbnail's attention apart as well.
+  CHECK(readImageSize(explain + "/attention-1-tiles.png") == Eigen::Vector2i(1296, 968));
+  CHECK(readImageSize(explain + "/attention-1-thumbnail.png") == Eigen::Vector2i(1296, 968));
   REQUIRE(j["image_attention_share"].size() == 1);
   const double image = j["image_attention_share"][0], text = j["text_attention_share"],
                system = j["system_attention_share"];

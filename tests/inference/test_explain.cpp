@@ -43,4 +43,18 @@ TEST_CASE(
   CHECK(at(81, 61) == 0);
   CHECK(std::accumulate(heat.begin(), heat.end(), 0.0) ==
         Approx(27 * 30 * 1.0 + 81 * 60.5 * 2).epsilon(0.02));
+
+  // Apart: the grid tiles alone, and the thumbnail alone on its own 16x16 grid.
+  const TokenGridMap tilesOnly = tokenGridMap(weights.data(), grid, 7, 256, MapPart::Tiles);
+  CHECK(tilesOnly.width == 48);
+  CHECK(tilesOnly.values[31 * 48 + 47] == 1);  // the same tile's last token
+  CHECK(tilesOnly.values[0] == 0);             // no thumbnail added
+  const TokenGridMap thumbnail = tokenGridMap(weights.data(), grid, 7, 256, MapPart::Thumbnail);
+  REQUIRE(thumbnail.width == 16);
+  CHECK(thumbnail.values[0] == 2);
+  CHECK(std::accumulate(thumbnail.values.begin(), thumbnail.values.end(), 0.0f) == 2);
+  CHECK(imageHeatMap(weights.data(), grid, 7, 1296, 968, 256, MapPart::Thumbnail)[60 * 1296 + 80] ==
+        2);
+  // One tile has no thumbnail: its thumbnail map is empty.
+  CHECK(tokenGridMap(weights.data(), {1, 1}, 1, 256, MapPart::Thumbnail).values.empty());
 }
