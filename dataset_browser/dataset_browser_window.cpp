@@ -32,6 +32,7 @@
 #include "dataset_browser/question_type_histogram.h"
 #include "widgets/explanation_rows.h"
 #include "widgets/frame_view.h"
+#include "widgets/value_chart.h"
 
 namespace mspa::dataset {
 namespace {
@@ -182,6 +183,8 @@ void DatasetBrowser::buildUi() {
   explainRow->addWidget(exportExplanationButton_);
   explainRow->addStretch(1);
   rightLayout->addLayout(explainRow);
+  valueChart_ = new widgets::ValueChart(right);
+  rightLayout->addWidget(valueChart_);
   explainList_ = new QListWidget(right);
   explainList_->hide();
   rightLayout->addWidget(explainList_, 1);
@@ -632,6 +635,7 @@ void DatasetBrowser::onExplained() {
         widgets::explanationRowTexts(*explanation_->reply.explanation, explanation_->question));
     explainList_->show();
     exportExplanationButton_->show();
+    valueChart_->setExplanation(explanation_->reply.explanation.get());
     explainList_->setCurrentRow(0);
     showExplanationRow(0);
   }
@@ -675,6 +679,7 @@ void DatasetBrowser::clearExplanation() {
   const QSignalBlocker block(explainList_);
   explainList_->clear();
   explainList_->hide();
+  valueChart_->setExplanation(nullptr);
   exportExplanationButton_->hide();
   for (auto* view : images_) {
     view->setAttention({}, 0);

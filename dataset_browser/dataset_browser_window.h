@@ -23,7 +23,8 @@ class QTextBrowser;
 
 namespace mspa::widgets {
 class FrameView;
-}
+class ValueChart;
+}  // namespace mspa::widgets
 
 namespace mspa::dataset {
 
@@ -126,6 +127,7 @@ class DatasetBrowser : public QMainWindow {
   QTextBrowser* details_;
   QPushButton *explainButton_, *exportExplanationButton_;
   QListWidget* explainList_;
+  widgets::ValueChart* valueChart_;
 };
 
 }  // namespace mspa::dataset

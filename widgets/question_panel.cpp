@@ -26,6 +26,7 @@
 #include "widgets/explanation_rows.h"
 #include "widgets/frame_view.h"
 #include "widgets/scene_workspace.h"
+#include "widgets/value_chart.h"
 
 namespace mspa::widgets {
 namespace {
@@ -174,6 +175,8 @@ void QuestionPanel::buildControls() {
   message_ = new QLabel(this);
   message_->setWordWrap(true);
   layout->addWidget(message_);
+  valueChart_ = new ValueChart(this);
+  layout->addWidget(valueChart_);
   explainTokens_ = new QListWidget(this);
   explainTokens_->setToolTip(tr("Click a token to see where it looked"));
   explainTokens_->hide();
@@ -642,6 +645,7 @@ void QuestionPanel::showExplanation(int entry) {
   for (QWidget* w :
        std::initializer_list<QWidget*>{explainTokens_, heatOpacity_, exportExplanationButton_})
     w->setVisible(explanation != nullptr);
+  valueChart_->setExplanation(explanation.get());
   if (!explanation) return workspace_->showAttention(record.question, {}, 0);
   explainedEntry_ = entry;
   explainTokens_->addItems(explanationRowTexts(*explanation, record.question));

@@ -25,6 +25,7 @@ class QTimer;
 namespace mspa::widgets {
 
 class SceneWorkspace;
+class ValueChart;
 
 // A view of an AskSession on the workspace's scene: composes a MultiSPA question (subtask, frames
 // from the workspace, points clicked on the first frame or sampled), shows the exact prompt
@@ -81,6 +82,7 @@ class QuestionPanel : public QWidget {
   void setExplainLayers(int first, int last);
   // The explanation of the entry shown: "whole answer" then one row per token.
   QStringList explanationRows() const;
+  const ValueChart* valueChart() const { return valueChart_; }
   // Shows the attention of the whole answer (row 0) or of one token over the frames.
   void showExplanationRow(int row);
   // Writes FOLDER/tokens.json and FOLDER/attention-<k>.png (the frames as shown); the paths.
@@ -134,6 +136,7 @@ class QuestionPanel : public QWidget {
   QSpinBox *firstLayer_, *lastLayer_;
   void updateExplain();
   QListWidget* explainTokens_;
+  ValueChart* valueChart_;
   QSlider* heatOpacity_;
   QPushButton* exportExplanationButton_;
   int explainedEntry_ = -1;  // the history entry whose explanation is shown

@@ -23,6 +23,7 @@
 #include "widgets/reward_window.h"
 #include "widgets/start_page.h"
 #include "widgets/timeline.h"
+#include "widgets/value_chart.h"
 
 using namespace mspa;
 using Catch::Matchers::Contains;
@@ -568,6 +569,13 @@ TEST_CASE("Explain shows each token's probability and where it looked, and expor
     CHECK(shares > 0);
     CHECK(shares < 1);
   }
+  // How sure: the value chart shows the chosen value first, or nothing when none was spelled.
+  const auto value = explanation->valueConfidence();
+  CHECK(w.panel->valueChart()->isHidden() == !value.has_value());
+  if (value) {
+    REQUIRE_FALSE(w.panel->valueChart()->bars().empty());
+    CHECK(w.panel->valueChart()->bars().front().text == value->chosen.text);
+  }
   // What the model saw: each frame as one tile (the panel's setting), its grid over the frame.
   REQUIRE(explanation->tilings.size() == 2);
   CHECK(explanation->tilings[1].tiles() == 1);
@@ -623,4 +631,28 @@ TEST_CASE("Explain with a backend that cannot says why") {
   w.panel->setExplaining(true);
   CHECK_FALSE(w.askAndWait());
   CHECK_THAT(w.panel->message().toStdString(), Contains("cannot explain"));
+}
+
+TEST_CASE("The value chart draws the chosen value first, then its competitors by probability") {
+  AnswerExplanation e;
+  const auto token = [](const std::string& text, double prob,
+                        std::vector<AnswerExplanation::Candidate> others = {}) {
+    AnswerExplanation::Token t{{text, 1, prob}, {{text, 1, prob}}, {}, 0, {}};
+    t.top.insert(t.top.end(), others.begin(), others.end());
+    return t;
+  };
+  e.tokens = {token(" `", 0.9), token("left", 0.51, {{"right", 2, 0.47}, {"up", 3, 0.01}}),
+              token("`.", 0.99)};
+  widgets::ValueChart chart;
+  chart.resize(300, 80);
+  chart.setExplanation(&e);
+  REQUIRE(chart.bars().size() == 3);
+  CHECK(chart.bars()[0].text == "left");
+  CHECK(chart.bars()[0].prob == Approx(0.51 * 0.99));
+  CHECK(chart.bars()[1].text == "right");
+  CHECK_FALSE(chart.isHidden());
+  const QImage drawn = chart.grab().toImage();
+  CHECK(drawn.pixelColor(300 / 3 + 2, 1 + 8) == QColor(40, 140, 220));  // the chosen value's bar
+  chart.setExplanation(nullptr);
+  CHECK(chart.isHidden());
 }
