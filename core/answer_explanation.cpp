@@ -94,12 +94,13 @@ bool AnswerExplanation::hasAttention() const {
 }
 
 nlohmann::json AnswerExplanation::toJson() const {
+  const bool attention = hasAttention();
   nlohmann::json list = nlohmann::json::array();
   for (const Token& t : tokens) {
     nlohmann::json token = candidateJson(t.chosen);
     token["top"] = nlohmann::json::array();
     for (const Candidate& c : t.top) token["top"].push_back(candidateJson(c));
-    if (hasAttention()) {
+    if (attention) {
       token["image_attention_share"] = t.imageShare;
       token["system_attention_share"] = t.systemShare;
     }
@@ -114,7 +115,7 @@ nlohmann::json AnswerExplanation::toJson() const {
     for (const Candidate& c : v->competitors) value["competitors"].push_back(candidateJson(c));
   }
   nlohmann::json out = {{"tokens", list}, {"value", value}};
-  if (hasAttention()) {
+  if (attention) {
     out["image_attention_share"] = shares;
     out["system_attention_share"] = systemShare();
     out["text_attention_share"] =

@@ -579,9 +579,13 @@ bool DatasetBrowser::undoAnnotation() {
   return true;
 }
 
+void DatasetBrowser::updateExplainButton() {
+  explainButton_->setEnabled(backends_ && sample_ && !isExplaining());
+}
+
 void DatasetBrowser::setBackends(std::shared_ptr<BackendCache> backends) {
   backends_ = std::move(backends);
-  explainButton_->setEnabled(backends_ && sample_);
+  updateExplainButton();
 }
 
 bool DatasetBrowser::explainSample() {
@@ -616,7 +620,7 @@ bool DatasetBrowser::explainSample() {
 void DatasetBrowser::onExplained() {
   ExplainResult result = explainWatcher_.result();
   cancelButton_->setVisible(isIndexing());
-  explainButton_->setEnabled(backends_ && sample_);
+  updateExplainButton();
   const bool ok = result.error.isEmpty() && !result.reply.cancelled && result.reply.explanation;
   if (!result.error.isEmpty()) {
     setStatus(tr("Cannot explain: %1").arg(result.error));
@@ -685,7 +689,7 @@ void DatasetBrowser::clearExplanation() {
     view->setAttention({}, 0);
     view->setTileGrid({});
   }
-  explainButton_->setEnabled(backends_ && sample_ && !isExplaining());
+  updateExplainButton();
 }
 
 }  // namespace mspa::dataset

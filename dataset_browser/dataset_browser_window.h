@@ -93,6 +93,7 @@ class DatasetBrowser : public QMainWindow {
   };
   void onExplained();
   void clearExplanation();
+  void updateExplainButton();  // on while a backend and a sample are there and none runs
   void buildUi();
   void onIndexed();
   void fillFilterChoices();

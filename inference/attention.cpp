@@ -106,17 +106,18 @@ struct VisibleKeys {
 // Normalises a block of score rows in place (rows `first`, `first + 1`, … of the grouped rows).
 void normaliseScores(at::Tensor& scores, int64_t first, const VisibleKeys& visible, float scale) {
   const int64_t columns = scores.size(1);
-  at::parallel_for(0, scores.size(0), 8, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const auto [from, to] = visible.of(first + r);
-      if (scores.scalar_type() == at::kFloat) {
-        softmaxRow(scores.data_ptr<float>() + r * columns, columns, from, to, scale);
-      } else {
-        auto* row = reinterpret_cast<std::uint16_t*>(scores.data_ptr<at::BFloat16>()) + r * columns;
-        softmaxRow(row, columns, from, to, scale);
+  const auto rows = [&](auto* base) {
+    at::parallel_for(0, scores.size(0), 8, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const auto [from, to] = visible.of(first + r);
+        softmaxRow(base + r * columns, columns, from, to, scale);
       }
-    }
-  });
+    });
+  };
+  if (scores.scalar_type() == at::kFloat)
+    rows(scores.data_ptr<float>());
+  else
+    rows(reinterpret_cast<std::uint16_t*>(scores.data_ptr<at::BFloat16>()));
 }
 
 // LibTorch 1.13 has no fused attention on the CPU (and 2.x's would be one more path to keep
@@ -136,10 +137,10 @@ at::Tensor attendOnCpu(const at::Tensor& q, const at::Tensor& k, const at::Tenso
   const auto packed = [](const at::Tensor& t) {
     return t.stride(2) == t.size(3) && t.stride(3) == 1 ? t : t.contiguous();
   };
-  const at::Tensor query = packed(q.to(k.scalar_type()));
-  const at::Tensor packedKeys = packed(k), packedValues = packed(v);
   if (k.scalar_type() != at::kFloat && k.scalar_type() != at::kBFloat16)
     throw std::invalid_argument("CPU attention computes in float32 or bfloat16");
+  const at::Tensor query = packed(q.to(k.scalar_type()));
+  const at::Tensor packedKeys = packed(k), packedValues = packed(v);
   const float scale = 1.0f / std::sqrt(static_cast<float>(dim));
   const int64_t rows = groups * length;
   const int64_t perBlock =
