@@ -196,6 +196,10 @@ std::vector<std::string> writeExplanation(const std::string& dir, const ChatEngi
         1 - meanSystemShare - std::accumulate(meanShares.begin(), meanShares.end(), 0.0);
     out["layers"] = {input.firstLayer, input.lastLayer};
   }
+  if (input.images.empty())
+    out["note"] =
+        "the prompt has no image: no attention maps, only the system prompt's and the "
+        "text's shares";
   const std::string path = file("tokens.json");
   std::ofstream json(path);
   json << out.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

@@ -41,7 +41,8 @@ std::vector<float> imageHeatMap(const float* weights, const TileGrid& grid, int 
 //    "image_attention_share": […]}, …], "image_attention_share": [one fraction per image],
 //    "text_attention_share", "layers": [first, last], "images": [{"file", "width", "height",
 //    "grid": [cols, rows], "thumbnail", "tiles"}, …]}, `top` in descending probability (the
-//    reply must come from SamplingOptions::explainTopK).
+//    reply must come from SamplingOptions::explainTopK); a text-only prompt's has a "note" that
+//    says why there are no maps.
 // Returns the files written; throws std::runtime_error naming a file that cannot be written.
 struct ExplainInput {
   std::vector<std::string> imageFiles;

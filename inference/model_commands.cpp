@@ -130,9 +130,8 @@ void printPrompt(const std::string& modelDir, const std::string& question,
 void runAsk(const AskOptions& o) {
   if (o.format != "text" && o.format != "json")
     throw CLI::ValidationError("--format", "text or json");
-  if (o.model.empty() || o.question.empty() || (o.images.empty() && !o.printPrompt)) {
-    throw CLI::ValidationError("ask", "needs --model DIR, at least one --image and a QUESTION");
-  }
+  if (o.model.empty() || o.question.empty())
+    throw CLI::ValidationError("ask", "needs --model DIR and a QUESTION (--image: none or more)");
   if (o.printPrompt) {
     std::vector<int> tiles;
     for (const auto& path : o.images) {

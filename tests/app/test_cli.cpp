@@ -378,6 +378,24 @@ TEST_CASE("mspa ask --explain writes each token's probability and top-k, and eac
   CHECK(outside.exitCode == 2);
   CHECK_THAT(outside.err, Contains("layers 3:9"));
 
+  // A text-only question (InternVL's chat without pixel_values): probabilities and shares, no
+  // maps, and a note that says why.
+  const std::string textOnly = dir.file("text-explain");
+  const auto textAsk =
+      mspaCli("ask --model " + shellQuote(model.string()) + " --max-new-tokens 2 --explain " +
+              shellQuote(textOnly) + " 'Which point is closer?'");
+  INFO(textAsk.err);
+  REQUIRE(textAsk.exitCode == 0);
+  std::ifstream textJson(textOnly + "/tokens.json");
+  const auto t = nlohmann::json::parse(textJson);
+  CHECK(t["tokens"].size() == 2);
+  CHECK(t["image_attention_share"].empty());
+  CHECK(t["system_attention_share"].get<double>() + t["text_attention_share"].get<double>() ==
+        Approx(1.0));
+  CHECK_THAT(t["note"].get<std::string>(), Contains("no image"));
+  CHECK(std::distance(std::filesystem::directory_iterator(textOnly),
+                      std::filesystem::directory_iterator()) == 1);  // tokens.json alone
+
   // A scene question explained by the local model; the oracle cannot explain and says so.
   const std::string onScene = dir.file("scene-explain");
   const auto scene = mspaCli(
