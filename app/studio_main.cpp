@@ -18,6 +18,7 @@
 #include "dataset_browser/score_dashboard.h"
 #include "inference/engine_info.h"
 #include "widgets/backend_settings_dialog.h"
+#include "widgets/explain_controls.h"
 #include "widgets/demo_tour.h"
 #include "widgets/frame_view.h"
 #include "widgets/main_window.h"
@@ -43,6 +44,7 @@ struct StudioOptions {
   QString ask;           // subtask to compose and ask with the oracle (or the saved backend)
   int askSeed = -1;      // sample the question's frames and points
   bool explain = false;  // with --ask: explain the answer (the local model)
+  mspa::AttentionPart explainPart = mspa::AttentionPart::Combined;  // which tokens' map to draw
   QStringList dataset;   // MultiSPA JSONL files to browse
   QString images;        // their image root
   QString predictions;
@@ -117,6 +119,11 @@ StudioOptions parseOptions(const QApplication& app) {
       "explain",
       "With --ask, or --dataset and --select: explain the answer (token probabilities; attention "
       "from the local model)");
+  const QCommandLineOption explainPart(
+      "explain-part",
+      "With --explain: draw the attention of the tiles and thumbnail together (combined), the grid "
+      "tiles alone (tiles) or the thumbnail alone (thumbnail)",
+      "PART", "combined");
   const QCommandLineOption dataset("dataset",
                                    "Browse this MultiSPA JSONL file (repeat for several)", "FILE");
   const QCommandLineOption images("images", "With --dataset: the image root", "DIR");
@@ -130,7 +137,7 @@ StudioOptions parseOptions(const QApplication& app) {
   parser.addOptions({screenshot, size,       frame,       pair,   depth,       pick,
                      ask,        sample,     dataset,     images, predictions, select,
                      dashboard,  run,        demo,        tour,   tourShots,   record,
-                     exportView, exportSize, demoEpisode, reward, explain});
+                     exportView, exportSize, demoEpisode, reward, explain, explainPart});
   parser.process(app);
 
   StudioOptions options;
@@ -159,6 +166,12 @@ StudioOptions parseOptions(const QApplication& app) {
   options.ask = parser.value(ask);
   if (parser.isSet(sample)) options.askSeed = 0;
   options.explain = parser.isSet(explain);
+  if (const auto part = mspa::widgets::attentionPartFromName(parser.value(explainPart))) {
+    options.explainPart = *part;
+  } else {
+    usageError("--explain-part must be combined, tiles or thumbnail, not " +
+               parser.value(explainPart));
+  }
   options.dataset = parser.values(dataset);
   // A MultiSPA dataset opened from the file manager (the desktop entry's MIME types).
   if (options.path.endsWith(".jsonl") && options.dataset.isEmpty())
@@ -234,6 +247,7 @@ void whenLoaded(mspa::widgets::MainWindow& window, const StudioOptions& options)
         if (options.ask.isEmpty()) return screenshot();
         auto* panel = window.questionPanel();
         panel->setExplaining(options.explain);
+        panel->attentionDisplay()->setPart(options.explainPart);
         QObject::connect(panel, &mspa::widgets::QuestionPanel::askFinished, &window, screenshot);
         const bool composed =
             panel->selectSubtask(options.ask) && (options.askSeed < 0 || panel->compose(true));
@@ -256,6 +270,7 @@ void browseDataset(const StudioOptions& options,
   }
   auto* browser = new mspa::dataset::DatasetBrowser;
   browser->setBackends(std::move(backends));
+  browser->attentionDisplay()->setPart(options.explainPart);
   browser->setAttribute(Qt::WA_DeleteOnClose);
   browser->resize(options.size);
   QObject::connect(browser, &mspa::dataset::DatasetBrowser::indexReady, browser,

@@ -76,11 +76,28 @@ double AnswerExplanation::systemShare() const {
   return mean;
 }
 
-AttentionMap AnswerExplanation::meanMap(std::size_t image) const {
+const AttentionMap& ImageAttention::part(AttentionPart p) const {
+  switch (p) {
+    case AttentionPart::Combined:
+      return combined;
+    case AttentionPart::Tiles:
+      return thumbnail.empty() ? combined : tiles;
+    case AttentionPart::Thumbnail:
+      return thumbnail;
+  }
+  return combined;
+}
+
+bool AnswerExplanation::hasThumbnail() const {
+  return std::any_of(tilings.begin(), tilings.end(),
+                     [](const ImageTiling& t) { return t.thumbnail; });
+}
+
+AttentionMap AnswerExplanation::meanMap(std::size_t image, AttentionPart part) const {
   AttentionMap mean;
   for (const Token& t : tokens) {
-    if (image >= t.maps.size() || t.maps[image].empty()) continue;
-    const AttentionMap& m = t.maps[image];
+    if (image >= t.maps.size() || t.maps[image].part(part).empty()) continue;
+    const AttentionMap& m = t.maps[image].part(part);
     if (mean.empty()) mean = {m.width, m.height, std::vector<float>(m.values.size())};
     for (std::size_t i = 0; i < m.values.size(); ++i)
       mean.values[i] += m.values[i] / static_cast<float>(tokens.size());
@@ -172,10 +189,16 @@ std::vector<std::string> writeExplanationFiles(const std::string& dir, const Ans
     }
     if (!e.hasAttention()) continue;  // an endpoint's explanation: probabilities only
     write("attention-" + image + ".png", drawAttention(picture, e.meanMap(k)));
+    if (k < e.tilings.size() && e.tilings[k].thumbnail) {
+      write("attention-" + image + "-tiles.png",
+            drawAttention(picture, e.meanMap(k, AttentionPart::Tiles)));
+      write("attention-" + image + "-thumbnail.png",
+            drawAttention(picture, e.meanMap(k, AttentionPart::Thumbnail)));
+    }
     for (std::size_t g = 0; perToken && g < e.tokens.size(); ++g) {
       if (k < e.tokens[g].maps.size())
         write("attention-" + image + "-token" + std::to_string(g + 1) + ".png",
-              drawAttention(picture, e.tokens[g].maps[k]));
+              drawAttention(picture, e.tokens[g].maps[k].combined));
     }
   }
   nlohmann::json out = e.toJson();

@@ -30,6 +30,19 @@ struct AttentionMap {
   bool empty() const { return values.empty(); }
 };
 
+// Which of an image's tokens a map shows: the grid tiles' with the thumbnail's added (combined),
+// the grid tiles' alone, or the thumbnail's alone.
+enum class AttentionPart { Combined, Tiles, Thumbnail };
+
+// Where a token looked in one image. With a thumbnail (more than one tile) also the grid tiles'
+// tokens alone (cols·16 × rows·16) and the thumbnail's alone (16 × 16, over the whole picture);
+// for a single tile those two stay empty: its one tile is all the model saw.
+struct ImageAttention {
+  AttentionMap combined, tiles, thumbnail;
+  // The part's map: the combined one stands for Tiles without a thumbnail; Thumbnail is empty then.
+  const AttentionMap& part(AttentionPart p) const;
+};
+
 // Why a model answered as it did (issue 19): each generated token's probability and candidates,
 // the share of its attention that went to each image, and where in each image it looked.
 struct AnswerExplanation {
@@ -43,7 +56,7 @@ struct AnswerExplanation {
     std::vector<Candidate> top;      // descending probability
     std::vector<double> imageShare;  // per image
     double systemShare = 0;          // the system turn, with the sequence's first token
-    std::vector<AttentionMap> maps;  // per image
+    std::vector<ImageAttention> maps;  // per image
   };
   std::vector<Token> tokens;
   std::vector<ImageTiling> tilings;  // what the model saw: how each image was cut
@@ -72,14 +85,17 @@ struct AnswerExplanation {
   // Averaged over the answer's tokens.
   std::vector<double> imageShare() const;
   double systemShare() const;
-  AttentionMap meanMap(std::size_t image) const;
+  AttentionMap meanMap(std::size_t image, AttentionPart part = AttentionPart::Combined) const;
+  // Whether some image has a thumbnail, whose attention can then be shown apart.
+  bool hasThumbnail() const;
   // tokens.json as `mspa ask --explain` writes it, without the per-image file details.
   nlohmann::json toJson() const;
 };
 
 // What `ask --scene … --explain DIR` and the GUI's exports write for a question's explanation:
 // tiles-<k>.png (the tile grid and the question's points), attention-<k>.png
-// (attention-<k>-token<g>.png with perToken) over the images the question sent, and tokens.json
+// (attention-<k>-token<g>.png with perToken; with a thumbnail also attention-<k>-tiles.png and
+// attention-<k>-thumbnail.png, the parts apart) over the images the question sent, and tokens.json
 // (toJson, with `images`: each image's tiling and where each point landed). Returns the files;
 // throws std::runtime_error naming a folder or file that cannot be written.
 std::vector<std::string> writeExplanationFiles(const std::string& dir,

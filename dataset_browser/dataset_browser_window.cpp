@@ -30,6 +30,7 @@
 #include "core/input_error.h"
 #include "core/scorer.h"
 #include "dataset_browser/question_type_histogram.h"
+#include "widgets/explain_controls.h"
 #include "widgets/explanation_rows.h"
 #include "widgets/frame_view.h"
 #include "widgets/value_chart.h"
@@ -178,8 +179,13 @@ void DatasetBrowser::buildUi() {
   explainButton_->setEnabled(false);
   exportExplanationButton_ = new QPushButton(tr("Export explanation…"), right);
   exportExplanationButton_->hide();
+  explainLayers_ = new widgets::LayerRangeEdit(right);
+  attentionDisplay_ = new widgets::AttentionDisplay(right);
+  attentionDisplay_->hide();
   auto* explainRow = new QHBoxLayout;
   explainRow->addWidget(explainButton_);
+  explainRow->addWidget(explainLayers_);
+  explainRow->addWidget(attentionDisplay_, 1);
   explainRow->addWidget(exportExplanationButton_);
   explainRow->addStretch(1);
   rightLayout->addLayout(explainRow);
@@ -235,6 +241,8 @@ void DatasetBrowser::buildUi() {
     if (!folder.isEmpty()) exportExplanation(folder);
   });
   connect(explainList_, &QListWidget::currentRowChanged, this, &DatasetBrowser::showExplanationRow);
+  connect(attentionDisplay_, &widgets::AttentionDisplay::changed, this,
+          [this] { showExplanationRow(explainList_->currentRow()); });
   connect(histogram_, &QuestionTypeHistogram::typeClicked, this, [this](const QString& type) {
     type_->setCurrentIndex(std::max(0, type_->findData(type)));
     applyFilter();
@@ -603,12 +611,13 @@ bool DatasetBrowser::explainSample() {
   cancelButton_->show();
   setStatus(tr("Explaining sample %1…").arg(QString::fromStdString(sample_->id)));
   explainWatcher_.setFuture(QtConcurrent::run(
-      [backends = backends_, question = std::move(question), cancel = explainCancel_] {
+      [backends = backends_, question = std::move(question), cancel = explainCancel_,
+       options = ExplainOptions{5, explainLayers_->first(), explainLayers_->last()}] {
         ExplainResult result{question, {}, {}, {}};
         try {
           const BackendLease backend = backends->acquire();
           result.backend = QString::fromStdString(backend->label());
-          result.reply = backend->answerExplained(question, ExplainOptions{}, {}, cancel.get());
+          result.reply = backend->answerExplained(question, options, {}, cancel.get());
         } catch (const std::exception& e) {
           result.error = QString::fromStdString(e.what());
         }
@@ -639,6 +648,8 @@ void DatasetBrowser::onExplained() {
         widgets::explanationRowTexts(*explanation_->reply.explanation, explanation_->question));
     explainList_->show();
     exportExplanationButton_->show();
+    attentionDisplay_->setThumbnailAvailable(explanation_->reply.explanation->hasThumbnail());
+    attentionDisplay_->show();
     valueChart_->setExplanation(explanation_->reply.explanation.get());
     explainList_->setCurrentRow(0);
     showExplanationRow(0);
@@ -655,9 +666,11 @@ QStringList DatasetBrowser::explanationRows() const {
 void DatasetBrowser::showExplanationRow(int row) {
   if (!explanation_ || row < 0) return;
   const AnswerExplanation& e = *explanation_->reply.explanation;
-  const auto maps = widgets::explanationRowMaps(e, row, explanation_->question.images.size());
+  const auto maps = widgets::explanationRowMaps(e, row, explanation_->question.images.size(),
+                                                attentionDisplay_->part());
   for (std::size_t k = 0; k < 2; ++k) {
-    images_[k]->setAttention(k < maps.size() ? maps[k] : AttentionMap(), 0.6);
+    images_[k]->setAttention(k < maps.size() ? maps[k] : AttentionMap(),
+                             attentionDisplay_->opacity());
     images_[k]->setTileGrid(k < e.tilings.size() ? QSize(e.tilings[k].cols, e.tilings[k].rows)
                                                  : QSize());
   }
@@ -685,6 +698,7 @@ void DatasetBrowser::clearExplanation() {
   explainList_->hide();
   valueChart_->setExplanation(nullptr);
   exportExplanationButton_->hide();
+  attentionDisplay_->hide();
   for (auto* view : images_) {
     view->setAttention({}, 0);
     view->setTileGrid({});

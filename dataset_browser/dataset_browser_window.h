@@ -22,7 +22,9 @@ class QTableView;
 class QTextBrowser;
 
 namespace mspa::widgets {
+class AttentionDisplay;
 class FrameView;
+class LayerRangeEdit;
 class ValueChart;
 }  // namespace mspa::widgets
 
@@ -64,6 +66,9 @@ class DatasetBrowser : public QMainWindow {
   bool isExplaining() const { return explainWatcher_.isRunning(); }
   QStringList explanationRows() const;
   void showExplanationRow(int row);
+  // The decoder layers the next explanation's maps average, and how the maps are drawn.
+  widgets::LayerRangeEdit* explainLayers() const { return explainLayers_; }
+  widgets::AttentionDisplay* attentionDisplay() const { return attentionDisplay_; }
   // The shown explanation's tokens.json, tile and attention PNGs (writeExplanationFiles) into
   // `folder`; the files written (none, and why in the status, when it cannot).
   QStringList exportExplanation(const QString& folder);
@@ -129,6 +134,8 @@ class DatasetBrowser : public QMainWindow {
   QPushButton *explainButton_, *exportExplanationButton_;
   QListWidget* explainList_;
   widgets::ValueChart* valueChart_;
+  widgets::LayerRangeEdit* explainLayers_;
+  widgets::AttentionDisplay* attentionDisplay_;
 };
 
 }  // namespace mspa::dataset

@@ -79,14 +79,14 @@ QStringList explanationRowTexts(const AnswerExplanation& explanation, const Ques
 }
 
 std::vector<AttentionMap> explanationRowMaps(const AnswerExplanation& explanation, int row,
-                                             std::size_t images) {
+                                             std::size_t images, AttentionPart part) {
   const bool token = row >= 1 && row <= static_cast<int>(explanation.tokens.size());
   std::vector<AttentionMap> maps;
   for (std::size_t image = 0; image < images; ++image) {
     if (!token) {
-      maps.push_back(explanation.meanMap(image));
+      maps.push_back(explanation.meanMap(image, part));
     } else if (image < explanation.tokens[row - 1].maps.size()) {
-      maps.push_back(explanation.tokens[row - 1].maps[image]);
+      maps.push_back(explanation.tokens[row - 1].maps[image].part(part));
     }
   }
   return maps;

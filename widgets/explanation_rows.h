@@ -15,8 +15,9 @@ namespace mspa::widgets {
 QStringList explanationRowTexts(const AnswerExplanation& explanation, const Question& question);
 
 // The attention maps to draw over the question's `images` for a row: the token's own for a token
-// row, the whole answer's mean for the others (empty maps when there is no attention).
+// row, the whole answer's mean for the others (empty maps when there is no attention), of the
+// images' tokens `part` names.
 std::vector<AttentionMap> explanationRowMaps(const AnswerExplanation& explanation, int row,
-                                             std::size_t images);
+                                             std::size_t images, AttentionPart part);
 
 }  // namespace mspa::widgets

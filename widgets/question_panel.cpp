@@ -4,7 +4,6 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
-#include <QDir>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -13,16 +12,14 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSlider>
-#include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include <fstream>
 
 #include "widgets/backend_settings_dialog.h"
+#include "widgets/explain_controls.h"
 #include "widgets/explanation_rows.h"
 #include "widgets/frame_view.h"
 #include "widgets/scene_workspace.h"
@@ -142,18 +139,8 @@ void QuestionPanel::buildControls() {
   layout->addLayout(askRow);
   auto* explainRow = new QHBoxLayout;
   explainRow->addWidget(explainBox_);
-  firstLayer_ = new QSpinBox(this);
-  lastLayer_ = new QSpinBox(this);
-  firstLayer_->setRange(0, 999);
-  lastLayer_->setRange(-1, 999);
-  lastLayer_->setValue(-1);
-  lastLayer_->setSpecialValueText(tr("last"));
-  firstLayer_->setToolTip(tr("First decoder layer the attention maps average"));
-  lastLayer_->setToolTip(tr("Last decoder layer the attention maps average"));
-  explainRow->addWidget(new QLabel(tr("layers"), this));
-  explainRow->addWidget(firstLayer_);
-  explainRow->addWidget(new QLabel(tr("to"), this));
-  explainRow->addWidget(lastLayer_);
+  explainLayers_ = new LayerRangeEdit(this);
+  explainRow->addWidget(explainLayers_);
   explainRow->addStretch(1);
   layout->addLayout(explainRow);
   progress_ = new QLabel(this);
@@ -181,15 +168,13 @@ void QuestionPanel::buildControls() {
   explainTokens_->setToolTip(tr("Click a token to see where it looked"));
   explainTokens_->hide();
   layout->addWidget(explainTokens_, 1);
-  auto* heatRow = new QHBoxLayout;
-  heatOpacity_ = new QSlider(Qt::Horizontal, this);
-  heatOpacity_->setRange(0, 100);
-  heatOpacity_->setValue(60);
-  heatOpacity_->setToolTip(tr("Opacity of the attention map"));
-  heatRow->addWidget(heatOpacity_);
-  exportExplanationButton_ = button(tr("Export explanation…"), this, heatRow);
-  layout->addLayout(heatRow);
-  for (QWidget* w : std::initializer_list<QWidget*>{heatOpacity_, exportExplanationButton_})
+  attentionDisplay_ = new AttentionDisplay(this);
+  layout->addWidget(attentionDisplay_);
+  auto* exportRow = new QHBoxLayout;
+  exportExplanationButton_ = button(tr("Export explanation…"), this, exportRow);
+  exportRow->addStretch(1);
+  layout->addLayout(exportRow);
+  for (QWidget* w : std::initializer_list<QWidget*>{attentionDisplay_, exportExplanationButton_})
     w->hide();
 
   historyTable_ = new QTableWidget(0, 6, this);
@@ -232,11 +217,10 @@ void QuestionPanel::buildControls() {
   connect(modelInputButton_, &QPushButton::clicked, this, &QuestionPanel::showModelInput);
   connect(showTruth_, &QCheckBox::toggled, truth_, &QLabel::setVisible);
   connect(explainBox_, &QCheckBox::toggled, this, &QuestionPanel::setExplaining);
-  for (QSpinBox* layer : {firstLayer_, lastLayer_})
-    connect(layer, &QSpinBox::valueChanged, this, &QuestionPanel::updateExplain);
+  connect(explainLayers_, &LayerRangeEdit::changed, this, &QuestionPanel::updateExplain);
   connect(explainTokens_, &QListWidget::currentRowChanged, this,
           &QuestionPanel::showExplanationRow);
-  connect(heatOpacity_, &QSlider::valueChanged, this,
+  connect(attentionDisplay_, &AttentionDisplay::changed, this,
           [this] { showExplanationRow(explainTokens_->currentRow()); });
   connect(exportExplanationButton_, &QPushButton::clicked, this, [this] {
     const QString folder =
@@ -620,14 +604,14 @@ void QuestionPanel::setExplaining(bool on) {
 }
 
 void QuestionPanel::setExplainLayers(int first, int last) {
-  firstLayer_->setValue(first);
-  lastLayer_->setValue(last);
+  explainLayers_->setLayers(first, last);
 }
 
 void QuestionPanel::updateExplain() {
-  for (QSpinBox* layer : {firstLayer_, lastLayer_}) layer->setEnabled(explainBox_->isChecked());
-  session_.setExplain(explainBox_->isChecked() ? std::optional<ExplainOptions>(ExplainOptions{
-                                                     5, firstLayer_->value(), lastLayer_->value()})
+  explainLayers_->setEnabled(explainBox_->isChecked());
+  session_.setExplain(explainBox_->isChecked()
+                          ? std::optional<ExplainOptions>(ExplainOptions{5, explainLayers_->first(),
+                                                                         explainLayers_->last()})
                                                : std::nullopt);
 }
 
@@ -643,11 +627,12 @@ void QuestionPanel::showExplanation(int entry) {
   const QSignalBlocker block(explainTokens_);
   explainTokens_->clear();
   for (QWidget* w :
-       std::initializer_list<QWidget*>{explainTokens_, heatOpacity_, exportExplanationButton_})
+       std::initializer_list<QWidget*>{explainTokens_, attentionDisplay_, exportExplanationButton_})
     w->setVisible(explanation != nullptr);
   valueChart_->setExplanation(explanation.get());
   if (!explanation) return workspace_->showAttention(record.question, {}, 0);
   explainedEntry_ = entry;
+  attentionDisplay_->setThumbnailAvailable(explanation->hasThumbnail());
   explainTokens_->addItems(explanationRowTexts(*explanation, record.question));
   explainTokens_->setCurrentRow(0);
   showExplanationRow(0);
@@ -663,34 +648,25 @@ void QuestionPanel::showExplanationRow(int row) {
   const AskRecord* shown = explained();
   if (!shown || row < 0) return;
   const AnswerExplanation& e = *shown->outcome.reply.explanation;
-  const std::vector<AttentionMap> maps = explanationRowMaps(e, row, shown->question.frames.size());
-  workspace_->showAttention(shown->question, maps, heatOpacity_->value() / 100.0, e.tilings);
+  const std::vector<AttentionMap> maps =
+      explanationRowMaps(e, row, shown->question.frames.size(), attentionDisplay_->part());
+  workspace_->showAttention(shown->question, maps, attentionDisplay_->opacity(), e.tilings);
 }
 
 QStringList QuestionPanel::exportExplanation(const QString& folder) {
   const AskRecord* shown = explained();
   if (!shown) return {};
-  QStringList written;
-  const QString json = QDir(folder).filePath("tokens.json");
-  std::ofstream out(json.toStdString());
-  out << shown->outcome.reply.explanation->toJson().dump(1, ' ', false,
-                                                         nlohmann::json::error_handler_t::replace)
-      << "\n";
-  if (!out.flush()) {
-    showMessage(tr("%1: cannot write").arg(json), true);
+  try {
+    QStringList written;
+    for (const auto& file : writeExplanationFiles(
+             folder.toStdString(), *shown->outcome.reply.explanation, shown->question, false))
+      written << QString::fromStdString(file);
+    showMessage(tr("Explanation written to %1 (%2 files)").arg(folder).arg(written.size()), false);
+    return written;
+  } catch (const std::exception& e) {
+    showMessage(QString::fromStdString(e.what()), true);
     return {};
   }
-  written << json;
-  for (std::size_t k = 0; k < shown->question.frames.size() && k < 2; ++k) {
-    const QString png = QDir(folder).filePath(QString("attention-%1.png").arg(k + 1));
-    if (!workspace_->frameView(static_cast<int>(k))->composed().save(png)) {
-      showMessage(tr("%1: cannot write").arg(png), true);
-      return written;
-    }
-    written << png;
-  }
-  showMessage(tr("Explanation written to %1").arg(folder), false);
-  return written;
 }
 
 SessionExport QuestionPanel::exportHistory(const QString& folder) {

@@ -14,8 +14,6 @@ class QDialog;
 class QCheckBox;
 class QLabel;
 class QListWidget;
-class QSlider;
-class QSpinBox;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
@@ -24,6 +22,8 @@ class QTimer;
 
 namespace mspa::widgets {
 
+class AttentionDisplay;
+class LayerRangeEdit;
 class SceneWorkspace;
 class ValueChart;
 
@@ -83,9 +83,11 @@ class QuestionPanel : public QWidget {
   // The explanation of the entry shown: "whole answer" then one row per token.
   QStringList explanationRows() const;
   const ValueChart* valueChart() const { return valueChart_; }
+  // Which part of the images' tokens the maps show, and how opaque.
+  AttentionDisplay* attentionDisplay() const { return attentionDisplay_; }
   // Shows the attention of the whole answer (row 0) or of one token over the frames.
   void showExplanationRow(int row);
-  // Writes FOLDER/tokens.json and FOLDER/attention-<k>.png (the frames as shown); the paths.
+  // Writes what `ask --explain` writes (writeExplanationFiles) to FOLDER; the paths.
   QStringList exportExplanation(const QString& folder);
   SessionExport exportHistory(const QString& folder);
 
@@ -133,11 +135,11 @@ class QuestionPanel : public QWidget {
   QPushButton *askButton_, *cancelButton_, *exportButton_, *overlapButton_, *modelInputButton_;
   ModelInputRenderer modelInputRenderer_;
   QCheckBox *showTruth_, *explainBox_;
-  QSpinBox *firstLayer_, *lastLayer_;
+  LayerRangeEdit* explainLayers_;
   void updateExplain();
   QListWidget* explainTokens_;
   ValueChart* valueChart_;
-  QSlider* heatOpacity_;
+  AttentionDisplay* attentionDisplay_;
   QPushButton* exportExplanationButton_;
   int explainedEntry_ = -1;  // the history entry whose explanation is shown
   const AskRecord* explained() const;

@@ -75,10 +75,17 @@ AnswerExplanation explanationOf(const inference::ChatEngine& engine,
       token.imageShare = attention.imageShares(g);
       token.systemShare = attention.systemShare(g);
       for (std::size_t k = 0; k < attention.images.size(); ++k) {
-        const auto map =
-            inference::tokenGridMap(attention.row(g) + attention.images[k].begin, grids[k],
-                                    attention.images[k].tiles, attention.tokensPerTile);
-        token.maps.push_back({map.width, map.height, map.values});
+        const auto map = [&](inference::MapPart part) {
+          auto m = inference::tokenGridMap(attention.row(g) + attention.images[k].begin, grids[k],
+                                           attention.images[k].tiles, attention.tokensPerTile,
+                                           part);
+          return AttentionMap{m.width, m.height, std::move(m.values)};
+        };
+        token.maps.push_back({map(inference::MapPart::Combined), {}, {}});
+        if (out.tilings[k].thumbnail) {
+          token.maps.back().tiles = map(inference::MapPart::Tiles);
+          token.maps.back().thumbnail = map(inference::MapPart::Thumbnail);
+        }
       }
     }
     out.tokens.push_back(std::move(token));

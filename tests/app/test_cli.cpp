@@ -427,6 +427,20 @@ TEST_CASE("mspa ask --explain writes each token's probability and top-k, and eac
   CHECK(point["in_tile"][0].get<double>() == Approx(320.5 * 448 / 640 - 0.5));
   CHECK(point["in_tile"][1].get<double>() == Approx(240.5 * 448 / 480 - 0.5));
   CHECK(point["in_thumbnail"].is_null());
+  // At 6 tiles it became InternVL's 3x2 grid and a thumbnail: the two parts' attention apart.
+  const std::string tiled = dir.file("tiled-explain");
+  const auto six = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
+                           " --task depth_estimation_coor --frames 0 --point 320,240 --model " +
+                           shellQuote(model.string()) +
+                           " --tiles 6 --max-new-tokens 1 --explain " + shellQuote(tiled));
+  INFO(six.err);
+  REQUIRE(six.exitCode == 0);
+  CHECK(readImageSize(tiled + "/attention-1-tiles.png") == Eigen::Vector2i(640, 480));
+  CHECK(readImageSize(tiled + "/attention-1-thumbnail.png") == Eigen::Vector2i(640, 480));
+  std::ifstream tiledJson(tiled + "/tokens.json");
+  const auto inSix = nlohmann::json::parse(tiledJson)["images"][0];
+  CHECK(inSix["grid"] == nlohmann::json({3, 2}));
+  CHECK(inSix["points"][0]["in_thumbnail"][0].get<double>() == Approx(320.5 * 448 / 640 - 0.5));
   const auto oracle = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
                               " --task x_movement --explain " + shellQuote(onScene));
   CHECK(oracle.exitCode == 2);

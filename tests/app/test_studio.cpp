@@ -62,6 +62,12 @@ TEST_CASE("mspa-studio with a bad file reports it and exits with 2 in screenshot
   CHECK_FALSE(std::filesystem::exists(dir.file("shot.png")));
 }
 
+TEST_CASE("mspa-studio names a wrong --explain-part and what it takes") {
+  const auto r = studio("--demo --explain --explain-part heads --screenshot /dev/null");
+  CHECK(r.exitCode == 2);
+  CHECK_THAT(r.err, Contains("--explain-part must be combined, tiles or thumbnail, not heads"));
+}
+
 TEST_CASE("mspa-studio opens a scene on a chosen frame pair with a picked pixel") {
   test::TempDir dir;
   const std::string folder = renderDemo(dir, 6, 64);

@@ -80,3 +80,28 @@ TEST_CASE("Attention drawn over a picture peaks where the map does") {
   CHECK(heatColor(0.5f) == std::array<std::uint8_t, 3>{255, 0, 0});
   CHECK(drawAttention(grey, {}).pixels == grey.pixels);  // no map: the picture as it is
 }
+
+TEST_CASE("An image of several tiles: its grid tiles' and its thumbnail's attention apart") {
+  const AttentionMap combined{2, 1, {0.5f, 0.25f}}, tiles{2, 1, {0.25f, 0.0f}},
+      thumbnail{1, 1, {0.25f}};
+  AnswerExplanation e;
+  e.tilings = {{2, 1, 448, true}, {1, 1, 448, false}};
+  for (float scale : {1.0f, 3.0f}) {
+    AnswerExplanation::Token t = token("x", 1, 0.5);
+    t.maps.push_back({combined, tiles, thumbnail});
+    t.maps.push_back({combined, {}, {}});  // one tile: the combined map is all there is
+    for (auto* m : {&t.maps[0].combined, &t.maps[0].tiles, &t.maps[0].thumbnail})
+      for (float& v : m->values) v *= scale;
+    e.tokens.push_back(t);
+  }
+  CHECK(e.hasThumbnail());
+  // The mean over both tokens, of the part asked for.
+  CHECK(e.meanMap(0, AttentionPart::Tiles).values == std::vector<float>{0.5f, 0.0f});
+  CHECK(e.meanMap(0, AttentionPart::Thumbnail).values == std::vector<float>{0.5f});
+  CHECK(e.meanMap(0).values == std::vector<float>{1.0f, 0.5f});
+  // Without a thumbnail the grid is the whole image, and there is no thumbnail to show.
+  CHECK(e.tokens[0].maps[1].part(AttentionPart::Tiles).values == combined.values);
+  CHECK(e.tokens[0].maps[1].part(AttentionPart::Thumbnail).empty());
+  e.tilings[0].thumbnail = false;
+  CHECK_FALSE(e.hasThumbnail());
+}

@@ -14,6 +14,7 @@
 #include "tests/dataset_browser/dataset_fixture.h"
 #include "tests/support/tiny_local_model.h"
 #include "tests/widgets/gui_test_helpers.h"
+#include "widgets/explain_controls.h"
 #include "widgets/frame_view.h"
 
 using namespace mspa;
@@ -169,6 +170,8 @@ TEST_CASE("Explain asks the model about the shown sample and draws where it look
   f.browser.showSample(0);  // x_movement over two frames
   REQUIRE(f.browser.sample());
   QSignalSpy explained(&f.browser, &DatasetBrowser::explained);
+  CHECK(f.browser.attentionDisplay()->isHidden());
+  f.browser.explainLayers()->setLayers(1, -1);  // the second layer to the last
   REQUIRE(f.browser.explainSample());
   REQUIRE(test::waitFor(explained, 120000));
   INFO(f.browser.statusText().toStdString());
@@ -177,9 +180,15 @@ TEST_CASE("Explain asks the model about the shown sample and draws where it look
   REQUIRE(rows.size() == 4);  // the whole answer, then each of the three tokens
   CHECK(rows[0].startsWith("Whole answer: "));
   CHECK(rows[0].contains("system prompt"));
+  CHECK(rows[0].contains("(layers 1-1)"));  // the tiny model has two
   CHECK(f.browser.imageView(0)->hasHeatOverlay());
   CHECK(f.browser.imageView(1)->tileGrid() == QSize(1, 1));
+  CHECK_FALSE(f.browser.attentionDisplay()->isHidden());
   const QImage whole = f.browser.imageView(0)->composed();
+  f.browser.attentionDisplay()->setOpacity(0.2);
+  CHECK(f.browser.imageView(0)->composed() != whole);
+  f.browser.attentionDisplay()->setOpacity(0.6);
+  CHECK(f.browser.imageView(0)->composed() == whole);
   f.browser.showExplanationRow(2);
   CHECK(f.browser.imageView(0)->composed() != whole);
   // Exported as the CLI writes it: tokens.json, each image's tiles and attention.
@@ -196,6 +205,7 @@ TEST_CASE("Explain asks the model about the shown sample and draws where it look
   f.browser.showSample(1);
   CHECK(f.browser.explanationRows().isEmpty());
   CHECK_FALSE(f.browser.imageView(0)->hasHeatOverlay());
+  CHECK(f.browser.attentionDisplay()->isHidden());
 }
 
 TEST_CASE("Explain on a sample whose images are missing says which file") {

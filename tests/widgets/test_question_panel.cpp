@@ -18,6 +18,7 @@
 #include "tests/widgets/demo_window.h"
 #include "widgets/backend_settings_dialog.h"
 #include "widgets/demo_tour.h"
+#include "widgets/explain_controls.h"
 #include "widgets/frame_view.h"
 #include "widgets/question_panel.h"
 #include "widgets/reward_window.h"
@@ -564,7 +565,8 @@ TEST_CASE("Explain shows each token's probability and where it looked, and expor
   for (const auto& token : explanation->tokens) {
     CHECK(token.chosen.prob > 0);
     REQUIRE(token.maps.size() == 2);
-    CHECK(token.maps[0].width == 16);  // one tile per image: its 16x16 token grid
+    CHECK(token.maps[0].combined.width == 16);  // one tile per image: its 16x16 token grid
+    CHECK(token.maps[0].thumbnail.empty());     // and no thumbnail
     const double shares = token.imageShare[0] + token.imageShare[1];
     CHECK(shares > 0);
     CHECK(shares < 1);
@@ -590,12 +592,14 @@ TEST_CASE("Explain shows each token's probability and where it looked, and expor
   test::TempDir out;
   const QStringList written =
       w.panel->exportExplanation(QString::fromStdString(out.path().string()));
-  REQUIRE(written.size() == 3);
+  REQUIRE(written.size() == 5);  // what ask --explain writes: tiles and attention per frame
   std::ifstream json(out.file("tokens.json"));
   const auto j = nlohmann::json::parse(json);
   CHECK(j["tokens"].size() == 3);
   CHECK(j["image_attention_share"].size() == 2);
-  CHECK(QImage(written[1]).size() == whole.size());
+  CHECK(j["images"][1]["grid"] == nlohmann::json({1, 1}));
+  CHECK(QImage(QString::fromStdString(out.file("attention-2.png"))).size() == whole.size());
+  CHECK(QImage(QString::fromStdString(out.file("tiles-1.png"))).size() == whole.size());
 
   // One layer alone gives another map.
   w.panel->setExplainLayers(1, 1);
@@ -623,6 +627,44 @@ TEST_CASE("Explain shows each token's probability and where it looked, and expor
   CHECK(pointed[4].contains("tile 1 of 1×1 at ("));
   w.panel->showExplanationRow(4);  // a point's row shows the whole answer's map
   CHECK(w.workspace()->frameView(0)->hasHeatOverlay());
+}
+
+TEST_CASE("Explain at several tiles: the grid tiles' and the thumbnail's attention apart") {
+  test::TempDir models;
+  BackendSettings tiled = tinyLocalModel(models, 2);
+  tiled.tilesPerImage = 6;  // a 640x480 frame: InternVL's 3x2 grid and the thumbnail
+  AskWindow w(tiled);
+  REQUIRE(w.panel->selectSubtask("x_movement"));
+  w.panel->setExplaining(true);
+  REQUIRE(w.askAndWait());
+  const auto explanation = w.panel->history().back().outcome.reply.explanation;
+  REQUIRE(explanation);
+  REQUIRE(explanation->tilings.size() == 2);
+  CHECK(explanation->tilings[0].tiles() == 7);
+  const ImageAttention& seen = explanation->tokens[0].maps[0];
+  CHECK(seen.combined.width == 3 * 16);
+  CHECK(seen.tiles.height == 2 * 16);
+  CHECK(seen.thumbnail.width == 16);
+  CHECK(w.workspace()->frameView(0)->tileGrid() == QSize(3, 2));
+  // Each part draws its own map over the frame; the opacity changes how it is drawn.
+  widgets::AttentionDisplay* display = w.panel->attentionDisplay();
+  QList<QImage> drawn;
+  for (AttentionPart part :
+       {AttentionPart::Combined, AttentionPart::Tiles, AttentionPart::Thumbnail}) {
+    display->setPart(part);
+    drawn << w.workspace()->frameView(0)->composed();
+  }
+  CHECK(drawn[0] != drawn[1]);
+  CHECK(drawn[1] != drawn[2]);
+  display->setOpacity(0.2);
+  CHECK(w.workspace()->frameView(0)->composed() != drawn[2]);
+
+  test::TempDir out;
+  const QStringList written =
+      w.panel->exportExplanation(QString::fromStdString(out.path().string()));
+  CHECK(written.size() == 9);  // tokens.json; per frame tiles, attention and its two parts
+  CHECK(std::filesystem::exists(out.file("attention-2-thumbnail.png")));
+  CHECK(std::filesystem::exists(out.file("attention-1-tiles.png")));
 }
 
 TEST_CASE("Explain with a backend that cannot says why") {
