@@ -18,8 +18,8 @@
 #include "dataset_browser/score_dashboard.h"
 #include "inference/engine_info.h"
 #include "widgets/backend_settings_dialog.h"
-#include "widgets/explain_controls.h"
 #include "widgets/demo_tour.h"
+#include "widgets/explain_controls.h"
 #include "widgets/frame_view.h"
 #include "widgets/main_window.h"
 #include "widgets/question_panel.h"
@@ -45,8 +45,8 @@ struct StudioOptions {
   int askSeed = -1;      // sample the question's frames and points
   bool explain = false;  // with --ask: explain the answer (the local model)
   mspa::AttentionPart explainPart = mspa::AttentionPart::Combined;  // which tokens' map to draw
-  QStringList dataset;   // MultiSPA JSONL files to browse
-  QString images;        // their image root
+  QStringList dataset;  // MultiSPA JSONL files to browse
+  QString images;       // their image root
   QString predictions;
   int select = -1;      // table row to show
   QString record;       // record the timeline into this folder, then exit
@@ -137,7 +137,7 @@ StudioOptions parseOptions(const QApplication& app) {
   parser.addOptions({screenshot, size,       frame,       pair,   depth,       pick,
                      ask,        sample,     dataset,     images, predictions, select,
                      dashboard,  run,        demo,        tour,   tourShots,   record,
-                     exportView, exportSize, demoEpisode, reward, explain, explainPart});
+                     exportView, exportSize, demoEpisode, reward, explain,     explainPart});
   parser.process(app);
 
   StudioOptions options;

@@ -52,10 +52,10 @@ struct AnswerExplanation {
     double prob = 0;
   };
   struct Token {
-    Candidate chosen;                // id -1: not known (an endpoint names tokens by text)
-    std::vector<Candidate> top;      // descending probability
-    std::vector<double> imageShare;  // per image
-    double systemShare = 0;          // the system turn, with the sequence's first token
+    Candidate chosen;                  // id -1: not known (an endpoint names tokens by text)
+    std::vector<Candidate> top;        // descending probability
+    std::vector<double> imageShare;    // per image
+    double systemShare = 0;            // the system turn, with the sequence's first token
     std::vector<ImageAttention> maps;  // per image
   };
   std::vector<Token> tokens;

@@ -17,7 +17,6 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-
 #include "widgets/backend_settings_dialog.h"
 #include "widgets/explain_controls.h"
 #include "widgets/explanation_rows.h"
@@ -610,9 +609,9 @@ void QuestionPanel::setExplainLayers(int first, int last) {
 void QuestionPanel::updateExplain() {
   explainLayers_->setEnabled(explainBox_->isChecked());
   session_.setExplain(explainBox_->isChecked()
-                          ? std::optional<ExplainOptions>(ExplainOptions{5, explainLayers_->first(),
-                                                                         explainLayers_->last()})
-                                               : std::nullopt);
+                          ? std::optional<ExplainOptions>(
+                                ExplainOptions{5, explainLayers_->first(), explainLayers_->last()})
+                          : std::nullopt);
 }
 
 const AskRecord* QuestionPanel::explained() const {

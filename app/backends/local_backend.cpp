@@ -76,9 +76,9 @@ AnswerExplanation explanationOf(const inference::ChatEngine& engine,
       token.systemShare = attention.systemShare(g);
       for (std::size_t k = 0; k < attention.images.size(); ++k) {
         const auto map = [&](inference::MapPart part) {
-          auto m = inference::tokenGridMap(attention.row(g) + attention.images[k].begin, grids[k],
-                                           attention.images[k].tiles, attention.tokensPerTile,
-                                           part);
+          auto m =
+              inference::tokenGridMap(attention.row(g) + attention.images[k].begin, grids[k],
+                                      attention.images[k].tiles, attention.tokensPerTile, part);
           return AttentionMap{m.width, m.height, std::move(m.values)};
         };
         token.maps.push_back({map(inference::MapPart::Combined), {}, {}});

@@ -431,8 +431,8 @@ TEST_CASE("mspa ask --explain writes each token's probability and top-k, and eac
   const std::string tiled = dir.file("tiled-explain");
   const auto six = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
                            " --task depth_estimation_coor --frames 0 --point 320,240 --model " +
-                           shellQuote(model.string()) +
-                           " --tiles 6 --max-new-tokens 1 --explain " + shellQuote(tiled));
+                           shellQuote(model.string()) + " --tiles 6 --max-new-tokens 1 --explain " +
+                           shellQuote(tiled));
   INFO(six.err);
   REQUIRE(six.exitCode == 0);
   CHECK(readImageSize(tiled + "/attention-1-tiles.png") == Eigen::Vector2i(640, 480));
