@@ -1,6 +1,7 @@
 // The engine's CPU attention against the textbook formula (scores, additive mask, float32
 // softmax, as transformers' eager attention computes it), and its row softmax against double
-// precision.
+// precision. LibTorch brings glog's CHECK, which aborts instead of reporting: assertions here are
+// REQUIRE.
 
 #include <catch2/catch.hpp>
 
@@ -131,6 +132,10 @@ TEST_CASE("CPU attention equals the textbook formula: vision, prompt chunks, pad
       {"decode step, padded batch", 2, 8, 2, 1, 77, 64, 76, true, {5, 0}},
       // 4 MB of float32 scores hold 1,024 rows of 1,024 keys: this runs in three blocks.
       {"rows beyond one score block", 1, 6, 2, 1024, 1024, 8, 0, true, {}},
+      // The real models' head sizes (InternViT-300M's 64, InternLM2's 128).
+      {"vision tiles of 64-dim heads", 2, 3, 3, 1025, 1025, 64, 0, false, {}},
+      {"a prompt chunk of 128-dim grouped heads", 1, 4, 2, 45, 109, 128, 64, true, {}},
+      {"left-padded batch of 128-dim heads", 2, 2, 1, 37, 37, 128, 0, true, {3, 0}},
   };
   for (const auto& c : cases) {
     for (const auto dtype : {at::kFloat, at::kBFloat16}) {
@@ -162,6 +167,6 @@ TEST_CASE("CPU attention reads strided views of a joined q/k/v projection as pac
   REQUIRE_FALSE(k.is_contiguous());
   const at::Tensor fromViews = attend(q, k, v, false, 0);
   const at::Tensor fromPacked = attend(q.contiguous(), k.contiguous(), v.contiguous(), false, 0);
-  CHECK(at::equal(fromViews, fromPacked));
-  CHECK((fromViews - textbookAttention(q, k, v, false, 0, {})).abs().max().item<double>() < 1e-5);
+  REQUIRE(at::equal(fromViews, fromPacked));
+  REQUIRE((fromViews - textbookAttention(q, k, v, false, 0, {})).abs().max().item<double>() < 1e-5);
 }
