@@ -21,9 +21,11 @@ struct SpeedOptions {
 };
 
 // What the machine can do, measured in the same run: a large copy on the device (read + write)
-// and an n×n matrix product in the model's arithmetic dtype.
+// and matrix products in the model's arithmetic dtype, each repeated for a second. The limits
+// are the sustained rates; the peaks are the best single runs (a shared host's bursts).
 struct MachineLimits {
   double bandwidthGBps = 0, matmulGflops = 0;
+  double peakBandwidthGBps = 0, peakMatmulGflops = 0;
 };
 MachineLimits measureMachineLimits(const std::string& device, const std::string& dtype);
 

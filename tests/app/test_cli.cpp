@@ -267,6 +267,9 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
   CHECK(j["repeat_vision_ms"].get<double>() < j["vision_ms"].get<double>());
   CHECK(j["bandwidth_gb_per_s"].get<double>() > 0.1);
   CHECK(j["matmul_gflop_per_s"].get<double>() > 0.1);
+  // The limits are sustained rates; a single run can only be as fast or faster.
+  CHECK(j["matmul_peak_gflop_per_s"].get<double>() >= j["matmul_gflop_per_s"].get<double>());
+  CHECK(j["bandwidth_peak_gb_per_s"].get<double>() >= j["bandwidth_gb_per_s"].get<double>());
   CHECK(j["decode_tokens_per_s"].get<double>() > 0);
   CHECK(j["plain_answer_ms"].get<double>() > 0);
   CHECK(j["explained_answer_ms"].is_null());  // not asked for: not run
