@@ -201,6 +201,14 @@ TEST_CASE("Explain asks the model about the shown sample and draws where it look
   CHECK(j["tokens"].size() == 3);
   CHECK(j["images"][1]["grid"] == nlohmann::json({1, 1}));
   CHECK(readRgbImage(out.file("attention-2.png")).width == 64);
+  // Layers the model does not have: named in the status, and the browser goes on.
+  f.browser.explainLayers()->setLayers(5, -1);
+  QSignalSpy refused(&f.browser, &DatasetBrowser::explained);
+  REQUIRE(f.browser.explainSample());
+  REQUIRE(test::waitFor(refused, 120000));
+  CHECK_FALSE(refused.last()[0].toBool());
+  CHECK_THAT(f.browser.statusText().toStdString(), Contains("layers 5:1 are not a range"));
+  f.browser.explainLayers()->setLayers(0, -1);
   // Another sample: the explanation was of the previous one and goes.
   f.browser.showSample(1);
   CHECK(f.browser.explanationRows().isEmpty());
