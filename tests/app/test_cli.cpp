@@ -303,6 +303,15 @@ std::filesystem::path tinyModel(const test::TempDir& dir) {
   return model;
 }
 
+// `mspa ask ARGUMENTS --explain DIR`, which must succeed; DIR/tokens.json.
+nlohmann::json askExplained(const std::string& arguments, const std::string& dir) {
+  const auto r = mspaCli("ask " + arguments + " --explain " + shellQuote(dir));
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  std::ifstream json(dir + "/tokens.json");
+  return nlohmann::json::parse(json);
+}
+
 }  // namespace
 
 TEST_CASE("mspa ask runs images and a question through the model and streams the answer") {
@@ -384,13 +393,9 @@ TEST_CASE("mspa ask --explain writes each token's probability and top-k, and eac
   // A text-only question (InternVL's chat without pixel_values): probabilities and shares, no
   // maps, and a note that says why.
   const std::string textOnly = dir.file("text-explain");
-  const auto textAsk =
-      mspaCli("ask --model " + shellQuote(model.string()) + " --max-new-tokens 2 --explain " +
-              shellQuote(textOnly) + " 'Which point is closer?'");
-  INFO(textAsk.err);
-  REQUIRE(textAsk.exitCode == 0);
-  std::ifstream textJson(textOnly + "/tokens.json");
-  const auto t = nlohmann::json::parse(textJson);
+  const auto t = askExplained(
+      "--model " + shellQuote(model.string()) + " --max-new-tokens 2 'Which point is closer?'",
+      textOnly);
   CHECK(t["tokens"].size() == 2);
   CHECK(t["image_attention_share"].empty());
   CHECK(t["system_attention_share"].get<double>() + t["text_attention_share"].get<double>() ==
@@ -401,30 +406,24 @@ TEST_CASE("mspa ask --explain writes each token's probability and top-k, and eac
 
   // A scene question explained by the local model; the oracle cannot explain and says so.
   const std::string onScene = dir.file("scene-explain");
-  const auto scene = mspaCli(
-      "ask --scene " + shellQuote(MSPA_DEMO_SCENE) + " --task x_movement --frames 0,30 --model " +
-      shellQuote(model.string()) + " --tiles 1 --max-new-tokens 3 --explain " +
-      shellQuote(onScene) + " --per-token --format json");
-  INFO(scene.err);
-  REQUIRE(scene.exitCode == 0);
-  std::ifstream sceneJson(onScene + "/tokens.json");
-  const auto s = nlohmann::json::parse(sceneJson);
+  const std::string sceneArguments =
+      "--scene " + shellQuote(MSPA_DEMO_SCENE) + " --model " + shellQuote(model.string());
+  const auto s = askExplained(sceneArguments +
+                                  " --task x_movement --frames 0,30 --tiles 1 --max-new-tokens 3 "
+                                  "--per-token --format json",
+                              onScene);
   CHECK(s["tokens"].size() == 3);
   CHECK(s["image_attention_share"].size() == 2);
   CHECK(readImageSize(onScene + "/attention-2.png") == Eigen::Vector2i(640, 480));
   CHECK(std::filesystem::exists(onScene + "/attention-1-token3.png"));
   CHECK(s["images"][1]["grid"] == nlohmann::json({1, 1}));
   // What it saw of a question's point: at one tile the 640x480 frame became one 448x448 tile.
+  const std::string pointQuestion =
+      sceneArguments + " --task depth_estimation_coor --frames 0 --point 320,240";
   const std::string pointed = dir.file("point-explain");
-  const auto depth = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
-                             " --task depth_estimation_coor --frames 0 --point 320,240 --model " +
-                             shellQuote(model.string()) +
-                             " --tiles 1 --max-new-tokens 2 --explain " + shellQuote(pointed));
-  INFO(depth.err);
-  REQUIRE(depth.exitCode == 0);
+  const auto point = askExplained(pointQuestion + " --tiles 1 --max-new-tokens 2",
+                                  pointed)["images"][0]["points"][0];
   CHECK(readImageSize(pointed + "/tiles-1.png") == Eigen::Vector2i(640, 480));
-  std::ifstream pointedJson(pointed + "/tokens.json");
-  const auto point = nlohmann::json::parse(pointedJson)["images"][0]["points"][0];
   CHECK(point["pixel"] == nlohmann::json({320.0, 240.0}));
   CHECK(point["tile"] == nlohmann::json({0, 0}));
   CHECK(point["in_tile"][0].get<double>() == Approx(320.5 * 448 / 640 - 0.5));
@@ -432,16 +431,10 @@ TEST_CASE("mspa ask --explain writes each token's probability and top-k, and eac
   CHECK(point["in_thumbnail"].is_null());
   // At 6 tiles it became InternVL's 3x2 grid and a thumbnail: the two parts' attention apart.
   const std::string tiled = dir.file("tiled-explain");
-  const auto six = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
-                           " --task depth_estimation_coor --frames 0 --point 320,240 --model " +
-                           shellQuote(model.string()) + " --tiles 6 --max-new-tokens 1 --explain " +
-                           shellQuote(tiled));
-  INFO(six.err);
-  REQUIRE(six.exitCode == 0);
+  const auto inSix =
+      askExplained(pointQuestion + " --tiles 6 --max-new-tokens 1", tiled)["images"][0];
   CHECK(readImageSize(tiled + "/attention-1-tiles.png") == Eigen::Vector2i(640, 480));
   CHECK(readImageSize(tiled + "/attention-1-thumbnail.png") == Eigen::Vector2i(640, 480));
-  std::ifstream tiledJson(tiled + "/tokens.json");
-  const auto inSix = nlohmann::json::parse(tiledJson)["images"][0];
   CHECK(inSix["grid"] == nlohmann::json({3, 2}));
   CHECK(inSix["points"][0]["in_thumbnail"][0].get<double>() == Approx(320.5 * 448 / 640 - 0.5));
   const auto oracle = mspaCli("ask --scene " + shellQuote(MSPA_DEMO_SCENE) +
