@@ -610,9 +610,9 @@ bool DatasetBrowser::explainSample() {
   explainButton_->setEnabled(false);
   cancelButton_->show();
   setStatus(tr("Explaining sample %1…").arg(QString::fromStdString(sample_->id)));
-  explainWatcher_.setFuture(QtConcurrent::run(
-      [backends = backends_, question = std::move(question), cancel = explainCancel_,
-       options = ExplainOptions{5, explainLayers_->first(), explainLayers_->last()}] {
+  explainWatcher_.setFuture(
+      QtConcurrent::run([backends = backends_, question = std::move(question),
+                         cancel = explainCancel_, options = explainLayers_->options()] {
         ExplainResult result{question, {}, {}, {}};
         try {
           const BackendLease backend = backends->acquire();

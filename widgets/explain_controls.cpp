@@ -35,6 +35,13 @@ int LayerRangeEdit::last() const {
   return last_->value();
 }
 
+ExplainOptions LayerRangeEdit::options() const {
+  ExplainOptions options;
+  options.firstLayer = first();
+  options.lastLayer = last();
+  return options;
+}
+
 void LayerRangeEdit::setLayers(int first, int last) {
   first_->setValue(first);
   last_->setValue(last);

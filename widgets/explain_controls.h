@@ -20,6 +20,8 @@ class LayerRangeEdit : public QWidget {
   int first() const;
   int last() const;
   void setLayers(int first, int last);
+  // What to explain with these layers, the rest as ExplainOptions has it.
+  ExplainOptions options() const;
 
  signals:
   void changed();

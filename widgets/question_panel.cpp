@@ -608,10 +608,8 @@ void QuestionPanel::setExplainLayers(int first, int last) {
 
 void QuestionPanel::updateExplain() {
   explainLayers_->setEnabled(explainBox_->isChecked());
-  session_.setExplain(explainBox_->isChecked()
-                          ? std::optional<ExplainOptions>(
-                                ExplainOptions{5, explainLayers_->first(), explainLayers_->last()})
-                          : std::nullopt);
+  session_.setExplain(explainBox_->isChecked() ? std::optional(explainLayers_->options())
+                                               : std::nullopt);
 }
 
 const AskRecord* QuestionPanel::explained() const {
