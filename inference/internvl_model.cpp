@@ -22,6 +22,7 @@
 #include "inference/device_errors.h"
 #include "inference/json_file.h"
 #include "inference/memory_need.h"
+#include "inference/norms.h"
 #include "inference/token_sampling.h"
 #include "inference/torch_options.h"
 #include "inference/vision_cache.h"
@@ -107,25 +108,6 @@ at::Tensor dense(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b =
         .to(x.scalar_type());
   }
   return linearInRowBlocks(x, w.to(x.scalar_type()), b);
-}
-
-at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) {
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-  // One kernel instead of eight where LibTorch has it (on CUDA), accumulating in float32 too.
-  if (x.is_cuda()) return at::rms_norm(x, {x.size(-1)}, w, eps);
-#endif
-  const at::Tensor xf = x.to(at::kFloat);
-  const at::Tensor normed = xf * at::rsqrt(xf.pow(2).mean({-1}, true) + eps);
-  return w * normed.to(x.scalar_type());
-}
-
-// LibTorch 1.13's CPU layer norm is twice as slow on bfloat16 as converting to float32 and back;
-// CUDA's accumulates in float32 by itself.
-at::Tensor layerNorm(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b, double eps) {
-  if (x.scalar_type() == at::kFloat || x.is_cuda())
-    return at::layer_norm(x, {x.size(-1)}, w, b, eps);
-  return at::layer_norm(x.to(at::kFloat), {x.size(-1)}, w.to(at::kFloat), b.to(at::kFloat), eps)
-      .to(x.scalar_type());
 }
 
 // Matrices stay in the storage dtype (in place from the map where possible); everything else

@@ -1,50 +1,15 @@
 #include "inference/softmax_rows.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 #include <limits>
 #include <vector>
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define MSPA_SOFTMAX_AVX512 1
-// GCC 12's AVX-512 reductions start from _mm512_undefined_ps, which its own flow analysis then
-// reports as uninitialised (GCC bug 105593).
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "inference/bfloat16_lanes.h"
 
 namespace mspa::inference {
 namespace {
 
-float fromBits(std::uint16_t bits) {
-  const std::uint32_t wide = static_cast<std::uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &wide, sizeof value);
-  return value;
-}
-
-std::uint16_t toBits(float value) {
-  std::uint32_t wide;
-  std::memcpy(&wide, &value, sizeof wide);
-  if (std::isnan(value)) return static_cast<std::uint16_t>((wide >> 16) | 0x40);
-  wide += 0x7fff + ((wide >> 16) & 1);
-  return static_cast<std::uint16_t>(wide >> 16);
-}
-
-float load(const float* row, std::int64_t i) {
-  return row[i];
-}
-float load(const std::uint16_t* row, std::int64_t i) {
-  return fromBits(row[i]);
-}
-void store(float* row, std::int64_t i, float value) {
-  row[i] = value;
-}
-void store(std::uint16_t* row, std::int64_t i, float value) {
-  row[i] = toBits(value);
-}
+using namespace lanes;
 
 // Exponentials of one row, kept in float32 until the sum is known (rounding them to bfloat16
 // before dividing would round twice).
@@ -68,9 +33,7 @@ void softmaxRowPortable(T* row, std::int64_t columns, std::int64_t begin, std::i
     store(row, i, i >= begin && i < end ? e[i - begin] * inverse : 0.0f);
 }
 
-#ifdef MSPA_SOFTMAX_AVX512
-#define MSPA_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
-
+#ifdef MSPA_ROWS_AVX512
 // 2^t over the arguments a softmax produces (t <= 0): t = n + f with n an integer and |f| <= 1/2,
 // 2^f by the degree-5 polynomial through its six Chebyshev nodes (within 1.1e-7 relative), 2^n
 // by scalef. The softmax's scale and log2(e) fold into one multiply-add before it, so an
@@ -88,30 +51,6 @@ MSPA_AVX512 __m512 exp2of16(__m512 t) {
   return _mm512_scalef_ps(p, n);
 }
 
-constexpr __mmask16 kAllLanes = 0xffff;
-
-MSPA_AVX512 __mmask16 lanes(std::int64_t left) {
-  return left >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << left) - 1);
-}
-
-MSPA_AVX512 __m512 load16(const float* p, __mmask16 m) {
-  return _mm512_maskz_loadu_ps(m, p);
-}
-MSPA_AVX512 __m512 load16(const std::uint16_t* p, __mmask16 m) {
-  const __m256i bits = _mm256_maskz_loadu_epi16(m, p);
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
-}
-MSPA_AVX512 void store16(float* p, __m512 v, __mmask16 m) {
-  _mm512_mask_storeu_ps(p, m, v);
-}
-// Round to nearest even, as toBits does (the probabilities are never NaN here).
-MSPA_AVX512 void store16(std::uint16_t* p, __m512 v, __mmask16 m) {
-  __m512i bits = _mm512_castps_si512(v);
-  const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
-  bits = _mm512_add_epi32(bits, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff)));
-  _mm256_mask_storeu_epi16(p, m, _mm512_cvtepi32_epi16(_mm512_srli_epi32(bits, 16)));
-}
-
 template <typename T>
 MSPA_AVX512 void softmaxRow16(T* row, std::int64_t columns, std::int64_t begin, std::int64_t end,
                               float scale) {
@@ -124,7 +63,7 @@ MSPA_AVX512 void softmaxRow16(T* row, std::int64_t columns, std::int64_t begin, 
     top2 = _mm512_max_ps(top2, load16(row + i + 16, kAllLanes));
   }
   for (; i < end; i += 16) {
-    const __mmask16 m = lanes(end - i);
+    const __mmask16 m = lanesFor(end - i);
     top = _mm512_mask_max_ps(top, m, top, load16(row + i, m));
   }
   const float highest = _mm512_reduce_max_ps(_mm512_max_ps(top, top2));
@@ -142,7 +81,7 @@ MSPA_AVX512 void softmaxRow16(T* row, std::int64_t columns, std::int64_t begin, 
     _mm512_storeu_ps(e + (i - begin) + 16, second);
   }
   for (; i < end; i += 16) {
-    const __mmask16 m = lanes(end - i);
+    const __mmask16 m = lanesFor(end - i);
     const __m512 value =
         _mm512_maskz_mov_ps(m, exp2of16(_mm512_fmadd_ps(load16(row + i, m), factor, offset)));
     sum = _mm512_add_ps(sum, value);
@@ -151,25 +90,20 @@ MSPA_AVX512 void softmaxRow16(T* row, std::int64_t columns, std::int64_t begin, 
   sum = _mm512_add_ps(sum, sum2);
   const __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
   for (i = begin; i < end; i += 16) {
-    const __mmask16 m = lanes(end - i);
+    const __mmask16 m = lanesFor(end - i);
     store16(row + i, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, e + (i - begin)), inverse), m);
   }
   const __m512 zero = _mm512_setzero_ps();
-  for (i = 0; i < begin; i += 16) store16(row + i, zero, lanes(begin - i));
-  for (i = end; i < columns; i += 16) store16(row + i, zero, lanes(columns - i));
+  for (i = 0; i < begin; i += 16) store16(row + i, zero, lanesFor(begin - i));
+  for (i = end; i < columns; i += 16) store16(row + i, zero, lanesFor(columns - i));
 }
 
-bool hasAvx512() {
-  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                          __builtin_cpu_supports("avx512vl");
-  return has;
-}
 #endif
 
 template <typename T>
 void softmaxRowAny(T* row, std::int64_t columns, std::int64_t begin, std::int64_t end, float scale,
                    SoftmaxKernel kernel) {
-#ifdef MSPA_SOFTMAX_AVX512
+#ifdef MSPA_ROWS_AVX512
   if (kernel == SoftmaxKernel::Fastest && hasAvx512())
     return softmaxRow16(row, columns, begin, end, scale);
 #endif

@@ -1,11 +1,13 @@
 // The engine's CPU attention against the textbook formula (scores, additive mask, float32
-// softmax, as transformers' eager attention computes it), and its row softmax against double
-// precision. LibTorch brings glog's CHECK, which aborts instead of reporting: assertions here are
-// REQUIRE.
+// softmax, as transformers' eager attention computes it), and its row kernels (softmax, layer
+// norm, RMS norm) against double precision. LibTorch brings glog's CHECK, which aborts instead of
+// reporting: assertions here are REQUIRE.
 
 #include <catch2/catch.hpp>
 
 #include "inference/attention.h"
+#include "inference/norm_rows.h"
+#include "inference/norms.h"
 #include "inference/softmax_rows.h"
 
 #include <cmath>
@@ -169,4 +171,64 @@ TEST_CASE("CPU attention reads strided views of a joined q/k/v projection as pac
   const at::Tensor fromPacked = attend(q.contiguous(), k.contiguous(), v.contiguous(), false, 0);
   REQUIRE(at::equal(fromViews, fromPacked));
   REQUIRE((fromViews - textbookAttention(q, k, v, false, 0, {})).abs().max().item<double>() < 1e-5);
+}
+
+TEST_CASE("Layer and RMS norms of bfloat16 rows equal double precision, rounded as the models do") {
+  std::mt19937 random(3);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const auto row = [&](std::int64_t n, float offset, float spread) {
+    std::vector<std::uint16_t> bits(n);
+    for (auto& b : bits) b = bfloat16Bits(offset + spread * normal(random));
+    return bits;
+  };
+  for (const std::int64_t width : {1, 15, 16, 17, 33, 1024, 2048, 4097}) {
+    CAPTURE(width);
+    const auto x = row(width, 3.0f, 2.0f), weight = row(width, 1.0f, 0.3f),
+               bias = row(width, 0.0f, 0.5f);
+    std::vector<double> v(width);
+    for (std::int64_t i = 0; i < width; ++i) v[i] = fromBfloat16(x[i]);
+    double mean = 0, squares = 0, meanSquare = 0;
+    for (double a : v) mean += a / width;
+    for (double a : v) squares += (a - mean) * (a - mean) / width;
+    for (double a : v) meanSquare += a * a / width;
+    const float eps = 1e-6f;
+    for (const NormKernel kernel : {NormKernel::Fastest, NormKernel::Portable}) {
+      std::vector<std::uint16_t> layer(width), rms(width);
+      layerNormRow(x.data(), layer.data(), width, weight.data(), bias.data(), eps, kernel);
+      rmsNormRow(x.data(), rms.data(), width, weight.data(), eps, kernel);
+      for (std::int64_t i = 0; i < width; ++i) {
+        const double w = fromBfloat16(weight[i]), b = fromBfloat16(bias[i]);
+        const double wantLayer = (v[i] - mean) / std::sqrt(squares + eps) * w + b;
+        // Rounded once to 8 significant bits (and float32's error on a sum that cancels).
+        REQUIRE(std::abs(fromBfloat16(layer[i]) - wantLayer) <= std::abs(wantLayer) / 256 + 2e-3);
+        // Rounded twice: the normalised value, then its product with the weight.
+        const double wantRms = v[i] / std::sqrt(meanSquare + eps) * w;
+        REQUIRE(std::abs(fromBfloat16(rms[i]) - wantRms) <= std::abs(wantRms) / 128 + 1e-6);
+      }
+    }
+  }
+  // The engine's norms on bfloat16 tensors (rows in parallel) against LibTorch's formulas, which
+  // they replace on the CPU: at most a unit in the last place apart.
+  at::manual_seed(2);
+  const at::Tensor x = (at::randn({3, 50, 1024}) * 2 + 1).to(at::kBFloat16);
+  const at::Tensor w = (at::randn({1024}) * 0.2 + 1).to(at::kBFloat16);
+  const at::Tensor b = at::randn({1024}).to(at::kBFloat16);
+  const at::Tensor xf = x.to(at::kFloat);
+  const at::Tensor wantLayer =
+      at::layer_norm(xf, {1024}, w.to(at::kFloat), b.to(at::kFloat), 1e-6).to(at::kBFloat16);
+  const at::Tensor wantRms =
+      w * (xf * at::rsqrt(xf.pow(2).mean({-1}, true) + 1e-6)).to(at::kBFloat16);
+  const auto ulps = [](const at::Tensor& got, const at::Tensor& want) {
+    REQUIRE(got.sizes() == want.sizes());
+    REQUIRE(got.scalar_type() == want.scalar_type());
+    return ((got.to(at::kFloat) - want.to(at::kFloat)).abs() /
+            (want.to(at::kFloat).abs() * (1.0 / 128) + 1e-6))
+        .max()
+        .item<double>();
+  };
+  REQUIRE(ulps(layerNorm(x, w, b, 1e-6), wantLayer) <= 1.0);
+  REQUIRE(ulps(rmsNorm(x, w, 1e-6), wantRms) <= 1.0);
+  // float32 keeps LibTorch's own.
+  REQUIRE(at::equal(layerNorm(xf, w.to(at::kFloat), b.to(at::kFloat), 1e-6),
+                    at::layer_norm(xf, {1024}, w.to(at::kFloat), b.to(at::kFloat), 1e-6)));
 }
