@@ -671,24 +671,16 @@ void DatasetBrowser::showExplanationRow(int row) {
   for (std::size_t k = 0; k < 2; ++k) {
     images_[k]->setAttention(k < maps.size() ? maps[k] : AttentionMap(),
                              attentionDisplay_->opacity());
-    images_[k]->setTileGrid(k < e.tilings.size() ? QSize(e.tilings[k].cols, e.tilings[k].rows)
-                                                 : QSize());
+    images_[k]->setTileGrid(widgets::tileGridOf(e.tilings, k));
   }
 }
 
 QStringList DatasetBrowser::exportExplanation(const QString& folder) {
   if (!explanation_) return {};
-  try {
-    QStringList written;
-    for (const auto& file : writeExplanationFiles(
-             folder.toStdString(), *explanation_->reply.explanation, explanation_->question, false))
-      written << QString::fromStdString(file);
-    setStatus(tr("Explanation written to %1 (%2 files)").arg(folder).arg(written.size()));
-    return written;
-  } catch (const std::exception& e) {
-    setStatus(tr("Cannot export: %1").arg(QString::fromStdString(e.what())));
-    return {};
-  }
+  const widgets::ExplanationExport done =
+      widgets::exportExplanation(folder, *explanation_->reply.explanation, explanation_->question);
+  setStatus(done.message);
+  return done.files;
 }
 
 void DatasetBrowser::clearExplanation() {

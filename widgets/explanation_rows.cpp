@@ -92,4 +92,23 @@ std::vector<AttentionMap> explanationRowMaps(const AnswerExplanation& explanatio
   return maps;
 }
 
+QSize tileGridOf(const std::vector<ImageTiling>& tilings, std::size_t image) {
+  if (image >= tilings.size()) return {};
+  return {tilings[image].cols, tilings[image].rows};
+}
+
+ExplanationExport exportExplanation(const QString& folder, const AnswerExplanation& explanation,
+                                    const Question& question) {
+  try {
+    QStringList files;
+    for (const auto& file :
+         writeExplanationFiles(folder.toStdString(), explanation, question, false))
+      files << QString::fromStdString(file);
+    return {files,
+            QObject::tr("Explanation written to %1 (%2 files)").arg(folder).arg(files.size())};
+  } catch (const std::exception& e) {
+    return {{}, QObject::tr("Cannot export: %1").arg(QString::fromStdString(e.what()))};
+  }
+}
+
 }  // namespace mspa::widgets

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QSize>
 #include <QStringList>
 #include <vector>
 
@@ -19,5 +20,17 @@ QStringList explanationRowTexts(const AnswerExplanation& explanation, const Ques
 // images' tokens `part` names.
 std::vector<AttentionMap> explanationRowMaps(const AnswerExplanation& explanation, int row,
                                              std::size_t images, AttentionPart part);
+
+// The tile grid (columns × rows) image k was cut into; empty without a tiling for it.
+QSize tileGridOf(const std::vector<ImageTiling>& tilings, std::size_t image);
+
+// What the GUI's *Export explanation…* does: writeExplanationFiles into `folder`. The files, and
+// the status line that says where they went — or, with no files, why none were written.
+struct ExplanationExport {
+  QStringList files;
+  QString message;
+};
+ExplanationExport exportExplanation(const QString& folder, const AnswerExplanation& explanation,
+                                    const Question& question);
 
 }  // namespace mspa::widgets

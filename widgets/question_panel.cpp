@@ -653,17 +653,10 @@ void QuestionPanel::showExplanationRow(int row) {
 QStringList QuestionPanel::exportExplanation(const QString& folder) {
   const AskRecord* shown = explained();
   if (!shown) return {};
-  try {
-    QStringList written;
-    for (const auto& file : writeExplanationFiles(
-             folder.toStdString(), *shown->outcome.reply.explanation, shown->question, false))
-      written << QString::fromStdString(file);
-    showMessage(tr("Explanation written to %1 (%2 files)").arg(folder).arg(written.size()), false);
-    return written;
-  } catch (const std::exception& e) {
-    showMessage(QString::fromStdString(e.what()), true);
-    return {};
-  }
+  const ExplanationExport done =
+      widgets::exportExplanation(folder, *shown->outcome.reply.explanation, shown->question);
+  showMessage(done.message, done.files.isEmpty());
+  return done.files;
 }
 
 SessionExport QuestionPanel::exportHistory(const QString& folder) {

@@ -13,6 +13,7 @@
 
 #include "core/input_error.h"
 #include "render/answer_overlay_markers.h"
+#include "widgets/explanation_rows.h"
 #include "widgets/frame_view.h"
 #include "widgets/vtk_view_widget.h"
 
@@ -399,8 +400,7 @@ void SceneWorkspace::showAttention(const Question& question, const std::vector<A
     const bool inQuestion = view < static_cast<int>(question.frames.size());
     const bool shown = inQuestion && view < static_cast<int>(maps.size()) && !maps[view].empty();
     frameViews_[view]->setAttention(shown ? maps[view] : AttentionMap(), opacity);
-    const bool tiled = inQuestion && view < static_cast<int>(tilings.size());
-    frameViews_[view]->setTileGrid(tiled ? QSize(tilings[view].cols, tilings[view].rows) : QSize());
+    frameViews_[view]->setTileGrid(inQuestion ? tileGridOf(tilings, view) : QSize());
   }
 }
 
