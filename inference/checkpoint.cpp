@@ -4,6 +4,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "inference/products.h"
 #include "inference/weight_source.h"
 
 namespace mspa::inference {
@@ -64,6 +65,8 @@ class TensorProvider {
   virtual bool has(const std::string& name) const = 0;
   // The tensor `name` as the model needs it; the loader checks the shape.
   virtual at::Tensor take(const std::string& name, const std::vector<int64_t>& shape) = 0;
+  // The loader copied the tensor `name` it took into another layout and dropped what it took.
+  virtual void copied(const std::string& /*name*/) {}
 };
 
 // Checkpoint tensors by their plain names, converted on demand, each used once.
@@ -84,12 +87,21 @@ class TensorSource : public TensorProvider {
     if (lora == source_->lora().end() && device_.is_cpu() && view.scalar_type() == dtype_ &&
         aligned(*stored)) {
       bytesInPlace_ += view.nbytes();
+      inPlace_.insert(name);
       return view;
     }
     at::Tensor out = lora == source_->lora().end() ? view.to(device_, dtype_, false, true)
                                                    : merge(view, lora->second, device_, dtype_);
     stored->file->release(*stored->info);
     return out;
+  }
+
+  // A tensor used in place and then copied gives its pages back, as a converted one does.
+  void copied(const std::string& name) override {
+    if (!inPlace_.erase(name)) return;
+    const StoredTensor* stored = source_->find(name);
+    bytesInPlace_ -= mapped(*stored).nbytes();
+    stored->file->release(*stored->info);
   }
 
   std::size_t bytesInPlace() const { return bytesInPlace_; }
@@ -106,7 +118,7 @@ class TensorSource : public TensorProvider {
   std::shared_ptr<const WeightSource> source_;
   c10::Device device_;
   c10::ScalarType dtype_;
-  std::set<std::string> used_;
+  std::set<std::string> used_, inPlace_;
   std::size_t bytesInPlace_ = 0;
 };
 
@@ -140,7 +152,9 @@ class RandomTensors : public TensorProvider {
 // Collects canonical tensors, checking shapes against the config.
 class Loader {
  public:
-  Loader(TensorProvider& source, const ModelConfig& config) : source_(source), config_(config) {}
+  // `cpu`: the weights are for the CPU, whose vision MLP takes fc2 in column blocks.
+  Loader(TensorProvider& source, const ModelConfig& config, bool cpu)
+      : source_(source), config_(config), cpu_(cpu) {}
 
   void map(const std::string& canonical, const std::string& name, std::vector<int64_t> shape) {
     at::Tensor t = source_.take(name, shape);
@@ -157,6 +171,16 @@ class Loader {
                    std::vector<int64_t> shape) {
     if (source_.has(name)) map(canonical, name, std::move(shape));
   }
+  // fc2's weight [out, hidden] of an MLP, on the CPU also as `canonical`.blocks (products.h)
+  // instead of itself: the hidden-block MLP multiplies each block of columns on its own.
+  void mapFc2(const std::string& canonical, const std::string& name, std::vector<int64_t> shape) {
+    map(canonical, name, shape);
+    if (!cpu_) return;
+    const at::Tensor w = out_.extract(canonical).mapped();
+    const at::Tensor blocks = columnBlocks(w, hiddenBlockWidth(shape[1]));
+    if (blocks.data_ptr() != w.data_ptr()) source_.copied(name);
+    out_[canonical + ".blocks"] = blocks;
+  }
   std::map<std::string, at::Tensor>& result() { return out_; }
   TensorProvider& source() { return source_; }
   const ModelConfig& config() const { return config_; }
@@ -164,6 +188,7 @@ class Loader {
  private:
   TensorProvider& source_;
   const ModelConfig& config_;
+  bool cpu_;
   std::map<std::string, at::Tensor> out_;
 };
 
@@ -211,7 +236,7 @@ void loadVision(Loader& l, bool hf) {
     }
     l.map(out + "fc1.w", in + "mlp.fc1.weight", {v.intermediate, c});
     l.map(out + "fc1.b", in + "mlp.fc1.bias", {v.intermediate});
-    l.map(out + "fc2.w", in + "mlp.fc2.weight", {c, v.intermediate});
+    l.mapFc2(out + "fc2.w", in + "mlp.fc2.weight", {c, v.intermediate});
     l.map(out + "fc2.b", in + "mlp.fc2.bias", {c});
   }
 }
@@ -291,7 +316,7 @@ LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const 
                              c10::Device device, c10::ScalarType dtype) {
   const std::string modelDir = weights->modelDir();
   TensorSource source(weights, device, dtype);
-  Loader loader(source, config);
+  Loader loader(source, config, device.is_cpu());
   try {
     loadModel(loader);
   } catch (const std::runtime_error& e) {
@@ -311,7 +336,7 @@ LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const 
 std::map<std::string, at::Tensor> randomWeights(const ModelConfig& config, c10::Device device,
                                                 c10::ScalarType dtype) {
   RandomTensors source(config, device, dtype);
-  Loader loader(source, config);
+  Loader loader(source, config, device.is_cpu());
   loadModel(loader);
   return std::move(loader.result());
 }

@@ -23,6 +23,7 @@
 #include "inference/json_file.h"
 #include "inference/memory_need.h"
 #include "inference/norms.h"
+#include "inference/products.h"
 #include "inference/token_sampling.h"
 #include "inference/torch_options.h"
 #include "inference/vision_cache.h"
@@ -70,33 +71,6 @@ int visionChunkTiles(const c10::Device& device) {
 
 // KV cache capacity is a multiple of this many positions.
 constexpr int64_t kCacheBlock = 256;
-
-// oneDNN's products on the CPU run faster on blocks of 512 rows than on the 2,050 rows of two
-// vision tiles at once (fc1's shape, medians of 60 alternating runs: 723 against 581 GFLOP/s; the
-// whole vision encoder 1.12-1.14x); prompt chunks are 512 rows already.
-constexpr int64_t kRowsPerProduct = 512;
-
-// x · wᵀ (+ b) for x of any rank, w and b in x's dtype.
-at::Tensor linearInRowBlocks(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
-  const int64_t rows = x.numel() / x.size(-1);
-  if (!x.is_cpu() || rows <= kRowsPerProduct || !x.is_contiguous())
-    return b.defined() ? at::linear(x, w, b) : at::linear(x, w);
-  const at::Tensor flat = x.view({rows, x.size(-1)});
-  const at::Tensor wt = w.t();
-  std::vector<int64_t> shape = x.sizes().vec();
-  shape.back() = w.size(0);
-  at::Tensor out = at::empty({rows, w.size(0)}, x.options());
-  for (int64_t first = 0, n = 0; first < rows; first += n) {
-    // A remainder of a few rows joins the block before it rather than running on its own.
-    n = rows - first < kRowsPerProduct * 5 / 4 ? rows - first : kRowsPerProduct;
-    at::Tensor block = out.narrow(0, first, n);
-    if (b.defined())
-      at::addmm_out(block, b, flat.narrow(0, first, n), wt);
-    else
-      at::mm_out(block, flat.narrow(0, first, n), wt);
-  }
-  return out.view(shape);
-}
 
 // Weights may be stored in another dtype than the activations (bfloat16 weights, float32
 // arithmetic).
@@ -231,12 +205,17 @@ struct InternVLModel::Impl {
                                .transpose(1, 2)
                                .reshape({n, -1, v.hidden});
       x = x + get(p + "ls1") * dense(a, get(p + "proj.w"), get(p + "proj.b"));
-      const at::Tensor m =
-          dense(at::gelu(dense(visionNorm(x, p + "norm2"), get(p + "fc1.w"), get(p + "fc1.b"))),
-                get(p + "fc2.w"), get(p + "fc2.b"));
-      x = x + get(p + "ls2") * m;
+      x = x + get(p + "ls2") * visionMlp(visionNorm(x, p + "norm2"), p);
     }
     return x;
+  }
+
+  at::Tensor visionMlp(const at::Tensor& x, const std::string& p) const {
+    if (const at::Tensor blocks = opt(p + "fc2.w.blocks"); blocks.defined())
+      return mlpInHiddenBlocks(x, get(p + "fc1.w"), get(p + "fc1.b"), blocks, get(p + "fc2.b"),
+                               [](const at::Tensor& t) { return at::gelu(t); });
+    return dense(at::gelu(dense(x, get(p + "fc1.w"), get(p + "fc1.b"))), get(p + "fc2.w"),
+                 get(p + "fc2.b"));
   }
 
   // Drops the class token, pixel-shuffles (ps_version v2) and projects into the LLM's width.

@@ -1,13 +1,14 @@
 // The engine's CPU attention against the textbook formula (scores, additive mask, float32
-// softmax, as transformers' eager attention computes it), and its row kernels (softmax, layer
-// norm, RMS norm) against double precision. LibTorch brings glog's CHECK, which aborts instead of
-// reporting: assertions here are REQUIRE.
+// softmax, as transformers' eager attention computes it), its row kernels (softmax, layer norm,
+// RMS norm) and its MLP in hidden blocks against double precision. LibTorch brings glog's CHECK,
+// which aborts instead of reporting: assertions here are REQUIRE.
 
 #include <catch2/catch.hpp>
 
 #include "inference/attention.h"
 #include "inference/norm_rows.h"
 #include "inference/norms.h"
+#include "inference/products.h"
 #include "inference/softmax_rows.h"
 
 #include <cmath>
@@ -231,4 +232,40 @@ TEST_CASE("Layer and RMS norms of bfloat16 rows equal double precision, rounded 
   // float32 keeps LibTorch's own.
   REQUIRE(at::equal(layerNorm(xf, w.to(at::kFloat), b.to(at::kFloat), 1e-6),
                     at::layer_norm(xf, {1024}, w.to(at::kFloat), b.to(at::kFloat), 1e-6)));
+}
+
+TEST_CASE("The MLP in hidden blocks equals fc2(GELU(fc1(x))) in double: InternViT-300M's shapes") {
+  REQUIRE(hiddenBlockWidth(4096) == 1024);  // InternViT-300M: four blocks
+  REQUIRE(hiddenBlockWidth(12800) == 800);  // InternViT-6B: sixteen
+  REQUIRE(hiddenBlockWidth(128) == 128);    // the fixtures: one
+  REQUIRE(hiddenBlockWidth(1000) == 1000);  // no divisor that is a multiple of 32
+
+  at::manual_seed(3);
+  // 1,100 rows: a block of 512 and a remainder of 588 that runs as one.
+  const at::Tensor x = at::randn({1100, 1024}, at::kDouble);
+  const at::Tensor w1 = at::randn({4096, 1024}, at::kDouble) * 0.03,
+                   b1 = at::randn({4096}, at::kDouble);
+  const at::Tensor w2 = at::randn({1024, 4096}, at::kDouble) * 0.03,
+                   b2 = at::randn({1024}, at::kDouble);
+  const at::Tensor blocks = columnBlocks(w2, 1024);
+  REQUIRE(blocks.sizes() == at::IntArrayRef{4 * 1024, 1024});
+  REQUIRE(at::equal(blocks.narrow(0, 2 * 1024, 1024), w2.narrow(1, 2 * 1024, 1024)));
+
+  const at::Tensor want = at::linear(at::gelu(at::linear(x, w1, b1)), w2, b2);
+  const auto gelu = [](const at::Tensor& t) { return at::gelu(t); };
+  for (const auto dtype : {at::kFloat, at::kBFloat16}) {
+    CAPTURE(dtype);
+    const auto as = [&](const at::Tensor& t) { return t.to(dtype); };
+    const at::Tensor got =
+        mlpInHiddenBlocks(as(x), as(w1), as(b1), columnBlocks(as(w2), 1024), as(b2), gelu);
+    REQUIRE(got.scalar_type() == dtype);
+    // Against the rounding of the inputs alone: products over 1,024 and 4,096 terms in float32,
+    // or bfloat16 partial sums rounded once per block (four roundings where one product has one).
+    const at::Tensor unblocked =
+        at::linear(at::gelu(at::linear(as(x), as(w1), as(b1))), as(w2), as(b2));
+    const double error = (got.to(at::kDouble) - want).abs().max().item<double>();
+    const double unblockedError = (unblocked.to(at::kDouble) - want).abs().max().item<double>();
+    CAPTURE(error, unblockedError);
+    REQUIRE(error <= (dtype == at::kFloat ? 1e-4 : 2 * unblockedError));
+  }
 }
