@@ -152,7 +152,7 @@ class RandomTensors : public TensorProvider {
 // Collects canonical tensors, checking shapes against the config.
 class Loader {
  public:
-  // `cpu`: the weights are for the CPU, whose vision MLP takes fc2 in column blocks.
+  // `cpu`: the weights are for the CPU, whose MLPs take fc2 in column blocks.
   Loader(TensorProvider& source, const ModelConfig& config, bool cpu)
       : source_(source), config_(config), cpu_(cpu) {}
 
@@ -171,8 +171,8 @@ class Loader {
                    std::vector<int64_t> shape) {
     if (source_.has(name)) map(canonical, name, std::move(shape));
   }
-  // fc2's weight [out, hidden] of an MLP, on the CPU also as `canonical`.blocks (products.h)
-  // instead of itself: the hidden-block MLP multiplies each block of columns on its own.
+  // fc2's weight [out, hidden] of an MLP; on the CPU as `canonical`.blocks (columnBlocks in
+  // products.h) instead, which the MLPs there multiply block by block.
   void mapFc2(const std::string& canonical, const std::string& name, std::vector<int64_t> shape) {
     map(canonical, name, shape);
     if (!cpu_) return;
@@ -272,7 +272,7 @@ void loadLanguageModel(Loader& l) {
       l.map(out + "ffn_norm", in + "ffn_norm.weight", {h});
       l.map(out + "gate", in + "feed_forward.w1.weight", {c.intermediate, h});
       l.map(out + "up", in + "feed_forward.w3.weight", {c.intermediate, h});
-      l.map(out + "down", in + "feed_forward.w2.weight", {h, c.intermediate});
+      l.mapFc2(out + "down", in + "feed_forward.w2.weight", {h, c.intermediate});
     } else {
       l.map(out + "q.w", in + "self_attn.q_proj.weight", {q, h});
       l.map(out + "k.w", in + "self_attn.k_proj.weight", {kv, h});
@@ -287,7 +287,7 @@ void loadLanguageModel(Loader& l) {
       l.map(out + "ffn_norm", in + "post_attention_layernorm.weight", {h});
       l.map(out + "gate", in + "mlp.gate_proj.weight", {c.intermediate, h});
       l.map(out + "up", in + "mlp.up_proj.weight", {c.intermediate, h});
-      l.map(out + "down", in + "mlp.down_proj.weight", {h, c.intermediate});
+      l.mapFc2(out + "down", in + "mlp.down_proj.weight", {h, c.intermediate});
     }
   }
   l.map("l.norm", m + "norm.weight", {h});

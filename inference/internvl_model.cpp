@@ -72,16 +72,19 @@ int visionChunkTiles(const c10::Device& device) {
 // KV cache capacity is a multiple of this many positions.
 constexpr int64_t kCacheBlock = 256;
 
+int64_t rowsOf(const at::Tensor& x) {
+  return x.numel() / x.size(-1);
+}
+
 // Weights may be stored in another dtype than the activations (bfloat16 weights, float32
 // arithmetic).
 at::Tensor dense(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {}) {
-  if (w.scalar_type() == x.scalar_type()) return linearInRowBlocks(x, w, b);
-  if (x.numel() / x.size(-1) <= kRowsReadAsStored) {
+  if (w.scalar_type() == x.scalar_type()) return linearForCpu(x, w, b);
+  if (rowsOf(x) <= kRowsReadAsStored) {
     const at::Tensor xs = x.to(w.scalar_type());
-    return (b.defined() ? at::linear(xs, w, b.to(w.scalar_type())) : at::linear(xs, w))
-        .to(x.scalar_type());
+    return linearForCpu(xs, w, b.defined() ? b.to(w.scalar_type()) : b).to(x.scalar_type());
   }
-  return linearInRowBlocks(x, w.to(x.scalar_type()), b);
+  return linearForCpu(x, w.to(x.scalar_type()), b);
 }
 
 // Matrices stay in the storage dtype (in place from the map where possible); everything else
@@ -211,11 +214,14 @@ struct InternVLModel::Impl {
   }
 
   at::Tensor visionMlp(const at::Tensor& x, const std::string& p) const {
-    if (const at::Tensor blocks = opt(p + "fc2.w.blocks"); blocks.defined())
-      return mlpInHiddenBlocks(x, get(p + "fc1.w"), get(p + "fc1.b"), blocks, get(p + "fc2.b"),
-                               [](const at::Tensor& t) { return at::gelu(t); });
-    return dense(at::gelu(dense(x, get(p + "fc1.w"), get(p + "fc1.b"))), get(p + "fc2.w"),
-                 get(p + "fc2.b"));
+    const at::Tensor &w1 = get(p + "fc1.w"), &b1 = get(p + "fc1.b");
+    if (const at::Tensor blocks = opt(p + "fc2.w.blocks"); blocks.defined()) {
+      const auto hidden = [&](const at::Tensor& rows, int64_t first, int64_t width) {
+        return at::gelu(dense(rows, w1.narrow(0, first, width), b1.narrow(0, first, width)));
+      };
+      return mlpInHiddenBlocks(x, hidden, w1.size(0), blocks, get(p + "fc2.b"));
+    }
+    return dense(at::gelu(dense(x, w1, b1)), get(p + "fc2.w"), get(p + "fc2.b"));
   }
 
   // Drops the class token, pixel-shuffles (ps_version v2) and projects into the LLM's width.
@@ -324,6 +330,22 @@ struct InternVLModel::Impl {
     return at::silu(dense(g, get(p + "gate"))) * dense(g, get(p + "up"));
   }
 
+  // down(gatedUnit(g)); on the CPU with down's weight in column blocks: a prompt's rows in hidden
+  // blocks, a decode step's few in one batched product over the blocks.
+  at::Tensor feedForward(const at::Tensor& g, const std::string& p) const {
+    const at::Tensor blocks = opt(p + "down.blocks");
+    if (!blocks.defined()) return dense(gatedUnit(g, p), get(p + "down"));
+    if (rowsOf(g) <= kRowsReadAsStored) return productWithColumnBlocks(gatedUnit(g, p), blocks, {});
+    const at::Tensor joined = opt(p + "gateup");
+    const int64_t width = config.llm.intermediate;
+    const at::Tensor gate = joined.defined() ? joined.narrow(0, 0, width) : get(p + "gate");
+    const at::Tensor up = joined.defined() ? joined.narrow(0, width, width) : get(p + "up");
+    const auto hidden = [&](const at::Tensor& rows, int64_t first, int64_t n) {
+      return at::silu(dense(rows, gate.narrow(0, first, n))) * dense(rows, up.narrow(0, first, n));
+    };
+    return mlpInHiddenBlocks(g, hidden, width, blocks, {});
+  }
+
   // The decoder's layers over x [B, L, hidden] with rotary cos and sin for its positions;
   // `attention(layer, q, k, v)` stores k and v and attends (rotated q [B, H, L, D]). Returns the
   // final norm's output.
@@ -341,7 +363,7 @@ struct InternVLModel::Impl {
                                .reshape({batch, length, c.heads * c.headDim});
       x = x + dense(a, get(p + "o.w"));
       const at::Tensor g = rmsNorm(x, get(p + "ffn_norm"), c.normEps);
-      x = x + dense(gatedUnit(g, p), get(p + "down"));
+      x = x + feedForward(g, p);
     }
     return rmsNorm(x, get("l.norm"), c.normEps);
   }

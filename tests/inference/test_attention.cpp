@@ -234,8 +234,10 @@ TEST_CASE("Layer and RMS norms of bfloat16 rows equal double precision, rounded 
                     at::layer_norm(xf, {1024}, w.to(at::kFloat), b.to(at::kFloat), 1e-6)));
 }
 
-TEST_CASE("The MLP in hidden blocks equals fc2(GELU(fc1(x))) in double: InternViT-300M's shapes") {
+TEST_CASE(
+    "MLPs in hidden blocks equal fc2(act(fc1(x))) in double: InternViT-300M, InternLM2-1.8B") {
   REQUIRE(hiddenBlockWidth(4096) == 1024);  // InternViT-300M: four blocks
+  REQUIRE(hiddenBlockWidth(8192) == 1024);  // InternLM2-1.8B: eight
   REQUIRE(hiddenBlockWidth(12800) == 800);  // InternViT-6B: sixteen
   REQUIRE(hiddenBlockWidth(128) == 128);    // the fixtures: one
   REQUIRE(hiddenBlockWidth(1000) == 1000);  // no divisor that is a multiple of 32
@@ -252,20 +254,49 @@ TEST_CASE("The MLP in hidden blocks equals fc2(GELU(fc1(x))) in double: InternVi
   REQUIRE(at::equal(blocks.narrow(0, 2 * 1024, 1024), w2.narrow(1, 2 * 1024, 1024)));
 
   const at::Tensor want = at::linear(at::gelu(at::linear(x, w1, b1)), w2, b2);
-  const auto gelu = [](const at::Tensor& t) { return at::gelu(t); };
   for (const auto dtype : {at::kFloat, at::kBFloat16}) {
     CAPTURE(dtype);
     const auto as = [&](const at::Tensor& t) { return t.to(dtype); };
+    const at::Tensor w1d = as(w1), b1d = as(b1);
+    const auto hidden = [&](const at::Tensor& rows, int64_t first, int64_t width) {
+      return at::gelu(at::linear(rows, w1d.narrow(0, first, width), b1d.narrow(0, first, width)));
+    };
     const at::Tensor got =
-        mlpInHiddenBlocks(as(x), as(w1), as(b1), columnBlocks(as(w2), 1024), as(b2), gelu);
+        mlpInHiddenBlocks(as(x), hidden, 4096, columnBlocks(as(w2), 1024), as(b2));
     REQUIRE(got.scalar_type() == dtype);
     // Against the rounding of the inputs alone: products over 1,024 and 4,096 terms in float32,
     // or bfloat16 partial sums rounded once per block (four roundings where one product has one).
-    const at::Tensor unblocked =
-        at::linear(at::gelu(at::linear(as(x), as(w1), as(b1))), as(w2), as(b2));
+    const at::Tensor unblocked = at::linear(at::gelu(at::linear(as(x), w1d, b1d)), as(w2), as(b2));
     const double error = (got.to(at::kDouble) - want).abs().max().item<double>();
     const double unblockedError = (unblocked.to(at::kDouble) - want).abs().max().item<double>();
     CAPTURE(error, unblockedError);
     REQUIRE(error <= (dtype == at::kFloat ? 1e-4 : 2 * unblockedError));
   }
+
+  // A decode step's rows (one, and a batch of three) through the blocks of a SwiGLU's down
+  // projection (eight blocks of 1,024), in bfloat16 storage with float32 activations too.
+  const at::Tensor down = at::randn({2048, 8192}, at::kDouble) * 0.02;
+  for (const int64_t rows : {1, 3}) {
+    const at::Tensor h = at::randn({rows, 1, 8192}, at::kDouble);
+    const at::Tensor exact = at::linear(h, down);
+    for (const auto storage : {at::kFloat, at::kBFloat16}) {
+      CAPTURE(rows, storage);
+      const at::Tensor got =
+          productWithColumnBlocks(h.to(at::kFloat), columnBlocks(down.to(storage), 1024), {});
+      REQUIRE(got.scalar_type() == at::kFloat);
+      REQUIRE(got.sizes() == exact.sizes());
+      const at::Tensor plain = at::linear(h.to(storage), down.to(storage)).to(at::kDouble);
+      const double error = (got.to(at::kDouble) - exact).abs().max().item<double>();
+      const double plainError = (plain - exact).abs().max().item<double>();
+      CAPTURE(error, plainError);
+      REQUIRE(error <= (storage == at::kFloat ? 1e-4 : 1.5 * plainError));
+    }
+  }
+  // One row through linearForCpu's matrix-vector product, with and without a bias.
+  const at::Tensor row = at::randn({1, 1, 1024}, at::kDouble);
+  REQUIRE(at::allclose(
+      linearForCpu(row.to(at::kFloat), w1.to(at::kFloat), b1.to(at::kFloat)).to(at::kDouble),
+      at::linear(row, w1, b1), 1e-4, 1e-4));
+  REQUIRE(linearForCpu(row, w1, {}).sizes() == at::IntArrayRef{1, 1, 4096});
+  REQUIRE(at::allclose(linearForCpu(row, w1, {}), at::linear(row, w1), 1e-12, 1e-12));
 }
