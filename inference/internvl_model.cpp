@@ -207,8 +207,9 @@ struct InternVLModel::Impl {
       const at::Tensor a = attend(split(q), split(k), split(vv), false, 0)
                                .transpose(1, 2)
                                .reshape({n, -1, v.hidden});
-      x = x + get(p + "ls1") * dense(a, get(p + "proj.w"), get(p + "proj.b"));
-      x = x + get(p + "ls2") * visionMlp(visionNorm(x, p + "norm2"), p);
+      // In place, in one pass each: x is this encoder's own from its first sum on.
+      x.addcmul_(get(p + "ls1"), dense(a, get(p + "proj.w"), get(p + "proj.b")));
+      x.addcmul_(get(p + "ls2"), visionMlp(visionNorm(x, p + "norm2"), p));
     }
     return x;
   }
