@@ -24,8 +24,6 @@ std::size_t fixtureElements() {
   return n;
 }
 
-}  // namespace
-
 TEST_CASE("The default dtype is the checkpoint's own, except float16 on the CPU") {
   ModelConfig c;
   CHECK(defaultDtype(c, "cpu") == "float32");
@@ -54,6 +52,70 @@ TEST_CASE(
   CHECK(converted->weightBytes() == fixtureElements() * 2);
   CHECK(converted->weightBytesInPlace() == 0);
   CHECK(converted->dtype() == "bfloat16");
+}
+
+// The fixture with every MLP widened to `hidden` units: its own units last, the others with
+// random fc1 rows and zero fc2 columns, so that the wider model computes what the fixture does.
+FloatTensors widenedMlps(int64_t hidden) {
+  FloatTensors tensors = readSafetensors(internlm2Fixture() / "original/model.safetensors");
+  std::mt19937 rng(11);
+  const auto widenRows = [&](FloatTensor& t) {  // [units, in] or [units]
+    const int64_t units = t.shape[0], in = t.values.size() / units;
+    FloatTensor wide = randomMatrix(hidden, in, rng);
+    wide.shape[0] = hidden;
+    if (t.shape.size() == 1) wide.shape.resize(1);
+    std::copy(t.values.begin(), t.values.end(), wide.values.end() - t.values.size());
+    t = std::move(wide);
+  };
+  const auto widenColumns = [&](FloatTensor& t) {  // [out, units]
+    const int64_t out = t.shape[0], units = t.shape[1];
+    FloatTensor wide{{out, hidden}, std::vector<float>(static_cast<std::size_t>(out * hidden))};
+    for (int64_t o = 0; o < out; ++o)
+      std::copy_n(t.values.begin() + o * units, units,
+                  wide.values.begin() + o * hidden + hidden - units);
+    t = std::move(wide);
+  };
+  for (auto& [name, t] : tensors) {
+    const auto endsWith = [&](const std::string& tail) {
+      return name.size() > tail.size() &&
+             name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    if (endsWith("mlp.fc1.weight") || endsWith("mlp.fc1.bias") ||
+        endsWith("feed_forward.w1.weight") || endsWith("feed_forward.w3.weight"))
+      widenRows(t);
+    else if (endsWith("mlp.fc2.weight") || endsWith("feed_forward.w2.weight"))
+      widenColumns(t);
+  }
+  return tensors;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "MLPs wider than one block load with fc2 in column blocks, copied out of the map, and answer "
+    "as the fixture does") {
+  // 2,048 units: two blocks of 1,024 in InternViT's MLP and InternLM2's, the fixture's own units
+  // in the second, so that blocks taken in the wrong order or from the wrong columns move the
+  // logits far past the tolerance.
+  TempDir dir;
+  // SafetensorsWriter aligns the data as released checkpoints are, so tensors can be used in place.
+  const FloatTensors tensors = widenedMlps(2048);
+  std::vector<SafetensorsWriter::Entry> entries;
+  for (const auto& [name, t] : tensors) entries.push_back({name, DType::F32, t.shape});
+  SafetensorsWriter writer(dir.file("model.safetensors"), entries);
+  for (const auto& [name, t] : tensors) writer.write(t.values.data(), t.values.size() * 4);
+  writer.finish();
+  nlohmann::json config = fixtureConfig();
+  config["vision_config"]["intermediate_size"] = 2048;
+  config["llm_config"]["intermediate_size"] = 2048;
+  writeJson(dir.path() / "config.json", config);
+  LoadOptions options;
+  options.imageTokenId = 509;
+  options.dtype = "float32";
+  const auto model = InternVLModel::load(dir.path().string(), options);
+  // Everything used in place but fc2 and down (2 + 2 layers of 64 × 2,048 float32).
+  CHECK(model->weightBytesInPlace() == model->weightBytes() - 4ull * 64 * 2048 * 4);
+  CHECK(checkParity(*model, (internlm2Fixture() / "reference.safetensors").string()).within(2e-3f));
 }
 
 TEST_CASE(
