@@ -24,36 +24,6 @@ std::size_t fixtureElements() {
   return n;
 }
 
-TEST_CASE("The default dtype is the checkpoint's own, except float16 on the CPU") {
-  ModelConfig c;
-  CHECK(defaultDtype(c, "cpu") == "float32");
-  c.torchDtype = "bfloat16";
-  CHECK(defaultDtype(c, "cpu") == "bfloat16");
-  CHECK(defaultDtype(c, "cuda") == "bfloat16");
-  c.torchDtype = "float16";
-  CHECK(defaultDtype(c, "cpu") == "float32");
-  CHECK(defaultDtype(c, "cuda") == "float16");
-  CHECK(readModelConfig((internlm2Fixture() / "original").string()).torchDtype == "float32");
-}
-
-TEST_CASE(
-    "Weights already in the asked dtype are used in place from the map; others are converted") {
-  LoadOptions options;
-  options.imageTokenId = 509;
-  options.dtype = "float32";
-  const auto inPlace = InternVLModel::load((internlm2Fixture() / "original").string(), options);
-  CHECK(inPlace->weightBytes() == fixtureElements() * 4);
-  CHECK(inPlace->weightBytesInPlace() == inPlace->weightBytes());
-  CHECK(
-      checkParity(*inPlace, (internlm2Fixture() / "reference.safetensors").string()).within(2e-3f));
-
-  options.dtype = "bfloat16";
-  const auto converted = InternVLModel::load((internlm2Fixture() / "original").string(), options);
-  CHECK(converted->weightBytes() == fixtureElements() * 2);
-  CHECK(converted->weightBytesInPlace() == 0);
-  CHECK(converted->dtype() == "bfloat16");
-}
-
 // The fixture with every MLP widened to `hidden` units: its own units last, the others with
 // random fc1 rows and zero fc2 columns, so that the wider model computes what the fixture does.
 FloatTensors widenedMlps(int64_t hidden) {
@@ -90,6 +60,36 @@ FloatTensors widenedMlps(int64_t hidden) {
 }
 
 }  // namespace
+
+TEST_CASE("The default dtype is the checkpoint's own, except float16 on the CPU") {
+  ModelConfig c;
+  CHECK(defaultDtype(c, "cpu") == "float32");
+  c.torchDtype = "bfloat16";
+  CHECK(defaultDtype(c, "cpu") == "bfloat16");
+  CHECK(defaultDtype(c, "cuda") == "bfloat16");
+  c.torchDtype = "float16";
+  CHECK(defaultDtype(c, "cpu") == "float32");
+  CHECK(defaultDtype(c, "cuda") == "float16");
+  CHECK(readModelConfig((internlm2Fixture() / "original").string()).torchDtype == "float32");
+}
+
+TEST_CASE(
+    "Weights already in the asked dtype are used in place from the map; others are converted") {
+  LoadOptions options;
+  options.imageTokenId = 509;
+  options.dtype = "float32";
+  const auto inPlace = InternVLModel::load((internlm2Fixture() / "original").string(), options);
+  CHECK(inPlace->weightBytes() == fixtureElements() * 4);
+  CHECK(inPlace->weightBytesInPlace() == inPlace->weightBytes());
+  CHECK(
+      checkParity(*inPlace, (internlm2Fixture() / "reference.safetensors").string()).within(2e-3f));
+
+  options.dtype = "bfloat16";
+  const auto converted = InternVLModel::load((internlm2Fixture() / "original").string(), options);
+  CHECK(converted->weightBytes() == fixtureElements() * 2);
+  CHECK(converted->weightBytesInPlace() == 0);
+  CHECK(converted->dtype() == "bfloat16");
+}
 
 TEST_CASE(
     "MLPs wider than one block load with fc2 in column blocks, copied out of the map, and answer "
