@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "inference/engine_info.h"
+#include "inference/speed_bench.h"
 
 using namespace mspa::inference;
 using Catch::Matchers::Contains;
@@ -23,4 +24,14 @@ TEST_CASE("The engine refuses unknown devices and dtypes, and CUDA when there is
   if (engineInfo().cudaDevices == 0) {
     CHECK_THROWS_WITH(checkMatmul("cuda", "float32", 8), Contains("no CUDA device"));
   }
+}
+
+TEST_CASE(
+    "Limits measured twice keep the higher of each rate, so a slow spell does not lower them") {
+  const MachineLimits before{20.0, 1200.0, 26.0, 1700.0}, after{23.0, 800.0, 25.0, 1750.0};
+  const MachineLimits limits = higherOf(before, after);
+  CHECK(limits.bandwidthGBps == 23.0);
+  CHECK(limits.matmulGflops == 1200.0);
+  CHECK(limits.peakBandwidthGBps == 26.0);
+  CHECK(limits.peakMatmulGflops == 1750.0);
 }
