@@ -222,6 +222,11 @@ SpeedReport measureSpeed(const SpeedOptions& o,
     r.samplesPerSecond = r.batch * 1e3 / (t.prefillMs + t.decodeMs);
   }
 
+  // The peaks are the questions' (the first measurement of the limits, before them, included);
+  // the second measurement's buffers come on top of the KV cache they leave.
+  r.peakRssGB = peakRssGigabytes();
+  if (const auto peak = peakDeviceBytes(); peak && model->device() != "cpu")
+    r.peakGpuGB = static_cast<double>(*peak) / 1e9;
   say("measuring the machine's limits again");
   r.limits = higherOf(r.limits, measureMachineLimits(o.device, model->arithmeticDtype()));
 
@@ -232,9 +237,6 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   const double meanContext = r.promptTokens + r.newTokens / 2.0;
   r.decodeBytesPerToken = static_cast<double>(model->languageWeightBytes()) +
                           meanContext * static_cast<double>(model->kvBytesPerPosition());
-  r.peakRssGB = peakRssGigabytes();
-  if (const auto peak = peakDeviceBytes(); peak && model->device() != "cpu")
-    r.peakGpuGB = static_cast<double>(*peak) / 1e9;
   return r;
 }
 
