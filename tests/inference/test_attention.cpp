@@ -273,6 +273,22 @@ TEST_CASE(
     REQUIRE(error <= (dtype == at::kFloat ? 1e-4 : 2 * unblockedError));
   }
 
+  // fc2 stored in bfloat16 under float32 activations (a CPU without bfloat16 products): each block
+  // joins the activations' dtype, so the result is float32's with fc2's weights rounded.
+  {
+    const auto f32 = [](const at::Tensor& t) { return t.to(at::kFloat); };
+    const at::Tensor w1f = f32(w1), b1f = f32(b1), storedW2 = w2.to(at::kBFloat16);
+    const auto hidden = [&](const at::Tensor& rows, int64_t first, int64_t width) {
+      return at::gelu(at::linear(rows, w1f.narrow(0, first, width), b1f.narrow(0, first, width)));
+    };
+    const at::Tensor got =
+        mlpInHiddenBlocks(f32(x), hidden, 4096, columnBlocks(storedW2, 1024), f32(b2));
+    REQUIRE(got.scalar_type() == at::kFloat);
+    const at::Tensor rounded =
+        at::linear(at::gelu(at::linear(x, w1, b1)), storedW2.to(at::kDouble), b2);
+    REQUIRE((got.to(at::kDouble) - rounded).abs().max().item<double>() <= 1e-4);
+  }
+
   // A decode step's rows (one, and a batch of three) through the blocks of a SwiGLU's down
   // projection (eight blocks of 1,024), in bfloat16 storage with float32 activations too.
   const at::Tensor down = at::randn({2048, 8192}, at::kDouble) * 0.02;
