@@ -72,10 +72,6 @@ int visionChunkTiles(const c10::Device& device) {
 // KV cache capacity is a multiple of this many positions.
 constexpr int64_t kCacheBlock = 256;
 
-int64_t rowsOf(const at::Tensor& x) {
-  return x.numel() / x.size(-1);
-}
-
 // Weights may be stored in another dtype than the activations (bfloat16 weights, float32
 // arithmetic).
 at::Tensor dense(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {}) {
@@ -338,13 +334,14 @@ struct InternVLModel::Impl {
     if (!blocks.defined()) return dense(gatedUnit(g, p), get(p + "down"));
     if (rowsOf(g) <= kRowsReadAsStored) return productWithColumnBlocks(gatedUnit(g, p), blocks, {});
     const at::Tensor joined = opt(p + "gateup");
-    const int64_t width = config.llm.intermediate;
-    const at::Tensor gate = joined.defined() ? joined.narrow(0, 0, width) : get(p + "gate");
-    const at::Tensor up = joined.defined() ? joined.narrow(0, width, width) : get(p + "up");
-    const auto hidden = [&](const at::Tensor& rows, int64_t first, int64_t n) {
-      return at::silu(dense(rows, gate.narrow(0, first, n))) * dense(rows, up.narrow(0, first, n));
+    const int64_t units = config.llm.intermediate;
+    const at::Tensor gate = joined.defined() ? joined.narrow(0, 0, units) : get(p + "gate");
+    const at::Tensor up = joined.defined() ? joined.narrow(0, units, units) : get(p + "up");
+    const auto hidden = [&](const at::Tensor& rows, int64_t first, int64_t width) {
+      return at::silu(dense(rows, gate.narrow(0, first, width))) *
+             dense(rows, up.narrow(0, first, width));
     };
-    return mlpInHiddenBlocks(g, hidden, width, blocks, {});
+    return mlpInHiddenBlocks(g, hidden, units, blocks, {});
   }
 
   // The decoder's layers over x [B, L, hidden] with rotary cos and sin for its positions;

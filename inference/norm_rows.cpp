@@ -81,18 +81,18 @@ MSPA_AVX512 void rmsNorm16(const std::uint16_t* in, std::uint16_t* out, std::int
 
 void layerNormRow(const std::uint16_t* in, std::uint16_t* out, std::int64_t width,
                   const std::uint16_t* weight, const std::uint16_t* bias, float eps,
-                  NormKernel kernel) {
+                  RowKernel kernel) {
 #ifdef MSPA_ROWS_AVX512
-  if (kernel == NormKernel::Fastest && hasAvx512())
+  if (kernel == RowKernel::Fastest && hasAvx512())
     return layerNorm16(in, out, width, weight, bias, eps);
 #endif
   layerNormPortable(in, out, width, weight, bias, eps);
 }
 
 void rmsNormRow(const std::uint16_t* in, std::uint16_t* out, std::int64_t width,
-                const std::uint16_t* weight, float eps, NormKernel kernel) {
+                const std::uint16_t* weight, float eps, RowKernel kernel) {
 #ifdef MSPA_ROWS_AVX512
-  if (kernel == NormKernel::Fastest && hasAvx512()) return rmsNorm16(in, out, width, weight, eps);
+  if (kernel == RowKernel::Fastest && hasAvx512()) return rmsNorm16(in, out, width, weight, eps);
 #endif
   rmsNormPortable(in, out, width, weight, eps);
 }

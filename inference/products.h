@@ -9,6 +9,9 @@
 
 namespace mspa::inference {
 
+// The rows of x: all its dimensions but the last, flattened.
+int64_t rowsOf(const at::Tensor& x);
+
 // x · wᵀ (+ b) for x of any rank, w and b in x's dtype. On the CPU one row is a matrix-vector
 // product and more than 512 rows go in blocks of 512, the shapes LibTorch 1.13 runs fastest here.
 at::Tensor linearForCpu(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b);

@@ -102,9 +102,9 @@ MSPA_AVX512 void softmaxRow16(T* row, std::int64_t columns, std::int64_t begin, 
 
 template <typename T>
 void softmaxRowAny(T* row, std::int64_t columns, std::int64_t begin, std::int64_t end, float scale,
-                   SoftmaxKernel kernel) {
+                   RowKernel kernel) {
 #ifdef MSPA_ROWS_AVX512
-  if (kernel == SoftmaxKernel::Fastest && hasAvx512())
+  if (kernel == RowKernel::Fastest && hasAvx512())
     return softmaxRow16(row, columns, begin, end, scale);
 #endif
   softmaxRowPortable(row, columns, begin, end, scale);
@@ -113,12 +113,12 @@ void softmaxRowAny(T* row, std::int64_t columns, std::int64_t begin, std::int64_
 }  // namespace
 
 void softmaxRow(float* row, std::int64_t columns, std::int64_t begin, std::int64_t end, float scale,
-                SoftmaxKernel kernel) {
+                RowKernel kernel) {
   softmaxRowAny(row, columns, begin, end, scale, kernel);
 }
 
 void softmaxRow(std::uint16_t* row, std::int64_t columns, std::int64_t begin, std::int64_t end,
-                float scale, SoftmaxKernel kernel) {
+                float scale, RowKernel kernel) {
   softmaxRowAny(row, columns, begin, end, scale, kernel);
 }
 

@@ -5,20 +5,19 @@
 
 #include <cstdint>
 
-namespace mspa::inference {
+#include "inference/row_kernel.h"
 
-// Fastest: AVX-512 where the CPU has it. Portable: plain C++ everywhere (tests compare the two).
-enum class SoftmaxKernel { Fastest, Portable };
+namespace mspa::inference {
 
 // Replaces row[0, columns) by softmax(row · scale) over [begin, end) and 0 outside it, computing
 // in float32 whatever the storage. `begin < end <= columns`. This folds what attention otherwise
 // does in four passes over the scores (scale, mask, softmax, cast) into three reads of one row
 // that stays in cache.
 void softmaxRow(float* row, std::int64_t columns, std::int64_t begin, std::int64_t end, float scale,
-                SoftmaxKernel kernel = SoftmaxKernel::Fastest);
+                RowKernel kernel = RowKernel::Fastest);
 // The same on bfloat16 bits (the upper half of a float32; rounded to nearest even on the way
 // back).
 void softmaxRow(std::uint16_t* row, std::int64_t columns, std::int64_t begin, std::int64_t end,
-                float scale, SoftmaxKernel kernel = SoftmaxKernel::Fastest);
+                float scale, RowKernel kernel = RowKernel::Fastest);
 
 }  // namespace mspa::inference

@@ -62,7 +62,7 @@ void forEveryRow(Check check) {
   for (const RowCase& c : kRowCases) {
     std::vector<float> row(c.columns);
     for (float& x : row) x = fromBfloat16(bfloat16Bits(score(random)));  // exact in both types
-    for (const SoftmaxKernel kernel : {SoftmaxKernel::Fastest, SoftmaxKernel::Portable})
+    for (const RowKernel kernel : {RowKernel::Fastest, RowKernel::Portable})
       check(c, row, softmaxInDouble(row, c.begin, c.end, 0.125), kernel);
   }
 }
@@ -71,8 +71,8 @@ void forEveryRow(Check check) {
 
 TEST_CASE("The row softmax equals softmax over the visible keys in double, zero elsewhere") {
   forEveryRow([](const RowCase& c, const std::vector<float>& row, const std::vector<double>& want,
-                 SoftmaxKernel kernel) {
-    CAPTURE(c.columns, c.begin, c.end, kernel == SoftmaxKernel::Fastest);
+                 RowKernel kernel) {
+    CAPTURE(c.columns, c.begin, c.end, kernel == RowKernel::Fastest);
     std::vector<float> floats = row;
     softmaxRow(floats.data(), c.columns, c.begin, c.end, 0.125f, kernel);
     std::vector<std::uint16_t> halves(c.columns);
@@ -193,7 +193,7 @@ TEST_CASE("Layer and RMS norms of bfloat16 rows equal double precision, rounded 
     for (double a : v) squares += (a - mean) * (a - mean) / width;
     for (double a : v) meanSquare += a * a / width;
     const float eps = 1e-6f;
-    for (const NormKernel kernel : {NormKernel::Fastest, NormKernel::Portable}) {
+    for (const RowKernel kernel : {RowKernel::Fastest, RowKernel::Portable}) {
       std::vector<std::uint16_t> layer(width), rms(width);
       layerNormRow(x.data(), layer.data(), width, weight.data(), bias.data(), eps, kernel);
       rmsNormRow(x.data(), rms.data(), width, weight.data(), eps, kernel);
