@@ -1,5 +1,6 @@
 #include "inference/attention.h"
 
+#include "inference/attention_tiles.h"
 #include "inference/softmax_rows.h"
 
 #include <torch/version.h>
@@ -104,13 +105,14 @@ struct VisibleKeys {
 };
 
 // Normalises a block of score rows in place (rows `first`, `first + 1`, … of the grouped rows).
-void normaliseScores(at::Tensor& scores, int64_t first, const VisibleKeys& visible, float scale) {
+void normaliseScores(at::Tensor& scores, int64_t first, const VisibleKeys& visible, float scale,
+                     RowKernel kernel) {
   const int64_t columns = scores.size(1);
   const auto rows = [&](auto* base) {
     at::parallel_for(0, scores.size(0), 8, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
         const auto [from, to] = visible.of(first + r);
-        softmaxRow(base + r * columns, columns, from, to, scale);
+        softmaxRow(base + r * columns, columns, from, to, scale, kernel);
       }
     });
   };
@@ -118,6 +120,54 @@ void normaliseScores(at::Tensor& scores, int64_t first, const VisibleKeys& visib
     rows(scores.data_ptr<float>());
   else
     rows(reinterpret_cast<std::uint16_t*>(scores.data_ptr<at::BFloat16>()));
+}
+
+// Whether the AMX tiles take this attention: bfloat16, every query seeing every key (vision
+// tiles), 16 query rows at least and a head size they hold. Causal prompt chunks stay on the
+// products: a tile kernel streaming a long prompt's keys from L2 for every 16 queries lost to them.
+bool tilesTake(const at::Tensor& q, const at::Tensor& k, bool causal,
+               const std::vector<int64_t>& padding, RowKernel kernel) {
+  const bool padded = std::any_of(padding.begin(), padding.end(), [](int64_t p) { return p > 0; });
+  return kernel == RowKernel::Fastest && k.scalar_type() == at::kBFloat16 && !causal && !padded &&
+         q.size(2) * (q.size(1) / k.size(1)) >= 16 && tileAttentionFits(k.size(3)) &&
+         tileAttentionAvailable();
+}
+
+// Per sequence and key/value head: keys and values rearranged for the tiles (in parallel by
+// chunks of keys), then the query rows in parallel by blocks of 16. Reads strided views (a vision
+// tile's q, k and v in its joined projection) in place.
+at::Tensor attendOnTiles(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+  const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
+  const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
+  const auto rowsInPlace = [](const at::Tensor& t) {
+    return t.stride(3) == 1 ? t : t.contiguous();
+  };
+  const at::Tensor keysIn = rowsInPlace(k), valuesIn = rowsInPlace(v);
+  // Grouped query heads share their rows' stride only when packed.
+  const at::Tensor query =
+      groups == 1 ? rowsInPlace(q.to(at::kBFloat16)) : q.to(at::kBFloat16).contiguous();
+  const int64_t rows = groups * length, blocks = (rows + 15) / 16;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(dim));
+  const auto bits = [](const at::Tensor& t) {
+    return reinterpret_cast<const std::uint16_t*>(t.data_ptr<at::BFloat16>());
+  };
+  at::Tensor out = at::empty({batch, heads, length, dim}, k.options());
+  TiledKeysValues tiled;
+  tiled.resize(keys, dim);
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t h = 0; h < kvHeads; ++h) {
+      const std::uint16_t *keyRows = bits(keysIn[b][h]), *valueRows = bits(valuesIn[b][h]);
+      at::parallel_for(0, tiled.chunks(), 4, [&](int64_t begin, int64_t end) {
+        tiled.pack(keyRows, keysIn.stride(2), valueRows, valuesIn.stride(2), begin, end);
+      });
+      const std::uint16_t* queries = bits(query[b][h * groups]);
+      auto* answers = reinterpret_cast<std::uint16_t*>(out[b][h * groups].data_ptr<at::BFloat16>());
+      at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
+        attendOnTiles(tiled, queries, query.stride(2), rows, begin, end, scale, answers, dim);
+      });
+    }
+  }
+  return out.to(q.scalar_type());
 }
 
 // LibTorch 1.13 has no fused attention on the CPU (and 2.x's would be one more path to keep
@@ -128,7 +178,8 @@ void normaliseScores(at::Tensor& scores, int64_t first, const VisibleKeys& visib
 // of a division, a boolean mask, a fill and LibTorch's softmax, which together cost more than the
 // products for vision tiles and long prompts.
 at::Tensor attendOnCpu(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
-                       int64_t firstQueryPosition, const std::vector<int64_t>& padding) {
+                       int64_t firstQueryPosition, const std::vector<int64_t>& padding,
+                       RowKernel kernel) {
   const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
   const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
   // Each head's rows packed so that its products read them in place. The KV cache's views are
@@ -139,6 +190,7 @@ at::Tensor attendOnCpu(const at::Tensor& q, const at::Tensor& k, const at::Tenso
   };
   if (k.scalar_type() != at::kFloat && k.scalar_type() != at::kBFloat16)
     throw std::invalid_argument("CPU attention computes in float32 or bfloat16");
+  if (tilesTake(q, k, causal && length > 1, padding, kernel)) return attendOnTiles(q, k, v);
   const at::Tensor query = packed(q.to(k.scalar_type()));
   const at::Tensor packedKeys = packed(k), packedValues = packed(v);
   const float scale = 1.0f / std::sqrt(static_cast<float>(dim));
@@ -158,7 +210,7 @@ at::Tensor attendOnCpu(const at::Tensor& q, const at::Tensor& k, const at::Tenso
         const int64_t n = std::min(perBlock, rows - first);
         at::Tensor block = scores.narrow(0, 0, n);
         at::mm_out(block, queries.narrow(0, first, n), keysT);
-        normaliseScores(block, first, visible, scale);
+        normaliseScores(block, first, visible, scale, kernel);
         at::Tensor answer = answers.narrow(0, first, n);
         at::mm_out(answer, block, values);
       }
@@ -170,12 +222,13 @@ at::Tensor attendOnCpu(const at::Tensor& q, const at::Tensor& k, const at::Tenso
 }  // namespace
 
 at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
-                  int64_t firstQueryPosition, const std::vector<int64_t>& padding) {
+                  int64_t firstQueryPosition, const std::vector<int64_t>& padding,
+                  RowKernel kernel) {
 #if TORCH_VERSION_MAJOR >= 2
   if (q.is_cuda())
     return attendFused(q, k, v, causal, firstQueryPosition, padding).to(q.scalar_type());
 #endif
-  return attendOnCpu(q, k, v, causal, firstQueryPosition, padding);
+  return attendOnCpu(q, k, v, causal, firstQueryPosition, padding, kernel);
 }
 
 at::Tensor attendAll(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,

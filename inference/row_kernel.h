@@ -1,7 +1,8 @@
 #pragma once
 
-// Which implementation a row kernel (softmax_rows, norm_rows) runs. Fastest: AVX-512 where the
-// CPU has it. Portable: plain C++ everywhere (tests compare the two).
+// Which implementation a CPU kernel (softmax_rows, norm_rows, attention) runs. Fastest: AVX-512
+// and AMX where the CPU has them. Portable: plain C++ and LibTorch's products everywhere (tests
+// compare the two).
 
 namespace mspa::inference {
 

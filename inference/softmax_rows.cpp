@@ -19,18 +19,19 @@ std::vector<float>& exponentials(std::int64_t size) {
   return buffer;
 }
 
-template <typename T>
-void softmaxRowPortable(T* row, std::int64_t columns, std::int64_t begin, std::int64_t end,
-                        float scale) {
+// Reads `row`, writes `out` (which may be `row`), keeps the exponentials in `e` meanwhile (which
+// may be `row` too when it is float32: each is written where its score was just read).
+template <typename In, typename Out>
+void softmaxRowPortable(const In* row, Out* out, float* e, std::int64_t columns, std::int64_t begin,
+                        std::int64_t end, float scale) {
   float top = -std::numeric_limits<float>::infinity();
   for (std::int64_t i = begin; i < end; ++i) top = std::max(top, load(row, i));
-  std::vector<float>& e = exponentials(end - begin);
   double sum = 0;
   for (std::int64_t i = begin; i < end; ++i)
     sum += e[i - begin] = std::exp((load(row, i) - top) * scale);
   const float inverse = static_cast<float>(1.0 / sum);
   for (std::int64_t i = 0; i < columns; ++i)
-    store(row, i, i >= begin && i < end ? e[i - begin] * inverse : 0.0f);
+    store(out, i, i >= begin && i < end ? e[i - begin] * inverse : 0.0f);
 }
 
 #ifdef MSPA_ROWS_AVX512
@@ -51,9 +52,9 @@ MSPA_AVX512 __m512 exp2of16(__m512 t) {
   return _mm512_scalef_ps(p, n);
 }
 
-template <typename T>
-MSPA_AVX512 void softmaxRow16(T* row, std::int64_t columns, std::int64_t begin, std::int64_t end,
-                              float scale) {
+template <typename In, typename Out>
+MSPA_AVX512 void softmaxRow16(const In* row, Out* out, float* e, std::int64_t columns,
+                              std::int64_t begin, std::int64_t end, float scale) {
   // Two accumulators in each reduction: one would make every step wait for the previous one.
   const __m512 lowest = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
   __m512 top = lowest, top2 = lowest;
@@ -69,7 +70,6 @@ MSPA_AVX512 void softmaxRow16(T* row, std::int64_t columns, std::int64_t begin, 
   const float highest = _mm512_reduce_max_ps(_mm512_max_ps(top, top2));
   const float toBase2 = scale * 1.44269504088896341f;
   const __m512 factor = _mm512_set1_ps(toBase2), offset = _mm512_set1_ps(-highest * toBase2);
-  float* e = exponentials(end - begin).data();
   __m512 sum = _mm512_setzero_ps(), sum2 = _mm512_setzero_ps();
   for (i = begin; i + 32 <= end; i += 32) {
     const __m512 first = exp2of16(_mm512_fmadd_ps(load16(row + i, kAllLanes), factor, offset));
@@ -91,35 +91,40 @@ MSPA_AVX512 void softmaxRow16(T* row, std::int64_t columns, std::int64_t begin, 
   const __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
   for (i = begin; i < end; i += 16) {
     const __mmask16 m = lanesFor(end - i);
-    store16(row + i, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, e + (i - begin)), inverse), m);
+    store16(out + i, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, e + (i - begin)), inverse), m);
   }
   const __m512 zero = _mm512_setzero_ps();
-  for (i = 0; i < begin; i += 16) store16(row + i, zero, lanesFor(begin - i));
-  for (i = end; i < columns; i += 16) store16(row + i, zero, lanesFor(columns - i));
+  for (i = 0; i < begin; i += 16) store16(out + i, zero, lanesFor(begin - i));
+  for (i = end; i < columns; i += 16) store16(out + i, zero, lanesFor(columns - i));
 }
 
 #endif
 
-template <typename T>
-void softmaxRowAny(T* row, std::int64_t columns, std::int64_t begin, std::int64_t end, float scale,
-                   RowKernel kernel) {
+template <typename In, typename Out>
+void softmaxRowAny(const In* row, Out* out, float* e, std::int64_t columns, std::int64_t begin,
+                   std::int64_t end, float scale, RowKernel kernel) {
 #ifdef MSPA_ROWS_AVX512
   if (kernel == RowKernel::Fastest && hasAvx512())
-    return softmaxRow16(row, columns, begin, end, scale);
+    return softmaxRow16(row, out, e, columns, begin, end, scale);
 #endif
-  softmaxRowPortable(row, columns, begin, end, scale);
+  softmaxRowPortable(row, out, e, columns, begin, end, scale);
 }
 
 }  // namespace
 
 void softmaxRow(float* row, std::int64_t columns, std::int64_t begin, std::int64_t end, float scale,
                 RowKernel kernel) {
-  softmaxRowAny(row, columns, begin, end, scale, kernel);
+  softmaxRowAny(row, row, exponentials(end - begin).data(), columns, begin, end, scale, kernel);
 }
 
 void softmaxRow(std::uint16_t* row, std::int64_t columns, std::int64_t begin, std::int64_t end,
                 float scale, RowKernel kernel) {
-  softmaxRowAny(row, columns, begin, end, scale, kernel);
+  softmaxRowAny(row, row, exponentials(end - begin).data(), columns, begin, end, scale, kernel);
+}
+
+void softmaxRowInto(float* scores, std::int64_t columns, float scale, std::uint16_t* probabilities,
+                    RowKernel kernel) {
+  softmaxRowAny(scores, probabilities, scores, columns, 0, columns, scale, kernel);
 }
 
 }  // namespace mspa::inference

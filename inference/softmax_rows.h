@@ -19,5 +19,10 @@ void softmaxRow(float* row, std::int64_t columns, std::int64_t begin, std::int64
 // back).
 void softmaxRow(std::uint16_t* row, std::int64_t columns, std::int64_t begin, std::int64_t end,
                 float scale, RowKernel kernel = RowKernel::Fastest);
+// softmax(scores · scale) over all `columns`, rounded to bfloat16 into `probabilities`: the tile
+// attention's float32 scores, never stored in bfloat16. `scores` is overwritten (it holds the
+// exponentials meanwhile).
+void softmaxRowInto(float* scores, std::int64_t columns, float scale, std::uint16_t* probabilities,
+                    RowKernel kernel = RowKernel::Fastest);
 
 }  // namespace mspa::inference

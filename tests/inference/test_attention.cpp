@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "inference/attention.h"
+#include "inference/attention_tiles.h"
 #include "inference/norm_rows.h"
 #include "inference/norms.h"
 #include "inference/products.h"
@@ -141,13 +142,15 @@ TEST_CASE("CPU attention equals the textbook formula: vision, prompt chunks, pad
       {"left-padded batch of 128-dim heads", 2, 2, 1, 37, 37, 128, 0, true, {3, 0}},
   };
   for (const auto& c : cases) {
-    for (const auto dtype : {at::kFloat, at::kBFloat16}) {
-      CAPTURE(c.name, dtype == at::kFloat ? "float32" : "bfloat16");
+    for (const auto [dtype, kernel] : {std::pair{at::kFloat, RowKernel::Fastest},
+                                       {at::kBFloat16, RowKernel::Fastest},
+                                       {at::kBFloat16, RowKernel::Portable}}) {
+      CAPTURE(c.name, dtype == at::kFloat ? "float32" : "bfloat16", kernel == RowKernel::Fastest);
       at::manual_seed(11);
       const at::Tensor q = at::randn({c.batch, c.heads, c.length, c.dim}).to(dtype);
       const at::Tensor k = at::randn({c.batch, c.kvHeads, c.keys, c.dim}).to(dtype);
       const at::Tensor v = at::randn({c.batch, c.kvHeads, c.keys, c.dim}).to(dtype);
-      const at::Tensor got = attend(q, k, v, c.causal, c.first, c.padding);
+      const at::Tensor got = attend(q, k, v, c.causal, c.first, c.padding, kernel);
       const at::Tensor want = textbookAttention(q, k, v, c.causal, c.first, c.padding);
       REQUIRE(got.sizes() == want.sizes());
       REQUIRE(got.scalar_type() == dtype);
@@ -172,6 +175,92 @@ TEST_CASE("CPU attention reads strided views of a joined q/k/v projection as pac
   const at::Tensor fromPacked = attend(q.contiguous(), k.contiguous(), v.contiguous(), false, 0);
   REQUIRE(at::equal(fromViews, fromPacked));
   REQUIRE((fromViews - textbookAttention(q, k, v, false, 0, {})).abs().max().item<double>() < 1e-5);
+}
+
+namespace {
+
+// The tile kernel on raw bfloat16 rows against double precision: rows `stride` apart, as a vision
+// tile's joined projection holds them.
+struct TileCase {
+  std::int64_t queries, keys, dim, stride;
+};
+
+std::vector<std::uint16_t> randomBfloat16(std::int64_t count, std::mt19937& random) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<std::uint16_t> bits(count);
+  for (auto& b : bits) b = bfloat16Bits(normal(random));
+  return bits;
+}
+
+}  // namespace
+
+TEST_CASE("Attention on AMX tiles equals double precision within bfloat16's rounding") {
+  if (!tileAttentionAvailable()) {
+    WARN("this CPU has no AMX tiles: the tile kernel is not run");
+    return;
+  }
+  // Keys and queries past and short of the 16-row and 32-key blocks; every head size the tiles
+  // take; InternViT-300M's tile (1,025 × 64, rows 3 × 1,024 apart in the joined projection).
+  const std::vector<TileCase> cases{{1, 1, 32, 32},     {16, 16, 64, 64},   {17, 33, 96, 96},
+                                    {40, 15, 128, 160}, {33, 100, 64, 200}, {1025, 1025, 64, 3072}};
+  std::mt19937 random(3);
+  for (const TileCase& c : cases) {
+    CAPTURE(c.queries, c.keys, c.dim, c.stride);
+    REQUIRE(tileAttentionFits(c.dim));
+    const auto q = randomBfloat16(c.queries * c.stride, random);
+    const auto k = randomBfloat16(c.keys * c.stride, random);
+    const auto v = randomBfloat16(c.keys * c.stride, random);
+    TiledKeysValues tiled;
+    tiled.resize(c.keys, c.dim);
+    tiled.pack(k.data(), c.stride, v.data(), c.stride, 0, tiled.chunks());
+    const float scale = 1.0f / std::sqrt(static_cast<float>(c.dim));
+    std::vector<std::uint16_t> answers(c.queries * c.dim);
+    const std::int64_t blocks = (c.queries + 15) / 16;
+    // In two calls, as two threads would take the blocks.
+    attendOnTiles(tiled, q.data(), c.stride, c.queries, 0, blocks / 2, scale, answers.data(),
+                  c.dim);
+    attendOnTiles(tiled, q.data(), c.stride, c.queries, blocks / 2, blocks, scale, answers.data(),
+                  c.dim);
+    for (std::int64_t i = 0; i < c.queries; ++i) {
+      std::vector<float> scores(c.keys);
+      for (std::int64_t j = 0; j < c.keys; ++j) {
+        double dot = 0;
+        for (std::int64_t e = 0; e < c.dim; ++e)
+          dot += static_cast<double>(fromBfloat16(q[i * c.stride + e])) *
+                 fromBfloat16(k[j * c.stride + e]);
+        scores[j] = static_cast<float>(dot);
+      }
+      const std::vector<double> p = softmaxInDouble(scores, 0, c.keys, scale);
+      for (std::int64_t e = 0; e < c.dim; ++e) {
+        double want = 0, magnitude = 0;
+        for (std::int64_t j = 0; j < c.keys; ++j) {
+          want += p[j] * fromBfloat16(v[j * c.stride + e]);
+          magnitude += p[j] * std::abs(fromBfloat16(v[j * c.stride + e]));
+        }
+        CAPTURE(i, e);
+        // Probabilities and the answer each rounded to bfloat16 (half a unit in 2⁸ each); the
+        // scores stay float32.
+        REQUIRE(std::abs(fromBfloat16(answers[i * c.dim + e]) - want) <= magnitude / 128 + 1e-6);
+      }
+    }
+  }
+}
+
+TEST_CASE("CPU attention on tiles reads a joined q/k/v projection's strided views in place") {
+  at::manual_seed(9);
+  const int64_t tiles = 2, length = 70, heads = 3, dim = 64;
+  const at::Tensor joined = at::randn({tiles, length, 3 * heads * dim}).to(at::kBFloat16);
+  const auto parts = joined.chunk(3, -1);
+  const auto split = [&](const at::Tensor& t) {
+    return t.view({tiles, length, heads, dim}).transpose(1, 2);
+  };
+  const at::Tensor q = split(parts[0]), k = split(parts[1]), v = split(parts[2]);
+  const at::Tensor fromViews = attend(q, k, v, false, 0);
+  REQUIRE(at::equal(fromViews, attend(q.contiguous(), k.contiguous(), v.contiguous(), false, 0)));
+  REQUIRE((fromViews.to(at::kFloat) - textbookAttention(q, k, v, false, 0, {}))
+              .abs()
+              .max()
+              .item<double>() < 0.03);
 }
 
 TEST_CASE("Layer and RMS norms of bfloat16 rows equal double precision, rounded as the models do") {

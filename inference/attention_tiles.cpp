@@ -1,0 +1,280 @@
+#include "inference/attention_tiles.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "inference/bfloat16_lanes.h"
+#include "inference/softmax_rows.h"
+
+#if defined(MSPA_ROWS_AVX512) && defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#define MSPA_TILES 1
+#define MSPA_AMX __attribute__((target("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl")))
+#endif
+
+namespace mspa::inference {
+
+bool tileAttentionFits(std::int64_t headDim) {
+  return headDim > 0 && headDim <= 128 && headDim % 32 == 0;
+}
+
+void TiledKeysValues::resize(std::int64_t keys, std::int64_t headDim) {
+  keys_ = keys;
+  headDim_ = headDim;
+  // Per 32-key chunk: two blocks of 16 keys × headDim/2 pairs, and 32 keys × headDim values.
+  keys_tiles_.resize(static_cast<std::size_t>(chunks() * 16 * headDim));
+  values_tiles_.resize(static_cast<std::size_t>(chunks() * 32 * headDim));
+}
+
+#ifdef MSPA_TILES
+namespace {
+
+struct alignas(64) TileConfig {
+  std::uint8_t palette = 1, startRow = 0;
+  std::uint8_t reserved[14] = {};
+  std::uint16_t bytesPerRow[16] = {};
+  std::uint8_t rows[16] = {};
+};
+
+// Every tile 16 rows of 64 bytes: 16 × 32 bfloat16 operands, 16 × 16 float32 sums.
+MSPA_AMX void configureTiles() {
+  TileConfig config;
+  for (int t = 0; t < 8; ++t) {
+    config.bytesPerRow[t] = 64;
+    config.rows[t] = 16;
+  }
+  _tile_loadconfig(&config);
+}
+
+// Scores: tile 0 holds a quarter (32 elements) of the block's 16 queries, 1–4 the scores of four
+// blocks of 16 keys — four independent sums, as a tile product's latency is about four times its
+// issue interval — and 5–7 keys. (Tile numbers are immediates in the instructions, hence the
+// switches.)
+MSPA_AMX void scoreStep(std::int64_t sum, const std::uint32_t* keys) {
+  switch (sum) {
+    case 0:
+      _tile_loadd(5, keys, 64);
+      _tile_dpbf16ps(1, 0, 5);
+      break;
+    case 1:
+      _tile_loadd(6, keys, 64);
+      _tile_dpbf16ps(2, 0, 6);
+      break;
+    case 2:
+      _tile_loadd(7, keys, 64);
+      _tile_dpbf16ps(3, 0, 7);
+      break;
+    default:
+      _tile_loadd(5, keys, 64);
+      _tile_dpbf16ps(4, 0, 5);
+      break;
+  }
+}
+
+MSPA_AMX void storeScores(std::int64_t sum, float* scores, std::int64_t strideBytes) {
+  switch (sum) {
+    case 0:
+      _tile_stored(1, scores, strideBytes);
+      break;
+    case 1:
+      _tile_stored(2, scores, strideBytes);
+      break;
+    case 2:
+      _tile_stored(3, scores, strideBytes);
+      break;
+    default:
+      _tile_stored(4, scores, strideBytes);
+      break;
+  }
+}
+
+// Scores of 16 queries (rows `strideBytes` apart) against every key into `scores` (16 rows,
+// `width` floats apart).
+MSPA_AMX void scoreBlock(const TiledKeysValues& kv, const std::uint16_t* queries,
+                         std::int64_t strideBytes, float* scores, std::int64_t width) {
+  const std::int64_t quarters = kv.headDim() / 32, blocks = 2 * kv.chunks();
+  for (std::int64_t first = 0; first < blocks; first += 4) {
+    const std::int64_t sums = std::min<std::int64_t>(4, blocks - first);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    _tile_zero(4);
+    for (std::int64_t quarter = 0; quarter < quarters; ++quarter) {
+      _tile_loadd(0, queries + 32 * quarter, strideBytes);
+      for (std::int64_t j = 0; j < sums; ++j)
+        scoreStep(j, kv.tiledKeys() + ((first + j) * quarters + quarter) * 256);
+    }
+    for (std::int64_t j = 0; j < sums; ++j) storeScores(j, scores + (first + j) * 16, width * 4);
+  }
+}
+
+// Answers: tiles 0–3 sum 16 answer elements each, 4 holds 32 keys' probabilities, 5–7 values.
+MSPA_AMX void valueBlock(std::int64_t sum, const std::uint16_t* values) {
+  switch (sum) {
+    case 0:
+      _tile_loadd(5, values, 64);
+      _tile_dpbf16ps(0, 4, 5);
+      break;
+    case 1:
+      _tile_loadd(6, values, 64);
+      _tile_dpbf16ps(1, 4, 6);
+      break;
+    case 2:
+      _tile_loadd(7, values, 64);
+      _tile_dpbf16ps(2, 4, 7);
+      break;
+    default:
+      _tile_loadd(5, values, 64);
+      _tile_dpbf16ps(3, 4, 5);
+      break;
+  }
+}
+
+// probabilities (16 rows, `width` apart) times values into answers' rows [0, rows).
+MSPA_AMX void answerBlock(const TiledKeysValues& kv, const std::uint16_t* probabilities,
+                          std::int64_t width, std::int64_t rows, std::uint16_t* answers,
+                          std::int64_t answerStride) {
+  const std::int64_t dimBlocks = kv.headDim() / 16;
+  alignas(64) float sums[16 * 64];
+  for (std::int64_t pass = 0; pass < dimBlocks; pass += 4) {
+    const std::int64_t blocks = std::min<std::int64_t>(4, dimBlocks - pass);
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    for (std::int64_t chunk = 0; chunk < kv.chunks(); ++chunk) {
+      _tile_loadd(4, probabilities + chunk * 32, width * 2);
+      const std::uint16_t* values = kv.tiledValues() + (chunk * dimBlocks + pass) * 512;
+      for (std::int64_t b = 0; b < blocks; ++b) valueBlock(b, values + b * 512);
+    }
+    _tile_stored(0, sums, 256);
+    _tile_stored(1, sums + 16, 256);
+    _tile_stored(2, sums + 32, 256);
+    _tile_stored(3, sums + 48, 256);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      for (std::int64_t b = 0; b < blocks; ++b) {
+        lanes::store16(answers + r * answerStride + (pass + b) * 16,
+                       _mm512_load_ps(sums + r * 64 + b * 16), lanes::kAllLanes);
+      }
+    }
+  }
+}
+
+// Per thread: a block's float32 scores and bfloat16 probabilities, and a zero-padded copy of a
+// last block shorter than 16 rows.
+struct BlockBuffers {
+  std::vector<float> scores;
+  std::vector<std::uint16_t> probabilities, queries;
+
+  void resize(std::int64_t width, std::int64_t headDim) {
+    scores.resize(static_cast<std::size_t>(16 * width));
+    probabilities.resize(static_cast<std::size_t>(16 * width));
+    queries.assign(static_cast<std::size_t>(16 * headDim), 0);
+  }
+};
+
+}  // namespace
+
+MSPA_AMX void TiledKeysValues::pack(const std::uint16_t* keys, std::int64_t keyStride,
+                                    const std::uint16_t* values, std::int64_t valueStride,
+                                    std::int64_t firstChunk, std::int64_t endChunk) {
+  const std::int64_t quarters = headDim_ / 32, dimBlocks = headDim_ / 16;
+  // Keys: block b, quarter t holds at row r, column c the pair (2(16t + r), +1) of key 16b + c —
+  // a gather of one pair from each of 16 key rows (pairs are 32-bit words: keyStride is even).
+  const __m512i rowsApart =
+      _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                         _mm512_set1_epi32(static_cast<int>(keyStride / 2)));
+  for (std::int64_t block = 2 * firstChunk; block < 2 * endChunk; ++block) {
+    const __mmask16 present = lanes::lanesFor(std::max<std::int64_t>(0, keys_ - 16 * block));
+    const auto* pairs = reinterpret_cast<const int*>(keys + 16 * block * keyStride);
+    auto* tile = reinterpret_cast<int*>(keys_tiles_.data() + block * quarters * 256);
+    for (std::int64_t j = 0; j < 16 * quarters; ++j) {
+      _mm512_storeu_si512(
+          tile + j * 16,
+          _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), present, rowsApart, pairs + j, 4));
+    }
+  }
+  // Values: chunk, block d of 16 elements holds at row r, column c the pair of keys
+  // (32 chunk + 2r, +1) at element 16d + c: two key rows interleaved.
+  for (std::int64_t chunk = firstChunk; chunk < endChunk; ++chunk) {
+    std::uint16_t* tiles = values_tiles_.data() + chunk * dimBlocks * 512;
+    for (std::int64_t r = 0; r < 16; ++r) {
+      const std::int64_t key = 32 * chunk + 2 * r;
+      const __mmask16 first = key < keys_ ? lanes::kAllLanes : 0;
+      const __mmask16 second = key + 1 < keys_ ? lanes::kAllLanes : 0;
+      for (std::int64_t d = 0; d < dimBlocks; ++d) {
+        const std::uint16_t* row = values + std::min(key, keys_ - 1) * valueStride + 16 * d;
+        const __m512i low = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(first, row));
+        const __m512i high = _mm512_cvtepu16_epi32(
+            _mm256_maskz_loadu_epi16(second, row + (key + 1 < keys_ ? valueStride : 0)));
+        _mm512_storeu_si512(tiles + d * 512 + r * 32,
+                            _mm512_or_si512(low, _mm512_slli_epi32(high, 16)));
+      }
+    }
+  }
+}
+
+bool tileAttentionAvailable() {
+  static const bool available = [] {
+    if (!lanes::hasAvx512() || !__builtin_cpu_supports("amx-tile") ||
+        !__builtin_cpu_supports("amx-bf16"))
+      return false;
+    constexpr int kRequestPermission = 0x1023, kTileData = 18;  // ARCH_REQ_XCOMP_PERM, XTILEDATA
+    return syscall(SYS_arch_prctl, kRequestPermission, kTileData) == 0;
+  }();
+  return available;
+}
+
+MSPA_AMX void attendOnTiles(const TiledKeysValues& kv, const std::uint16_t* queries,
+                            std::int64_t queryStride, std::int64_t queryRows,
+                            std::int64_t firstBlock, std::int64_t endBlock, float scale,
+                            std::uint16_t* answers, std::int64_t answerStride) {
+  const std::int64_t width = kv.chunks() * 32, dim = kv.headDim();
+  thread_local BlockBuffers buffers;
+  buffers.resize(width, dim);
+  configureTiles();
+  for (std::int64_t block = firstBlock; block < endBlock; ++block) {
+    const std::int64_t first = 16 * block, rows = std::min<std::int64_t>(16, queryRows - first);
+    const std::uint16_t* q = queries + first * queryStride;
+    std::int64_t stride = queryStride;
+    if (rows < 16) {
+      for (std::int64_t r = 0; r < rows; ++r)
+        std::memcpy(buffers.queries.data() + r * dim, q + r * queryStride, dim * 2);
+      q = buffers.queries.data();
+      stride = dim;
+    }
+    scoreBlock(kv, q, stride * 2, buffers.scores.data(), width);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      std::uint16_t* row = buffers.probabilities.data() + r * width;
+      softmaxRowInto(buffers.scores.data() + r * width, kv.keys(), scale, row);
+      // Past the last key the values are zero and so must the probabilities be: a previous
+      // head's wider rows left theirs there, which need not be finite.
+      std::fill(row + kv.keys(), row + width, 0);
+    }
+    answerBlock(kv, buffers.probabilities.data(), width, rows, answers + first * answerStride,
+                answerStride);
+  }
+  _tile_release();
+}
+
+#else
+
+bool tileAttentionAvailable() {
+  return false;
+}
+
+void TiledKeysValues::pack(const std::uint16_t*, std::int64_t, const std::uint16_t*, std::int64_t,
+                           std::int64_t, std::int64_t) {
+  throw std::logic_error("TiledKeysValues::pack called where tileAttentionAvailable() is false");
+}
+
+void attendOnTiles(const TiledKeysValues&, const std::uint16_t*, std::int64_t, std::int64_t,
+                   std::int64_t, std::int64_t, float, std::uint16_t*, std::int64_t) {
+  throw std::logic_error("attendOnTiles called where tileAttentionAvailable() is false");
+}
+
+#endif
+
+}  // namespace mspa::inference
