@@ -151,7 +151,11 @@ at::Tensor attendOnTiles(const at::Tensor& q, const at::Tensor& k, const at::Ten
   const auto bits = [](const at::Tensor& t) {
     return reinterpret_cast<const std::uint16_t*>(t.data_ptr<at::BFloat16>());
   };
-  at::Tensor out = at::empty({batch, heads, length, dim}, k.options());
+  // With one query head per key/value head, answers go where the output projection reads them
+  // ([B, L, H·D]; returned as a [B, H, L, D] view), which saves the caller a copy.
+  const at::Tensor out = groups == 1 ? at::empty({batch, length, heads, dim}, k.options())
+                                     : at::empty({batch, heads, length, dim}, k.options());
+  const at::Tensor answersOut = groups == 1 ? out.permute({0, 2, 1, 3}) : out;
   TiledKeysValues tiled;
   tiled.resize(keys, dim);
   for (int64_t b = 0; b < batch; ++b) {
@@ -161,13 +165,16 @@ at::Tensor attendOnTiles(const at::Tensor& q, const at::Tensor& k, const at::Ten
         tiled.pack(keyRows, keysIn.stride(2), valueRows, valuesIn.stride(2), begin, end);
       });
       const std::uint16_t* queries = bits(query[b][h * groups]);
-      auto* answers = reinterpret_cast<std::uint16_t*>(out[b][h * groups].data_ptr<at::BFloat16>());
+      auto* answers =
+          reinterpret_cast<std::uint16_t*>(answersOut[b][h * groups].data_ptr<at::BFloat16>());
+      const int64_t answerStride = answersOut.stride(2);
       at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
-        attendOnTiles(tiled, queries, query.stride(2), rows, begin, end, scale, answers, dim);
+        attendOnTiles(tiled, queries, query.stride(2), rows, begin, end, scale, answers,
+                      answerStride);
       });
     }
   }
-  return out.to(q.scalar_type());
+  return answersOut.to(q.scalar_type());
 }
 
 // LibTorch 1.13 has no fused attention on the CPU (and 2.x's would be one more path to keep

@@ -44,27 +44,46 @@ struct alignas(64) TileConfig {
 constexpr TileConfig kTiles16x64{
     1, 0, {}, {64, 64, 64, 64, 64, 64, 64, 64}, {16, 16, 16, 16, 16, 16, 16, 16}};
 
-// Scores: tile 0 holds a quarter (32 elements) of the block's 16 queries, 1–4 the scores of four
-// blocks of 16 keys — four independent sums, as a tile product's latency is about four times its
-// issue interval — and 5–7 keys. (Tile numbers are immediates in the instructions, hence the
-// switches.)
-MSPA_AMX void scoreStep(std::int64_t sum, const std::uint32_t* keys) {
-  switch (sum) {
+// Tile numbers are immediates in the instructions, hence the switches. Both products keep four
+// independent sums (a tile product's latency is about four times its issue interval) and two
+// tiles of the first operand, and alternate two tiles for the second, which lets a load wait
+// for only the product two steps back.
+//
+// Scores: tiles 0 and 1 hold two quarters (32 elements each) of the block's 16 queries, 2–5 the
+// scores of four blocks of 16 keys, 6 and 7 keys.
+MSPA_AMX void scoreStep(std::int64_t sum, std::int64_t queryTile, const std::uint32_t* keys) {
+  switch (2 * sum + queryTile) {
     case 0:
-      _tile_loadd(5, keys, 64);
-      _tile_dpbf16ps(1, 0, 5);
+      _tile_loadd(6, keys, 64);
+      _tile_dpbf16ps(2, 0, 6);
       break;
     case 1:
       _tile_loadd(6, keys, 64);
-      _tile_dpbf16ps(2, 0, 6);
+      _tile_dpbf16ps(2, 1, 6);
       break;
     case 2:
       _tile_loadd(7, keys, 64);
       _tile_dpbf16ps(3, 0, 7);
       break;
+    case 3:
+      _tile_loadd(7, keys, 64);
+      _tile_dpbf16ps(3, 1, 7);
+      break;
+    case 4:
+      _tile_loadd(6, keys, 64);
+      _tile_dpbf16ps(4, 0, 6);
+      break;
+    case 5:
+      _tile_loadd(6, keys, 64);
+      _tile_dpbf16ps(4, 1, 6);
+      break;
+    case 6:
+      _tile_loadd(7, keys, 64);
+      _tile_dpbf16ps(5, 0, 7);
+      break;
     default:
-      _tile_loadd(5, keys, 64);
-      _tile_dpbf16ps(4, 0, 5);
+      _tile_loadd(7, keys, 64);
+      _tile_dpbf16ps(5, 1, 7);
       break;
   }
 }
@@ -72,58 +91,91 @@ MSPA_AMX void scoreStep(std::int64_t sum, const std::uint32_t* keys) {
 MSPA_AMX void storeScores(std::int64_t sum, float* scores, std::int64_t strideBytes) {
   switch (sum) {
     case 0:
-      _tile_stored(1, scores, strideBytes);
-      break;
-    case 1:
       _tile_stored(2, scores, strideBytes);
       break;
-    case 2:
+    case 1:
       _tile_stored(3, scores, strideBytes);
       break;
-    default:
+    case 2:
       _tile_stored(4, scores, strideBytes);
+      break;
+    default:
+      _tile_stored(5, scores, strideBytes);
       break;
   }
 }
 
+// Quarters `first` and `first + 1` (when there is one) of the queries into tiles 0 and 1.
+MSPA_AMX void loadQueries(const std::uint16_t* queries, std::int64_t first, std::int64_t quarters,
+                          std::int64_t strideBytes) {
+  _tile_loadd(0, queries + 32 * first, strideBytes);
+  if (first + 1 < quarters) _tile_loadd(1, queries + 32 * (first + 1), strideBytes);
+}
+
 // Scores of 16 queries (rows `strideBytes` apart) against every key into `scores` (16 rows,
-// `width` floats apart).
+// `width` floats apart). Heads of up to 64 elements keep their queries in tiles 0 and 1
+// throughout.
 MSPA_AMX void scoreBlock(const TiledKeysValues& kv, const std::uint16_t* queries,
                          std::int64_t strideBytes, float* scores, std::int64_t width) {
   const std::int64_t quarters = kv.headDim() / 32, blocks = 2 * kv.chunks();
+  const bool resident = quarters <= 2;
+  if (resident) loadQueries(queries, 0, quarters, strideBytes);
   for (std::int64_t first = 0; first < blocks; first += 4) {
     const std::int64_t sums = std::min<std::int64_t>(4, blocks - first);
-    _tile_zero(1);
     _tile_zero(2);
     _tile_zero(3);
     _tile_zero(4);
-    for (std::int64_t quarter = 0; quarter < quarters; ++quarter) {
-      _tile_loadd(0, queries + 32 * quarter, strideBytes);
-      for (std::int64_t j = 0; j < sums; ++j)
-        scoreStep(j, kv.tiledKeys() + ((first + j) * quarters + quarter) * 256);
+    _tile_zero(5);
+    const auto keys = [&](std::int64_t j, std::int64_t quarter) {
+      return kv.tiledKeys() + ((first + j) * quarters + quarter) * 256;
+    };
+    for (std::int64_t quarter = 0; quarter < quarters; quarter += 2) {
+      if (!resident) loadQueries(queries, quarter, quarters, strideBytes);
+      for (std::int64_t j = 0; j < sums; ++j) scoreStep(j, 0, keys(j, quarter));
+      if (quarter + 1 < quarters) {
+        for (std::int64_t j = 0; j < sums; ++j) scoreStep(j, 1, keys(j, quarter + 1));
+      }
     }
     for (std::int64_t j = 0; j < sums; ++j) storeScores(j, scores + (first + j) * 16, width * 4);
   }
 }
 
-// Answers: tiles 0–3 sum 16 answer elements each, 4 holds 32 keys' probabilities, 5–7 values.
-MSPA_AMX void valueBlock(std::int64_t sum, const std::uint16_t* values) {
-  switch (sum) {
+// Answers: tiles 0–3 sum 16 answer elements each, 4 and 5 hold two chunks of 32 keys'
+// probabilities, 6 and 7 values.
+MSPA_AMX void valueStep(std::int64_t sum, std::int64_t probabilityTile,
+                        const std::uint16_t* values) {
+  switch (2 * sum + probabilityTile) {
     case 0:
-      _tile_loadd(5, values, 64);
-      _tile_dpbf16ps(0, 4, 5);
+      _tile_loadd(6, values, 64);
+      _tile_dpbf16ps(0, 4, 6);
       break;
     case 1:
       _tile_loadd(6, values, 64);
-      _tile_dpbf16ps(1, 4, 6);
+      _tile_dpbf16ps(0, 5, 6);
       break;
     case 2:
       _tile_loadd(7, values, 64);
-      _tile_dpbf16ps(2, 4, 7);
+      _tile_dpbf16ps(1, 4, 7);
+      break;
+    case 3:
+      _tile_loadd(7, values, 64);
+      _tile_dpbf16ps(1, 5, 7);
+      break;
+    case 4:
+      _tile_loadd(6, values, 64);
+      _tile_dpbf16ps(2, 4, 6);
+      break;
+    case 5:
+      _tile_loadd(6, values, 64);
+      _tile_dpbf16ps(2, 5, 6);
+      break;
+    case 6:
+      _tile_loadd(7, values, 64);
+      _tile_dpbf16ps(3, 4, 7);
       break;
     default:
-      _tile_loadd(5, values, 64);
-      _tile_dpbf16ps(3, 4, 5);
+      _tile_loadd(7, values, 64);
+      _tile_dpbf16ps(3, 5, 7);
       break;
   }
 }
@@ -140,10 +192,17 @@ MSPA_AMX void answerBlock(const TiledKeysValues& kv, const std::uint16_t* probab
     _tile_zero(1);
     _tile_zero(2);
     _tile_zero(3);
-    for (std::int64_t chunk = 0; chunk < kv.chunks(); ++chunk) {
+    const auto values = [&](std::int64_t chunk, std::int64_t block) {
+      return kv.tiledValues() + (chunk * dimBlocks + pass + block) * 512;
+    };
+    for (std::int64_t chunk = 0; chunk < kv.chunks(); chunk += 2) {
+      const bool pair = chunk + 1 < kv.chunks();
       _tile_loadd(4, probabilities + chunk * 32, width * 2);
-      const std::uint16_t* values = kv.tiledValues() + (chunk * dimBlocks + pass) * 512;
-      for (std::int64_t b = 0; b < blocks; ++b) valueBlock(b, values + b * 512);
+      if (pair) _tile_loadd(5, probabilities + (chunk + 1) * 32, width * 2);
+      for (std::int64_t b = 0; b < blocks; ++b) valueStep(b, 0, values(chunk, b));
+      if (pair) {
+        for (std::int64_t b = 0; b < blocks; ++b) valueStep(b, 1, values(chunk + 1, b));
+      }
     }
     _tile_stored(0, sums, 256);
     _tile_stored(1, sums + 16, 256);
