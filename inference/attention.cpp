@@ -139,8 +139,10 @@ bool tilesTake(const at::Tensor& q, const at::Tensor& k, bool causal,
 at::Tensor attendOnTiles(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
   const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
   const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
+  // Rows of consecutive elements an even number of elements apart: the keys' packing gathers
+  // 32-bit pairs.
   const auto rowsInPlace = [](const at::Tensor& t) {
-    return t.stride(3) == 1 ? t : t.contiguous();
+    return t.stride(3) == 1 && t.stride(2) % 2 == 0 ? t : t.contiguous();
   };
   const at::Tensor keysIn = rowsInPlace(k), valuesIn = rowsInPlace(v);
   // Grouped query heads share their rows' stride only when packed.

@@ -25,8 +25,9 @@ class TiledKeysValues {
  public:
   // For `keys` keys of `headDim` elements.
   void resize(std::int64_t keys, std::int64_t headDim);
-  // Rearranges keys and values (rows `keyStride` and `valueStride` elements apart) of the 32-key
-  // chunks [firstChunk, endChunk): chunks are independent, so that they can be packed in parallel.
+  // Rearranges keys and values (rows `keyStride` (even) and `valueStride` elements apart) of the
+  // 32-key chunks [firstChunk, endChunk): chunks are independent, so that they can be packed in
+  // parallel.
   void pack(const std::uint16_t* keys, std::int64_t keyStride, const std::uint16_t* values,
             std::int64_t valueStride, std::int64_t firstChunk, std::int64_t endChunk);
 

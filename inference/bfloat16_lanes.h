@@ -1,7 +1,8 @@
 #pragma once
 
 // bfloat16 as raw bits and, on x86-64, sixteen float32 lanes of AVX-512 at a time: what the
-// engine's row kernels (softmax_rows, norm_rows) share. Internal to those translation units.
+// engine's row kernels (softmax_rows, norm_rows) and the tile attention share. Internal to those
+// translation units.
 
 #include <cmath>
 #include <cstdint>

@@ -97,6 +97,22 @@ TEST_CASE("The row softmax equals softmax over the visible keys in double, zero 
   });
 }
 
+TEST_CASE("The row softmax from float32 scores into bfloat16 equals double precision") {
+  forEveryRow([](const RowCase& c, const std::vector<float>& row, const std::vector<double>&,
+                 RowKernel kernel) {
+    CAPTURE(c.columns, kernel == RowKernel::Fastest);
+    // Every key visible, as the tile attention's rows have them.
+    const std::vector<double> want = softmaxInDouble(row, 0, c.columns, 0.125);
+    std::vector<float> scores = row;
+    std::vector<std::uint16_t> probabilities(c.columns, 0xffff);
+    softmaxRowInto(scores.data(), c.columns, 0.125f, probabilities.data(), kernel);
+    for (int i = 0; i < c.columns; ++i) {
+      CAPTURE(i);
+      REQUIRE(std::abs(fromBfloat16(probabilities[i]) - want[i]) <= want[i] / 256 + 1e-30);
+    }
+  });
+}
+
 namespace {
 
 // softmax(q kᵀ/√d + mask) v with K/V repeated per query head, in float32.
@@ -257,6 +273,14 @@ TEST_CASE("CPU attention on tiles reads a joined q/k/v projection's strided view
   const at::Tensor q = split(parts[0]), k = split(parts[1]), v = split(parts[2]);
   const at::Tensor fromViews = attend(q, k, v, false, 0);
   REQUIRE(at::equal(fromViews, attend(q.contiguous(), k.contiguous(), v.contiguous(), false, 0)));
+  // Rows an odd number of elements apart (pairs of elements then straddle 32-bit words) are
+  // packed first.
+  const at::Tensor odd = at::randn({tiles, length, 3 * heads * dim + 1}).to(at::kBFloat16);
+  const auto oddParts = odd.narrow(-1, 0, 3 * heads * dim).chunk(3, -1);
+  const at::Tensor oq = split(oddParts[0]), ok = split(oddParts[1]), ov = split(oddParts[2]);
+  REQUIRE(ok.stride(2) % 2 == 1);
+  REQUIRE(at::equal(attend(oq, ok, ov, false, 0),
+                    attend(oq.contiguous(), ok.contiguous(), ov.contiguous(), false, 0)));
   REQUIRE((fromViews.to(at::kFloat) - textbookAttention(q, k, v, false, 0, {}))
               .abs()
               .max()
