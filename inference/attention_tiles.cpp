@@ -304,8 +304,9 @@ MSPA_AMX void attendOnTiles(const TiledKeysValues& kv, const std::uint16_t* quer
     for (std::int64_t r = 0; r < rows; ++r) {
       std::uint16_t* row = buffers.probabilities.data() + r * width;
       softmaxRowInto(buffers.scores.data() + r * width, kv.keys(), scale, row);
-      // Past the last key the values are zero and so must the probabilities be: a previous
-      // head's wider rows left theirs there, which need not be finite.
+      // Past the last key the values are zero, but this row may hold a previous head's
+      // probabilities there: zeroed, so that nothing left there (a NaN, were the softmax ever to
+      // pass one on) reaches the sums.
       std::fill(row + kv.keys(), row + width, 0);
     }
     answerBlock(kv, buffers.probabilities.data(), width, rows, answers + first * answerStride,
