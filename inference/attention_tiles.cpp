@@ -7,7 +7,14 @@
 #include "inference/bfloat16_lanes.h"
 #include "inference/softmax_rows.h"
 
-#if defined(MSPA_ROWS_AVX512) && defined(__linux__)
+// AMX intrinsics came with GCC 11 and Clang 12; GPU servers may build the engine with older ones.
+#if defined(__clang__)
+#define MSPA_AMX_INTRINSICS (__clang_major__ >= 12)
+#else
+#define MSPA_AMX_INTRINSICS (__GNUC__ >= 11)
+#endif
+
+#if defined(MSPA_ROWS_AVX512) && defined(__linux__) && MSPA_AMX_INTRINSICS
 #include <sys/syscall.h>
 #include <unistd.h>
 #define MSPA_TILES 1
