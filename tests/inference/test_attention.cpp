@@ -177,22 +177,6 @@ TEST_CASE("CPU attention equals the textbook formula: vision, prompt chunks, pad
   }
 }
 
-TEST_CASE("CPU attention reads strided views of a joined q/k/v projection as packed tensors") {
-  at::manual_seed(5);
-  const int64_t tiles = 2, length = 33, heads = 4, dim = 16;
-  const at::Tensor joined = at::randn({tiles, length, 3 * heads * dim});
-  const auto parts = joined.chunk(3, -1);
-  const auto split = [&](const at::Tensor& t) {
-    return t.view({tiles, length, heads, dim}).transpose(1, 2);  // as the vision encoder splits
-  };
-  const at::Tensor q = split(parts[0]), k = split(parts[1]), v = split(parts[2]);
-  REQUIRE_FALSE(k.is_contiguous());
-  const at::Tensor fromViews = attend(q, k, v, false, 0);
-  const at::Tensor fromPacked = attend(q.contiguous(), k.contiguous(), v.contiguous(), false, 0);
-  REQUIRE(at::equal(fromViews, fromPacked));
-  REQUIRE((fromViews - textbookAttention(q, k, v, false, 0, {})).abs().max().item<double>() < 1e-5);
-}
-
 namespace {
 
 // The tile kernel on raw bfloat16 rows against double precision: rows `stride` apart, as a vision
@@ -262,29 +246,47 @@ TEST_CASE("Attention on AMX tiles equals double precision within bfloat16's roun
   }
 }
 
-TEST_CASE("CPU attention on tiles reads a joined q/k/v projection's strided views in place") {
-  at::manual_seed(9);
-  const int64_t tiles = 2, length = 70, heads = 3, dim = 64;
-  const at::Tensor joined = at::randn({tiles, length, 3 * heads * dim}).to(at::kBFloat16);
-  const auto parts = joined.chunk(3, -1);
-  const auto split = [&](const at::Tensor& t) {
-    return t.view({tiles, length, heads, dim}).transpose(1, 2);
-  };
-  const at::Tensor q = split(parts[0]), k = split(parts[1]), v = split(parts[2]);
-  const at::Tensor fromViews = attend(q, k, v, false, 0);
-  REQUIRE(at::equal(fromViews, attend(q.contiguous(), k.contiguous(), v.contiguous(), false, 0)));
-  // Rows an odd number of elements apart (pairs of elements then straddle 32-bit words) are
-  // packed first.
-  const at::Tensor odd = at::randn({tiles, length, 3 * heads * dim + 1}).to(at::kBFloat16);
-  const auto oddParts = odd.narrow(-1, 0, 3 * heads * dim).chunk(3, -1);
-  const at::Tensor oq = split(oddParts[0]), ok = split(oddParts[1]), ov = split(oddParts[2]);
-  REQUIRE(ok.stride(2) % 2 == 1);
-  REQUIRE(at::equal(attend(oq, ok, ov, false, 0),
-                    attend(oq.contiguous(), ok.contiguous(), ov.contiguous(), false, 0)));
-  REQUIRE((fromViews.to(at::kFloat) - textbookAttention(q, k, v, false, 0, {}))
-              .abs()
-              .max()
-              .item<double>() < 0.03);
+namespace {
+
+// The vision encoder's split of a joined q/k/v projection [tiles, length, 3 · heads · dim] (with
+// `extra` unused columns after it, making rows that many elements further apart).
+struct JoinedCase {
+  at::ScalarType dtype;
+  int64_t length, heads, dim, extra;
+  double tolerance;  // against the textbook formula in float32
+};
+
+}  // namespace
+
+TEST_CASE(
+    "CPU attention answers a joined q/k/v projection's strided views as it answers packed "
+    "tensors: float32 on products, bfloat16 on tiles where the CPU has them, odd strides") {
+  CAPTURE(tileAttentionAvailable());
+  // bfloat16 rounds the probabilities before the values' product; 64-dim heads take the tiles.
+  const std::vector<JoinedCase> cases{{at::kFloat, 33, 4, 16, 0, 1e-5},
+                                      {at::kBFloat16, 70, 3, 64, 0, 0.03},
+                                      {at::kBFloat16, 70, 3, 64, 1, 0.03}};
+  for (const JoinedCase& c : cases) {
+    CAPTURE(c.dtype == at::kFloat ? "float32" : "bfloat16", c.dim, c.extra);
+    at::manual_seed(5);
+    const int64_t tiles = 2, width = 3 * c.heads * c.dim;
+    const at::Tensor joined = at::randn({tiles, c.length, width + c.extra}).to(c.dtype);
+    const auto parts = joined.narrow(-1, 0, width).chunk(3, -1);
+    const auto split = [&](const at::Tensor& t) {
+      return t.view({tiles, c.length, c.heads, c.dim}).transpose(1, 2);
+    };
+    const at::Tensor q = split(parts[0]), k = split(parts[1]), v = split(parts[2]);
+    REQUIRE_FALSE(k.is_contiguous());
+    // Rows an odd number of elements apart put element pairs across 32-bit words, which the
+    // tiles' key gathers cannot read: those are packed first.
+    REQUIRE(k.stride(2) % 2 == c.extra);
+    const at::Tensor fromViews = attend(q, k, v, false, 0);
+    REQUIRE(at::equal(fromViews, attend(q.contiguous(), k.contiguous(), v.contiguous(), false, 0)));
+    REQUIRE((fromViews.to(at::kFloat) - textbookAttention(q, k, v, false, 0, {}))
+                .abs()
+                .max()
+                .item<double>() < c.tolerance);
+  }
 }
 
 TEST_CASE("Layer and RMS norms of bfloat16 rows equal double precision, rounded as the models do") {
