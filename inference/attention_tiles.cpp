@@ -187,10 +187,11 @@ MSPA_AMX void valueStep(std::int64_t sum, std::int64_t probabilityTile,
   }
 }
 
-// probabilities (16 rows, `width` apart) times values into answers' rows [0, rows).
-MSPA_AMX void answerBlock(const TiledKeysValues& kv, const std::uint16_t* probabilities,
-                          std::int64_t width, std::int64_t rows, std::uint16_t* answers,
-                          std::int64_t answerStride) {
+// numerators (16 rows, `width` apart) times values, row r divided by denominators[r], into
+// answers' rows [0, rows).
+MSPA_AMX void answerBlock(const TiledKeysValues& kv, const std::uint16_t* numerators,
+                          const float* denominators, std::int64_t width, std::int64_t rows,
+                          std::uint16_t* answers, std::int64_t answerStride) {
   const std::int64_t dimBlocks = kv.headDim() / 16;
   alignas(64) float sums[16 * 64];
   for (std::int64_t pass = 0; pass < dimBlocks; pass += 4) {
@@ -204,8 +205,8 @@ MSPA_AMX void answerBlock(const TiledKeysValues& kv, const std::uint16_t* probab
     };
     for (std::int64_t chunk = 0; chunk < kv.chunks(); chunk += 2) {
       const bool pair = chunk + 1 < kv.chunks();
-      _tile_loadd(4, probabilities + chunk * 32, width * 2);
-      if (pair) _tile_loadd(5, probabilities + (chunk + 1) * 32, width * 2);
+      _tile_loadd(4, numerators + chunk * 32, width * 2);
+      if (pair) _tile_loadd(5, numerators + (chunk + 1) * 32, width * 2);
       for (std::int64_t b = 0; b < blocks; ++b) valueStep(b, 0, values(chunk, b));
       if (pair) {
         for (std::int64_t b = 0; b < blocks; ++b) valueStep(b, 1, values(chunk + 1, b));
@@ -216,23 +217,25 @@ MSPA_AMX void answerBlock(const TiledKeysValues& kv, const std::uint16_t* probab
     _tile_stored(2, sums + 32, 256);
     _tile_stored(3, sums + 48, 256);
     for (std::int64_t r = 0; r < rows; ++r) {
+      const __m512 inverse = _mm512_set1_ps(1.0f / denominators[r]);
       for (std::int64_t b = 0; b < blocks; ++b) {
         lanes::store16(answers + r * answerStride + (pass + b) * 16,
-                       _mm512_load_ps(sums + r * 64 + b * 16), lanes::kAllLanes);
+                       _mm512_mul_ps(_mm512_load_ps(sums + r * 64 + b * 16), inverse),
+                       lanes::kAllLanes);
       }
     }
   }
 }
 
-// Per thread: a block's float32 scores and bfloat16 probabilities, and a zero-padded copy of a
-// last block shorter than 16 rows.
+// Per thread: a block's float32 scores, the bfloat16 numerators of its softmax, and a
+// zero-padded copy of a last block shorter than 16 rows.
 struct BlockBuffers {
   std::vector<float> scores;
-  std::vector<std::uint16_t> probabilities, queries;
+  std::vector<std::uint16_t> numerators, queries;
 
   void resize(std::int64_t width, std::int64_t headDim) {
     scores.resize(static_cast<std::size_t>(16 * width));
-    probabilities.resize(static_cast<std::size_t>(16 * width));
+    numerators.resize(static_cast<std::size_t>(16 * width));
     queries.assign(static_cast<std::size_t>(16 * headDim), 0);
   }
 };
@@ -308,16 +311,18 @@ MSPA_AMX void attendOnTiles(const TiledKeysValues& kv, const std::uint16_t* quer
       stride = dim;
     }
     scoreBlock(kv, q, stride * 2, buffers.scores.data(), width);
+    float denominators[16];
     for (std::int64_t r = 0; r < rows; ++r) {
-      std::uint16_t* row = buffers.probabilities.data() + r * width;
-      softmaxRowInto(buffers.scores.data() + r * width, kv.keys(), scale, row);
+      std::uint16_t* row = buffers.numerators.data() + r * width;
+      denominators[r] =
+          softmaxNumeratorsInto(buffers.scores.data() + r * width, kv.keys(), scale, row);
       // Past the last key the values are zero, but this row may hold a previous head's
-      // probabilities there: zeroed, so that nothing left there (a NaN, were the softmax ever to
+      // numerators there: zeroed, so that nothing left there (a NaN, were the softmax ever to
       // pass one on) reaches the sums.
       std::fill(row + kv.keys(), row + width, 0);
     }
-    answerBlock(kv, buffers.probabilities.data(), width, rows, answers + first * answerStride,
-                answerStride);
+    answerBlock(kv, buffers.numerators.data(), denominators, width, rows,
+                answers + first * answerStride, answerStride);
   }
   _tile_release();
 }

@@ -19,10 +19,11 @@ void softmaxRow(float* row, std::int64_t columns, std::int64_t begin, std::int64
 // back).
 void softmaxRow(std::uint16_t* row, std::int64_t columns, std::int64_t begin, std::int64_t end,
                 float scale, RowKernel kernel = RowKernel::Fastest);
-// softmax(scores · scale) over all `columns`, rounded to bfloat16 into `probabilities`: the tile
-// attention's float32 scores, never stored in bfloat16. `scores` is overwritten (it holds the
-// exponentials meanwhile).
-void softmaxRowInto(float* scores, std::int64_t columns, float scale, std::uint16_t* probabilities,
-                    RowKernel kernel = RowKernel::Fastest);
+// The numerators of softmax(scores · scale) over all `columns` — exp(scale · (score − max)),
+// each in (0, 1] — rounded to bfloat16 into `numerators`; returns their float32 sum, the
+// denominator. The tile attention's float32 scores are never stored in bfloat16, and it divides
+// its 16 × head-size answers by the sums instead of every probability (as flash attention does).
+float softmaxNumeratorsInto(const float* scores, std::int64_t columns, float scale,
+                            std::uint16_t* numerators, RowKernel kernel = RowKernel::Fastest);
 
 }  // namespace mspa::inference
