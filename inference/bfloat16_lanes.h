@@ -1,8 +1,8 @@
 #pragma once
 
 // bfloat16 as raw bits and, on x86-64, sixteen float32 lanes of AVX-512 at a time: what the
-// engine's row kernels (softmax_rows, norm_rows) and the tile attention share. Internal to those
-// translation units.
+// engine's row kernels (softmax_rows, norm_rows, activation_rows) and the tile attention share.
+// Internal to those translation units.
 
 #include <cmath>
 #include <cstdint>
@@ -79,6 +79,30 @@ MSPA_AVX512 inline void store16(std::uint16_t* p, __m512 v, __mmask16 m) {
   const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
   bits = _mm512_add_epi32(bits, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff)));
   _mm256_mask_storeu_epi16(p, m, _mm512_cvtepi32_epi16(_mm512_srli_epi32(bits, 16)));
+}
+// v rounded to bfloat16 (to nearest even), kept in float32 lanes.
+MSPA_AVX512 inline __m512 roundedToBfloat16(__m512 v) {
+  __m512i bits = _mm512_castps_si512(v);
+  const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
+  bits = _mm512_add_epi32(bits, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff)));
+  return _mm512_castsi512_ps(_mm512_and_si512(bits, _mm512_set1_epi32(~0xffff)));
+}
+
+// 2^t: t = n + f with n an integer and |f| <= 1/2, 2^f by the degree-5 polynomial through its six
+// Chebyshev nodes (within 1.1e-7 relative), 2^n by scalef (t below -126 counts as -126). A caller
+// folds its own factors and log2(e) into t, so that an exponential costs ten instructions where
+// Cephes' expf in base e costs fifteen.
+MSPA_AVX512 inline __m512 exp2of16(__m512 t) {
+  t = _mm512_max_ps(t, _mm512_set1_ps(-126.0f));
+  const __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m512 f = _mm512_sub_ps(t, n);
+  __m512 p = _mm512_set1_ps(1.3390863e-3f);
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.6760319e-3f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5503571e-2f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022107e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9314719e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0000001f));
+  return _mm512_scalef_ps(p, n);
 }
 #endif
 

@@ -16,6 +16,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "inference/activations.h"
 #include "inference/attention.h"
 #include "inference/checkpoint.h"
 #include "inference/cuda_runtime.h"
@@ -214,11 +215,11 @@ struct InternVLModel::Impl {
     const at::Tensor &w1 = get(p + "fc1.w"), &b1 = get(p + "fc1.b");
     if (const at::Tensor blocks = opt(p + "fc2.w.blocks"); blocks.defined()) {
       const auto hidden = [&](const at::Tensor& rows, int64_t first, int64_t width) {
-        return at::gelu(dense(rows, w1.narrow(0, first, width), b1.narrow(0, first, width)));
+        return geluOverwriting(dense(rows, w1.narrow(0, first, width), b1.narrow(0, first, width)));
       };
       return mlpInHiddenBlocks(x, hidden, w1.size(0), blocks, get(p + "fc2.b"));
     }
-    return dense(at::gelu(dense(x, w1, b1)), get(p + "fc2.w"), get(p + "fc2.b"));
+    return dense(geluOverwriting(dense(x, w1, b1)), get(p + "fc2.w"), get(p + "fc2.b"));
   }
 
   // Drops the class token, pixel-shuffles (ps_version v2) and projects into the LLM's width.
@@ -237,7 +238,7 @@ struct InternVLModel::Impl {
                 static_cast<int64_t>(c / (r * r))});
     x = x.permute({0, 2, 1, 3}).contiguous().reshape({n, -1, static_cast<int64_t>(c / (r * r))});
     x = layerNorm(x, get("p.norm.w"), get("p.norm.b"), 1e-5);
-    return dense(at::gelu(dense(x, get("p.fc1.w"), get("p.fc1.b"))), get("p.fc2.w"),
+    return dense(geluOverwriting(dense(x, get("p.fc1.w"), get("p.fc1.b"))), get("p.fc2.w"),
                  get("p.fc2.b"));
   }
 
@@ -324,7 +325,7 @@ struct InternVLModel::Impl {
       const auto halves = dense(g, joined).chunk(2, -1);
       return at::silu(halves[0]) * halves[1];
     }
-    return at::silu(dense(g, get(p + "gate"))) * dense(g, get(p + "up"));
+    return siluTimesOverwriting(dense(g, get(p + "gate")), dense(g, get(p + "up")));
   }
 
   // down(gatedUnit(g)); on the CPU with down's weight in column blocks: a prompt's rows in hidden
@@ -338,8 +339,8 @@ struct InternVLModel::Impl {
     const at::Tensor gate = joined.defined() ? joined.narrow(0, 0, units) : get(p + "gate");
     const at::Tensor up = joined.defined() ? joined.narrow(0, units, units) : get(p + "up");
     const auto hidden = [&](const at::Tensor& rows, int64_t first, int64_t width) {
-      return at::silu(dense(rows, gate.narrow(0, first, width))) *
-             dense(rows, up.narrow(0, first, width));
+      return siluTimesOverwriting(dense(rows, gate.narrow(0, first, width)),
+                                  dense(rows, up.narrow(0, first, width)));
     };
     return mlpInHiddenBlocks(g, hidden, units, blocks, {});
   }

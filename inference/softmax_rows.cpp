@@ -52,23 +52,6 @@ void softmaxRowPortable(const In* row, Out* out, float* e, std::int64_t columns,
 }
 
 #ifdef MSPA_ROWS_AVX512
-// 2^t over the arguments a softmax produces (t <= 0): t = n + f with n an integer and |f| <= 1/2,
-// 2^f by the degree-5 polynomial through its six Chebyshev nodes (within 1.1e-7 relative), 2^n
-// by scalef. The softmax's scale and log2(e) fold into one multiply-add before it, so an
-// exponential costs ten instructions where Cephes' expf in base e costs fifteen.
-MSPA_AVX512 __m512 exp2of16(__m512 t) {
-  t = _mm512_max_ps(t, _mm512_set1_ps(-126.0f));
-  const __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  const __m512 f = _mm512_sub_ps(t, n);
-  __m512 p = _mm512_set1_ps(1.3390863e-3f);
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.6760319e-3f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5503571e-2f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022107e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9314719e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0000001f));
-  return _mm512_scalef_ps(p, n);
-}
-
 template <typename In>
 MSPA_AVX512 float rowMax16(const In* row, std::int64_t begin, std::int64_t end) {
   // Two accumulators in each reduction: one would make every step wait for the previous one.

@@ -11,6 +11,7 @@
 #include "inference/norms.h"
 #include "inference/products.h"
 #include "inference/softmax_rows.h"
+#include "tests/inference/bfloat16_bits.h"
 
 #include <cmath>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include <vector>
 
 using namespace mspa::inference;
+using namespace mspa::inference::testing;
 
 namespace {
 
@@ -30,19 +32,6 @@ std::vector<double> softmaxInDouble(const std::vector<float>& row, int begin, in
   for (int i = begin; i < end; ++i) sum += out[i] = std::exp((row[i] - top) * scale);
   for (int i = begin; i < end; ++i) out[i] /= sum;
   return out;
-}
-
-std::uint16_t bfloat16Bits(float value) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
-  return static_cast<std::uint16_t>(bits >> 16);
-}
-
-float fromBfloat16(std::uint16_t bits) {
-  const std::uint32_t wide = static_cast<std::uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &wide, sizeof value);
-  return value;
 }
 
 // Keys [begin, end) of a row of `columns`, one visible at least.
