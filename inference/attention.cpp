@@ -90,20 +90,6 @@ at::Tensor attendFused(const at::Tensor& q, const at::Tensor& k, const at::Tenso
 }
 #endif
 
-// Which keys the grouped row `row` (query head row / length of its key/value head, position
-// firstPosition + row % length) may look at: up to itself when causal, and past the padding when
-// it is itself past the padding (padding queries attend among themselves, keeping rows finite).
-struct VisibleKeys {
-  int64_t length, firstPosition, keys, padding;
-  bool causal;
-
-  std::pair<int64_t, int64_t> of(int64_t row) const {
-    const int64_t position = firstPosition + row % length;
-    const int64_t end = causal ? std::min(keys, position + 1) : keys;
-    return {padding > 0 && position >= padding ? padding : 0, end};
-  }
-};
-
 // Normalises a block of score rows in place (rows `first`, `first + 1`, … of the grouped rows).
 void normaliseScores(at::Tensor& scores, int64_t first, const VisibleKeys& visible, float scale,
                      RowKernel kernel) {
@@ -125,10 +111,10 @@ void normaliseScores(at::Tensor& scores, int64_t first, const VisibleKeys& visib
 // Whether the AMX tiles take this attention: bfloat16, every query seeing every key (vision
 // tiles), 16 query rows at least and a head size they hold. Causal prompt chunks stay on the
 // products: a tile kernel streaming a long prompt's keys from L2 for every 16 queries lost to them.
-bool tilesTake(const at::Tensor& q, const at::Tensor& k, bool causal,
-               const std::vector<int64_t>& padding, RowKernel kernel) {
+bool tilesTake(const at::Tensor& q, const at::Tensor& k, const std::vector<int64_t>& padding,
+               RowKernel kernel) {
   const bool padded = std::any_of(padding.begin(), padding.end(), [](int64_t p) { return p > 0; });
-  return kernel == RowKernel::Fastest && k.scalar_type() == at::kBFloat16 && !causal && !padded &&
+  return kernel == RowKernel::Fastest && k.scalar_type() == at::kBFloat16 && !padded &&
          q.size(2) * (q.size(1) / k.size(1)) >= 16 && tileAttentionFits(k.size(3)) &&
          tileAttentionAvailable();
 }
@@ -136,7 +122,8 @@ bool tilesTake(const at::Tensor& q, const at::Tensor& k, bool causal,
 // Per sequence and key/value head: keys and values rearranged for the tiles (in parallel by
 // chunks of keys), then the query rows in parallel by blocks of 16. Reads strided views (a vision
 // tile's q, k and v in its joined projection) in place.
-at::Tensor attendOnTiles(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+at::Tensor attendOnTiles(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                         const VisibleKeys& visible) {
   const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), dim = q.size(3);
   const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
   // Rows of consecutive elements an even number of elements apart: the keys' packing gathers
@@ -172,7 +159,7 @@ at::Tensor attendOnTiles(const at::Tensor& q, const at::Tensor& k, const at::Ten
       const int64_t answerStride = answersOut.stride(2);
       at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
         attendOnTiles(tiled, queries, query.stride(2), rows, begin, end, scale, answers,
-                      answerStride);
+                      answerStride, visible);
       });
     }
   }
@@ -199,7 +186,8 @@ at::Tensor attendOnCpu(const at::Tensor& q, const at::Tensor& k, const at::Tenso
   };
   if (k.scalar_type() != at::kFloat && k.scalar_type() != at::kBFloat16)
     throw std::invalid_argument("CPU attention computes in float32 or bfloat16");
-  if (tilesTake(q, k, causal && length > 1, padding, kernel)) return attendOnTiles(q, k, v);
+  if (tilesTake(q, k, padding, kernel))
+    return attendOnTiles(q, k, v, {length, firstQueryPosition, k.size(2), 0, causal && length > 1});
   const at::Tensor query = packed(q.to(k.scalar_type()));
   const at::Tensor packedKeys = packed(k), packedValues = packed(v);
   const float scale = 1.0f / std::sqrt(static_cast<float>(dim));

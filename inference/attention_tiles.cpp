@@ -119,12 +119,13 @@ MSPA_AMX void loadQueries(const std::uint16_t* queries, std::int64_t first, std:
   if (first + 1 < quarters) _tile_loadd(1, queries + 32 * (first + 1), strideBytes);
 }
 
-// Scores of 16 queries (rows `strideBytes` apart) against every key into `scores` (16 rows,
-// `width` floats apart). Heads of up to 64 elements keep their queries in tiles 0 and 1
-// throughout.
-MSPA_AMX void scoreBlock(const TiledKeysValues& kv, const std::uint16_t* queries,
-                         std::int64_t strideBytes, float* scores, std::int64_t width) {
-  const std::int64_t quarters = kv.headDim() / 32, blocks = 2 * kv.chunks();
+// Scores of 16 queries (rows `strideBytes` apart) against the keys of the first `chunks` 32-key
+// chunks into `scores` (16 rows, `width` floats apart). Heads of up to 64 elements keep their
+// queries in tiles 0 and 1 throughout.
+MSPA_AMX void scoreBlock(const TiledKeysValues& kv, std::int64_t chunks,
+                         const std::uint16_t* queries, std::int64_t strideBytes, float* scores,
+                         std::int64_t width) {
+  const std::int64_t quarters = kv.headDim() / 32, blocks = 2 * chunks;
   const bool resident = quarters <= 2;
   if (resident) loadQueries(queries, 0, quarters, strideBytes);
   for (std::int64_t first = 0; first < blocks; first += 4) {
@@ -187,11 +188,12 @@ MSPA_AMX void valueStep(std::int64_t sum, std::int64_t probabilityTile,
   }
 }
 
-// numerators (16 rows, `width` apart) times values, row r divided by denominators[r], into
-// answers' rows [0, rows).
-MSPA_AMX void answerBlock(const TiledKeysValues& kv, const std::uint16_t* numerators,
-                          const float* denominators, std::int64_t width, std::int64_t rows,
-                          std::uint16_t* answers, std::int64_t answerStride) {
+// numerators (16 rows, `width` apart) times the values of the first `chunks` 32-key chunks, row r
+// divided by denominators[r], into answers' rows [0, rows).
+MSPA_AMX void answerBlock(const TiledKeysValues& kv, std::int64_t chunks,
+                          const std::uint16_t* numerators, const float* denominators,
+                          std::int64_t width, std::int64_t rows, std::uint16_t* answers,
+                          std::int64_t answerStride) {
   const std::int64_t dimBlocks = kv.headDim() / 16;
   alignas(64) float sums[16 * 64];
   for (std::int64_t pass = 0; pass < dimBlocks; pass += 4) {
@@ -203,8 +205,8 @@ MSPA_AMX void answerBlock(const TiledKeysValues& kv, const std::uint16_t* numera
     const auto values = [&](std::int64_t chunk, std::int64_t block) {
       return kv.tiledValues() + (chunk * dimBlocks + pass + block) * 512;
     };
-    for (std::int64_t chunk = 0; chunk < kv.chunks(); chunk += 2) {
-      const bool pair = chunk + 1 < kv.chunks();
+    for (std::int64_t chunk = 0; chunk < chunks; chunk += 2) {
+      const bool pair = chunk + 1 < chunks;
       _tile_loadd(4, numerators + chunk * 32, width * 2);
       if (pair) _tile_loadd(5, numerators + (chunk + 1) * 32, width * 2);
       for (std::int64_t b = 0; b < blocks; ++b) valueStep(b, 0, values(chunk, b));
@@ -295,7 +297,8 @@ bool tileAttentionAvailable() {
 MSPA_AMX void attendOnTiles(const TiledKeysValues& kv, const std::uint16_t* queries,
                             std::int64_t queryStride, std::int64_t queryRows,
                             std::int64_t firstBlock, std::int64_t endBlock, float scale,
-                            std::uint16_t* answers, std::int64_t answerStride) {
+                            std::uint16_t* answers, std::int64_t answerStride,
+                            const VisibleKeys& visible) {
   const std::int64_t width = kv.chunks() * 32, dim = kv.headDim();
   thread_local BlockBuffers buffers;
   buffers.resize(width, dim);
@@ -310,18 +313,22 @@ MSPA_AMX void attendOnTiles(const TiledKeysValues& kv, const std::uint16_t* quer
       q = buffers.queries.data();
       stride = dim;
     }
-    scoreBlock(kv, q, stride * 2, buffers.scores.data(), width);
+    // Causal blocks stop at the chunk of the last key any of their rows sees.
+    std::int64_t seen = 0;
+    for (std::int64_t r = 0; r < rows; ++r) seen = std::max(seen, visible.of(first + r).second);
+    const std::int64_t chunks = (seen + 31) / 32;
+    scoreBlock(kv, chunks, q, stride * 2, buffers.scores.data(), width);
     float denominators[16];
     for (std::int64_t r = 0; r < rows; ++r) {
       std::uint16_t* row = buffers.numerators.data() + r * width;
-      denominators[r] =
-          softmaxNumeratorsInto(buffers.scores.data() + r * width, kv.keys(), scale, row);
-      // Past the last key the values are zero, but this row may hold a previous head's
-      // numerators there: zeroed, so that nothing left there (a NaN, were the softmax ever to
-      // pass one on) reaches the sums.
-      std::fill(row + kv.keys(), row + width, 0);
+      const std::int64_t keys = visible.of(first + r).second;
+      denominators[r] = softmaxNumeratorsInto(buffers.scores.data() + r * width, keys, scale, row);
+      // Past the row's last key the products must add nothing: past the last key of all the
+      // values are zero, but this row may hold a previous head's numerators there (a NaN, were
+      // the softmax ever to pass one on, would reach the sums); before it, keys it must not see.
+      std::fill(row + keys, row + chunks * 32, 0);
     }
-    answerBlock(kv, buffers.numerators.data(), denominators, width, rows,
+    answerBlock(kv, chunks, buffers.numerators.data(), denominators, width, rows,
                 answers + first * answerStride, answerStride);
   }
   _tile_release();
@@ -339,7 +346,8 @@ void TiledKeysValues::pack(const std::uint16_t*, std::int64_t, const std::uint16
 }
 
 void attendOnTiles(const TiledKeysValues&, const std::uint16_t*, std::int64_t, std::int64_t,
-                   std::int64_t, std::int64_t, float, std::uint16_t*, std::int64_t) {
+                   std::int64_t, std::int64_t, float, std::uint16_t*, std::int64_t,
+                   const VisibleKeys&) {
   throw std::logic_error("attendOnTiles called where tileAttentionAvailable() is false");
 }
 

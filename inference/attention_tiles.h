@@ -6,7 +6,9 @@
 // that it can be tested on its own against double precision; the caller runs the query blocks in
 // parallel.
 
+#include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace mspa::inference {
@@ -43,12 +45,28 @@ class TiledKeysValues {
   std::vector<std::uint16_t> values_tiles_;
 };
 
+// Which keys the grouped row `row` (query head row / length of its key/value head, position
+// firstPosition + row % length) may look at, [from, to): up to itself when causal, and past the
+// padding when it is itself past the padding (padding queries attend among themselves, keeping
+// rows finite). Shared by the products path and the tiles, which take no padding.
+struct VisibleKeys {
+  std::int64_t length, firstPosition, keys, padding;
+  bool causal;
+
+  std::pair<std::int64_t, std::int64_t> of(std::int64_t row) const {
+    const std::int64_t position = firstPosition + row % length;
+    const std::int64_t end = causal ? std::min(keys, position + 1) : keys;
+    return {padding > 0 && position >= padding ? padding : 0, end};
+  }
+};
+
 // softmax(q kᵀ · scale) v for the query rows of blocks [firstBlock, endBlock) (16 rows each; the
-// last may be shorter) of `queryRows` rows `queryStride` elements apart, every query seeing every
-// key; answers are written `answerStride` elements apart. Requires tileAttentionAvailable().
+// last may be shorter) of `queryRows` rows `queryStride` elements apart, each seeing the keys
+// `visible` gives it (without padding: from 0); answers are written `answerStride` elements apart.
+// Requires tileAttentionAvailable().
 void attendOnTiles(const TiledKeysValues& keysValues, const std::uint16_t* queries,
                    std::int64_t queryStride, std::int64_t queryRows, std::int64_t firstBlock,
                    std::int64_t endBlock, float scale, std::uint16_t* answers,
-                   std::int64_t answerStride);
+                   std::int64_t answerStride, const VisibleKeys& visible);
 
 }  // namespace mspa::inference

@@ -179,6 +179,9 @@ namespace {
 // tile's joined projection holds them.
 struct TileCase {
   std::int64_t queries, keys, dim, stride;
+  // Causal: the queries are heads of `length` rows stacked, the first at key position `first`.
+  bool causal = false;
+  std::int64_t length = 1, first = 0;
 };
 
 std::vector<std::uint16_t> randomBfloat16(std::int64_t count, std::mt19937& random) {
@@ -196,12 +199,22 @@ TEST_CASE("Attention on AMX tiles equals double precision within bfloat16's roun
     return;
   }
   // Keys and queries past and short of the 16-row and 32-key blocks; every head size the tiles
-  // take; InternViT-300M's tile (1,025 × 64, rows 3 × 1,024 apart in the joined projection).
-  const std::vector<TileCase> cases{{1, 1, 32, 32},     {16, 16, 64, 64},   {17, 33, 96, 96},
-                                    {40, 15, 128, 160}, {33, 100, 64, 200}, {1025, 1025, 64, 3072}};
+  // take; InternViT-300M's tile (1,025 × 64, rows 3 × 1,024 apart in the joined projection);
+  // causal prompt chunks of grouped heads (blocks spanning two heads, chunks of 32 keys a block
+  // sees only partly or not at all) and a whole causal prompt.
+  const std::vector<TileCase> cases{{1, 1, 32, 32},
+                                    {16, 16, 64, 64},
+                                    {17, 33, 96, 96},
+                                    {40, 15, 128, 160},
+                                    {33, 100, 64, 200},
+                                    {1025, 1025, 64, 3072},
+                                    {40, 60, 64, 64, true, 20, 40},
+                                    {2 * 70, 200, 128, 128, true, 70, 130},
+                                    {100, 100, 32, 32, true, 100, 0}};
   std::mt19937 random(3);
   for (const TileCase& c : cases) {
-    CAPTURE(c.queries, c.keys, c.dim, c.stride);
+    CAPTURE(c.queries, c.keys, c.dim, c.stride, c.causal);
+    const VisibleKeys visible{c.length, c.first, c.keys, 0, c.causal};
     REQUIRE(tileAttentionFits(c.dim));
     const auto q = randomBfloat16(c.queries * c.stride, random);
     const auto k = randomBfloat16(c.keys * c.stride, random);
@@ -213,23 +226,25 @@ TEST_CASE("Attention on AMX tiles equals double precision within bfloat16's roun
     std::vector<std::uint16_t> answers(c.queries * c.dim);
     const std::int64_t blocks = (c.queries + 15) / 16;
     // In two calls, as two threads would take the blocks.
-    attendOnTiles(tiled, q.data(), c.stride, c.queries, 0, blocks / 2, scale, answers.data(),
-                  c.dim);
+    attendOnTiles(tiled, q.data(), c.stride, c.queries, 0, blocks / 2, scale, answers.data(), c.dim,
+                  visible);
     attendOnTiles(tiled, q.data(), c.stride, c.queries, blocks / 2, blocks, scale, answers.data(),
-                  c.dim);
+                  c.dim, visible);
     for (std::int64_t i = 0; i < c.queries; ++i) {
-      std::vector<float> scores(c.keys);
-      for (std::int64_t j = 0; j < c.keys; ++j) {
+      // Independently of VisibleKeys: row i is position first + i mod length of its head.
+      const std::int64_t seen = c.causal ? std::min(c.keys, c.first + i % c.length + 1) : c.keys;
+      std::vector<float> scores(seen);
+      for (std::int64_t j = 0; j < seen; ++j) {
         double dot = 0;
         for (std::int64_t e = 0; e < c.dim; ++e)
           dot += static_cast<double>(fromBfloat16(q[i * c.stride + e])) *
                  fromBfloat16(k[j * c.stride + e]);
         scores[j] = static_cast<float>(dot);
       }
-      const std::vector<double> p = softmaxInDouble(scores, 0, c.keys, scale);
+      const std::vector<double> p = softmaxInDouble(scores, 0, seen, scale);
       for (std::int64_t e = 0; e < c.dim; ++e) {
         double want = 0, magnitude = 0;
-        for (std::int64_t j = 0; j < c.keys; ++j) {
+        for (std::int64_t j = 0; j < seen; ++j) {
           want += p[j] * fromBfloat16(v[j * c.stride + e]);
           magnitude += p[j] * std::abs(fromBfloat16(v[j * c.stride + e]));
         }
