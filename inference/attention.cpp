@@ -108,9 +108,9 @@ void normaliseScores(at::Tensor& scores, int64_t first, const VisibleKeys& visib
     rows(reinterpret_cast<std::uint16_t*>(scores.data_ptr<at::BFloat16>()));
 }
 
-// Whether the AMX tiles take this attention: bfloat16, every query seeing every key (vision
-// tiles), 16 query rows at least and a head size they hold. Causal prompt chunks stay on the
-// products: a tile kernel streaming a long prompt's keys from L2 for every 16 queries lost to them.
+// Whether the AMX tiles take this attention: bfloat16, no padding (vision tiles, a single
+// prompt's causal chunks), 16 query rows at least and a head size they hold. A batch's
+// left-padded prompts stay on the products.
 bool tilesTake(const at::Tensor& q, const at::Tensor& k, const std::vector<int64_t>& padding,
                RowKernel kernel) {
   const bool padded = std::any_of(padding.begin(), padding.end(), [](int64_t p) { return p > 0; });

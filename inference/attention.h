@@ -20,11 +20,11 @@ namespace mspa::inference {
 // real queries never attend to them (padding queries attend among themselves, which keeps their
 // rows finite). On the CPU, queries go through in blocks of rows whose scores stay within a few MB
 // whatever Lq·Lk is; scores are computed in k's dtype (float32 or bfloat16) and normalised in
-// float32, as transformers' eager attention does. Where every query sees every key (vision
-// tiles) in bfloat16 on a CPU with AMX, the fastest kernel keeps the scores in float32 on the
-// tiles instead (attention_tiles.h); RowKernel::Portable keeps to LibTorch's products and the
-// portable softmax. On CUDA (LibTorch ≥ 2.0) it is scaled_dot_product_attention's fused kernels.
-// Returns [B, H, Lq, D] in q's dtype.
+// float32, as transformers' eager attention does. Where nothing is padded (vision tiles, a single
+// prompt's chunks) in bfloat16 on a CPU with AMX, the fastest kernel keeps the scores in float32
+// on the tiles instead (attention_tiles.h); RowKernel::Portable keeps to LibTorch's products and
+// the portable softmax. On CUDA (LibTorch ≥ 2.0) it is scaled_dot_product_attention's fused
+// kernels. Returns [B, H, Lq, D] in q's dtype.
 at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool causal,
                   int64_t firstQueryPosition, const std::vector<int64_t>& padding = {},
                   RowKernel kernel = RowKernel::Fastest);

@@ -2,7 +2,8 @@
 
 // Attention of one key/value head on the CPU's AMX tiles (Intel's matrix unit, from Sapphire
 // Rapids on): bfloat16 queries, keys and values; float32 scores that never leave a block of 16
-// query rows; bfloat16 probabilities times the values; a bfloat16 answer. Without LibTorch, so
+// query rows; the softmax's bfloat16 numerators times the values, divided by their sums; a
+// bfloat16 answer. Without LibTorch, so
 // that it can be tested on its own against double precision; the caller runs the query blocks in
 // parallel.
 
