@@ -1,6 +1,7 @@
 #include "inference/attention.h"
 
 #include "inference/attention_tiles.h"
+#include "inference/rotary_rows.h"
 #include "inference/softmax_rows.h"
 
 #include <torch/version.h>
@@ -340,10 +341,44 @@ std::pair<at::Tensor, at::Tensor> RotaryTable::at(int64_t start, int64_t length)
   return {cos_.narrow(0, start, length), sin_.narrow(0, start, length)};
 }
 
+namespace {
+
+// Contiguous bfloat16 rows of D elements: x's last dimension and a table [L, D] or [B, 1, L, D].
+bool rotaryByRows(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
+  const int64_t rows = x.size(2) * x.size(3);
+  const auto table = [&](const at::Tensor& t) {
+    return t.scalar_type() == at::kBFloat16 && t.is_contiguous() &&
+           (t.numel() == rows || t.numel() == x.size(0) * rows);
+  };
+  return x.is_cpu() && x.dim() == 4 && x.scalar_type() == at::kBFloat16 && x.stride(3) == 1 &&
+         table(cos) && table(sin);
+}
+
+}  // namespace
+
 at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
-  const int64_t half = x.size(-1) / 2;
-  const at::Tensor swapped = at::cat({x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
-  return x * cos + swapped * sin;
+  if (!rotaryByRows(x, cos, sin)) {
+    const int64_t half = x.size(-1) / 2;
+    const at::Tensor swapped = at::cat({x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+    return x * cos + swapped * sin;
+  }
+  const int64_t heads = x.size(1), length = x.size(2), dim = x.size(3);
+  at::Tensor out = at::empty(x.sizes(), x.options());
+  const auto bits = [](const at::Tensor& t) {
+    return reinterpret_cast<std::uint16_t*>(t.data_ptr<at::BFloat16>());
+  };
+  const std::uint16_t *in = bits(x), *cosRows = bits(cos), *sinRows = bits(sin);
+  std::uint16_t* to = bits(out);
+  const bool perSequence = cos.numel() > length * dim;
+  at::parallel_for(0, x.size(0) * heads * length, 64, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t b = r / (heads * length), h = r / length % heads, l = r % length;
+      const int64_t table = ((perSequence ? b * length : 0) + l) * dim;
+      rotateRow(in + b * x.stride(0) + h * x.stride(1) + l * x.stride(2), cosRows + table,
+                sinRows + table, to + r * dim, dim);
+    }
+  });
+  return out;
 }
 
 }  // namespace mspa::inference

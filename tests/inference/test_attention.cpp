@@ -442,3 +442,45 @@ TEST_CASE(
   REQUIRE(linearForCpu(row, w1, {}).sizes() == at::IntArrayRef{1, 1, 4096});
   REQUIRE(at::allclose(linearForCpu(row, w1, {}), at::linear(row, w1), 1e-12, 1e-12));
 }
+
+namespace {
+
+// transformers' apply_rotary_pos_emb in bfloat16 through LibTorch's own operations (each computes
+// in float32 and rounds), with RotaryTable's sign-carrying sin.
+at::Tensor rotaryByLibTorch(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
+  const int64_t half = x.size(-1) / 2;
+  return x * cos + at::cat({x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1) * sin;
+}
+
+}  // namespace
+
+TEST_CASE("Rotary embedding by rows equals LibTorch's bfloat16 operations bit for bit") {
+  struct Case {
+    int64_t batch, length, heads, dim;
+    bool perSequence;  // a padded batch's table [B, 1, L, D]
+  };
+  for (const Case& c :
+       {Case{1, 37, 3, 128, false}, Case{2, 20, 2, 64, true}, Case{1, 5, 2, 40, false}}) {
+    CAPTURE(c.batch, c.length, c.heads, c.dim, c.perSequence);
+    RotaryTable table(c.dim, 10000.0, false, 1.0, 4096, at::TensorOptions().dtype(at::kBFloat16));
+    auto [cos, sin] = table.at(100, c.length);
+    if (c.perSequence) {
+      // Each sequence its own positions, as left padding gives them.
+      const auto [cos2, sin2] = table.at(7, c.length);
+      cos = at::stack({cos, cos2}).unsqueeze(1).contiguous();
+      sin = at::stack({sin, sin2}).unsqueeze(1).contiguous();
+    }
+    // q as the decoder has it: heads of a joined projection [B, L, heads + 1, D], transposed.
+    const at::Tensor joined =
+        (at::randn({c.batch, c.length, c.heads + 1, c.dim}) * 3).to(at::kBFloat16);
+    const at::Tensor x = joined.narrow(2, 0, c.heads).transpose(1, 2);
+    const at::Tensor got = applyRotary(x, cos, sin);
+    REQUIRE(at::equal(got, rotaryByLibTorch(x, cos, sin)));
+    // And the formula itself, within the three roundings.
+    const at::Tensor xd = x.to(at::kDouble),
+                     half = at::cat(
+                         {xd.narrow(-1, c.dim / 2, c.dim / 2), xd.narrow(-1, 0, c.dim / 2)}, -1);
+    const at::Tensor want = xd * cos.to(at::kDouble) + half * sin.to(at::kDouble);
+    REQUIRE(at::allclose(got.to(at::kDouble), want, 0, 3 * 3.0 / 128));
+  }
+}
