@@ -1,8 +1,8 @@
 #pragma once
 
 // bfloat16 as raw bits and, on x86-64, sixteen float32 lanes of AVX-512 at a time: what the
-// engine's row kernels (softmax_rows, norm_rows, activation_rows) and the tile attention share.
-// Internal to those translation units.
+// engine's row kernels (softmax_rows, norm_rows, activation_rows, rotary_rows) and the tile
+// attention share. Internal to those translation units.
 
 #include <cmath>
 #include <cstdint>
@@ -73,19 +73,17 @@ MSPA_AVX512 inline __m512 load16(const std::uint16_t* p, __mmask16 m) {
 MSPA_AVX512 inline void store16(float* p, __m512 v, __mmask16 m) {
   _mm512_mask_storeu_ps(p, m, v);
 }
-// Round to nearest even, as toBits does (for values that are not NaN).
-MSPA_AVX512 inline void store16(std::uint16_t* p, __m512 v, __mmask16 m) {
-  __m512i bits = _mm512_castps_si512(v);
-  const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
-  bits = _mm512_add_epi32(bits, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff)));
-  _mm256_mask_storeu_epi16(p, m, _mm512_cvtepi32_epi16(_mm512_srli_epi32(bits, 16)));
-}
-// v rounded to bfloat16 (to nearest even), kept in float32 lanes.
+// v rounded to bfloat16 to nearest even, as toBits does (for values that are not NaN), kept in
+// float32 lanes.
 MSPA_AVX512 inline __m512 roundedToBfloat16(__m512 v) {
   __m512i bits = _mm512_castps_si512(v);
   const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
   bits = _mm512_add_epi32(bits, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff)));
   return _mm512_castsi512_ps(_mm512_and_si512(bits, _mm512_set1_epi32(~0xffff)));
+}
+MSPA_AVX512 inline void store16(std::uint16_t* p, __m512 v, __mmask16 m) {
+  const __m512i bits = _mm512_castps_si512(roundedToBfloat16(v));
+  _mm256_mask_storeu_epi16(p, m, _mm512_cvtepi32_epi16(_mm512_srli_epi32(bits, 16)));
 }
 
 // 2^t: t = n + f with n an integer and |f| <= 1/2, 2^f by the degree-5 polynomial through its six
