@@ -3,16 +3,13 @@
 #include <ATen/Parallel.h>
 
 #include "inference/activation_rows.h"
+#include "inference/tensor_bits.h"
 
 namespace mspa::inference {
 namespace {
 
 bool byRows(const at::Tensor& x) {
   return x.is_cpu() && x.scalar_type() == at::kBFloat16 && x.is_contiguous();
-}
-
-std::uint16_t* bits(const at::Tensor& t) {
-  return reinterpret_cast<std::uint16_t*>(t.data_ptr<at::BFloat16>());
 }
 
 // work(first, count) over [0, count) in parallel pieces of at least 16K elements.
@@ -26,7 +23,7 @@ void inPieces(int64_t count, const Work& work) {
 
 at::Tensor geluOverwriting(at::Tensor x) {
   if (!byRows(x)) return at::gelu_(x);
-  std::uint16_t* values = bits(x);
+  std::uint16_t* values = bitsOf(x);
   inPieces(x.numel(), [&](int64_t first, int64_t count) { geluInPlace(values + first, count); });
   return x;
 }
@@ -36,8 +33,8 @@ at::Tensor siluTimesOverwriting(at::Tensor gate, const at::Tensor& up) {
     at::silu_(gate);
     return gate.mul_(up);
   }
-  std::uint16_t* gates = bits(gate);
-  const std::uint16_t* ups = bits(up);
+  std::uint16_t* gates = bitsOf(gate);
+  const std::uint16_t* ups = bitsOf(up);
   inPieces(gate.numel(), [&](int64_t first, int64_t count) {
     siluTimesInPlace(gates + first, ups + first, count);
   });

@@ -3,6 +3,7 @@
 #include "inference/attention_tiles.h"
 #include "inference/rotary_rows.h"
 #include "inference/softmax_rows.h"
+#include "inference/tensor_bits.h"
 
 #include <torch/version.h>
 
@@ -106,7 +107,7 @@ void normaliseScores(at::Tensor& scores, int64_t first, const VisibleKeys& visib
   if (scores.scalar_type() == at::kFloat)
     rows(scores.data_ptr<float>());
   else
-    rows(reinterpret_cast<std::uint16_t*>(scores.data_ptr<at::BFloat16>()));
+    rows(bitsOf(scores));
 }
 
 // Whether the AMX tiles take this attention: bfloat16, no padding (vision tiles, a single
@@ -136,11 +137,8 @@ at::Tensor attendOnTiles(const at::Tensor& q, const at::Tensor& k, const at::Ten
   // Grouped query heads share their rows' stride only when packed.
   const at::Tensor query =
       groups == 1 ? rowsInPlace(q.to(at::kBFloat16)) : q.to(at::kBFloat16).contiguous();
-  const int64_t rows = groups * length, blocks = (rows + 15) / 16;
+  const int64_t rows = groups * length, blocks = (rows + kTileQueryRows - 1) / kTileQueryRows;
   const float scale = 1.0f / std::sqrt(static_cast<float>(dim));
-  const auto bits = [](const at::Tensor& t) {
-    return reinterpret_cast<const std::uint16_t*>(t.data_ptr<at::BFloat16>());
-  };
   // With one query head per key/value head, answers go where the output projection reads them
   // ([B, L, H·D]; returned as a [B, H, L, D] view), which saves the caller a copy.
   const at::Tensor out = groups == 1 ? at::empty({batch, length, heads, dim}, k.options())
@@ -150,13 +148,12 @@ at::Tensor attendOnTiles(const at::Tensor& q, const at::Tensor& k, const at::Ten
   tiled.resize(keys, dim);
   for (int64_t b = 0; b < batch; ++b) {
     for (int64_t h = 0; h < kvHeads; ++h) {
-      const std::uint16_t *keyRows = bits(keysIn[b][h]), *valueRows = bits(valuesIn[b][h]);
+      const std::uint16_t *keyRows = bitsOf(keysIn[b][h]), *valueRows = bitsOf(valuesIn[b][h]);
       at::parallel_for(0, tiled.chunks(), 4, [&](int64_t begin, int64_t end) {
         tiled.pack(keyRows, keysIn.stride(2), valueRows, valuesIn.stride(2), begin, end);
       });
-      const std::uint16_t* queries = bits(query[b][h * groups]);
-      auto* answers =
-          reinterpret_cast<std::uint16_t*>(answersOut[b][h * groups].data_ptr<at::BFloat16>());
+      const std::uint16_t* queries = bitsOf(query[b][h * groups]);
+      std::uint16_t* answers = bitsOf(answersOut[b][h * groups]);
       const int64_t answerStride = answersOut.stride(2);
       at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
         attendOnTiles(tiled, queries, query.stride(2), rows, begin, end, scale, answers,
@@ -364,11 +361,8 @@ at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Ten
   }
   const int64_t heads = x.size(1), length = x.size(2), dim = x.size(3);
   at::Tensor out = at::empty(x.sizes(), x.options());
-  const auto bits = [](const at::Tensor& t) {
-    return reinterpret_cast<std::uint16_t*>(t.data_ptr<at::BFloat16>());
-  };
-  const std::uint16_t *in = bits(x), *cosRows = bits(cos), *sinRows = bits(sin);
-  std::uint16_t* to = bits(out);
+  const std::uint16_t *in = bitsOf(x), *cosRows = bitsOf(cos), *sinRows = bitsOf(sin);
+  std::uint16_t* to = bitsOf(out);
   const bool perSequence = cos.numel() > length * dim;
   at::parallel_for(0, x.size(0) * heads * length, 64, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {

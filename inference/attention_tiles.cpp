@@ -236,9 +236,9 @@ struct BlockBuffers {
   std::vector<std::uint16_t> numerators, queries;
 
   void resize(std::int64_t width, std::int64_t headDim) {
-    scores.resize(static_cast<std::size_t>(16 * width));
-    numerators.resize(static_cast<std::size_t>(16 * width));
-    queries.assign(static_cast<std::size_t>(16 * headDim), 0);
+    scores.resize(static_cast<std::size_t>(kTileQueryRows * width));
+    numerators.resize(static_cast<std::size_t>(kTileQueryRows * width));
+    queries.assign(static_cast<std::size_t>(kTileQueryRows * headDim), 0);
   }
 };
 
@@ -304,10 +304,11 @@ MSPA_AMX void attendOnTiles(const TiledKeysValues& kv, const std::uint16_t* quer
   buffers.resize(width, dim);
   _tile_loadconfig(&kTiles16x64);
   for (std::int64_t block = firstBlock; block < endBlock; ++block) {
-    const std::int64_t first = 16 * block, rows = std::min<std::int64_t>(16, queryRows - first);
+    const std::int64_t first = kTileQueryRows * block;
+    const std::int64_t rows = std::min(kTileQueryRows, queryRows - first);
     const std::uint16_t* q = queries + first * queryStride;
     std::int64_t stride = queryStride;
-    if (rows < 16) {
+    if (rows < kTileQueryRows) {
       for (std::int64_t r = 0; r < rows; ++r)
         std::memcpy(buffers.queries.data() + r * dim, q + r * queryStride, dim * 2);
       q = buffers.queries.data();
@@ -318,7 +319,7 @@ MSPA_AMX void attendOnTiles(const TiledKeysValues& kv, const std::uint16_t* quer
     for (std::int64_t r = 0; r < rows; ++r) seen = std::max(seen, visible.of(first + r).second);
     const std::int64_t chunks = (seen + 31) / 32;
     scoreBlock(kv, chunks, q, stride * 2, buffers.scores.data(), width);
-    float denominators[16];
+    float denominators[kTileQueryRows];
     for (std::int64_t r = 0; r < rows; ++r) {
       std::uint16_t* row = buffers.numerators.data() + r * width;
       const std::int64_t keys = visible.of(first + r).second;

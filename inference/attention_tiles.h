@@ -61,10 +61,13 @@ struct VisibleKeys {
   }
 };
 
-// softmax(q kᵀ · scale) v for the query rows of blocks [firstBlock, endBlock) (16 rows each; the
-// last may be shorter) of `queryRows` rows `queryStride` elements apart, each seeing the keys
-// `visible` gives it (without padding: from 0); answers are written `answerStride` elements apart.
-// Requires tileAttentionAvailable().
+// Query rows per block of attendOnTiles: one tile's rows.
+constexpr std::int64_t kTileQueryRows = 16;
+
+// softmax(q kᵀ · scale) v for the query rows of blocks [firstBlock, endBlock) (kTileQueryRows
+// rows each; the last may be shorter) of `queryRows` rows `queryStride` elements apart, each seeing
+// the keys `visible` gives it (without padding: from 0); answers are written `answerStride`
+// elements apart. Requires tileAttentionAvailable().
 void attendOnTiles(const TiledKeysValues& keysValues, const std::uint16_t* queries,
                    std::int64_t queryStride, std::int64_t queryRows, std::int64_t firstBlock,
                    std::int64_t endBlock, float scale, std::uint16_t* answers,

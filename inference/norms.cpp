@@ -4,6 +4,7 @@
 #include <torch/version.h>
 
 #include "inference/norm_rows.h"
+#include "inference/tensor_bits.h"
 
 namespace mspa::inference {
 namespace {
@@ -15,16 +16,12 @@ bool normsByRow(const at::Tensor& x, const at::Tensor& w) {
          x.is_contiguous() && w.is_contiguous();
 }
 
-std::uint16_t* bits(const at::Tensor& t) {
-  return reinterpret_cast<std::uint16_t*>(t.data_ptr<at::BFloat16>());
-}
-
 template <typename RowNorm>
 at::Tensor normRows(const at::Tensor& x, RowNorm normRow) {
   const int64_t width = x.size(-1);
   at::Tensor out = at::empty_like(x);
-  const std::uint16_t* in = bits(x);
-  std::uint16_t* to = bits(out);
+  const std::uint16_t* in = bitsOf(x);
+  std::uint16_t* to = bitsOf(out);
   at::parallel_for(0, x.numel() / width, 16, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) normRow(in + r * width, to + r * width, width);
   });
@@ -40,7 +37,7 @@ at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) {
 #endif
   if (normsByRow(x, w)) {
     return normRows(x, [&](const std::uint16_t* in, std::uint16_t* out, int64_t width) {
-      rmsNormRow(in, out, width, bits(w), static_cast<float>(eps));
+      rmsNormRow(in, out, width, bitsOf(w), static_cast<float>(eps));
     });
   }
   const at::Tensor xf = x.to(at::kFloat);
@@ -55,7 +52,7 @@ at::Tensor layerNorm(const at::Tensor& x, const at::Tensor& w, const at::Tensor&
     return at::layer_norm(x, {x.size(-1)}, w, b, eps);
   if (normsByRow(x, w) && normsByRow(x, b)) {
     return normRows(x, [&](const std::uint16_t* in, std::uint16_t* out, int64_t width) {
-      layerNormRow(in, out, width, bits(w), bits(b), static_cast<float>(eps));
+      layerNormRow(in, out, width, bitsOf(w), bitsOf(b), static_cast<float>(eps));
     });
   }
   return at::layer_norm(x.to(at::kFloat), {x.size(-1)}, w.to(at::kFloat), b.to(at::kFloat), eps)

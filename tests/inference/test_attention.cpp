@@ -224,7 +224,7 @@ TEST_CASE("Attention on AMX tiles equals double precision within bfloat16's roun
     tiled.pack(k.data(), c.stride, v.data(), c.stride, 0, tiled.chunks());
     const float scale = 1.0f / std::sqrt(static_cast<float>(c.dim));
     std::vector<std::uint16_t> answers(c.queries * c.dim);
-    const std::int64_t blocks = (c.queries + 15) / 16;
+    const std::int64_t blocks = (c.queries + kTileQueryRows - 1) / kTileQueryRows;
     // In two calls, as two threads would take the blocks.
     attendOnTiles(tiled, q.data(), c.stride, c.queries, 0, blocks / 2, scale, answers.data(), c.dim,
                   visible);
