@@ -86,60 +86,72 @@ void setCpuThreads(int threads) {
   if (threads > 0) at::set_num_threads(threads);
 }
 
-MachineLimits measureMachineLimits(const std::string& device, const std::string& dtype) {
+namespace {
+
+// Runs per second of `work` repeated for a second: the sustained rate (runs / total time) is what
+// the phases it is compared with — seconds to minutes long — can get; the best single run is
+// kept beside it. On this project's shared CPU host single 2048³ products reached 1,245 GFLOP/s
+// in a minute where no whole second passed 707.
+struct Rates {
+  double sustained = 0, peak = 0;
+};
+Rates repeatedForASecond(const c10::Device& target, const std::function<void()>& work) {
+  work();  // warm-up: allocation, kernel selection
+  synchronize(target);
+  Rates rates;
+  int runs = 0;
+  const auto start = std::chrono::steady_clock::now();
+  double elapsed = 0;
+  while (elapsed < 1.0 || runs < 3) {
+    const auto before = std::chrono::steady_clock::now();
+    work();
+    synchronize(target);
+    const auto after = std::chrono::steady_clock::now();
+    rates.peak = std::max(rates.peak, 1 / std::chrono::duration<double>(after - before).count());
+    elapsed = std::chrono::duration<double>(after - start).count();
+    ++runs;
+  }
+  rates.sustained = runs / elapsed;
+  return rates;
+}
+
+}  // namespace
+
+MachineLimits measureMatmulLimit(const std::string& device, const std::string& dtype) {
   c10::NoGradGuard noGrad;
   const c10::Device target = parseDevice(device);
-  // Each piece of work repeated for a second: the sustained rate (runs / total time) is what the
-  // phases it is compared with — seconds to minutes long — can get; the best single run is kept
-  // beside it. On this project's shared CPU host single 2048³ products reached 1,245 GFLOP/s in a
-  // minute where no whole second passed 707.
-  struct Rates {
-    double sustained = 0, peak = 0;  // runs per second
-  };
-  const auto repeated = [&](const std::function<void()>& work) {
-    work();  // warm-up: allocation, kernel selection
-    synchronize(target);
-    Rates rates;
-    int runs = 0;
-    const auto start = std::chrono::steady_clock::now();
-    double elapsed = 0;
-    while (elapsed < 1.0 || runs < 3) {
-      const auto before = std::chrono::steady_clock::now();
-      work();
-      synchronize(target);
-      const auto after = std::chrono::steady_clock::now();
-      rates.peak = std::max(rates.peak, 1 / std::chrono::duration<double>(after - before).count());
-      elapsed = std::chrono::duration<double>(after - start).count();
-      ++runs;
-    }
-    rates.sustained = runs / elapsed;
-    return rates;
-  };
-  MachineLimits limits;
-  // A GPU copies 256 MB in a tenth of a millisecond and multiplies 2048² matrices in tens of
-  // microseconds, where launch overheads would dominate: larger sizes there.
-  const bool gpu = !target.is_cpu();
-  const at::Tensor from = at::ones({gpu ? 1ll << 28 : 64ll << 20},
-                                   at::TensorOptions().device(target).dtype(at::kFloat));
-  at::Tensor to = at::empty_like(from);
-  const double copyBytes = 2.0 * static_cast<double>(from.nbytes());
-  const Rates copies = repeated([&] { to.copy_(from); });
-  limits.bandwidthGBps = copyBytes * copies.sustained / 1e9;
-  limits.peakBandwidthGBps = copyBytes * copies.peak / 1e9;
   // The best of square and prefill-shaped (512 rows against a wide matrix) products: the rate
-  // the arithmetic units reach at all, not one shape's luck.
+  // the arithmetic units reach at all, not one shape's luck. A GPU multiplies 2048² matrices in
+  // tens of microseconds, where launch overheads would dominate: larger sizes there.
   const auto options = at::TensorOptions().device(target).dtype(parseDType(dtype));
   const std::vector<std::array<int64_t, 3>> shapes =
-      gpu ? std::vector<std::array<int64_t, 3>>{{8192, 8192, 8192}, {4096, 4096, 14336}}
+      !target.is_cpu()
+          ? std::vector<std::array<int64_t, 3>>{{8192, 8192, 8192}, {4096, 4096, 14336}}
           : std::vector<std::array<int64_t, 3>>{
                 {1024, 1024, 1024}, {2048, 2048, 2048}, {512, 2048, 8192}};
+  MachineLimits limits;
   for (const auto& [m, k, n] : shapes) {
     const at::Tensor a = at::randn({m, k}, options), b = at::randn({k, n}, options);
-    const Rates products = repeated([&] { at::mm(a, b); });
+    const Rates products = repeatedForASecond(target, [&] { at::mm(a, b); });
     const double flops = 2.0 * m * k * n;
     limits.matmulGflops = std::max(limits.matmulGflops, flops * products.sustained / 1e9);
     limits.peakMatmulGflops = std::max(limits.peakMatmulGflops, flops * products.peak / 1e9);
   }
+  return limits;
+}
+
+MachineLimits measureMachineLimits(const std::string& device, const std::string& dtype) {
+  c10::NoGradGuard noGrad;
+  const c10::Device target = parseDevice(device);
+  // A GPU copies 256 MB in a tenth of a millisecond: a larger copy there.
+  const at::Tensor from = at::ones({target.is_cpu() ? 64ll << 20 : 1ll << 28},
+                                   at::TensorOptions().device(target).dtype(at::kFloat));
+  at::Tensor to = at::empty_like(from);
+  const double copyBytes = 2.0 * static_cast<double>(from.nbytes());
+  const Rates copies = repeatedForASecond(target, [&] { to.copy_(from); });
+  MachineLimits limits = measureMatmulLimit(device, dtype);
+  limits.bandwidthGBps = copyBytes * copies.sustained / 1e9;
+  limits.peakBandwidthGBps = copyBytes * copies.peak / 1e9;
   return limits;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 
 #include "inference/weight_source.h"
@@ -30,6 +31,18 @@ std::size_t workingMemory(const ModelConfig& config, const std::string& dtype) {
   const std::size_t activations = 4ull * tokens * std::max(l.intermediate, l.hidden) * element;
   const std::size_t logits = static_cast<std::size_t>(l.vocab) * 4 * 16;
   return kv + activations + logits + (256ull << 20);
+}
+
+// The value of a "Key: N kB" line of a /proc file, in bytes.
+std::optional<std::size_t> kilobytesIn(const char* file, const std::string& wanted) {
+  std::ifstream in(file);
+  std::string key;
+  while (in >> key) {
+    std::size_t kilobytes = 0;
+    if (key == wanted && in >> kilobytes) return kilobytes * 1024;
+    in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -65,16 +78,7 @@ void requireMemory(const MemoryNeed& need, const std::string& modelDir) {
 }
 
 std::optional<std::size_t> availableMemory(const std::string& device) {
-  if (device == "cpu") {
-    std::ifstream meminfo("/proc/meminfo");
-    std::string key;
-    std::size_t kilobytes = 0;
-    while (meminfo >> key >> kilobytes) {
-      if (key == "MemAvailable:") return kilobytes * 1024;
-      meminfo.ignore(64, '\n');
-    }
-    return std::nullopt;
-  }
+  if (device == "cpu") return kilobytesIn("/proc/meminfo", "MemAvailable:");
   // The CUDA runtime is linked into LibTorch's CUDA builds; asking it needs no CUDA headers here.
   using MemGetInfo = int (*)(std::size_t*, std::size_t*);
   if (const auto query = reinterpret_cast<MemGetInfo>(::dlsym(RTLD_DEFAULT, "cudaMemGetInfo"))) {
@@ -82,6 +86,15 @@ std::optional<std::size_t> availableMemory(const std::string& device) {
     if (query(&free, &total) == 0) return free;
   }
   return std::nullopt;
+}
+
+std::optional<std::size_t> peakResidentBytes() {
+  return kilobytesIn("/proc/self/status", "VmHWM:");
+}
+
+bool resetPeakResidentBytes() {
+  std::ofstream clear("/proc/self/clear_refs");
+  return static_cast<bool>(clear << "5" << std::flush);
 }
 
 }  // namespace mspa::inference

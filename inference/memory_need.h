@@ -45,4 +45,10 @@ std::optional<std::size_t> availableMemory(const std::string& device);
 std::optional<std::size_t> peakDeviceBytes();
 void resetPeakDeviceBytes();
 
+// The most this process has had resident since it started or since the last reset (Linux's
+// VmHWM), in bytes; nothing where /proc cannot tell. The reset (writing 5 to
+// /proc/self/clear_refs) returns false where the kernel does not allow it.
+std::optional<std::size_t> peakResidentBytes();
+bool resetPeakResidentBytes();
+
 }  // namespace mspa::inference

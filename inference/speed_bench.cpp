@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <numeric>
+#include <optional>
 
 #include "inference/generation.h"
 #include "inference/image_preprocess.h"
@@ -96,11 +97,32 @@ double prefillFlops(const ModelConfig& config, double length) {
   return l.layers * (dense + attention) + 2 * h * l.vocab;
 }
 
-double peakRssGigabytes() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) * 1024 / 1e9;
-}
+// The memory peaks of the questions alone: the limits are measured between them, with buffers
+// of their own (a 256 MB copy on the CPU, 1 GB on a GPU) that must not count as the engine's.
+class QuestionPeaks {
+ public:
+  void start() {
+    resettable_ = resetPeakResidentBytes();
+    resetPeakDeviceBytes();
+  }
+  void stop(bool onGpu) {
+    // Without a reset the process's peak since it started, the limits' buffers included.
+    std::optional<std::size_t> resident;
+    if (resettable_) resident = peakResidentBytes();
+    rssGB = std::max(rssGB, resident ? static_cast<double>(*resident) / 1e9 : rusagePeakGB());
+    if (const auto peak = peakDeviceBytes(); peak && onGpu)
+      gpuGB = std::max(gpuGB, static_cast<double>(*peak) / 1e9);
+  }
+  double rssGB = 0, gpuGB = -1;
+
+ private:
+  static double rusagePeakGB() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) * 1024 / 1e9;
+  }
+  bool resettable_ = false;
+};
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -123,6 +145,14 @@ double SpeedReport::visionLimitPercent() const {
 double SpeedReport::prefillLimitPercent() const {
   const double ms = prefillMs - visionMs;
   return ms > 0 ? 100 * prefillFlops / (ms / 1e3) / (limits.matmulGflops * 1e9) : 0;
+}
+
+std::optional<double> SpeedReport::medianVisionRoundPercent() const {
+  if (visionRoundPercents.empty()) return std::nullopt;
+  std::vector<double> sorted = visionRoundPercents;
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t middle = sorted.size() / 2;
+  return sorted.size() % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 SpeedReport measureSpeed(const SpeedOptions& o,
@@ -148,7 +178,7 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   r.cudaGraphs = model->recordsDecodeSteps();
 
   say("measuring the machine's limits");
-  r.limits = measureMachineLimits(o.device, model->arithmeticDtype());
+  const MachineLimits before = measureMachineLimits(o.device, model->arithmeticDtype());
 
   // One question's tiles per batch member, each with its own frames.
   const int tileSize = model->config().vision.imageSize;
@@ -166,7 +196,8 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   SamplingOptions sampling;  // greedy, no stop token: exactly newTokens
   sampling.maxNewTokens = o.newTokens;
 
-  if (model->device() != "cpu") {
+  const bool onGpu = model->device() != "cpu";
+  if (onGpu) {
     // CUDA initialises its libraries and picks kernels on first use: a short question about other
     // frames (so that the timed one misses the vision cache) keeps that out of the figures.
     say("warming up");
@@ -178,8 +209,10 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   }
 
   say("answering (vision, prefill, decode)");
-  resetPeakDeviceBytes();
+  QuestionPeaks peaks;
+  peaks.start();
   const GenerationResult first = generate(*model, ids, images.front(), sampling);
+  peaks.stop(onGpu);
   r.visionMs = first.timing.visionMs;
   r.prefillMs = first.timing.prefillMs;
   r.newTokens = first.timing.newTokens;
@@ -187,7 +220,15 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   r.kvCacheGB = static_cast<double>(model->kvCacheBytes()) / 1e9;
   r.samplesPerSecond = 1e3 / (first.timing.prefillMs + first.timing.decodeMs);
 
+  // The limits on either side of the timed question, the higher of each kept: a shared host's
+  // speed swings within minutes, so a measurement taken after the later questions would compare
+  // the phases with another minute's machine (run M of PERFORMANCE.md: a text prefill at 108% of
+  // a limit measured in a slow spell; runs T–V: 30–66% of limits minutes apart).
+  say("measuring the machine's limits again");
+  r.limits = higherOf(before, measureMachineLimits(o.device, model->arithmeticDtype()));
+
   say("asking again (images from the vision cache)");
+  peaks.start();
   sampling.maxNewTokens = 1;
   const GenerationResult again = generate(*model, ids, images.front(), sampling);
   r.repeatTtftMs = again.timing.firstTokenMs;
@@ -222,13 +263,23 @@ SpeedReport measureSpeed(const SpeedOptions& o,
     r.samplesPerSecond = r.batch * 1e3 / (t.prefillMs + t.decodeMs);
   }
 
-  // The peaks are the questions' (the first measurement of the limits, before them, included);
-  // the second measurement's buffers come on top of the KV cache they leave.
-  r.peakRssGB = peakRssGigabytes();
-  if (const auto peak = peakDeviceBytes(); peak && model->device() != "cpu")
-    r.peakGpuGB = static_cast<double>(*peak) / 1e9;
-  say("measuring the machine's limits again");
-  r.limits = higherOf(r.limits, measureMachineLimits(o.device, model->arithmeticDtype()));
+  peaks.stop(onGpu);
+  r.peakRssGB = peaks.rssGB;
+  r.peakGpuGB = peaks.gpuGB;
+
+  const ImageTiles& firstImage = images.front();
+  if (o.visionRounds > 0 && !firstImage.perImage.empty())
+    r.visionRoundTiles = firstImage.perImage.front();
+  const double roundFlops = r.visionRoundTiles * visionFlopsPerTile(model->config());
+  for (int round = 0; r.visionRoundTiles > 0 && round < o.visionRounds; ++round) {
+    say("vision round " + std::to_string(round + 1) + " of " + std::to_string(o.visionRounds));
+    const double before = measureMatmulLimit(o.device, model->arithmeticDtype()).matmulGflops;
+    const auto start = std::chrono::steady_clock::now();
+    model->visionEmbeddings(firstImage.data, r.visionRoundTiles);
+    const double seconds = secondsSince(start);
+    const double after = measureMatmulLimit(o.device, model->arithmeticDtype()).matmulGflops;
+    r.visionRoundPercents.push_back(100 * roundFlops / seconds / 1e9 / std::max(before, after));
+  }
 
   const ModelConfig& c = model->config();
   const int totalTiles = std::accumulate(r.tilesPerImage.begin(), r.tilesPerImage.end(), 0);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct SpeedOptions {
   // pass over all layers) about frames of its own, and time it against the plain answer.
   bool explain = false;
   int explainTopK = 5;
+  // Rounds of the vision encoder alone on the first image's tiles, each between two measurements
+  // of the matmul rate: on a shared host whose speed swings within minutes, the median round
+  // compares vision with the machine of the same seconds.
+  int visionRounds = 0;
 };
 
 // What the machine can do, measured in the same run: a large copy on the device (read + write)
@@ -28,7 +33,10 @@ struct MachineLimits {
   double peakBandwidthGBps = 0, peakMatmulGflops = 0;
 };
 MachineLimits measureMachineLimits(const std::string& device, const std::string& dtype);
-// Each rate the higher of two measurements. `bench speed` measures before and after the phases:
+// The matrix products alone (the bandwidths left 0).
+MachineLimits measureMatmulLimit(const std::string& device, const std::string& dtype);
+// Each rate the higher of two measurements. `bench speed` measures right before and right after
+// the timed question:
 // a limit taken in one of a shared host's slow spells would make every phase look closer to it
 // than it is (run M of PERFORMANCE.md: a text prefill at 108% of a limit measured that low).
 MachineLimits higherOf(const MachineLimits& a, const MachineLimits& b);
@@ -42,18 +50,23 @@ struct SpeedReport {
   double loadSeconds = 0, visionMs = 0, prefillMs = 0, ttftMs = 0, decodeTokensPerSecond = 0;
   double repeatTtftMs = 0, repeatVisionMs = 0;
   double visionFlops = 0, prefillFlops = 0, decodeBytesPerToken = 0;
-  double weightGB = 0, kvCacheGB = 0, peakRssGB = 0;
-  double peakGpuGB = -1;        // the CUDA allocator's peak over the timed questions; -1: not known
+  double weightGB = 0, kvCacheGB = 0;
+  double peakRssGB = 0;   // over the questions, without the limits' buffers where Linux allows
+  double peakGpuGB = -1;  // the CUDA allocator's peak over the timed questions; -1: not known
   double samplesPerSecond = 0;  // questions answered per second at `batch`
   bool cudaGraphs = false;      // whether decode steps were replayed from a CUDA graph
   // With SpeedOptions::explain: the plain answer (vision, prefill, decode), the explained one
   // (the same with token probabilities, then the attention pass) and the attention pass alone.
   double plainAnswerMs = 0, explainedAnswerMs = 0, attentionPassMs = 0;
   MachineLimits limits;
+  // Each vision round's FLOP/s against the higher of the matmul rates on either side of it.
+  std::vector<double> visionRoundPercents;
+  int visionRoundTiles = 0;
 
   double decodeLimitPercent() const;   // bytes read per second against the copy bandwidth
   double visionLimitPercent() const;   // FLOP/s against the measured matmul rate
   double prefillLimitPercent() const;  // the text part of prefill (vision excluded)
+  std::optional<double> medianVisionRoundPercent() const;  // none without rounds
 };
 
 // Loads (or makes) the model, asks one question about the images twice, decodes `newTokens`

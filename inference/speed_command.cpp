@@ -1,9 +1,11 @@
 #include "inference/speed_command.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "inference/speed_bench.h"
@@ -15,6 +17,10 @@ struct SpeedCommandOptions {
   SpeedOptions speed;
   std::string format = "text";
 };
+
+nlohmann::ordered_json orNull(const std::optional<double>& value) {
+  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+}
 
 nlohmann::ordered_json toJson(const SpeedReport& r) {
   return {{"model", r.model},
@@ -38,6 +44,9 @@ nlohmann::ordered_json toJson(const SpeedReport& r) {
           {"matmul_peak_gflop_per_s", r.limits.peakMatmulGflops},
           {"vision_gflop", r.visionFlops / 1e9},
           {"vision_limit_pct", r.visionLimitPercent()},
+          {"vision_round_tiles", r.visionRoundTiles},
+          {"vision_round_limit_pcts", r.visionRoundPercents},
+          {"vision_round_limit_pct", orNull(r.medianVisionRoundPercent())},
           {"prefill_gflop", r.prefillFlops / 1e9},
           {"prefill_limit_pct", r.prefillLimitPercent()},
           {"weight_gb", r.weightGB},
@@ -69,6 +78,13 @@ void printText(const SpeedReport& r) {
   std::printf("load         %.1f s\n", r.loadSeconds);
   std::printf("vision       %.0f ms (%.0f GFLOP, %.0f%% of matmul)\n", r.visionMs,
               r.visionFlops / 1e9, r.visionLimitPercent());
+  if (const auto median = r.medianVisionRoundPercent()) {
+    const auto [low, high] =
+        std::minmax_element(r.visionRoundPercents.begin(), r.visionRoundPercents.end());
+    std::printf(
+        "vision alone %.0f%% of matmul, the median of %zu rounds of %d tiles (%.0f-%.0f%%)\n",
+        *median, r.visionRoundPercents.size(), r.visionRoundTiles, *low, *high);
+  }
   std::printf("prefill      %.0f ms with vision (text %.0f GFLOP, %.0f%% of matmul)\n", r.prefillMs,
               r.prefillFlops / 1e9, r.prefillLimitPercent());
   std::printf("first token  %.0f ms; asked again %.0f ms (vision %.0f ms)\n", r.ttftMs,
@@ -119,6 +135,13 @@ void addSpeedCommand(CLI::App& bench) {
   speed->add_option("--explain-top-k", o->speed.explainTopK, "runners-up per token when explaining")
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
+  speed
+      ->add_option("--vision-rounds", o->speed.visionRounds,
+                   "then time the vision encoder alone on the first image this many times, each "
+                   "between two measurements of the matmul rate (their median against the "
+                   "machine of the same seconds)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
   speed->add_flag("!--no-cuda-graphs", o->speed.cudaGraphs,
                   "decode without recording the step as a CUDA graph (for comparison)");
   speed->add_option("--format", o->format, "text or json")

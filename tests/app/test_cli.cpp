@@ -273,11 +273,21 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
   CHECK(j["decode_tokens_per_s"].get<double>() > 0);
   CHECK(j["plain_answer_ms"].get<double>() > 0);
   CHECK(j["explained_answer_ms"].is_null());  // not asked for: not run
+  CHECK(j["vision_round_limit_pct"].is_null());
+  CHECK(j["vision_round_limit_pcts"].empty());
 
   const auto explained = mspaCli("bench speed --random-weights " + shellQuote(config) +
-                                 " --images 1 --tiles 1 --new-tokens 3 --explain --format json");
+                                 " --images 1 --tiles 1 --new-tokens 3 --explain "
+                                 "--vision-rounds 3 --format json");
   REQUIRE(explained.exitCode == 0);
   const auto e = nlohmann::json::parse(explained.out);
+  // Three rounds of the vision encoder on the image's one tile, each against its own limits.
+  CHECK(e["vision_round_tiles"] == 1);
+  auto rounds = e["vision_round_limit_pcts"].get<std::vector<double>>();
+  REQUIRE(rounds.size() == 3);
+  std::sort(rounds.begin(), rounds.end());
+  CHECK(rounds.front() > 0);
+  CHECK(e["vision_round_limit_pct"].get<double>() == rounds[1]);
   CHECK(e["attention_pass_ms"].get<double>() > 0);
   CHECK(e["explained_answer_ms"].get<double>() > e["attention_pass_ms"].get<double>());
   CHECK(e["plain_answer_ms"].get<double>() > 0);

@@ -154,3 +154,19 @@ TEST_CASE(
   CHECK(huge.weightBytes == elements * 4);
   CHECK_FALSE(huge.fits());
 }
+
+TEST_CASE("The resident peak is Linux's VmHWM, and a reset starts it again from what is resident") {
+  // `bench speed` resets it around the machine's limits, whose buffers are not the engine's.
+  REQUIRE(resetPeakResidentBytes());
+  const std::size_t start = peakResidentBytes().value();
+  constexpr std::size_t kBlock = 256u << 20;  // freed with munmap: past glibc's mmap threshold
+  {
+    std::vector<char> block(kBlock, 1);  // every page touched
+    volatile char last = block.back();
+    CHECK(last == 1);
+  }
+  const std::size_t high = peakResidentBytes().value();
+  CHECK(high >= start + kBlock - (8u << 20));
+  REQUIRE(resetPeakResidentBytes());
+  CHECK(peakResidentBytes().value() + kBlock / 2 < high);
+}
