@@ -278,6 +278,7 @@ SpeedReport measureSpeed(const SpeedOptions& o,
     model->visionEmbeddings(firstImage.data, r.visionRoundTiles);
     const double seconds = secondsSince(start);
     const double after = measureMatmulLimit(o.device, model->arithmeticDtype()).matmulGflops;
+    r.visionRoundMs.push_back(1e3 * seconds);
     r.visionRoundPercents.push_back(100 * roundFlops / seconds / 1e9 / std::max(before, after));
   }
 

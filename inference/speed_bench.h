@@ -59,8 +59,9 @@ struct SpeedReport {
   // (the same with token probabilities, then the attention pass) and the attention pass alone.
   double plainAnswerMs = 0, explainedAnswerMs = 0, attentionPassMs = 0;
   MachineLimits limits;
-  // Each vision round's FLOP/s against the higher of the matmul rates on either side of it.
-  std::vector<double> visionRoundPercents;
+  // Each vision round's time, and its FLOP/s against the higher of the matmul rates on either
+  // side of it.
+  std::vector<double> visionRoundMs, visionRoundPercents;
   int visionRoundTiles = 0;
 
   double decodeLimitPercent() const;   // bytes read per second against the copy bandwidth

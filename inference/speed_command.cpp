@@ -45,6 +45,7 @@ nlohmann::ordered_json toJson(const SpeedReport& r) {
           {"vision_gflop", r.visionFlops / 1e9},
           {"vision_limit_pct", r.visionLimitPercent()},
           {"vision_round_tiles", r.visionRoundTiles},
+          {"vision_round_ms", r.visionRoundMs},
           {"vision_round_limit_pcts", r.visionRoundPercents},
           {"vision_round_limit_pct", orNull(r.medianVisionRoundPercent())},
           {"prefill_gflop", r.prefillFlops / 1e9},
@@ -81,9 +82,12 @@ void printText(const SpeedReport& r) {
   if (const auto median = r.medianVisionRoundPercent()) {
     const auto [low, high] =
         std::minmax_element(r.visionRoundPercents.begin(), r.visionRoundPercents.end());
+    const auto [fastest, slowest] =
+        std::minmax_element(r.visionRoundMs.begin(), r.visionRoundMs.end());
     std::printf(
-        "vision alone %.0f%% of matmul, the median of %zu rounds of %d tiles (%.0f-%.0f%%)\n",
-        *median, r.visionRoundPercents.size(), r.visionRoundTiles, *low, *high);
+        "vision alone %.0f%% of matmul, the median of %zu rounds of %d tiles (%.0f-%.0f%%; "
+        "%.0f-%.0f ms)\n",
+        *median, r.visionRoundPercents.size(), r.visionRoundTiles, *low, *high, *fastest, *slowest);
   }
   std::printf("prefill      %.0f ms with vision (text %.0f GFLOP, %.0f%% of matmul)\n", r.prefillMs,
               r.prefillFlops / 1e9, r.prefillLimitPercent());

@@ -285,6 +285,7 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
   CHECK(e["vision_round_tiles"] == 1);
   auto rounds = e["vision_round_limit_pcts"].get<std::vector<double>>();
   REQUIRE(rounds.size() == 3);
+  CHECK(e["vision_round_ms"].size() == 3);
   std::sort(rounds.begin(), rounds.end());
   CHECK(rounds.front() > 0);
   CHECK(e["vision_round_limit_pct"].get<double>() == rounds[1]);
