@@ -36,9 +36,9 @@ MachineLimits measureMachineLimits(const std::string& device, const std::string&
 // The matrix products alone (the bandwidths left 0).
 MachineLimits measureMatmulLimit(const std::string& device, const std::string& dtype);
 // Each rate the higher of two measurements. `bench speed` measures right before and right after
-// the timed question:
-// a limit taken in one of a shared host's slow spells would make every phase look closer to it
-// than it is (run M of PERFORMANCE.md: a text prefill at 108% of a limit measured that low).
+// the timed question: a limit taken in one of a shared host's slow spells would make every phase
+// look closer to it than it is (run M of PERFORMANCE.md: a text prefill at 108% of a limit
+// measured that low).
 MachineLimits higherOf(const MachineLimits& a, const MachineLimits& b);
 
 // One question's phases against those limits; `repeat*` are the same question asked again
