@@ -101,16 +101,17 @@ double prefillFlops(const ModelConfig& config, double length) {
 // of their own (a 256 MB copy on the CPU, 1 GB on a GPU) that must not count as the engine's.
 class QuestionPeaks {
  public:
+  explicit QuestionPeaks(bool onGpu) : onGpu_(onGpu) {}
   void start() {
     resettable_ = resetPeakResidentBytes();
     resetPeakDeviceBytes();
   }
-  void stop(bool onGpu) {
+  void stop() {
     // Without a reset the process's peak since it started, the limits' buffers included.
     std::optional<std::size_t> resident;
     if (resettable_) resident = peakResidentBytes();
     rssGB = std::max(rssGB, resident ? static_cast<double>(*resident) / 1e9 : rusagePeakGB());
-    if (const auto peak = peakDeviceBytes(); peak && onGpu)
+    if (const auto peak = peakDeviceBytes(); peak && onGpu_)
       gpuGB = std::max(gpuGB, static_cast<double>(*peak) / 1e9);
   }
   double rssGB = 0, gpuGB = -1;
@@ -121,7 +122,7 @@ class QuestionPeaks {
     getrusage(RUSAGE_SELF, &usage);
     return static_cast<double>(usage.ru_maxrss) * 1024 / 1e9;
   }
-  bool resettable_ = false;
+  bool onGpu_, resettable_ = false;
 };
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -230,10 +231,10 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   }
 
   say("answering (vision, prefill, decode)");
-  QuestionPeaks peaks;
+  QuestionPeaks peaks(onGpu);
   peaks.start();
   const GenerationResult first = generate(*model, ids, images.front(), sampling);
-  peaks.stop(onGpu);
+  peaks.stop();
   r.visionMs = first.timing.visionMs;
   r.prefillMs = first.timing.prefillMs;
   r.newTokens = first.timing.newTokens;
@@ -284,7 +285,7 @@ SpeedReport measureSpeed(const SpeedOptions& o,
     r.samplesPerSecond = r.batch * 1e3 / (t.prefillMs + t.decodeMs);
   }
 
-  peaks.stop(onGpu);
+  peaks.stop();
   r.peakRssGB = peaks.rssGB;
   r.peakGpuGB = peaks.gpuGB;
 

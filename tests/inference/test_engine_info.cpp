@@ -35,3 +35,13 @@ TEST_CASE(
   CHECK(limits.peakBandwidthGBps == 26.0);
   CHECK(limits.peakMatmulGflops == 1750.0);
 }
+
+TEST_CASE(
+    "The vision rounds' share is their median: the middle one, or the mean of the middle two") {
+  SpeedReport report;
+  CHECK_FALSE(report.medianVisionRoundPercent());
+  report.visionRoundPercents = {61.0, 35.0, 48.0};
+  CHECK(report.medianVisionRoundPercent() == 48.0);
+  report.visionRoundPercents = {61.0, 35.0, 48.0, 52.0};
+  CHECK(report.medianVisionRoundPercent() == 50.0);
+}
