@@ -124,7 +124,8 @@ void addBenchCommand(CLI::App& app) {
                   "local: samples decoded together (greedy answers are those of batch 1)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
-  run->add_option("--retries", o->retries, "tries after a failed request, with backoff")
+  run->add_option("--retries", o->retries,
+                  "tries after a failed request to an endpoint, with backoff")
       ->capture_default_str();
   run->add_option("--max-new-tokens", o->maxNewTokens, "")->capture_default_str();
   run->add_option("--limit", o->limit, "answer at most this many new samples");

@@ -33,6 +33,9 @@ class AnswerBackend {
   virtual std::string label() const = 0;
   // True when the answers are the truth itself (the geometry oracle), so the UI says so.
   virtual bool answersWithTruth() const { return false; }
+  // True where a failed answer may come when asked again (a server busy or unreachable for a
+  // moment); `bench run` retries only these. A local engine's refusal stands however often asked.
+  virtual bool retriesCanHelp() const { return false; }
   virtual BackendReply answer(const Question& question, const AnswerProgress& progress,
                               const std::atomic<bool>* cancel) = 0;
   // The answer with why it was given (reply.explanation): the local engine's whole explanation, an

@@ -157,7 +157,7 @@ BenchmarkRunReport runBenchmark(const std::vector<BackendMaker>& backends,
           line["text"] = backend.answer(q, {}, o.stop).text;
           break;
         } catch (const std::exception& e) {
-          if (retries >= o.retries) throw;
+          if (retries >= o.retries || !backend.retriesCanHelp()) throw;
           std::this_thread::sleep_for(
               std::chrono::duration<double>(o.backoffSeconds * (1 << retries)));
         }

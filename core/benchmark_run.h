@@ -23,7 +23,7 @@ struct BenchmarkRunOptions {
   std::string data, images, out;
   int workersPerBackend = 1;  // concurrent requests per endpoint (1 for the local engine)
   int batch = 1;              // samples each worker hands its backend at once (answerBatch)
-  int retries = 3;            // per sample, with exponential backoff
+  int retries = 3;            // per sample, with exponential backoff, where retries can help
   double backoffSeconds = 0.2;
   std::size_t limit = 0;     // answer at most this many new samples (0: all)
   bool decodeImages = true;  // false when the backends send image files as they are (endpoints)

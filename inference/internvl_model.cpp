@@ -650,14 +650,17 @@ void InternVLModel::Impl::requireBatchMemory(const std::vector<std::vector<std::
                              static_cast<double>(c10::elementSize(arithmetic));
   const auto available = availableMemory(device.is_cpu() ? "cpu" : "cuda");
   if (!available || cache + activations <= static_cast<double>(*available)) return;
-  char text[256];
-  std::snprintf(
-      text, sizeof text,
-      "a batch of %zu sequences of up to %zu tokens needs %.1f GB (KV cache %.1f GB + activations "
-      "%.1f GB) but the %s has %.1f GB available: lower the batch",
-      prompts.size(), longest + std::max(newTokens, 1), (cache + activations) / 1e9, cache / 1e9,
-      activations / 1e9, device.is_cpu() ? "cpu" : "cuda device",
-      static_cast<double>(*available) / 1e9);
+  const std::string what = prompts.size() == 1
+                               ? "a sequence"
+                               : "a batch of " + std::to_string(prompts.size()) + " sequences";
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "%s of up to %zu tokens needs %.1f GB (KV cache %.1f GB + activations %.1f GB) but "
+                "the %s has %.1f GB available: %s",
+                what.c_str(), longest + std::max(newTokens, 1), (cache + activations) / 1e9,
+                cache / 1e9, activations / 1e9, device.is_cpu() ? "cpu" : "cuda device",
+                static_cast<double>(*available) / 1e9,
+                prompts.size() == 1 ? "ask for fewer new tokens" : "lower the batch");
   throw std::runtime_error(text);
 }
 

@@ -18,6 +18,7 @@ class OpenAIBackend : public AnswerBackend {
   ~OpenAIBackend() override;
 
   std::string label() const override { return "endpoint " + modelName_ + " at " + url_; }
+  bool retriesCanHelp() const override { return true; }
   BackendReply answer(const Question& question, const AnswerProgress& progress,
                       const std::atomic<bool>* cancel) override;
   // Token probabilities from the server's `logprobs` (top-k at most 20, the OpenAI API's limit);

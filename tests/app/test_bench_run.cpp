@@ -212,3 +212,27 @@ TEST_CASE("mspa bench run --batch answers like batch 1 with a tiny fixture model
     CHECK(batched.at(id).front()["text"] == lines.front()["text"]);
   }
 }
+
+TEST_CASE("mspa bench run refuses a batch larger than memory with the estimate, then goes on") {
+  DemoBenchmark bench(1);
+  mspa::test::TempDir models;
+  const auto model = tinyLocalModel(models);
+  // Room for two billion new tokens: each sequence's KV cache alone would be terabytes.
+  const auto r = mspaCli(bench.run(bench.dir.file("pred.jsonl"),
+                                   "--backend local --model " + shellQuote(model.string()) +
+                                       " --tiles 1 --max-new-tokens 2000000000 --limit 3 "
+                                       "--batch 3"));
+  INFO(r.out << r.err);
+  CHECK(r.exitCode == 0);
+  // The local engine's refusal is not retried: asking again cannot change it.
+  CHECK_THAT(r.out, Contains("0 answered, 3 errors, 0 retries"));
+  CHECK_THAT(r.err, Contains("a batch of 3 failed (a batch of 3 sequences of up to ") &&
+                        Contains(" GB (KV cache ") && Contains(" GB available: lower the batch)"));
+  const auto lines = linesById(bench.dir.file("pred.jsonl"));
+  REQUIRE(lines.size() == 3);
+  for (const auto& [id, answers] : lines) {
+    INFO(id);
+    CHECK_THAT(answers.front()["error"].get<std::string>(),
+               Contains("a sequence of up to ") && Contains("ask for fewer new tokens"));
+  }
+}
