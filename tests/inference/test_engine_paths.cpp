@@ -101,7 +101,8 @@ TEST_CASE("A question asked again takes its images from the vision cache and ans
 }
 
 TEST_CASE(
-    "Prefill in chunks keeps logits across a chunk boundary equal to those of the last chunk") {
+    "Prefill in chunks keeps logits across a chunk boundary equal to those of the last chunk, to "
+    "float32's rounding") {
   const auto model = loadFixture();
   const Prompt p;
   const auto vocab = static_cast<std::size_t>(model->config().llm.vocab);
@@ -111,7 +112,10 @@ TEST_CASE(
   model->prefill(p.ids, p.images, 0, 40);
   const auto last40 = model->logits();
   REQUIRE(last40.size() == 40 * vocab);
-  CHECK(maxDifference({last40.end() - static_cast<long>(16 * vocab), last40.end()}, last16) == 0);
+  // The head's product sums 40 rows in another order than 16 on some CPUs (an AMD EPYC's:
+  // differences under 5e-6), never by more than float32's rounding.
+  CHECK(maxDifference({last40.end() - static_cast<long>(16 * vocab), last40.end()}, last16) <=
+        1e-5f);
   CHECK(model->cachedPositions() == static_cast<int>(p.ids.size()));
 }
 
