@@ -65,6 +65,17 @@ std::filesystem::path tinyLocalModel(const mspa::test::TempDir& models) {
   return model;
 }
 
+// The demo's benchmark answered by the tiny fixture model, one tile per image.
+struct LocalBenchmark {
+  DemoBenchmark bench{1};
+  mspa::test::TempDir models;
+  std::string backend =
+      "--backend local --model " + shellQuote(tinyLocalModel(models).string()) + " --tiles 1 ";
+  mspa::test::ProcessResult run(const std::string& file, const std::string& options) const {
+    return mspaCli(bench.run(bench.dir.file(file), backend + options));
+  }
+};
+
 std::size_t benchmarkSize(const std::string& path) {
   std::ifstream in(path);
   std::size_t n = 0;
@@ -171,16 +182,12 @@ TEST_CASE("mspa bench run records missing images as errors and retries them on r
 }
 
 TEST_CASE("mspa bench run with a tiny fixture model completes and records its setup") {
-  DemoBenchmark bench(1);
-  mspa::test::TempDir models;
-  const auto model = tinyLocalModel(models);
-  const auto r = mspaCli(bench.run(bench.dir.file("pred.jsonl"),
-                                   "--backend local --model " + shellQuote(model.string()) +
-                                       " --tiles 1 --max-new-tokens 2 --limit 3"));
+  const LocalBenchmark local;
+  const auto r = local.run("pred.jsonl", "--max-new-tokens 2 --limit 3");
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
   CHECK_THAT(r.out, Contains("3 answered, 0 errors"));
-  std::ifstream in(bench.dir.file("pred.jsonl"));
+  std::ifstream in(local.bench.dir.file("pred.jsonl"));
   std::string header;
   std::getline(in, header);
   const auto run = nlohmann::json::parse(header)["run"];
@@ -191,19 +198,15 @@ TEST_CASE("mspa bench run with a tiny fixture model completes and records its se
 }
 
 TEST_CASE("mspa bench run --batch answers like batch 1 with a tiny fixture model") {
-  DemoBenchmark bench(1);
-  mspa::test::TempDir models;
-  const auto model = tinyLocalModel(models);
-  const std::string local = "--backend local --model " + shellQuote(model.string()) +
-                            " --tiles 1 --max-new-tokens 6 --limit 5";
-  const auto one = mspaCli(bench.run(bench.dir.file("one.jsonl"), local));
-  const auto three = mspaCli(bench.run(bench.dir.file("three.jsonl"), local + " --batch 3"));
+  const LocalBenchmark local;
+  const auto one = local.run("one.jsonl", "--max-new-tokens 6 --limit 5");
+  const auto three = local.run("three.jsonl", "--max-new-tokens 6 --limit 5 --batch 3");
   INFO(one.err << three.err);
   REQUIRE(one.exitCode == 0);
   REQUIRE(three.exitCode == 0);
   CHECK_THAT(three.out, Contains("5 answered, 0 errors"));
-  const auto alone = linesById(bench.dir.file("one.jsonl")),
-             batched = linesById(bench.dir.file("three.jsonl"));
+  const auto alone = linesById(local.bench.dir.file("one.jsonl")),
+             batched = linesById(local.bench.dir.file("three.jsonl"));
   REQUIRE(alone.size() == 5);
   REQUIRE(batched.size() == 5);
   for (const auto& [id, lines] : alone) {
@@ -214,21 +217,16 @@ TEST_CASE("mspa bench run --batch answers like batch 1 with a tiny fixture model
 }
 
 TEST_CASE("mspa bench run refuses a batch larger than memory with the estimate, then goes on") {
-  DemoBenchmark bench(1);
-  mspa::test::TempDir models;
-  const auto model = tinyLocalModel(models);
+  const LocalBenchmark local;
   // Room for two billion new tokens: each sequence's KV cache alone would be terabytes.
-  const auto r = mspaCli(bench.run(bench.dir.file("pred.jsonl"),
-                                   "--backend local --model " + shellQuote(model.string()) +
-                                       " --tiles 1 --max-new-tokens 2000000000 --limit 3 "
-                                       "--batch 3"));
+  const auto r = local.run("pred.jsonl", "--max-new-tokens 2000000000 --limit 3 --batch 3");
   INFO(r.out << r.err);
   CHECK(r.exitCode == 0);
   // The local engine's refusal is not retried: asking again cannot change it.
   CHECK_THAT(r.out, Contains("0 answered, 3 errors, 0 retries"));
   CHECK_THAT(r.err, Contains("a batch of 3 failed (a batch of 3 sequences of up to ") &&
                         Contains(" GB (KV cache ") && Contains(" GB available: lower the batch)"));
-  const auto lines = linesById(bench.dir.file("pred.jsonl"));
+  const auto lines = linesById(local.bench.dir.file("pred.jsonl"));
   REQUIRE(lines.size() == 3);
   for (const auto& [id, answers] : lines) {
     INFO(id);
