@@ -35,18 +35,18 @@ void streamedProductPortable(const std::uint16_t* x, std::int64_t rows, const St
 #ifdef MSPA_ROWS_AVX512
 #define MSPA_AVX512_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
-// Adds row[k] · in[k] for k in [0, width) to G accumulators, one per weight row (`stride` apart),
-// sixteen float32 partial sums each: whole 32-element pieces unmasked, the rest masked.
+// Adds row[k] · in[k] for k in [0, width) to G accumulators, one per weight row (each `width`
+// after the one before), sixteen float32 partial sums each: whole 32-element pieces unmasked, the
+// rest masked.
 template <int G>
 MSPA_AVX512_BF16 inline void accumulate(__m512 (&sums)[G], const std::uint16_t* in,
-                                        const std::uint16_t* row, std::int64_t stride,
-                                        std::int64_t width) {
+                                        const std::uint16_t* row, std::int64_t width) {
   std::int64_t k = 0;
   for (; k + 32 <= width; k += 32) {
     const __m512bh xs = reinterpret_cast<__m512bh>(_mm512_loadu_si512(in + k));
 #pragma GCC unroll 4
     for (int g = 0; g < G; ++g) {
-      const __m512bh ws = reinterpret_cast<__m512bh>(_mm512_loadu_si512(row + g * stride + k));
+      const __m512bh ws = reinterpret_cast<__m512bh>(_mm512_loadu_si512(row + g * width + k));
       sums[g] = _mm512_dpbf16_ps(sums[g], ws, xs);
     }
   }
@@ -56,7 +56,7 @@ MSPA_AVX512_BF16 inline void accumulate(__m512 (&sums)[G], const std::uint16_t* 
 #pragma GCC unroll 4
   for (int g = 0; g < G; ++g) {
     const __m512bh ws =
-        reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(m, row + g * stride + k));
+        reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(m, row + g * width + k));
     sums[g] = _mm512_dpbf16_ps(sums[g], ws, xs);
   }
 }
@@ -72,7 +72,7 @@ MSPA_AVX512_BF16 void outputGroup(const std::uint16_t* x, std::int64_t rows,
 #pragma GCC unroll 4
     for (int g = 0; g < G; ++g) sums[g] = _mm512_setzero_ps();
     for (std::int64_t b = 0; b < w.blocks; ++b)
-      accumulate<G>(sums, x + r * inputs + b * w.width, weightRow(w, b, n), w.width, w.width);
+      accumulate<G>(sums, x + r * inputs + b * w.width, weightRow(w, b, n), w.width);
     for (int g = 0; g < G; ++g) {
       const float sum = _mm512_reduce_add_ps(sums[g]) + (bias ? fromBits(bias[n + g]) : 0.0f);
       y[r * w.outputs + n + g] = toBits(sum);

@@ -4,8 +4,8 @@
 // once from memory and multiplied by every row while it is in the first-level cache, with float32
 // sums (AVX-512 BF16's dot products where the CPU has them) rounded once to bfloat16. A decode
 // step is this: the weights stream past once per token, and LibTorch 1.13's bfloat16
-// matrix-vector product and one-row linear read them at 10-20 GB/s on a CPU whose cores read
-// 33-38 GB/s.
+// matrix-vector product and one-row linear read them at 10-18 GB/s on an AMD EPYC whose cores read
+// 27-44 GB/s (docs/PERFORMANCE.md).
 
 #include <cstdint>
 
