@@ -1,8 +1,10 @@
 #include "inference/attention.h"
 
 #include "inference/attention_tiles.h"
+#include "inference/decode_attention.h"
 #include "inference/rotary_rows.h"
 #include "inference/softmax_rows.h"
+#include "inference/streamed_products.h"
 #include "inference/tensor_bits.h"
 
 #include <torch/version.h>
@@ -164,6 +166,43 @@ at::Tensor attendOnTiles(const at::Tensor& q, const at::Tensor& k, const at::Ten
   return answersOut.to(q.scalar_type());
 }
 
+// A decode step's query rows in bfloat16 where the CPU has AVX-512 BF16: the cache streams through
+// attendOnePosition, key/value heads in parallel, instead of two LibTorch products per head that
+// each split a few hundred KB between threads.
+bool streamsOnePosition(const at::Tensor& q, const at::Tensor& k, RowKernel kernel) {
+  return q.size(2) == 1 && k.scalar_type() == at::kBFloat16 && kernel == RowKernel::Fastest &&
+         streamedProductsAreFast();
+}
+
+// q [B, H, 1, D] contiguous; k, v [B, Hkv, S, D] packed (each head's rows of D one after the
+// other), as the cache's views are.
+at::Tensor attendOnePositionOnCpu(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                  int64_t firstQueryPosition, const std::vector<int64_t>& padding) {
+  const int64_t batch = q.size(0), heads = q.size(1), dim = q.size(3);
+  const int64_t kvHeads = k.size(1), groups = heads / kvHeads, keys = k.size(2);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(dim));
+  at::Tensor out = at::empty({batch, heads, 1, dim}, k.options());
+  const std::uint16_t *queries = bitsOf(q), *keyBits = bitsOf(k), *valueBits = bitsOf(v);
+  std::uint16_t* answers = bitsOf(out);
+  at::parallel_for(0, batch * kvHeads, 1, [&](int64_t begin, int64_t end) {
+    // Grows with the longest context seen, then is reused step after step.
+    thread_local std::vector<std::uint16_t> scores;
+    scores.resize(std::max<std::size_t>(scores.size(), groups * keys));
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t b = i / kvHeads, h = i % kvHeads;
+      const VisibleKeys visible{1, firstQueryPosition, keys, padding.empty() ? 0 : padding[b],
+                                false};
+      const auto [from, to] = visible.of(0);
+      const CachedHead head{keyBits + b * k.stride(0) + h * k.stride(1),
+                            valueBits + b * v.stride(0) + h * v.stride(1), keys, dim};
+      const int64_t firstRow = (b * heads + h * groups) * dim;
+      attendOnePosition(queries + firstRow, groups, head, from, to, scale, scores.data(),
+                        answers + firstRow);
+    }
+  });
+  return out;
+}
+
 // LibTorch 1.13 has no fused attention on the CPU (and 2.x's would be one more path to keep
 // equal). Per sequence and key/value head, the query
 // heads it serves go through as one block of rows: two 2-D products on the cache in place (a
@@ -188,6 +227,11 @@ at::Tensor attendOnCpu(const at::Tensor& q, const at::Tensor& k, const at::Tenso
     return attendOnTiles(q, k, v, {length, firstQueryPosition, k.size(2), 0, causal && length > 1});
   const at::Tensor query = packed(q.to(k.scalar_type()));
   const at::Tensor packedKeys = packed(k), packedValues = packed(v);
+  if (streamsOnePosition(q, k, kernel)) {
+    return attendOnePositionOnCpu(query.contiguous(), packedKeys, packedValues, firstQueryPosition,
+                                  padding)
+        .to(q.scalar_type());
+  }
   const float scale = 1.0f / std::sqrt(static_cast<float>(dim));
   const int64_t rows = groups * length;
   const int64_t perBlock =

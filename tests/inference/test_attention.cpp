@@ -152,6 +152,17 @@ TEST_CASE("CPU attention equals the textbook formula: vision, prompt chunks, pad
       {"vision tiles of 64-dim heads", 2, 3, 3, 1025, 1025, 64, 0, false, {}},
       {"a prompt chunk of 128-dim grouped heads", 1, 4, 2, 45, 109, 128, 64, true, {}},
       {"left-padded batch of 128-dim heads", 2, 2, 1, 37, 37, 128, 0, true, {3, 0}},
+      {"decode step of 128-dim grouped heads at a long context",
+       1,
+       4,
+       2,
+       1,
+       2500,
+       128,
+       2499,
+       true,
+       {}},
+      {"decode step, seven query heads per key head", 2, 14, 2, 1, 50, 64, 49, true, {0, 4}},
   };
   for (const auto& c : cases) {
     for (const auto& [dtype, kernel] : {std::pair{at::kFloat, RowKernel::Fastest},
@@ -297,6 +308,27 @@ TEST_CASE(
                 .abs()
                 .max()
                 .item<double>() < c.tolerance);
+  }
+}
+
+TEST_CASE("A decode step attends to the KV cache's views in place as to packed copies") {
+  at::manual_seed(9);
+  for (const at::ScalarType dtype : {at::kFloat, at::kBFloat16}) {
+    CAPTURE(dtype == at::kFloat ? "float32" : "bfloat16");
+    KvCache cache;
+    cache.reset(1, 2, 2, 64, 300, at::TensorOptions().dtype(dtype));
+    cache.append(0, at::randn({2, 2, 120, 64}).to(dtype), at::randn({2, 2, 120, 64}).to(dtype));
+    cache.advance(120);
+    const auto [k, v] =
+        cache.append(0, at::randn({2, 2, 1, 64}).to(dtype), at::randn({2, 2, 1, 64}).to(dtype));
+    REQUIRE_FALSE(k.is_contiguous());
+    const at::Tensor q = at::randn({2, 4, 1, 64}).to(dtype);
+    const at::Tensor fromViews = attend(q, k, v, true, 120, {0, 7});
+    REQUIRE(at::equal(fromViews, attend(q, k.contiguous(), v.contiguous(), true, 120, {0, 7})));
+    REQUIRE((fromViews.to(at::kFloat) - textbookAttention(q, k, v, true, 120, {0, 7}))
+                .abs()
+                .max()
+                .item<double>() < (dtype == at::kFloat ? 1e-5 : 0.03));
   }
 }
 
