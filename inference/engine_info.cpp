@@ -1,4 +1,6 @@
 #include "inference/engine_info.h"
+
+#include "inference/memory_read.h"
 #include "inference/speed_bench.h"
 #include "inference/torch_options.h"
 
@@ -115,6 +117,17 @@ Rates repeatedForASecond(const c10::Device& target, const std::function<void()>&
   return rates;
 }
 
+// Every thread reads its own contiguous share of `values` (float32 on the CPU) once.
+void readOnEveryThread(const at::Tensor& values) {
+  const float* data = values.data_ptr<float>();
+  const int64_t count = values.numel(), threads = at::get_num_threads();
+  const int64_t share = (count + threads - 1) / threads;
+  std::vector<float> sums(threads);  // kept, so that the reads are too
+  at::parallel_for(0, count, share, [&](int64_t begin, int64_t end) {
+    sums[begin / share] = sumByWidestLoads(data + begin, end - begin);
+  });
+}
+
 }  // namespace
 
 MachineLimits measureMatmulLimit(const std::string& device, const std::string& dtype) {
@@ -152,6 +165,11 @@ MachineLimits measureMachineLimits(const std::string& device, const std::string&
   MachineLimits limits = measureMatmulLimit(device, dtype);
   limits.bandwidthGBps = copyBytes * copies.sustained / 1e9;
   limits.peakBandwidthGBps = copyBytes * copies.peak / 1e9;
+  if (target.is_cpu()) {
+    const Rates reads = repeatedForASecond(target, [&] { readOnEveryThread(from); });
+    limits.readGBps = static_cast<double>(from.nbytes()) * reads.sustained / 1e9;
+    limits.peakReadGBps = static_cast<double>(from.nbytes()) * reads.peak / 1e9;
+  }
   return limits;
 }
 

@@ -153,13 +153,20 @@ void timeVisionRounds(InternVLModel& model, const ImageTiles& images, const Spee
 }  // namespace
 
 MachineLimits higherOf(const MachineLimits& a, const MachineLimits& b) {
-  return {std::max(a.bandwidthGBps, b.bandwidthGBps), std::max(a.matmulGflops, b.matmulGflops),
+  return {std::max(a.bandwidthGBps, b.bandwidthGBps),
+          std::max(a.matmulGflops, b.matmulGflops),
           std::max(a.peakBandwidthGBps, b.peakBandwidthGBps),
-          std::max(a.peakMatmulGflops, b.peakMatmulGflops)};
+          std::max(a.peakMatmulGflops, b.peakMatmulGflops),
+          std::max(a.readGBps, b.readGBps),
+          std::max(a.peakReadGBps, b.peakReadGBps)};
 }
 
 double SpeedReport::decodeLimitPercent() const {
   return 100 * decodeBytesPerToken * decodeTokensPerSecond / (limits.bandwidthGBps * 1e9);
+}
+std::optional<double> SpeedReport::decodeReadLimitPercent() const {
+  if (limits.readGBps <= 0) return std::nullopt;
+  return 100 * decodeBytesPerToken * decodeTokensPerSecond / (limits.readGBps * 1e9);
 }
 double SpeedReport::visionLimitPercent() const {
   return visionMs > 0 ? 100 * visionFlops / (visionMs / 1e3) / (limits.matmulGflops * 1e9) : 0;

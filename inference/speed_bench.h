@@ -26,11 +26,13 @@ struct SpeedOptions {
 };
 
 // What the machine can do, measured in the same run: a large copy on the device (read + write)
-// and matrix products in the model's arithmetic dtype, each repeated for a second. The limits
-// are the sustained rates; the peaks are the best single runs (a shared host's bursts).
+// and matrix products in the model's arithmetic dtype, each repeated for a second; on the CPU
+// also the same buffer read alone by every thread (memory_read.h). The limits are the sustained
+// rates; the peaks are the best single runs (a shared host's bursts).
 struct MachineLimits {
   double bandwidthGBps = 0, matmulGflops = 0;
   double peakBandwidthGBps = 0, peakMatmulGflops = 0;
+  double readGBps = 0, peakReadGBps = 0;  // 0: not measured (a GPU)
 };
 MachineLimits measureMachineLimits(const std::string& device, const std::string& dtype);
 // The matrix products alone (the bandwidths left 0).
@@ -64,7 +66,9 @@ struct SpeedReport {
   std::vector<double> visionRoundMs, visionRoundPercents;
   int visionRoundTiles = 0;
 
-  double decodeLimitPercent() const;   // bytes read per second against the copy bandwidth
+  double decodeLimitPercent() const;  // bytes read per second against the copy bandwidth
+  // The same against the read bandwidth; none where it was not measured.
+  std::optional<double> decodeReadLimitPercent() const;
   double visionLimitPercent() const;   // FLOP/s against the measured matmul rate
   double prefillLimitPercent() const;  // the text part of prefill (vision excluded)
   std::optional<double> medianVisionRoundPercent() const;  // none without rounds

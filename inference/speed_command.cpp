@@ -40,6 +40,11 @@ nlohmann::ordered_json toJson(const SpeedReport& r) {
           {"bandwidth_gb_per_s", r.limits.bandwidthGBps},
           {"bandwidth_peak_gb_per_s", r.limits.peakBandwidthGBps},
           {"decode_limit_pct", r.decodeLimitPercent()},
+          {"read_gb_per_s",
+           r.limits.readGBps > 0 ? nlohmann::ordered_json(r.limits.readGBps) : nullptr},
+          {"read_peak_gb_per_s",
+           r.limits.readGBps > 0 ? nlohmann::ordered_json(r.limits.peakReadGBps) : nullptr},
+          {"decode_read_limit_pct", orNull(r.decodeReadLimitPercent())},
           {"matmul_gflop_per_s", r.limits.matmulGflops},
           {"matmul_peak_gflop_per_s", r.limits.peakMatmulGflops},
           {"vision_gflop", r.visionFlops / 1e9},
@@ -96,6 +101,9 @@ void printText(const SpeedReport& r) {
   std::printf(
       "decode       %.2f tokens/s over %d tokens (%.2f GB read per token, %.0f%% of bandwidth)\n",
       r.decodeTokensPerSecond, r.newTokens, r.decodeBytesPerToken / 1e9, r.decodeLimitPercent());
+  if (const auto ofReads = r.decodeReadLimitPercent())
+    std::printf("             %.0f%% of %.1f GB/s read alone (best single run %.1f GB/s)\n",
+                *ofReads, r.limits.readGBps, r.limits.peakReadGBps);
   std::printf("throughput   %.3f questions/s at batch %d\n", r.samplesPerSecond, r.batch);
   std::printf("memory       %.2f GB peak resident, KV cache %.2f GB\n", r.peakRssGB, r.kvCacheGB);
   if (r.peakGpuGB >= 0) std::printf("gpu memory   %.2f GB peak allocated\n", r.peakGpuGB);

@@ -270,6 +270,12 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
   // The limits are sustained rates; a single run can only be as fast or faster.
   CHECK(j["matmul_peak_gflop_per_s"].get<double>() >= j["matmul_gflop_per_s"].get<double>());
   CHECK(j["bandwidth_peak_gb_per_s"].get<double>() >= j["bandwidth_gb_per_s"].get<double>());
+  // On the CPU the reads alone too, and decode against them: the same bytes per second over a
+  // lower or higher limit.
+  CHECK(j["read_gb_per_s"].get<double>() > 0.1);
+  CHECK(j["read_peak_gb_per_s"].get<double>() >= j["read_gb_per_s"].get<double>());
+  CHECK(j["decode_read_limit_pct"].get<double>() * j["read_gb_per_s"].get<double>() ==
+        Approx(j["decode_limit_pct"].get<double>() * j["bandwidth_gb_per_s"].get<double>()));
   CHECK(j["decode_tokens_per_s"].get<double>() > 0);
   CHECK(j["plain_answer_ms"].get<double>() > 0);
   CHECK(j["explained_answer_ms"].is_null());  // not asked for: not run

@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include "inference/engine_info.h"
+#include "inference/memory_read.h"
 #include "inference/speed_bench.h"
+
+#include <vector>
 
 using namespace mspa::inference;
 using Catch::Matchers::Contains;
@@ -28,12 +31,37 @@ TEST_CASE("The engine refuses unknown devices and dtypes, and CUDA when there is
 
 TEST_CASE(
     "Limits measured twice keep the higher of each rate, so a slow spell does not lower them") {
-  const MachineLimits before{20.0, 1200.0, 26.0, 1700.0}, after{23.0, 800.0, 25.0, 1750.0};
+  const MachineLimits before{20.0, 1200.0, 26.0, 1700.0, 31.0, 33.0},
+      after{23.0, 800.0, 25.0, 1750.0, 29.0, 35.0};
   const MachineLimits limits = higherOf(before, after);
   CHECK(limits.bandwidthGBps == 23.0);
   CHECK(limits.matmulGflops == 1200.0);
   CHECK(limits.peakBandwidthGBps == 26.0);
   CHECK(limits.peakMatmulGflops == 1750.0);
+  CHECK(limits.readGBps == 31.0);
+  CHECK(limits.peakReadGBps == 35.0);
+}
+
+TEST_CASE("Decode is counted against the copy and, where measured, against reads alone") {
+  SpeedReport report;
+  report.decodeBytesPerToken = 3e9;
+  report.decodeTokensPerSecond = 5;
+  report.limits.bandwidthGBps = 60;
+  CHECK(report.decodeLimitPercent() == Approx(25.0));
+  CHECK_FALSE(report.decodeReadLimitPercent());  // a GPU's limits have no read rate
+  report.limits.readGBps = 30;
+  CHECK(report.decodeReadLimitPercent() == Approx(50.0));
+}
+
+TEST_CASE("The read bandwidth's sum reads every value, whole vectors or not") {
+  for (const std::int64_t count : {0, 1, 15, 16, 63, 64, 65, 1000003}) {
+    CAPTURE(count);
+    // Small integers: every partial sum is exact in float32, whatever the order.
+    std::vector<float> values(count);
+    double want = 0;
+    for (std::int64_t i = 0; i < count; ++i) want += values[i] = static_cast<float>(i % 5);
+    CHECK(sumByWidestLoads(values.data(), count) == want);
+  }
 }
 
 TEST_CASE(
