@@ -2,14 +2,12 @@
 
 #include "inference/bfloat16_lanes.h"
 
+#include <algorithm>
+
 namespace mspa::inference {
 namespace {
 
 using namespace lanes;
-
-// Each group of outputs is this many weight rows, read together: 4 rows of 2,048 bfloat16 are 16
-// KB, which stay in the first-level cache while every input row multiplies them.
-constexpr std::int64_t kOutputsPerGroup = 4;
 
 const std::uint16_t* weightRow(const StreamedWeights& w, std::int64_t block, std::int64_t n) {
   return w.bits + (block * w.outputs + n) * w.width;
@@ -35,59 +33,90 @@ void streamedProductPortable(const std::uint16_t* x, std::int64_t rows, const St
 #ifdef MSPA_ROWS_AVX512
 #define MSPA_AVX512_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
-// Adds row[k] · in[k] for k in [0, width) to G accumulators, one per weight row (each `width`
-// after the one before), sixteen float32 partial sums each: whole 32-element pieces unmasked, the
-// rest masked.
-template <int G>
-MSPA_AVX512_BF16 inline void accumulate(__m512 (&sums)[G], const std::uint16_t* in,
+// Four accumulators of sixteen float32 partial sums per input row: independent, so that no dot
+// product waits for the one before.
+template <int R>
+using Sums = __m512[R][4];
+
+// Adds row[k] · in[r, k] for k in [0, width) to each input row r's sums (rows `inputs` apart):
+// whole 128-element pieces, then 32-element ones, the rest masked. Each piece of the weight row is
+// loaded once for all R rows.
+template <int R>
+MSPA_AVX512_BF16 inline void accumulate(Sums<R>& sums, const std::uint16_t* in, std::int64_t inputs,
                                         const std::uint16_t* row, std::int64_t width) {
+  const auto dot = [&](int s, std::int64_t k, __mmask32 m) MSPA_AVX512_BF16 {
+    const __m512bh ws = reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(m, row + k));
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+      const __m512i xs = _mm512_maskz_loadu_epi16(m, in + r * inputs + k);
+      sums[r][s] = _mm512_dpbf16_ps(sums[r][s], ws, reinterpret_cast<__m512bh>(xs));
+    }
+  };
+  constexpr __mmask32 kAll = ~__mmask32{0};
   std::int64_t k = 0;
-  for (; k + 32 <= width; k += 32) {
-    const __m512bh xs = reinterpret_cast<__m512bh>(_mm512_loadu_si512(in + k));
+  for (; k + 128 <= width; k += 128) {
 #pragma GCC unroll 4
-    for (int g = 0; g < G; ++g) {
-      const __m512bh ws = reinterpret_cast<__m512bh>(_mm512_loadu_si512(row + g * width + k));
-      sums[g] = _mm512_dpbf16_ps(sums[g], ws, xs);
-    }
+    for (int s = 0; s < 4; ++s) dot(s, k + 32 * s, kAll);
   }
-  if (k == width) return;
-  const __mmask32 m = static_cast<__mmask32>((1ull << (width - k)) - 1);
-  const __m512bh xs = reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(m, in + k));
-#pragma GCC unroll 4
-  for (int g = 0; g < G; ++g) {
-    const __m512bh ws =
-        reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(m, row + g * width + k));
-    sums[g] = _mm512_dpbf16_ps(sums[g], ws, xs);
-  }
+  for (; k + 32 <= width; k += 32) dot(0, k, kAll);
+  if (k < width) dot(1, k, static_cast<__mmask32>((1ull << (width - k)) - 1));
 }
 
-// The G outputs from n on, for every row.
-template <int G>
-MSPA_AVX512_BF16 void outputGroup(const std::uint16_t* x, std::int64_t rows,
-                                  const StreamedWeights& w, const std::uint16_t* bias,
-                                  std::uint16_t* y, std::int64_t n) {
+// Output n for R input rows. Its weight row is read front to back, one stream that the hardware's
+// prefetchers follow across pages: four weight rows read side by side (four streams, each a page
+// long at 2,048 columns) ran 14% slower at one input row on the AMD EPYC of docs/PERFORMANCE.md.
+template <int R>
+MSPA_AVX512_BF16 void output(const std::uint16_t* x, const StreamedWeights& w,
+                             const std::uint16_t* bias, std::uint16_t* y, std::int64_t n) {
   const std::int64_t inputs = w.blocks * w.width;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    __m512 sums[G];
+  Sums<R> sums;
 #pragma GCC unroll 4
-    for (int g = 0; g < G; ++g) sums[g] = _mm512_setzero_ps();
-    for (std::int64_t b = 0; b < w.blocks; ++b)
-      accumulate<G>(sums, x + r * inputs + b * w.width, weightRow(w, b, n), w.width);
-    for (int g = 0; g < G; ++g) {
-      const float sum = _mm512_reduce_add_ps(sums[g]) + (bias ? fromBits(bias[n + g]) : 0.0f);
-      y[r * w.outputs + n + g] = toBits(sum);
-    }
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int s = 0; s < 4; ++s) sums[r][s] = _mm512_setzero_ps();
+  }
+  for (std::int64_t b = 0; b < w.blocks; ++b)
+    accumulate<R>(sums, x + b * w.width, inputs, weightRow(w, b, n), w.width);
+  const float offset = bias ? fromBits(bias[n]) : 0.0f;
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    const __m512 sum =
+        _mm512_add_ps(_mm512_add_ps(sums[r][0], sums[r][1]), _mm512_add_ps(sums[r][2], sums[r][3]));
+    y[r * w.outputs + n] = toBits(_mm512_reduce_add_ps(sum) + offset);
   }
 }
 
+template <int R>
+MSPA_AVX512_BF16 void outputs(const std::uint16_t* x, const StreamedWeights& w,
+                              const std::uint16_t* bias, std::uint16_t* y, std::int64_t first,
+                              std::int64_t count) {
+  for (std::int64_t n = first; n < first + count; ++n) output<R>(x, w, bias, y, n);
+}
+
+// Up to four input rows at a time: their sums fill 16 of the 32 registers.
 MSPA_AVX512_BF16 void streamedProductFast(const std::uint16_t* x, std::int64_t rows,
                                           const StreamedWeights& w, const std::uint16_t* bias,
                                           std::uint16_t* y, std::int64_t first,
                                           std::int64_t count) {
-  std::int64_t n = first;
-  for (; n + kOutputsPerGroup <= first + count; n += kOutputsPerGroup)
-    outputGroup<kOutputsPerGroup>(x, rows, w, bias, y, n);
-  for (; n < first + count; ++n) outputGroup<1>(x, rows, w, bias, y, n);
+  const std::int64_t inputs = w.blocks * w.width;
+  for (std::int64_t r = 0; r < rows; r += 4) {
+    const std::uint16_t* in = x + r * inputs;
+    std::uint16_t* out = y + r * w.outputs;
+    switch (std::min<std::int64_t>(rows - r, 4)) {
+      case 1:
+        outputs<1>(in, w, bias, out, first, count);
+        break;
+      case 2:
+        outputs<2>(in, w, bias, out, first, count);
+        break;
+      case 3:
+        outputs<3>(in, w, bias, out, first, count);
+        break;
+      default:
+        outputs<4>(in, w, bias, out, first, count);
+        break;
+    }
+  }
 }
 #endif
 

@@ -1,9 +1,9 @@
 #pragma once
 
 // The products of a decode step's few rows with bfloat16 weights, no LibTorch: each weight is read
-// once from memory and multiplied by every row while it is in the first-level cache, with float32
-// sums (AVX-512 BF16's dot products where the CPU has them) rounded once to bfloat16. A decode
-// step is this: the weights stream past once per token, and LibTorch 1.13's bfloat16
+// once from memory and multiplied by every row (up to four at once) while it is in a register, with
+// float32 sums (AVX-512 BF16's dot products where the CPU has them) rounded once to bfloat16. A
+// decode step is this: the weights stream past once per token, and LibTorch 1.13's bfloat16
 // matrix-vector product and one-row linear read them at 10-18 GB/s on an AMD EPYC whose cores read
 // 27-44 GB/s (docs/PERFORMANCE.md).
 

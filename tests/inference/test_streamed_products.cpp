@@ -34,10 +34,12 @@ struct ProductCase {
 
 TEST_CASE("Streamed products of a few bfloat16 rows equal double precision rounded to bfloat16") {
   std::mt19937 random(11);
-  // Widths off the 32-element vectors, output counts off the groups of 4, column blocks.
+  // Widths of whole 128-element pieces, of 32-element ones and of neither; column blocks; more
+  // rows than the kernel takes at once.
   for (const ProductCase& c : {ProductCase{1, 7, 1, 40, false}, ProductCase{2, 9, 1, 64, true},
                                ProductCase{3, 4, 3, 33, true}, ProductCase{4, 13, 2, 96, false},
-                               ProductCase{1, 1, 1, 5, true}}) {
+                               ProductCase{1, 1, 1, 5, true}, ProductCase{2, 5, 1, 300, true},
+                               ProductCase{4, 3, 2, 256, false}, ProductCase{6, 5, 1, 140, true}}) {
     const std::int64_t inputs = c.blocks * c.width;
     const auto x = randomBfloat16(c.rows * inputs, random);
     const auto w = randomBfloat16(c.blocks * c.outputs * c.width, random);
