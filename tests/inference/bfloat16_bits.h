@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <random>
+#include <vector>
 
 namespace mspa::inference::testing {
 
@@ -38,6 +40,14 @@ inline bool isRoundingOf(float got, double value, double slack, double tiny = 1e
     if (!std::isnan(neighbour) && std::abs(neighbour - value) < allowed) return false;
   }
   return true;
+}
+
+// `count` bfloat16 values drawn from the standard normal distribution (truncated to bfloat16).
+inline std::vector<std::uint16_t> randomBfloat16(std::size_t count, std::mt19937& random) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<std::uint16_t> bits(count);
+  for (auto& b : bits) b = bfloat16Bits(normal(random));
+  return bits;
 }
 
 }  // namespace mspa::inference::testing

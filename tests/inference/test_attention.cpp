@@ -195,13 +195,6 @@ struct TileCase {
   std::int64_t length = 1, first = 0;
 };
 
-std::vector<std::uint16_t> randomBfloat16(std::int64_t count, std::mt19937& random) {
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::vector<std::uint16_t> bits(count);
-  for (auto& b : bits) b = bfloat16Bits(normal(random));
-  return bits;
-}
-
 }  // namespace
 
 TEST_CASE("Attention on AMX tiles equals double precision within bfloat16's rounding") {

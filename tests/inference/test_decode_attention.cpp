@@ -18,13 +18,6 @@ using namespace mspa::inference::testing;
 
 namespace {
 
-std::vector<std::uint16_t> randomBfloat16(std::size_t count, std::mt19937& random) {
-  std::normal_distribution<float> value(0.0f, 1.0f);
-  std::vector<std::uint16_t> bits(count);
-  for (auto& b : bits) b = bfloat16Bits(value(random));
-  return bits;
-}
-
 // Nearest bfloat16 of a double, ties to even: truncation gives the neighbour toward zero, one
 // step up in the bits the neighbour away from it.
 double roundedToBfloat16(double value) {

@@ -18,13 +18,6 @@ using namespace mspa::inference::testing;
 
 namespace {
 
-std::vector<std::uint16_t> randomBfloat16(std::size_t count, std::mt19937& random) {
-  std::normal_distribution<float> value(0.0f, 1.0f);
-  std::vector<std::uint16_t> bits(count);
-  for (auto& b : bits) b = bfloat16Bits(value(random));
-  return bits;
-}
-
 struct ProductCase {
   std::int64_t rows, outputs, blocks, width;
   bool bias;
