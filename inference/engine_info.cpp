@@ -122,7 +122,7 @@ void readOnEveryThread(const at::Tensor& values) {
   const float* data = values.data_ptr<float>();
   const int64_t count = values.numel(), threads = at::get_num_threads();
   const int64_t share = (count + threads - 1) / threads;
-  std::vector<float> sums(threads);  // kept, so that the reads are too
+  std::vector<float> sums(threads);  // stored: a sum nobody keeps could be left out, reads and all
   at::parallel_for(0, count, share, [&](int64_t begin, int64_t end) {
     sums[begin / share] = sumByWidestLoads(data + begin, end - begin);
   });

@@ -64,7 +64,8 @@ MSPA_AVX512_BF16 inline void accumulate(Sums<R>& sums, const std::uint16_t* in, 
 
 // Output n for R input rows. Its weight row is read front to back, one stream that the hardware's
 // prefetchers follow across pages: four weight rows read side by side (four streams, each a page
-// long at 2,048 columns) ran 14% slower at one input row on the AMD EPYC of docs/PERFORMANCE.md.
+// long at 2,048 columns) read 34 GB/s where this reads 41 at one input row on the AMD EPYC of
+// docs/PERFORMANCE.md (medians of twelve rounds, two threads).
 template <int R>
 MSPA_AVX512_BF16 void output(const std::uint16_t* x, const StreamedWeights& w,
                              const std::uint16_t* bias, std::uint16_t* y, std::int64_t n) {
