@@ -1,7 +1,6 @@
 // mspa-full: every command of `mspa`, the engine's and the renderer's included. `mspa` starts
 // without LibTorch and VTK and hands the commands that need them here (app/cli_front_main.cpp).
 #include <CLI/CLI.hpp>
-#include <thread>
 
 #include "app/cli_commands.h"
 #include "inference/command_line.h"
@@ -16,6 +15,6 @@ int main(int argc, char** argv) {
   mspa::cli::addAskCommand(app);
   mspa::cli::addBenchCommand(app);
   mspa::cli::addRewardCommand(app);
-  mspa::inference::setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
+  mspa::inference::useEveryCpuCore();
   return mspa::inference::runCommandLine(app, argc, argv);
 }

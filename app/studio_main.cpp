@@ -365,6 +365,7 @@ int playTour(mspa::widgets::MainWindow& window, const StudioOptions& options) {
 
 int main(int argc, char** argv) {
   mspa::widgets::setVtkSurfaceFormat();
+  mspa::inference::useEveryCpuCore();
   QApplication app(argc, argv);
   QApplication::setApplicationName("MultiSPA Studio");
   QApplication::setOrganizationName("MultiSPA");

@@ -1,7 +1,6 @@
 // mspa-engine: the inference engine's own command line, for GPU servers without the GUI stack.
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <thread>
 
 #include "inference/command_line.h"
 #include "inference/engine_info.h"
@@ -15,8 +14,8 @@ namespace {
 
 void printInfo(const std::string& device, const std::string& dtype, int size) {
   const EngineInfo info = engineInfo();
-  std::printf("LibTorch %s, %d CPU threads, %d CUDA device(s)\n", info.libtorchVersion.c_str(),
-              info.cpuThreads, info.cudaDevices);
+  std::printf("LibTorch %s, %d CPU threads (%d in the engine's own loops), %d CUDA device(s)\n",
+              info.libtorchVersion.c_str(), info.cpuThreads, info.loopThreads, info.cudaDevices);
   const MatmulCheck check = checkMatmul(device, dtype, size);
   std::printf("matmul %dx%d %s on %s: %.2f ms, %.2f TFLOP/s, max relative error %.2e\n", check.size,
               check.size, check.dtype.c_str(), check.device.c_str(), check.milliseconds,
@@ -41,7 +40,7 @@ int main(int argc, char** argv) {
   CLI::App app{"MultiSPA inference engine"};
   app.name("mspa-engine");
   app.require_subcommand(1);
-  setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
+  useEveryCpuCore();
   app.add_option_function<int>("--threads", setCpuThreads,
                                "CPU threads for LibTorch (default: all cores)");
 

@@ -16,7 +16,9 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 namespace mspa::inference {
@@ -61,6 +63,17 @@ double cpuMatmulSeconds(c10::ScalarType dtype, int64_t n) {
   return best;
 }
 
+// How many threads at::parallel_for gives a loop with one item per thread.
+int threadsOfParallelLoops() {
+  std::mutex mutex;
+  std::set<int> seen;
+  at::parallel_for(0, at::get_num_threads(), 1, [&](int64_t, int64_t) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    seen.insert(at::get_thread_num());
+  });
+  return static_cast<int>(seen.size());
+}
+
 }  // namespace
 
 c10::ScalarType fasterCpuArithmetic(c10::ScalarType storage) {
@@ -81,11 +94,16 @@ EngineInfo engineInfo() {
   info.libtorchVersion = TORCH_VERSION;
   info.cudaDevices = static_cast<int>(torch::cuda::device_count());
   info.cpuThreads = at::get_num_threads();
+  info.loopThreads = threadsOfParallelLoops();
   return info;
 }
 
 void setCpuThreads(int threads) {
   if (threads > 0) at::set_num_threads(threads);
+}
+
+void useEveryCpuCore() {
+  setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 namespace {

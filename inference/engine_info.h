@@ -8,12 +8,20 @@ struct EngineInfo {
   std::string libtorchVersion;
   int cudaDevices = 0;
   int cpuThreads = 0;
+  // The threads the engine's own loops (at::parallel_for in its kernels) run on: cpuThreads where
+  // it was built with OpenMP, one where it was not.
+  int loopThreads = 0;
 };
 
 EngineInfo engineInfo();
 
-// Sets the number of CPU threads LibTorch uses (its default here is one).
+// Sets the number of CPU threads LibTorch and the engine's loops use, on every thread that runs
+// the engine afterwards (a GUI's workers included).
 void setCpuThreads(int threads);
+
+// setCpuThreads(every core): Debian's LibTorch starts with one thread, so every program that runs
+// the engine calls this first.
+void useEveryCpuCore();
 
 struct MatmulCheck {
   std::string device;

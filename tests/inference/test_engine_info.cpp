@@ -4,6 +4,7 @@
 #include "inference/memory_read.h"
 #include "inference/speed_bench.h"
 
+#include <thread>
 #include <vector>
 
 using namespace mspa::inference;
@@ -19,6 +20,19 @@ TEST_CASE("The engine reports its LibTorch and multiplies correctly on the CPU")
   const MatmulCheck bf16 = checkMatmul("cpu", "bfloat16", 96);
   CHECK(bf16.maxRelativeError < 3e-2);
   CHECK(bf16.maxRelativeError > f32.maxRelativeError);
+}
+
+TEST_CASE("The engine's own loops run on every thread LibTorch has") {
+  // at::parallel_for runs serially in a translation unit built without OpenMP, so this fails for
+  // an engine built without it.
+  const int before = engineInfo().cpuThreads;
+  setCpuThreads(2);
+  CHECK(engineInfo().loopThreads == 2);
+  // The GUI runs the engine on worker threads: the count set on the main thread holds there.
+  int onWorker = 0;
+  std::thread([&] { onWorker = engineInfo().loopThreads; }).join();
+  CHECK(onWorker == 2);
+  setCpuThreads(before);
 }
 
 TEST_CASE("The engine refuses unknown devices and dtypes, and CUDA when there is none") {

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "inference/engine_info.h"
 #include "inference/generation.h"
@@ -35,7 +34,7 @@ int imageToken(const std::string& fixture) {
 std::unique_ptr<InternVLModel> loadFixture(const std::string& dtype = "",
                                            bool fixedShapeDecode = false,
                                            const std::string& folder = kInternLM2 + "/original") {
-  setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
+  useEveryCpuCore();
   LoadOptions options;
   options.imageTokenId = imageToken(fs::path(folder).parent_path().string());
   options.dtype = dtype;
@@ -188,7 +187,7 @@ TEST_CASE("float16 on the CPU is refused at load with what is supported") {
 }
 
 TEST_CASE("A random-weight model has the checkpoint's tensors and answers") {
-  setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
+  useEveryCpuCore();
   const std::string config = kInternLM2 + "/original/config.json";
   CHECK(InternVLModel::withRandomWeights(config)->imageTokenId() == 511);  // the last id
   LoadOptions options;

@@ -25,7 +25,7 @@ struct Fixture {
   int tileCount = 0;
 
   Fixture() {
-    setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
+    useEveryCpuCore();
     std::ifstream meta(dir + "/meta.json");
     LoadOptions options;
     options.imageTokenId = nlohmann::json::parse(meta)["image_token_id"];

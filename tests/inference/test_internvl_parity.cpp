@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "inference/engine_info.h"
 #include "inference/internvl_model.h"
@@ -18,7 +17,7 @@ constexpr float kLogitTolerance = 2e-3f;
 
 // Runs the fixture's input through the model and compares every reference output.
 void checkFixture(const std::string& variant, const std::string& layout) {
-  setCpuThreads(static_cast<int>(std::thread::hardware_concurrency()));
+  useEveryCpuCore();
   const std::string dir = kFixtures + variant;
   std::ifstream metaFile(dir + "/meta.json");
   const auto meta = nlohmann::json::parse(metaFile);
