@@ -2,6 +2,7 @@
 
 #include "inference/attention_tiles.h"
 #include "inference/decode_attention.h"
+#include "inference/huge_page_tensors.h"
 #include "inference/rotary_rows.h"
 #include "inference/softmax_rows.h"
 #include "inference/streamed_products.h"
@@ -290,18 +291,33 @@ at::Tensor attendAll(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
       .to(q.scalar_type());
 }
 
+namespace {
+
+// `count` zero tensors: on the CPU in one arena of huge pages where the kernel offers them (a
+// decode step streams the cache as it does the weights; fresh pages read as zeros and take no
+// memory until written), else at::zeros.
+std::vector<at::Tensor> zeroTensors(int count, at::IntArrayRef shape,
+                                    const at::TensorOptions& options) {
+  const std::size_t bytes = c10::multiply_integers(shape) * options.dtype().itemsize();
+  const auto arena = options.device().is_cpu()
+                         ? HugePageArena::create(count * HugePageArena::paddedSize(bytes))
+                         : nullptr;
+  std::vector<at::Tensor> out;
+  for (int i = 0; i < count; ++i)
+    out.push_back(arena ? tensorIn(arena, shape, options) : at::zeros(shape, options));
+  return out;
+}
+
+}  // namespace
+
 void KvCache::reset(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
                     const at::TensorOptions& options) {
   length_ = 0;
   if (holds(layers, batch, kvHeads, headDim, capacity, options)) return;
   const std::vector<int64_t> shape{batch, kvHeads, capacity, headDim};
-  keys_.assign(layers, at::Tensor());
-  values_.assign(layers, at::Tensor());
   generation_ = nextGeneration();
-  for (int i = 0; i < layers; ++i) {
-    keys_[i] = at::zeros(shape, options);
-    values_[i] = at::zeros(shape, options);
-  }
+  keys_ = zeroTensors(layers, shape, options);
+  values_ = zeroTensors(layers, shape, options);
 }
 
 void KvCache::reserve(int64_t positions) {
@@ -309,11 +325,12 @@ void KvCache::reserve(int64_t positions) {
   const int64_t grown = std::max(positions, 2 * capacity());
   generation_ = nextGeneration();
   for (auto* tensors : {&keys_, &values_}) {
-    for (auto& t : *tensors) {
-      at::Tensor bigger = at::zeros({t.size(0), t.size(1), grown, t.size(3)}, t.options());
-      bigger.narrow(2, 0, length_).copy_(t.narrow(2, 0, length_));
-      t = std::move(bigger);
-    }
+    const at::Tensor& t = tensors->front();
+    std::vector<at::Tensor> bigger = zeroTensors(
+        static_cast<int>(tensors->size()), {t.size(0), t.size(1), grown, t.size(3)}, t.options());
+    for (std::size_t i = 0; i < bigger.size(); ++i)
+      bigger[i].narrow(2, 0, length_).copy_((*tensors)[i].narrow(2, 0, length_));
+    *tensors = std::move(bigger);
   }
 }
 

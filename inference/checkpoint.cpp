@@ -4,6 +4,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "inference/huge_page_tensors.h"
 #include "inference/products.h"
 #include "inference/weight_source.h"
 
@@ -166,6 +167,7 @@ class Loader {
                                "] but the config needs [ " + expected + "]");
     }
     out_[canonical] = std::move(t);
+    takenFrom_[canonical] = name;
   }
   void mapOptional(const std::string& canonical, const std::string& name,
                    std::vector<int64_t> shape) {
@@ -180,16 +182,50 @@ class Loader {
     const at::Tensor blocks = columnBlocks(w, hiddenBlockWidth(shape[1]));
     if (blocks.data_ptr() != w.data_ptr()) source_.copied(name);
     out_[canonical + ".blocks"] = blocks;
+    takenFrom_[canonical + ".blocks"] = name;
   }
+  // On the CPU the matrices a decode step streams (the language model's, its embeddings only as a
+  // tied head) move into one arena of transparent huge pages where the kernel offers them, each
+  // one's mapped pages given back as it goes (huge_pages.h says why).
+  void moveStreamedIntoHugePages() {
+    if (!cpu_) return;
+    std::vector<std::string> names;
+    std::size_t bytes = 0;
+    for (const auto& [name, t] : out_) {
+      if (!streamedAtDecode(name, t)) continue;
+      names.push_back(name);
+      bytes += HugePageArena::paddedSize(t.nbytes());
+    }
+    arena_ = HugePageArena::create(bytes);
+    if (!arena_) return;
+    std::map<const void*, at::Tensor> moved;  // a tied head and its embeddings move once
+    for (const auto& name : names) {
+      at::Tensor& t = out_[name];
+      auto [it, first] = moved.try_emplace(t.data_ptr());
+      if (first) it->second = tensorIn(arena_, t.sizes(), t.options()).copy_(t);
+      t = it->second;
+      source_.copied(takenFrom_[name]);
+    }
+  }
+  std::shared_ptr<const HugePageArena> arena() const { return arena_; }
   std::map<std::string, at::Tensor>& result() { return out_; }
   TensorProvider& source() { return source_; }
   const ModelConfig& config() const { return config_; }
 
  private:
+  bool streamedAtDecode(const std::string& name, const at::Tensor& t) const {
+    if (name.rfind("l.", 0) != 0 || t.dim() != 2) return false;
+    if (name != "l.embed") return true;
+    const auto head = out_.find("l.head");
+    return head != out_.end() && head->second.data_ptr() == t.data_ptr();
+  }
+
   TensorProvider& source_;
   const ModelConfig& config_;
   bool cpu_;
   std::map<std::string, at::Tensor> out_;
+  std::map<std::string, std::string> takenFrom_;  // canonical name -> checkpoint name
+  std::shared_ptr<HugePageArena> arena_;
 };
 
 void loadVision(Loader& l, bool hf) {
@@ -313,7 +349,7 @@ void loadModel(Loader& loader) {
 }  // namespace
 
 LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const ModelConfig& config,
-                             c10::Device device, c10::ScalarType dtype) {
+                             c10::Device device, c10::ScalarType dtype, bool hugePages) {
   const std::string modelDir = weights->modelDir();
   TensorSource source(weights, device, dtype);
   Loader loader(source, config, device.is_cpu());
@@ -330,20 +366,23 @@ LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const 
                              " tensors are not part of the model (" + list +
                              (unused.size() > 5 ? ", ..." : "") + "): unsupported architecture?");
   }
-  return {std::move(loader.result()), std::move(weights), source.bytesInPlace()};
+  if (hugePages) loader.moveStreamedIntoHugePages();
+  return {std::move(loader.result()), std::move(weights), source.bytesInPlace(), loader.arena()};
 }
 
-std::map<std::string, at::Tensor> randomWeights(const ModelConfig& config, c10::Device device,
-                                                c10::ScalarType dtype) {
+LoadedWeights randomWeights(const ModelConfig& config, c10::Device device, c10::ScalarType dtype,
+                            bool hugePages) {
   RandomTensors source(config, device, dtype);
   Loader loader(source, config, device.is_cpu());
   loadModel(loader);
-  return std::move(loader.result());
+  if (hugePages) loader.moveStreamedIntoHugePages();
+  return {std::move(loader.result()), nullptr, 0, loader.arena()};
 }
 
 std::size_t randomWeightBytes(const ModelConfig& config, c10::ScalarType dtype) {
   std::size_t bytes = 0;
-  for (const auto& [name, t] : randomWeights(config, at::kMeta, dtype)) bytes += t.nbytes();
+  for (const auto& [name, t] : randomWeights(config, at::kMeta, dtype, false).tensors)
+    bytes += t.nbytes();
   return bytes;
 }
 

@@ -13,6 +13,7 @@
 
 namespace mspa::inference {
 
+class HugePageArena;
 class WeightSource;
 
 struct LoadedWeights {
@@ -23,21 +24,25 @@ struct LoadedWeights {
   // The mapped files: tensors used in place point into them.
   std::shared_ptr<const WeightSource> source;
   std::size_t bytesInPlace = 0;  // tensors used from the map without a copy
+  // Where the CPU's streamed matrices were moved (null: none were).
+  std::shared_ptr<const HugePageArena> hugePages;
 };
 
 // The model's weights in `dtype` on `device`, from a source (whose LoRA updates are merged). On the
 // CPU a tensor already in `dtype` is used in place from the memory map; every other tensor is
 // converted or moved one at a time and its mapped pages dropped, so host memory beyond the map
 // stays small. LoRA updates (from the folder itself or `loraDir`) are merged on the device in
-// float32 and stored in `dtype`. Throws std::runtime_error for a missing, misshapen or unknown
-// tensor, naming the folder.
+// float32 and stored in `dtype`. With `hugePages`, the language model's matrices on the CPU then
+// move into transparent huge pages where the kernel offers them (huge_pages.h), in-place ones
+// included. Throws std::runtime_error for a missing, misshapen or unknown tensor, naming the
+// folder.
 LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const ModelConfig& config,
-                             c10::Device device, c10::ScalarType dtype);
+                             c10::Device device, c10::ScalarType dtype, bool hugePages);
 
 // Every tensor the config asks for, with random values (norm weights 1, the rest uniform in
 // ±0.02): the full-size model for speed measurements without its files.
-std::map<std::string, at::Tensor> randomWeights(const ModelConfig& config, c10::Device device,
-                                                c10::ScalarType dtype);
+LoadedWeights randomWeights(const ModelConfig& config, c10::Device device, c10::ScalarType dtype,
+                            bool hugePages);
 // What randomWeights would allocate, computed without allocating.
 std::size_t randomWeightBytes(const ModelConfig& config, c10::ScalarType dtype);
 

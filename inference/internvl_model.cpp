@@ -21,6 +21,7 @@
 #include "inference/checkpoint.h"
 #include "inference/cuda_runtime.h"
 #include "inference/device_errors.h"
+#include "inference/huge_pages.h"
 #include "inference/json_file.h"
 #include "inference/memory_need.h"
 #include "inference/norms.h"
@@ -114,6 +115,7 @@ struct InternVLModel::Impl {
   std::map<std::string, at::Tensor> w;
   std::shared_ptr<const WeightSource> source;  // keeps the tensors used in place mapped
   std::size_t bytesInPlace = 0;
+  std::shared_ptr<const HugePageArena> hugePages;  // the streamed matrices, where they moved
   c10::Device device = at::kCPU;
   c10::ScalarType storage = at::kFloat;     // matrices and the KV cache
   c10::ScalarType arithmetic = at::kFloat;  // activations
@@ -444,7 +446,7 @@ struct InternVLModel::Impl {
   }
 
   void configure(ModelConfig modelConfig, const LoadOptions& options);
-  void useWeights(std::map<std::string, at::Tensor> weights);
+  void useWeights(LoadedWeights weights);
   void joinProjections();
   void prefill(const std::vector<std::vector<std::int64_t>>& prompts,
                const std::vector<ImageTiles>& images, int newTokens, int keepLogits);
@@ -476,8 +478,11 @@ void InternVLModel::Impl::configure(ModelConfig modelConfig, const LoadOptions& 
                                          c.ropeFactor, c.maxPositions, activations());
 }
 
-void InternVLModel::Impl::useWeights(std::map<std::string, at::Tensor> weights) {
-  w = std::move(weights);
+void InternVLModel::Impl::useWeights(LoadedWeights weights) {
+  w = std::move(weights.tensors);
+  source = std::move(weights.source);
+  bytesInPlace = weights.bytesInPlace;
+  hugePages = std::move(weights.hugePages);
   castSmallTensors(w, arithmetic);
   if (fixedShapeDecode) joinProjections();
 }
@@ -509,11 +514,10 @@ std::unique_ptr<InternVLModel> InternVLModel::load(const std::string& modelDir,
     requireMemory(describeMemoryNeed(*source, impl->config, options.device, impl->storageText),
                   modelDir);
   auto weights = translatingDeviceErrors("loading " + modelDir, [&] {
-    return loadCheckpoint(std::move(source), impl->config, impl->device, impl->storage);
+    return loadCheckpoint(std::move(source), impl->config, impl->device, impl->storage,
+                          options.hugePages);
   });
-  impl->useWeights(std::move(weights.tensors));
-  impl->source = std::move(weights.source);
-  impl->bytesInPlace = weights.bytesInPlace;
+  impl->useWeights(std::move(weights));
   impl->imageTokenId = options.imageTokenId >= 0        ? options.imageTokenId
                        : impl->config.imageTokenId >= 0 ? impl->config.imageTokenId
                                                         : imageTokenFromTokenizer(modelDir);
@@ -530,7 +534,7 @@ std::unique_ptr<InternVLModel> InternVLModel::withRandomWeights(const std::strin
                   configPath);
   }
   impl->useWeights(translatingDeviceErrors("making random weights for " + configPath, [&] {
-    return randomWeights(impl->config, impl->device, impl->storage);
+    return randomWeights(impl->config, impl->device, impl->storage, options.hugePages);
   }));
   const int configured =
       options.imageTokenId >= 0 ? options.imageTokenId : impl->config.imageTokenId;
@@ -572,6 +576,9 @@ std::string InternVLModel::arithmeticDtype() const {
 }
 std::size_t InternVLModel::weightBytesInPlace() const {
   return impl_->bytesInPlace;
+}
+std::size_t InternVLModel::weightBytesInHugePages() const {
+  return impl_->hugePages ? impl_->hugePages->bytesInHugePages() : 0;
 }
 bool InternVLModel::recordsDecodeSteps() const {
   return impl_->recordDecode;

@@ -25,6 +25,9 @@ struct LoadOptions {
   // Decode through the fixed-shape step that graphs record, without recording (for tests on the
   // CPU; a CUDA graph implies it).
   bool fixedShapeDecode = false;
+  // On the CPU, move the language model's matrices into transparent huge pages where the kernel
+  // offers them (huge_pages.h); off keeps them in place, to measure the difference.
+  bool hugePages = true;
 };
 
 class TokenSampler;
@@ -70,6 +73,8 @@ class InternVLModel {
   std::string arithmeticDtype() const;  // the activations' dtype
   // Of the weights, what is read in place from the memory-mapped checkpoint (CPU, no conversion).
   std::size_t weightBytesInPlace() const;
+  // Of the weights, what the kernel holds in huge pages now (0 where it offers none).
+  std::size_t weightBytesInHugePages() const;
 
   // Projector outputs for the tiles, uncached: [count · tokensPerTile, hidden] floats.
   std::vector<float> visionEmbeddings(const std::uint8_t* tiles, int count);

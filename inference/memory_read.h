@@ -1,9 +1,9 @@
 #pragma once
 
 // How fast the cores read memory, for `bench speed`'s read bandwidth: a decode step only reads
-// (its weights and the KV cache), and on some CPUs a copy's two directions together move far
-// more bytes than one stream of reads can (an AMD EPYC of docs/PERFORMANCE.md: copies 28-69
-// GB/s, reads 27-44), so the copy alone overstates what decode can reach there. No LibTorch.
+// (its weights and the KV cache), and a copy's two directions can move more or fewer bytes per
+// second than reads alone (on the AMD EPYC of docs/PERFORMANCE.md, reads 55-70 GB/s against
+// copies 55-68), so decode is given against both. No LibTorch.
 
 #include <cstdint>
 

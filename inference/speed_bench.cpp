@@ -193,6 +193,7 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   load.device = o.device;
   load.dtype = o.dtype;
   load.cudaGraphs = o.cudaGraphs;
+  load.hugePages = o.hugePages;
   SpeedReport r;
   say("loading");
   const auto loadStart = std::chrono::steady_clock::now();
@@ -204,6 +205,7 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   r.dtype = model->dtype();
   r.device = model->device();
   r.weightGB = static_cast<double>(model->weightBytes()) / 1e9;
+  r.hugePageWeightGB = static_cast<double>(model->weightBytesInHugePages()) / 1e9;
   r.cudaGraphs = model->recordsDecodeSteps();
 
   say("measuring the machine's limits");

@@ -15,6 +15,7 @@ struct SpeedOptions {
   int images = 2, tiles = 6, newTokens = 32;
   int batch = 1;           // questions decoded together for samples/s (each with its own images)
   bool cudaGraphs = true;  // record the decode step on CUDA (LoadOptions::cudaGraphs)
+  bool hugePages = true;   // the streamed matrices in huge pages on the CPU (LoadOptions)
   // Also answer the question explained (explainTopK runners-up per token, then the attention
   // pass over all layers) about frames of its own, and time it against the plain answer.
   bool explain = false;
@@ -53,6 +54,7 @@ struct SpeedReport {
   double repeatTtftMs = 0, repeatVisionMs = 0;
   double visionFlops = 0, prefillFlops = 0, decodeBytesPerToken = 0;
   double weightGB = 0, kvCacheGB = 0;
+  double hugePageWeightGB = 0;  // of the weights, what the kernel held in huge pages after loading
   double peakRssGB = 0;   // over the questions, without the limits' buffers where Linux allows
   double peakGpuGB = -1;  // the CUDA allocator's peak over the timed questions; -1: not known
   double samplesPerSecond = 0;  // questions answered per second at `batch`

@@ -57,6 +57,7 @@ nlohmann::ordered_json toJson(const SpeedReport& r) {
           {"prefill_limit_pct", r.prefillLimitPercent()},
           {"weight_gb", r.weightGB},
           {"kv_cache_gb", r.kvCacheGB},
+          {"huge_page_weights_gb", r.hugePageWeightGB},
           {"peak_rss_gb", r.peakRssGB},
           {"peak_gpu_gb", r.peakGpuGB >= 0 ? nlohmann::ordered_json(r.peakGpuGB) : nullptr},
           {"cuda_graphs", r.cudaGraphs},
@@ -105,7 +106,9 @@ void printText(const SpeedReport& r) {
     std::printf("             %.0f%% of %.1f GB/s read alone (best single run %.1f GB/s)\n",
                 *ofReads, r.limits.readGBps, r.limits.peakReadGBps);
   std::printf("throughput   %.3f questions/s at batch %d\n", r.samplesPerSecond, r.batch);
-  std::printf("memory       %.2f GB peak resident, KV cache %.2f GB\n", r.peakRssGB, r.kvCacheGB);
+  std::printf(
+      "memory       %.2f GB peak resident, KV cache %.2f GB, %.2f GB of weights in huge pages\n",
+      r.peakRssGB, r.kvCacheGB, r.hugePageWeightGB);
   if (r.peakGpuGB >= 0) std::printf("gpu memory   %.2f GB peak allocated\n", r.peakGpuGB);
   if (r.explainedAnswerMs > 0)
     std::printf("explained    %.0f ms against %.0f ms plain (%.2fx; attention pass %.0f ms)\n",
@@ -156,6 +159,8 @@ void addSpeedCommand(CLI::App& bench) {
       ->check(CLI::Range(0, 100));
   speed->add_flag("!--no-cuda-graphs", o->speed.cudaGraphs,
                   "decode without recording the step as a CUDA graph (for comparison)");
+  speed->add_flag("!--no-huge-pages", o->speed.hugePages,
+                  "keep the weights out of huge pages on the CPU (for comparison)");
   speed->add_option("--format", o->format, "text or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));

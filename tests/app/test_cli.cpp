@@ -4,6 +4,7 @@
 #include "core/ply_reader.h"
 #include "core/ply_writer.h"
 #include "core/version.h"
+#include "inference/huge_pages.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -277,6 +278,10 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
   CHECK(j["decode_read_limit_pct"].get<double>() * j["read_gb_per_s"].get<double>() ==
         Approx(j["decode_limit_pct"].get<double>() * j["bandwidth_gb_per_s"].get<double>()));
   CHECK(j["decode_tokens_per_s"].get<double>() > 0);
+  // The language model's matrices in huge pages where the kernel offers them; none when asked.
+  CHECK((j["huge_page_weights_gb"].get<double>() > 0) ==
+        mspa::inference::transparentHugePagesOffered());
+  CHECK(j["huge_page_weights_gb"].get<double>() <= j["weight_gb"].get<double>());
   CHECK(j["plain_answer_ms"].get<double>() > 0);
   CHECK(j["explained_answer_ms"].is_null());  // not asked for: not run
   CHECK(j["vision_round_limit_pct"].is_null());
@@ -284,11 +289,12 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
 
   const auto explained = mspaCli("bench speed --random-weights " + shellQuote(config) +
                                  " --images 1 --tiles 1 --new-tokens 3 --explain "
-                                 "--vision-rounds 3 --format json");
+                                 "--vision-rounds 3 --no-huge-pages --format json");
   REQUIRE(explained.exitCode == 0);
   const auto e = nlohmann::json::parse(explained.out);
   // Three rounds of the vision encoder on the image's one tile, each against its own limits.
   CHECK(e["vision_round_tiles"] == 1);
+  CHECK(e["huge_page_weights_gb"] == 0);
   auto rounds = e["vision_round_limit_pcts"].get<std::vector<double>>();
   REQUIRE(rounds.size() == 3);
   CHECK(e["vision_round_ms"].size() == 3);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "inference/huge_pages.h"
 #include "inference/internvl_model.h"
 #include "inference/memory_need.h"
 #include "inference/parity_check.h"
@@ -78,9 +79,11 @@ TEST_CASE(
   LoadOptions options;
   options.imageTokenId = 509;
   options.dtype = "float32";
+  options.hugePages = false;
   const auto inPlace = InternVLModel::load((internlm2Fixture() / "original").string(), options);
   CHECK(inPlace->weightBytes() == fixtureElements() * 4);
   CHECK(inPlace->weightBytesInPlace() == inPlace->weightBytes());
+  CHECK(inPlace->weightBytesInHugePages() == 0);
   CHECK(
       checkParity(*inPlace, (internlm2Fixture() / "reference.safetensors").string()).within(2e-3f));
 
@@ -89,6 +92,32 @@ TEST_CASE(
   CHECK(converted->weightBytes() == fixtureElements() * 2);
   CHECK(converted->weightBytesInPlace() == 0);
   CHECK(converted->dtype() == "bfloat16");
+}
+
+TEST_CASE(
+    "On the CPU the language model's matrices move out of the map into huge pages and answer the "
+    "same") {
+  LoadOptions options;
+  options.imageTokenId = 509;
+  options.dtype = "float32";
+  const std::string folder = (internlm2Fixture() / "original").string();
+  const auto moved = InternVLModel::load(folder, options);
+  options.hugePages = false;
+  const auto inPlace = InternVLModel::load(folder, options);
+  CHECK(moved->weightBytes() == inPlace->weightBytes());
+  if (transparentHugePagesOffered()) {
+    // The vision tower and the embeddings stay in the map.
+    CHECK(moved->weightBytesInPlace() < inPlace->weightBytesInPlace());
+    CHECK(moved->weightBytesInPlace() > 0);
+    CHECK(moved->weightBytesInHugePages() > 0);
+  }
+  const std::string reference = (internlm2Fixture() / "reference.safetensors").string();
+  const ParityReport a = checkParity(*moved, reference), b = checkParity(*inPlace, reference);
+  CHECK(a.within(2e-3f));
+  // The same numbers, only elsewhere in memory.
+  CHECK(a.prefillMaxDiff == b.prefillMaxDiff);
+  CHECK(a.stepsMaxDiff == b.stepsMaxDiff);
+  CHECK(a.greedyIds == b.greedyIds);
 }
 
 TEST_CASE(
@@ -112,6 +141,7 @@ TEST_CASE(
   LoadOptions options;
   options.imageTokenId = 509;
   options.dtype = "float32";
+  options.hugePages = false;  // which leaves only fc2 and down copied
   const auto model = InternVLModel::load(dir.path().string(), options);
   // Everything used in place but fc2 and down (2 + 2 layers of 64 × 2,048 float32).
   CHECK(model->weightBytesInPlace() == model->weightBytes() - 4ull * 64 * 2048 * 4);
