@@ -293,13 +293,13 @@ at::Tensor attendAll(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 
 namespace {
 
-// `count` zero tensors: on the CPU in one arena of huge pages where the kernel offers them (a
-// decode step streams the cache as it does the weights; fresh pages read as zeros and take no
-// memory until written), else at::zeros.
+// `count` zero tensors: with `hugePages`, on the CPU in one arena of huge pages where the kernel
+// offers them (a decode step streams the cache as it does the weights; fresh pages read as zeros
+// and take no memory until written), else at::zeros.
 std::vector<at::Tensor> zeroTensors(int count, at::IntArrayRef shape,
-                                    const at::TensorOptions& options) {
+                                    const at::TensorOptions& options, bool hugePages) {
   const std::size_t bytes = c10::multiply_integers(shape) * options.dtype().itemsize();
-  const auto arena = options.device().is_cpu()
+  const auto arena = hugePages && options.device().is_cpu()
                          ? HugePageArena::create(count * HugePageArena::paddedSize(bytes))
                          : nullptr;
   std::vector<at::Tensor> out;
@@ -311,13 +311,14 @@ std::vector<at::Tensor> zeroTensors(int count, at::IntArrayRef shape,
 }  // namespace
 
 void KvCache::reset(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
-                    const at::TensorOptions& options) {
+                    const at::TensorOptions& options, bool hugePages) {
   length_ = 0;
   if (holds(layers, batch, kvHeads, headDim, capacity, options)) return;
+  hugePages_ = hugePages;
   const std::vector<int64_t> shape{batch, kvHeads, capacity, headDim};
   generation_ = nextGeneration();
-  keys_ = zeroTensors(layers, shape, options);
-  values_ = zeroTensors(layers, shape, options);
+  keys_ = zeroTensors(layers, shape, options, hugePages_);
+  values_ = zeroTensors(layers, shape, options, hugePages_);
 }
 
 void KvCache::reserve(int64_t positions) {
@@ -326,8 +327,9 @@ void KvCache::reserve(int64_t positions) {
   generation_ = nextGeneration();
   for (auto* tensors : {&keys_, &values_}) {
     const at::Tensor& t = tensors->front();
-    std::vector<at::Tensor> bigger = zeroTensors(
-        static_cast<int>(tensors->size()), {t.size(0), t.size(1), grown, t.size(3)}, t.options());
+    std::vector<at::Tensor> bigger =
+        zeroTensors(static_cast<int>(tensors->size()), {t.size(0), t.size(1), grown, t.size(3)},
+                    t.options(), hugePages_);
     for (std::size_t i = 0; i < bigger.size(); ++i)
       bigger[i].narrow(2, 0, length_).copy_((*tensors)[i].narrow(2, 0, length_));
     *tensors = std::move(bigger);

@@ -40,9 +40,10 @@ at::Tensor attendAll(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 class KvCache {
  public:
   // Empties the cache; its memory is kept when the shape is the same (so that a recorded decode
-  // step stays valid), else allocated zeroed (unwritten positions must be finite for attendAll).
+  // step stays valid), else allocated zeroed (unwritten positions must be finite for attendAll),
+  // on the CPU in huge pages where the kernel offers them unless `hugePages` is false.
   void reset(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
-             const at::TensorOptions& options);
+             const at::TensorOptions& options, bool hugePages);
   // Whether the cache's memory already has this shape (reset would keep it).
   bool holds(int layers, int64_t batch, int64_t kvHeads, int64_t headDim, int64_t capacity,
              const at::TensorOptions& options) const;
@@ -68,6 +69,7 @@ class KvCache {
 
  private:
   std::vector<at::Tensor> keys_, values_;  // per layer [B, Hkv, capacity, D]
+  bool hugePages_ = true;
   int64_t length_ = 0;
   int generation_ = 0;
 };

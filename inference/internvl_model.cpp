@@ -115,7 +115,8 @@ struct InternVLModel::Impl {
   std::map<std::string, at::Tensor> w;
   std::shared_ptr<const WeightSource> source;  // keeps the tensors used in place mapped
   std::size_t bytesInPlace = 0;
-  std::shared_ptr<const HugePageArena> hugePages;  // the streamed matrices, where they moved
+  std::shared_ptr<const HugePageArena> weightArena;  // the streamed matrices, where they moved
+  bool hugePages = true;                             // LoadOptions::hugePages
   c10::Device device = at::kCPU;
   c10::ScalarType storage = at::kFloat;     // matrices and the KV cache
   c10::ScalarType arithmetic = at::kFloat;  // activations
@@ -462,6 +463,7 @@ InternVLModel::~InternVLModel() = default;
 
 void InternVLModel::Impl::configure(ModelConfig modelConfig, const LoadOptions& options) {
   config = std::move(modelConfig);
+  hugePages = options.hugePages;
   device = parseDevice(options.device);
   const bool automatic = options.dtype.empty() || options.dtype == "auto";
   storageText = storageDtype(config, options.device, options.dtype);
@@ -482,7 +484,7 @@ void InternVLModel::Impl::useWeights(LoadedWeights weights) {
   w = std::move(weights.tensors);
   source = std::move(weights.source);
   bytesInPlace = weights.bytesInPlace;
-  hugePages = std::move(weights.hugePages);
+  weightArena = std::move(weights.hugePages);
   castSmallTensors(w, arithmetic);
   if (fixedShapeDecode) joinProjections();
 }
@@ -578,7 +580,7 @@ std::size_t InternVLModel::weightBytesInPlace() const {
   return impl_->bytesInPlace;
 }
 std::size_t InternVLModel::weightBytesInHugePages() const {
-  return impl_->hugePages ? impl_->hugePages->bytesInHugePages() : 0;
+  return impl_->weightArena ? impl_->weightArena->bytesInHugePages() : 0;
 }
 bool InternVLModel::recordsDecodeSteps() const {
   return impl_->recordDecode;
@@ -716,7 +718,8 @@ void InternVLModel::Impl::prefill(const std::vector<std::vector<std::int64_t>>& 
   const at::Tensor x = promptEmbeddings(prompts, images);
   const int64_t batch = x.size(0), length = x.size(1);
   const LlmConfig& c = config.llm;
-  kv.reset(c.layers, batch, c.kvHeads, c.headDim, cacheCapacity(length, newTokens), cacheOptions());
+  kv.reset(c.layers, batch, c.kvHeads, c.headDim, cacheCapacity(length, newTokens), cacheOptions(),
+           hugePages);
   if (!stepTokens.defined() || stepTokens.size(0) != batch) {
     const auto longs = at::TensorOptions().device(device).dtype(at::kLong);
     stepTokens = at::zeros({batch, 1}, longs);

@@ -26,7 +26,8 @@ struct LoadOptions {
   // CPU; a CUDA graph implies it).
   bool fixedShapeDecode = false;
   // On the CPU, move the language model's matrices into transparent huge pages where the kernel
-  // offers them (huge_pages.h); off keeps them in place, to measure the difference.
+  // offers them (huge_pages.h), and keep the KV cache there; off leaves both out, to measure the
+  // difference.
   bool hugePages = true;
 };
 

@@ -159,8 +159,9 @@ void addSpeedCommand(CLI::App& bench) {
       ->check(CLI::Range(0, 100));
   speed->add_flag("!--no-cuda-graphs", o->speed.cudaGraphs,
                   "decode without recording the step as a CUDA graph (for comparison)");
-  speed->add_flag("!--no-huge-pages", o->speed.hugePages,
-                  "keep the weights out of huge pages on the CPU (for comparison)");
+  speed->add_flag(
+      "!--no-huge-pages", o->speed.hugePages,
+      "keep the weights and the KV cache out of huge pages on the CPU (for comparison)");
   speed->add_option("--format", o->format, "text or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));

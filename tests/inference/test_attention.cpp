@@ -309,7 +309,7 @@ TEST_CASE("A decode step attends to the KV cache's views in place as to packed c
   for (const at::ScalarType dtype : {at::kFloat, at::kBFloat16}) {
     CAPTURE(dtype == at::kFloat ? "float32" : "bfloat16");
     KvCache cache;
-    cache.reset(1, 2, 2, 64, 300, at::TensorOptions().dtype(dtype));
+    cache.reset(1, 2, 2, 64, 300, at::TensorOptions().dtype(dtype), true);
     cache.append(0, at::randn({2, 2, 120, 64}).to(dtype), at::randn({2, 2, 120, 64}).to(dtype));
     cache.advance(120);
     const auto [k, v] =
@@ -322,6 +322,33 @@ TEST_CASE("A decode step attends to the KV cache's views in place as to packed c
                 .abs()
                 .max()
                 .item<double>() < (dtype == at::kFloat ? 1e-5 : 0.03));
+  }
+}
+
+TEST_CASE("A KV cache starts zeroed, in huge pages or not, and keeps what it holds as it grows") {
+  at::manual_seed(10);
+  const auto zero = [](const at::Tensor& t) { return t.abs().max().item<float>() == 0; };
+  for (const bool hugePages : {true, false}) {
+    CAPTURE(hugePages);
+    KvCache cache;
+    cache.reset(2, 1, 2, 64, 40, at::TensorOptions().dtype(at::kBFloat16), hugePages);
+    const at::Tensor k = at::randn({1, 2, 30, 64}).to(at::kBFloat16), v = -k;
+    const at::Tensor one = k.narrow(2, 0, 1);
+    // write() returns the layer's whole capacity: unwritten positions must read as zeros (finite,
+    // for attendAll's masked columns).
+    const auto [fresh, freshValues] = cache.write(0, at::full({1}, 0, at::kLong), one, one);
+    REQUIRE(zero(fresh.narrow(2, 1, 39)));
+    REQUIRE(zero(freshValues.narrow(2, 1, 39)));
+    for (int layer = 0; layer < 2; ++layer) cache.append(layer, k, v);
+    cache.advance(30);
+    cache.reserve(100);
+    REQUIRE(cache.capacity() == 100);
+    const auto [keys, values] = cache.write(1, at::full({1}, 30, at::kLong), one, -one);
+    REQUIRE(at::equal(keys.narrow(2, 0, 30), k));
+    REQUIRE(at::equal(values.narrow(2, 0, 30), v));
+    REQUIRE(at::equal(keys.narrow(2, 30, 1), one));
+    REQUIRE(zero(keys.narrow(2, 31, 69)));
+    REQUIRE(zero(values.narrow(2, 31, 69)));
   }
 }
 
