@@ -204,7 +204,9 @@ class Loader {
       auto [it, first] = moved.try_emplace(t.data_ptr());
       if (first) it->second = tensorIn(arena_, t.sizes(), t.options()).copy_(t);
       t = it->second;
-      source_.copied(takenFrom_[name]);
+      // A tied head was taken as the embeddings, under their name.
+      if (const auto taken = takenFrom_.find(name); taken != takenFrom_.end())
+        source_.copied(taken->second);
     }
   }
   std::shared_ptr<const HugePageArena> arena() const { return arena_; }
