@@ -1,5 +1,6 @@
 #include "inference/checkpoint.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <set>
 #include <stdexcept>
@@ -68,6 +69,8 @@ class TensorProvider {
   virtual at::Tensor take(const std::string& name, const std::vector<int64_t>& shape) = 0;
   // The loader copied the tensor `name` it took into another layout and dropped what it took.
   virtual void copied(const std::string& /*name*/) {}
+  // The memory maps that tensors used in place point into.
+  virtual std::vector<MemoryRange> mappings() const { return {}; }
 };
 
 // Checkpoint tensors by their plain names, converted on demand, each used once.
@@ -89,6 +92,7 @@ class TensorSource : public TensorProvider {
         aligned(*stored)) {
       bytesInPlace_ += view.nbytes();
       inPlace_.insert(name);
+      files_.insert(stored->file);
       return view;
     }
     at::Tensor out = lora == source_->lora().end() ? view.to(device_, dtype_, false, true)
@@ -107,6 +111,13 @@ class TensorSource : public TensorProvider {
 
   std::size_t bytesInPlace() const { return bytesInPlace_; }
 
+  std::vector<MemoryRange> mappings() const override {
+    std::vector<MemoryRange> out;
+    for (const SafetensorsFile* file : files_)
+      out.push_back({file->mapping(), file->mappingSize()});
+    return out;
+  }
+
   std::vector<std::string> unused() const {
     std::vector<std::string> out;
     for (const auto& [name, _] : source_->tensors()) {
@@ -120,6 +131,7 @@ class TensorSource : public TensorProvider {
   c10::Device device_;
   c10::ScalarType dtype_;
   std::set<std::string> used_, inPlace_;
+  std::set<const SafetensorsFile*> files_;  // of the tensors used in place
   std::size_t bytesInPlace_ = 0;
 };
 
@@ -150,12 +162,38 @@ class RandomTensors : public TensorProvider {
   at::TensorOptions options_;
 };
 
+// Sorted, with overlapping or touching ranges made one.
+std::vector<MemoryRange> joined(std::vector<MemoryRange> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const MemoryRange& a, const MemoryRange& b) { return a.begin < b.begin; });
+  std::vector<MemoryRange> out;
+  for (const MemoryRange& r : ranges) {
+    if (r.size == 0) continue;
+    if (out.empty() || out.back().end() < r.begin) {
+      out.push_back(r);
+      continue;
+    }
+    const char* end = std::max(out.back().end(), r.end());
+    out.back().size = static_cast<std::size_t>(end - static_cast<const char*>(out.back().begin));
+  }
+  return out;
+}
+
+const MemoryRange* holding(const std::vector<MemoryRange>& ranges, const at::Tensor& t) {
+  const auto* begin = static_cast<const char*>(t.data_ptr());
+  for (const MemoryRange& r : ranges) {
+    if (r.begin <= begin && begin + t.nbytes() <= r.end()) return &r;
+  }
+  return nullptr;
+}
+
 // Collects canonical tensors, checking shapes against the config.
 class Loader {
  public:
-  // `cpu`: the weights are for the CPU, whose MLPs take fc2 in column blocks.
-  Loader(TensorProvider& source, const ModelConfig& config, bool cpu)
-      : source_(source), config_(config), cpu_(cpu) {}
+  // `cpu`: the weights are for the CPU, whose MLPs take fc2 in column blocks and whose decode
+  // steps stream the language model's matrices, from huge pages where `hugePages` asks for them.
+  Loader(TensorProvider& source, const ModelConfig& config, bool cpu, bool hugePages)
+      : source_(source), config_(config), cpu_(cpu), hugePages_(cpu && hugePages) {}
 
   void map(const std::string& canonical, const std::string& name, std::vector<int64_t> shape) {
     at::Tensor t = source_.take(name, shape);
@@ -167,7 +205,6 @@ class Loader {
                                "] but the config needs [ " + expected + "]");
     }
     out_[canonical] = std::move(t);
-    takenFrom_[canonical] = name;
   }
   void mapOptional(const std::string& canonical, const std::string& name,
                    std::vector<int64_t> shape) {
@@ -179,42 +216,76 @@ class Loader {
     map(canonical, name, shape);
     if (!cpu_) return;
     const at::Tensor w = out_.extract(canonical).mapped();
-    const at::Tensor blocks = columnBlocks(w, hiddenBlockWidth(shape[1]));
-    if (blocks.data_ptr() != w.data_ptr()) source_.copied(name);
+    const int64_t width = hiddenBlockWidth(shape[1]);
+    at::Tensor blocks = w;
+    if (width < shape[1]) {
+      blocks = columnBlocks(w, width,
+                            streamedAtDecode(canonical, w) ? inHugePagesOfItsOwn(w) : at::Tensor());
+      source_.copied(name);
+    }
     out_[canonical + ".blocks"] = blocks;
-    takenFrom_[canonical + ".blocks"] = name;
   }
   // On the CPU the matrices a decode step streams (the language model's, its embeddings only as a
-  // tied head) move into one arena of transparent huge pages where the kernel offers them, each
-  // one's mapped pages given back as it goes (huge_pages.h says why).
-  void moveStreamedIntoHugePages() {
+  // tied head) are read from huge pages where the kernel offers them (huge_pages.h says why): those
+  // used in place from the map where they are, the others (converted) moved into an arena. Without
+  // `hugePages` the map is kept out of them instead, for comparisons.
+  void placeStreamedMatrices() {
     if (!cpu_) return;
-    std::vector<std::string> names;
-    std::size_t bytes = 0;
+    const std::vector<MemoryRange> maps = source_.mappings();
+    if (!hugePages_) {
+      for (const MemoryRange& map : maps) keepOutOfHugePages(map);
+      return;
+    }
+    std::vector<MemoryRange> blocks;
+    std::vector<std::string> moving;
+    std::size_t movingBytes = 0;
+    std::set<const void*> seen;  // a tied head and its embeddings count once
     for (const auto& [name, t] : out_) {
-      if (!streamedAtDecode(name, t)) continue;
-      names.push_back(name);
-      bytes += HugePageArena::paddedSize(t.nbytes());
+      if (!streamedAtDecode(name, t) || holding(inHugePages_, t)) continue;
+      const bool first = seen.insert(t.data_ptr()).second;
+      if (const MemoryRange* map = holding(maps, t)) {
+        if (first) blocks.push_back(hugeBlocksOf({t.data_ptr(), t.nbytes()}, *map));
+        continue;
+      }
+      moving.push_back(name);
+      if (first) movingBytes += HugePageArena::paddedSize(t.nbytes());
     }
-    arena_ = HugePageArena::create(bytes);
-    if (!arena_) return;
-    std::map<const void*, at::Tensor> moved;  // a tied head and its embeddings move once
-    for (const auto& name : names) {
-      at::Tensor& t = out_[name];
-      auto [it, first] = moved.try_emplace(t.data_ptr());
-      if (first) it->second = tensorIn(arena_, t.sizes(), t.options()).copy_(t);
-      t = it->second;
-      // A tied head was taken as the embeddings, under their name.
-      if (const auto taken = takenFrom_.find(name); taken != takenFrom_.end())
-        source_.copied(taken->second);
+    for (const MemoryRange& run : joined(std::move(blocks))) {
+      makeHugeInPlace(run);
+      inHugePages_.push_back(run);
     }
+    moveIntoArena(moving, movingBytes);
   }
-  std::shared_ptr<const HugePageArena> arena() const { return arena_; }
+  // Where the streamed matrices are read from huge pages: arenas and blocks of the map.
+  const std::vector<MemoryRange>& inHugePages() const { return inHugePages_; }
   std::map<std::string, at::Tensor>& result() { return out_; }
   TensorProvider& source() { return source_; }
   const ModelConfig& config() const { return config_; }
 
  private:
+  // An uninitialised tensor shaped as `like` in huge pages of its own, where they are asked for and
+  // offered (else undefined).
+  at::Tensor inHugePagesOfItsOwn(const at::Tensor& like) {
+    const auto arena = hugePages_ ? HugePageArena::create(like.nbytes()) : nullptr;
+    if (!arena) return {};
+    at::Tensor t = tensorIn(arena, like.sizes(), like.options());
+    inHugePages_.push_back(arena->taken());
+    return t;
+  }
+
+  void moveIntoArena(const std::vector<std::string>& names, std::size_t bytes) {
+    const auto arena = HugePageArena::create(bytes);
+    if (!arena) return;
+    std::map<const void*, at::Tensor> moved;  // a tied head and its embeddings move once
+    for (const auto& name : names) {
+      at::Tensor& t = out_[name];
+      auto [it, first] = moved.try_emplace(t.data_ptr());
+      if (first) it->second = tensorIn(arena, t.sizes(), t.options()).copy_(t);
+      t = it->second;
+    }
+    inHugePages_.push_back(arena->taken());
+  }
+
   bool streamedAtDecode(const std::string& name, const at::Tensor& t) const {
     if (name.rfind("l.", 0) != 0 || t.dim() != 2) return false;
     if (name != "l.embed") return true;
@@ -224,10 +295,9 @@ class Loader {
 
   TensorProvider& source_;
   const ModelConfig& config_;
-  bool cpu_;
+  bool cpu_, hugePages_;
   std::map<std::string, at::Tensor> out_;
-  std::map<std::string, std::string> takenFrom_;  // canonical name -> checkpoint name
-  std::shared_ptr<HugePageArena> arena_;
+  std::vector<MemoryRange> inHugePages_;
 };
 
 void loadVision(Loader& l, bool hf) {
@@ -354,7 +424,7 @@ LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const 
                              c10::Device device, c10::ScalarType dtype, bool hugePages) {
   const std::string modelDir = weights->modelDir();
   TensorSource source(weights, device, dtype);
-  Loader loader(source, config, device.is_cpu());
+  Loader loader(source, config, device.is_cpu(), hugePages);
   try {
     loadModel(loader);
   } catch (const std::runtime_error& e) {
@@ -368,17 +438,18 @@ LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const 
                              " tensors are not part of the model (" + list +
                              (unused.size() > 5 ? ", ..." : "") + "): unsupported architecture?");
   }
-  if (hugePages) loader.moveStreamedIntoHugePages();
-  return {std::move(loader.result()), std::move(weights), source.bytesInPlace(), loader.arena()};
+  loader.placeStreamedMatrices();
+  return {std::move(loader.result()), std::move(weights), source.bytesInPlace(),
+          loader.inHugePages()};
 }
 
 LoadedWeights randomWeights(const ModelConfig& config, c10::Device device, c10::ScalarType dtype,
                             bool hugePages) {
   RandomTensors source(config, device, dtype);
-  Loader loader(source, config, device.is_cpu());
+  Loader loader(source, config, device.is_cpu(), hugePages);
   loadModel(loader);
-  if (hugePages) loader.moveStreamedIntoHugePages();
-  return {std::move(loader.result()), nullptr, 0, loader.arena()};
+  loader.placeStreamedMatrices();
+  return {std::move(loader.result()), nullptr, 0, loader.inHugePages()};
 }
 
 std::size_t randomWeightBytes(const ModelConfig& config, c10::ScalarType dtype) {

@@ -9,11 +9,11 @@
 #include <memory>
 #include <string>
 
+#include "inference/huge_pages.h"
 #include "inference/model_config.h"
 
 namespace mspa::inference {
 
-class HugePageArena;
 class WeightSource;
 
 struct LoadedWeights {
@@ -24,18 +24,19 @@ struct LoadedWeights {
   // The mapped files: tensors used in place point into them.
   std::shared_ptr<const WeightSource> source;
   std::size_t bytesInPlace = 0;  // tensors used from the map without a copy
-  // Where the CPU's streamed matrices were moved (null: none were).
-  std::shared_ptr<const HugePageArena> hugePages;
+  // Where the CPU's streamed matrices are read from huge pages: arenas (which the tensors keep
+  // alive) and blocks of the map.
+  std::vector<MemoryRange> inHugePages;
 };
 
 // The model's weights in `dtype` on `device`, from a source (whose LoRA updates are merged). On the
 // CPU a tensor already in `dtype` is used in place from the memory map; every other tensor is
 // converted or moved one at a time and its mapped pages dropped, so host memory beyond the map
 // stays small. LoRA updates (from the folder itself or `loraDir`) are merged on the device in
-// float32 and stored in `dtype`. With `hugePages`, the language model's matrices on the CPU then
-// move into transparent huge pages where the kernel offers them (huge_pages.h), in-place ones
-// included. Throws std::runtime_error for a missing, misshapen or unknown tensor, naming the
-// folder.
+// float32 and stored in `dtype`. On the CPU the language model's matrices are then read from
+// transparent huge pages where the kernel offers them (huge_pages.h): where the map holds them,
+// made huge in place; the others in arenas. Without `hugePages` the map is kept out of them. Throws
+// std::runtime_error for a missing, misshapen or unknown tensor, naming the folder.
 LoadedWeights loadCheckpoint(std::shared_ptr<const WeightSource> weights, const ModelConfig& config,
                              c10::Device device, c10::ScalarType dtype, bool hugePages);
 

@@ -1,22 +1,102 @@
 #include "inference/huge_pages.h"
 
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace mspa::inference {
 namespace {
 
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 constexpr std::size_t kAlignment = 64;
+constexpr int kPopulateRead = 22;  // MADV_POPULATE_READ, Linux 5.14; Debian 12's headers lack it
 
 std::size_t roundedUp(std::size_t bytes, std::size_t to) {
   return (bytes + to - 1) / to * to;
+}
+
+std::uintptr_t address(const void* p) {
+  return reinterpret_cast<std::uintptr_t>(p);
+}
+
+// Linux 6.7's PAGEMAP_SCAN (uapi/linux/fs.h), spelt out because Debian 12's headers predate it.
+struct PageRegion {
+  std::uint64_t start, end, categories;
+};
+struct PageScanArgs {
+  std::uint64_t size, flags, start, end, walkEnd, vec, vecLength, maxPages, categoryInverted,
+      categoryMask, categoryAnyOfMask, returnMask;
+};
+constexpr unsigned long kPagemapScan = _IOWR('f', 16, PageScanArgs);
+constexpr std::uint64_t kPageIsHuge = 1 << 6;
+
+using Regions = std::vector<std::pair<std::uintptr_t, std::uintptr_t>>;
+
+// The regions of [begin, end) (page aligned) that huge pages map, or nothing where the kernel
+// cannot say.
+std::optional<Regions> hugeRegions(std::uintptr_t begin, std::uintptr_t end) {
+  const int pagemap = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (pagemap < 0) return std::nullopt;
+  PageRegion found[256];
+  PageScanArgs args{};
+  args.size = sizeof args;
+  args.start = begin;
+  args.end = end;
+  args.vec = address(found);
+  args.vecLength = std::size(found);
+  args.categoryMask = args.returnMask = kPageIsHuge;
+  Regions out;
+  for (;;) {
+    const long n = ::ioctl(pagemap, kPagemapScan, &args);
+    if (n < 0) {
+      ::close(pagemap);
+      return std::nullopt;
+    }
+    for (long i = 0; i < n; ++i) out.emplace_back(found[i].start, found[i].end);
+    if (n < static_cast<long>(args.vecLength) || args.walkEnd >= args.end) break;
+    args.start = args.walkEnd;  // the list filled up before the walk reached the end
+  }
+  ::close(pagemap);
+  return out;
+}
+
+std::size_t overlap(std::uintptr_t a, std::uintptr_t b, std::uintptr_t c, std::uintptr_t d) {
+  return std::max(a, c) < std::min(b, d) ? std::min(b, d) - std::max(a, c) : 0;
+}
+
+// AnonHugePages, FilePmdMapped and ShmemPmdMapped of the mappings that overlap [begin, end), each
+// at most its overlap.
+std::size_t hugeBytesFromSmaps(std::uintptr_t begin, std::uintptr_t end) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::size_t total = 0, inMapping = 0, huge = 0;
+  for (std::string line; std::getline(smaps, line);) {
+    std::uintptr_t start = 0, stop = 0;
+    char dash = 0;
+    std::istringstream header(line);
+    if (header >> std::hex >> start >> dash >> stop && dash == '-') {
+      total += std::min(huge, inMapping);
+      inMapping = overlap(begin, end, start, stop);
+      huge = 0;
+    } else if (inMapping &&
+               (line.rfind("AnonHugePages:", 0) == 0 || line.rfind("FilePmdMapped:", 0) == 0 ||
+                line.rfind("ShmemPmdMapped:", 0) == 0)) {
+      std::size_t kb = 0;
+      std::istringstream(line.substr(line.find(':') + 1)) >> kb;
+      huge += kb * 1024;
+    }
+  }
+  return total + std::min(huge, inMapping);
 }
 
 // A mapping of `bytes` (a multiple of kHugePage) that starts on a huge page: a larger one with
@@ -31,6 +111,24 @@ void* mapAligned(std::size_t bytes) {
   if (const std::size_t tail = start + mapped - (base + bytes); tail > 0)
     ::munmap(reinterpret_cast<void*>(base + bytes), tail);
   return reinterpret_cast<void*>(base);
+}
+
+// Puts a copy of [at, at + size) (whole 2 MB blocks of a read-only mapping) in anonymous huge pages
+// and moves them over it: the page tables move, the bytes do not again. False where it could not.
+bool replaceWithHugePages(char* at, std::size_t size) {
+  void* fresh = mapAligned(size);
+  if (!fresh) return false;
+  ::madvise(fresh, size, MADV_HUGEPAGE);
+  const auto blocks = static_cast<std::int64_t>(size / kHugePage);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < blocks; ++i)
+    std::memcpy(static_cast<char*>(fresh) + i * kHugePage, at + i * kHugePage, kHugePage);
+  if (::mprotect(fresh, size, PROT_READ) != 0 ||
+      ::mremap(fresh, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, at) == MAP_FAILED) {
+    ::munmap(fresh, size);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -72,25 +170,55 @@ void* HugePageArena::take(std::size_t bytes) {
   return p;
 }
 
-std::size_t HugePageArena::bytesInHugePages() const {
-  // smaps lists each mapping as "start-end ..." followed by its fields; the kernel may have merged
-  // the arena with a neighbour of the same kind, so the one that contains its start counts.
-  std::ifstream smaps("/proc/self/smaps");
-  const auto base = reinterpret_cast<std::uintptr_t>(base_);
-  bool inArena = false;
-  for (std::string line; std::getline(smaps, line);) {
-    std::uintptr_t start = 0, end = 0;
-    char dash = 0;
-    std::istringstream header(line);
-    if (header >> std::hex >> start >> dash >> end && dash == '-') {
-      inArena = start <= base && base < end;
-    } else if (inArena && line.rfind("AnonHugePages:", 0) == 0) {
-      std::size_t kb = 0;
-      std::istringstream(line.substr(14)) >> kb;
-      return std::min(kb * 1024, used_);  // a huge page past the last piece holds nothing
-    }
+std::size_t bytesInHugePages(MemoryRange range) {
+  if (range.size == 0) return 0;
+  const std::uintptr_t begin = address(range.begin), end = address(range.end());
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto regions = hugeRegions(begin / page * page, roundedUp(end, page));
+  if (!regions) return hugeBytesFromSmaps(begin, end);
+  std::size_t bytes = 0;
+  for (const auto& [start, stop] : *regions) bytes += overlap(begin, end, start, stop);
+  return bytes;
+}
+
+MemoryRange hugeBlocksOf(MemoryRange range, MemoryRange mapping) {
+  const std::uintptr_t first = std::max(address(range.begin) / kHugePage * kHugePage,
+                                        roundedUp(address(mapping.begin), kHugePage));
+  const std::uintptr_t last = std::min(roundedUp(address(range.end()), kHugePage),
+                                       address(mapping.end()) / kHugePage * kHugePage);
+  if (first >= last) return {};
+  return {reinterpret_cast<const void*>(first), last - first};
+}
+
+std::size_t makeHugeInPlace(MemoryRange blocks) {
+  if (blocks.size == 0 || !transparentHugePagesOffered()) return 0;
+  auto* begin = static_cast<char*>(const_cast<void*>(blocks.begin));
+  // Asked before the pages are read in, so that a file read from disk comes in 2 MB folios.
+  ::madvise(begin, blocks.size, MADV_HUGEPAGE);
+  ::madvise(begin, blocks.size, kPopulateRead);  // where it fails, the copies read the pages
+  const Regions huge =
+      hugeRegions(address(begin), address(begin) + blocks.size).value_or(Regions{});
+  const auto mappedHuge = [&](const char* block) {
+    return std::any_of(huge.begin(), huge.end(), [&](const auto& region) {
+      return region.first <= address(block) && address(block) + kHugePage <= region.second;
+    });
+  };
+  std::size_t copied = 0;
+  char* const end = begin + blocks.size;
+  for (char* block = begin; block < end;) {
+    char* const run = block;
+    while (block < end && !mappedHuge(block)) block += kHugePage;
+    if (block > run && replaceWithHugePages(run, static_cast<std::size_t>(block - run)))
+      copied += static_cast<std::size_t>(block - run);
+    if (block < end) block += kHugePage;
   }
-  return 0;
+  return copied;
+}
+
+void keepOutOfHugePages(MemoryRange mapping) {
+  auto* begin = const_cast<void*>(mapping.begin);
+  ::madvise(begin, mapping.size, MADV_NOHUGEPAGE);
+  ::madvise(begin, mapping.size, MADV_DONTNEED);
 }
 
 }  // namespace mspa::inference

@@ -15,6 +15,35 @@ namespace mspa::inference {
 // "always" or "madvise" (/sys/kernel/mm/transparent_hugepage/enabled).
 bool transparentHugePagesOffered();
 
+struct MemoryRange {
+  const void* begin = nullptr;
+  std::size_t size = 0;
+  const char* end() const { return static_cast<const char*>(begin) + size; }
+};
+
+// What of `range` the kernel maps with huge pages now: from the page tables (PAGEMAP_SCAN, Linux
+// 6.7) where it can say, else from /proc/self/smaps (AnonHugePages and FilePmdMapped of the
+// mappings there, each at most its overlap with the range).
+std::size_t bytesInHugePages(MemoryRange range);
+
+// The whole 2 MB blocks of `mapping` that hold part of `range`, which lies inside it (empty when
+// none does).
+MemoryRange hugeBlocksOf(MemoryRange range, MemoryRange mapping);
+
+// Makes `blocks` (whole 2 MB blocks of a read-only private mapping, hugeBlocksOf) read from huge
+// pages where the kernel offers them, at the same addresses, so that what points into them reads
+// the same bytes. Recent kernels map a file in huge pages themselves where its page cache holds 2
+// MB folios (ext4 and XFS on Linux 6.x read files into them; on the VM of docs/PERFORMANCE.md a
+// checkpoint read from disk is mapped so all but its last block, one just written 88%): those
+// blocks are read in and kept. Every other block is copied into an anonymous huge page that then
+// takes its place (all of them where the kernel cannot say which are huge). Returns the bytes
+// copied.
+std::size_t makeHugeInPlace(MemoryRange blocks);
+
+// Keeps a read-only private file mapping out of huge pages, for comparisons: its pages are dropped
+// (the file still has them) and come back in 4 KB pages when read.
+void keepOutOfHugePages(MemoryRange mapping);
+
 // One anonymous mapping that starts on a 2 MB boundary and asks for huge pages before anything
 // touches it, handed out front to back. Tensors placed in it keep it alive.
 class HugePageArena {
@@ -27,9 +56,8 @@ class HugePageArena {
 
   // The next `bytes`, 64-byte aligned; throws std::logic_error past the arena's size.
   void* take(std::size_t bytes);
-  // What the kernel holds of the pieces handed out in huge pages now (AnonHugePages in
-  // /proc/self/smaps, at most the bytes taken).
-  std::size_t bytesInHugePages() const;
+  // What has been handed out, front to back.
+  MemoryRange taken() const { return {base_, used_}; }
   std::size_t size() const { return size_; }
 
   // Bytes an arena needs for allocations of these sizes.

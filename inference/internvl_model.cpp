@@ -115,8 +115,8 @@ struct InternVLModel::Impl {
   std::map<std::string, at::Tensor> w;
   std::shared_ptr<const WeightSource> source;  // keeps the tensors used in place mapped
   std::size_t bytesInPlace = 0;
-  std::shared_ptr<const HugePageArena> weightArena;  // the streamed matrices, where they moved
-  bool hugePages = true;                             // LoadOptions::hugePages
+  std::vector<MemoryRange> weightsInHugePages;  // LoadedWeights::inHugePages
+  bool hugePages = true;                        // LoadOptions::hugePages
   c10::Device device = at::kCPU;
   c10::ScalarType storage = at::kFloat;     // matrices and the KV cache
   c10::ScalarType arithmetic = at::kFloat;  // activations
@@ -484,7 +484,7 @@ void InternVLModel::Impl::useWeights(LoadedWeights weights) {
   w = std::move(weights.tensors);
   source = std::move(weights.source);
   bytesInPlace = weights.bytesInPlace;
-  weightArena = std::move(weights.hugePages);
+  weightsInHugePages = std::move(weights.inHugePages);
   castSmallTensors(w, arithmetic);
   if (fixedShapeDecode) joinProjections();
 }
@@ -580,7 +580,9 @@ std::size_t InternVLModel::weightBytesInPlace() const {
   return impl_->bytesInPlace;
 }
 std::size_t InternVLModel::weightBytesInHugePages() const {
-  return impl_->weightArena ? impl_->weightArena->bytesInHugePages() : 0;
+  std::size_t bytes = 0;
+  for (const MemoryRange& range : impl_->weightsInHugePages) bytes += bytesInHugePages(range);
+  return bytes;
 }
 bool InternVLModel::recordsDecodeSteps() const {
   return impl_->recordDecode;

@@ -23,8 +23,9 @@ int64_t hiddenBlockWidth(int64_t hidden);
 
 // fc2's weight [out, hidden] as `hidden / width` contiguous blocks of its columns, one under the
 // other: [blocks · out, width], each block of `out` rows the matrix that multiplies one hidden
-// block. A matrix still, so that it keeps the storage dtype as the others do.
-at::Tensor columnBlocks(const at::Tensor& w2, int64_t width);
+// block. A matrix still, so that it keeps the storage dtype as the others do. Written into `into`
+// (contiguous, as many elements, w2's dtype) where given; w2 itself when it is one block.
+at::Tensor columnBlocks(const at::Tensor& w2, int64_t width, at::Tensor into = {});
 
 // h · w2ᵀ (+ b2) for the few rows of a decode step, w2 as columnBlocks: one batched product over
 // the blocks and their sum, computed in w2's dtype and returned in h's.

@@ -44,6 +44,9 @@ class SafetensorsFile {
   // Drops the tensor's pages from this process's memory once a copy of it is all that is used
   // (they are read again from the file if touched).
   void release(const TensorInfo& tensor) const;
+  // The whole file as mapped (read-only, private).
+  const std::uint8_t* mapping() const { return mapping_; }
+  std::size_t mappingSize() const { return mappingSize_; }
 
  private:
   void parseHeader(const char* json, std::size_t length);
