@@ -4,7 +4,8 @@
 // gigabytes of weights once each; in 4 KB pages that is a translation per page, and in a virtual
 // machine each one walks two page tables. On the AMD EPYC VM of docs/PERFORMANCE.md the language
 // model's matrices read at a median 46 GB/s in 2 MB pages against 30 in 4 KB pages, which also
-// fell to 3-12 GB/s in one pass of three.
+// fell to 3-12 GB/s in one pass of three; the checkpoint's page cache mapped in 4 KB pages read at
+// 3-7 GB/s, in 2 MB pages at 24-50.
 
 #include <cstddef>
 #include <memory>
