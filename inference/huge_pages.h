@@ -5,7 +5,7 @@
 // machine each one walks two page tables. On the AMD EPYC VM of docs/PERFORMANCE.md the language
 // model's matrices read at a median 46 GB/s in 2 MB pages against 30 in 4 KB pages, which also
 // fell to 3-12 GB/s in one pass of three; the checkpoint's page cache mapped in 4 KB pages read at
-// 3-7 GB/s, in 2 MB pages at 24-50.
+// 3-7 GB/s in a fresh process's first passes, in 2 MB pages at 24-50.
 
 #include <cstddef>
 #include <memory>
