@@ -99,26 +99,30 @@ std::size_t hugeBytesFromSmaps(std::uintptr_t begin, std::uintptr_t end) {
   return total + std::min(huge, inMapping);
 }
 
-// A mapping of `bytes` (a multiple of kHugePage) that starts on a huge page: a larger one with
-// its ragged ends given back.
-void* mapAligned(std::size_t bytes) {
+// An anonymous mapping of `bytes` (a multiple of kHugePage) that starts on a huge page (a larger
+// one with its ragged ends given back) and asks for huge pages before the first touch, so that each
+// fault takes a whole huge page instead of the kernel gathering small pages later. Null where it
+// cannot be made.
+void* mapHugePages(std::size_t bytes) {
   const std::size_t mapped = bytes + kHugePage;
   void* p = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return nullptr;
-  const auto start = reinterpret_cast<std::uintptr_t>(p);
-  const std::uintptr_t base = roundedUp(start, kHugePage);
+  const std::uintptr_t start = address(p), base = roundedUp(start, kHugePage);
   if (base > start) ::munmap(p, base - start);
   if (const std::size_t tail = start + mapped - (base + bytes); tail > 0)
     ::munmap(reinterpret_cast<void*>(base + bytes), tail);
+  if (::madvise(reinterpret_cast<void*>(base), bytes, MADV_HUGEPAGE) != 0) {
+    ::munmap(reinterpret_cast<void*>(base), bytes);
+    return nullptr;
+  }
   return reinterpret_cast<void*>(base);
 }
 
 // Puts a copy of [at, at + size) (whole 2 MB blocks of a read-only mapping) in anonymous huge pages
 // and moves them over it: the page tables move, the bytes do not again. False where it could not.
 bool replaceWithHugePages(char* at, std::size_t size) {
-  void* fresh = mapAligned(size);
+  void* fresh = mapHugePages(size);
   if (!fresh) return false;
-  ::madvise(fresh, size, MADV_HUGEPAGE);
   const auto blocks = static_cast<std::int64_t>(size / kHugePage);
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < blocks; ++i)
@@ -147,14 +151,8 @@ std::size_t HugePageArena::paddedSize(std::size_t bytes) {
 std::shared_ptr<HugePageArena> HugePageArena::create(std::size_t bytes) {
   if (bytes == 0 || !transparentHugePagesOffered()) return nullptr;
   const std::size_t size = roundedUp(bytes, kHugePage);
-  void* base = mapAligned(size);
+  void* base = mapHugePages(size);
   if (!base) return nullptr;
-  // Asked before the first touch, so that each fault takes a whole huge page instead of the
-  // kernel gathering small pages later.
-  if (::madvise(base, size, MADV_HUGEPAGE) != 0) {
-    ::munmap(base, size);
-    return nullptr;
-  }
   return std::shared_ptr<HugePageArena>(new HugePageArena(base, size));
 }
 

@@ -42,7 +42,8 @@ MemoryRange hugeBlocksOf(MemoryRange range, MemoryRange mapping);
 std::size_t makeHugeInPlace(MemoryRange blocks);
 
 // Keeps a read-only private file mapping out of huge pages, for comparisons: its pages are dropped
-// (the file still has them) and come back in 4 KB pages when read.
+// (the file still has them) and come back in 4 KB pages when read. Not for a mapping made huge in
+// place, whose copies would be dropped with them.
 void keepOutOfHugePages(MemoryRange mapping);
 
 // One anonymous mapping that starts on a 2 MB boundary and asks for huge pages before anything

@@ -99,7 +99,6 @@ int64_t hiddenBlockWidth(int64_t hidden) {
 
 at::Tensor columnBlocks(const at::Tensor& w2, int64_t width, at::Tensor into) {
   const int64_t out = w2.size(0), blocks = w2.size(1) / width;
-  if (blocks == 1) return w2;
   const at::Tensor columns = w2.view({out, blocks, width}).permute({1, 0, 2});
   if (!into.defined()) return columns.contiguous().view({blocks * out, width});
   return into.view({blocks, out, width}).copy_(columns).view({blocks * out, width});

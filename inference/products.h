@@ -24,7 +24,7 @@ int64_t hiddenBlockWidth(int64_t hidden);
 // fc2's weight [out, hidden] as `hidden / width` contiguous blocks of its columns, one under the
 // other: [blocks · out, width], each block of `out` rows the matrix that multiplies one hidden
 // block. A matrix still, so that it keeps the storage dtype as the others do. Written into `into`
-// (contiguous, as many elements, w2's dtype) where given; w2 itself when it is one block.
+// (contiguous, as many elements, w2's dtype) where given; else a view of w2 when it is one block.
 at::Tensor columnBlocks(const at::Tensor& w2, int64_t width, at::Tensor into = {});
 
 // h · w2ᵀ (+ b2) for the few rows of a decode step, w2 as columnBlocks: one batched product over
