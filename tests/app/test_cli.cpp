@@ -246,6 +246,7 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
       std::string(MSPA_TEST_DATA_DIR) + "/internvl/tiny-qwen2/original/config.json";
   const auto r = mspaCli("bench speed --random-weights " + shellQuote(config) +
                          " --images 2 --new-tokens 4 --batch 2 --format json");
+  INFO(r.err);
   REQUIRE(r.exitCode == 0);
   const auto j = nlohmann::json::parse(r.out);
   for (const char* key :
@@ -290,6 +291,7 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
   const auto explained = mspaCli("bench speed --random-weights " + shellQuote(config) +
                                  " --images 1 --tiles 1 --new-tokens 3 --explain "
                                  "--vision-rounds 3 --no-huge-pages --format json");
+  INFO(explained.err);
   REQUIRE(explained.exitCode == 0);
   const auto e = nlohmann::json::parse(explained.out);
   // Three rounds of the vision encoder on the image's one tile, each against its own limits.
