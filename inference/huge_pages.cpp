@@ -168,15 +168,21 @@ void* HugePageArena::take(std::size_t bytes) {
   return p;
 }
 
-std::size_t bytesInHugePages(MemoryRange range) {
+std::optional<std::size_t> bytesInHugePages(MemoryRange range, HugePageCount count) {
   if (range.size == 0) return 0;
   const std::uintptr_t begin = address(range.begin), end = address(range.end());
+  if (count == HugePageCount::smaps) return hugeBytesFromSmaps(begin, end);
   static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   const auto regions = hugeRegions(begin / page * page, roundedUp(end, page));
-  if (!regions) return hugeBytesFromSmaps(begin, end);
+  if (!regions) return std::nullopt;
   std::size_t bytes = 0;
   for (const auto& [start, stop] : *regions) bytes += overlap(begin, end, start, stop);
   return bytes;
+}
+
+std::size_t bytesInHugePages(MemoryRange range) {
+  if (const auto bytes = bytesInHugePages(range, HugePageCount::pageTables)) return *bytes;
+  return *bytesInHugePages(range, HugePageCount::smaps);
 }
 
 MemoryRange hugeBlocksOf(MemoryRange range, MemoryRange mapping) {
@@ -188,15 +194,17 @@ MemoryRange hugeBlocksOf(MemoryRange range, MemoryRange mapping) {
   return {reinterpret_cast<const void*>(first), last - first};
 }
 
-std::size_t makeHugeInPlace(MemoryRange blocks) {
+std::size_t makeHugeInPlace(MemoryRange blocks, MappedHugeBlocks mappedHuge) {
   if (blocks.size == 0 || !transparentHugePagesOffered()) return 0;
   auto* begin = static_cast<char*>(const_cast<void*>(blocks.begin));
   // Asked before the pages are read in, so that a file read from disk comes in 2 MB folios.
   ::madvise(begin, blocks.size, MADV_HUGEPAGE);
   ::madvise(begin, blocks.size, kPopulateRead);  // where it fails, the copies read the pages
   const Regions huge =
-      hugeRegions(address(begin), address(begin) + blocks.size).value_or(Regions{});
-  const auto mappedHuge = [&](const char* block) {
+      mappedHuge == MappedHugeBlocks::keep
+          ? hugeRegions(address(begin), address(begin) + blocks.size).value_or(Regions{})
+          : Regions{};
+  const auto isMappedHuge = [&](const char* block) {
     return std::any_of(huge.begin(), huge.end(), [&](const auto& region) {
       return region.first <= address(block) && address(block) + kHugePage <= region.second;
     });
@@ -205,7 +213,7 @@ std::size_t makeHugeInPlace(MemoryRange blocks) {
   char* const end = begin + blocks.size;
   for (char* block = begin; block < end;) {
     char* const run = block;
-    while (block < end && !mappedHuge(block)) block += kHugePage;
+    while (block < end && !isMappedHuge(block)) block += kHugePage;
     if (block > run && replaceWithHugePages(run, static_cast<std::size_t>(block - run)))
       copied += static_cast<std::size_t>(block - run);
     if (block < end) block += kHugePage;

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 
 namespace mspa::inference {
 
@@ -22,14 +23,23 @@ struct MemoryRange {
   const char* end() const { return static_cast<const char*>(begin) + size; }
 };
 
-// What of `range` the kernel maps with huge pages now: from the page tables (PAGEMAP_SCAN, Linux
-// 6.7) where it can say, else from /proc/self/smaps (AnonHugePages and FilePmdMapped of the
-// mappings there, each at most its overlap with the range).
+// Where a count of huge pages comes from: the page tables (PAGEMAP_SCAN, Linux 6.7), or
+// /proc/self/smaps (AnonHugePages, FilePmdMapped and ShmemPmdMapped of the mappings there, each at
+// most its overlap with the range), which is all Debian 12's Linux 6.1 can say.
+enum class HugePageCount { pageTables, smaps };
+
+// What of `range` the kernel maps with huge pages now, by `count`; nothing where it cannot say.
+std::optional<std::size_t> bytesInHugePages(MemoryRange range, HugePageCount count);
+// The same from the page tables where the kernel can say, else from smaps.
 std::size_t bytesInHugePages(MemoryRange range);
 
 // The whole 2 MB blocks of `mapping` that hold part of `range`, which lies inside it (empty when
 // none does).
 MemoryRange hugeBlocksOf(MemoryRange range, MemoryRange mapping);
+
+// Which blocks makeHugeInPlace keeps: those the page tables show mapped huge, or none (what a
+// kernel that cannot say, before Linux 6.7, gets).
+enum class MappedHugeBlocks { keep, copy };
 
 // Makes `blocks` (whole 2 MB blocks of a read-only private mapping, hugeBlocksOf) read from huge
 // pages where the kernel offers them, at the same addresses, so that what points into them reads
@@ -37,9 +47,9 @@ MemoryRange hugeBlocksOf(MemoryRange range, MemoryRange mapping);
 // MB folios (ext4 and XFS on Linux 6.x read files into them; on the VM of docs/PERFORMANCE.md a
 // checkpoint read from disk is mapped so all but its last block, one just written 88%): those
 // blocks are read in and kept. Every other block is copied into an anonymous huge page that then
-// takes its place (all of them where the kernel cannot say which are huge). Returns the bytes
-// copied.
-std::size_t makeHugeInPlace(MemoryRange blocks);
+// takes its place. Returns the bytes copied.
+std::size_t makeHugeInPlace(MemoryRange blocks,
+                            MappedHugeBlocks mappedHuge = MappedHugeBlocks::keep);
 
 // Keeps a read-only private file mapping out of huge pages, for comparisons: its pages are dropped
 // (the file still has them) and come back in 4 KB pages when read. Not for a mapping made huge in

@@ -41,6 +41,12 @@ TEST_CASE("Memory touched in a huge page arena is held in huge pages, as the ker
   // The kernel may fall back to small pages when no 2 MB of it is free; one would be rare here.
   CHECK(bytesInHugePages(taken) >= 6 << 20);
   CHECK(bytesInHugePages(taken) <= 8 << 20);
+  // smaps, all that kernels before 6.7 can say, counts the same as the page tables.
+  const auto fromSmaps = bytesInHugePages(taken, HugePageCount::smaps);
+  REQUIRE(fromSmaps);
+  CHECK(*fromSmaps >= 6 << 20);
+  if (const auto fromPageTables = bytesInHugePages(taken, HugePageCount::pageTables))
+    CHECK(*fromSmaps == *fromPageTables);
 }
 
 TEST_CASE("The huge blocks of a range are the whole 2 MB blocks of its mapping that it touches") {
@@ -121,9 +127,35 @@ TEST_CASE(
     const FileMap plain(dir.file("weights.bin"));
     CHECK(std::memcmp(plain.range().begin, bytes.data(), bytes.size()) == 0);
     CHECK(bytesInHugePages(plain.range()) > 0);
+    CHECK(bytesInHugePages(plain.range(), HugePageCount::smaps) ==
+          bytesInHugePages(plain.range(), HugePageCount::pageTables));
   }
   const FileMap small(dir.file("weights.bin"));
   keepOutOfHugePages(small.range());
   CHECK(std::memcmp(small.range().begin, bytes.data(), bytes.size()) == 0);
   CHECK(bytesInHugePages(small.range()) == 0);
+}
+
+TEST_CASE(
+    "Where the kernel cannot say which blocks of a file map are huge, every block is copied into "
+    "huge pages at the same addresses") {
+  if (!transparentHugePagesOffered()) return;
+  mspa::test::TempDir dir;
+  std::string bytes(9 << 20, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7919 >> 5);
+  mspa::test::writeFile(dir.file("weights.bin"), bytes);
+
+  const FileMap map(dir.file("weights.bin"));
+  const MemoryRange blocks = hugeBlocksOf(map.range(), map.range());
+  REQUIRE(blocks.size >= 6 << 20);  // the map's partial ends stay as they are
+  const void* const before = map.range().begin;
+  CHECK(makeHugeInPlace(blocks, MappedHugeBlocks::copy) == blocks.size);
+  CHECK(map.range().begin == before);
+  CHECK(std::memcmp(map.range().begin, bytes.data(), bytes.size()) == 0);
+  // The copies are anonymous memory in its own mappings, which smaps counts as the page tables do.
+  const auto fromSmaps = bytesInHugePages(blocks, HugePageCount::smaps);
+  REQUIRE(fromSmaps);
+  CHECK(*fromSmaps >= blocks.size - (2 << 20));
+  if (const auto fromPageTables = bytesInHugePages(blocks, HugePageCount::pageTables))
+    CHECK(*fromSmaps == *fromPageTables);
 }
