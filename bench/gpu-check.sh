@@ -4,9 +4,10 @@
 # CUDA in float32 (tolerance 2e-3) and bfloat16 (tolerance 5e-2: bf16 keeps 8 mantissa bits),
 # then times InternVL2-8B shapes (random bfloat16 weights, 2 images x 7 tiles) with the engine's
 # `bench speed` beside transformers on the same model (bench/speed_peer_transformers.py): one
-# question, benchmark mode (a batch answering 20 tokens each) and an 8k-token context for the
-# peak memory; the engine once more without CUDA graphs. Prints one table for issue 6; logs and
-# JSON go to $OUT (or a temporary folder).
+# question, batches of 4 (16 tokens each: issue 16's batch goal, with its bound) and of 8 (20
+# tokens each: benchmark mode), and an 8k-token context for the peak memory; the engine once
+# more without CUDA graphs. Prints one table for issue 6; logs and JSON go to $OUT (or a
+# temporary folder).
 # GPU_CHECK_SKIP="peer parity" leaves those steps out (a rerun after an engine fix).
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -76,6 +77,7 @@ speed() {
 }
 speed one --new-tokens 64
 speed eager --new-tokens 64 --no-cuda-graphs
+speed batch4 --batch 4 --new-tokens 16
 speed batch8 --batch 8 --new-tokens 20
 speed 8k --images 5 --tiles 6 --new-tokens 16
 
@@ -100,10 +102,12 @@ def read(name):
     except (OSError, ValueError):
         return {}
 keys = ["prompt_tokens", "vision_ms", "prefill_ms", "ttft_ms", "decode_tokens_per_s",
-        "decode_limit_pct", "samples_per_s", "peak_gpu_gb", "peak_rss_gb"]
+        "decode_limit_pct", "samples_per_s", "batch_speedup", "batch_speedup_bound",
+        "peak_gpu_gb", "peak_rss_gb"]
 print("| | " + " | ".join(keys) + " |")
 print("|---" * (len(keys) + 1) + "|")
 for name, file in [("engine", "engine-one.json"), ("engine, no CUDA graph", "engine-eager.json"),
+                   ("engine batch 4", "engine-batch4.json"),
                    ("engine batch 8", "engine-batch8.json"),
                    ("engine 8k context", "engine-8k.json"), ("transformers", "peer.json"),
                    ("transformers batch 8", "peer-batch8.json")]:

@@ -176,6 +176,16 @@ double SpeedReport::prefillLimitPercent() const {
   return ms > 0 ? 100 * prefillFlops / (ms / 1e3) / (limits.matmulGflops * 1e9) : 0;
 }
 
+double SpeedReport::batchSpeedup() const {
+  return samplesPerSecond / singleSamplesPerSecond;
+}
+double SpeedReport::batchSpeedupBound() const {
+  const double prefillSeconds = (visionFlops + prefillFlops) / (limits.peakMatmulGflops * 1e9);
+  const double bandwidth = std::max(limits.peakReadGBps, limits.peakBandwidthGBps) * 1e9;
+  const double decodeSeconds = (newTokens - 1) * decodeBytesPerToken / bandwidth;
+  return batch / singleSamplesPerSecond / (batch * prefillSeconds + decodeSeconds);
+}
+
 std::optional<double> SpeedReport::medianVisionRoundPercent() const {
   if (visionRoundPercents.empty()) return std::nullopt;
   std::vector<double> sorted = visionRoundPercents;
@@ -249,7 +259,9 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   r.newTokens = first.timing.newTokens;
   r.decodeTokensPerSecond = first.timing.decodeTokensPerSecond();
   r.kvCacheGB = static_cast<double>(model->kvCacheBytes()) / 1e9;
-  r.samplesPerSecond = 1e3 / (first.timing.prefillMs + first.timing.decodeMs);
+  r.singleSamplesPerSecond = r.samplesPerSecond =
+      1e3 / (first.timing.prefillMs + first.timing.decodeMs);
+  r.batchDecodeTokensPerSecond = r.decodeTokensPerSecond;
 
   // The limits on either side of the timed question, the higher of each kept: a shared host's
   // speed swings within minutes, so a measurement taken after the later questions would compare
@@ -292,6 +304,7 @@ SpeedReport measureSpeed(const SpeedOptions& o,
     const std::vector<std::vector<std::int64_t>> prompts(images.size(), ids);
     const GenerationTiming t = generateBatch(*model, prompts, images, sampling).front().timing;
     r.samplesPerSecond = r.batch * 1e3 / (t.prefillMs + t.decodeMs);
+    r.batchDecodeTokensPerSecond = r.batch * t.decodeTokensPerSecond();
   }
 
   peaks.stop();

@@ -63,6 +63,10 @@ nlohmann::ordered_json toJson(const SpeedReport& r) {
           {"cuda_graphs", r.cudaGraphs},
           {"batch", r.batch},
           {"samples_per_s", r.samplesPerSecond},
+          {"single_samples_per_s", r.singleSamplesPerSecond},
+          {"batch_speedup", r.batchSpeedup()},
+          {"batch_speedup_bound", r.batchSpeedupBound()},
+          {"batch_decode_tokens_per_s", r.batchDecodeTokensPerSecond},
           {"plain_answer_ms", r.plainAnswerMs},
           {"explained_answer_ms",
            r.explainedAnswerMs > 0 ? nlohmann::ordered_json(r.explainedAnswerMs) : nullptr},
@@ -106,6 +110,12 @@ void printText(const SpeedReport& r) {
     std::printf("             %.0f%% of %.1f GB/s read alone (best single run %.1f GB/s)\n",
                 *ofReads, r.limits.readGBps, r.limits.peakReadGBps);
   std::printf("throughput   %.3f questions/s at batch %d\n", r.samplesPerSecond, r.batch);
+  if (r.batch > 1)
+    std::printf(
+        "             %.2fx batch 1 (%.3f questions/s), at most %.2fx here; decode %.2f tokens/s "
+        "for the batch together\n",
+        r.batchSpeedup(), r.singleSamplesPerSecond, r.batchSpeedupBound(),
+        r.batchDecodeTokensPerSecond);
   std::printf(
       "memory       %.2f GB peak resident, KV cache %.2f GB, %.2f GB of weights in huge pages\n",
       r.peakRssGB, r.kvCacheGB, r.hugePageWeightGB);

@@ -264,6 +264,11 @@ TEST_CASE("mspa bench speed measures a random-weight model against the machine's
   CHECK(j["prompt_tokens"].get<int>() == 76 + 14 * 256);  // text around 14 tiles of 256 tokens
   CHECK(j["batch"] == 2);
   CHECK(j["samples_per_s"].get<double>() > 0);
+  CHECK(j["batch_speedup"].get<double>() ==
+        Approx(j["samples_per_s"].get<double>() / j["single_samples_per_s"].get<double>()));
+  // No batch beats every question's FLOPs at the peak matmul rate plus one question's reads.
+  CHECK(j["batch_speedup"].get<double>() <= j["batch_speedup_bound"].get<double>());
+  CHECK(j["batch_decode_tokens_per_s"].get<double>() > 0);
   CHECK(j["new_tokens"] == 4);
   CHECK(j["vision_ms"].get<double>() > 0);
   CHECK(j["repeat_vision_ms"].get<double>() < j["vision_ms"].get<double>());
