@@ -137,12 +137,16 @@ class TensorSource : public TensorProvider {
 
 // Tensors of the shapes the config asks for with random values (norm weights 1, everything else
 // uniform in ±0.02): the full-size model for speed measurements without its files. On the meta
-// device nothing is allocated, which gives the bytes such a model takes.
+// device nothing is allocated, which gives the bytes such a model takes. The same values each
+// time (LibTorch seeds its generators at random), so that reruns of a measurement decode the same
+// tokens.
 class RandomTensors : public TensorProvider {
  public:
   RandomTensors(const ModelConfig& config, c10::Device device, c10::ScalarType dtype)
       : tiedHead_(config.llm.tiedEmbeddings),
-        options_(at::TensorOptions().device(device).dtype(dtype)) {}
+        options_(at::TensorOptions().device(device).dtype(dtype)) {
+    at::manual_seed(0);
+  }
 
   bool has(const std::string& name) const override {
     return !(tiedHead_ &&

@@ -755,10 +755,13 @@ std::vector<float> InternVLModel::attentionMap(const std::vector<std::int64_t>& 
   if (queries < 1 || queries > length)
     throw std::invalid_argument("attentionMap needs 1 to " + std::to_string(length) + " queries");
   const int64_t firstQuery = length - queries;
-  for (int64_t p = firstQuery; p < length; ++p) {
-    if (ids[p] == impl_->imageTokenId)
-      throw std::invalid_argument("attentionMap's query positions must come after the images");
-  }
+  // The images' tokens all before the queries. A query may itself be the image token's id: an
+  // answer can hold it (a random-weight model's did), and decoding embedded it as text, as the
+  // queries are here.
+  const auto imageTokens =
+      static_cast<std::ptrdiff_t>(images.count()) * impl_->config.tokensPerTile();
+  if (std::count(ids.begin(), ids.begin() + firstQuery, impl_->imageTokenId) < imageTokens)
+    throw std::invalid_argument("attentionMap's query positions must come after the images");
   return translatingDeviceErrors("explaining", [&] {
     c10::NoGradGuard noGrad;
     Impl& m = *impl_;

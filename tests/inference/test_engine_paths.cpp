@@ -199,6 +199,12 @@ TEST_CASE("A random-weight model has the checkpoint's tensors and answers") {
   SamplingOptions greedy;
   greedy.maxNewTokens = 4;
   CHECK(generate(*random, p.ids, p.images, greedy).tokens.size() == 4);
+  // The same weights every time, as a measurement's reruns need (LibTorch seeds its generator
+  // at random, and the first model drew from it): the same logits.
+  const std::vector<float> logits = random->logits();
+  const auto again = InternVLModel::withRandomWeights(config, options);
+  generate(*again, p.ids, p.images, greedy);
+  CHECK(again->logits() == logits);
 }
 
 TEST_CASE("A config for random weights with inconsistent sizes names the field") {
@@ -329,4 +335,15 @@ TEST_CASE("Each answer token's attention over the sequence sums to 1 and never l
   // Query positions among the images are refused (their embeddings would need the images).
   CHECK_THROWS_WITH(model->attentionMap(p.ids, p.images, static_cast<int>(p.ids.size()), 0, 0),
                     Catch::Matchers::Contains("after the images"));
+  // An answer may hold the image token's id (a random-weight model's did); decoding embedded it as
+  // text, and so does the map, which stays a distribution over the positions so far.
+  std::vector<std::int64_t> odd = p.ids;
+  odd.push_back(model->imageTokenId());
+  odd.push_back(p.greedy[0]);
+  const std::vector<float> oddMap = model->attentionMap(odd, p.images, 2, 0, layers - 1);
+  REQUIRE(oddMap.size() == 2 * odd.size());
+  CHECK(std::accumulate(oddMap.begin(), oddMap.begin() + odd.size(), 0.0) ==
+        Approx(1.0).margin(1e-4));
+  CHECK(std::accumulate(oddMap.begin() + odd.size(), oddMap.end(), 0.0) ==
+        Approx(1.0).margin(1e-4));
 }
