@@ -176,14 +176,17 @@ double SpeedReport::prefillLimitPercent() const {
   return ms > 0 ? 100 * prefillFlops / (ms / 1e3) / (limits.matmulGflops * 1e9) : 0;
 }
 
+double SpeedReport::singleSamplesPerSecond() const {
+  return 1e3 / plainAnswerMs;
+}
 double SpeedReport::batchSpeedup() const {
-  return samplesPerSecond / singleSamplesPerSecond;
+  return samplesPerSecond / singleSamplesPerSecond();
 }
 double SpeedReport::batchSpeedupBound() const {
   const double prefillSeconds = (visionFlops + prefillFlops) / (limits.peakMatmulGflops * 1e9);
   const double bandwidth = std::max(limits.peakReadGBps, limits.peakBandwidthGBps) * 1e9;
   const double decodeSeconds = (newTokens - 1) * decodeBytesPerToken / bandwidth;
-  return batch / singleSamplesPerSecond / (batch * prefillSeconds + decodeSeconds);
+  return batch / singleSamplesPerSecond() / (batch * prefillSeconds + decodeSeconds);
 }
 
 std::optional<double> SpeedReport::medianVisionRoundPercent() const {
@@ -259,8 +262,8 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   r.newTokens = first.timing.newTokens;
   r.decodeTokensPerSecond = first.timing.decodeTokensPerSecond();
   r.kvCacheGB = static_cast<double>(model->kvCacheBytes()) / 1e9;
-  r.singleSamplesPerSecond = r.samplesPerSecond =
-      1e3 / (first.timing.prefillMs + first.timing.decodeMs);
+  r.plainAnswerMs = first.timing.prefillMs + first.timing.decodeMs;
+  r.samplesPerSecond = r.singleSamplesPerSecond();
   r.batchDecodeTokensPerSecond = r.decodeTokensPerSecond;
 
   // The limits on either side of the timed question, the higher of each kept: a shared host's
@@ -278,7 +281,6 @@ SpeedReport measureSpeed(const SpeedOptions& o,
   r.repeatVisionMs = again.timing.visionMs;
   r.ttftMs = first.timing.firstTokenMs;
 
-  r.plainAnswerMs = first.timing.prefillMs + first.timing.decodeMs;
   if (o.explain) {
     say("answering explained (token probabilities, then attention over all layers)");
     const FrameTiles own = tilesOf(o, tileSize, [](int i) { return syntheticFrame(2000 + i); });

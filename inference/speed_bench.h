@@ -58,11 +58,11 @@ struct SpeedReport {
   double peakRssGB = 0;   // over the questions, without the limits' buffers where Linux allows
   double peakGpuGB = -1;  // the CUDA allocator's peak over the timed questions; -1: not known
   double samplesPerSecond = 0;            // questions answered per second at `batch`
-  double singleSamplesPerSecond = 0;      // the timed question alone (batch 1), same run
   double batchDecodeTokensPerSecond = 0;  // every sequence of the batch together, while decoding
   bool cudaGraphs = false;                // whether decode steps were replayed from a CUDA graph
-  // With SpeedOptions::explain: the plain answer (vision, prefill, decode), the explained one
-  // (the same with token probabilities, then the attention pass) and the attention pass alone.
+  // The timed question's answer (vision, prefill, decode) and, with SpeedOptions::explain, the
+  // explained one (the same with token probabilities, then the attention pass) and the attention
+  // pass alone.
   double plainAnswerMs = 0, explainedAnswerMs = 0, attentionPassMs = 0;
   MachineLimits limits;
   // Each vision round's time, and its FLOP/s against the higher of the matmul rates on either
@@ -76,7 +76,8 @@ struct SpeedReport {
   double visionLimitPercent() const;   // FLOP/s against the measured matmul rate
   double prefillLimitPercent() const;  // the text part of prefill (vision excluded)
   std::optional<double> medianVisionRoundPercent() const;  // none without rounds
-  double batchSpeedup() const;                             // samples/s at `batch` over batch 1's
+  double singleSamplesPerSecond() const;  // the timed question alone (batch 1), same run
+  double batchSpeedup() const;            // samples/s at `batch` over batch 1's
   // The most batchSpeedup can be on this machine: `batch` questions cost at least each one's
   // vision and prefill FLOPs at the peak matmul rate (distinct frames and prompts share no
   // arithmetic) plus one question's decode steps, each reading its bytes once at the peak

@@ -63,7 +63,7 @@ nlohmann::ordered_json toJson(const SpeedReport& r) {
           {"cuda_graphs", r.cudaGraphs},
           {"batch", r.batch},
           {"samples_per_s", r.samplesPerSecond},
-          {"single_samples_per_s", r.singleSamplesPerSecond},
+          {"single_samples_per_s", r.singleSamplesPerSecond()},
           {"batch_speedup", r.batchSpeedup()},
           {"batch_speedup_bound", r.batchSpeedupBound()},
           {"batch_decode_tokens_per_s", r.batchDecodeTokensPerSecond},
@@ -114,7 +114,7 @@ void printText(const SpeedReport& r) {
     std::printf(
         "             %.2fx batch 1 (%.3f questions/s), at most %.2fx here; decode %.2f tokens/s "
         "for the batch together\n",
-        r.batchSpeedup(), r.singleSamplesPerSecond, r.batchSpeedupBound(),
+        r.batchSpeedup(), r.singleSamplesPerSecond(), r.batchSpeedupBound(),
         r.batchDecodeTokensPerSecond);
   std::printf(
       "memory       %.2f GB peak resident, KV cache %.2f GB, %.2f GB of weights in huge pages\n",
